@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { pino, type Logger } from 'pino';
+import { AORTA_ID_HEADER, formatAortaId, newAortaId, parseAortaId, problem, Problem, type AortaId } from '@schakel/contracts';
+import { installProblemHandlers, sendProblem } from './problems.js';
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The AORTA-ID of this hop as received (or started here when the caller sent none). */
+    aorta: AortaId;
+  }
+}
+
+export interface ServiceInfo {
+  /** Short service kind: lsp, pharmacy, gp, hap, seh. */
+  service: string;
+  /** Human title for the docs page, e.g. "Apotheek De Vijzel (AIS)". */
+  title: string;
+  description: string;
+  /** Tags used in OpenAPI, with a description each. */
+  tags?: { name: string; description: string }[];
+}
+
+export interface KitOptions {
+  logger?: Logger;
+  logLevel?: string;
+  /** Resolved once the service can do useful work (store migrated, registered with the switch point...). */
+  readiness?: () => { ready: boolean; detail?: string };
+}
+
+const AORTA = Symbol('aorta');
+type RawWithAorta = IncomingMessage & { [AORTA]?: AortaId | 'invalid' };
+
+function aortaOf(raw: RawWithAorta): AortaId | 'invalid' {
+  const cached = raw[AORTA];
+  if (cached !== undefined) return cached;
+  const header = raw.headers[AORTA_ID_HEADER];
+  const value = typeof header === 'string' ? (parseAortaId(header) ?? 'invalid') : newAortaId();
+  raw[AORTA] = value;
+  return value;
+}
+
+export function createLogger(service: string, level = 'info'): Logger {
+  return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+/**
+ * Every service is built the same way (style.md habits 1, 2, 5, 8): zod type provider, OpenAPI from the
+ * route schemas at /openapi.json with a docs page at /docs, one problem+json error handler, /health and
+ * /ready, and pino logging where every request line carries the AORTA-ID.
+ */
+export async function createServiceApp(info: ServiceInfo, options: KitOptions = {}): Promise<App> {
+  const logger = options.logger ?? createLogger(info.service, options.logLevel);
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // The received requestID is this hop's request id; a request without an AORTA-ID starts a conversation.
+    genReqId: (raw) => {
+      const id = aortaOf(raw as RawWithAorta);
+      return id === 'invalid' ? randomUUID() : id.requestId;
+    },
+    childLoggerFactory: (parent, bindings, opts, raw) => {
+      const id = aortaOf(raw as RawWithAorta);
+      const aorta = id === 'invalid' ? {} : { initialRequestId: id.initialRequestId };
+      return parent.child({ ...bindings, ...aorta }, opts);
+    },
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    bodyLimit: 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installProblemHandlers(app);
+
+  app.decorateRequest('aorta', null as unknown as AortaId);
+  app.addHook('onRequest', async (request, reply) => {
+    const id = aortaOf(request.raw as RawWithAorta);
+    if (id === 'invalid') {
+      const p = problem('INVALID_AORTA_ID', 'The AORTA-ID header must be "initialRequestID=<uuid>; requestID=<uuid>"', {
+        field: 'header.aorta-id',
+        expected: 'initialRequestID=<uuid>; requestID=<uuid>',
+      }).problem;
+      return sendProblem(reply, { ...p, instance: request.url });
+    }
+    request.aorta = id;
+    reply.header(AORTA_ID_HEADER, formatAortaId(id));
+    return undefined;
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: info.title, description: info.description, version: '0.1.0' },
+      tags: [{ name: 'operations', description: 'Health and readiness' }, ...(info.tags ?? [])],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  const Health = z.object({ status: z.literal('ok'), service: z.string() }).meta({ id: 'Health' });
+  const Ready = z.object({ status: z.enum(['ready', 'starting']), service: z.string(), detail: z.string().optional() }).meta({ id: 'Ready' });
+  app.get('/health', { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: Health } } }, async () => ({
+    status: 'ok' as const,
+    service: info.service,
+  }));
+  app.get(
+    '/ready',
+    { schema: { tags: ['operations'], summary: 'Readiness: the service can do its work', response: { 200: Ready, 503: Ready } } },
+    async (_request, reply) => {
+      const state = options.readiness?.() ?? { ready: true };
+      const body = { status: state.ready ? ('ready' as const) : ('starting' as const), service: info.service, ...(state.detail !== undefined ? { detail: state.detail } : {}) };
+      return reply.status(state.ready ? 200 : 503).send(body);
+    },
+  );
+  return app;
+}
+
+/** Response schemas for the common problem statuses, so they appear in OpenAPI. */
+export const problemResponses = {
+  400: Problem,
+  403: Problem,
+  404: Problem,
+  409: Problem,
+  502: Problem,
+  503: Problem,
+  504: Problem,
+} as const;
+
+export function pick<K extends keyof typeof problemResponses>(...statuses: K[]): Pick<typeof problemResponses, K> {
+  const out = {} as Pick<typeof problemResponses, K>;
+  for (const s of statuses) out[s] = problemResponses[s];
+  return out;
+}

@@ -1,0 +1,154 @@
+import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
+import type { z } from 'zod';
+import { AORTA_ID_HEADER, formatAortaId, nextHop, newAortaId, PROBLEM_CONTENT_TYPE, Problem, type AortaId } from '@schakel/contracts';
+
+/**
+ * Why a call to another service did not give the answer asked for. `problem` means the other side
+ * answered with application/problem+json, which is kept whole so it can be passed on or explained.
+ */
+export type CallFailureKind = 'timeout' | 'unreachable' | 'problem' | 'bad-response';
+
+export class CallError extends Error {
+  constructor(
+    readonly kind: CallFailureKind,
+    message: string,
+    readonly detail: { status?: number; problem?: Problem; url: string; cause?: unknown },
+  ) {
+    super(message);
+    this.name = 'CallError';
+  }
+}
+
+export interface CallOptions<T> {
+  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  body?: unknown;
+  query?: Record<string, string | undefined>;
+  /** Parses the 2xx answer; a mismatch is a bad-response failure. */
+  schema?: z.ZodType<T>;
+  /** The conversation this call belongs to; a new request id is made for this hop. */
+  aorta?: Pick<AortaId, 'initialRequestId'>;
+  /** Whole-call time-out in milliseconds (connect, headers and body). */
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+export interface CallResult<T> {
+  status: number;
+  body: T;
+  aorta: AortaId;
+  durationMs: number;
+}
+
+export interface ClientOptions {
+  /** Default per-call time-out. */
+  timeoutMs?: number;
+  /** Keep-alive connections per origin. */
+  connections?: number;
+  dispatcher?: Dispatcher;
+}
+
+/**
+ * The one way services call each other: undici with keep-alive pools per origin, a time-out per call,
+ * the AORTA-ID on every hop, and problem+json decoded into CallError (never global fetch on the request path).
+ */
+export function createServiceClient(options: ClientOptions = {}) {
+  const dispatcher =
+    options.dispatcher ??
+    new Agent({
+      connections: options.connections ?? 64,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 600_000,
+      connect: { timeout: Math.min(options.timeoutMs ?? 5_000, 10_000) },
+    });
+  const defaultTimeout = options.timeoutMs ?? 5_000;
+
+  async function call<T = unknown>(baseUrl: string, opts: CallOptions<T>): Promise<CallResult<T>> {
+    const url = new URL(opts.path, baseUrl);
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
+    const aorta = opts.aorta !== undefined ? nextHop(opts.aorta) : newAortaId();
+    const timeoutMs = opts.timeoutMs ?? defaultTimeout;
+    const started = performance.now();
+    const headers: Record<string, string> = { accept: 'application/json', [AORTA_ID_HEADER]: formatAortaId(aorta), ...opts.headers };
+    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    let response: Dispatcher.ResponseData;
+    const signal = AbortSignal.timeout(timeoutMs);
+    try {
+      response = await dispatcher.request({
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
+        headers,
+        body: opts.body === undefined ? null : JSON.stringify(opts.body),
+        signal,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+    } catch (cause) {
+      throw classify(cause, url.href, timeoutMs, signal);
+    }
+    let text: string;
+    try {
+      text = await response.body.text();
+    } catch (cause) {
+      throw classify(cause, url.href, timeoutMs, signal);
+    }
+    const durationMs = performance.now() - started;
+    const contentType = String(response.headers['content-type'] ?? '');
+    if (response.statusCode >= 400) {
+      const parsed = contentType.startsWith(PROBLEM_CONTENT_TYPE) ? Problem.safeParse(safeJson(text)) : undefined;
+      if (parsed?.success === true) {
+        throw new CallError('problem', `${url.href} answered ${response.statusCode} ${parsed.data.code}`, { status: response.statusCode, problem: parsed.data, url: url.href });
+      }
+      throw new CallError('bad-response', `${url.href} answered ${response.statusCode} without a problem document`, { status: response.statusCode, url: url.href });
+    }
+    const json = text.length === 0 ? undefined : safeJson(text);
+    if (opts.schema === undefined) return { status: response.statusCode, body: json as T, aorta, durationMs };
+    const parsed = opts.schema.safeParse(json);
+    if (!parsed.success) {
+      throw new CallError('bad-response', `${url.href} answered with a body that does not match the contract: ${parsed.error.issues[0]?.message ?? ''}`, {
+        status: response.statusCode,
+        url: url.href,
+        cause: parsed.error,
+      });
+    }
+    return { status: response.statusCode, body: parsed.data, aorta, durationMs };
+  }
+
+  return {
+    call,
+    close: () => dispatcher.close(),
+  };
+}
+export type ServiceClient = ReturnType<typeof createServiceClient>;
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+function classify(cause: unknown, url: string, timeoutMs: number, signal: AbortSignal): CallError {
+  const code = (cause as { code?: string } | undefined)?.code;
+  if (
+    signal.aborted ||
+    cause instanceof undiciErrors.HeadersTimeoutError ||
+    cause instanceof undiciErrors.BodyTimeoutError ||
+    cause instanceof undiciErrors.ConnectTimeoutError ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
+    return new CallError('timeout', `${url} did not answer within ${timeoutMs} ms`, { url, cause });
+  }
+  if (code !== undefined && UNREACHABLE_CODES.has(code)) {
+    return new CallError('unreachable', `${url} could not be reached (${code})`, { url, cause });
+  }
+  const nested = (cause as { cause?: { code?: string } } | undefined)?.cause?.code;
+  if (nested !== undefined && UNREACHABLE_CODES.has(nested)) {
+    return new CallError('unreachable', `${url} could not be reached (${nested})`, { url, cause });
+  }
+  return new CallError('unreachable', `${url} could not be reached: ${(cause as Error | undefined)?.message ?? String(cause)}`, { url, cause });
+}

@@ -1,0 +1,77 @@
+import {
+  ConsentRecord,
+  IndexEntry,
+  MedicationBatch,
+  SystemEntry,
+  type AortaId,
+  type ConsentInput,
+  type DataCategory,
+  type MedicationQuery,
+  type SystemRegistration,
+} from '@schakel/contracts';
+import { z } from 'zod';
+import { CallError, type ServiceClient } from './client.js';
+
+/** Typed calls to the switch point, used by every connected system (and by tests and the seeder). */
+export function createSwitchPointClient(client: ServiceClient, baseUrl: string) {
+  const seg = encodeURIComponent;
+  return {
+    baseUrl,
+    registerSystem: (applicationId: string, entry: SystemRegistration) =>
+      client.call(baseUrl, { method: 'PUT', path: `/address-book/systems/${seg(applicationId)}`, body: entry, schema: SystemEntry }).then((r) => r.body),
+    /** MFMT_IN002101 */
+    register: (bsn: string, category: DataCategory, applicationId: string, aorta?: Pick<AortaId, 'initialRequestId'>) =>
+      client
+        .call(baseUrl, { method: 'PUT', path: `/reference-index/${seg(bsn)}/${seg(category)}/${seg(applicationId)}`, schema: IndexEntry, ...(aorta ? { aorta } : {}) })
+        .then((r) => r.body),
+    /** MFMT_IN002103 */
+    deregister: (bsn: string, category: DataCategory, applicationId: string, aorta?: Pick<AortaId, 'initialRequestId'>) =>
+      client
+        .call(baseUrl, { method: 'DELETE', path: `/reference-index/${seg(bsn)}/${seg(category)}/${seg(applicationId)}`, ...(aorta ? { aorta } : {}) })
+        .then(() => undefined),
+    /** QUMT_IN020010 */
+    lookup: (bsn: string) =>
+      client.call(baseUrl, { path: `/reference-index/${seg(bsn)}`, schema: z.object({ entries: z.array(IndexEntry) }) }).then((r) => r.body.entries),
+    recordConsent: (bsn: string, holderUra: string, input: ConsentInput, aorta?: Pick<AortaId, 'initialRequestId'>) =>
+      client
+        .call(baseUrl, { method: 'PUT', path: `/consents/${seg(bsn)}/${seg(holderUra)}`, body: input, schema: ConsentRecord, ...(aorta ? { aorta } : {}) })
+        .then((r) => r.body),
+    /** QURX_IN990011NL */
+    queryMedication: (query: MedicationQuery, opts: { aorta?: Pick<AortaId, 'initialRequestId'>; timeoutMs?: number } = {}) =>
+      client
+        .call(baseUrl, {
+          method: 'POST',
+          path: '/queries/medication',
+          body: query,
+          schema: MedicationBatch,
+          ...(opts.aorta ? { aorta: opts.aorta } : {}),
+          ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+        })
+        .then((r) => r.body),
+  };
+}
+export type SwitchPointClient = ReturnType<typeof createSwitchPointClient>;
+
+/**
+ * A connected system enters itself in the switch point's address book at start-up, retrying while the
+ * switch point is not up yet, so services can start in any order.
+ */
+export async function enrolWithRetry(
+  lsp: SwitchPointClient,
+  applicationId: string,
+  entry: SystemRegistration,
+  opts: { attempts?: number; delayMs?: number; log?: (msg: string) => void } = {},
+): Promise<void> {
+  const attempts = opts.attempts ?? 60;
+  for (let i = 1; ; i++) {
+    try {
+      await lsp.registerSystem(applicationId, entry);
+      return;
+    } catch (err) {
+      const retryable = err instanceof CallError && (err.kind === 'unreachable' || err.kind === 'timeout');
+      if (!retryable || i >= attempts) throw err;
+      opts.log?.(`switch point not reachable yet (${(err as Error).message}); retry ${i}/${attempts}`);
+      await new Promise((r) => setTimeout(r, opts.delayMs ?? 250));
+    }
+  }
+}

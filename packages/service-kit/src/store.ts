@@ -1,0 +1,42 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+
+export type Migrations = Record<string, Migration>;
+
+export interface OpenStoreOptions {
+  /** `:memory:` or a file path; the folder is created when missing. */
+  database: string;
+  /** The service's migrations, applied in name order; names are never reused or reordered. */
+  migrations: Migrations;
+}
+
+/**
+ * Each organisation has its own store (data stays at the source). Kysely over better-sqlite3 is the
+ * embedded default; route code only sees Kysely, so a PostgreSQL dialect can be added here later.
+ */
+export async function openStore<DB>(options: OpenStoreOptions): Promise<Kysely<DB>> {
+  if (options.database !== ':memory:') mkdirSync(dirname(options.database), { recursive: true });
+  const sqlite = new SQLite(options.database);
+  // WAL and a busy timeout: readers do not block the writer, and accepted writes are durable on commit.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('foreign_keys = ON');
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const provider: MigrationProvider = { getMigrations: async () => options.migrations };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error !== undefined || failed !== undefined) {
+    await db.destroy();
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String((error as Error | undefined)?.message ?? error)}`);
+  }
+  return db;
+}
+
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+export { sql, type Kysely, type Generated, type Selectable } from 'kysely';

@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import {
+  MedicationBatch,
+  MedicationQuery,
+  SourceMedicationAnswer,
+  describeInteraction,
+  formatAortaId,
+  problem,
+  type BatchSourceEntry,
+  type Decision,
+  type SourceStatus,
+} from '@schakel/contracts';
+import { CallError, pick, type App, type ServiceClient } from '@schakel/service-kit';
+import type { AddressBook } from './address-book.js';
+import type { ReferenceIndex } from './reference-index.js';
+import type { ConsentStore } from './consent.js';
+import { consentDecision } from './consent.js';
+import type { AccessLog, AccessEvent } from './access-log.js';
+import { authorise, type ProtocolRow } from './protocol.js';
+
+export interface MedicationQueryDeps {
+  book: AddressBook;
+  index: ReferenceIndex;
+  consents: ConsentStore;
+  accessLog: AccessLog;
+  client: ServiceClient;
+  protocol: ProtocolRow[];
+  sourceTimeoutMs: number;
+}
+
+const CATEGORY = 'MEDVERSTREKKING' as const;
+
+/**
+ * QURX_IN990011NL: authorise, find the registered sources, drop those without consent, ask the rest in
+ * parallel with a per-source time-out, and answer one batch with a status per source. Nothing a source
+ * answers is stored here: the dispenses pass through memory to the requester only.
+ */
+export function medicationQueryRoutes(app: App, deps: MedicationQueryDeps): void {
+  app.post(
+    '/queries/medication',
+    {
+      schema: {
+        tags: ['queries'],
+        summary: `${describeInteraction('QURX_IN990011NL')} -> batch of QURX_IN990013NL`,
+        description:
+          'Asks every pharmacy registered for the patient that the patient consented to, in parallel. Each source gets a status: ok, no-data, refused (not asked, with the reason), timeout, unreachable or error.',
+        body: MedicationQuery,
+        response: { 200: MedicationBatch, ...pick(400, 403, 404) },
+      },
+    },
+    async (request) => {
+      const q = request.body;
+      const base: Omit<AccessEvent, 'outcome' | 'code' | 'explanation'> = {
+        interaction: 'QURX_IN990011NL',
+        initialRequestId: request.aorta.initialRequestId,
+        requestId: request.aorta.requestId,
+        bsn: q.bsn,
+        category: CATEGORY,
+        requesterApplicationId: q.requester.applicationId,
+        actingUzi: q.requester.professional.uziNumber,
+        actingRole: q.requester.professional.roleCode,
+        ...(q.requester.responsible !== undefined ? { responsibleUzi: q.requester.responsible.uziNumber } : {}),
+      };
+      const refuse = async (code: 'UNKNOWN_SYSTEM' | 'NOT_AUTHORISED' | 'UNKNOWN_PATIENT', decision: Decision, extra: Partial<AccessEvent> = {}) => {
+        await deps.accessLog.write({ ...base, ...extra, outcome: 'refused', code: decision.code, explanation: `${decision.explanation} [${decision.rule}]` });
+        return problem(code, decision.explanation, { decision });
+      };
+
+      const requester = await deps.book.get(q.requester.applicationId);
+      if (requester === undefined) {
+        throw await refuse('UNKNOWN_SYSTEM', {
+          code: 'UNKNOWN_SYSTEM',
+          rule: 'LSP-AUTH-1: only systems in the address book may query',
+          explanation: `System ${q.requester.applicationId} is not in the address book.`,
+        });
+      }
+      const who = { requesterUra: requester.ura };
+      if (!q.treatmentRelation) {
+        throw await refuse(
+          'NOT_AUTHORISED',
+          { code: 'NO_TREATMENT_RELATION', rule: 'LSP-AUTH-2: the requester must assert a treatment relation', explanation: 'The requester did not assert a treatment relation with the patient.' },
+          who,
+        );
+      }
+      const auth = authorise(deps.protocol, { role: q.requester.professional.roleCode, organisationType: requester.organisationType, category: CATEGORY });
+      if (!auth.permitted) throw await refuse('NOT_AUTHORISED', auth, who);
+
+      const entries = await deps.index.entries(q.bsn, CATEGORY);
+      if (entries.length === 0) {
+        throw await refuse(
+          'UNKNOWN_PATIENT',
+          { code: 'NOT_IN_INDEX', rule: 'LSP-INDEX-1: only registered sources are asked', explanation: `No system has registered ${CATEGORY} data for this BSN.` },
+          who,
+        );
+      }
+      const consents = await deps.consents.current(q.bsn);
+      const sources = await Promise.all(
+        entries.map(async (entry): Promise<BatchSourceEntry> => {
+          const head = {
+            applicationId: entry.application_id,
+            ura: entry.ura,
+            organisationName: entry.organisation_name,
+            organisationType: entry.organisation_type as BatchSourceEntry['organisationType'],
+          };
+          const decision = consentDecision(consents.get(entry.ura), entry.organisation_name);
+          const { permitted, ...why } = decision;
+          if (!permitted) return { ...head, status: 'refused', decision: why, contacted: false };
+          const started = performance.now();
+          try {
+            const answer = await deps.client.call(entry.base_url, {
+              method: 'POST',
+              path: '/lsp/medication-queries',
+              body: {
+                bsn: q.bsn,
+                requester: { ura: requester.ura, organisationName: requester.organisationName, professional: q.requester.professional },
+                ...(q.from !== undefined ? { from: q.from } : {}),
+                ...(q.to !== undefined ? { to: q.to } : {}),
+              },
+              schema: SourceMedicationAnswer,
+              aorta: request.aorta,
+              timeoutMs: deps.sourceTimeoutMs,
+            });
+            const dispenses = answer.body.dispenses;
+            return {
+              ...head,
+              status: dispenses.length > 0 ? 'ok' : 'no-data',
+              decision: why,
+              contacted: true,
+              durationMs: Math.round(answer.durationMs),
+              ...(dispenses.length > 0 ? { dispenses } : {}),
+            };
+          } catch (err) {
+            const durationMs = Math.round(performance.now() - started);
+            const status: SourceStatus = err instanceof CallError ? (err.kind === 'timeout' ? 'timeout' : err.kind === 'unreachable' ? 'unreachable' : 'error') : 'error';
+            const code = err instanceof CallError ? (err.detail.problem?.code ?? err.kind.toUpperCase().replace('-', '_')) : 'INTERNAL_ERROR';
+            request.log.warn({ source: entry.application_id, status, code, err: err instanceof CallError ? err.message : err }, 'source did not answer');
+            return { ...head, status, decision: why, contacted: true, durationMs, error: { code, detail: err instanceof Error ? err.message : String(err) } };
+          }
+        }),
+      );
+
+      const asked = sources.filter((s) => s.contacted);
+      const complete = asked.every((s) => s.status === 'ok' || s.status === 'no-data');
+      const answered = sources.filter((s) => s.status === 'ok' || s.status === 'no-data').length;
+      const outcome = asked.length === 0 ? 'refused' : complete ? 'permitted' : answered > 0 ? 'partial' : 'failed';
+      await deps.accessLog.write({
+        ...base,
+        ...who,
+        outcome,
+        code: auth.code,
+        explanation: `${auth.explanation} [${auth.rule}] ${sources.map((s) => `${s.organisationName}: ${s.status} (${s.decision.code})`).join('; ')}`,
+        sources: sources.map((s) => ({ applicationId: s.applicationId, status: s.status, code: s.error?.code ?? s.decision.code })),
+      });
+      return {
+        interaction: 'QURX_IN990013NL' as const,
+        batch: 'MCCI_IN200101' as const,
+        batchId: randomUUID(),
+        aortaId: formatAortaId(request.aorta),
+        bsn: q.bsn,
+        category: CATEGORY,
+        complete,
+        sources,
+      };
+    },
+  );
+}

@@ -1,0 +1,99 @@
+import { sql, type Generated, type Kysely, type Migrations } from '@schakel/service-kit';
+
+/** The switch point's store: address book, reference index, consent, access log. Never clinical content. */
+export const migrations: Migrations = {
+  '001-initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('systems')
+        .addColumn('application_id', 'text', (c) => c.primaryKey())
+        .addColumn('ura', 'text', (c) => c.notNull())
+        .addColumn('organisation_name', 'text', (c) => c.notNull())
+        .addColumn('organisation_type', 'text', (c) => c.notNull())
+        .addColumn('base_url', 'text', (c) => c.notNull())
+        .addColumn('provides', 'text', (c) => c.notNull())
+        .addColumn('registered_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('systems_by_ura').on('systems').column('ura').execute();
+      await db.schema
+        .createTable('index_entries')
+        .addColumn('bsn', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('application_id', 'text', (c) => c.notNull())
+        .addColumn('registered_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('index_entries_pk', ['bsn', 'category', 'application_id'])
+        .execute();
+      await db.schema
+        .createTable('consents')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('bsn', 'text', (c) => c.notNull())
+        .addColumn('holder_ura', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('recorded_by', 'text', (c) => c.notNull())
+        .addColumn('channel', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('consents_by_patient').on('consents').columns(['bsn', 'holder_ura', 'id']).execute();
+      await db.schema
+        .createTable('access_log')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('interaction', 'text', (c) => c.notNull())
+        .addColumn('initial_request_id', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('bsn', 'text', (c) => c.notNull())
+        .addColumn('category', 'text')
+        .addColumn('requester_application_id', 'text')
+        .addColumn('requester_ura', 'text')
+        .addColumn('acting_uzi', 'text')
+        .addColumn('acting_role', 'text')
+        .addColumn('responsible_uzi', 'text')
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('code', 'text', (c) => c.notNull())
+        .addColumn('explanation', 'text', (c) => c.notNull())
+        .addColumn('sources', 'text', (c) => c.notNull().defaultTo(sql`'[]'`))
+        .execute();
+      await db.schema.createIndex('access_log_by_patient').on('access_log').columns(['bsn', 'id']).execute();
+    },
+  },
+};
+
+export interface LspDatabase {
+  systems: {
+    application_id: string;
+    ura: string;
+    organisation_name: string;
+    organisation_type: string;
+    base_url: string;
+    provides: string;
+    registered_at: string;
+  };
+  index_entries: { bsn: string; category: string; application_id: string; registered_at: string };
+  consents: {
+    id: Generated<number>;
+    bsn: string;
+    holder_ura: string;
+    state: string;
+    recorded_by: string;
+    channel: string;
+    recorded_at: string;
+  };
+  access_log: {
+    id: Generated<number>;
+    at: string;
+    interaction: string;
+    initial_request_id: string;
+    request_id: string;
+    bsn: string;
+    category: string | null;
+    requester_application_id: string | null;
+    requester_ura: string | null;
+    acting_uzi: string | null;
+    acting_role: string | null;
+    responsible_uzi: string | null;
+    outcome: string;
+    code: string;
+    explanation: string;
+    sources: string;
+  };
+}

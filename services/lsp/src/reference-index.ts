@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { ApplicationId, Bsn, DataCategory, IndexEntry, describeInteraction, problem } from '@schakel/contracts';
+import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
+import type { LspDatabase } from './migrations.js';
+import type { AddressBook } from './address-book.js';
+
+/** The reference index (verwijsindex): which system holds which category of data on which BSN. */
+export function createReferenceIndex(db: Kysely<LspDatabase>) {
+  const entries = (bsn: string, category?: string) => {
+    let q = db
+      .selectFrom('index_entries as i')
+      .innerJoin('systems as s', 's.application_id', 'i.application_id')
+      .select(['i.bsn', 'i.category', 'i.application_id', 'i.registered_at', 's.ura', 's.organisation_name', 's.organisation_type', 's.base_url'])
+      .where('i.bsn', '=', bsn);
+    if (category !== undefined) q = q.where('i.category', '=', category);
+    return q.orderBy('i.application_id').execute();
+  };
+  return {
+    /** Idempotent: registering again (MFMT_IN002102) keeps one entry and refreshes its time. */
+    async register(bsn: string, category: string, applicationId: string): Promise<{ created: boolean; registeredAt: string }> {
+      const registeredAt = nowIso();
+      const existing = await db
+        .selectFrom('index_entries')
+        .select('bsn')
+        .where('bsn', '=', bsn)
+        .where('category', '=', category)
+        .where('application_id', '=', applicationId)
+        .executeTakeFirst();
+      await db
+        .insertInto('index_entries')
+        .values({ bsn, category, application_id: applicationId, registered_at: registeredAt })
+        .onConflict((oc) => oc.columns(['bsn', 'category', 'application_id']).doUpdateSet({ registered_at: registeredAt }))
+        .execute();
+      return { created: existing === undefined, registeredAt };
+    },
+    async deregister(bsn: string, category: string, applicationId: string): Promise<boolean> {
+      const result = await db
+        .deleteFrom('index_entries')
+        .where('bsn', '=', bsn)
+        .where('category', '=', category)
+        .where('application_id', '=', applicationId)
+        .executeTakeFirst();
+      return result.numDeletedRows > 0n;
+    },
+    entries,
+  };
+}
+export type ReferenceIndex = ReturnType<typeof createReferenceIndex>;
+
+const toEntry = (r: Awaited<ReturnType<ReferenceIndex['entries']>>[number]): IndexEntry => ({
+  bsn: r.bsn,
+  category: r.category as IndexEntry['category'],
+  applicationId: r.application_id,
+  ura: r.ura,
+  organisationName: r.organisation_name,
+  registeredAt: r.registered_at,
+});
+
+export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: AddressBook): void {
+  const Params = z.object({ bsn: Bsn, category: DataCategory, applicationId: ApplicationId });
+  app.put(
+    '/reference-index/:bsn/:category/:applicationId',
+    {
+      schema: {
+        tags: ['reference index'],
+        summary: `${describeInteraction('MFMT_IN002101')}; again: ${describeInteraction('MFMT_IN002102')}`,
+        description: 'A data holder registers that it holds data of this category on this BSN, after the patient consented.',
+        params: Params,
+        response: { 200: IndexEntry, 201: IndexEntry, ...pick(400, 404) },
+      },
+    },
+    async (request, reply) => {
+      const { bsn, category, applicationId } = request.params;
+      const system = await book.get(applicationId);
+      if (system === undefined) {
+        throw problem('UNKNOWN_SYSTEM', `System ${applicationId} is not in the address book; enter it there first`, { field: 'params.applicationId', expected: 'an application id from the address book' });
+      }
+      const { created, registeredAt } = await index.register(bsn, category, applicationId);
+      request.log.info({ interaction: 'MFMT_IN002101', category, applicationId, created }, 'registered in reference index');
+      return reply.status(created ? 201 : 200).send({ bsn, category, applicationId, ura: system.ura, organisationName: system.organisationName, registeredAt });
+    },
+  );
+  app.delete(
+    '/reference-index/:bsn/:category/:applicationId',
+    {
+      schema: {
+        tags: ['reference index'],
+        summary: describeInteraction('MFMT_IN002103'),
+        description: 'Idempotent: deregistering an entry that is not there answers 204 too.',
+        params: Params,
+        response: { 204: z.null(), ...pick(400) },
+      },
+    },
+    async (request, reply) => {
+      const { bsn, category, applicationId } = request.params;
+      const removed = await index.deregister(bsn, category, applicationId);
+      request.log.info({ interaction: 'MFMT_IN002103', category, applicationId, removed }, 'deregistered from reference index');
+      return reply.status(204).send(null);
+    },
+  );
+  app.get(
+    '/reference-index/:bsn',
+    {
+      schema: {
+        tags: ['reference index'],
+        summary: `${describeInteraction('QUMT_IN020010')} -> QUMT_IN020020`,
+        params: z.object({ bsn: Bsn }),
+        querystring: z.object({ category: DataCategory.optional() }).strict(),
+        response: { 200: z.object({ entries: z.array(IndexEntry) }), ...pick(400) },
+      },
+    },
+    async (request) => ({ entries: (await index.entries(request.params.bsn, request.query.category)).map(toEntry) }),
+  );
+}

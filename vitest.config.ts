@@ -1,0 +1,20 @@
+import { defineConfig } from 'vitest/config';
+
+// Workspace packages export their TypeScript source under the '@schakel/source' condition, so tests,
+// typecheck and dev runs need no build step. Vite's own defaults are listed again beside it.
+export default defineConfig({
+  ssr: { resolve: { conditions: ['@schakel/source', 'module', 'node', 'development|production'] } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts'], testTimeout: 15_000 },
+      },
+      {
+        extends: true,
+        // Real processes on ephemeral ports: each file starts its own topology.
+        test: { name: 'cross-service', include: ['tests/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
+      },
+    ],
+  },
+});
