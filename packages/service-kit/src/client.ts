@@ -1,6 +1,6 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { AORTA_ID_HEADER, formatAortaId, nextHop, newAortaId, PROBLEM_CONTENT_TYPE, Problem, type AortaId } from '@schakel/contracts';
+import { AORTA_ID_HEADER, formatAortaId, nextHop, newAortaId, PROBLEM_CONTENT_TYPE, Problem, ProblemError, problem, type AortaId } from '@schakel/contracts';
 
 /**
  * Why a call to another service did not give the answer asked for. `problem` means the other side
@@ -151,4 +151,26 @@ function classify(cause: unknown, url: string, timeoutMs: number, signal: AbortS
     return new CallError('unreachable', `${url} could not be reached (${nested})`, { url, cause });
   }
   return new CallError('unreachable', `${url} could not be reached: ${(cause as Error | undefined)?.message ?? String(cause)}`, { url, cause });
+}
+
+/**
+ * Turn a failed call into the problem this service answers with: the other side's 4xx problem passes
+ * through unchanged (same status and code), anything else becomes UPSTREAM_UNREACHABLE / _TIMEOUT / _ERROR.
+ */
+export function upstreamProblem(err: unknown, what: string): ProblemError {
+  if (!(err instanceof CallError)) return problem('UPSTREAM_ERROR', `${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  const p = err.detail.problem;
+  if (err.kind === 'problem' && p !== undefined && p.status < 500) {
+    const { instance: _instance, aortaId: _aortaId, ...rest } = p;
+    return new ProblemError(rest);
+  }
+  switch (err.kind) {
+    case 'timeout':
+      return problem('UPSTREAM_TIMEOUT', `${what}: ${err.message}`);
+    case 'unreachable':
+      return problem('UPSTREAM_UNREACHABLE', `${what}: ${err.message}`);
+    case 'problem':
+    case 'bad-response':
+      return problem('UPSTREAM_ERROR', `${what}: ${err.message}`);
+  }
 }

@@ -43,3 +43,4 @@ export const organisationConfigShape = {
   /** Time-out for calls to the switch point, in ms. */
   LSP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 };
+

@@ -5,3 +5,5 @@ export * from './client.js';
 export * from './store.js';
 export * from './server.js';
 export * from './lsp-client.js';
+export * from './organisation.js';
+export * from './patient-register.js';

@@ -35,6 +35,8 @@ export async function listen(app: FastifyInstance, host: string, port: number, o
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
+  // Started by a launcher: when it goes away (even by SIGKILL), so do we, instead of lingering on our port.
+  if (typeof process.send === 'function') process.once('disconnect', () => onSignal('SIGTERM'));
   if (onListening !== undefined) await onListening(url);
   return { url, close };
 }

@@ -39,4 +39,4 @@ export function nowIso(): string {
   return new Date().toISOString();
 }
 
-export { sql, type Kysely, type Generated, type Selectable } from 'kysely';
+export { sql, type Kysely, type Generated, type Selectable, type Migration } from 'kysely';

@@ -42,6 +42,10 @@ export function createAddressBook(db: Kysely<LspDatabase>) {
       const row = await db.selectFrom('systems').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
       return row === undefined ? undefined : toEntry(row);
     },
+    async byUra(ura: string): Promise<SystemEntry[]> {
+      const rows = await db.selectFrom('systems').selectAll().where('ura', '=', ura).orderBy('application_id').execute();
+      return rows.map(toEntry);
+    },
     async list(): Promise<SystemEntry[]> {
       const rows = await db.selectFrom('systems').selectAll().orderBy('application_id').execute();
       return rows.map(toEntry);

@@ -86,16 +86,36 @@ export function medicationQueryRoutes(app: App, deps: MedicationQueryDeps): void
       if (!auth.permitted) throw await refuse('NOT_AUTHORISED', auth, who);
 
       const entries = await deps.index.entries(q.bsn, CATEGORY);
-      if (entries.length === 0) {
+      const consents = await deps.consents.current(q.bsn);
+      // A holder the patient objected to has deregistered, but the batch still says it was not asked and
+      // why, so the requester (and a demo audience) sees the objection rather than silence.
+      const indexed = new Set(entries.map((e) => e.ura));
+      const objected: typeof entries = [];
+      for (const record of consents.values()) {
+        if (record.state !== 'objection' || indexed.has(record.holderUra)) continue;
+        for (const system of await deps.book.byUra(record.holderUra)) {
+          if (!system.provides.includes(CATEGORY)) continue;
+          objected.push({
+            bsn: q.bsn,
+            category: CATEGORY,
+            application_id: system.applicationId,
+            registered_at: '',
+            ura: system.ura,
+            organisation_name: system.organisationName,
+            organisation_type: system.organisationType,
+            base_url: system.baseUrl,
+          });
+        }
+      }
+      if (entries.length === 0 && objected.length === 0) {
         throw await refuse(
           'UNKNOWN_PATIENT',
           { code: 'NOT_IN_INDEX', rule: 'LSP-INDEX-1: only registered sources are asked', explanation: `No system has registered ${CATEGORY} data for this BSN.` },
           who,
         );
       }
-      const consents = await deps.consents.current(q.bsn);
       const sources = await Promise.all(
-        entries.map(async (entry): Promise<BatchSourceEntry> => {
+        [...entries, ...objected].map(async (entry): Promise<BatchSourceEntry> => {
           const head = {
             applicationId: entry.application_id,
             ura: entry.ura,

@@ -1,0 +1,65 @@
+import type { DataCategory, OrganisationType } from '@schakel/contracts';
+import type { z } from 'zod';
+import type { App, KitOptions } from './app.js';
+import { createServiceClient, type ServiceClient } from './client.js';
+import { createSwitchPointClient, enrolWithRetry, type SwitchPointClient } from './lsp-client.js';
+import { announceReady, listen } from './server.js';
+import { openStore, type Kysely, type Migrations } from './store.js';
+import type { organisationConfigShape } from './config.js';
+
+export type OrganisationConfig = z.infer<z.ZodObject<typeof organisationConfigShape>>;
+
+/** What every connected organisation's buildApp receives besides its config. */
+export interface OrganisationDeps<DB> {
+  db: Kysely<DB>;
+  lsp: SwitchPointClient;
+  kit?: KitOptions;
+}
+
+export interface Readiness {
+  enrolled: boolean;
+  readiness: () => { ready: boolean; detail?: string };
+}
+
+export function createReadiness(): Readiness {
+  const state: Readiness = {
+    enrolled: false,
+    readiness: () => (state.enrolled ? { ready: true } : { ready: false, detail: 'not yet entered in the switch point address book' }),
+  };
+  return state;
+}
+
+/**
+ * The shared entry of every connected system (GP, pharmacy, HAP, SEH): open its own store, build the app,
+ * listen, enter itself in the switch point's address book, then report ready.
+ */
+export async function runOrganisation<DB>(options: {
+  service: string;
+  config: OrganisationConfig;
+  organisationType: OrganisationType;
+  provides: DataCategory[];
+  migrations: Migrations;
+  build: (deps: OrganisationDeps<DB>) => Promise<App>;
+}): Promise<void> {
+  const { config } = options;
+  const db = await openStore<DB>({ database: config.DATABASE, migrations: options.migrations });
+  const client: ServiceClient = createServiceClient({ timeoutMs: config.LSP_TIMEOUT_MS });
+  const lsp = createSwitchPointClient(client, config.LSP_URL);
+  const ready = createReadiness();
+  const app = await options.build({ db, lsp, kit: { logLevel: config.LOG_LEVEL, readiness: ready.readiness } });
+  app.addHook('onClose', async () => {
+    await client.close();
+    await db.destroy();
+  });
+  const { url } = await listen(app, config.HOST, config.PORT);
+  const publicUrl = config.PUBLIC_URL ?? url;
+  await enrolWithRetry(
+    lsp,
+    config.APPLICATION_ID,
+    { ura: config.ORG_URA, organisationName: config.ORG_NAME, organisationType: options.organisationType, baseUrl: publicUrl, provides: options.provides },
+    { log: (msg) => app.log.warn(msg) },
+  );
+  ready.enrolled = true;
+  app.log.info({ url: publicUrl, applicationId: config.APPLICATION_ID, ura: config.ORG_URA }, `${options.service} listening and entered in the address book`);
+  announceReady(options.service, publicUrl);
+}

@@ -1,0 +1,4 @@
+export * from './topology.js';
+export * from './launcher.js';
+export * from './seed.js';
+export * from './test-data.js';

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { ApplicationId, Ura } from '@schakel/contracts';
+
+/** The repository root, where services/ and topology/ live. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const DEFAULT_TOPOLOGY_FILE = resolve(REPO_ROOT, 'topology/default.json');
+
+export const SERVICES = ['gp', 'pharmacy', 'hap', 'seh'] as const;
+
+export const Topology = z.object({
+  $comment: z.string().optional(),
+  switchPoint: z.object({ id: z.string().default('lsp'), name: z.string(), port: z.number().int().min(0).max(65535) }).strict(),
+  organisations: z
+    .array(
+      z
+        .object({
+          id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
+          service: z.enum(SERVICES),
+          name: z.string().min(1),
+          ura: Ura,
+          applicationId: ApplicationId,
+          port: z.number().int().min(0).max(65535),
+        })
+        .strict(),
+    )
+    .min(1),
+  settings: z.object({ sourceTimeoutMs: z.number().int().positive().default(3000) }).strict().default({ sourceTimeoutMs: 3000 }),
+});
+export type Topology = z.infer<typeof Topology>;
+export type OrganisationSpec = Topology['organisations'][number];
+
+export function loadTopology(file = DEFAULT_TOPOLOGY_FILE): Topology {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`Cannot read topology file ${file}: ${(err as Error).message}`);
+  }
+  const parsed = Topology.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`Topology file ${file} is not valid:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  const ids = new Set<string>();
+  for (const o of parsed.data.organisations) {
+    if (ids.has(o.id) || o.id === parsed.data.switchPoint.id) throw new Error(`Topology file ${file}: organisation id ${o.id} is used twice`);
+    ids.add(o.id);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,1 @@
+export { buildApp, migrations, type GpDatabase } from './app.js';

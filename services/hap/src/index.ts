@@ -1,0 +1,2 @@
+export { buildApp } from './app.js';
+export { migrations, type HapDatabase } from './migrations.js';

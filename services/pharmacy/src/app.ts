@@ -1,0 +1,28 @@
+import { createServiceApp, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import type { PharmacyDatabase } from './migrations.js';
+import { createPharmacyStore } from './store.js';
+import { frontOfficeRoutes, sourceRoutes } from './routes.js';
+
+export type PharmacyConfig = Pick<OrganisationConfig, 'ORG_URA' | 'ORG_NAME' | 'APPLICATION_ID'>;
+
+/** A pharmacy system (AIS): its own patients and dispenses; a source for the switch point's medication query. */
+export async function buildApp(config: PharmacyConfig, deps: OrganisationDeps<PharmacyDatabase>): Promise<App> {
+  const app = await createServiceApp(
+    {
+      service: 'pharmacy',
+      title: `${config.ORG_NAME} (pharmacy system, AIS)`,
+      description: 'A community pharmacy (openbare apotheek, J8). Holds its own patients and dispenses; registers consented patients in the switch point’s reference index; answers QURX_IN990011NL.',
+      tags: [
+        { name: 'patients', description: 'Front office: the pharmacy’s patients' },
+        { name: 'dispenses', description: 'Front office: dispensed medication (medicatieverstrekkingen)' },
+        { name: 'consent', description: 'The patient’s choice about sharing through the switch point' },
+        { name: 'switch point', description: 'Calls from the switch point, and their log' },
+      ],
+    },
+    deps.kit,
+  );
+  const store = createPharmacyStore(deps.db, { ura: config.ORG_URA, name: config.ORG_NAME });
+  frontOfficeRoutes(app, store, deps.lsp, { applicationId: config.APPLICATION_ID, ura: config.ORG_URA, name: config.ORG_NAME });
+  sourceRoutes(app, store);
+  return app;
+}

@@ -1,0 +1,2 @@
+export { buildApp, type PharmacyConfig } from './app.js';
+export { migrations, type PharmacyDatabase } from './migrations.js';

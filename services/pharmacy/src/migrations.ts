@@ -1,0 +1,78 @@
+import type { Generated, Kysely, Migrations } from '@schakel/service-kit';
+
+/** The pharmacy system's own store (AIS): its patients, their consent choice, dispenses, and its access log. */
+export const migrations: Migrations = {
+  '001-initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('patients')
+        .addColumn('bsn', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('birth_date', 'text', (c) => c.notNull())
+        .addColumn('consent_state', 'text', (c) => c.notNull().defaultTo('no-choice'))
+        .addColumn('consent_channel', 'text')
+        .addColumn('consent_recorded_at', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('dispenses')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('bsn', 'text', (c) => c.notNull().references('patients.bsn'))
+        .addColumn('dispensed_on', 'text', (c) => c.notNull())
+        .addColumn('product', 'text', (c) => c.notNull())
+        .addColumn('amount', 'text', (c) => c.notNull())
+        .addColumn('dosage_instruction', 'text', (c) => c.notNull())
+        .addColumn('prescriber', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('dispenses_by_patient').on('dispenses').columns(['bsn', 'dispensed_on']).execute();
+      await db.schema
+        .createTable('query_log')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('interaction', 'text', (c) => c.notNull())
+        .addColumn('initial_request_id', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('bsn', 'text', (c) => c.notNull())
+        .addColumn('requester_ura', 'text', (c) => c.notNull())
+        .addColumn('acting_uzi', 'text', (c) => c.notNull())
+        .addColumn('acting_role', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+export interface PharmacyDatabase {
+  patients: {
+    bsn: string;
+    name: string;
+    birth_date: string;
+    consent_state: string;
+    consent_channel: string | null;
+    consent_recorded_at: string | null;
+    created_at: string;
+  };
+  dispenses: {
+    id: string;
+    bsn: string;
+    dispensed_on: string;
+    product: string;
+    amount: string;
+    dosage_instruction: string;
+    prescriber: string;
+    created_at: string;
+  };
+  query_log: {
+    id: Generated<number>;
+    at: string;
+    interaction: string;
+    initial_request_id: string;
+    request_id: string;
+    bsn: string;
+    requester_ura: string;
+    acting_uzi: string;
+    acting_role: string;
+    result: string;
+  };
+}

@@ -1,0 +1,175 @@
+import { z } from 'zod';
+import {
+  Bsn,
+  ConsentChannel,
+  ConsentState,
+  Dispense,
+  DispenseInput,
+  PatientDemographics,
+  SourceMedicationAnswer,
+  SourceMedicationQuery,
+  describeInteraction,
+  notFound,
+} from '@schakel/contracts';
+import { pick, upstreamProblem, type App, type SwitchPointClient } from '@schakel/service-kit';
+import type { PharmacyStore } from './store.js';
+
+const BsnParams = z.object({ bsn: Bsn });
+const ConsentView = z.object({ state: ConsentState, channel: z.string().nullable(), recordedAt: z.string().nullable() }).meta({ id: 'PharmacyConsent' });
+const PharmacyPatient = PatientDemographics.extend({ bsn: Bsn, consent: ConsentView }).meta({ id: 'PharmacyPatient' });
+const ConsentChange = z
+  .object({ state: ConsentState, channel: ConsentChannel.default('holder-system') })
+  .strict()
+  .meta({ id: 'PharmacyConsentChange' });
+
+export interface PharmacyIdentity {
+  applicationId: string;
+  ura: string;
+  name: string;
+}
+
+/** Front office: patients, dispenses and the patient's consent choice, as the pharmacy records them. */
+export function frontOfficeRoutes(app: App, store: PharmacyStore, lsp: SwitchPointClient, me: PharmacyIdentity): void {
+  app.put(
+    '/patients/:bsn',
+    {
+      schema: { tags: ['patients'], summary: 'Enter or update a patient', params: BsnParams, body: PatientDemographics, response: { 200: PharmacyPatient, 201: PharmacyPatient, ...pick(400) } },
+    },
+    async (request, reply) => {
+      const { patient, created } = await store.upsertPatient(request.params.bsn, request.body);
+      return reply.status(created ? 201 : 200).send(patient);
+    },
+  );
+  app.get(
+    '/patients/:bsn',
+    { schema: { tags: ['patients'], summary: 'One patient with their consent choice', params: BsnParams, response: { 200: PharmacyPatient, ...pick(400, 404) } } },
+    async (request) => {
+      const patient = await store.getPatient(request.params.bsn);
+      if (patient === undefined) throw notFound(`Patient ${request.params.bsn}`);
+      return patient;
+    },
+  );
+  app.put(
+    '/patients/:bsn/consent',
+    {
+      schema: {
+        tags: ['consent'],
+        summary: 'Record the patient’s choice about sharing medication data through the switch point',
+        description:
+          'Consent registers the BSN in the switch point’s reference index (MFMT_IN002101); an objection or withdrawal deregisters it (MFMT_IN002103). The choice is recorded at the switch point first, so a failure there changes nothing here and the call can simply be repeated.',
+        params: BsnParams,
+        body: ConsentChange,
+        response: { 200: PharmacyPatient, ...pick(400, 404, 502, 504) },
+      },
+    },
+    async (request) => {
+      const { bsn } = request.params;
+      const { state, channel } = request.body;
+      if ((await store.getPatient(bsn)) === undefined) throw notFound(`Patient ${bsn}`);
+      try {
+        await lsp.recordConsent(bsn, me.ura, { state, recordedBy: me.applicationId, channel }, request.aorta);
+        if (state === 'consent') await lsp.register(bsn, 'MEDVERSTREKKING', me.applicationId, request.aorta);
+        else await lsp.deregister(bsn, 'MEDVERSTREKKING', me.applicationId, request.aorta);
+      } catch (err) {
+        throw upstreamProblem(err, 'Recording the choice at the switch point');
+      }
+      await store.setConsent(bsn, state, channel);
+      request.log.info({ state, channel }, 'consent recorded and reference index updated');
+      const patient = await store.getPatient(bsn);
+      if (patient === undefined) throw notFound(`Patient ${bsn}`);
+      return patient;
+    },
+  );
+  app.post(
+    '/patients/:bsn/dispenses',
+    {
+      schema: { tags: ['dispenses'], summary: 'Record a dispense', params: BsnParams, body: DispenseInput, response: { 201: Dispense, ...pick(400, 404) } },
+    },
+    async (request, reply) => {
+      if ((await store.getPatient(request.params.bsn)) === undefined) throw notFound(`Patient ${request.params.bsn}`);
+      return reply.status(201).send(await store.addDispense(request.params.bsn, request.body));
+    },
+  );
+  app.get(
+    '/patients/:bsn/dispenses',
+    {
+      schema: { tags: ['dispenses'], summary: 'The patient’s dispenses at this pharmacy, newest first', params: BsnParams, response: { 200: z.object({ dispenses: z.array(Dispense) }), ...pick(400, 404) } },
+    },
+    async (request) => {
+      if ((await store.getPatient(request.params.bsn)) === undefined) throw notFound(`Patient ${request.params.bsn}`);
+      return { dispenses: await store.dispenses(request.params.bsn) };
+    },
+  );
+}
+
+const QueryLogEntry = z
+  .object({
+    id: z.number(),
+    at: z.string(),
+    interaction: z.string(),
+    initialRequestId: z.string(),
+    requestId: z.string(),
+    bsn: z.string(),
+    requesterUra: z.string(),
+    actingUzi: z.string(),
+    actingRole: z.string(),
+    result: z.string(),
+  })
+  .meta({ id: 'SourceQueryLogEntry' });
+
+/** The leg the switch point calls, and this system's own access log of it (every GBZ keeps one). */
+export function sourceRoutes(app: App, store: PharmacyStore): void {
+  app.post(
+    '/lsp/medication-queries',
+    {
+      schema: {
+        tags: ['switch point'],
+        summary: `${describeInteraction('QURX_IN990011NL')}, as the switch point asks it`,
+        description: 'Answers with every dispense of the patient at this pharmacy in the period (QURX_IN990013NL). An unknown patient answers an empty list.',
+        body: SourceMedicationQuery,
+        response: { 200: SourceMedicationAnswer, ...pick(400) },
+      },
+    },
+    async (request) => {
+      const q = request.body;
+      const patient = await store.getPatient(q.bsn);
+      const dispenses = patient === undefined ? [] : await store.dispenses(q.bsn, { from: q.from, to: q.to });
+      await store.logQuery({
+        interaction: 'QURX_IN990011NL',
+        initial_request_id: request.aorta.initialRequestId,
+        request_id: request.aorta.requestId,
+        bsn: q.bsn,
+        requester_ura: q.requester.ura,
+        acting_uzi: q.requester.professional.uziNumber,
+        acting_role: q.requester.professional.roleCode,
+        result: `${dispenses.length} dispenses`,
+      });
+      return { interaction: 'QURX_IN990013NL' as const, dispenses };
+    },
+  );
+  app.get(
+    '/query-log',
+    {
+      schema: {
+        tags: ['switch point'],
+        summary: 'Every query this pharmacy answered for the switch point',
+        querystring: z.object({ bsn: Bsn.optional() }).strict(),
+        response: { 200: z.object({ entries: z.array(QueryLogEntry) }), ...pick(400) },
+      },
+    },
+    async (request) => ({
+      entries: (await store.queryLog(request.query.bsn)).map((r) => ({
+        id: r.id,
+        at: r.at,
+        interaction: r.interaction,
+        initialRequestId: r.initial_request_id,
+        requestId: r.request_id,
+        bsn: r.bsn,
+        requesterUra: r.requester_ura,
+        actingUzi: r.acting_uzi,
+        actingRole: r.acting_role,
+        result: r.result,
+      })),
+    }),
+  );
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { ConsentState, Dispense, DispenseInput, PatientDemographics } from '@schakel/contracts';
+import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
+import type { PharmacyDatabase } from './migrations.js';
+
+export interface PharmacyPatient extends PatientDemographics {
+  bsn: string;
+  consent: { state: ConsentState; channel: string | null; recordedAt: string | null };
+}
+
+const toPatient = (r: Selectable<PharmacyDatabase['patients']>): PharmacyPatient => ({
+  bsn: r.bsn,
+  name: r.name,
+  birthDate: r.birth_date,
+  consent: { state: r.consent_state as ConsentState, channel: r.consent_channel, recordedAt: r.consent_recorded_at },
+});
+
+export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ura: string; name: string }) {
+  const toDispense = (r: Selectable<PharmacyDatabase['dispenses']>): Dispense => ({
+    id: r.id,
+    bsn: r.bsn,
+    dispensedOn: r.dispensed_on,
+    product: JSON.parse(r.product) as Dispense['product'],
+    amount: JSON.parse(r.amount) as Dispense['amount'],
+    dosageInstruction: r.dosage_instruction,
+    prescriber: JSON.parse(r.prescriber) as Dispense['prescriber'],
+    pharmacy,
+  });
+  return {
+    async upsertPatient(bsn: string, p: PatientDemographics): Promise<{ patient: PharmacyPatient; created: boolean }> {
+      const existing = await db.selectFrom('patients').selectAll().where('bsn', '=', bsn).executeTakeFirst();
+      if (existing === undefined) {
+        await db.insertInto('patients').values({ bsn, name: p.name, birth_date: p.birthDate, consent_state: 'no-choice', consent_channel: null, consent_recorded_at: null, created_at: nowIso() }).execute();
+      } else {
+        await db.updateTable('patients').set({ name: p.name, birth_date: p.birthDate }).where('bsn', '=', bsn).execute();
+      }
+      const row = await db.selectFrom('patients').selectAll().where('bsn', '=', bsn).executeTakeFirstOrThrow();
+      return { patient: toPatient(row), created: existing === undefined };
+    },
+    async getPatient(bsn: string): Promise<PharmacyPatient | undefined> {
+      const row = await db.selectFrom('patients').selectAll().where('bsn', '=', bsn).executeTakeFirst();
+      return row === undefined ? undefined : toPatient(row);
+    },
+    async setConsent(bsn: string, state: ConsentState, channel: string): Promise<void> {
+      await db.updateTable('patients').set({ consent_state: state, consent_channel: channel, consent_recorded_at: nowIso() }).where('bsn', '=', bsn).execute();
+    },
+    async addDispense(bsn: string, input: DispenseInput): Promise<Dispense> {
+      const row = {
+        id: randomUUID(),
+        bsn,
+        dispensed_on: input.dispensedOn,
+        product: JSON.stringify(input.product),
+        amount: JSON.stringify(input.amount),
+        dosage_instruction: input.dosageInstruction,
+        prescriber: JSON.stringify(input.prescriber),
+        created_at: nowIso(),
+      };
+      await db.insertInto('dispenses').values(row).execute();
+      return toDispense(row);
+    },
+    async dispenses(bsn: string, range: { from?: string | undefined; to?: string | undefined } = {}): Promise<Dispense[]> {
+      let q = db.selectFrom('dispenses').selectAll().where('bsn', '=', bsn);
+      if (range.from !== undefined) q = q.where('dispensed_on', '>=', range.from);
+      if (range.to !== undefined) q = q.where('dispensed_on', '<=', range.to);
+      const rows = await q.orderBy('dispensed_on', 'desc').orderBy('id').execute();
+      return rows.map(toDispense);
+    },
+    async logQuery(entry: Omit<Selectable<PharmacyDatabase['query_log']>, 'id' | 'at'>): Promise<void> {
+      await db.insertInto('query_log').values({ ...entry, at: nowIso() }).execute();
+    },
+    async queryLog(bsn?: string) {
+      let q = db.selectFrom('query_log').selectAll();
+      if (bsn !== undefined) q = q.where('bsn', '=', bsn);
+      return q.orderBy('id').execute();
+    },
+  };
+}
+export type PharmacyStore = ReturnType<typeof createPharmacyStore>;

@@ -1,0 +1,1 @@
+export { buildApp, migrations, type SehDatabase } from './app.js';
