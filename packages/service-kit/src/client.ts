@@ -98,7 +98,7 @@ export function createServiceClient(options: ClientOptions = {}) {
     if (response.statusCode >= 400) {
       const parsed = contentType.startsWith(PROBLEM_CONTENT_TYPE) ? Problem.safeParse(safeJson(text)) : undefined;
       if (parsed?.success === true) {
-        throw new CallError('problem', `${url.href} answered ${response.statusCode} ${parsed.data.code}`, { status: response.statusCode, problem: parsed.data, url: url.href });
+        throw new CallError('problem', `${url.href} answered ${response.statusCode} ${parsed.data.code}: ${parsed.data.detail ?? parsed.data.title}`, { status: response.statusCode, problem: parsed.data, url: url.href });
       }
       throw new CallError('bad-response', `${url.href} answered ${response.statusCode} without a problem document`, { status: response.statusCode, url: url.href });
     }
