@@ -38,7 +38,8 @@ export function fieldErrorFromIssue(context: string, issue: IssueLike): FieldErr
       return { field, code: 'INVALID_VALUE', expected: `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, message };
     }
     case 'invalid_format':
-      return { field, code: 'INVALID_VALUE', expected: String(params['format'] ?? 'another format'), message };
+      // A schema's own message (e.g. "ATC code, e.g. C09AA02") says more than the format's name.
+      return { field, code: 'INVALID_VALUE', expected: /^Invalid/.test(message) ? String(params['format'] ?? 'another format') : message, message };
     default:
       return { field, code: 'INVALID_VALUE', expected: message.replace(/^Invalid input: /, ''), message };
   }

@@ -37,7 +37,7 @@ export function loadTopology(file = DEFAULT_TOPOLOGY_FILE): Topology {
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new Error(`Cannot read topology file ${file}: ${(err as Error).message}`);
+    throw new Error(`Cannot read topology file ${file}: ${(err as Error).message}`, { cause: err });
   }
   const parsed = Topology.safeParse(raw);
   if (!parsed.success) {

@@ -1,0 +1,41 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { REPO_ROOT, loadTopology } from '@schakel/topology';
+
+const compose = parse(readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8')) as {
+  services: Record<string, { command: string[]; environment: Record<string, string>; ports: string[] }>;
+};
+const topology = loadTopology();
+
+function composePluginAvailable(): boolean {
+  try {
+    execFileSync('docker', ['compose', 'version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('docker-compose.yml', () => {
+  it('has one container per organisation of the default topology, with the same identity and port', () => {
+    expect(Object.keys(compose.services).sort()).toEqual([topology.switchPoint.id, ...topology.organisations.map((o) => o.id)].sort());
+    for (const o of topology.organisations) {
+      const s = compose.services[o.id];
+      expect(s?.command, o.id).toEqual([`services/${o.service}/src/main.ts`]);
+      expect(s?.environment, o.id).toMatchObject({ ORG_URA: o.ura, APPLICATION_ID: o.applicationId, PORT: String(o.port), ORG_NAME: o.name });
+      expect(s?.ports).toEqual([`${o.port}:${o.port}`]);
+    }
+  });
+
+  it('is accepted by `docker compose config` where the compose plugin is installed', (ctx) => {
+    if (!composePluginAvailable()) {
+      console.log('skipped: the docker compose plugin is not installed on this machine (no Docker engine here either); the structure test above still runs');
+      ctx.skip();
+      return;
+    }
+    execFileSync('docker', ['compose', '-f', join(REPO_ROOT, 'docker-compose.yml'), 'config', '-q'], { stdio: 'pipe' });
+  });
+});
