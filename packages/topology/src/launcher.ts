@@ -17,6 +17,8 @@ export interface StartOptions {
   /** Override of the topology's per-source time-out at the switch point. */
   sourceTimeoutMs?: number;
   readyTimeoutMs?: number;
+  /** Extra Node flags per process id ('*' for all), e.g. { lsp: ['--cpu-prof'] } to profile the switch point. */
+  execArgv?: Record<string, string[]>;
 }
 
 export interface RunningProcess {
@@ -52,7 +54,7 @@ export async function startTopology(options: StartOptions = {}) {
     const fd = logFile !== undefined ? openSync(logFile, 'a') : undefined;
     const child = fork(ENTRY(service), [], {
       cwd: REPO_ROOT,
-      execArgv: ['--conditions=@schakel/source', '--import', 'tsx'],
+      execArgv: ['--conditions=@schakel/source', '--import', 'tsx', ...(options.execArgv?.['*'] ?? []), ...(options.execArgv?.[id] ?? [])],
       env: { ...process.env, ...env, NODE_OPTIONS: '' },
       stdio: fd !== undefined ? ['ignore', fd, fd, 'ipc'] : ['ignore', 'ignore', 'pipe', 'ipc'],
     });
