@@ -5,3 +5,6 @@ export * from './interactions.js';
 export * from './people.js';
 export * from './medication.js';
 export * from './switch-point.js';
+export * from './certificate-identity.js';
+export * from './gp-record.js';
+export * from './disclosure.js';

@@ -51,15 +51,36 @@ export const SourceMedicationQuery = z
     }),
     from: IsoDate.optional(),
     to: IsoDate.optional(),
+    latestPerProduct: z.boolean().optional().describe('Only the most recent dispense of each product (in the period)'),
   })
   .strict()
   .meta({ id: 'SourceMedicationQuery' });
 export type SourceMedicationQuery = z.infer<typeof SourceMedicationQuery>;
 
+/**
+ * A contra-indication or intolerance (CiO) as the pharmacy records it for medication surveillance
+ * (G-Standaard style: a contra-indication such as reduced kidney function, or an intolerance for a
+ * substance or ATC group). The code is the G-Standaard thesaurus code where known (unverified numbering).
+ */
+export const NewCio = z
+  .object({
+    kind: z.enum(['contra-indication', 'intolerance']).describe('Contra-indicatie or intolerantie (overgevoeligheid)'),
+    name: z.string().min(1).max(300),
+    code: z.string().regex(/^\d{1,8}$/, 'G-Standaard thesaurus code: up to 8 digits').optional(),
+    atc: z.string().regex(/^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$/, 'ATC code or group, e.g. J01C').optional(),
+    recordedOn: IsoDate,
+  })
+  .strict()
+  .meta({ id: 'NewCio' });
+export type NewCio = z.infer<typeof NewCio>;
+export const Cio = NewCio.extend({ id: z.string(), bsn: Bsn }).meta({ id: 'Cio', description: 'Contra-indication or intolerance (CiO)' });
+export type Cio = z.infer<typeof Cio>;
+
 export const SourceMedicationAnswer = z
   .object({
     interaction: z.literal('QURX_IN990013NL'),
     dispenses: z.array(Dispense),
+    contraIndications: z.array(Cio).optional().describe('The patient’s contra-indications and intolerances (CiO) at this pharmacy'),
   })
   .meta({ id: 'SourceMedicationAnswer' });
 export type SourceMedicationAnswer = z.infer<typeof SourceMedicationAnswer>;

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { Bsn } from './identifiers.js';
+import { IsoDate, IsoDateTime } from './people.js';
+import { Decision } from './problem.js';
+
+/**
+ * The GP's register of disclosures to non-care providers (domain.md section 7, "Medisch beroepsgeheim &
+ * privacy"): a municipal team, insurer, occupational doctor or the like asks the GP for data. Such
+ * requesters never get data through the switch point (protocol row AP-DENY-1); the GP answers at the
+ * source, only on a formal written request, only targeted factual questions, and only with the patient's
+ * explicit, informed, targeted consent or a legal ground. Every disclosure is written into the record.
+ */
+
+export const RequesterKind = z
+  .enum(['gemeente', 'zorgverzekeraar', 'bedrijfsarts', 'verzekeringsarts', 'keuringsarts', 'politie-justitie', 'advocaat', 'overig'])
+  .meta({ id: 'DisclosureRequesterKind', description: 'gemeente (municipal social team), zorgverzekeraar (insurer), bedrijfsarts (occupational doctor), …' });
+
+export const RequestForm = z
+  .enum(['written', 'oral', 'telephone'])
+  .meta({ id: 'DisclosureRequestForm', description: 'How the request arrived; only a formal written request is accepted' });
+
+/**
+ * The GP classifies each question. Only targeted factual questions (a fact, a diagnosis) may be answered;
+ * general questions ("send the file") and judging questions (prognosis, work capacity) are refused.
+ */
+export const QuestionKind = z
+  .enum(['factual', 'diagnosis', 'prognosis', 'judgement', 'general'])
+  .meta({ id: 'DisclosureQuestionKind', description: 'factual and diagnosis may be answered; prognosis, judgement and general are refused' });
+
+export const NewDisclosureRequest = z
+  .object({
+    form: RequestForm,
+    receivedOn: IsoDate,
+    requester: z
+      .object({
+        name: z.string().min(1).max(200).describe('The person who signed the request'),
+        organisation: z.string().min(1).max(200),
+        kind: RequesterKind,
+        address: z.string().max(500).optional(),
+      })
+      .strict(),
+    purpose: z.string().min(1).max(2000).describe('What the data is needed for'),
+    questions: z
+      .array(z.object({ text: z.string().min(1).max(2000), kind: QuestionKind }).strict())
+      .min(1)
+      .max(50)
+      .describe('The targeted written questions'),
+    documentReference: z.string().max(200).optional().describe('Reference of the scanned letter in the document store'),
+  })
+  .strict()
+  .meta({ id: 'NewDisclosureRequest' });
+export type NewDisclosureRequest = z.infer<typeof NewDisclosureRequest>;
+
+/** Verbatim question, the GP's classification and whether it may be answered (with the rule). */
+export const DisclosureQuestion = z
+  .object({ id: z.string(), text: z.string(), kind: QuestionKind, answerable: z.boolean(), assessment: Decision })
+  .meta({ id: 'DisclosureQuestion' });
+
+/** The patient's explicit, informed, targeted consent, recorded or attached as the signed form. */
+export const DisclosureConsent = z
+  .object({
+    type: z.literal('consent'),
+    explicit: z.boolean().describe('The patient said yes in so many words'),
+    informed: z.boolean().describe('The patient knows what will be shared, with whom and why'),
+    targeted: z.boolean().describe('The consent covers this request and these questions'),
+    givenOn: IsoDate,
+    formReference: z.string().max(200).optional().describe('The signed consent form, if attached'),
+  })
+  .strict();
+
+export const LegalGroundKind = z
+  .enum(['statutory-duty', 'representative', 'locum', 'directly-involved', 'conflict-of-duties'])
+  .meta({
+    id: 'LegalGroundKind',
+    description:
+      'statutory-duty (wettelijke plicht, e.g. a notifiable infectious disease under the Wet publieke gezondheid), representative (vertegenwoordiger), locum (waarnemer), directly-involved (direct betrokkenen bij de behandeling), conflict-of-duties (conflict van plichten)',
+  });
+
+/** The five conditions of a conflict of duties (conflict van plichten), all of which must hold. */
+export const ConflictOfDutiesConditions = z
+  .object({
+    triedConsent: z.boolean().describe('Everything was done to obtain the patient’s consent'),
+    gravePredicament: z.boolean().describe('Keeping silent causes the GP a grave predicament'),
+    noOtherWay: z.boolean().describe('There is no other way to solve the problem'),
+    seriousHarmPrevented: z.boolean().describe('Disclosure prevents serious harm to the patient or others'),
+    minimalDisclosure: z.boolean().describe('Only what is strictly needed is disclosed'),
+  })
+  .strict()
+  .meta({ id: 'ConflictOfDutiesConditions' });
+
+export const DisclosureLegalGround = z
+  .object({
+    type: z.literal('legal-ground'),
+    ground: LegalGroundKind,
+    explanation: z.string().min(1).max(2000).describe('e.g. the statute and article, or who the representative is'),
+    conflictOfDuties: ConflictOfDutiesConditions.optional().describe('Required for conflict-of-duties'),
+  })
+  .strict();
+
+export const DisclosureBasis = z.discriminatedUnion('type', [DisclosureConsent, DisclosureLegalGround]).meta({ id: 'DisclosureBasis' });
+export type DisclosureBasis = z.infer<typeof DisclosureBasis>;
+
+export const DisclosureRequestStatus = z.enum(['received', 'basis-recorded', 'answered']).meta({ id: 'DisclosureRequestStatus' });
+
+export const DisclosureRequest = NewDisclosureRequest.omit({ questions: true })
+  .extend({
+    id: z.string(),
+    bsn: Bsn,
+    status: DisclosureRequestStatus,
+    registeredAt: IsoDateTime,
+    questions: z.array(DisclosureQuestion),
+    basis: DisclosureBasis.optional(),
+    basisRecordedAt: IsoDateTime.optional(),
+    disclosureId: z.string().optional(),
+  })
+  .meta({ id: 'DisclosureRequest' });
+export type DisclosureRequest = z.infer<typeof DisclosureRequest>;
+
+export const DisclosureAnswerInput = z
+  .object({
+    medicalNecessity: z.string().min(1).max(2000).describe('Why these facts are necessary for the stated purpose (proportionality)'),
+    answers: z
+      .array(
+        z
+          .object({
+            questionId: z.string(),
+            answer: z.string().min(1).max(4000),
+            data: z.array(z.string().min(1).max(200)).min(1).max(50).describe('Which data the answer discloses, e.g. "episode T90.02 Diabetes mellitus type 2"'),
+          })
+          .strict(),
+      )
+      .min(1),
+    disclosedBy: z.string().min(1).max(200).describe('The GP who answers'),
+    patientInformed: z.object({ on: IsoDate, how: z.string().min(1).max(200) }).strict().optional(),
+  })
+  .strict()
+  .meta({ id: 'DisclosureAnswer' });
+export type DisclosureAnswerInput = z.infer<typeof DisclosureAnswerInput>;
+
+/** What was disclosed: an entry in the patient's record (which data, purpose, to whom, when, on what basis). */
+export const Disclosure = z
+  .object({
+    id: z.string(),
+    requestId: z.string(),
+    bsn: Bsn,
+    disclosedAt: IsoDateTime,
+    disclosedBy: z.string(),
+    to: NewDisclosureRequest.shape.requester,
+    purpose: z.string(),
+    basis: DisclosureBasis,
+    medicalNecessity: z.string(),
+    answers: z.array(z.object({ questionId: z.string(), question: z.string(), answer: z.string(), data: z.array(z.string()) })),
+    refusedQuestions: z.array(z.object({ questionId: z.string(), question: z.string(), reason: Decision })),
+    patientInformed: z.object({ on: IsoDate, how: z.string(), recordedAt: IsoDateTime }).optional(),
+  })
+  .meta({ id: 'Disclosure' });
+export type Disclosure = z.infer<typeof Disclosure>;
+
+export const PatientInformed = z.object({ on: IsoDate, how: z.string().min(1).max(200) }).strict().meta({ id: 'PatientInformed' });

@@ -1,0 +1,135 @@
+import { X509Certificate, randomUUID } from 'node:crypto';
+import { CompactSign, compactVerify, decodeProtectedHeader, importPKCS8, type CompactJWSHeaderParameters } from 'jose';
+import { identityFromSubjectAltName, type Interaction } from '@schakel/contracts';
+
+/**
+ * Signed professional assertions, standing in for the UZI-card signature on every query and push:
+ * a compact JWS (ES256) whose x5c header carries the professional's certificate. The signer cannot lie
+ * about who they are: UZI number, role and URA are read from the certificate, not from the claims.
+ */
+export const ASSERTION_MAX_LIFETIME_SECONDS = 300;
+
+export interface AssertionClaims {
+  /** Message id: refused when seen before. */
+  jti: string;
+  interaction: Interaction;
+  bsn: string;
+  /** The acting professional (from the certificate). */
+  sub: string;
+  role: string;
+  ura: string;
+  /** The responsible professional, when an assistant acts on their behalf (mandating). */
+  resp?: { uziNumber: string; roleCode: string };
+  iat: number;
+  nbf: number;
+  exp: number;
+}
+
+export interface Credential {
+  /** PEM chain: the professional's certificate, then the card CA. */
+  cert: string;
+  key: string;
+}
+
+export interface SignOptions {
+  interaction: Interaction;
+  bsn: string;
+  responsible?: { uziNumber: string; roleCode: string };
+  /** Seconds; at most 300 on the real network. */
+  lifetimeSeconds?: number;
+  /** Unix seconds; defaults to now. Tests move it to make stale or future assertions. */
+  notBefore?: number;
+  messageId?: string;
+}
+
+function pemBlocks(pem: string): string[] {
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) => (m[1] ?? '').replace(/\s+/g, ''));
+}
+
+export async function signAssertion(credential: Credential, options: SignOptions): Promise<string> {
+  const [leafB64, ...chain] = pemBlocks(credential.cert);
+  if (leafB64 === undefined) throw new Error('The credential has no certificate');
+  const leaf = new X509Certificate(Buffer.from(leafB64, 'base64'));
+  const who = identityFromSubjectAltName(leaf.subjectAltName);
+  if (who.uziNumber === undefined || who.roleCode === undefined || who.ura === undefined) throw new Error('The credential is not a professional (UZI card) certificate');
+  const now = Math.floor(Date.now() / 1000);
+  const nbf = options.notBefore ?? now;
+  const claims: AssertionClaims = {
+    jti: options.messageId ?? randomUUID(),
+    interaction: options.interaction,
+    bsn: options.bsn,
+    sub: who.uziNumber,
+    role: who.roleCode,
+    ura: who.ura,
+    ...(options.responsible !== undefined ? { resp: options.responsible } : {}),
+    iat: now,
+    nbf,
+    exp: nbf + (options.lifetimeSeconds ?? ASSERTION_MAX_LIFETIME_SECONDS),
+  };
+  const key = await importPKCS8(credential.key, 'ES256');
+  const header: CompactJWSHeaderParameters = { alg: 'ES256', typ: 'JWT', x5c: [leafB64, ...chain] };
+  return new CompactSign(new TextEncoder().encode(JSON.stringify(claims))).setProtectedHeader(header).sign(key);
+}
+
+export type AssertionFailure =
+  | 'ASSERTION_MALFORMED'
+  | 'ASSERTION_UNTRUSTED'
+  | 'ASSERTION_BAD_SIGNATURE'
+  | 'ASSERTION_EXPIRED'
+  | 'ASSERTION_NOT_YET_VALID'
+  | 'ASSERTION_TOO_LONG'
+  | 'CREDENTIAL_EXPIRED'
+  | 'CREDENTIAL_REVOKED';
+
+export type VerifyResult =
+  | { ok: true; claims: AssertionClaims; certificateSerial: string; professionalName: string }
+  | { ok: false; code: AssertionFailure; detail: string };
+
+export interface Verifier {
+  verify(jws: string, opts?: { now?: number; isRevoked?: (serial: string) => boolean }): Promise<VerifyResult>;
+}
+
+/** A verifier that trusts professional certificates issued by the given card CA only. */
+export function createAssertionVerifier(options: { cardCaPem: string; clockSkewSeconds?: number; maxLifetimeSeconds?: number }): Verifier {
+  const [caB64] = pemBlocks(options.cardCaPem);
+  if (caB64 === undefined) throw new Error('No card CA certificate given');
+  const cardCa = new X509Certificate(Buffer.from(caB64, 'base64'));
+  const skew = options.clockSkewSeconds ?? 30;
+  const maxLifetime = options.maxLifetimeSeconds ?? ASSERTION_MAX_LIFETIME_SECONDS;
+  const fail = (code: AssertionFailure, detail: string): VerifyResult => ({ ok: false, code, detail });
+
+  return {
+    async verify(jws, opts = {}) {
+      const now = opts.now ?? Math.floor(Date.now() / 1000);
+      let leaf: X509Certificate;
+      try {
+        const header = decodeProtectedHeader(jws);
+        const x5c = header.x5c?.[0];
+        if (header.alg !== 'ES256' || x5c === undefined) return fail('ASSERTION_MALFORMED', 'expected an ES256 JWS with the professional certificate in x5c');
+        leaf = new X509Certificate(Buffer.from(x5c, 'base64'));
+      } catch {
+        return fail('ASSERTION_MALFORMED', 'not a compact JWS');
+      }
+      if (!leaf.checkIssued(cardCa) || !leaf.verify(cardCa.publicKey)) return fail('ASSERTION_UNTRUSTED', `signed with a certificate not issued by the UZI card CA (issuer: ${leaf.issuer.replace(/\n/g, ', ')})`);
+      const nowMs = now * 1000;
+      if (nowMs < Date.parse(leaf.validFrom) || nowMs > Date.parse(leaf.validTo)) return fail('CREDENTIAL_EXPIRED', `the professional's certificate is valid ${leaf.validFrom} to ${leaf.validTo}`);
+      if (opts.isRevoked?.(leaf.serialNumber) === true) return fail('CREDENTIAL_REVOKED', `the professional's certificate ${leaf.serialNumber} is revoked`);
+      let claims: AssertionClaims;
+      try {
+        const { payload } = await compactVerify(jws, leaf.publicKey);
+        claims = JSON.parse(new TextDecoder().decode(payload)) as AssertionClaims;
+      } catch {
+        return fail('ASSERTION_BAD_SIGNATURE', 'the signature does not match the professional certificate');
+      }
+      if (typeof claims.nbf !== 'number' || typeof claims.exp !== 'number' || typeof claims.jti !== 'string') return fail('ASSERTION_MALFORMED', 'nbf, exp and jti are required');
+      if (claims.exp - claims.nbf > maxLifetime) return fail('ASSERTION_TOO_LONG', `valid for ${claims.exp - claims.nbf} s; at most ${maxLifetime} s is allowed`);
+      if (now + skew < claims.nbf) return fail('ASSERTION_NOT_YET_VALID', `valid from ${new Date(claims.nbf * 1000).toISOString()}; clock skew allowed ${skew} s`);
+      if (now - skew > claims.exp) return fail('ASSERTION_EXPIRED', `expired at ${new Date(claims.exp * 1000).toISOString()}; clock skew allowed ${skew} s`);
+      // The certificate decides who signed, whatever the claims say.
+      const who = identityFromSubjectAltName(leaf.subjectAltName);
+      if (who.uziNumber !== claims.sub || who.roleCode !== claims.role || who.ura !== claims.ura) return fail('ASSERTION_UNTRUSTED', 'the claims do not match the professional certificate');
+      const cn = /CN=([^\n]+)/.exec(leaf.subject)?.[1] ?? claims.sub;
+      return { ok: true, claims, certificateSerial: leaf.serialNumber, professionalName: cn };
+    },
+  };
+}

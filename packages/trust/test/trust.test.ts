@@ -1,0 +1,70 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityFromSubjectAltName } from '@schakel/contracts';
+import { createAssertionVerifier, openPki, signAssertion, type Pki } from '../src/index.js';
+
+let dir: string;
+let pki: Pki;
+const GP = { uziNumber: '900000001', roleCode: '01.015', ura: '03000001', name: 'Dr. H. de Wit' };
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'schakel-pki-'));
+  pki = await openPki(dir);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('test PKI', () => {
+  it('issues a system certificate that carries URA, application id and organisation type', async () => {
+    const { certFile } = await pki.ensureSystem({ id: 'apotheek-a', name: 'Apotheek A', ura: '02000001', applicationId: '200001', organisationType: 'J8' });
+    const cert = new X509Certificate(readFileSync(certFile));
+    expect(identityFromSubjectAltName(cert.subjectAltName)).toEqual({ ura: '02000001', applicationId: '200001', organisationType: 'J8', roles: [] });
+    expect(cert.subjectAltName).toContain('IP Address:127.0.0.1');
+    expect(cert.checkIssued(new X509Certificate(pki.serverCaPem))).toBe(true);
+  });
+
+  it('keeps its CAs across a reopen, so certificates issued before stay valid', async () => {
+    const again = await openPki(dir);
+    expect(again.rootPem).toBe(pki.rootPem);
+    expect(again.cardCaPem).toBe(pki.cardCaPem);
+  });
+});
+
+describe('signed professional assertions', () => {
+  it('verifies a fresh assertion and reads the professional from the certificate', async () => {
+    const credential = await pki.issueProfessional(GP);
+    const jws = await signAssertion(credential, { interaction: 'QURX_IN990011NL', bsn: '999900146' });
+    const result = await createAssertionVerifier({ cardCaPem: pki.cardCaPem }).verify(jws);
+    expect(result).toMatchObject({ ok: true, claims: { sub: GP.uziNumber, role: GP.roleCode, ura: GP.ura, bsn: '999900146' }, professionalName: GP.name });
+  });
+
+  it('refuses stale, future, too long, foreign and expired-credential assertions with their own codes', async () => {
+    const verifier = createAssertionVerifier({ cardCaPem: pki.cardCaPem, clockSkewSeconds: 30 });
+    const credential = await pki.issueProfessional(GP);
+    const now = Math.floor(Date.now() / 1000);
+    const code = async (jws: string) => {
+      const r = await verifier.verify(jws);
+      return r.ok ? 'ok' : r.code;
+    };
+    expect(await code(await signAssertion(credential, { interaction: 'QURX_IN990011NL', bsn: '999900146', notBefore: now - 600 }))).toBe('ASSERTION_EXPIRED');
+    expect(await code(await signAssertion(credential, { interaction: 'QURX_IN990011NL', bsn: '999900146', notBefore: now + 600 }))).toBe('ASSERTION_NOT_YET_VALID');
+    expect(await code(await signAssertion(credential, { interaction: 'QURX_IN990011NL', bsn: '999900146', lifetimeSeconds: 3600 }))).toBe('ASSERTION_TOO_LONG');
+    const foreign = await openPki(mkdtempSync(join(tmpdir(), 'schakel-pki-other-')));
+    expect(await code(await signAssertion(await foreign.issueProfessional(GP), { interaction: 'QURX_IN990011NL', bsn: '999900146' }))).toBe('ASSERTION_UNTRUSTED');
+    rmSync(foreign.dir, { recursive: true, force: true });
+    const expired = await pki.issueProfessional(GP, { notBefore: new Date(Date.now() - 3 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    expect(await code(await signAssertion(expired, { interaction: 'QURX_IN990011NL', bsn: '999900146' }))).toBe('CREDENTIAL_EXPIRED');
+    expect(await code('not.a.jws')).toBe('ASSERTION_MALFORMED');
+  });
+
+  it('refuses an assertion whose payload was changed after signing', async () => {
+    const jws = await signAssertion(await pki.issueProfessional(GP), { interaction: 'QURX_IN990011NL', bsn: '999900146' });
+    const [h, p, s] = jws.split('.');
+    const claims = JSON.parse(Buffer.from(p ?? '', 'base64url').toString());
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, bsn: '999900523' })).toString('base64url')}.${s}`;
+    const r = await createAssertionVerifier({ cardCaPem: pki.cardCaPem }).verify(forged);
+    expect(r).toMatchObject({ ok: false, code: 'ASSERTION_BAD_SIGNATURE' });
+  });
+});
