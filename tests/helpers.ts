@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { request } from 'undici';
+import { Agent, request, setGlobalDispatcher } from 'undici';
 import { startTopology, type RunningTopology, type StartOptions } from '@schakel/topology';
 
 /** Plain HTTP as an outside client would do it, answering status, headers and parsed JSON. */
@@ -27,6 +27,8 @@ export async function http(url: string, options: { method?: string; body?: unkno
 export async function startTestTopology(options: StartOptions = {}): Promise<RunningTopology & { dataDir: string; cleanup: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'schakel-test-'));
   const t = await startTopology({ ports: 'ephemeral', dataDir, logLevel: 'warn', ...options });
+  // These tests act as the operator: HTTPS that trusts the test root, with the admin certificate.
+  setGlobalDispatcher(new Agent({ connect: { ca: t.admin.ca, cert: t.admin.cert, key: t.admin.key } }));
   return Object.assign(t, {
     dataDir,
     cleanup: async () => {

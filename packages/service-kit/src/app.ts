@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { pino, type Logger } from 'pino';
 import { AORTA_ID_HEADER, formatAortaId, newAortaId, parseAortaId, problem, Problem, type AortaId } from '@schakel/contracts';
 import { installProblemHandlers, sendProblem } from './problems.js';
+import { requireClientCertificate, type TlsMaterial } from './tls.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -29,6 +30,8 @@ export interface ServiceInfo {
 }
 
 export interface KitOptions {
+  /** Serve HTTPS with this material, asking every caller for a client certificate (mutual TLS). */
+  tls?: TlsMaterial;
   logger?: Logger;
   logLevel?: string;
   /** Resolved once the service can do useful work (store migrated, registered with the switch point...). */
@@ -72,7 +75,13 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: 1024 * 1024,
-  }).withTypeProvider<ZodTypeProvider>();
+    // The handshake asks for a client certificate but does not fail without a good one: routes that need
+    // one refuse with problem+json (see tls.ts), and /health, /ready and /docs stay reachable.
+    ...(options.tls !== undefined
+      ? { https: { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const } }
+      : {}),
+    // Typed as plain HTTP either way: route code does not depend on the transport.
+  } as FastifyHttpOptions<RawServerDefault>).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -105,6 +114,17 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  // A source answers the switch point's legs (/lsp/...) only over mutual TLS with the switch point's own
+  // certificate. (Without TLS material there is no identity to check: that is only the in-process mode of
+  // unit tests; every process started by main.ts runs with TLS.)
+  if (options.tls !== undefined) {
+    requireClientCertificate(app, {
+      applies: (request) => request.url.startsWith('/lsp/'),
+      authorise: (identity) =>
+        identity.roles.includes('switch-point') ? undefined : problem('CLIENT_NOT_ALLOWED', `Only the switch point may call ${info.service} on /lsp/; ${identity.subject} may not`),
+    });
+  }
 
   const Health = z.object({ status: z.literal('ok'), service: z.string() }).meta({ id: 'Health' });
   const Ready = z.object({ status: z.enum(['ready', 'starting']), service: z.string(), detail: z.string().optional() }).meta({ id: 'Ready' });

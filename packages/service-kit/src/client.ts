@@ -46,6 +46,8 @@ export interface ClientOptions {
   /** Keep-alive connections per origin. */
   connections?: number;
   dispatcher?: Dispatcher;
+  /** Mutual TLS: this system's certificate chain and key, and the root to trust. */
+  tls?: { cert: string; key: string; ca: string };
 }
 
 /**
@@ -59,7 +61,10 @@ export function createServiceClient(options: ClientOptions = {}) {
       connections: options.connections ?? 64,
       keepAliveTimeout: 30_000,
       keepAliveMaxTimeout: 600_000,
-      connect: { timeout: Math.min(options.timeoutMs ?? 5_000, 10_000) },
+      connect: {
+        timeout: Math.min(options.timeoutMs ?? 5_000, 10_000),
+        ...(options.tls !== undefined ? { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca } : {}),
+      },
     });
   const defaultTimeout = options.timeoutMs ?? 5_000;
 

@@ -18,7 +18,11 @@ export const baseConfigShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `:memory:` or a file path for the embedded SQLite store. */
   DATABASE: z.string().min(1).default(':memory:'),
-  PUBLIC_URL: z.url().optional().describe('How other services reach this one; defaults to http://HOST:PORT'),
+  PUBLIC_URL: z.url().optional().describe('How other services reach this one; defaults to http(s)://HOST:PORT'),
+  /** Mutual TLS: this system's certificate chain, its key, and the root CA it trusts (all three, or none). */
+  TLS_CERT_FILE: z.string().optional(),
+  TLS_KEY_FILE: z.string().optional(),
+  TLS_CA_FILE: z.string().optional(),
 };
 
 export function parseConfig<S extends z.ZodRawShape>(shape: S, env: Record<string, string | undefined> = process.env): z.infer<z.ZodObject<S>> {

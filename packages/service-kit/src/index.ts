@@ -7,3 +7,4 @@ export * from './server.js';
 export * from './lsp-client.js';
 export * from './organisation.js';
 export * from './patient-register.js';
+export * from './tls.js';

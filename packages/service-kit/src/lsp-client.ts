@@ -37,7 +37,8 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
         .call(baseUrl, { method: 'PUT', path: `/consents/${seg(bsn)}/${seg(holderUra)}`, body: input, schema: ConsentRecord, ...(aorta ? { aorta } : {}) })
         .then((r) => r.body),
     /** QURX_IN990011NL */
-    queryMedication: (query: MedicationQuery, opts: { aorta?: Pick<AortaId, 'initialRequestId'>; timeoutMs?: number } = {}) =>
+    /** `assertion`: the acting professional's signed assertion (compact JWS), sent as a Bearer token. */
+    queryMedication: (query: MedicationQuery, opts: { aorta?: Pick<AortaId, 'initialRequestId'>; timeoutMs?: number; assertion?: string } = {}) =>
       client
         .call(baseUrl, {
           method: 'POST',
@@ -46,6 +47,7 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
           schema: MedicationBatch,
           ...(opts.aorta ? { aorta: opts.aorta } : {}),
           ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+          ...(opts.assertion !== undefined ? { headers: { authorization: `Bearer ${opts.assertion}` } } : {}),
         })
         .then((r) => r.body),
   };

@@ -5,6 +5,7 @@ import { createServiceClient, type ServiceClient } from './client.js';
 import { createSwitchPointClient, enrolWithRetry, type SwitchPointClient } from './lsp-client.js';
 import { announceReady, listen } from './server.js';
 import { openStore, type Kysely, type Migrations } from './store.js';
+import { readTlsFiles } from './tls.js';
 import type { organisationConfigShape } from './config.js';
 
 export type OrganisationConfig = z.infer<z.ZodObject<typeof organisationConfigShape>>;
@@ -43,10 +44,12 @@ export async function runOrganisation<DB>(options: {
 }): Promise<void> {
   const { config } = options;
   const db = await openStore<DB>({ database: config.DATABASE, migrations: options.migrations });
-  const client: ServiceClient = createServiceClient({ timeoutMs: config.LSP_TIMEOUT_MS });
+  const tls = readTlsFiles(config);
+  if (tls === undefined) throw new Error('TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE are required: every hop is mutual TLS (npm start creates them)');
+  const client: ServiceClient = createServiceClient({ timeoutMs: config.LSP_TIMEOUT_MS, tls });
   const lsp = createSwitchPointClient(client, config.LSP_URL);
   const ready = createReadiness();
-  const app = await options.build({ db, lsp, kit: { logLevel: config.LOG_LEVEL, readiness: ready.readiness } });
+  const app = await options.build({ db, lsp, kit: { logLevel: config.LOG_LEVEL, readiness: ready.readiness, tls } });
   app.addHook('onClose', async () => {
     await client.close();
     await db.destroy();

@@ -1,3 +1,4 @@
+import { Server as TlsServer } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
 
 export interface RunningService {
@@ -13,7 +14,8 @@ export async function listen(app: FastifyInstance, host: string, port: number, o
   await app.listen({ host, port });
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address !== null ? address.port : port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  const scheme = app.server instanceof TlsServer ? 'https' : 'http';
+  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   app.server.keepAliveTimeout = 65_000;
   app.server.headersTimeout = 66_000;
   let closing: Promise<void> | undefined;

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEMO_PATIENTS, seedDemo } from './seed.js';
 import { startTopology } from './launcher.js';
@@ -68,11 +68,15 @@ async function main(): Promise<void> {
     for (const p of DEMO_PATIENTS) process.stdout.write(`  ${p.bsn}  ${p.name.padEnd(18)} ${p.story}\n`);
     const hap = [...running.processes.values()].find((p) => p.service === 'hap');
     if (hap !== undefined) {
+      const ca = relative(process.cwd(), running.adminFiles.ca);
       process.stdout.write(
-        `\nTry the consent-gated medication lookup as the covering GP at ${hap.name}:\n` +
-          `  curl -s -X POST ${hap.url}/consults -H 'content-type: application/json' \\\n` +
+        `\nEvery service speaks HTTPS with certificates from the test PKI in ${relative(process.cwd(), running.pki.dir)}.\n` +
+          `Try the consent-gated medication lookup as the covering GP at ${hap.name}:\n` +
+          `  curl -s --cacert ${ca} -X POST ${hap.url}/consults -H 'content-type: application/json' \\\n` +
           `    -d '{"bsn":"999900523","professional":{"uziNumber":"900000001","roleCode":"01.015","name":"Dr. H. de Wit"}}'\n` +
-          `  curl -s -X POST ${hap.url}/consults/<id from above>/medication -H 'content-type: application/json' -d '{}'\n`,
+          `  curl -s --cacert ${ca} -X POST ${hap.url}/consults/<id from above>/medication -H 'content-type: application/json' -d '{}'\n` +
+          `Read the switch point's access log with the operator's certificate:\n` +
+          `  curl -s --cacert ${ca} --cert ${relative(process.cwd(), running.adminFiles.cert)} --key ${relative(process.cwd(), running.adminFiles.key)} '${running.switchPoint.url}/access-log?bsn=999900523'\n`,
       );
     }
   }

@@ -2,3 +2,4 @@ export * from './topology.js';
 export * from './launcher.js';
 export * from './seed.js';
 export * from './test-data.js';
+export * from './identities.js';

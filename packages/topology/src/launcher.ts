@@ -1,9 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync, closeSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
-import type { ReadyMessage } from '@schakel/service-kit';
-import { REPO_ROOT, loadTopology, type OrganisationSpec, type Topology } from './topology.js';
+import type { ReadyMessage, TlsMaterial } from '@schakel/service-kit';
+import { openPki, type SystemSubject } from '@schakel/trust/pki';
+import { ORGANISATION_TYPE_OF, REPO_ROOT, loadTopology, type OrganisationSpec, type Topology } from './topology.js';
+import { ADMIN_SYSTEM } from './identities.js';
 
 export interface StartOptions {
   topology?: Topology;
@@ -19,6 +22,8 @@ export interface StartOptions {
   readyTimeoutMs?: number;
   /** Extra Node flags per process id ('*' for all), e.g. { lsp: ['--cpu-prof'] } to profile the switch point. */
   execArgv?: Record<string, string[]>;
+  /** Where the test PKI lives (default <dataDir>/pki, or a temporary folder for in-memory runs). */
+  pkiDir?: string;
 }
 
 export interface RunningProcess {
@@ -45,6 +50,16 @@ export async function startTopology(options: StartOptions = {}) {
   const logDir = options.logDir ?? (options.dataDir !== undefined ? join(options.dataDir, 'logs') : undefined);
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
   if (logDir !== undefined) mkdirSync(logDir, { recursive: true });
+  // The test PKI: created on first start, reused after; one certificate per system, a card per professional.
+  const ownPki = options.pkiDir === undefined && options.dataDir === undefined;
+  const pkiDir = options.pkiDir ?? (options.dataDir !== undefined ? join(options.dataDir, 'pki') : mkdtempSync(join(tmpdir(), 'schakel-pki-')));
+  const pki = await openPki(pkiDir);
+  const tlsEnv = async (subject: SystemSubject) => {
+    const files = await pki.ensureSystem(subject);
+    return { TLS_CERT_FILE: files.certFile, TLS_KEY_FILE: files.keyFile, TLS_CA_FILE: pki.files.root };
+  };
+  const adminFiles = await pki.ensureSystem(ADMIN_SYSTEM);
+  const admin: TlsMaterial = { cert: readFileSync(adminFiles.certFile, 'utf8'), key: readFileSync(adminFiles.keyFile, 'utf8'), ca: pki.rootPem };
   const processes = new Map<string, RunningProcess>();
   const envs = new Map<string, Record<string, string>>();
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
@@ -101,6 +116,8 @@ export async function startTopology(options: StartOptions = {}) {
   processes.set(sp.id, { id: sp.id, service: 'lsp', name: sp.name, url: '', child: undefined });
   envs.set(sp.id, {
     ...common,
+    ...(await tlsEnv({ id: sp.id, name: sp.name, ura: sp.ura, applicationId: sp.applicationId, role: 'switch-point' })),
+    CARD_CA_FILE: pki.files.cardCa,
     PORT: String(ephemeral ? 0 : sp.port),
     DATABASE: store(sp.id),
     SOURCE_TIMEOUT_MS: String(options.sourceTimeoutMs ?? topology.settings.sourceTimeoutMs),
@@ -110,8 +127,11 @@ export async function startTopology(options: StartOptions = {}) {
     const lspUrl = processes.get(sp.id)?.url ?? '';
     for (const o of topology.organisations) {
       processes.set(o.id, { id: o.id, service: o.service, name: o.name, ura: o.ura, applicationId: o.applicationId, url: '', child: undefined });
+      for (const p of o.professionals) await pki.ensureProfessional({ ...p, ura: o.ura });
       envs.set(o.id, {
         ...common,
+        ...(await tlsEnv({ id: o.id, name: o.name, ura: o.ura, applicationId: o.applicationId, organisationType: ORGANISATION_TYPE_OF[o.service] })),
+        CREDENTIALS_DIR: join(pkiDir, 'professionals', o.ura),
         PORT: String(ephemeral ? 0 : o.port),
         DATABASE: store(o.id),
         ORG_URA: o.ura,
@@ -134,6 +154,10 @@ export async function startTopology(options: StartOptions = {}) {
   return {
     topology,
     processes,
+    pki,
+    /** The operator's admin certificate (and the root to trust): for seeding, tests and curl. */
+    admin,
+    adminFiles: { cert: adminFiles.certFile, key: adminFiles.keyFile, ca: pki.files.root },
     switchPoint: get(sp.id),
     get,
     url: (id: string) => get(id).url,
@@ -149,6 +173,7 @@ export async function startTopology(options: StartOptions = {}) {
     resume: (id: string) => void get(id).child?.kill('SIGCONT'),
     close: async () => {
       await Promise.all([...processes.values()].map((p) => stopChild(p)));
+      if (ownPki) rmSync(pkiDir, { recursive: true, force: true });
     },
   };
 }

@@ -40,7 +40,8 @@ export async function seedDemo(topology: RunningTopology): Promise<{ seeded: boo
   const gps = [...topology.processes.values()].filter((p) => p.service === 'gp');
   const [a, b] = pharmacies;
   if (a === undefined || b === undefined) throw new Error('The demo data needs two pharmacies in the topology');
-  const client = createServiceClient({ timeoutMs: 10_000 });
+  // The operator seeds through the front offices, over TLS with its admin certificate.
+  const client = createServiceClient({ timeoutMs: 10_000, tls: topology.admin });
   let seeded = false;
   try {
     for (const patient of DEMO_PATIENTS) {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ApplicationId, Ura } from '@schakel/contracts';
+import { ApplicationId, Ura, UziNumber, UziRoleCode } from '@schakel/contracts';
 
 /** The repository root, where services/ and topology/ live. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -10,9 +10,25 @@ export const DEFAULT_TOPOLOGY_FILE = resolve(REPO_ROOT, 'topology/default.json')
 
 export const SERVICES = ['gp', 'pharmacy', 'hap', 'seh'] as const;
 
+/** The organisation type each kind of system stands for (written into its system certificate too). */
+export const ORGANISATION_TYPE_OF = { gp: 'Z3', pharmacy: 'J8', hap: 'N6', seh: 'V4' } as const;
+
+const ProfessionalSpec = z
+  .object({ uziNumber: UziNumber, roleCode: UziRoleCode, name: z.string().min(1) })
+  .strict()
+  .describe('A professional of this organisation: npm start issues a test UZI card for them');
+
 export const Topology = z.object({
   $comment: z.string().optional(),
-  switchPoint: z.object({ id: z.string().default('lsp'), name: z.string(), port: z.number().int().min(0).max(65535) }).strict(),
+  switchPoint: z
+    .object({
+      id: z.string().default('lsp'),
+      name: z.string(),
+      ura: Ura.default('00000001'),
+      applicationId: ApplicationId.default('1'),
+      port: z.number().int().min(0).max(65535),
+    })
+    .strict(),
   organisations: z
     .array(
       z
@@ -23,6 +39,7 @@ export const Topology = z.object({
           ura: Ura,
           applicationId: ApplicationId,
           port: z.number().int().min(0).max(65535),
+          professionals: z.array(ProfessionalSpec).default([]),
         })
         .strict(),
     )

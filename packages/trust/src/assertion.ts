@@ -1,4 +1,6 @@
 import { X509Certificate, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CompactSign, compactVerify, decodeProtectedHeader, importPKCS8, type CompactJWSHeaderParameters } from 'jose';
 import { identityFromSubjectAltName, type Interaction } from '@schakel/contracts';
 
@@ -133,3 +135,20 @@ export function createAssertionVerifier(options: { cardCaPem: string; clockSkewS
     },
   };
 }
+
+/**
+ * The UZI cards an organisation holds, as files: <dir>/<uziNumber>.cert.pem and .key.pem (what
+ * `openPki().ensureProfessional` and the enrolment command write). Read on demand, so a card issued
+ * while the service runs is found without a restart.
+ */
+export function createCredentialDirectory(dir: string) {
+  return {
+    get(uziNumber: string): Credential | undefined {
+      if (!/^\d{9}$/.test(uziNumber)) return undefined;
+      const base = join(dir, uziNumber);
+      if (!existsSync(`${base}.cert.pem`) || !existsSync(`${base}.key.pem`)) return undefined;
+      return { cert: readFileSync(`${base}.cert.pem`, 'utf8'), key: readFileSync(`${base}.key.pem`, 'utf8') };
+    },
+  };
+}
+export type CredentialDirectory = ReturnType<typeof createCredentialDirectory>;

@@ -1,9 +1,10 @@
 import { createServiceApp, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { HapDatabase } from './migrations.js';
 import { consultRoutes } from './consults.js';
+import type { CredentialDirectory } from '@schakel/trust/assertion';
 
 /** The after-hours GP post (huisartsenpost, HAP): covering GPs open consults and query the switch point. */
-export async function buildApp(config: Pick<OrganisationConfig, 'ORG_NAME' | 'APPLICATION_ID'>, deps: OrganisationDeps<HapDatabase>): Promise<App> {
+export async function buildApp(config: Pick<OrganisationConfig, 'ORG_NAME' | 'APPLICATION_ID'>, deps: OrganisationDeps<HapDatabase> & { cards: CredentialDirectory }): Promise<App> {
   const app = await createServiceApp(
     {
       service: 'hap',
@@ -13,6 +14,6 @@ export async function buildApp(config: Pick<OrganisationConfig, 'ORG_NAME' | 'AP
     },
     deps.kit,
   );
-  consultRoutes(app, deps.db, deps.lsp, { applicationId: config.APPLICATION_ID });
+  consultRoutes(app, deps.db, deps.lsp, { applicationId: config.APPLICATION_ID }, deps.cards);
   return app;
 }

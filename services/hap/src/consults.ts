@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { Bsn, IsoDate, MedicationBatch, Professional, describeInteraction, notFound } from '@schakel/contracts';
+import { Bsn, IsoDate, MedicationBatch, Problem, Professional, describeInteraction, notFound, problem } from '@schakel/contracts';
+import { signAssertion, type CredentialDirectory } from '@schakel/trust/assertion';
 import { nowIso, pick, upstreamProblem, type App, type Kysely, type SwitchPointClient } from '@schakel/service-kit';
 import type { HapDatabase } from './migrations.js';
 
@@ -22,7 +23,7 @@ type Consult = z.infer<typeof Consult>;
  * The covering GP's consult at the after-hours post. Opening a consult asserts the treatment relation
  * the switch point asks for; every query made for it is remembered (which, when, outcome), not its content.
  */
-export function consultRoutes(app: App, db: Kysely<HapDatabase>, lsp: SwitchPointClient, me: { applicationId: string }): void {
+export function consultRoutes(app: App, db: Kysely<HapDatabase>, lsp: SwitchPointClient, me: { applicationId: string }, cards: CredentialDirectory): void {
   async function load(id: string): Promise<Consult> {
     const row = await db.selectFrom('consults').selectAll().where('id', '=', id).executeTakeFirst();
     if (row === undefined) throw notFound(`Consult ${id}`);
@@ -68,14 +69,27 @@ export function consultRoutes(app: App, db: Kysely<HapDatabase>, lsp: SwitchPoin
         description: 'Returns the switch point’s batch as is: one entry per pharmacy with its status. Refusals by the switch point (4xx) are passed on with their code.',
         params: IdParams,
         body: z.object({ from: IsoDate.optional(), to: IsoDate.optional() }).strict().nullish().describe('Optional period; an empty body asks for everything'),
-        response: { 200: MedicationBatch, ...pick(400, 403, 404, 502, 504) },
+        response: { 200: MedicationBatch, 401: Problem, ...pick(400, 403, 404, 502, 504) },
       },
     },
     async (request) => {
       const consult = await load(request.params.id);
       const record = (outcome: string) =>
         db.insertInto('consult_queries').values({ consult_id: consult.id, at: nowIso(), interaction: 'QURX_IN990011NL', initial_request_id: request.aorta.initialRequestId, outcome }).execute();
+      // The covering GP signs the query with their UZI card (here: a test credential the post holds).
+      const card = cards.get(consult.professional.uziNumber);
+      if (card === undefined) {
+        throw problem('NO_CREDENTIAL', `This post holds no UZI card for professional ${consult.professional.uziNumber}; issue one with \`npm run enrol\``, {
+          field: 'professional.uziNumber',
+          expected: 'a professional whose UZI card credential this post holds',
+        });
+      }
       try {
+        const assertion = await signAssertion(card, {
+          interaction: 'QURX_IN990011NL',
+          bsn: consult.bsn,
+          ...(consult.responsible ? { responsible: { uziNumber: consult.responsible.uziNumber, roleCode: consult.responsible.roleCode } } : {}),
+        });
         const batch = await lsp.queryMedication(
           {
             bsn: consult.bsn,
@@ -83,7 +97,7 @@ export function consultRoutes(app: App, db: Kysely<HapDatabase>, lsp: SwitchPoin
             treatmentRelation: true,
             ...(request.body ?? {}),
           },
-          { aorta: request.aorta },
+          { aorta: request.aorta, assertion },
         );
         await record(batch.sources.map((s) => `${s.organisationName}: ${s.status}`).join('; '));
         return batch;

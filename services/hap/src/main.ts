@@ -1,8 +1,12 @@
+import { z } from 'zod';
 import { organisationConfigShape, parseConfig, runMain, runOrganisation } from '@schakel/service-kit';
+import { createCredentialDirectory } from '@schakel/trust/assertion';
 import { migrations, type HapDatabase } from './migrations.js';
 import { buildApp } from './app.js';
 
 runMain(async () => {
-  const config = parseConfig(organisationConfigShape);
-  await runOrganisation<HapDatabase>({ service: 'hap', config, organisationType: 'N6', provides: [], migrations, build: (deps) => buildApp(config, deps) });
+  // CREDENTIALS_DIR: the UZI cards of the post's professionals (npm start issues them from the topology).
+  const config = parseConfig({ ...organisationConfigShape, CREDENTIALS_DIR: z.string().min(1) });
+  const cards = createCredentialDirectory(config.CREDENTIALS_DIR);
+  await runOrganisation<HapDatabase>({ service: 'hap', config, organisationType: 'N6', provides: [], migrations, build: (deps) => buildApp(config, { ...deps, cards }) });
 });

@@ -1,49 +1,68 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServiceClient, createSwitchPointClient, openStore, type App } from '@schakel/service-kit';
-import { buildApp as buildLsp, migrations as lspMigrations, type LspDatabase } from '@schakel/lsp';
+import { openStore, type App } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
+import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
+import { createCredentialDirectory } from '@schakel/trust/assertion';
 import { buildApp, migrations, type HapDatabase } from '../src/index.js';
 
-const ME = { ORG_NAME: 'HAP Test', APPLICATION_ID: '300001' };
-let lspApp: App;
-let hap: App;
-const client = createServiceClient({ timeoutMs: 2_000 });
+const ME = { id: 'hap-test', name: 'HAP Test', ORG_NAME: 'HAP Test', APPLICATION_ID: '300001', ura: '03000001', applicationId: '300001', organisationType: 'N6' };
 const GP = { uziNumber: '900000001', roleCode: '01.015', name: 'Dr. W' };
+const OCCUPATIONAL = { uziNumber: '900000009', roleCode: '01.008', name: 'Bedrijfsarts' };
+let sp: InProcessSwitchPoint;
+let hap: App;
 
 beforeAll(async () => {
-  lspApp = await buildLsp({ SOURCE_TIMEOUT_MS: 1_000, LOG_LEVEL: 'silent' }, { db: await openStore<LspDatabase>({ database: ':memory:', migrations: lspMigrations }) });
-  const lsp = createSwitchPointClient(client, await lspApp.listen({ host: '127.0.0.1', port: 0 }));
-  await lsp.registerSystem(ME.APPLICATION_ID, { ura: '03000001', organisationName: ME.ORG_NAME, organisationType: 'N6', baseUrl: 'http://127.0.0.1:9', provides: [] });
-  hap = await buildApp(ME, { db: await openStore<HapDatabase>({ database: ':memory:', migrations }), lsp, kit: { logLevel: 'silent' } });
+  sp = await startSwitchPointInProcess();
+  await sp.admin.lsp.registerSystem(ME.APPLICATION_ID, { ura: ME.ura, organisationName: ME.ORG_NAME, organisationType: 'N6', baseUrl: 'https://127.0.0.1:9', provides: [] });
+  const me = await sp.system(ME);
+  // The post holds UZI cards for the GP and the occupational doctor, as files like npm start writes them.
+  const cardsDir = join(sp.dir, 'cards');
+  mkdirSync(cardsDir);
+  for (const p of [GP, OCCUPATIONAL]) {
+    const card = await sp.credential({ ...p, ura: ME.ura });
+    writeFileSync(join(cardsDir, `${p.uziNumber}.cert.pem`), card.cert);
+    writeFileSync(join(cardsDir, `${p.uziNumber}.key.pem`), card.key);
+  }
+  hap = await buildApp(ME, { db: await openStore<HapDatabase>({ database: ':memory:', migrations }), lsp: me.lsp, cards: createCredentialDirectory(cardsDir), kit: { logLevel: 'silent', tls: me.tls } });
 });
 afterAll(async () => {
   await hap.close();
-  await lspApp.close();
-  await client.close();
+  await sp.close();
 });
 
-async function openConsult(professional = GP) {
+async function openConsult(professional: { uziNumber: string; roleCode: string; name: string } = GP) {
   const r = await hap.inject({ method: 'POST', url: '/consults', payload: { bsn: freshBsn(), professional } });
   expect(r.statusCode).toBe(201);
   return r.json();
 }
 
 describe('consults at the HAP', () => {
-  it('opens a consult and remembers each query made for it, without its content', async () => {
+  it('signs the query with the GP’s card and remembers each query, without its content', async () => {
     const consult = await openConsult();
     const r = await hap.inject({ method: 'POST', url: `/consults/${consult.id}/medication` });
-    // Nobody registered this patient: the switch point's KEY204 refusal is passed on with its code.
+    // Signed and trusted, but nobody registered this patient: the switch point's KEY204 refusal is passed on.
     expect(r.statusCode).toBe(404);
     expect(r.json()).toMatchObject({ code: 'UNKNOWN_PATIENT', hl7: 'KEY204' });
     const after = (await hap.inject(`/consults/${consult.id}`)).json();
     expect(after.queries).toMatchObject([{ interaction: 'QURX_IN990011NL', outcome: 'UNKNOWN_PATIENT' }]);
+    const log = (await sp.admin.http('GET', `/access-log?bsn=${consult.bsn}`)).json.entries;
+    expect(log.at(-1)).toMatchObject({ actingUzi: GP.uziNumber, requesterApplicationId: ME.APPLICATION_ID, code: 'NOT_IN_INDEX' });
   });
 
   it('passes the switch point’s refusal of an occupational doctor on as 403 with the deciding rule', async () => {
-    const consult = await openConsult({ uziNumber: '900000009', roleCode: '01.008', name: 'Bedrijfsarts' });
+    const consult = await openConsult(OCCUPATIONAL);
     const r = await hap.inject({ method: 'POST', url: `/consults/${consult.id}/medication`, payload: {} });
     expect(r.statusCode).toBe(403);
     expect(r.json()).toMatchObject({ code: 'NOT_AUTHORISED', decision: { code: 'PROTOCOL_DENY' } });
+  });
+
+  it('cannot query for a professional whose UZI card it does not hold', async () => {
+    const consult = await openConsult({ uziNumber: '900000123', roleCode: '01.015', name: 'Dr. Zonder Pas' });
+    const r = await hap.inject({ method: 'POST', url: `/consults/${consult.id}/medication`, payload: {} });
+    expect(r.statusCode).toBe(403);
+    expect(r.json()).toMatchObject({ code: 'NO_CREDENTIAL', field: 'professional.uziNumber' });
   });
 
   it('answers 404 for an unknown consult and 400 for an id that is not a uuid', async () => {

@@ -2,13 +2,16 @@ import { z } from 'zod';
 import { AccessLogEntry, Bsn, type SourceStatus } from '@schakel/contracts';
 import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
+import { allowAdmin } from './auth.js';
 
 export interface AccessEvent {
   interaction: string;
   initialRequestId: string;
   requestId: string;
-  bsn: string;
+  /** Unknown when a request is refused before its body is read (e.g. no client certificate). */
+  bsn: string | null;
   category?: string;
+  clientSubject?: string;
   requesterApplicationId?: string;
   requesterUra?: string;
   actingUzi?: string;
@@ -29,6 +32,7 @@ const toEntry = (r: Row): AccessLogEntry => ({
   requestId: r.request_id,
   bsn: r.bsn,
   category: r.category,
+  clientSubject: r.client_subject,
   requesterApplicationId: r.requester_application_id,
   requesterUra: r.requester_ura,
   actingUzi: r.acting_uzi,
@@ -57,6 +61,7 @@ export function createAccessLog(db: Kysely<LspDatabase>) {
           request_id: e.requestId,
           bsn: e.bsn,
           category: e.category ?? null,
+          client_subject: e.clientSubject ?? null,
           requester_application_id: e.requesterApplicationId ?? null,
           requester_ura: e.requesterUra ?? null,
           acting_uzi: e.actingUzi ?? null,
@@ -73,6 +78,11 @@ export function createAccessLog(db: Kysely<LspDatabase>) {
       const rows = await db.selectFrom('access_log').selectAll().where('bsn', '=', bsn).orderBy('id').execute();
       return rows.map(toEntry);
     },
+    /** The newest entries, refusals without a patient (e.g. a missing client certificate) included. */
+    async latest(limit: number): Promise<AccessLogEntry[]> {
+      const rows = await db.selectFrom('access_log').selectAll().orderBy('id', 'desc').limit(limit).execute();
+      return rows.reverse().map(toEntry);
+    },
   };
 }
 export type AccessLog = ReturnType<typeof createAccessLog>;
@@ -83,11 +93,15 @@ export function accessLogRoutes(app: App, log: AccessLog): void {
     {
       schema: {
         tags: ['access log'],
-        summary: 'Every access to one patient’s data through the switch point, refusals included, in time order',
-        querystring: z.object({ bsn: Bsn }).strict(),
+        summary: 'Every access through the switch point, refusals included, in time order: for one patient, or the newest',
+        description: 'Operator (admin certificate) only. Without bsn: the newest entries, including refusals that name no patient.',
+        querystring: z.object({ bsn: Bsn.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(),
         response: { 200: z.object({ entries: z.array(AccessLogEntry) }), ...pick(400) },
       },
     },
-    async (request) => ({ entries: await log.forPatient(request.query.bsn) }),
+    async (request) => {
+      allowAdmin(request);
+      return { entries: request.query.bsn !== undefined ? await log.forPatient(request.query.bsn) : await log.latest(request.query.limit) };
+    },
   );
 }

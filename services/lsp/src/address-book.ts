@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ApplicationId, SystemEntry, SystemRegistration, notFound, type DataCategory, type OrganisationType } from '@schakel/contracts';
 import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
+import { allowSelfOrAdmin } from './auth.js';
 
 type Row = LspDatabase['systems'];
 
@@ -64,10 +65,12 @@ export function addressBookRoutes(app: App, book: AddressBook): void {
         summary: 'Enter or update a connected system in the address book',
         params: Params,
         body: SystemRegistration,
-        response: { 200: SystemEntry, 201: SystemEntry, ...pick(400) },
+        response: { 200: SystemEntry, 201: SystemEntry, ...pick(400, 403) },
       },
     },
     async (request, reply) => {
+      // A system enters itself (its certificate names this application id and URA), or the operator does.
+      allowSelfOrAdmin(request, { applicationId: request.params.applicationId, ura: request.body.ura });
       const { entry, created } = await book.upsert(request.params.applicationId, request.body);
       request.log.info({ applicationId: entry.applicationId, ura: entry.ura, created }, 'address book entry stored');
       return reply.status(created ? 201 : 200).send(entry);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Bsn, ConsentInput, ConsentRecord, Ura, type Decision } from '@schakel/contracts';
 import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
+import { allowAdmin, allowSelfOrAdmin } from './auth.js';
 
 type Row = Selectable<LspDatabase['consents']>;
 const toRecord = (r: Row): ConsentRecord => ({
@@ -88,10 +89,12 @@ export function consentRoutes(app: App, store: ConsentStore): void {
         description: 'Appends to the history; the newest record per holder is in force.',
         params: z.object({ bsn: Bsn, holderUra: Ura }),
         body: ConsentInput,
-        response: { 201: ConsentRecord, ...pick(400) },
+        response: { 201: ConsentRecord, ...pick(400, 403) },
       },
     },
     async (request, reply) => {
+      // The holder records its own patients' choices, in its own name (the portal comes with issue #4).
+      allowSelfOrAdmin(request, { ura: request.params.holderUra, applicationId: request.body.recordedBy });
       const record = await store.record(request.params.bsn, request.params.holderUra, request.body);
       request.log.info({ holderUra: record.holderUra, state: record.state, consentRecordId: record.id }, 'consent recorded');
       return reply.status(201).send(record);
@@ -107,9 +110,12 @@ export function consentRoutes(app: App, store: ConsentStore): void {
         response: { 200: z.object({ current: z.array(ConsentRecord), history: z.array(ConsentRecord) }), ...pick(400) },
       },
     },
-    async (request) => ({
+    async (request) => {
+      allowAdmin(request);
+      return {
       current: [...(await store.current(request.params.bsn)).values()],
       history: await store.history(request.params.bsn),
-    }),
+      };
+    },
   );
 }

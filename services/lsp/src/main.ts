@@ -1,4 +1,5 @@
-import { announceReady, listen, openStore, runMain } from '@schakel/service-kit';
+import { readFileSync } from 'node:fs';
+import { announceReady, listen, openStore, readTlsFiles, runMain } from '@schakel/service-kit';
 import { parseLspConfig } from './config.js';
 import { migrations, type LspDatabase } from './migrations.js';
 import { buildApp } from './app.js';
@@ -6,7 +7,9 @@ import { buildApp } from './app.js';
 runMain(async () => {
   const config = parseLspConfig();
   const db = await openStore<LspDatabase>({ database: config.DATABASE, migrations });
-  const app = await buildApp(config, { db });
+  const tls = readTlsFiles(config);
+  if (tls === undefined) throw new Error('TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE are required: every hop is mutual TLS (npm start creates them)');
+  const app = await buildApp(config, { db, cardCaPem: readFileSync(config.CARD_CA_FILE, 'utf8'), kit: { logLevel: config.LOG_LEVEL, tls } });
   app.addHook('onClose', async () => db.destroy());
   const { url } = await listen(app, config.HOST, config.PORT);
   app.log.info({ url }, 'switch point listening');

@@ -8,6 +8,7 @@ import {
   problem,
   type BatchSourceEntry,
   type Decision,
+  type ProblemError,
   type SourceStatus,
 } from '@schakel/contracts';
 import { CallError, pick, type App, type ServiceClient } from '@schakel/service-kit';
@@ -17,6 +18,8 @@ import type { ConsentStore } from './consent.js';
 import { consentDecision } from './consent.js';
 import type { AccessLog, AccessEvent } from './access-log.js';
 import { authorise, type ProtocolRow } from './protocol.js';
+import { checkAssertion, type AssertionCheck } from './assertions.js';
+import { caller } from './auth.js';
 
 export interface MedicationQueryDeps {
   book: AddressBook;
@@ -26,6 +29,7 @@ export interface MedicationQueryDeps {
   client: ServiceClient;
   protocol: ProtocolRow[];
   sourceTimeoutMs: number;
+  assertions: AssertionCheck;
 }
 
 const CATEGORY = 'MEDVERSTREKKING' as const;
@@ -50,7 +54,9 @@ export function medicationQueryRoutes(app: App, deps: MedicationQueryDeps): void
     },
     async (request) => {
       const q = request.body;
+      const client = caller(request);
       const base: Omit<AccessEvent, 'outcome' | 'code' | 'explanation'> = {
+        clientSubject: client.subject,
         interaction: 'QURX_IN990011NL',
         initialRequestId: request.aorta.initialRequestId,
         requestId: request.aorta.requestId,
@@ -61,10 +67,31 @@ export function medicationQueryRoutes(app: App, deps: MedicationQueryDeps): void
         actingRole: q.requester.professional.roleCode,
         ...(q.requester.responsible !== undefined ? { responsibleUzi: q.requester.responsible.uziNumber } : {}),
       };
-      const refuse = async (code: 'UNKNOWN_SYSTEM' | 'NOT_AUTHORISED' | 'UNKNOWN_PATIENT', decision: Decision, extra: Partial<AccessEvent> = {}) => {
+      const refuse = async (code: 'UNKNOWN_SYSTEM' | 'NOT_AUTHORISED' | 'UNKNOWN_PATIENT' | 'CLIENT_NOT_ALLOWED', decision: Decision, extra: Partial<AccessEvent> = {}) => {
         await deps.accessLog.write({ ...base, ...extra, outcome: 'refused', code: decision.code, explanation: `${decision.explanation} [${decision.rule}]` });
         return problem(code, decision.explanation, { decision });
       };
+
+      // Trust first: the connection's system must be the requester, and a professional must have signed.
+      if (client.applicationId !== q.requester.applicationId) {
+        throw await refuse('CLIENT_NOT_ALLOWED', {
+          code: 'CLIENT_NOT_ALLOWED',
+          rule: 'TRUST-1: a system queries in its own name only',
+          explanation: `The client certificate belongs to system ${client.applicationId}, but the query names system ${q.requester.applicationId}.`,
+        });
+      }
+      try {
+        await checkAssertion(deps.assertions, request, client, {
+          interaction: 'QURX_IN990011NL',
+          bsn: q.bsn,
+          professional: q.requester.professional,
+          responsible: q.requester.responsible,
+        });
+      } catch (err) {
+        const p = err as ProblemError;
+        await deps.accessLog.write({ ...base, requesterUra: client.ura, outcome: 'refused', code: p.code, explanation: `${p.problem.detail ?? p.problem.title} [${p.problem.decision?.rule ?? 'TRUST'}]` });
+        throw err;
+      }
 
       const requester = await deps.book.get(q.requester.applicationId);
       if (requester === undefined) {

@@ -41,8 +41,9 @@ export const migrations: Migrations = {
         .addColumn('interaction', 'text', (c) => c.notNull())
         .addColumn('initial_request_id', 'text', (c) => c.notNull())
         .addColumn('request_id', 'text', (c) => c.notNull())
-        .addColumn('bsn', 'text', (c) => c.notNull())
+        .addColumn('bsn', 'text')
         .addColumn('category', 'text')
+        .addColumn('client_subject', 'text')
         .addColumn('requester_application_id', 'text')
         .addColumn('requester_ura', 'text')
         .addColumn('acting_uzi', 'text')
@@ -54,6 +55,23 @@ export const migrations: Migrations = {
         .addColumn('sources', 'text', (c) => c.notNull().defaultTo(sql`'[]'`))
         .execute();
       await db.schema.createIndex('access_log_by_patient').on('access_log').columns(['bsn', 'id']).execute();
+      // Message ids of professional assertions already seen: a replay is refused, across restarts and
+      // across several switch-point processes sharing this store (the primary key makes it atomic).
+      await db.schema
+        .createTable('assertion_ids')
+        .addColumn('jti', 'text', (c) => c.primaryKey())
+        .addColumn('seen_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('assertion_ids_by_expiry').on('assertion_ids').column('expires_at').execute();
+      // The revocation list the operator adds to: system certificates and UZI card certificates alike.
+      await db.schema
+        .createTable('revocations')
+        .addColumn('serial_number', 'text', (c) => c.primaryKey())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_by', 'text', (c) => c.notNull())
+        .execute();
     },
   },
 };
@@ -84,8 +102,9 @@ export interface LspDatabase {
     interaction: string;
     initial_request_id: string;
     request_id: string;
-    bsn: string;
+    bsn: string | null;
     category: string | null;
+    client_subject: string | null;
     requester_application_id: string | null;
     requester_ura: string | null;
     acting_uzi: string | null;
@@ -96,4 +115,6 @@ export interface LspDatabase {
     explanation: string;
     sources: string;
   };
+  assertion_ids: { jti: string; seen_at: string; expires_at: number };
+  revocations: { serial_number: string; reason: string; revoked_at: string; revoked_by: string };
 }

@@ -3,6 +3,7 @@ import { ApplicationId, Bsn, DataCategory, IndexEntry, describeInteraction, prob
 import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import type { AddressBook } from './address-book.js';
+import { allowSelfOrAdmin } from './auth.js';
 
 /** The reference index (verwijsindex): which system holds which category of data on which BSN. */
 export function createReferenceIndex(db: Kysely<LspDatabase>) {
@@ -71,6 +72,7 @@ export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: Addr
     },
     async (request, reply) => {
       const { bsn, category, applicationId } = request.params;
+      allowSelfOrAdmin(request, { applicationId });
       const system = await book.get(applicationId);
       if (system === undefined) {
         throw problem('UNKNOWN_SYSTEM', `System ${applicationId} is not in the address book; enter it there first`, { field: 'params.applicationId', expected: 'an application id from the address book' });
@@ -88,11 +90,12 @@ export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: Addr
         summary: describeInteraction('MFMT_IN002103'),
         description: 'Idempotent: deregistering an entry that is not there answers 204 too.',
         params: Params,
-        response: { 204: z.null(), ...pick(400) },
+        response: { 204: z.null(), ...pick(400, 403) },
       },
     },
     async (request, reply) => {
       const { bsn, category, applicationId } = request.params;
+      allowSelfOrAdmin(request, { applicationId });
       const removed = await index.deregister(bsn, category, applicationId);
       request.log.info({ interaction: 'MFMT_IN002103', category, applicationId, removed }, 'deregistered from reference index');
       return reply.status(204).send(null);

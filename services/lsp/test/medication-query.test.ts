@@ -6,8 +6,13 @@ let sp: Awaited<ReturnType<typeof startSwitchPoint>>;
 let a: Awaited<ReturnType<typeof sp.pharmacy>>;
 let b: Awaited<ReturnType<typeof sp.pharmacy>>;
 
-const query = (bsn: string, over: Record<string, unknown> = {}) =>
-  sp.app.inject({ method: 'POST', url: '/queries/medication', payload: { bsn, requester: { applicationId: HAP.applicationId, professional: GP_AT_HAP }, treatmentRelation: true, ...over } });
+/** The HAP's query, signed by the professional it names (unless `as` names another signer). */
+async function query(bsn: string, over: { requester?: { applicationId: string; professional: { uziNumber: string; roleCode: string } }; treatmentRelation?: boolean; from?: string } = {}) {
+  const requester = over.requester ?? { applicationId: HAP.applicationId, professional: GP_AT_HAP };
+  const headers = await sp.assertion({ ...requester.professional, ura: HAP.ura, name: 'Test' }, bsn);
+  const r = await sp.hap.http('POST', '/queries/medication', { bsn, requester, treatmentRelation: true, ...over }, headers);
+  return { statusCode: r.status, json: () => r.json };
+}
 
 async function patientAt(pharmacy: typeof a, bsn: string, consent?: 'consent' | 'objection') {
   await pharmacy.app.inject({ method: 'PUT', url: `/patients/${bsn}`, payload: { name: 'Test Patiënt', birthDate: '1950-01-01' } });
@@ -29,8 +34,7 @@ async function patientAt(pharmacy: typeof a, bsn: string, consent?: 'consent' | 
 }
 
 async function lastLog(bsn: string) {
-  const r = await sp.app.inject({ url: `/access-log?bsn=${bsn}` });
-  return r.json().entries.at(-1);
+  return (await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries.at(-1);
 }
 
 beforeAll(async () => {
@@ -59,7 +63,7 @@ describe('POST /queries/medication', () => {
     await patientAt(a, bsn, 'consent');
     await patientAt(b, bsn);
     // B registered without a consent record at the switch point (a holder that skipped the consent step)
-    await sp.lsp.register(bsn, 'MEDVERSTREKKING', '200002');
+    await b.me.lsp.register(bsn, 'MEDVERSTREKKING', '200002');
     const batch = (await query(bsn)).json();
     const entryB = batch.sources.find((s: { applicationId: string }) => s.applicationId === '200002');
     expect(entryB).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'NO_CONSENT_RECORD' } });
@@ -71,7 +75,7 @@ describe('POST /queries/medication', () => {
     const bsn = freshBsn();
     await patientAt(a, bsn, 'consent');
     await patientAt(b, bsn, 'consent');
-    const objection = await sp.lsp.recordConsent(bsn, '02000002', { state: 'objection', recordedBy: '200002', channel: 'portal' });
+    const objection = await sp.admin.lsp.recordConsent(bsn, '02000002', { state: 'objection', recordedBy: '200002', channel: 'portal' });
     const batch = (await query(bsn)).json();
     const entryB = batch.sources.find((s: { applicationId: string }) => s.applicationId === '200002');
     expect(entryB).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'CONSENT_OBJECTION', consentRecordId: objection.id } });
@@ -85,12 +89,22 @@ describe('POST /queries/medication', () => {
     expect(batch.sources[0]).toMatchObject({ status: 'no-data', contacted: true });
   });
 
-  it('refuses a system that is not in the address book, and logs it', async () => {
+  it('refuses a system with a valid certificate that is not in the address book, and logs it', async () => {
     const bsn = freshBsn();
-    const r = await query(bsn, { requester: { applicationId: '999999', professional: GP_AT_HAP } });
-    expect(r.statusCode).toBe(403);
-    expect(r.json()).toMatchObject({ code: 'UNKNOWN_SYSTEM', hl7: 'NAT', decision: { code: 'UNKNOWN_SYSTEM' } });
+    const stranger = await sp.system({ id: 'stranger', name: 'Onbekend', ura: '09000009', applicationId: '999999', organisationType: 'N6' });
+    const headers = await sp.assertion({ ...GP_AT_HAP, ura: '09000009' }, bsn);
+    const r = await stranger.http('POST', '/queries/medication', { bsn, requester: { applicationId: '999999', professional: GP_AT_HAP }, treatmentRelation: true }, headers);
+    expect(r.status).toBe(403);
+    expect(r.json).toMatchObject({ code: 'UNKNOWN_SYSTEM', hl7: 'NAT', decision: { code: 'UNKNOWN_SYSTEM' } });
     expect(await lastLog(bsn)).toMatchObject({ outcome: 'refused', code: 'UNKNOWN_SYSTEM', requesterApplicationId: '999999' });
+  });
+
+  it('refuses a query in the name of another system than the client certificate', async () => {
+    const bsn = freshBsn();
+    const r = await query(bsn, { requester: { applicationId: '200001', professional: GP_AT_HAP } });
+    expect(r.statusCode).toBe(403);
+    expect(r.json()).toMatchObject({ code: 'CLIENT_NOT_ALLOWED', decision: { rule: expect.stringMatching(/^TRUST-1/) } });
+    expect((await lastLog(bsn)).code).toBe('CLIENT_NOT_ALLOWED');
   });
 
   it('refuses a request without a treatment relation', async () => {

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshBsn } from '@schakel/topology';
 import { HAP, startSwitchPoint } from './helpers.js';
 
+const put = (path: string, body?: unknown) => sp.admin.http('PUT', path, body);
+
 let sp: Awaited<ReturnType<typeof startSwitchPoint>>;
 beforeAll(async () => {
   sp = await startSwitchPoint();
@@ -11,18 +13,18 @@ afterAll(async () => sp.close());
 describe('address book', () => {
   it('creates an entry once and updates it after', async () => {
     const body = { ura: '05000001', organisationName: 'Apotheek Test', organisationType: 'J8', baseUrl: 'http://127.0.0.1:1/', provides: ['MEDVERSTREKKING'] };
-    const first = await sp.app.inject({ method: 'PUT', url: '/address-book/systems/500001', payload: body });
-    expect(first.statusCode).toBe(201);
-    expect(first.json().baseUrl).toBe('http://127.0.0.1:1');
-    const again = await sp.app.inject({ method: 'PUT', url: '/address-book/systems/500001', payload: { ...body, organisationName: 'Apotheek Test 2' } });
-    expect(again.statusCode).toBe(200);
-    expect((await sp.app.inject('/address-book/systems/500001')).json().organisationName).toBe('Apotheek Test 2');
+    const first = await put('/address-book/systems/500001', body);
+    expect(first.status).toBe(201);
+    expect(first.json.baseUrl).toBe('http://127.0.0.1:1');
+    const again = await put('/address-book/systems/500001', { ...body, organisationName: 'Apotheek Test 2' });
+    expect(again.status).toBe(200);
+    expect((await sp.admin.http('GET', '/address-book/systems/500001')).json.organisationName).toBe('Apotheek Test 2');
   });
 
   it('refuses an unknown organisation type with the allowed values', async () => {
-    const r = await sp.app.inject({ method: 'PUT', url: '/address-book/systems/500002', payload: { ura: '05000002', organisationName: 'X', organisationType: 'ZZ', baseUrl: 'http://127.0.0.1:1' } });
-    expect(r.statusCode).toBe(400);
-    expect(r.json()).toMatchObject({ field: 'body.organisationType', expected: expect.stringContaining('"J8"') });
+    const r = await put('/address-book/systems/500002', { ura: '05000002', organisationName: 'X', organisationType: 'ZZ', baseUrl: 'http://127.0.0.1:1' });
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ field: 'body.organisationType', expected: expect.stringContaining('"J8"') });
   });
 });
 
@@ -30,35 +32,41 @@ describe('reference index', () => {
   it('registers (MFMT_IN002101) idempotently and deregisters (MFMT_IN002103)', async () => {
     const bsn = freshBsn();
     const url = `/reference-index/${bsn}/MEDVERSTREKKING/${HAP.applicationId}`;
-    expect((await sp.app.inject({ method: 'PUT', url })).statusCode).toBe(201);
-    expect((await sp.app.inject({ method: 'PUT', url })).statusCode).toBe(200);
-    expect((await sp.app.inject(`/reference-index/${bsn}`)).json().entries).toHaveLength(1);
-    expect((await sp.app.inject({ method: 'DELETE', url })).statusCode).toBe(204);
-    expect((await sp.app.inject({ method: 'DELETE', url })).statusCode).toBe(204);
-    expect((await sp.app.inject(`/reference-index/${bsn}`)).json().entries).toEqual([]);
+    expect((await sp.hap.http('PUT', url)).status).toBe(201);
+    expect((await sp.hap.http('PUT', url)).status).toBe(200);
+    expect((await sp.hap.http('GET', `/reference-index/${bsn}`)).json.entries).toHaveLength(1);
+    expect((await sp.hap.http('DELETE', url)).status).toBe(204);
+    expect((await sp.hap.http('DELETE', url)).status).toBe(204);
+    expect((await sp.hap.http('GET', `/reference-index/${bsn}`)).json.entries).toEqual([]);
   });
 
   it('refuses a registration by a system that is not in the address book', async () => {
-    const r = await sp.app.inject({ method: 'PUT', url: `/reference-index/${freshBsn()}/MEDVERSTREKKING/424242` });
-    expect(r.statusCode).toBe(403);
-    expect(r.json().code).toBe('UNKNOWN_SYSTEM');
+    const r = await put(`/reference-index/${freshBsn()}/MEDVERSTREKKING/424242`);
+    expect(r.status).toBe(403);
+    expect(r.json.code).toBe('UNKNOWN_SYSTEM');
+  });
+
+  it('refuses a system that registers in the name of another system', async () => {
+    const r = await sp.hap.http('PUT', `/reference-index/${freshBsn()}/MEDVERSTREKKING/200001`);
+    expect(r.status).toBe(403);
+    expect(r.json.code).toBe('CLIENT_NOT_ALLOWED');
   });
 
   it('refuses a BSN failing the 11-proef and an unknown data category', async () => {
-    const bad = await sp.app.inject({ method: 'PUT', url: `/reference-index/123456789/MEDVERSTREKKING/${HAP.applicationId}` });
-    expect(bad.json()).toMatchObject({ code: 'INVALID_BSN', field: 'params.bsn' });
-    const cat = await sp.app.inject({ method: 'PUT', url: `/reference-index/${freshBsn()}/RECEPTEN/${HAP.applicationId}` });
-    expect(cat.json()).toMatchObject({ code: 'VALIDATION_ERROR', field: 'params.category', errors: [{ code: 'INVALID_VALUE' }] });
+    const bad = await sp.hap.http('PUT', `/reference-index/123456789/MEDVERSTREKKING/${HAP.applicationId}`);
+    expect(bad.json).toMatchObject({ code: 'INVALID_BSN', field: 'params.bsn' });
+    const cat = await sp.hap.http('PUT', `/reference-index/${freshBsn()}/RECEPTEN/${HAP.applicationId}`);
+    expect(cat.json).toMatchObject({ code: 'VALIDATION_ERROR', field: 'params.category', errors: [{ code: 'INVALID_VALUE' }] });
   });
 });
 
 describe('consent', () => {
   it('keeps the full history and puts the newest choice per holder in force', async () => {
     const bsn = freshBsn();
-    await sp.lsp.recordConsent(bsn, '02000001', { state: 'consent', recordedBy: '200001' });
-    await sp.lsp.recordConsent(bsn, '02000001', { state: 'objection', recordedBy: '200001', channel: 'paper' });
-    await sp.lsp.recordConsent(bsn, '02000002', { state: 'consent', recordedBy: '200002' });
-    const r = (await sp.app.inject(`/consents/${bsn}`)).json();
+    await sp.admin.lsp.recordConsent(bsn, '02000001', { state: 'consent', recordedBy: '200001' });
+    await sp.admin.lsp.recordConsent(bsn, '02000001', { state: 'objection', recordedBy: '200001', channel: 'paper' });
+    await sp.admin.lsp.recordConsent(bsn, '02000002', { state: 'consent', recordedBy: '200002' });
+    const r = (await sp.admin.http('GET', `/consents/${bsn}`)).json;
     expect(r.history).toHaveLength(3);
     expect(r.current.map((c: { holderUra: string; state: string }) => `${c.holderUra}:${c.state}`).sort()).toEqual(['02000001:objection', '02000002:consent']);
   });

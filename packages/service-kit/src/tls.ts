@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import type { TLSSocket } from 'node:tls';
+import type { FastifyRequest } from 'fastify';
+import { identityFromSubjectAltName, problem, type CertificateIdentity, type ProblemError } from '@schakel/contracts';
+import type { App } from './app.js';
+
+/** PEM material for mutual TLS: this system's certificate chain and key, and the root it trusts. */
+export interface TlsMaterial {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+export function readTlsFiles(files: { TLS_CERT_FILE?: string | undefined; TLS_KEY_FILE?: string | undefined; TLS_CA_FILE?: string | undefined }): TlsMaterial | undefined {
+  const { TLS_CERT_FILE: cert, TLS_KEY_FILE: key, TLS_CA_FILE: ca } = files;
+  if (cert === undefined && key === undefined && ca === undefined) return undefined;
+  if (cert === undefined || key === undefined || ca === undefined) throw new Error('TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE go together: set all three or none');
+  return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8'), ca: readFileSync(ca, 'utf8') };
+}
+
+export interface ClientIdentity extends CertificateIdentity {
+  applicationId: string;
+  ura: string;
+  serialNumber: string;
+  subject: string;
+}
+
+export type ClientCheck = { ok: true; identity: ClientIdentity } | { ok: false; error: ProblemError };
+
+/**
+ * Who is calling, from the client certificate of this TLS connection. The server asks for a certificate
+ * but lets the handshake finish without a good one (requestCert, rejectUnauthorized: false), so that a
+ * refusal reaches the caller as problem+json and the log rather than as "other side closed".
+ */
+export function checkClientCertificate(request: FastifyRequest): ClientCheck {
+  const socket = request.raw.socket as Partial<TLSSocket>;
+  const refuse = (code: 'CLIENT_CERT_REQUIRED' | 'CLIENT_CERT_UNTRUSTED' | 'CLIENT_CERT_EXPIRED', detail: string): ClientCheck => ({ ok: false, error: problem(code, detail) });
+  if (socket.encrypted !== true || typeof socket.getPeerCertificate !== 'function') {
+    return refuse('CLIENT_CERT_REQUIRED', 'Connect over HTTPS with your system certificate (mutual TLS)');
+  }
+  const peer = socket.getPeerCertificate();
+  if (peer === null || Object.keys(peer).length === 0) return refuse('CLIENT_CERT_REQUIRED', 'No client certificate was presented; connect with your system certificate (mutual TLS)');
+  const subject = `CN=${String(peer.subject?.CN ?? '')}, O=${String(peer.subject?.O ?? '')}`;
+  if (socket.authorized !== true) {
+    const reason = String(socket.authorizationError ?? 'unknown');
+    if (reason === 'CERT_HAS_EXPIRED' || reason === 'CERT_NOT_YET_VALID') return refuse('CLIENT_CERT_EXPIRED', `The client certificate ${subject} is not valid now (${reason}, valid ${peer.valid_from} to ${peer.valid_to})`);
+    return refuse('CLIENT_CERT_UNTRUSTED', `The client certificate ${subject} is not issued by the trusted test UZI server CA (${reason})`);
+  }
+  const identity = identityFromSubjectAltName(peer.subjectaltname);
+  if (identity.applicationId === undefined || identity.ura === undefined) {
+    return refuse('CLIENT_CERT_UNTRUSTED', `The client certificate ${subject} is not a system certificate (no URA and application id)`);
+  }
+  return { ok: true, identity: { ...identity, applicationId: identity.applicationId, ura: identity.ura, serialNumber: peer.serialNumber, subject } };
+}
+
+const OPEN_PATHS = ['/health', '/ready', '/openapi.json', '/docs'];
+export const isOperationsPath = (url: string) => OPEN_PATHS.some((p) => url === p || url.startsWith(`${p}/`) || url.startsWith(`${p}?`));
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The calling system, once a client-certificate check passed. */
+    client?: ClientIdentity;
+  }
+}
+
+/**
+ * Guard the routes `applies` selects with mutual TLS. `authorise` may refuse a known caller (e.g. a source
+ * accepts only the switch point); `onRefusal` lets a service write its access log before the answer goes out.
+ */
+export function requireClientCertificate(
+  app: App,
+  options: {
+    applies: (request: FastifyRequest) => boolean;
+    authorise?: (identity: ClientIdentity, request: FastifyRequest) => Promise<ProblemError | undefined> | ProblemError | undefined;
+    onRefusal?: (request: FastifyRequest, error: ProblemError, identity: ClientIdentity | undefined) => Promise<void>;
+  },
+): void {
+  app.addHook('onRequest', async (request: FastifyRequest) => {
+    if (!options.applies(request)) return;
+    const check = checkClientCertificate(request);
+    let error = check.ok ? await options.authorise?.(check.identity, request) : check.error;
+    if (error === undefined && check.ok) {
+      request.client = check.identity;
+      return;
+    }
+    error ??= problem('CLIENT_CERT_UNTRUSTED', 'refused');
+    request.log.warn({ code: error.code, client: check.ok ? check.identity.applicationId : undefined }, 'client refused');
+    await options.onRefusal?.(request, error, check.ok ? check.identity : undefined);
+    throw error;
+  });
+}

@@ -1,0 +1,115 @@
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { problem, type ProblemError } from '@schakel/contracts';
+import { isOperationsPath, nowIso, pick, requireClientCertificate, type App, type ClientIdentity, type Kysely } from '@schakel/service-kit';
+import type { LspDatabase } from './migrations.js';
+import type { AccessLog } from './access-log.js';
+
+/** The calling system; the guard below has set it for every route that is not an operations route. */
+export function caller(request: FastifyRequest): ClientIdentity {
+  if (request.client === undefined) throw problem('CLIENT_CERT_REQUIRED', 'Connect with your system certificate (mutual TLS)');
+  return request.client;
+}
+
+export const isAdmin = (id: ClientIdentity) => id.roles.includes('admin');
+
+/** Operator-only routes: the admin certificate that `npm start` issues. */
+export function allowAdmin(request: FastifyRequest): ClientIdentity {
+  const id = caller(request);
+  if (!isAdmin(id)) throw problem('CLIENT_NOT_ALLOWED', `${id.subject} may not do this: it is for the operator's admin certificate`);
+  return id;
+}
+
+/** A system acts for itself only (or the operator acts for it). */
+export function allowSelfOrAdmin(request: FastifyRequest, owner: { applicationId?: string; ura?: string }): ClientIdentity {
+  const id = caller(request);
+  if (isAdmin(id)) return id;
+  if (owner.applicationId !== undefined && owner.applicationId !== id.applicationId) {
+    throw problem('CLIENT_NOT_ALLOWED', `System ${id.applicationId} may not act for system ${owner.applicationId}`);
+  }
+  if (owner.ura !== undefined && owner.ura !== id.ura) throw problem('CLIENT_NOT_ALLOWED', `Organisation ${id.ura} may not act for organisation ${owner.ura}`);
+  return id;
+}
+
+/** The revocation list the operator adds to (system and UZI card certificates alike). */
+export function createRevocations(db: Kysely<LspDatabase>) {
+  return {
+    async isRevoked(serialNumber: string): Promise<boolean> {
+      const row = await db.selectFrom('revocations').select('serial_number').where('serial_number', '=', serialNumber.toUpperCase()).executeTakeFirst();
+      return row !== undefined;
+    },
+    async revoke(serialNumber: string, reason: string, by: string) {
+      const row = { serial_number: serialNumber.toUpperCase(), reason, revoked_at: nowIso(), revoked_by: by };
+      await db.insertInto('revocations').values(row).onConflict((oc) => oc.column('serial_number').doNothing()).execute();
+      return row;
+    },
+    list: () => db.selectFrom('revocations').selectAll().orderBy('revoked_at').execute(),
+  };
+}
+export type Revocations = ReturnType<typeof createRevocations>;
+
+const INTERACTION_BY_ROUTE: [RegExp, string][] = [
+  [/^POST \/queries\/medication/, 'QURX_IN990011NL'],
+  [/^PUT \/reference-index\//, 'MFMT_IN002101'],
+  [/^DELETE \/reference-index\//, 'MFMT_IN002103'],
+  [/^GET \/reference-index\//, 'QUMT_IN020010'],
+];
+export function interactionOf(request: FastifyRequest): string {
+  const line = `${request.method} ${request.url}`;
+  return INTERACTION_BY_ROUTE.find(([re]) => re.test(line))?.[1] ?? line.split('?')[0] ?? line;
+}
+
+/**
+ * Every route but /health, /ready and the docs needs a trusted, unrevoked system certificate. Each refusal
+ * gets its own code and an access-log entry (with no patient: the body has not been read yet).
+ */
+export function guardSwitchPoint(app: App, deps: { revocations: Revocations; accessLog: AccessLog }): void {
+  requireClientCertificate(app, {
+    applies: (request) => !isOperationsPath(request.url),
+    authorise: async (identity) =>
+      (await deps.revocations.isRevoked(identity.serialNumber))
+        ? problem('CLIENT_CERT_REVOKED', `The client certificate ${identity.subject} (serial ${identity.serialNumber}) is on the revocation list`)
+        : undefined,
+    onRefusal: async (request, error: ProblemError, identity) => {
+      await deps.accessLog.write({
+        interaction: interactionOf(request),
+        initialRequestId: request.aorta.initialRequestId,
+        requestId: request.aorta.requestId,
+        bsn: null,
+        ...(identity !== undefined ? { requesterApplicationId: identity.applicationId, requesterUra: identity.ura, clientSubject: identity.subject } : {}),
+        outcome: 'refused',
+        code: error.code,
+        explanation: error.problem.detail ?? error.problem.title,
+      });
+    },
+  });
+}
+
+export function revocationRoutes(app: App, revocations: Revocations): void {
+  const Revocation = z.object({ serialNumber: z.string(), reason: z.string(), revokedAt: z.string(), revokedBy: z.string() }).meta({ id: 'Revocation' });
+  app.post(
+    '/admin/revocations',
+    {
+      schema: {
+        tags: ['trust'],
+        summary: 'Put a certificate on the revocation list (operator only)',
+        description: 'Works for system certificates (refused at the TLS check) and UZI card certificates (refused at the assertion check).',
+        body: z.object({ serialNumber: z.string().regex(/^[0-9A-Fa-f]+$/, 'hexadecimal certificate serial number'), reason: z.string().min(1).max(200) }).strict(),
+        response: { 201: Revocation, ...pick(400, 403) },
+      },
+    },
+    async (request, reply) => {
+      const admin = allowAdmin(request);
+      const row = await revocations.revoke(request.body.serialNumber, request.body.reason, admin.subject);
+      request.log.warn({ serialNumber: row.serial_number, reason: row.reason }, 'certificate revoked');
+      return reply.status(201).send({ serialNumber: row.serial_number, reason: row.reason, revokedAt: row.revoked_at, revokedBy: row.revoked_by });
+    },
+  );
+  app.get(
+    '/admin/revocations',
+    { schema: { tags: ['trust'], summary: 'The revocation list', response: { 200: z.object({ revocations: z.array(Revocation) }) } } },
+    async () => ({
+      revocations: (await revocations.list()).map((r) => ({ serialNumber: r.serial_number, reason: r.reason, revokedAt: r.revoked_at, revokedBy: r.revoked_by })),
+    }),
+  );
+}
