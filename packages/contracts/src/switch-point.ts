@@ -10,7 +10,10 @@ export const SystemRegistration = z
     ura: Ura,
     organisationName: z.string().min(1).max(200),
     organisationType: OrganisationType,
-    baseUrl: z.url({ protocol: /^https?$/ }).describe('Where the switch point reaches this system'),
+    baseUrl: z
+      .url({ protocol: /^https$/ })
+      .optional()
+      .describe('Where the switch point reaches this system (HTTPS, mutual TLS); only systems that hold data need one'),
     provides: z.array(DataCategory).max(20).default([]).describe('Data categories this system can be asked for'),
   })
   .strict()
@@ -23,7 +26,7 @@ export const SystemEntry = z
     ura: Ura,
     organisationName: z.string(),
     organisationType: OrganisationType,
-    baseUrl: z.string(),
+    baseUrl: z.string().nullable(),
     provides: z.array(DataCategory),
     registeredAt: IsoDateTime,
   })

@@ -1,25 +1,116 @@
 import { rmSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { INTERACTIONS, type Interaction } from '@schakel/contracts';
+import { signAssertion } from '@schakel/trust/assertion';
+import { EnrolmentInput, enrol } from './enrol.js';
 import { parseArgs } from 'node:util';
 import { DEMO_PATIENTS, seedDemo } from './seed.js';
 import { startTopology } from './launcher.js';
 import { DEFAULT_TOPOLOGY_FILE, REPO_ROOT, loadTopology } from './topology.js';
 
-const HELP = `Usage: npm start [-- options]
+const HELP = `Usage: npm start [-- options]              start the topology (the default command)
+       npm run enrol -- options                enrol a new organisation's system
+       npm run -s schakel -- assertion options print a signed professional assertion
 
-Starts the Schakel topology: the switch point and one process per organisation, seeds demo data,
-and prints what runs where. Ctrl-C stops everything.
+npm start starts the Schakel topology: the switch point and one process per organisation, seeds demo
+data, and prints what runs where. Ctrl-C stops everything.
 
-Options:
+Options of start:
   --topology FILE   topology file (default: topology/default.json)
   --data-dir DIR    where each organisation keeps its SQLite store and log (default: ./data)
   --fresh           delete the data folder first
   --no-seed         do not seed the demo patients
   --log-level LVL   fatal|error|warn|info|debug (default: info; logs go to <data-dir>/logs)
-  -h, --help        this text`;
+  -h, --help        this text
+
+Options of enrol (the topology must have been started once, so that its test PKI exists):
+  --id ID                 short name, e.g. my-his (lower-case letters, digits, dashes)
+  --name NAME             organisation name
+  --ura URA               8-digit URA
+  --application-id ID     GBZ application id
+  --type T                organisation type: Z3 K3 N6 J8 V4 V5 G5 X3 A1
+  --professional U:R:NAME UZI number, role code and name of a professional to issue a UZI card for (repeatable)
+  --base-url URL          https URL where the switch point reaches the system (only for systems that hold data)
+  --provides CATS         comma-separated data categories the system answers for
+  --lsp-url URL           the switch point (default https://127.0.0.1:7000)
+  --data-dir DIR          the topology's data folder (default ./data)
+
+Options of assertion (prints a compact JWS, valid 5 minutes):
+  --card PREFIX           card files without .cert.pem/.key.pem, e.g. data/pki/enrolled/my-his/cards/900000099
+  --bsn BSN               the patient
+  --interaction NAME      default QURX_IN990011NL`;
 
 async function main(): Promise<void> {
+  const [first, ...rest] = process.argv.slice(2);
+  const command = first !== undefined && !first.startsWith('-') ? first : 'start';
+  const args = first !== undefined && !first.startsWith('-') ? rest : process.argv.slice(2);
+  switch (command) {
+    case 'start':
+      return start(args);
+    case 'enrol':
+      return enrolCommand(args);
+    case 'assertion':
+      return assertionCommand(args);
+    default:
+      process.stderr.write(`Unknown command ${command}\n\n${HELP}\n`);
+      process.exit(2);
+  }
+}
+
+async function enrolCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      ura: { type: 'string' },
+      'application-id': { type: 'string' },
+      type: { type: 'string' },
+      professional: { type: 'string', multiple: true, default: [] },
+      'base-url': { type: 'string' },
+      provides: { type: 'string', default: '' },
+      'lsp-url': { type: 'string', default: 'https://127.0.0.1:7000' },
+      'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
+    },
+  });
+  const professionals = values.professional.map((p) => {
+    const [uziNumber = '', roleCode = '', ...name] = p.split(':');
+    return { uziNumber, roleCode, name: name.join(':') || `Professional ${uziNumber}` };
+  });
+  const parsed = EnrolmentInput.safeParse({
+    id: values.id,
+    name: values.name,
+    ura: values.ura,
+    applicationId: values['application-id'],
+    organisationType: values.type,
+    ...(values['base-url'] !== undefined ? { baseUrl: values['base-url'] } : {}),
+    provides: values.provides.split(',').filter(Boolean),
+    professionals,
+    lspUrl: values['lsp-url'],
+    pkiDir: join(resolve(values['data-dir']), 'pki'),
+  });
+  if (!parsed.success) {
+    process.stderr.write(`Cannot enrol:\n${parsed.error.issues.map((i) => `  --${String(i.path[0] ?? '')}${i.path.length > 1 ? `[${i.path.slice(1).join('.')}]` : ''}: ${i.message}`).join('\n')}\n\nSee npm start -- --help\n`);
+    process.exit(2);
+  }
+  const { examples } = await enrol(parsed.data);
+  process.stdout.write(`${examples}\n`);
+}
+
+async function assertionCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { card: { type: 'string' }, bsn: { type: 'string' }, interaction: { type: 'string', default: 'QURX_IN990011NL' } } });
+  if (values.card === undefined || values.bsn === undefined || !(values.interaction in INTERACTIONS)) {
+    process.stderr.write('assertion needs --card PREFIX and --bsn BSN (and a known --interaction)\n');
+    process.exit(2);
+  }
+  const credential = { cert: readFileSync(`${values.card}.cert.pem`, 'utf8'), key: readFileSync(`${values.card}.key.pem`, 'utf8') };
+  process.stdout.write(`${await signAssertion(credential, { interaction: values.interaction as Interaction, bsn: values.bsn })}\n`);
+}
+
+async function start(args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
+    args,
     allowPositionals: true,
     options: {
       topology: { type: 'string', default: DEFAULT_TOPOLOGY_FILE },
@@ -30,8 +121,7 @@ async function main(): Promise<void> {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const command = positionals[0] ?? 'start';
-  if (values.help || command !== 'start') {
+  if (values.help || positionals.length > 0) {
     process.stdout.write(`${HELP}\n`);
     process.exit(values.help ? 0 : 2);
   }

@@ -3,3 +3,4 @@ export * from './launcher.js';
 export * from './seed.js';
 export * from './test-data.js';
 export * from './identities.js';
+export * from './enrol.js';

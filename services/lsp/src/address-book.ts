@@ -28,7 +28,7 @@ export function createAddressBook(db: Kysely<LspDatabase>) {
         ura: input.ura,
         organisation_name: input.organisationName,
         organisation_type: input.organisationType,
-        base_url: input.baseUrl.replace(/\/$/, ''),
+        base_url: input.baseUrl?.replace(/\/$/, '') ?? null,
         provides: JSON.stringify(input.provides),
         registered_at: nowIso(),
       };

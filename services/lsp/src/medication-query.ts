@@ -153,6 +153,9 @@ export function medicationQueryRoutes(app: App, deps: MedicationQueryDeps): void
           const { permitted, ...why } = decision;
           if (!permitted) return { ...head, status: 'refused', decision: why, contacted: false };
           const started = performance.now();
+          if (entry.base_url === null) {
+            return { ...head, status: 'unreachable', decision: why, contacted: false, error: { code: 'NO_BASE_URL', detail: 'The address book has no base URL for this system' } };
+          }
           try {
             const answer = await deps.client.call(entry.base_url, {
               method: 'POST',

@@ -10,7 +10,7 @@ export const migrations: Migrations = {
         .addColumn('ura', 'text', (c) => c.notNull())
         .addColumn('organisation_name', 'text', (c) => c.notNull())
         .addColumn('organisation_type', 'text', (c) => c.notNull())
-        .addColumn('base_url', 'text', (c) => c.notNull())
+        .addColumn('base_url', 'text')
         .addColumn('provides', 'text', (c) => c.notNull())
         .addColumn('registered_at', 'text', (c) => c.notNull())
         .execute();
@@ -82,7 +82,7 @@ export interface LspDatabase {
     ura: string;
     organisation_name: string;
     organisation_type: string;
-    base_url: string;
+    base_url: string | null;
     provides: string;
     registered_at: string;
   };

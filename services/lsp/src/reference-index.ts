@@ -67,7 +67,7 @@ export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: Addr
         summary: `${describeInteraction('MFMT_IN002101')}; again: ${describeInteraction('MFMT_IN002102')}`,
         description: 'A data holder registers that it holds data of this category on this BSN, after the patient consented.',
         params: Params,
-        response: { 200: IndexEntry, 201: IndexEntry, ...pick(400, 404) },
+        response: { 200: IndexEntry, 201: IndexEntry, ...pick(400, 403, 404, 409) },
       },
     },
     async (request, reply) => {
@@ -76,6 +76,12 @@ export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: Addr
       const system = await book.get(applicationId);
       if (system === undefined) {
         throw problem('UNKNOWN_SYSTEM', `System ${applicationId} is not in the address book; enter it there first`, { field: 'params.applicationId', expected: 'an application id from the address book' });
+      }
+      if (system.baseUrl === null) {
+        throw problem('CONFLICT', `System ${applicationId} has no base URL in the address book, so the switch point could never ask it; enter one first`, {
+          field: 'address-book.baseUrl',
+          expected: 'an https base URL for a system that holds data',
+        });
       }
       const { created, registeredAt } = await index.register(bsn, category, applicationId);
       request.log.info({ interaction: 'MFMT_IN002101', category, applicationId, created }, 'registered in reference index');

@@ -8,7 +8,7 @@ export const GP_AT_HAP = { uziNumber: '900000001', roleCode: '01.015', name: 'Dr
 /** A real switch point over mutual TLS, with the HAP entered in its address book and a caller for it. */
 export async function startSwitchPoint(sourceTimeoutMs = 1_000) {
   const sp = await startSwitchPointInProcess({ sourceTimeoutMs });
-  await sp.admin.lsp.registerSystem(HAP.applicationId, { ura: HAP.ura, organisationName: HAP.name, organisationType: HAP.organisationType, baseUrl: 'https://127.0.0.1:9', provides: [] });
+  await sp.admin.lsp.registerSystem(HAP.applicationId, { ura: HAP.ura, organisationName: HAP.name, organisationType: HAP.organisationType, provides: [] });
   const hap = await sp.system(HAP);
   return {
     ...sp,

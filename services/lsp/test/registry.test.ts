@@ -12,17 +12,17 @@ afterAll(async () => sp.close());
 
 describe('address book', () => {
   it('creates an entry once and updates it after', async () => {
-    const body = { ura: '05000001', organisationName: 'Apotheek Test', organisationType: 'J8', baseUrl: 'http://127.0.0.1:1/', provides: ['MEDVERSTREKKING'] };
+    const body = { ura: '05000001', organisationName: 'Apotheek Test', organisationType: 'J8', baseUrl: 'https://127.0.0.1:1/', provides: ['MEDVERSTREKKING'] };
     const first = await put('/address-book/systems/500001', body);
     expect(first.status).toBe(201);
-    expect(first.json.baseUrl).toBe('http://127.0.0.1:1');
+    expect(first.json.baseUrl).toBe('https://127.0.0.1:1');
     const again = await put('/address-book/systems/500001', { ...body, organisationName: 'Apotheek Test 2' });
     expect(again.status).toBe(200);
     expect((await sp.admin.http('GET', '/address-book/systems/500001')).json.organisationName).toBe('Apotheek Test 2');
   });
 
   it('refuses an unknown organisation type with the allowed values', async () => {
-    const r = await put('/address-book/systems/500002', { ura: '05000002', organisationName: 'X', organisationType: 'ZZ', baseUrl: 'http://127.0.0.1:1' });
+    const r = await put('/address-book/systems/500002', { ura: '05000002', organisationName: 'X', organisationType: 'ZZ', baseUrl: 'https://127.0.0.1:1' });
     expect(r.status).toBe(400);
     expect(r.json).toMatchObject({ field: 'body.organisationType', expected: expect.stringContaining('"J8"') });
   });
@@ -31,12 +31,14 @@ describe('address book', () => {
 describe('reference index', () => {
   it('registers (MFMT_IN002101) idempotently and deregisters (MFMT_IN002103)', async () => {
     const bsn = freshBsn();
-    const url = `/reference-index/${bsn}/MEDVERSTREKKING/${HAP.applicationId}`;
-    expect((await sp.hap.http('PUT', url)).status).toBe(201);
-    expect((await sp.hap.http('PUT', url)).status).toBe(200);
+    await put('/address-book/systems/500003', { ura: '05000003', organisationName: 'Apotheek Index', organisationType: 'J8', baseUrl: 'https://127.0.0.1:1', provides: ['MEDVERSTREKKING'] });
+    const holder = await sp.system({ id: 'apotheek-index', name: 'Apotheek Index', ura: '05000003', applicationId: '500003', organisationType: 'J8' });
+    const url = `/reference-index/${bsn}/MEDVERSTREKKING/500003`;
+    expect((await holder.http('PUT', url)).status).toBe(201);
+    expect((await holder.http('PUT', url)).status).toBe(200);
     expect((await sp.hap.http('GET', `/reference-index/${bsn}`)).json.entries).toHaveLength(1);
-    expect((await sp.hap.http('DELETE', url)).status).toBe(204);
-    expect((await sp.hap.http('DELETE', url)).status).toBe(204);
+    expect((await holder.http('DELETE', url)).status).toBe(204);
+    expect((await holder.http('DELETE', url)).status).toBe(204);
     expect((await sp.hap.http('GET', `/reference-index/${bsn}`)).json.entries).toEqual([]);
   });
 
@@ -44,6 +46,13 @@ describe('reference index', () => {
     const r = await put(`/reference-index/${freshBsn()}/MEDVERSTREKKING/424242`);
     expect(r.status).toBe(403);
     expect(r.json.code).toBe('UNKNOWN_SYSTEM');
+  });
+
+  it('refuses an index entry for a system the switch point could never reach (no base URL)', async () => {
+    // The HAP is in the address book without a base URL: it consumes, it holds no data.
+    const r = await sp.hap.http('PUT', `/reference-index/${freshBsn()}/MEDVERSTREKKING/${HAP.applicationId}`);
+    expect(r.status).toBe(409);
+    expect(r.json).toMatchObject({ code: 'CONFLICT', field: 'address-book.baseUrl' });
   });
 
   it('refuses a system that registers in the name of another system', async () => {
