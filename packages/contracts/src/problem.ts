@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   CREDENTIAL_EXPIRED: { status: 401, title: 'The professional’s UZI card certificate has expired', hl7: 'NAT' },
   CREDENTIAL_REVOKED: { status: 401, title: 'The professional’s UZI card certificate is revoked', hl7: 'NAT' },
   NO_CREDENTIAL: { status: 403, title: 'No UZI card credential is available for this professional', hl7: 'NAT' },
+  PORTAL_LOGIN_REQUIRED: { status: 401, title: 'Log in to the patient portal first', hl7: undefined },
+  PORTAL_LOGIN_FAILED: { status: 401, title: 'The portal login failed', hl7: undefined },
   // who and what
   UNKNOWN_PATIENT: { status: 404, title: 'No data is registered for this BSN', hl7: 'KEY204' },
   UNKNOWN_SYSTEM: { status: 403, title: 'The requesting system is not in the address book', hl7: 'NAT' },

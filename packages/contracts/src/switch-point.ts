@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { ApplicationId, Bsn, DataCategory, OrganisationType, Ura } from './identifiers.js';
 import { IsoDate, IsoDateTime, Professional } from './people.js';
-import { Dispense } from './medication.js';
+import { Cio, Dispense } from './medication.js';
+import { ProfessionalSummary } from './gp-record.js';
 import { Decision } from './problem.js';
 
 /** Address book: the organisations and systems connected to the switch point. */
@@ -52,47 +53,91 @@ export const ConsentState = z.enum(['consent', 'objection', 'no-choice']).meta({
 export type ConsentState = z.infer<typeof ConsentState>;
 export const ConsentChannel = z.enum(['holder-system', 'paper', 'portal']).meta({ id: 'ConsentChannel' });
 
+const CategoryOrAll = z.union([DataCategory, z.literal('*')]).describe('A data category, or * for all');
+const ConsumerOrAll = z.union([OrganisationType, z.literal('*')]).describe('The consumer category (organisation type), or * for all');
+
+/** A holder records a choice about itself, for all data or one category, for all consumers or one category. */
 export const ConsentInput = z
   .object({
     state: ConsentState,
     recordedBy: ApplicationId.describe('The system that records the choice'),
     channel: ConsentChannel.default('holder-system'),
+    category: CategoryOrAll.default('*'),
+    consumerType: ConsumerOrAll.default('*'),
   })
   .strict()
   .meta({ id: 'ConsentChoice' });
 export type ConsentInput = z.input<typeof ConsentInput>;
 
+/** Which holders a choice is about: a named organisation (URA), an organisation category, or all. */
+export const ConsentHolder = z
+  .union([z.object({ ura: Ura }).strict(), z.object({ organisationType: OrganisationType }).strict(), z.object({ all: z.literal(true) }).strict()])
+  .meta({ id: 'ConsentHolder' });
+export type ConsentHolder = z.infer<typeof ConsentHolder>;
+
 export const ConsentRecord = z
   .object({
     id: z.number().int(),
     bsn: Bsn,
-    holderUra: Ura,
     state: ConsentState,
-    recordedBy: ApplicationId,
+    holder: ConsentHolder,
+    category: CategoryOrAll,
+    consumerType: ConsumerOrAll,
+    recordedBy: z.string().describe('The system (application id) or "patient" (portal) that recorded it'),
     channel: ConsentChannel,
     recordedAt: IsoDateTime,
   })
   .meta({ id: 'ConsentRecord' });
 export type ConsentRecord = z.infer<typeof ConsentRecord>;
 
+/** A choice the patient made in the portal, waiting for the named holder to process it. */
+export const ConsentRequest = z
+  .object({
+    id: z.number().int(),
+    bsn: Bsn,
+    holderUra: Ura,
+    state: ConsentState,
+    category: CategoryOrAll,
+    consumerType: ConsumerOrAll,
+    requestedAt: IsoDateTime,
+    status: z.enum(['pending', 'processed', 'declined']),
+    processedAt: IsoDateTime.nullable(),
+    consentRecordId: z.number().int().nullable(),
+  })
+  .meta({ id: 'ConsentRequest' });
+export type ConsentRequest = z.infer<typeof ConsentRequest>;
+
+/** What every query to the switch point says about who asks, why, and in which situation. */
+const queryBase = {
+  bsn: Bsn,
+  requester: z
+    .object({
+      applicationId: ApplicationId.describe('The requesting system, as in the address book (and its client certificate)'),
+      professional: Professional.describe('The acting professional (who signed the assertion)'),
+      responsible: Professional.optional().describe('The responsible professional, when an assistant acts on their behalf (mandating)'),
+    })
+    .strict(),
+  treatmentRelation: z.boolean().describe('The requester asserts a treatment relation with the patient'),
+  situation: z.enum(['regular', 'acute']).default('regular').describe('regular (planned) care, or acute care under the acute-care rules'),
+  verbalConsent: z.boolean().default(false).describe('Corona opt-in: the patient gave verbal consent on the spot (recorded with this request)'),
+  patientCannotConsent: z.boolean().default(false).describe('Emergency: the patient cannot consent (e.g. unconscious); presumed consent may apply'),
+};
+
 /** QURX_IN990011NL as the requesting system sends it to the switch point. */
 export const MedicationQuery = z
   .object({
-    bsn: Bsn,
-    requester: z
-      .object({
-        applicationId: ApplicationId.describe('The requesting system, as in the address book'),
-        professional: Professional.describe('The acting professional'),
-        responsible: Professional.optional().describe('The responsible professional, when acting on their behalf'),
-      })
-      .strict(),
-    treatmentRelation: z.boolean().describe('The requester asserts a treatment relation with the patient'),
+    ...queryBase,
     from: IsoDate.optional().describe('Only dispenses on or after this date'),
     to: IsoDate.optional().describe('Only dispenses on or before this date'),
+    latestPerProduct: z.boolean().optional().describe('Only the most recent dispense of each product'),
   })
   .strict()
   .meta({ id: 'MedicationQuery' });
-export type MedicationQuery = z.infer<typeof MedicationQuery>;
+export type MedicationQuery = z.input<typeof MedicationQuery>;
+
+/** QUPC_IN990001NL: the professional summary (waarneemgegevens) from the patient's GP. */
+export const SummaryQuery = z.object(queryBase).strict().meta({ id: 'SummaryQuery' });
+export type SummaryQuery = z.input<typeof SummaryQuery>;
 
 export const SourceStatus = z
   .enum(['ok', 'no-data', 'refused', 'timeout', 'unreachable', 'error'])
@@ -112,13 +157,15 @@ export const BatchSourceEntry = z
     durationMs: z.number().optional(),
     error: z.object({ code: z.string(), detail: z.string() }).optional(),
     dispenses: z.array(Dispense).optional(),
+    contraIndications: z.array(Cio).optional(),
+    summary: ProfessionalSummary.optional(),
   })
   .meta({ id: 'BatchSourceEntry' });
 export type BatchSourceEntry = z.infer<typeof BatchSourceEntry>;
 
-export const MedicationBatch = z
+export const QueryBatch = z
   .object({
-    interaction: z.literal('QURX_IN990013NL'),
+    interaction: z.enum(['QURX_IN990013NL', 'QUPC_IN990002NL']),
     batch: z.literal('MCCI_IN200101'),
     batchId: z.string(),
     aortaId: z.string(),
@@ -127,8 +174,11 @@ export const MedicationBatch = z
     complete: z.boolean().describe('True when every source that was asked answered'),
     sources: z.array(BatchSourceEntry),
   })
-  .meta({ id: 'MedicationBatch', description: 'QURX_IN990013NL answers collected in one MCCI_IN200101 batch' });
-export type MedicationBatch = z.infer<typeof MedicationBatch>;
+  .meta({ id: 'QueryBatch', description: 'The sources’ answers (QURX_IN990013NL or QUPC_IN990002NL) collected in one MCCI_IN200101 batch' });
+export type QueryBatch = z.infer<typeof QueryBatch>;
+/** Kept for readability at call sites: a medication query answers a QueryBatch. */
+export const MedicationBatch = QueryBatch;
+export type MedicationBatch = QueryBatch;
 
 export const AccessLogEntry = z
   .object({
@@ -145,6 +195,8 @@ export const AccessLogEntry = z
     actingUzi: z.string().nullable(),
     actingRole: z.string().nullable(),
     responsibleUzi: z.string().nullable(),
+    situation: z.string().nullable(),
+    emergency: z.boolean().describe('An emergency procedure (presumed consent) decided the outcome'),
     outcome: z.enum(['permitted', 'partial', 'refused', 'failed']),
     code: z.string(),
     explanation: z.string(),

@@ -107,6 +107,12 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
       openapi: '3.1.0',
       info: { title: info.title, description: info.description, version: '0.1.0' },
       tags: [{ name: 'operations', description: 'Health and readiness' }, ...(info.tags ?? [])],
+      components: {
+        securitySchemes: {
+          assertion: { type: 'http', scheme: 'bearer', bearerFormat: 'JWS', description: 'Signed professional assertion (ES256 JWS, UZI card certificate in x5c)' },
+          portal: { type: 'http', scheme: 'bearer', description: 'Patient portal session from POST /portal/login' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,

@@ -5,6 +5,18 @@ import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider
 
 export type Migrations = Record<string, Migration>;
 
+const RAW = new WeakMap<object, SQLite.Database>();
+
+/**
+ * The better-sqlite3 handle behind a store, for the few writes that must be serialised across processes
+ * sharing one file (BEGIN IMMEDIATE), such as appending to a hash chain. Route code uses Kysely.
+ */
+export function rawSqlite(db: object): SQLite.Database {
+  const raw = RAW.get(db);
+  if (raw === undefined) throw new Error('Not a store opened with openStore');
+  return raw;
+}
+
 export interface OpenStoreOptions {
   /** `:memory:` or a file path; the folder is created when missing. */
   database: string;
@@ -25,6 +37,7 @@ export async function openStore<DB>(options: OpenStoreOptions): Promise<Kysely<D
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  RAW.set(db, sqlite);
   const provider: MigrationProvider = { getMigrations: async () => options.migrations };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

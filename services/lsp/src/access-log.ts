@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { AccessLogEntry, Bsn, type SourceStatus } from '@schakel/contracts';
-import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
+import { AccessLogEntry, Bsn, IsoDate, type SourceStatus } from '@schakel/contracts';
+import { nowIso, pick, rawSqlite, type App, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import { allowAdmin } from './auth.js';
 
@@ -17,6 +18,9 @@ export interface AccessEvent {
   actingUzi?: string;
   actingRole?: string;
   responsibleUzi?: string;
+  situation?: string;
+  /** An emergency procedure (presumed consent) decided the outcome. */
+  emergency?: boolean;
   outcome: AccessLogEntry['outcome'];
   code: string;
   explanation: string;
@@ -38,54 +42,109 @@ const toEntry = (r: Row): AccessLogEntry => ({
   actingUzi: r.acting_uzi,
   actingRole: r.acting_role,
   responsibleUzi: r.responsible_uzi,
+  situation: r.situation,
+  emergency: r.emergency === 1,
   outcome: r.outcome as AccessLogEntry['outcome'],
   code: r.code,
   explanation: r.explanation,
   sources: JSON.parse(r.sources) as AccessLogEntry['sources'],
 });
 
+const GENESIS = '0'.repeat(64);
+const CHAINED: (keyof Row)[] = [
+  'id', 'at', 'interaction', 'initial_request_id', 'request_id', 'bsn', 'category', 'client_subject', 'requester_application_id', 'requester_ura',
+  'acting_uzi', 'acting_role', 'responsible_uzi', 'outcome', 'code', 'explanation', 'sources', 'situation', 'emergency', 'prev_hash',
+];
+/** The hash of an entry: every field that matters, in a fixed order, and the previous entry's hash. */
+export function entryHash(row: Omit<Row, 'hash'>): string {
+  return createHash('sha256').update(JSON.stringify(CHAINED.map((k) => row[k as keyof typeof row] ?? null))).digest('hex');
+}
+
 /**
- * NEN 7513 style access log: every request on a patient's data, refusals included, with the acting and
- * responsible user, organisation, outcome and deciding rule. It never holds clinical content.
- * (Hash chaining and the patient view come with issue #4.)
+ * NEN 7513 access log: every request on a patient's data, refusals included: time, patient, acting and
+ * responsible user, organisation and role, category, interaction, outcome, deciding rule and consent,
+ * emergency procedure, AORTA-ID. Never clinical content. Append-only and tamper-evident: each entry is
+ * chained to the previous by hash; the append runs in a BEGIN IMMEDIATE transaction, so several
+ * switch-point processes sharing the store still make one chain.
  */
 export function createAccessLog(db: Kysely<LspDatabase>) {
+  const raw = rawSqlite(db);
+  const last = raw.prepare('SELECT id, hash FROM access_log ORDER BY id DESC LIMIT 1');
+  const insert = raw.prepare(
+    `INSERT INTO access_log (id, at, interaction, initial_request_id, request_id, bsn, category, client_subject, requester_application_id, requester_ura,
+       acting_uzi, acting_role, responsible_uzi, outcome, code, explanation, sources, situation, emergency, prev_hash, hash)
+     VALUES (@id, @at, @interaction, @initial_request_id, @request_id, @bsn, @category, @client_subject, @requester_application_id, @requester_ura,
+       @acting_uzi, @acting_role, @responsible_uzi, @outcome, @code, @explanation, @sources, @situation, @emergency, @prev_hash, @hash)`,
+  );
+  const append = raw.transaction((e: AccessEvent) => {
+    const prev = last.get() as { id: number; hash: string } | undefined;
+    const row: Omit<Row, 'hash'> = {
+      id: (prev?.id ?? 0) + 1,
+      at: nowIso(),
+      interaction: e.interaction,
+      initial_request_id: e.initialRequestId,
+      request_id: e.requestId,
+      bsn: e.bsn,
+      category: e.category ?? null,
+      client_subject: e.clientSubject ?? null,
+      requester_application_id: e.requesterApplicationId ?? null,
+      requester_ura: e.requesterUra ?? null,
+      acting_uzi: e.actingUzi ?? null,
+      acting_role: e.actingRole ?? null,
+      responsible_uzi: e.responsibleUzi ?? null,
+      outcome: e.outcome,
+      code: e.code,
+      explanation: e.explanation,
+      sources: JSON.stringify(e.sources ?? []),
+      situation: e.situation ?? null,
+      emergency: e.emergency === true ? 1 : 0,
+      prev_hash: prev?.hash ?? GENESIS,
+    };
+    insert.run({ ...row, hash: entryHash(row) });
+    return row.id;
+  });
   return {
-    async write(e: AccessEvent): Promise<void> {
-      await db
-        .insertInto('access_log')
-        .values({
-          at: nowIso(),
-          interaction: e.interaction,
-          initial_request_id: e.initialRequestId,
-          request_id: e.requestId,
-          bsn: e.bsn,
-          category: e.category ?? null,
-          client_subject: e.clientSubject ?? null,
-          requester_application_id: e.requesterApplicationId ?? null,
-          requester_ura: e.requesterUra ?? null,
-          acting_uzi: e.actingUzi ?? null,
-          acting_role: e.actingRole ?? null,
-          responsible_uzi: e.responsibleUzi ?? null,
-          outcome: e.outcome,
-          code: e.code,
-          explanation: e.explanation,
-          sources: JSON.stringify(e.sources ?? []),
-        })
-        .execute();
+    async write(e: AccessEvent): Promise<number> {
+      return append.immediate(e);
     },
-    async forPatient(bsn: string): Promise<AccessLogEntry[]> {
-      const rows = await db.selectFrom('access_log').selectAll().where('bsn', '=', bsn).orderBy('id').execute();
-      return rows.map(toEntry);
+    async forPatient(bsn: string, period: { from?: string | undefined; to?: string | undefined } = {}): Promise<AccessLogEntry[]> {
+      let q = db.selectFrom('access_log').selectAll().where('bsn', '=', bsn);
+      if (period.from !== undefined) q = q.where('at', '>=', period.from);
+      if (period.to !== undefined) q = q.where('at', '<', period.to);
+      return (await q.orderBy('id').execute()).map(toEntry);
     },
     /** The newest entries, refusals without a patient (e.g. a missing client certificate) included. */
     async latest(limit: number): Promise<AccessLogEntry[]> {
       const rows = await db.selectFrom('access_log').selectAll().orderBy('id', 'desc').limit(limit).execute();
       return rows.reverse().map(toEntry);
     },
+    /** Walk the chain; report the first entry whose content, link or position does not add up. */
+    async verify(): Promise<{ ok: boolean; entries: number; firstBrokenId: number | null; reason: string | null }> {
+      const rows = raw.prepare('SELECT * FROM access_log ORDER BY id').all() as Row[];
+      let prevHash = GENESIS;
+      let expectedId = 1;
+      for (const r of rows) {
+        const { hash, ...rest } = r;
+        if (r.id !== expectedId) return { ok: false, entries: rows.length, firstBrokenId: r.id, reason: `entry ${expectedId} is missing` };
+        if (r.prev_hash !== prevHash) return { ok: false, entries: rows.length, firstBrokenId: r.id, reason: 'its link to the previous entry does not match' };
+        if (entryHash(rest) !== hash) return { ok: false, entries: rows.length, firstBrokenId: r.id, reason: 'its content was changed after it was written' };
+        prevHash = hash;
+        expectedId++;
+      }
+      return { ok: true, entries: rows.length, firstBrokenId: null, reason: null };
+    },
   };
 }
 export type AccessLog = ReturnType<typeof createAccessLog>;
+
+export const Period = z
+  .object({ from: IsoDate.optional().describe('From this day (inclusive)'), to: IsoDate.optional().describe('Until this day (inclusive)') })
+  .strict();
+/** Inclusive calendar days to the half-open ISO range the log is queried with. */
+export function periodRange(p: { from?: string | undefined; to?: string | undefined }) {
+  const next = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString();
+  return { from: p.from !== undefined ? `${p.from}T00:00:00.000Z` : undefined, to: p.to !== undefined ? next(p.to) : undefined };
+}
 
 export function accessLogRoutes(app: App, log: AccessLog): void {
   app.get(
@@ -94,14 +153,29 @@ export function accessLogRoutes(app: App, log: AccessLog): void {
       schema: {
         tags: ['access log'],
         summary: 'Every access through the switch point, refusals included, in time order: for one patient, or the newest',
-        description: 'Operator (admin certificate) only. Without bsn: the newest entries, including refusals that name no patient.',
-        querystring: z.object({ bsn: Bsn.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(),
-        response: { 200: z.object({ entries: z.array(AccessLogEntry) }), ...pick(400) },
+        description: 'Operator (admin certificate) only; patients read theirs in the portal. Without bsn: the newest entries, including refusals that name no patient.',
+        querystring: Period.extend({ bsn: Bsn.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+        response: { 200: z.object({ entries: z.array(AccessLogEntry) }), ...pick(400, 403) },
       },
     },
     async (request) => {
       allowAdmin(request);
-      return { entries: request.query.bsn !== undefined ? await log.forPatient(request.query.bsn) : await log.latest(request.query.limit) };
+      const { bsn, limit, ...period } = request.query;
+      return { entries: bsn !== undefined ? await log.forPatient(bsn, periodRange(period)) : await log.latest(limit) };
+    },
+  );
+  app.get(
+    '/admin/access-log/verify',
+    {
+      schema: {
+        tags: ['access log'],
+        summary: 'Check the hash chain of the access log; names the first broken entry',
+        response: { 200: z.object({ ok: z.boolean(), entries: z.number(), firstBrokenId: z.number().nullable(), reason: z.string().nullable() }), ...pick(403) },
+      },
+    },
+    async (request) => {
+      allowAdmin(request);
+      return log.verify();
     },
   );
 }

@@ -1,26 +1,36 @@
-import { createServiceClient, createServiceApp, type App, type Kysely, type KitOptions, type ServiceClient } from '@schakel/service-kit';
+import { createServiceClient, createServiceApp, isOperationsPath, type App, type Kysely, type KitOptions, type ServiceClient } from '@schakel/service-kit';
+import { MedicationQuery, SummaryQuery } from '@schakel/contracts';
+import { createAssertionVerifier } from '@schakel/trust/assertion';
 import type { LspConfig } from './config.js';
 import type { LspDatabase } from './migrations.js';
 import { addressBookRoutes, createAddressBook } from './address-book.js';
 import { createReferenceIndex, referenceIndexRoutes } from './reference-index.js';
 import { consentRoutes, createConsentStore } from './consent.js';
 import { accessLogRoutes, createAccessLog } from './access-log.js';
-import { medicationQueryRoutes } from './medication-query.js';
-import { DEFAULT_PROTOCOL, type ProtocolRow } from './protocol.js';
+import { MEDICATION, SUMMARY, queryRoute } from './queries.js';
 import { createRevocations, guardSwitchPoint, revocationRoutes } from './auth.js';
-import { createAssertionVerifier } from '@schakel/trust/assertion';
+import { createPolicyStore, policyRoutes } from './policies.js';
+import { portalRoutes } from './portal.js';
+import { questionRoutes } from './questions.js';
+import { loadProtocol, type ProtocolRow } from './authorisation/protocol.js';
+import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
 
 export interface LspDeps {
   db: Kysely<LspDatabase>;
   /** PEM of the UZI card CA that professional assertions must chain to. */
   cardCaPem: string;
   client?: ServiceClient;
+  /** The authorisation protocol; default: protocol/default.json. */
   protocol?: ProtocolRow[];
+  /** Policy switches until the operator changes them. */
+  policies?: Policies;
   kit?: KitOptions;
 }
 
-/** The switch point: address book, reference index, consent, access log, and the fanned-out queries. */
-export async function buildApp(config: Pick<LspConfig, 'SOURCE_TIMEOUT_MS' | 'LOG_LEVEL' | 'CLOCK_SKEW_SECONDS'>, deps: LspDeps): Promise<App> {
+export type LspAppConfig = Pick<LspConfig, 'SOURCE_TIMEOUT_MS' | 'LOG_LEVEL' | 'CLOCK_SKEW_SECONDS'> & Partial<Pick<LspConfig, 'PORTAL_TEST_CODE'>>;
+
+/** The switch point: address book, reference index, consent, policies, access log, portal, and the fanned-out queries. */
+export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App> {
   const app = await createServiceApp(
     {
       service: 'lsp',
@@ -30,9 +40,11 @@ export async function buildApp(config: Pick<LspConfig, 'SOURCE_TIMEOUT_MS' | 'LO
       tags: [
         { name: 'address book', description: 'Connected systems (GBZ) and where to reach them' },
         { name: 'reference index', description: 'Verwijsindex: MFMT_IN002101 / MFMT_IN002102 / MFMT_IN002103 / QUMT_IN020010' },
-        { name: 'consent', description: 'The patient’s choice per data holder' },
-        { name: 'queries', description: 'Fanned-out queries: QURX_IN990011NL' },
-        { name: 'access log', description: 'NEN 7513 access log' },
+        { name: 'consent', description: 'The patient’s consent profile, requests from the portal, closed and open questions' },
+        { name: 'queries', description: 'Fanned-out queries: QURX_IN990011NL (medication), QUPC_IN990001NL (professional summary)' },
+        { name: 'access log', description: 'NEN 7513 access log, hash-chained' },
+        { name: 'policies', description: 'Corona opt-in, its stop button, presumed consent' },
+        { name: 'patient portal', description: 'The patient’s own view (test login by BSN and code)' },
         { name: 'trust', description: 'Revocation list for system and UZI card certificates' },
       ],
     },
@@ -45,18 +57,23 @@ export async function buildApp(config: Pick<LspConfig, 'SOURCE_TIMEOUT_MS' | 'LO
   const consents = createConsentStore(deps.db);
   const accessLog = createAccessLog(deps.db);
   const revocations = createRevocations(deps.db);
+  const policies = createPolicyStore(deps.db, deps.policies ?? DEFAULT_POLICIES);
+  const protocol = deps.protocol ?? loadProtocol();
   const verifier = createAssertionVerifier({ cardCaPem: deps.cardCaPem, clockSkewSeconds: config.CLOCK_SKEW_SECONDS });
 
-  guardSwitchPoint(app, { revocations, accessLog });
+  // Systems need a certificate everywhere but the operations routes; patients use the portal's login.
+  guardSwitchPoint(app, { revocations, accessLog, applies: (url) => !isOperationsPath(url) && !url.startsWith('/portal/') });
   revocationRoutes(app, revocations);
   addressBookRoutes(app, book);
   referenceIndexRoutes(app, index, book);
   consentRoutes(app, consents);
+  policyRoutes(app, policies);
   accessLogRoutes(app, accessLog);
-  medicationQueryRoutes(app, { book, index, consents, accessLog, client, protocol: deps.protocol ?? DEFAULT_PROTOCOL,
-    sourceTimeoutMs: config.SOURCE_TIMEOUT_MS,
-    assertions: { verifier, db: deps.db, revocations, seen: 0 },
-  });
+  questionRoutes(app, { book, index, consents, policies, accessLog, protocol });
+  portalRoutes(app, { consents, accessLog, testCode: config.PORTAL_TEST_CODE ?? '123456' });
+  const queryDeps = { book, index, consents, accessLog, policies, client, protocol, sourceTimeoutMs: config.SOURCE_TIMEOUT_MS, assertions: { verifier, db: deps.db, revocations, seen: 0 } };
+  queryRoute(app, '/queries/medication', MedicationQuery, MEDICATION, queryDeps);
+  queryRoute(app, '/queries/summary', SummaryQuery, SUMMARY, queryDeps);
 
   app.addHook('onClose', async () => {
     if (deps.client === undefined) await client.close();

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { problem, type ProblemError } from '@schakel/contracts';
-import { isOperationsPath, nowIso, pick, requireClientCertificate, type App, type ClientIdentity, type Kysely } from '@schakel/service-kit';
+import { nowIso, pick, requireClientCertificate, type App, type ClientIdentity, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import type { AccessLog } from './access-log.js';
 
@@ -50,6 +50,7 @@ export type Revocations = ReturnType<typeof createRevocations>;
 
 const INTERACTION_BY_ROUTE: [RegExp, string][] = [
   [/^POST \/queries\/medication/, 'QURX_IN990011NL'],
+  [/^POST \/queries\/summary/, 'QUPC_IN990001NL'],
   [/^PUT \/reference-index\//, 'MFMT_IN002101'],
   [/^DELETE \/reference-index\//, 'MFMT_IN002103'],
   [/^GET \/reference-index\//, 'QUMT_IN020010'],
@@ -63,9 +64,9 @@ export function interactionOf(request: FastifyRequest): string {
  * Every route but /health, /ready and the docs needs a trusted, unrevoked system certificate. Each refusal
  * gets its own code and an access-log entry (with no patient: the body has not been read yet).
  */
-export function guardSwitchPoint(app: App, deps: { revocations: Revocations; accessLog: AccessLog }): void {
+export function guardSwitchPoint(app: App, deps: { revocations: Revocations; accessLog: AccessLog; applies: (url: string) => boolean }): void {
   requireClientCertificate(app, {
-    applies: (request) => !isOperationsPath(request.url),
+    applies: (request) => deps.applies(request.url),
     authorise: async (identity) =>
       (await deps.revocations.isRevoked(identity.serialNumber))
         ? problem('CLIENT_CERT_REVOKED', `The client certificate ${identity.subject} (serial ${identity.serialNumber}) is on the revocation list`)

@@ -9,6 +9,14 @@ export const lspConfigShape = {
   CARD_CA_FILE: z.string().min(1),
   /** Clock skew allowed on an assertion's validity window, in seconds. */
   CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(30),
+  /** The authorisation protocol file (default: services/lsp/protocol/default.json). */
+  PROTOCOL_FILE: z.string().optional(),
+  /** The fixed test code of the patient portal's login (stands in for DigiD). */
+  PORTAL_TEST_CODE: z.string().min(1).default('123456'),
+  /** Policy switches at start-up (the operator can change them at /admin/policies). */
+  POLICY_CORONA_OPT_IN: z.enum(['on', 'off']).default('on'),
+  POLICY_STOP_BUTTON: z.enum(['on', 'off']).default('on'),
+  POLICY_PRESUMED_CONSENT: z.enum(['on', 'off']).default('on'),
 };
 export type LspConfig = z.infer<z.ZodObject<typeof lspConfigShape>>;
 export const parseLspConfig = (env?: Record<string, string | undefined>) => parseConfig(lspConfigShape, env);

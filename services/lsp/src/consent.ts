@@ -1,83 +1,129 @@
 import { z } from 'zod';
-import { Bsn, ConsentInput, ConsentRecord, Ura, type Decision } from '@schakel/contracts';
+import { Bsn, ConsentInput, ConsentRecord, ConsentRequest, Ura, notFound, problem, type ConsentHolder, type ConsentState, type DataCategory } from '@schakel/contracts';
 import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
-import { allowAdmin, allowSelfOrAdmin } from './auth.js';
+import { allowAdmin, allowSelfOrAdmin, caller } from './auth.js';
+import { choicesInForce, type ConsentChoice } from './authorisation/consent-rules.js';
 
 type Row = Selectable<LspDatabase['consents']>;
+const holderOf = (r: Pick<Row, 'holder_ura' | 'holder_type'>): ConsentHolder =>
+  r.holder_ura !== null ? { ura: r.holder_ura } : r.holder_type !== null ? { organisationType: r.holder_type as 'Z3' } : { all: true };
 const toRecord = (r: Row): ConsentRecord => ({
   id: r.id,
   bsn: r.bsn,
-  holderUra: r.holder_ura,
-  state: r.state as ConsentRecord['state'],
+  state: r.state as ConsentState,
+  holder: holderOf(r),
+  category: r.category as ConsentRecord['category'],
+  consumerType: r.consumer_type as ConsentRecord['consumerType'],
   recordedBy: r.recorded_by,
   channel: r.channel as ConsentRecord['channel'],
   recordedAt: r.recorded_at,
 });
+const toChoice = (r: Row): ConsentChoice => ({
+  id: r.id,
+  state: r.state as ConsentState,
+  holderUra: r.holder_ura,
+  holderType: r.holder_type,
+  category: r.category as DataCategory | '*',
+  consumerType: r.consumer_type,
+  recordedAt: r.recorded_at,
+  channel: r.channel,
+});
+type RequestRow = Selectable<LspDatabase['consent_requests']>;
+const toRequest = (r: RequestRow): ConsentRequest => ({
+  id: r.id,
+  bsn: r.bsn,
+  holderUra: r.holder_ura,
+  state: r.state as ConsentState,
+  category: r.category as ConsentRequest['category'],
+  consumerType: r.consumer_type as ConsentRequest['consumerType'],
+  requestedAt: r.requested_at,
+  status: r.status as ConsentRequest['status'],
+  processedAt: r.processed_at,
+  consentRecordId: r.consent_record_id,
+});
+
+export interface NewChoice {
+  state: ConsentState;
+  holder: ConsentHolder;
+  category: DataCategory | '*';
+  consumerType: string;
+  recordedBy: string;
+  channel: 'holder-system' | 'paper' | 'portal';
+}
+
+const describeChoice = (c: NewChoice) =>
+  `${c.state} for ${c.category === '*' ? 'all data' : c.category} held by ${'ura' in c.holder ? `organisation ${c.holder.ura}` : 'organisationType' in c.holder ? `organisations of type ${c.holder.organisationType}` : 'every holder'}`;
 
 /**
- * Consent per (BSN, data holder), kept as a full history: the newest record per holder is in force.
- * This is the classic LSP model; the profile model with categories and precedence is issue #4.
+ * The consent profile per patient, as an append-only history (who, when, which channel); the newest
+ * choice per scope is in force. Choices made online wait as requests until the named holder processes
+ * them, as in the real flow; the patient is told whenever someone else changes their profile.
  */
 export function createConsentStore(db: Kysely<LspDatabase>) {
+  async function record(bsn: string, c: NewChoice): Promise<ConsentRecord> {
+    const row = {
+      bsn,
+      state: c.state,
+      holder_ura: 'ura' in c.holder ? c.holder.ura : null,
+      holder_type: 'organisationType' in c.holder ? c.holder.organisationType : null,
+      category: c.category,
+      consumer_type: c.consumerType,
+      recorded_by: c.recordedBy,
+      channel: c.channel,
+      recorded_at: nowIso(),
+    };
+    const inserted = await db.insertInto('consents').values(row).returning('id').executeTakeFirstOrThrow();
+    if (c.recordedBy !== 'patient') {
+      await db
+        .insertInto('notifications')
+        .values({ bsn, at: row.recorded_at, consent_record_id: inserted.id, message: `Your consent profile was changed by system ${c.recordedBy} (${c.channel}): ${describeChoice(c)}.` })
+        .execute();
+    }
+    return toRecord({ ...row, id: inserted.id });
+  }
+  const rows = (bsn: string) => db.selectFrom('consents').selectAll().where('bsn', '=', bsn).orderBy('id').execute();
   return {
-    async record(bsn: string, holderUra: string, input: z.infer<typeof ConsentInput>): Promise<ConsentRecord> {
-      const row = { bsn, holder_ura: holderUra, state: input.state, recorded_by: input.recordedBy, channel: input.channel, recorded_at: nowIso() };
-      const inserted = await db.insertInto('consents').values(row).returning('id').executeTakeFirstOrThrow();
-      return toRecord({ ...row, id: inserted.id });
+    record,
+    history: async (bsn: string) => (await rows(bsn)).map(toRecord),
+    /** The choices in force (newest per scope), as the decision rules read them. */
+    choices: async (bsn: string) => choicesInForce((await rows(bsn)).map(toChoice)),
+    async inForce(bsn: string): Promise<ConsentRecord[]> {
+      const all = await rows(bsn);
+      const ids = new Set(choicesInForce(all.map(toChoice)).map((c) => c.id));
+      return all.filter((r) => ids.has(r.id)).map(toRecord);
     },
-    /** The record in force for each holder of this patient. */
-    async current(bsn: string): Promise<Map<string, ConsentRecord>> {
-      const rows = await db.selectFrom('consents').selectAll().where('bsn', '=', bsn).orderBy('id').execute();
-      const byHolder = new Map<string, ConsentRecord>();
-      for (const r of rows) byHolder.set(r.holder_ura, toRecord(r));
-      return byHolder;
+    async request(bsn: string, r: { holderUra: string; state: ConsentState; category: DataCategory | '*'; consumerType: string }): Promise<ConsentRequest> {
+      const row = { bsn, holder_ura: r.holderUra, state: r.state, category: r.category, consumer_type: r.consumerType, requested_at: nowIso(), status: 'pending', processed_at: null, consent_record_id: null };
+      const inserted = await db.insertInto('consent_requests').values(row).returning('id').executeTakeFirstOrThrow();
+      return toRequest({ ...row, id: inserted.id });
     },
-    async history(bsn: string): Promise<ConsentRecord[]> {
-      const rows = await db.selectFrom('consents').selectAll().where('bsn', '=', bsn).orderBy('id').execute();
-      return rows.map(toRecord);
+    async requests(filter: { bsn?: string; holderUra?: string; status?: string }): Promise<ConsentRequest[]> {
+      let q = db.selectFrom('consent_requests').selectAll();
+      if (filter.bsn !== undefined) q = q.where('bsn', '=', filter.bsn);
+      if (filter.holderUra !== undefined) q = q.where('holder_ura', '=', filter.holderUra);
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status);
+      return (await q.orderBy('id').execute()).map(toRequest);
     },
+    async process(id: number, holderUra: string, accept: boolean, processedBy: string): Promise<{ request: ConsentRequest; record?: ConsentRecord }> {
+      const r = await db.selectFrom('consent_requests').selectAll().where('id', '=', id).executeTakeFirst();
+      if (r === undefined || r.holder_ura !== holderUra) throw notFound(`Consent request ${id} for organisation ${holderUra}`);
+      if (r.status !== 'pending') throw problem('CONFLICT', `Consent request ${id} was already ${r.status}`);
+      const rec = accept
+        ? await record(r.bsn, { state: r.state as ConsentState, holder: { ura: r.holder_ura }, category: r.category as DataCategory | '*', consumerType: r.consumer_type, recordedBy: processedBy, channel: 'portal' })
+        : undefined;
+      const processed_at = nowIso();
+      await db
+        .updateTable('consent_requests')
+        .set({ status: accept ? 'processed' : 'declined', processed_at, consent_record_id: rec?.id ?? null })
+        .where('id', '=', id)
+        .execute();
+      return { request: toRequest({ ...r, status: accept ? 'processed' : 'declined', processed_at, consent_record_id: rec?.id ?? null }), ...(rec ? { record: rec } : {}) };
+    },
+    notifications: (bsn: string) => db.selectFrom('notifications').selectAll().where('bsn', '=', bsn).orderBy('id').execute(),
   };
 }
 export type ConsentStore = ReturnType<typeof createConsentStore>;
-
-/** Whether a holder may be asked, and why: one decision per source, with the record that decided it. */
-export function consentDecision(record: ConsentRecord | undefined, holderName: string): Decision & { permitted: boolean } {
-  if (record === undefined) {
-    return {
-      permitted: false,
-      code: 'NO_CONSENT_RECORD',
-      rule: 'LSP-CONSENT-1: a holder is asked only when the patient consented to sharing by that holder',
-      explanation: `The patient has made no choice about sharing by ${holderName}, so it was not asked.`,
-    };
-  }
-  switch (record.state) {
-    case 'consent':
-      return {
-        permitted: true,
-        code: 'CONSENT_GIVEN',
-        rule: 'LSP-CONSENT-1: a holder is asked only when the patient consented to sharing by that holder',
-        consentRecordId: record.id,
-        explanation: `The patient consented to sharing by ${holderName} (recorded ${record.recordedAt} via ${record.channel}).`,
-      };
-    case 'objection':
-      return {
-        permitted: false,
-        code: 'CONSENT_OBJECTION',
-        rule: 'LSP-CONSENT-2: a holder the patient objected to is never asked',
-        consentRecordId: record.id,
-        explanation: `The patient objected to sharing by ${holderName} (recorded ${record.recordedAt} via ${record.channel}), so it was not asked.`,
-      };
-    case 'no-choice':
-      return {
-        permitted: false,
-        code: 'NO_CONSENT_CHOICE',
-        rule: 'LSP-CONSENT-1: a holder is asked only when the patient consented to sharing by that holder',
-        consentRecordId: record.id,
-        explanation: `The patient has not chosen about sharing by ${holderName} (recorded ${record.recordedAt}), so it was not asked.`,
-      };
-  }
-}
 
 export function consentRoutes(app: App, store: ConsentStore): void {
   app.put(
@@ -85,18 +131,18 @@ export function consentRoutes(app: App, store: ConsentStore): void {
     {
       schema: {
         tags: ['consent'],
-        summary: 'Record the patient’s choice about sharing by one data holder',
-        description: 'Appends to the history; the newest record per holder is in force.',
+        summary: 'A holder records the patient’s choice about sharing by that holder (at its desk or on paper)',
+        description: 'Appends to the history; the newest choice per scope (holder, category, consumer category) is in force. The patient is notified in the portal.',
         params: z.object({ bsn: Bsn, holderUra: Ura }),
         body: ConsentInput,
         response: { 201: ConsentRecord, ...pick(400, 403) },
       },
     },
     async (request, reply) => {
-      // The holder records its own patients' choices, in its own name (the portal comes with issue #4).
       allowSelfOrAdmin(request, { ura: request.params.holderUra, applicationId: request.body.recordedBy });
-      const record = await store.record(request.params.bsn, request.params.holderUra, request.body);
-      request.log.info({ holderUra: record.holderUra, state: record.state, consentRecordId: record.id }, 'consent recorded');
+      const b = request.body;
+      const record = await store.record(request.params.bsn, { ...b, holder: { ura: request.params.holderUra } });
+      request.log.info({ holderUra: request.params.holderUra, state: record.state, consentRecordId: record.id }, 'consent recorded');
       return reply.status(201).send(record);
     },
   );
@@ -105,17 +151,43 @@ export function consentRoutes(app: App, store: ConsentStore): void {
     {
       schema: {
         tags: ['consent'],
-        summary: 'The patient’s consent records: the ones in force and the full history',
+        summary: 'The patient’s consent profile: the choices in force and the full history (operator only)',
         params: z.object({ bsn: Bsn }),
-        response: { 200: z.object({ current: z.array(ConsentRecord), history: z.array(ConsentRecord) }), ...pick(400) },
+        response: { 200: z.object({ inForce: z.array(ConsentRecord), history: z.array(ConsentRecord) }), ...pick(400, 403) },
       },
     },
     async (request) => {
       allowAdmin(request);
-      return {
-      current: [...(await store.current(request.params.bsn)).values()],
-      history: await store.history(request.params.bsn),
-      };
+      return { inForce: await store.inForce(request.params.bsn), history: await store.history(request.params.bsn) };
+    },
+  );
+  app.get(
+    '/consent-requests',
+    {
+      schema: {
+        tags: ['consent'],
+        summary: 'Choices patients made online for this holder, waiting to be processed',
+        querystring: z.object({ status: z.enum(['pending', 'processed', 'declined']).default('pending') }).strict(),
+        response: { 200: z.object({ requests: z.array(ConsentRequest) }), ...pick(400) },
+      },
+    },
+    async (request) => ({ requests: await store.requests({ holderUra: caller(request).ura, status: request.query.status }) }),
+  );
+  app.post(
+    '/consent-requests/:id/process',
+    {
+      schema: {
+        tags: ['consent'],
+        summary: 'The holder processes an online choice: accept (it becomes a choice in force, channel portal) or decline',
+        description: 'On accepting consent the holder registers the patient in the reference index itself; on an objection it deregisters.',
+        params: z.object({ id: z.coerce.number().int().positive() }),
+        body: z.object({ accept: z.boolean() }).strict(),
+        response: { 200: z.object({ request: ConsentRequest, record: ConsentRecord.optional() }), ...pick(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const me = caller(request);
+      return store.process(request.params.id, me.ura, request.body.accept, me.applicationId);
     },
   );
 }

@@ -1,4 +1,5 @@
-export { buildApp } from './app.js';
+export { buildApp, type LspAppConfig } from './app.js';
 export { migrations, type LspDatabase } from './migrations.js';
 export { parseLspConfig, lspConfigShape, type LspConfig } from './config.js';
-export { DEFAULT_PROTOCOL, authorise, type ProtocolRow } from './protocol.js';
+export { loadProtocol, authorise, DEFAULT_PROTOCOL_FILE, type ProtocolRow } from './authorisation/protocol.js';
+export { consentDecision, decidingChoice, choicesInForce, DEFAULT_POLICIES, type ConsentChoice, type Policies } from './authorisation/consent-rules.js';

@@ -3,13 +3,20 @@ import { announceReady, listen, openStore, readTlsFiles, runMain } from '@schake
 import { parseLspConfig } from './config.js';
 import { migrations, type LspDatabase } from './migrations.js';
 import { buildApp } from './app.js';
+import { loadProtocol } from './authorisation/protocol.js';
 
 runMain(async () => {
   const config = parseLspConfig();
   const db = await openStore<LspDatabase>({ database: config.DATABASE, migrations });
   const tls = readTlsFiles(config);
   if (tls === undefined) throw new Error('TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE are required: every hop is mutual TLS (npm start creates them)');
-  const app = await buildApp(config, { db, cardCaPem: readFileSync(config.CARD_CA_FILE, 'utf8'), kit: { logLevel: config.LOG_LEVEL, tls } });
+  const app = await buildApp(config, {
+    db,
+    cardCaPem: readFileSync(config.CARD_CA_FILE, 'utf8'),
+    protocol: loadProtocol(config.PROTOCOL_FILE),
+    policies: { coronaOptIn: config.POLICY_CORONA_OPT_IN === 'on', stopButton: config.POLICY_STOP_BUTTON === 'on', presumedConsent: config.POLICY_PRESUMED_CONSENT === 'on' },
+    kit: { logLevel: config.LOG_LEVEL, tls },
+  });
   app.addHook('onClose', async () => db.destroy());
   const { url } = await listen(app, config.HOST, config.PORT);
   app.log.info({ url }, 'switch point listening');

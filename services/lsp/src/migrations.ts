@@ -27,13 +27,49 @@ export const migrations: Migrations = {
         .createTable('consents')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
         .addColumn('bsn', 'text', (c) => c.notNull())
-        .addColumn('holder_ura', 'text', (c) => c.notNull())
+        .addColumn('holder_ura', 'text')
+        .addColumn('holder_type', 'text')
+        .addColumn('category', 'text', (c) => c.notNull().defaultTo('*'))
+        .addColumn('consumer_type', 'text', (c) => c.notNull().defaultTo('*'))
         .addColumn('state', 'text', (c) => c.notNull())
         .addColumn('recorded_by', 'text', (c) => c.notNull())
         .addColumn('channel', 'text', (c) => c.notNull())
         .addColumn('recorded_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('consents_by_patient').on('consents').columns(['bsn', 'holder_ura', 'id']).execute();
+      await db.schema.createIndex('consents_by_patient').on('consents').columns(['bsn', 'id']).execute();
+      // Choices made online in the patient portal wait here until the named holder processes them.
+      await db.schema
+        .createTable('consent_requests')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('bsn', 'text', (c) => c.notNull())
+        .addColumn('holder_ura', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('category', 'text', (c) => c.notNull())
+        .addColumn('consumer_type', 'text', (c) => c.notNull())
+        .addColumn('requested_at', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('processed_at', 'text')
+        .addColumn('consent_record_id', 'integer')
+        .execute();
+      await db.schema.createIndex('consent_requests_by_holder').on('consent_requests').columns(['holder_ura', 'status']).execute();
+      // What the patient is told in the portal: someone else changed their profile.
+      await db.schema
+        .createTable('notifications')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('bsn', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('message', 'text', (c) => c.notNull())
+        .addColumn('consent_record_id', 'integer')
+        .execute();
+      await db.schema.createIndex('notifications_by_patient').on('notifications').columns(['bsn', 'id']).execute();
+      // Switchable policies (corona opt-in, its stop button, presumed consent), set by the operator.
+      await db.schema
+        .createTable('policies')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('enabled', 'integer', (c) => c.notNull())
+        .addColumn('changed_at', 'text', (c) => c.notNull())
+        .addColumn('changed_by', 'text', (c) => c.notNull())
+        .execute();
       await db.schema
         .createTable('access_log')
         .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
@@ -53,6 +89,11 @@ export const migrations: Migrations = {
         .addColumn('code', 'text', (c) => c.notNull())
         .addColumn('explanation', 'text', (c) => c.notNull())
         .addColumn('sources', 'text', (c) => c.notNull().defaultTo(sql`'[]'`))
+        .addColumn('situation', 'text')
+        .addColumn('emergency', 'integer', (c) => c.notNull().defaultTo(0))
+        // Tamper evidence: each entry's hash covers its content and the previous entry's hash.
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('access_log_by_patient').on('access_log').columns(['bsn', 'id']).execute();
       // Message ids of professional assertions already seen: a replay is refused, across restarts and
@@ -90,7 +131,10 @@ export interface LspDatabase {
   consents: {
     id: Generated<number>;
     bsn: string;
-    holder_ura: string;
+    holder_ura: string | null;
+    holder_type: string | null;
+    category: string;
+    consumer_type: string;
     state: string;
     recorded_by: string;
     channel: string;
@@ -114,7 +158,25 @@ export interface LspDatabase {
     code: string;
     explanation: string;
     sources: string;
+    situation: string | null;
+    emergency: number;
+    prev_hash: string;
+    hash: string;
   };
+  consent_requests: {
+    id: Generated<number>;
+    bsn: string;
+    holder_ura: string;
+    state: string;
+    category: string;
+    consumer_type: string;
+    requested_at: string;
+    status: string;
+    processed_at: string | null;
+    consent_record_id: number | null;
+  };
+  notifications: { id: Generated<number>; bsn: string; at: string; message: string; consent_record_id: number | null };
+  policies: { name: string; enabled: number; changed_at: string; changed_by: string };
   assertion_ids: { jti: string; seen_at: string; expires_at: number };
   revocations: { serial_number: string; reason: string; revoked_at: string; revoked_by: string };
 }

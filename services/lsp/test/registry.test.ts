@@ -77,6 +77,6 @@ describe('consent', () => {
     await sp.admin.lsp.recordConsent(bsn, '02000002', { state: 'consent', recordedBy: '200002' });
     const r = (await sp.admin.http('GET', `/consents/${bsn}`)).json;
     expect(r.history).toHaveLength(3);
-    expect(r.current.map((c: { holderUra: string; state: string }) => `${c.holderUra}:${c.state}`).sort()).toEqual(['02000001:objection', '02000002:consent']);
+    expect(r.inForce.map((c: { holder: { ura: string }; state: string }) => `${c.holder.ura}:${c.state}`).sort()).toEqual(['02000001:objection', '02000002:consent']);
   });
 });

@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
+import type { LspDatabase } from './migrations.js';
+import { allowAdmin } from './auth.js';
+import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
+
+const PolicySwitches = z
+  .object({
+    coronaOptIn: z.boolean().describe('Corona opt-in: no-choice patients may have the summary shown at the HAP/SEH after verbal consent on the spot'),
+    stopButton: z.boolean().describe('The corona opt-in’s stop button: on means such requests return nothing'),
+    presumedConsent: z.boolean().describe('Presumed consent in an emergency when the patient cannot consent (SEH, ambulance), unless they objected'),
+  })
+  .meta({ id: 'Policies' });
+
+/** The switchable policies, stored so that every switch-point process sharing the store sees a change. */
+export function createPolicyStore(db: Kysely<LspDatabase>, defaults: Policies = DEFAULT_POLICIES) {
+  return {
+    async current(): Promise<Policies> {
+      const rows = await db.selectFrom('policies').selectAll().execute();
+      const out = { ...defaults };
+      for (const r of rows) if (r.name in out) out[r.name as keyof Policies] = r.enabled === 1;
+      return out;
+    },
+    async set(change: Partial<Policies>, by: string): Promise<void> {
+      for (const [name, enabled] of Object.entries(change)) {
+        if (enabled === undefined) continue;
+        const row = { name, enabled: enabled ? 1 : 0, changed_at: nowIso(), changed_by: by };
+        await db.insertInto('policies').values(row).onConflict((oc) => oc.column('name').doUpdateSet(row)).execute();
+      }
+    },
+  };
+}
+export type PolicyStore = ReturnType<typeof createPolicyStore>;
+
+export function policyRoutes(app: App, store: PolicyStore): void {
+  app.get('/admin/policies', { schema: { tags: ['policies'], summary: 'The policy switches in force', response: { 200: PolicySwitches } } }, async () => store.current());
+  app.put(
+    '/admin/policies',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'Switch policies (operator only): corona opt-in, its stop button, presumed consent',
+        body: PolicySwitches.partial().strict(),
+        response: { 200: PolicySwitches, ...pick(400, 403) },
+      },
+    },
+    async (request) => {
+      const admin = allowAdmin(request);
+      await store.set(request.body, admin.subject);
+      request.log.warn({ change: request.body }, 'policies switched');
+      return store.current();
+    },
+  );
+}
