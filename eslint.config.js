@@ -26,6 +26,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node.js scripts (the integrator's example client).
+    files: ['**/*.mjs'],
+    languageOptions: { globals: { Buffer: 'readonly', URL: 'readonly', console: 'readonly', process: 'readonly' } },
+  },
+  {
     // Cross-service tests read loosely typed JSON answers from real HTTP.
     files: ['tests/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

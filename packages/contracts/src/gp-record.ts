@@ -39,7 +39,7 @@ export const NewEpisode = z
   })
   .strict()
   .meta({ id: 'NewEpisode' });
-export const Episode = NewEpisode.extend({ ...recorded, status: EpisodeStatus }).meta({ id: 'Episode' });
+export const Episode = NewEpisode.extend({ ...recorded, attention: z.boolean(), status: EpisodeStatus }).meta({ id: 'Episode' });
 export type Episode = z.infer<typeof Episode>;
 export const EpisodeChange = z
   .object({ endDate: IsoDate.nullable().optional(), title: z.string().min(1).max(200).optional(), attention: z.boolean().optional() })
@@ -168,6 +168,18 @@ export const NewTreatmentLimit = z
 export const TreatmentLimit = NewTreatmentLimit.extend(recorded).meta({ id: 'TreatmentLimit' });
 export type TreatmentLimit = z.infer<typeof TreatmentLimit>;
 
+/** A Dutch address as the GP registers it (postcode 1234 AB). */
+export const Address = z
+  .object({
+    street: z.string().min(1).max(200),
+    houseNumber: z.string().min(1).max(20),
+    postalCode: z.string().regex(/^[1-9]\d{3} ?[A-Z]{2}$/, 'Dutch postcode, e.g. 1234 AB'),
+    city: z.string().min(1).max(100),
+  })
+  .strict()
+  .meta({ id: 'Address' });
+export type Address = z.infer<typeof Address>;
+
 /** The GP practice a summary comes from. */
 const Practice = z.object({ ura: Ura, name: z.string() });
 
@@ -179,7 +191,7 @@ const Practice = z.object({ ura: Ura, name: z.string() });
 export const ProfessionalSummary = z
   .object({
     bsn: Bsn,
-    patient: z.object({ name: z.string(), birthDate: IsoDate }).optional(),
+    patient: z.object({ name: z.string(), birthDate: IsoDate, address: Address.optional() }).optional(),
     practice: Practice,
     generatedAt: IsoDateTime,
     journalFrom: IsoDate.describe('The journal and measurements cover this date up to today'),

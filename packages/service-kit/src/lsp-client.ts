@@ -1,12 +1,13 @@
 import {
   ConsentRecord,
   IndexEntry,
-  MedicationBatch,
+  QueryBatch,
   SystemEntry,
   type AortaId,
   type ConsentInput,
   type DataCategory,
   type MedicationQuery,
+  type SummaryQuery,
   type SystemRegistration,
 } from '@schakel/contracts';
 import { z } from 'zod';
@@ -44,7 +45,20 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
           method: 'POST',
           path: '/queries/medication',
           body: query,
-          schema: MedicationBatch,
+          schema: QueryBatch,
+          ...(opts.aorta ? { aorta: opts.aorta } : {}),
+          ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+          ...(opts.assertion !== undefined ? { headers: { authorization: `Bearer ${opts.assertion}` } } : {}),
+        })
+        .then((r) => r.body),
+    /** QUPC_IN990001NL */
+    querySummary: (query: SummaryQuery, opts: { aorta?: Pick<AortaId, 'initialRequestId'>; timeoutMs?: number; assertion?: string } = {}) =>
+      client
+        .call(baseUrl, {
+          method: 'POST',
+          path: '/queries/summary',
+          body: query,
+          schema: QueryBatch,
           ...(opts.aorta ? { aorta: opts.aorta } : {}),
           ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
           ...(opts.assertion !== undefined ? { headers: { authorization: `Bearer ${opts.assertion}` } } : {}),

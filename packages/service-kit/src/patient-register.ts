@@ -26,7 +26,9 @@ export interface PatientRegisterTable {
 
 const Patient = PatientDemographics.extend({ bsn: Bsn }).meta({ id: 'Patient' });
 
-export function patientRegisterRoutes(app: App, db: Kysely<PatientRegisterTable>): void {
+/** Works on any store that has the patients table (a service's database type lists more tables). */
+export function patientRegisterRoutes<DB extends PatientRegisterTable>(app: App, store: Kysely<DB>): void {
+  const db = store as unknown as Kysely<PatientRegisterTable>;
   const Params = z.object({ bsn: Bsn });
   app.put(
     '/patients/:bsn',

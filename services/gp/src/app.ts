@@ -1,22 +1,62 @@
-import { createServiceApp, patientRegisterMigration, patientRegisterRoutes, type App, type Migrations, type OrganisationConfig, type OrganisationDeps, type PatientRegisterTable } from '@schakel/service-kit';
+import { createServiceApp, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import type { GpDatabase } from './migrations.js';
+import { createPatientStore, patientRoutes } from './patients.js';
+import { createRecordStore } from './record-store.js';
+import { recordRoutes } from './record.js';
+import { consentRoutes } from './consent.js';
+import { summaryQueryRoutes } from './summary-query.js';
+import { disclosureRoutes } from './disclosures.js';
 
-export type GpDatabase = PatientRegisterTable;
-export const migrations: Migrations = { '001-patients': patientRegisterMigration };
+export { migrations, type GpDatabase } from './migrations.js';
 
 /**
- * A GP practice system (HIS). For now it holds its own patient register and is entered in the address
- * book; the professional summary (QUPC_IN990001NL) and the observation-report inbox come with issues #5 and #6.
+ * The GP's identity at the switch point is optional only for tests that never reach it; a running practice
+ * always has them (runOrganisation's config requires both).
  */
-export async function buildApp(config: Pick<OrganisationConfig, 'ORG_NAME'>, deps: OrganisationDeps<GpDatabase>): Promise<App> {
+export type GpConfig = Pick<OrganisationConfig, 'ORG_NAME'> &
+  Partial<Pick<OrganisationConfig, 'ORG_URA' | 'APPLICATION_ID'>> & {
+    /** How many months of journal and measurements the professional summary covers (default 4). */
+    SUMMARY_JOURNAL_MONTHS?: number;
+  };
+
+export interface GpOptions {
+  /** The clock the summary's period is counted from (tests pin it). */
+  now?: () => Date;
+}
+
+/**
+ * A GP practice system (HIS): its patients and their record, the patient's consent choice (registering the
+ * professional summary in the reference index), the source leg of QUPC_IN990001NL, and the register of
+ * disclosures to non-care providers. The observation-report inbox comes with issue #6.
+ */
+export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDatabase>, options: GpOptions = {}): Promise<App> {
   const app = await createServiceApp(
     {
       service: 'gp',
       title: `${config.ORG_NAME} (GP system, HIS)`,
-      description: 'A GP practice (huisartspraktijk, Z3). Holds its own patients.',
-      tags: [{ name: 'patients', description: 'The organisation’s patients' }],
+      description:
+        'A GP practice (huisartspraktijk, Z3). Holds its patients and their record (episodes, SOEP journal, measurements, prescriptions, allergies, contra-indications, notes for the covering GP, behandelgrenzen); answers QUPC_IN990001NL with the professional summary; keeps the register of disclosures to non-care providers.',
+      tags: [
+        { name: 'patients', description: 'The organisation’s patients' },
+        { name: 'record', description: 'Front office: the GP record (HIS)' },
+        { name: 'consent', description: 'The patient’s choice about sharing through the switch point' },
+        { name: 'switch point', description: 'Calls from the switch point, and their log' },
+        { name: 'disclosures', description: 'Requests from non-care providers and what was disclosed (never through the switch point)' },
+      ],
     },
     deps.kit,
   );
-  patientRegisterRoutes(app, deps.db);
+  const me = { ura: config.ORG_URA ?? '00000000', applicationId: config.APPLICATION_ID ?? '0', name: config.ORG_NAME };
+  const patients = createPatientStore(deps.db);
+  const record = createRecordStore(deps.db);
+  patientRoutes(app, patients);
+  recordRoutes(app, patients, record);
+  consentRoutes(app, patients, deps.lsp, me);
+  summaryQueryRoutes(app, deps.db, patients, record, {
+    practice: { ura: me.ura, name: me.name },
+    journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? 4,
+    now: options.now ?? (() => new Date()),
+  });
+  disclosureRoutes(app, deps.db, patients);
   return app;
 }

@@ -1,7 +1,9 @@
-import { createServiceApp, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
-import type { HapDatabase } from './migrations.js';
-import { consultRoutes } from './consults.js';
+import { createServiceApp, type App, type Migrations, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { consultMigration, consultRoutes, type ConsultDatabase } from '@schakel/consult';
 import type { CredentialDirectory } from '@schakel/trust/assertion';
+
+export type HapDatabase = ConsultDatabase;
+export const migrations: Migrations = { '001-consults': consultMigration };
 
 /** The after-hours GP post (huisartsenpost, HAP): covering GPs open consults and query the switch point. */
 export async function buildApp(config: Pick<OrganisationConfig, 'ORG_NAME' | 'APPLICATION_ID'>, deps: OrganisationDeps<HapDatabase> & { cards: CredentialDirectory }): Promise<App> {
@@ -9,7 +11,7 @@ export async function buildApp(config: Pick<OrganisationConfig, 'ORG_NAME' | 'AP
     {
       service: 'hap',
       title: `${config.ORG_NAME} (after-hours GP post, HAP)`,
-      description: 'An after-hours GP post (huisartsenpost, N6). A covering GP opens a consult for a BSN and asks the switch point for the patient’s medication.',
+      description: 'An after-hours GP post (huisartsenpost, N6). A covering GP opens a consult for a BSN and asks the switch point for the patient’s medication and professional summary.',
       tags: [{ name: 'consults', description: 'Consults of the covering GP' }],
     },
     deps.kit,

@@ -1,2 +1,1 @@
-export { buildApp } from './app.js';
-export { migrations, type HapDatabase } from './migrations.js';
+export { buildApp, migrations, type HapDatabase } from './app.js';

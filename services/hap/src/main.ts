@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { organisationConfigShape, parseConfig, runMain, runOrganisation } from '@schakel/service-kit';
 import { createCredentialDirectory } from '@schakel/trust/assertion';
-import { migrations, type HapDatabase } from './migrations.js';
-import { buildApp } from './app.js';
+import { buildApp, migrations, type HapDatabase } from './app.js';
 
 runMain(async () => {
   // CREDENTIALS_DIR: the UZI cards of the post's professionals (npm start issues them from the topology).

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import type { MedicationQuery, SummaryQuery } from '@schakel/contracts';
 import {
-  MedicationQuery,
   QueryBatch,
   SourceMedicationAnswer,
   SourceSummaryAnswer,
-  SummaryQuery,
   describeInteraction,
   formatAortaId,
   problem,

@@ -111,7 +111,7 @@ const caseArb = fc.record({
   // One choice per scope at most, so "the newest per scope" needs no modelling here.
   choices: fc.uniqueArray(choiceArb, { maxLength: 4, selector: (c) => JSON.stringify([c.holder, c.category, c.consumer]) }),
 });
-type Case = fc.ExtractedType<typeof caseArb>;
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
 /** The oracle: may holder h be asked? Written from the rules in domain.md sections 4 and 5. */
 function mayAsk(c: Case, h: 0 | 1): boolean {

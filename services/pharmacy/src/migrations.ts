@@ -41,6 +41,23 @@ export const migrations: Migrations = {
         .execute();
     },
   },
+  '002-contra-indications': {
+    async up(db: Kysely<unknown>) {
+      // Contra-indications and intolerances (CiO) the pharmacy records for medication surveillance.
+      await db.schema
+        .createTable('contra_indications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('bsn', 'text', (c) => c.notNull().references('patients.bsn'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('code', 'text')
+        .addColumn('atc', 'text')
+        .addColumn('recorded_on', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('contra_indications_by_patient').on('contra_indications').columns(['bsn', 'recorded_on']).execute();
+    },
+  },
 };
 
 export interface PharmacyDatabase {
@@ -61,6 +78,16 @@ export interface PharmacyDatabase {
     amount: string;
     dosage_instruction: string;
     prescriber: string;
+    created_at: string;
+  };
+  contra_indications: {
+    id: string;
+    bsn: string;
+    kind: string;
+    name: string;
+    code: string | null;
+    atc: string | null;
+    recorded_on: string;
     created_at: string;
   };
   query_log: {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import {
   Bsn,
+  Cio,
   ConsentChannel,
   ConsentState,
   Dispense,
   DispenseInput,
+  NewCio,
   PatientDemographics,
   SourceMedicationAnswer,
   SourceMedicationQuery,
@@ -100,6 +102,26 @@ export function frontOfficeRoutes(app: App, store: PharmacyStore, lsp: SwitchPoi
       return { dispenses: await store.dispenses(request.params.bsn) };
     },
   );
+  app.post(
+    '/patients/:bsn/contra-indications',
+    {
+      schema: { tags: ['dispenses'], summary: 'Record a contra-indication or intolerance (CiO)', params: BsnParams, body: NewCio, response: { 201: Cio, ...pick(400, 404) } },
+    },
+    async (request, reply) => {
+      if ((await store.getPatient(request.params.bsn)) === undefined) throw notFound(`Patient ${request.params.bsn}`);
+      return reply.status(201).send(await store.addCio(request.params.bsn, request.body));
+    },
+  );
+  app.get(
+    '/patients/:bsn/contra-indications',
+    {
+      schema: { tags: ['dispenses'], summary: 'The patient’s contra-indications and intolerances (CiO), newest first', params: BsnParams, response: { 200: z.object({ contraIndications: z.array(Cio) }), ...pick(400, 404) } },
+    },
+    async (request) => {
+      if ((await store.getPatient(request.params.bsn)) === undefined) throw notFound(`Patient ${request.params.bsn}`);
+      return { contraIndications: await store.cios(request.params.bsn) };
+    },
+  );
 }
 
 const QueryLogEntry = z
@@ -125,7 +147,8 @@ export function sourceRoutes(app: App, store: PharmacyStore): void {
       schema: {
         tags: ['switch point'],
         summary: `${describeInteraction('QURX_IN990011NL')}, as the switch point asks it`,
-        description: 'Answers with every dispense of the patient at this pharmacy in the period (QURX_IN990013NL). An unknown patient answers an empty list.',
+        description:
+          'Answers with every dispense of the patient at this pharmacy in the period (QURX_IN990013NL), or with latestPerProduct only the most recent dispense of each product, plus the patient’s contra-indications and intolerances (CiO). An unknown patient answers an empty list.',
         body: SourceMedicationQuery,
         response: { 200: SourceMedicationAnswer, ...pick(400) },
       },
@@ -133,7 +156,8 @@ export function sourceRoutes(app: App, store: PharmacyStore): void {
     async (request) => {
       const q = request.body;
       const patient = await store.getPatient(q.bsn);
-      const dispenses = patient === undefined ? [] : await store.dispenses(q.bsn, { from: q.from, to: q.to });
+      const dispenses = patient === undefined ? [] : await store.dispenses(q.bsn, { from: q.from, to: q.to, latestPerProduct: q.latestPerProduct });
+      const contraIndications = patient === undefined ? undefined : await store.cios(q.bsn);
       await store.logQuery({
         interaction: 'QURX_IN990011NL',
         initial_request_id: request.aorta.initialRequestId,
@@ -144,7 +168,7 @@ export function sourceRoutes(app: App, store: PharmacyStore): void {
         acting_role: q.requester.professional.roleCode,
         result: `${dispenses.length} dispenses`,
       });
-      return { interaction: 'QURX_IN990013NL' as const, dispenses };
+      return { interaction: 'QURX_IN990013NL' as const, dispenses, ...(contraIndications !== undefined ? { contraIndications } : {}) };
     },
   );
   app.get(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ConsentState, Dispense, DispenseInput, PatientDemographics } from '@schakel/contracts';
+import type { Cio, ConsentState, Dispense, DispenseInput, NewCio, PatientDemographics } from '@schakel/contracts';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
 
@@ -13,6 +13,32 @@ const toPatient = (r: Selectable<PharmacyDatabase['patients']>): PharmacyPatient
   name: r.name,
   birthDate: r.birth_date,
   consent: { state: r.consent_state as ConsentState, channel: r.consent_channel, recordedAt: r.consent_recorded_at },
+});
+
+/** The product a dispense is of, for "most recent per product": the most specific G-Standaard code known. */
+export function productKey(p: Dispense['product']): string {
+  return p.hpk !== undefined ? `hpk:${p.hpk}` : p.prk !== undefined ? `prk:${p.prk}` : p.gpk !== undefined ? `gpk:${p.gpk}` : p.zi !== undefined ? `zi:${p.zi}` : `name:${p.name.toLowerCase()}`;
+}
+
+/** Only the newest dispense of each product, keeping the input's (newest-first) order. */
+export function latestPerProduct(dispenses: Dispense[]): Dispense[] {
+  const seen = new Set<string>();
+  return dispenses.filter((d) => {
+    const key = productKey(d.product);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const toCio = (r: Selectable<PharmacyDatabase['contra_indications']>): Cio => ({
+  id: r.id,
+  bsn: r.bsn,
+  kind: r.kind as Cio['kind'],
+  name: r.name,
+  ...(r.code !== null ? { code: r.code } : {}),
+  ...(r.atc !== null ? { atc: r.atc } : {}),
+  recordedOn: r.recorded_on,
 });
 
 export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ura: string; name: string }) {
@@ -58,12 +84,21 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
       await db.insertInto('dispenses').values(row).execute();
       return toDispense(row);
     },
-    async dispenses(bsn: string, range: { from?: string | undefined; to?: string | undefined } = {}): Promise<Dispense[]> {
+    async dispenses(bsn: string, range: { from?: string | undefined; to?: string | undefined; latestPerProduct?: boolean | undefined } = {}): Promise<Dispense[]> {
       let q = db.selectFrom('dispenses').selectAll().where('bsn', '=', bsn);
       if (range.from !== undefined) q = q.where('dispensed_on', '>=', range.from);
       if (range.to !== undefined) q = q.where('dispensed_on', '<=', range.to);
-      const rows = await q.orderBy('dispensed_on', 'desc').orderBy('id').execute();
-      return rows.map(toDispense);
+      const rows = await q.orderBy('dispensed_on', 'desc').orderBy('created_at', 'desc').orderBy('id').execute();
+      const all = rows.map(toDispense);
+      return range.latestPerProduct === true ? latestPerProduct(all) : all;
+    },
+    async addCio(bsn: string, input: NewCio): Promise<Cio> {
+      const row = { id: randomUUID(), bsn, kind: input.kind, name: input.name, code: input.code ?? null, atc: input.atc ?? null, recorded_on: input.recordedOn, created_at: nowIso() };
+      await db.insertInto('contra_indications').values(row).execute();
+      return toCio(row);
+    },
+    async cios(bsn: string): Promise<Cio[]> {
+      return (await db.selectFrom('contra_indications').selectAll().where('bsn', '=', bsn).orderBy('recorded_on', 'desc').orderBy('id').execute()).map(toCio);
     },
     async logQuery(entry: Omit<Selectable<PharmacyDatabase['query_log']>, 'id' | 'at'>): Promise<void> {
       await db.insertInto('query_log').values({ ...entry, at: nowIso() }).execute();

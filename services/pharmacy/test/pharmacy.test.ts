@@ -1,33 +1,39 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceClient, createSwitchPointClient, openStore, type App } from '@schakel/service-kit';
-import { buildApp as buildLsp, migrations as lspMigrations, type LspDatabase } from '@schakel/lsp';
 import { freshBsn } from '@schakel/topology';
+import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
 import { buildApp, migrations, type PharmacyDatabase } from '../src/index.js';
 
 const ME = { ORG_URA: '02000001', ORG_NAME: 'Apotheek Test', APPLICATION_ID: '200001' };
-let lspApp: App;
+let sp: InProcessSwitchPoint;
 let pharmacy: App;
 let downPharmacy: App;
+let pharmacyUrl: string;
+/** The switch point's own leg to the pharmacy: over mutual TLS with the switch point's certificate. */
+const asSwitchPoint = async (payload: unknown) => {
+  const r = await sp.callerWith(sp.lspTls).http('POST', `${pharmacyUrl}/lsp/medication-queries`, payload);
+  return { statusCode: r.status, json: () => r.json };
+};
 const client = createServiceClient({ timeoutMs: 2_000 });
 
 beforeAll(async () => {
-  lspApp = await buildLsp({ SOURCE_TIMEOUT_MS: 1_000, LOG_LEVEL: 'silent' }, { db: await openStore<LspDatabase>({ database: ':memory:', migrations: lspMigrations }) });
-  const lspUrl = await lspApp.listen({ host: '127.0.0.1', port: 0 });
-  const lsp = createSwitchPointClient(client, lspUrl);
-  pharmacy = await buildApp(ME, { db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations }), lsp, kit: { logLevel: 'silent' } });
-  const url = await pharmacy.listen({ host: '127.0.0.1', port: 0 });
-  await lsp.registerSystem(ME.APPLICATION_ID, { ura: ME.ORG_URA, organisationName: ME.ORG_NAME, organisationType: 'J8', baseUrl: url, provides: ['MEDVERSTREKKING'] });
+  // A real switch point over mutual TLS; the pharmacy calls it with its own system certificate.
+  sp = await startSwitchPointInProcess();
+  const me = await sp.system({ id: 'apotheek-test', name: ME.ORG_NAME, ura: ME.ORG_URA, applicationId: ME.APPLICATION_ID, organisationType: 'J8' });
+  pharmacy = await buildApp(ME, { db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations }), lsp: me.lsp, kit: { logLevel: 'silent', tls: me.tls } });
+  pharmacyUrl = await pharmacy.listen({ host: '127.0.0.1', port: 0 });
+  await me.lsp.registerSystem(ME.APPLICATION_ID, { ura: ME.ORG_URA, organisationName: ME.ORG_NAME, organisationType: 'J8', baseUrl: pharmacyUrl, provides: ['MEDVERSTREKKING'] });
   // A second pharmacy whose switch point is not there (port 9, discard: nothing listens on loopback).
   downPharmacy = await buildApp(ME, {
     db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations }),
-    lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'),
+    lsp: createSwitchPointClient(client, 'https://127.0.0.1:9'),
     kit: { logLevel: 'silent' },
   });
 });
 afterAll(async () => {
   await pharmacy.close();
   await downPharmacy.close();
-  await lspApp.close();
+  await sp.close();
   await client.close();
 });
 
@@ -46,12 +52,12 @@ describe('PUT /patients/:bsn/consent', () => {
     const given = await pharmacy.inject({ method: 'PUT', url: `/patients/${bsn}/consent`, payload: { state: 'consent' } });
     expect(given.statusCode).toBe(200);
     expect(given.json().consent.state).toBe('consent');
-    expect((await lspApp.inject(`/reference-index/${bsn}`)).json().entries).toMatchObject([{ applicationId: ME.APPLICATION_ID, category: 'MEDVERSTREKKING' }]);
+    expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toMatchObject([{ applicationId: ME.APPLICATION_ID, category: 'MEDVERSTREKKING' }]);
 
     await pharmacy.inject({ method: 'PUT', url: `/patients/${bsn}/consent`, payload: { state: 'objection', channel: 'paper' } });
-    expect((await lspApp.inject(`/reference-index/${bsn}`)).json().entries).toEqual([]);
-    const consents = (await lspApp.inject(`/consents/${bsn}`)).json();
-    expect(consents.current).toMatchObject([{ holderUra: ME.ORG_URA, state: 'objection', channel: 'paper', recordedBy: ME.APPLICATION_ID }]);
+    expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toEqual([]);
+    const consents = (await sp.admin.http('GET', `/consents/${bsn}`)).json;
+    expect(consents.inForce).toMatchObject([{ holder: { ura: ME.ORG_URA }, state: 'objection', channel: 'paper', recordedBy: ME.APPLICATION_ID }]);
   });
 
   it('changes nothing locally when the switch point cannot be reached, so the call can be repeated', async () => {
@@ -79,9 +85,9 @@ describe('POST /lsp/medication-queries', () => {
     await addDispense(pharmacy, bsn, '2026-01-10', 'Oud middel');
     await addDispense(pharmacy, bsn, '2026-10-10', 'Nieuw middel');
     await addDispense(pharmacy, bsn, '2026-11-10', 'Nieuwste middel');
-    const all = await pharmacy.inject({ method: 'POST', url: '/lsp/medication-queries', payload: { bsn, requester } });
+    const all = await asSwitchPoint({ bsn, requester });
     expect(all.json().dispenses.map((d: { product: { name: string } }) => d.product.name)).toEqual(['Nieuwste middel', 'Nieuw middel', 'Oud middel']);
-    const period = await pharmacy.inject({ method: 'POST', url: '/lsp/medication-queries', payload: { bsn, requester, from: '2026-10-01', to: '2026-10-31' } });
+    const period = await asSwitchPoint({ bsn, requester, from: '2026-10-01', to: '2026-10-31' });
     expect(period.json().dispenses.map((d: { product: { name: string } }) => d.product.name)).toEqual(['Nieuw middel']);
     const log = (await pharmacy.inject(`/query-log?bsn=${bsn}`)).json().entries;
     expect(log).toHaveLength(2);
@@ -89,7 +95,7 @@ describe('POST /lsp/medication-queries', () => {
   });
 
   it('answers an empty list for a patient it does not know', async () => {
-    const r = await pharmacy.inject({ method: 'POST', url: '/lsp/medication-queries', payload: { bsn: freshBsn(), requester } });
+    const r = await asSwitchPoint({ bsn: freshBsn(), requester });
     expect(r.json()).toEqual({ interaction: 'QURX_IN990013NL', dispenses: [] });
   });
 });

@@ -1,0 +1,2 @@
+export { consultRoutes } from './consults.js';
+export { consultMigration, type ConsultDatabase } from './migrations.js';

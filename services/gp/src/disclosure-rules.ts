@@ -1,0 +1,64 @@
+import type { Decision, DisclosureBasis, NewDisclosureRequest } from '@schakel/contracts';
+
+/**
+ * The rules of the disclosure register for non-care providers (domain.md section 7; KNMG guideline on
+ * medical confidentiality, "Medisch beroepsgeheim & privacy"). Each rule has a stable id and each outcome a
+ * stable code, so a refusal can be explained and tested.
+ */
+export type RuleOutcome = Decision & { permitted: boolean };
+
+export const RULES = {
+  form: 'DR-FORM-1: only a formal written request (requester, organisation, purpose, targeted questions) is accepted',
+  question: 'DR-QUESTION-1: only targeted factual questions are answered (a diagnosis may be given); general and judging questions, such as a prognosis, are not',
+  basis: 'DR-BASIS-1: data is disclosed only with the patient’s explicit, informed and targeted consent, or on a recorded legal ground',
+  conflict: 'DR-BASIS-2: a conflict of duties is a ground only when all five of its conditions hold',
+} as const;
+
+export function checkForm(form: NewDisclosureRequest['form']): RuleOutcome {
+  if (form === 'written') return { permitted: true, code: 'WRITTEN_REQUEST', rule: RULES.form, explanation: 'The request was made in writing.' };
+  return {
+    permitted: false,
+    code: 'REQUEST_NOT_WRITTEN',
+    rule: RULES.form,
+    explanation: `A ${form} request is not accepted: ask the requester for a formal written request stating who asks, for which organisation, for what purpose, with targeted questions.`,
+  };
+}
+
+export function assessQuestion(kind: NewDisclosureRequest['questions'][number]['kind']): RuleOutcome {
+  switch (kind) {
+    case 'factual':
+    case 'diagnosis':
+      return { permitted: true, code: 'TARGETED_FACTUAL_QUESTION', rule: RULES.question, explanation: 'A targeted factual question: it may be answered with relevant facts.' };
+    case 'prognosis':
+      return { permitted: false, code: 'PROGNOSIS_NOT_ANSWERED', rule: RULES.question, explanation: 'A question about the prognosis asks for a judgement, not a fact; it is not answered.' };
+    case 'judgement':
+      return { permitted: false, code: 'JUDGEMENT_NOT_ANSWERED', rule: RULES.question, explanation: 'A judging question (e.g. about capacity for work or benefits) is not the treating GP’s to answer.' };
+    case 'general':
+      return { permitted: false, code: 'GENERAL_QUESTION_NOT_ANSWERED', rule: RULES.question, explanation: 'A general question (e.g. “send the file”) is not targeted; only targeted questions are answered.' };
+  }
+}
+
+export function checkBasis(basis: DisclosureBasis): RuleOutcome {
+  if (basis.type === 'consent') {
+    const missing = (['explicit', 'informed', 'targeted'] as const).filter((k) => !basis[k]);
+    if (missing.length > 0) {
+      return { permitted: false, code: 'CONSENT_NOT_VALID', rule: RULES.basis, explanation: `The consent is not ${missing.join(', ')}; it must be explicit, informed and targeted.` };
+    }
+    return { permitted: true, code: 'CONSENT_RECORDED', rule: RULES.basis, explanation: `Explicit, informed, targeted consent given on ${basis.givenOn}${basis.formReference !== undefined ? ` (form ${basis.formReference})` : ''}.` };
+  }
+  if (basis.ground === 'conflict-of-duties') {
+    const c = basis.conflictOfDuties;
+    const unmet = c === undefined ? ['all five conditions (none recorded)'] : Object.entries(c).filter(([, held]) => !held).map(([name]) => name);
+    if (unmet.length > 0) {
+      return { permitted: false, code: 'CONFLICT_OF_DUTIES_CONDITIONS_UNMET', rule: RULES.conflict, explanation: `Not met: ${unmet.join(', ')}.` };
+    }
+  }
+  return { permitted: true, code: 'LEGAL_GROUND_RECORDED', rule: RULES.basis, explanation: `Legal ground ${basis.ground}: ${basis.explanation}` };
+}
+
+export const NO_BASIS: RuleOutcome = {
+  permitted: false,
+  code: 'NO_CONSENT_OR_LEGAL_GROUND',
+  rule: RULES.basis,
+  explanation: 'Neither the patient’s consent nor a legal ground is recorded for this request; nothing may be disclosed.',
+};

@@ -1,0 +1,115 @@
+import { patientRegisterMigration, type Generated, type Kysely, type Migrations, type PatientRegisterTable } from '@schakel/service-kit';
+
+/**
+ * The GP system's own store (HIS). 001 is the shared patient register; 002 adds the record, the consent
+ * choice and the log of switch-point queries; 003 the register of disclosures to non-care providers.
+ * Applied migrations are never edited: changes come as a new named entry.
+ */
+export const migrations: Migrations = {
+  '001-patients': patientRegisterMigration,
+  '002-record': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('patients').addColumn('address', 'text').execute();
+      await db.schema.alterTable('patients').addColumn('consent_state', 'text', (c) => c.notNull().defaultTo('no-choice')).execute();
+      await db.schema.alterTable('patients').addColumn('consent_channel', 'text').execute();
+      await db.schema.alterTable('patients').addColumn('consent_recorded_at', 'text').execute();
+      // One table for every kind of record item: the wire shapes differ per kind (contracts/gp-record.ts),
+      // the questions asked of them do not (per patient, per kind, by date, shielded or not).
+      await db.schema
+        .createTable('record_items')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('bsn', 'text', (c) => c.notNull().references('patients.bsn'))
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('episode_id', 'text')
+        .addColumn('date', 'text', (c) => c.notNull())
+        .addColumn('end_date', 'text')
+        .addColumn('shielded', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('recorded_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('record_items_by_patient').on('record_items').columns(['bsn', 'kind', 'date']).execute();
+      await db.schema
+        .createTable('query_log')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('interaction', 'text', (c) => c.notNull())
+        .addColumn('initial_request_id', 'text', (c) => c.notNull())
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('bsn', 'text', (c) => c.notNull())
+        .addColumn('requester_ura', 'text', (c) => c.notNull())
+        .addColumn('acting_uzi', 'text', (c) => c.notNull())
+        .addColumn('acting_role', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
+  '003-disclosures': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('disclosure_requests')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('bsn', 'text', (c) => c.notNull().references('patients.bsn'))
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('basis', 'text')
+        .addColumn('basis_recorded_at', 'text')
+        .addColumn('disclosure_id', 'text')
+        .addColumn('registered_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('disclosure_requests_by_patient').on('disclosure_requests').columns(['bsn']).execute();
+      await db.schema
+        .createTable('disclosures')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('request_id', 'text', (c) => c.notNull().references('disclosure_requests.id'))
+        .addColumn('bsn', 'text', (c) => c.notNull().references('patients.bsn'))
+        .addColumn('disclosed_at', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('patient_informed', 'text')
+        .execute();
+      await db.schema.createIndex('disclosures_by_patient').on('disclosures').columns(['bsn', 'disclosed_at']).execute();
+    },
+  },
+};
+
+export interface GpDatabase {
+  patients: PatientRegisterTable['patients'] & {
+    address: string | null;
+    consent_state: Generated<string>;
+    consent_channel: string | null;
+    consent_recorded_at: string | null;
+  };
+  record_items: {
+    id: string;
+    bsn: string;
+    kind: string;
+    episode_id: string | null;
+    date: string;
+    end_date: string | null;
+    shielded: number;
+    body: string;
+    recorded_at: string;
+  };
+  query_log: {
+    id: Generated<number>;
+    at: string;
+    interaction: string;
+    initial_request_id: string;
+    request_id: string;
+    bsn: string;
+    requester_ura: string;
+    acting_uzi: string;
+    acting_role: string;
+    result: string;
+  };
+  disclosure_requests: {
+    id: string;
+    bsn: string;
+    status: string;
+    body: string;
+    basis: string | null;
+    basis_recorded_at: string | null;
+    disclosure_id: string | null;
+    registered_at: string;
+  };
+  disclosures: { id: string; request_id: string; bsn: string; disclosed_at: string; body: string; patient_informed: string | null };
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { Address, Bsn, PatientDemographics, notFound, type ConsentState } from '@schakel/contracts';
+import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
+import type { GpDatabase } from './migrations.js';
+
+export interface GpPatient {
+  bsn: string;
+  name: string;
+  birthDate: string;
+  address?: Address;
+  consent: { state: ConsentState; channel: string | null; recordedAt: string | null };
+}
+
+/** The practice's patients as the record, consent and disclosure routes need them. */
+export function createPatientStore(db: Kysely<GpDatabase>) {
+  return {
+    async get(bsn: string): Promise<GpPatient | undefined> {
+      const r = await db.selectFrom('patients').selectAll().where('bsn', '=', bsn).executeTakeFirst();
+      if (r === undefined) return undefined;
+      return {
+        bsn: r.bsn,
+        name: r.name,
+        birthDate: r.birth_date,
+        ...(r.address !== null ? { address: JSON.parse(r.address) as Address } : {}),
+        consent: { state: r.consent_state as ConsentState, channel: r.consent_channel, recordedAt: r.consent_recorded_at },
+      };
+    },
+    /** Enter or update; answers whether the patient is new. */
+    async upsert(bsn: string, p: GpPatientInput): Promise<boolean> {
+      const existing = await db.selectFrom('patients').select('bsn').where('bsn', '=', bsn).executeTakeFirst();
+      const address = p.address === undefined ? null : JSON.stringify(p.address);
+      await db
+        .insertInto('patients')
+        .values({ bsn, name: p.name, birth_date: p.birthDate, address, created_at: nowIso() })
+        .onConflict((oc) => oc.column('bsn').doUpdateSet({ name: p.name, birth_date: p.birthDate, address }))
+        .execute();
+      return existing === undefined;
+    },
+    async setConsent(bsn: string, state: ConsentState, channel: string): Promise<void> {
+      await db.updateTable('patients').set({ consent_state: state, consent_channel: channel, consent_recorded_at: nowIso() }).where('bsn', '=', bsn).execute();
+    },
+  };
+}
+export type PatientStore = ReturnType<typeof createPatientStore>;
+
+/** The service kit's plain register, plus the address the GP keeps. */
+const GpPatientInput = PatientDemographics.extend({ address: Address.optional() }).meta({ id: 'NewGpPatient' });
+type GpPatientInput = z.infer<typeof GpPatientInput>;
+const GpPatientView = GpPatientInput.extend({ bsn: Bsn }).meta({ id: 'GpPatient' });
+
+export function patientRoutes(app: App, patients: PatientStore): void {
+  const Params = z.object({ bsn: Bsn });
+  app.put(
+    '/patients/:bsn',
+    { schema: { tags: ['patients'], summary: 'Enter or update a patient', params: Params, body: GpPatientInput, response: { 200: GpPatientView, 201: GpPatientView, ...pick(400) } } },
+    async (request, reply) => {
+      const created = await patients.upsert(request.params.bsn, request.body);
+      return reply.status(created ? 201 : 200).send({ bsn: request.params.bsn, ...request.body });
+    },
+  );
+  app.get(
+    '/patients/:bsn',
+    { schema: { tags: ['patients'], summary: 'One patient', params: Params, response: { 200: GpPatientView, ...pick(400, 404) } } },
+    async (request) => {
+      const p = await patients.get(request.params.bsn);
+      if (p === undefined) throw notFound(`Patient ${request.params.bsn}`);
+      return { bsn: p.bsn, name: p.name, birthDate: p.birthDate, ...(p.address !== undefined ? { address: p.address } : {}) };
+    },
+  );
+}

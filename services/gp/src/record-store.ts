@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { Allergy, ContraIndication, CoveringNote, Episode, JournalEntry, Measurement, Prescription, TreatmentLimit } from '@schakel/contracts';
+import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
+import type { GpDatabase } from './migrations.js';
+
+/** The kinds of item in a GP record, with the wire type of each. */
+export interface RecordItems {
+  episode: Episode;
+  journal: JournalEntry;
+  measurement: Measurement;
+  prescription: Prescription;
+  allergy: Allergy;
+  'contra-indication': ContraIndication;
+  'covering-note': CoveringNote;
+  'treatment-limit': TreatmentLimit;
+}
+export type RecordKind = keyof RecordItems;
+export const RECORD_KINDS = ['episode', 'journal', 'measurement', 'prescription', 'allergy', 'contra-indication', 'covering-note', 'treatment-limit'] as const satisfies readonly RecordKind[];
+
+/** What a front office sends for an item: its own fields, `shielded` and an optional episode link. */
+export type NewItem = Record<string, unknown> & { shielded?: boolean; episodeId?: string };
+
+type ItemRow = Selectable<GpDatabase['record_items']>;
+
+/** The date an item is filed under, and the date it ends (for episodes, prescriptions and notes). */
+function datesOf(kind: RecordKind, input: NewItem): { date: string; end: string | null } {
+  const s = (key: string) => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
+  switch (kind) {
+    case 'episode':
+    case 'prescription':
+      return { date: s('startDate') ?? '', end: s('endDate') ?? null };
+    case 'journal':
+    case 'measurement':
+      return { date: s('date') ?? '', end: null };
+    case 'allergy':
+    case 'contra-indication':
+      return { date: s('recordedOn') ?? '', end: null };
+    case 'covering-note':
+      return { date: s('recordedOn') ?? '', end: s('validUntil') ?? null };
+    case 'treatment-limit':
+      return { date: s('agreedOn') ?? '', end: null };
+  }
+}
+
+/**
+ * The row an item is stored as. Exported so the synthetic data writer (packages/synthetic) fills the store
+ * exactly as this service would.
+ */
+export function recordItemRow(bsn: string, kind: RecordKind, input: NewItem, id: string = randomUUID(), recordedAt: string = nowIso()): ItemRow {
+  const { shielded, ...body } = input;
+  const { date, end } = datesOf(kind, input);
+  return {
+    id,
+    bsn,
+    kind,
+    episode_id: typeof input.episodeId === 'string' ? input.episodeId : null,
+    date,
+    end_date: end,
+    shielded: shielded === true ? 1 : 0,
+    body: JSON.stringify(body),
+    recorded_at: recordedAt,
+  };
+}
+
+export function toItem<K extends RecordKind>(row: ItemRow): RecordItems[K] {
+  const body = JSON.parse(row.body) as Record<string, unknown>;
+  const item: Record<string, unknown> = { ...body, id: row.id, bsn: row.bsn, shielded: row.shielded === 1, recordedAt: row.recorded_at };
+  // Defaults the API applies on the way in, for rows written straight into the store (packages/synthetic).
+  if (row.kind === 'episode') Object.assign(item, { attention: body['attention'] ?? false, status: row.end_date === null ? 'open' : 'closed' });
+  if (row.kind === 'journal') item['contactType'] = body['contactType'] ?? 'consult';
+  return item as unknown as RecordItems[K];
+}
+
+export interface PatientRecord {
+  episodes: Episode[];
+  journal: JournalEntry[];
+  measurements: Measurement[];
+  prescriptions: Prescription[];
+  allergies: Allergy[];
+  contraIndications: ContraIndication[];
+  coveringNotes: CoveringNote[];
+  treatmentLimits: TreatmentLimit[];
+}
+
+export function createRecordStore(db: Kysely<GpDatabase>) {
+  const rows = (bsn: string, kind?: RecordKind) => {
+    let q = db.selectFrom('record_items').selectAll().where('bsn', '=', bsn);
+    if (kind !== undefined) q = q.where('kind', '=', kind);
+    return q.orderBy('date', 'desc').orderBy('recorded_at', 'desc').execute();
+  };
+  return {
+    async add<K extends RecordKind>(bsn: string, kind: K, input: NewItem): Promise<RecordItems[K]> {
+      const row = recordItemRow(bsn, kind, input);
+      await db.insertInto('record_items').values(row).execute();
+      return toItem<K>(row);
+    },
+    async list<K extends RecordKind>(bsn: string, kind: K): Promise<RecordItems[K][]> {
+      return (await rows(bsn, kind)).map((r) => toItem<K>(r));
+    },
+    async get(bsn: string, id: string): Promise<ItemRow | undefined> {
+      return db.selectFrom('record_items').selectAll().where('bsn', '=', bsn).where('id', '=', id).executeTakeFirst();
+    },
+    /** The whole record, shielded items included: what the GP sees in the practice. */
+    async record(bsn: string): Promise<PatientRecord> {
+      const all = await rows(bsn);
+      const of = <K extends RecordKind>(kind: K) => all.filter((r) => r.kind === kind).map((r) => toItem<K>(r));
+      return {
+        episodes: of('episode'),
+        journal: of('journal'),
+        measurements: of('measurement'),
+        prescriptions: of('prescription'),
+        allergies: of('allergy'),
+        contraIndications: of('contra-indication'),
+        coveringNotes: of('covering-note'),
+        treatmentLimits: of('treatment-limit'),
+      };
+    },
+    async setShielded(bsn: string, id: string, shielded: boolean): Promise<void> {
+      await db.updateTable('record_items').set({ shielded: shielded ? 1 : 0 }).where('bsn', '=', bsn).where('id', '=', id).execute();
+    },
+    /** Replace an item's fields (an episode being closed, renamed or flagged). */
+    async replace(bsn: string, id: string, kind: RecordKind, input: NewItem): Promise<void> {
+      const { body, date, end_date, shielded } = recordItemRow(bsn, kind, input, id);
+      await db.updateTable('record_items').set({ body, date, end_date, shielded }).where('bsn', '=', bsn).where('id', '=', id).execute();
+    },
+  };
+}
+export type RecordStore = ReturnType<typeof createRecordStore>;
