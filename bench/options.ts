@@ -1,0 +1,65 @@
+import { parseArgs } from 'node:util';
+
+export const SECTIONS = ['routed', 'profile', 'index', 'startup'] as const;
+export type Section = (typeof SECTIONS)[number];
+/** The profile slows the switch point down and is read by people, not compared, so it is opt-in. */
+const DEFAULT_SECTIONS: Section[] = ['routed', 'index', 'startup'];
+
+export interface BenchOptions {
+  quick: boolean;
+  national: boolean;
+  sections: Section[];
+  /** Seconds of load per step, after `warmupS` seconds that are not counted. */
+  durationS: number;
+  warmupS: number;
+  connections: number[];
+  indexSizes: number[];
+  lookups: number;
+  startupRuns: number;
+}
+
+export const HELP = `Usage: npm run bench [-- options]
+
+Measures the routed medication query against a bare fan-out baseline in the same run, the reference
+index at 10k / 100k / 1M patients, and start-up time. Results go to bench/results/.
+
+Options:
+  --quick           short steps (1 s warm-up + 4 s load) and index sizes 10k and 100k only
+  --national        also measure the reference index at 20M patients (about 3 GB, several minutes)
+  --profile         also run the switch point once under load with --cpu-prof and summarise the profile
+  --only LIST       comma-separated sections: ${SECTIONS.join(',')} (default: ${DEFAULT_SECTIONS.join(',')})
+  --duration S      seconds of load per step (default 10; 4 with --quick)
+  -h, --help        this text`;
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      national: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      duration: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) return 'help';
+  const sections = values.only === undefined ? [...DEFAULT_SECTIONS] : values.only.split(',').map((s) => s.trim());
+  if (values.profile && !sections.includes('profile')) sections.push('profile');
+  for (const s of sections) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}" (expected ${SECTIONS.join(', ')})`);
+  const durationS = values.duration !== undefined ? Number(values.duration) : values.quick ? 4 : 10;
+  if (!Number.isFinite(durationS) || durationS <= 0) throw new Error(`--duration: expected a positive number of seconds, got "${values.duration}"`);
+  const indexSizes = values.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+  if (values.national) indexSizes.push(20_000_000);
+  return {
+    quick: values.quick,
+    national: values.national,
+    sections: sections as Section[],
+    durationS,
+    warmupS: values.quick ? 1 : 3,
+    connections: [50, 100],
+    indexSizes,
+    lookups: values.quick ? 5_000 : 20_000,
+    startupRuns: values.quick ? 1 : 3,
+  };
+}

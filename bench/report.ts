@@ -1,0 +1,116 @@
+import type { LoadStep } from './load.js';
+import type { Machine } from './machine.js';
+import type { ProfileResult } from './profile.js';
+import type { IndexBenchResult } from './reference-index.js';
+import type { QueryBenchResult } from './query-bench.js';
+import type { StartupResult } from './startup.js';
+import { short, sortedMedian, type TargetCheck } from './targets.js';
+
+export interface BenchResult {
+  date: string;
+  mode: 'quick' | 'full';
+  machine: Machine;
+  query?: QueryBenchResult;
+  index?: IndexBenchResult;
+  startup?: StartupResult;
+  profile?: ProfileResult;
+  targets: TargetCheck[];
+  durationS: number;
+}
+
+function table(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** CPU per request of the front process, the two sources and the load generator, in that order. */
+function cpuCells(step: LoadStep): string {
+  return Object.entries(step.cpuUsPerRequest)
+    .map(([name, us]) => `${name} ${us}`)
+    .join(' · ');
+}
+
+function querySection(q: QueryBenchResult): string {
+  const rows = q.comparisons.flatMap((c) =>
+    [c.baseline, c.schakel].map((s) => [c.connections, s.target, s.requestsPerS, s.latencyMs.p50, s.latencyMs.p99, s.errors.total, cpuCells(s), s.otherCores]),
+  );
+  const ratios = q.comparisons.map((c) => [c.connections, `${c.throughputRatio}x`, `${c.p99Ratio}x`]);
+  return [
+    `### Routed medication query vs bare fan-out (${q.transport.toUpperCase()}, ${q.patients} patients each at two pharmacies)`,
+    '',
+    table(['conn.', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'CPU µs per request, per process', 'cores used by others'], rows),
+    '',
+    table(['conn.', 'Schakel / baseline req/s (target >= 0.6)', 'Schakel / baseline p99 (target <= 2)'], ratios),
+    '',
+    `Access log outcomes at the switch point (warm-ups included): ${JSON.stringify(q.accessLogOutcomes)}`,
+  ].join('\n');
+}
+
+function indexSection(x: IndexBenchResult): string {
+  const rows = x.steps.map((s) => [
+    short(s.patients),
+    s.entries.toLocaleString('en'),
+    s.seedRowsPerS.toLocaleString('en'),
+    (s.fileBytes / 1024 ** 2).toFixed(1),
+    s.lookupMs.p50,
+    s.lookupMs.p99,
+    `${s.sqlLookupMs.p50} / ${s.sqlLookupMs.p99}`,
+  ]);
+  return [
+    `### Reference index (${x.systems} pharmacies, ${x.entriesPerPatient} entries per patient, ${x.steps[0]?.lookups ?? 0} random lookups per size)`,
+    '',
+    table(['patients', 'entries', 'seed rows/s', 'file MB', 'lookup p50 ms', 'lookup p99 ms', 'SQL only p50 / p99 ms'], rows),
+    '',
+    `p99 growth ${short(x.steps[0]?.patients ?? 0)} -> ${short(x.steps.filter((s) => s.patients <= 1_000_000).at(-1)?.patients ?? 0)}: ${x.p99Growth}x. Query plan: ${x.steps.at(-1)?.queryPlan.join('; ') ?? ''}`,
+  ].join('\n');
+}
+
+function startupSection(s: StartupResult): string {
+  const npm = 'wallMs' in s.npmStart ? `${(s.npmStart.wallMs / 1000).toFixed(1)} s (the CLI reports ${((s.npmStart.reportedMs ?? 0) / 1000).toFixed(1)} s for its processes)` : `skipped: ${s.npmStart.skipped}`;
+  return [
+    '### Start-up',
+    '',
+    table(
+      ['what', 'time to all ready'],
+      [
+        [`startTopology, ephemeral ports (median of ${s.launcherMs.length})`, `${(sortedMedian(s.launcherMs) / 1000).toFixed(1)} s (${s.launcherMs.map((m) => (m / 1000).toFixed(1)).join(', ')})`],
+        ['npm start -- --no-seed (spawn to "Schakel is running")', npm],
+      ],
+    ),
+  ].join('\n');
+}
+
+function profileSection(p: ProfileResult): string {
+  return [
+    `### Where the switch point's time goes (--cpu-prof, ${p.connections} connections, ${p.load.requestsPerS} req/s while profiled; ${p.summary.idlePercent}% idle)`,
+    '',
+    table(
+      ['area', 'self %'],
+      p.summary.byArea.slice(0, 12).map((a) => [a.area, a.selfPercent]),
+    ),
+    '',
+    table(
+      ['function', 'where', 'self %'],
+      p.summary.topFunctions.slice(0, 15).map((f) => [f.what, f.where, f.selfPercent]),
+    ),
+    '',
+    `Raw profile: ${p.file}`,
+  ].join('\n');
+}
+
+export function renderMarkdown(r: BenchResult): string {
+  const m = r.machine;
+  const parts = [
+    `## Schakel benchmark, ${r.date} (${r.mode}, ${r.durationS} s)`,
+    '',
+    `${m.cpuModel}, ${m.cores} cores, ${m.memoryGb} GB, Node ${m.node}, ${m.platform}; load average before the run ${m.loadAverageBefore}`,
+  ];
+  if (r.query !== undefined) parts.push('', querySection(r.query));
+  if (r.index !== undefined) parts.push('', indexSection(r.index));
+  if (r.startup !== undefined) parts.push('', startupSection(r.startup));
+  if (r.profile !== undefined) parts.push('', profileSection(r.profile));
+  if (r.targets.length > 0) {
+    parts.push('', '### Targets (issue #7)', '', table(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.measured, t.met ? 'yes' : '**no**'])));
+  }
+  return `${parts.join('\n')}\n`;
+}
