@@ -1,5 +1,6 @@
 import {
   ConsentRecord,
+  ConsentRequest,
   IndexEntry,
   QueryBatch,
   SystemEntry,
@@ -36,6 +37,19 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
     recordConsent: (bsn: string, holderUra: string, input: ConsentInput, aorta?: Pick<AortaId, 'initialRequestId'>) =>
       client
         .call(baseUrl, { method: 'PUT', path: `/consents/${seg(bsn)}/${seg(holderUra)}`, body: input, schema: ConsentRecord, ...(aorta ? { aorta } : {}) })
+        .then((r) => r.body),
+    /** Choices patients made online for this holder, waiting to be processed. */
+    pendingConsentRequests: () =>
+      client.call(baseUrl, { path: '/consent-requests', schema: z.object({ requests: z.array(ConsentRequest) }) }).then((r) => r.body.requests),
+    processConsentRequest: (id: number, accept: boolean, aorta?: Pick<AortaId, 'initialRequestId'>) =>
+      client
+        .call(baseUrl, {
+          method: 'POST',
+          path: `/consent-requests/${id}/process`,
+          body: { accept },
+          schema: z.object({ request: ConsentRequest, record: ConsentRecord.optional() }),
+          ...(aorta ? { aorta } : {}),
+        })
         .then((r) => r.body),
     /** QURX_IN990011NL */
     /** `assertion`: the acting professional's signed assertion (compact JWS), sent as a Bearer token. */

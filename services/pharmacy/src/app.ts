@@ -2,6 +2,7 @@ import { createServiceApp, type App, type OrganisationConfig, type OrganisationD
 import type { PharmacyDatabase } from './migrations.js';
 import { createPharmacyStore } from './store.js';
 import { frontOfficeRoutes, sourceRoutes } from './routes.js';
+import { consentRequestRoutes } from './consent-requests.js';
 
 export type PharmacyConfig = Pick<OrganisationConfig, 'ORG_URA' | 'ORG_NAME' | 'APPLICATION_ID'>;
 
@@ -24,5 +25,6 @@ export async function buildApp(config: PharmacyConfig, deps: OrganisationDeps<Ph
   const store = createPharmacyStore(deps.db, { ura: config.ORG_URA, name: config.ORG_NAME });
   frontOfficeRoutes(app, store, deps.lsp, { applicationId: config.APPLICATION_ID, ura: config.ORG_URA, name: config.ORG_NAME });
   sourceRoutes(app, store);
+  consentRequestRoutes(app, store, deps.lsp, { applicationId: config.APPLICATION_ID, ura: config.ORG_URA, name: config.ORG_NAME });
   return app;
 }

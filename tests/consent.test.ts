@@ -1,0 +1,183 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshBsn, loadTopology } from '@schakel/topology';
+import { COVERING_GP, dispense, http, startTestTopology } from './helpers.js';
+
+// Consent and authorisation across the real processes (issue #4): the profile model, the policies, the
+// emergency procedure, the portal and the tamper-evident access log.
+let t: Awaited<ReturnType<typeof startTestTopology>>;
+const A = 'apotheek-de-vijzel';
+const B = 'apotheek-zuid';
+const GP = 'gp-de-linde';
+const HAP = 'hap-midden';
+const SEH = 'seh-st-anna';
+const SEH_DOCTOR = { uziNumber: '900000011', roleCode: '01.071', name: 'Dr. S. Yilmaz' };
+const INSURANCE_DOCTOR = { uziNumber: '900000048', roleCode: '01.048', name: 'Dr. V. Verzekeringsarts' };
+
+beforeAll(async () => {
+  const topology = loadTopology();
+  topology.organisations.find((o) => o.id === HAP)?.professionals.push(INSURANCE_DOCTOR);
+  t = await startTestTopology({ topology });
+});
+afterAll(async () => t?.cleanup());
+
+const lsp = (path: string) => `${t.switchPoint.url}${path}`;
+const sourceOf = (batch: any, id: string) => batch.sources.find((s: any) => s.applicationId === t.get(id).applicationId);
+
+/** The holders' own registration of what they hold (as in the Mitz era, separate from consent), done by the operator. */
+async function registerAt(id: string, bsn: string, category: 'MEDVERSTREKKING' | 'WAARNEEMGEGEVENS') {
+  const r = await http(lsp(`/reference-index/${bsn}/${category}/${t.get(id).applicationId}`), { method: 'PUT' });
+  expect(r.status, r.text).toBeLessThan(300);
+}
+async function pharmacyPatient(id: string, bsn: string, product: string) {
+  await http(`${t.url(id)}/patients/${bsn}`, { method: 'PUT', body: { name: 'Noor Visser', birthDate: '1970-05-05' } });
+  await http(`${t.url(id)}/patients/${bsn}/dispenses`, { body: dispense(product) });
+}
+async function gpPatient(bsn: string) {
+  expect((await http(`${t.url(GP)}/patients/${bsn}`, { method: 'PUT', body: { name: 'Bram Smit', birthDate: '1944-03-03' } })).status).toBe(201);
+  const e = await http(`${t.url(GP)}/patients/${bsn}/episodes`, { body: { title: 'Atriumfibrilleren', icpc: { code: 'K78', title: 'Atriumfibrilleren/-fladderen' }, startDate: '2019-06-01' } });
+  expect(e.status, e.text).toBe(201);
+}
+async function consult(org: string, bsn: string, professional: object, extra: object = {}) {
+  const c = await http(`${t.url(org)}/consults`, { body: { bsn, professional, ...extra } });
+  expect(c.status, c.text).toBe(201);
+  return c.json.id as string;
+}
+async function portal(bsn: string) {
+  const login = await http(lsp('/portal/login'), { body: { bsn, code: '123456' } });
+  expect(login.status, login.text).toBe(200);
+  const auth = { authorization: `Bearer ${login.json.token}` };
+  return {
+    get: (path: string) => http(lsp(path), { headers: auth }),
+    post: (path: string, body: unknown) => http(lsp(path), { body, headers: auth }),
+  };
+}
+
+describe('the consent profile across processes', () => {
+  it('lets a named-organisation objection override a category-level consent', async () => {
+    const bsn = freshBsn();
+    await pharmacyPatient(A, bsn, 'Metformine A');
+    await pharmacyPatient(B, bsn, 'Metformine B');
+    await registerAt(A, bsn, 'MEDVERSTREKKING');
+    await registerAt(B, bsn, 'MEDVERSTREKKING');
+    const me = await portal(bsn);
+    // Consent for all community pharmacies: in force at once (a category, no single holder to process it).
+    const category = await me.post('/portal/choices', { state: 'consent', holder: { organisationType: 'J8' }, category: 'MEDVERSTREKKING' });
+    expect(category.status, category.text).toBe(201);
+    const hap = await consult(HAP, bsn, COVERING_GP);
+    let batch = (await http(`${t.url(HAP)}/consults/${hap}/medication`, { body: {} })).json;
+    expect(sourceOf(batch, A)).toMatchObject({ status: 'ok', decision: { code: 'CONSENT_GIVEN', consentRecordId: category.json.record.id } });
+    expect(sourceOf(batch, B).status).toBe('ok');
+
+    // Then an objection for pharmacy B: a request that B processes in its own system.
+    const objection = await me.post('/portal/choices', { state: 'objection', holder: { ura: t.get(B).ura } });
+    expect(objection.status).toBe(202);
+    const pending = (await http(`${t.url(B)}/consent-requests`)).json.requests;
+    expect(pending.map((r: any) => r.id)).toContain(objection.json.request.id);
+    const processed = await http(`${t.url(B)}/consent-requests/${objection.json.request.id}/process`, { body: { accept: true } });
+    expect(processed.status, processed.text).toBe(200);
+
+    batch = (await http(`${t.url(HAP)}/consults/${hap}/medication`, { body: {} })).json;
+    expect(sourceOf(batch, A)).toMatchObject({ status: 'ok', decision: { code: 'CONSENT_GIVEN' } });
+    expect(sourceOf(batch, B)).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'CONSENT_OBJECTION', consentRecordId: processed.json.request.consentRecordId } });
+    // The patient is told the holder changed the profile.
+    expect((await me.get('/portal/profile')).json.notifications.map((n: any) => n.consentRecordId)).toContain(processed.json.request.consentRecordId);
+  });
+});
+
+describe('policies', () => {
+  it('the stop button decides whether verbal consent on the spot shows the summary of a no-choice patient at the HAP', async () => {
+    const bsn = freshBsn();
+    await gpPatient(bsn);
+    await registerAt(GP, bsn, 'WAARNEEMGEGEVENS');
+    const hap = await consult(HAP, bsn, COVERING_GP);
+    const summary = async (verbalConsent: boolean) => (await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: { verbalConsent } })).json;
+
+    expect(sourceOf(await summary(true), GP)).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'CORONA_STOP_BUTTON' } });
+    expect((await http(lsp('/admin/policies'), { method: 'PUT', body: { stopButton: false } })).json.stopButton).toBe(false);
+    try {
+      const shown = sourceOf(await summary(true), GP);
+      expect(shown).toMatchObject({ status: 'ok', decision: { code: 'CORONA_VERBAL_CONSENT' } });
+      expect(shown.summary.openEpisodes.map((e: any) => e.icpc.code)).toContain('K78');
+      expect(sourceOf(await summary(false), GP).decision.code).toBe('NO_CONSENT_RECORD');
+    } finally {
+      await http(lsp('/admin/policies'), { method: 'PUT', body: { stopButton: true } });
+    }
+    expect(sourceOf(await summary(true), GP).decision.code).toBe('CORONA_STOP_BUTTON');
+  });
+
+  it('presumes consent at the SEH for an unconscious patient who never chose, and not for one who objected', async () => {
+    const never = freshBsn();
+    await gpPatient(never);
+    await registerAt(GP, never, 'WAARNEEMGEGEVENS');
+    const c1 = await consult(SEH, never, SEH_DOCTOR, { situation: 'acute', patientCannotConsent: true });
+    const b1 = (await http(`${t.url(SEH)}/consults/${c1}/summary`, { body: {} })).json;
+    expect(sourceOf(b1, GP)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
+    const log1 = (await http(lsp(`/access-log?bsn=${never}`))).json.entries.at(-1);
+    expect(log1).toMatchObject({ interaction: 'QUPC_IN990001NL', outcome: 'permitted', emergency: true, situation: 'acute', actingUzi: SEH_DOCTOR.uziNumber });
+
+    const objected = freshBsn();
+    await gpPatient(objected);
+    expect((await http(`${t.url(GP)}/patients/${objected}/consent`, { method: 'PUT', body: { state: 'objection' } })).status).toBe(200);
+    const c2 = await consult(SEH, objected, SEH_DOCTOR, { situation: 'acute', patientCannotConsent: true });
+    const b2 = (await http(`${t.url(SEH)}/consults/${c2}/summary`, { body: {} })).json;
+    expect(sourceOf(b2, GP)).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'CONSENT_OBJECTION' } });
+    const gpLog = await http(`${t.url(GP)}/query-log?bsn=${objected}`);
+    expect(gpLog.status).toBe(200);
+    expect(gpLog.json.entries).toEqual([]);
+  });
+});
+
+describe('roles the protocol denies', () => {
+  it('refuses an insurance doctor everything, and the patient sees the refusals in the portal', async () => {
+    const bsn = freshBsn();
+    await pharmacyPatient(A, bsn, 'Omeprazol');
+    expect((await http(`${t.url(A)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    await gpPatient(bsn);
+    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    const c = await consult(HAP, bsn, INSURANCE_DOCTOR);
+    for (const what of ['medication', 'summary']) {
+      const r = await http(`${t.url(HAP)}/consults/${c}/${what}`, { body: {} });
+      expect(r.status, r.text).toBe(403);
+      expect(r.json.decision).toMatchObject({ code: 'PROTOCOL_DENY', rule: expect.stringMatching(/^AP-DENY-1/) });
+    }
+    const covering = await consult(HAP, bsn, COVERING_GP);
+    expect((await http(`${t.url(HAP)}/consults/${covering}/medication`, { body: {} })).status).toBe(200);
+
+    const seen = (await (await portal(bsn)).get('/portal/access-log')).json.entries;
+    expect(seen.map((e: any) => [e.interaction, e.outcome, e.code])).toEqual([
+      ['QURX_IN990011NL', 'refused', 'PROTOCOL_DENY'],
+      ['QUPC_IN990001NL', 'refused', 'PROTOCOL_DENY'],
+      ['QURX_IN990011NL', 'permitted', 'PROTOCOL_ALLOW'],
+    ]);
+    expect(seen[0]).toMatchObject({ actingUzi: INSURANCE_DOCTOR.uziNumber, actingRole: '01.048', requesterUra: t.get(HAP).ura });
+    expect(JSON.stringify(seen)).not.toContain('Omeprazol');
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await (await portal(bsn)).get(`/portal/access-log?from=2000-01-01&to=2000-12-31`)).json.entries).toEqual([]);
+    expect((await (await portal(bsn)).get(`/portal/access-log?from=${today}&to=${today}`)).json.entries).toHaveLength(3);
+  });
+
+  it('does not let the portal in without the test code, nor another patient’s session', async () => {
+    const r = await http(lsp('/portal/login'), { body: { bsn: freshBsn(), code: 'wrong' } });
+    expect(r.status).toBe(401);
+    expect(r.json.code).toBe('PORTAL_LOGIN_FAILED');
+    expect((await http(lsp('/portal/profile'))).json.code).toBe('PORTAL_LOGIN_REQUIRED');
+  });
+});
+
+describe('the access log', () => {
+  it('reports the first entry whose content was changed after it was written', async () => {
+    expect((await http(lsp('/admin/access-log/verify'))).json).toMatchObject({ ok: true, firstBrokenId: null });
+    const entries = (await http(lsp('/access-log?limit=5'))).json.entries;
+    const victim = entries[1].id as number;
+    const db = new Database(join(t.dataDir, `${t.switchPoint.id}.sqlite`));
+    try {
+      db.prepare("UPDATE access_log SET outcome = 'permitted', code = 'PROTOCOL_ALLOW' WHERE id = ?").run(victim);
+    } finally {
+      db.close();
+    }
+    const verdict = (await http(lsp('/admin/access-log/verify'))).json;
+    expect(verdict).toMatchObject({ ok: false, firstBrokenId: victim, reason: expect.stringContaining('changed') });
+  });
+});
