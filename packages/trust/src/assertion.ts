@@ -1,4 +1,4 @@
-import { X509Certificate, randomUUID } from 'node:crypto';
+import { X509Certificate, randomUUID, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompactSign, compactVerify, decodeProtectedHeader, importPKCS8, type CompactJWSHeaderParameters } from 'jose';
@@ -100,25 +100,59 @@ export function createAssertionVerifier(options: { cardCaPem: string; clockSkewS
   const maxLifetime = options.maxLifetimeSeconds ?? ASSERTION_MAX_LIFETIME_SECONDS;
   const fail = (code: AssertionFailure, detail: string): VerifyResult => ({ ok: false, code, detail });
 
+  /**
+   * A card certificate checked once against the card CA is remembered (by its base64 DER), so the hot path
+   * does one signature check per request, not three. The validity window is still checked every time.
+   */
+  interface Card {
+    cert: X509Certificate;
+    key: KeyObject;
+    trusted: boolean;
+    from: number;
+    to: number;
+    who: ReturnType<typeof identityFromSubjectAltName>;
+    name: string;
+  }
+  const cards = new Map<string, Card>();
+  function card(x5c: string): Card {
+    let c = cards.get(x5c);
+    if (c === undefined) {
+      const cert = new X509Certificate(Buffer.from(x5c, 'base64'));
+      c = {
+        cert,
+        key: cert.publicKey,
+        trusted: cert.checkIssued(cardCa) && cert.verify(cardCa.publicKey),
+        from: Date.parse(cert.validFrom),
+        to: Date.parse(cert.validTo),
+        who: identityFromSubjectAltName(cert.subjectAltName),
+        name: /CN=([^\n]+)/.exec(cert.subject)?.[1] ?? '',
+      };
+      if (cards.size >= 10_000) cards.clear();
+      cards.set(x5c, c);
+    }
+    return c;
+  }
+
   return {
     async verify(jws, opts = {}) {
       const now = opts.now ?? Math.floor(Date.now() / 1000);
-      let leaf: X509Certificate;
+      let c: Card;
       try {
         const header = decodeProtectedHeader(jws);
         const x5c = header.x5c?.[0];
         if (header.alg !== 'ES256' || x5c === undefined) return fail('ASSERTION_MALFORMED', 'expected an ES256 JWS with the professional certificate in x5c');
-        leaf = new X509Certificate(Buffer.from(x5c, 'base64'));
+        c = card(x5c);
       } catch {
         return fail('ASSERTION_MALFORMED', 'not a compact JWS');
       }
-      if (!leaf.checkIssued(cardCa) || !leaf.verify(cardCa.publicKey)) return fail('ASSERTION_UNTRUSTED', `signed with a certificate not issued by the UZI card CA (issuer: ${leaf.issuer.replace(/\n/g, ', ')})`);
+      const leaf = c.cert;
+      if (!c.trusted) return fail('ASSERTION_UNTRUSTED', `signed with a certificate not issued by the UZI card CA (issuer: ${leaf.issuer.replace(/\n/g, ', ')})`);
       const nowMs = now * 1000;
-      if (nowMs < Date.parse(leaf.validFrom) || nowMs > Date.parse(leaf.validTo)) return fail('CREDENTIAL_EXPIRED', `the professional's certificate is valid ${leaf.validFrom} to ${leaf.validTo}`);
+      if (nowMs < c.from || nowMs > c.to) return fail('CREDENTIAL_EXPIRED', `the professional's certificate is valid ${leaf.validFrom} to ${leaf.validTo}`);
       if (opts.isRevoked?.(leaf.serialNumber) === true) return fail('CREDENTIAL_REVOKED', `the professional's certificate ${leaf.serialNumber} is revoked`);
       let claims: AssertionClaims;
       try {
-        const { payload } = await compactVerify(jws, leaf.publicKey);
+        const { payload } = await compactVerify(jws, c.key);
         claims = JSON.parse(new TextDecoder().decode(payload)) as AssertionClaims;
       } catch {
         return fail('ASSERTION_BAD_SIGNATURE', 'the signature does not match the professional certificate');
@@ -128,10 +162,9 @@ export function createAssertionVerifier(options: { cardCaPem: string; clockSkewS
       if (now + skew < claims.nbf) return fail('ASSERTION_NOT_YET_VALID', `valid from ${new Date(claims.nbf * 1000).toISOString()}; clock skew allowed ${skew} s`);
       if (now - skew > claims.exp) return fail('ASSERTION_EXPIRED', `expired at ${new Date(claims.exp * 1000).toISOString()}; clock skew allowed ${skew} s`);
       // The certificate decides who signed, whatever the claims say.
-      const who = identityFromSubjectAltName(leaf.subjectAltName);
+      const who = c.who;
       if (who.uziNumber !== claims.sub || who.roleCode !== claims.role || who.ura !== claims.ura) return fail('ASSERTION_UNTRUSTED', 'the claims do not match the professional certificate');
-      const cn = /CN=([^\n]+)/.exec(leaf.subject)?.[1] ?? claims.sub;
-      return { ok: true, claims, certificateSerial: leaf.serialNumber, professionalName: cn };
+      return { ok: true, claims, certificateSerial: leaf.serialNumber, professionalName: c.name || claims.sub };
     },
   };
 }

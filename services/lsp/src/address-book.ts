@@ -3,6 +3,7 @@ import { ApplicationId, SystemEntry, SystemRegistration, notFound, type DataCate
 import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import { allowSelfOrAdmin } from './auth.js';
+import { cached } from './cache.js';
 
 type Row = LspDatabase['systems'];
 
@@ -20,6 +21,10 @@ function toEntry(row: Row): SystemEntry {
 
 /** The address book of connected systems (GBZ's): who they are and where the switch point reaches them. */
 export function createAddressBook(db: Kysely<LspDatabase>) {
+  const all = cached(async () => {
+    const rows = await db.selectFrom('systems').selectAll().orderBy('application_id').execute();
+    return rows.map(toEntry);
+  });
   return {
     async upsert(applicationId: string, input: z.infer<typeof SystemRegistration>): Promise<{ entry: SystemEntry; created: boolean }> {
       const existing = await db.selectFrom('systems').select('application_id').where('application_id', '=', applicationId).executeTakeFirst();
@@ -37,20 +42,16 @@ export function createAddressBook(db: Kysely<LspDatabase>) {
         .values(row)
         .onConflict((oc) => oc.column('application_id').doUpdateSet({ ...row }))
         .execute();
+      all.invalidate();
       return { entry: toEntry(row), created: existing === undefined };
     },
     async get(applicationId: string): Promise<SystemEntry | undefined> {
-      const row = await db.selectFrom('systems').selectAll().where('application_id', '=', applicationId).executeTakeFirst();
-      return row === undefined ? undefined : toEntry(row);
+      return (await all.get()).find((e) => e.applicationId === applicationId);
     },
     async byUra(ura: string): Promise<SystemEntry[]> {
-      const rows = await db.selectFrom('systems').selectAll().where('ura', '=', ura).orderBy('application_id').execute();
-      return rows.map(toEntry);
+      return (await all.get()).filter((e) => e.ura === ura);
     },
-    async list(): Promise<SystemEntry[]> {
-      const rows = await db.selectFrom('systems').selectAll().orderBy('application_id').execute();
-      return rows.map(toEntry);
-    },
+    list: () => all.get(),
   };
 }
 export type AddressBook = ReturnType<typeof createAddressBook>;

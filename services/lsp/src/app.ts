@@ -12,6 +12,7 @@ import { createRevocations, guardSwitchPoint, revocationRoutes } from './auth.js
 import { createPolicyStore, policyRoutes } from './policies.js';
 import { portalRoutes } from './portal.js';
 import { questionRoutes } from './questions.js';
+import { reportRoutes } from './reports.js';
 import { loadProtocol, type ProtocolRow } from './authorisation/protocol.js';
 import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
 
@@ -74,6 +75,7 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
   const queryDeps = { book, index, consents, accessLog, policies, client, protocol, sourceTimeoutMs: config.SOURCE_TIMEOUT_MS, assertions: { verifier, db: deps.db, revocations, seen: 0 } };
   queryRoute(app, '/queries/medication', MedicationQuery, MEDICATION, queryDeps);
   queryRoute(app, '/queries/summary', SummaryQuery, SUMMARY, queryDeps);
+  reportRoutes(app, { book, index, accessLog, client, timeoutMs: config.SOURCE_TIMEOUT_MS, assertions: queryDeps.assertions });
 
   app.addHook('onClose', async () => {
     if (deps.client === undefined) await client.close();

@@ -4,6 +4,7 @@ import { problem, type ProblemError } from '@schakel/contracts';
 import { nowIso, pick, requireClientCertificate, type App, type ClientIdentity, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import type { AccessLog } from './access-log.js';
+import { cached } from './cache.js';
 
 /** The calling system; the guard below has set it for every route that is not an operations route. */
 export function caller(request: FastifyRequest): ClientIdentity {
@@ -33,14 +34,15 @@ export function allowSelfOrAdmin(request: FastifyRequest, owner: { applicationId
 
 /** The revocation list the operator adds to (system and UZI card certificates alike). */
 export function createRevocations(db: Kysely<LspDatabase>) {
+  const serials = cached(async () => new Set((await db.selectFrom('revocations').select('serial_number').execute()).map((r) => r.serial_number)));
   return {
     async isRevoked(serialNumber: string): Promise<boolean> {
-      const row = await db.selectFrom('revocations').select('serial_number').where('serial_number', '=', serialNumber.toUpperCase()).executeTakeFirst();
-      return row !== undefined;
+      return (await serials.get()).has(serialNumber.toUpperCase());
     },
     async revoke(serialNumber: string, reason: string, by: string) {
       const row = { serial_number: serialNumber.toUpperCase(), reason, revoked_at: nowIso(), revoked_by: by };
       await db.insertInto('revocations').values(row).onConflict((oc) => oc.column('serial_number').doNothing()).execute();
+      serials.invalidate();
       return row;
     },
     list: () => db.selectFrom('revocations').selectAll().orderBy('revoked_at').execute(),

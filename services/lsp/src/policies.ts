@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import { allowAdmin } from './auth.js';
+import { cached } from './cache.js';
 import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
 
 const PolicySwitches = z
@@ -14,19 +15,21 @@ const PolicySwitches = z
 
 /** The switchable policies, stored so that every switch-point process sharing the store sees a change. */
 export function createPolicyStore(db: Kysely<LspDatabase>, defaults: Policies = DEFAULT_POLICIES) {
+  const policies = cached(async () => {
+    const rows = await db.selectFrom('policies').selectAll().execute();
+    const out = { ...defaults };
+    for (const r of rows) if (r.name in out) out[r.name as keyof Policies] = r.enabled === 1;
+    return out;
+  });
   return {
-    async current(): Promise<Policies> {
-      const rows = await db.selectFrom('policies').selectAll().execute();
-      const out = { ...defaults };
-      for (const r of rows) if (r.name in out) out[r.name as keyof Policies] = r.enabled === 1;
-      return out;
-    },
+    current: () => policies.get(),
     async set(change: Partial<Policies>, by: string): Promise<void> {
       for (const [name, enabled] of Object.entries(change)) {
         if (enabled === undefined) continue;
         const row = { name, enabled: enabled ? 1 : 0, changed_at: nowIso(), changed_by: by };
         await db.insertInto('policies').values(row).onConflict((oc) => oc.column('name').doUpdateSet(row)).execute();
       }
+      policies.invalidate();
     },
   };
 }
