@@ -123,8 +123,11 @@ export async function startTopology(options: StartOptions = {}) {
     SOURCE_TIMEOUT_MS: String(options.sourceTimeoutMs ?? topology.settings.sourceTimeoutMs),
   });
   try {
-    await launch(sp.id);
-    const lspUrl = processes.get(sp.id)?.url ?? '';
+    // With fixed ports the switch point's URL is known in advance, so everything starts at once (the
+    // organisations retry entering the address book until it answers). Ephemeral ports need it first.
+    const lspStarted = launch(sp.id);
+    if (ephemeral) await lspStarted;
+    const lspUrl = ephemeral ? (processes.get(sp.id)?.url ?? '') : `https://127.0.0.1:${sp.port}`;
     for (const o of topology.organisations) {
       processes.set(o.id, { id: o.id, service: o.service, name: o.name, ura: o.ura, applicationId: o.applicationId, url: '', child: undefined });
       for (const p of o.professionals) await pki.ensureProfessional({ ...p, ura: o.ura });
@@ -140,7 +143,7 @@ export async function startTopology(options: StartOptions = {}) {
         LSP_URL: lspUrl,
       });
     }
-    await Promise.all(topology.organisations.map((o) => launch(o.id)));
+    await Promise.all([lspStarted, ...topology.organisations.map((o) => launch(o.id))]);
   } catch (err) {
     await Promise.all([...processes.values()].map((p) => stopChild(p)));
     throw err;
