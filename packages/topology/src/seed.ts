@@ -4,7 +4,7 @@ import type { RunningTopology } from './launcher.js';
 
 /** Demo patients, all with test BSNs from domain.md. */
 export const DEMO_PATIENTS = [
-  { bsn: '999900146', name: 'Jan Jansen', birthDate: '1948-03-12', story: 'consented at both pharmacies: the batch has two sources with data' },
+  { bsn: '999900146', name: 'Jan Jansen', birthDate: '1948-03-12', story: 'consented at both pharmacies and De Linde: medication from two sources, a rich GP summary' },
   { bsn: '999900523', name: 'Fatima el Amrani', birthDate: '1979-11-02', story: 'consented at Apotheek De Vijzel, objected at Apotheek Zuid: only De Vijzel is asked' },
   { bsn: '999901199', name: 'Kees de Vries', birthDate: '1990-06-25', story: 'never chose: not in the reference index, the query is refused (UNKNOWN_PATIENT)' },
 ] as const;
