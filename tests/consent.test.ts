@@ -105,6 +105,9 @@ describe('policies', () => {
       await http(lsp('/admin/policies'), { method: 'PUT', body: { stopButton: true } });
     }
     expect(sourceOf(await summary(true), GP).decision.code).toBe('CORONA_STOP_BUTTON');
+    // The patient sees each of these requests in the portal, the refused ones included.
+    const seen = (await (await portal(bsn)).get('/portal/access-log')).json.entries.map((e: any) => e.sources[0]?.code);
+    expect(seen).toEqual(['CORONA_STOP_BUTTON', 'CORONA_VERBAL_CONSENT', 'NO_CONSENT_RECORD', 'CORONA_STOP_BUTTON']);
   });
 
   it('presumes consent at the SEH for an unconscious patient who never chose, and not for one who objected', async () => {
@@ -116,6 +119,7 @@ describe('policies', () => {
     expect(sourceOf(b1, GP)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
     const log1 = (await http(lsp(`/access-log?bsn=${never}`))).json.entries.at(-1);
     expect(log1).toMatchObject({ interaction: 'QUPC_IN990001NL', outcome: 'permitted', emergency: true, situation: 'acute', actingUzi: SEH_DOCTOR.uziNumber });
+    expect((await (await portal(never)).get('/portal/access-log')).json.entries.at(-1)).toMatchObject({ emergency: true, requesterUra: t.get(SEH).ura });
 
     const objected = freshBsn();
     await gpPatient(objected);

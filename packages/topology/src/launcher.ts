@@ -121,6 +121,10 @@ export async function startTopology(options: StartOptions = {}) {
     PORT: String(ephemeral ? 0 : sp.port),
     DATABASE: store(sp.id),
     SOURCE_TIMEOUT_MS: String(options.sourceTimeoutMs ?? topology.settings.sourceTimeoutMs),
+    POLICY_CORONA_OPT_IN: topology.settings.policies.coronaOptIn ? 'on' : 'off',
+    POLICY_STOP_BUTTON: topology.settings.policies.stopButton ? 'on' : 'off',
+    POLICY_PRESUMED_CONSENT: topology.settings.policies.presumedConsent ? 'on' : 'off',
+    ...(topology.settings.protocolFile !== undefined ? { PROTOCOL_FILE: resolve(REPO_ROOT, topology.settings.protocolFile) } : {}),
   });
   try {
     // With fixed ports the switch point's URL is known in advance, so everything starts at once (the

@@ -44,7 +44,19 @@ export const Topology = z.object({
         .strict(),
     )
     .min(1),
-  settings: z.object({ sourceTimeoutMs: z.number().int().positive().default(3000) }).strict().default({ sourceTimeoutMs: 3000 }),
+  settings: z
+    .object({
+      sourceTimeoutMs: z.number().int().positive().default(3000),
+      /** The switch point's policy switches at start-up (the operator can change them at /admin/policies). */
+      policies: z
+        .object({ coronaOptIn: z.boolean().default(true), stopButton: z.boolean().default(true), presumedConsent: z.boolean().default(true) })
+        .strict()
+        .default({ coronaOptIn: true, stopButton: true, presumedConsent: true }),
+      /** Replace the default authorisation protocol with this file (relative to the repository). */
+      protocolFile: z.string().optional(),
+    })
+    .strict()
+    .default({ sourceTimeoutMs: 3000, policies: { coronaOptIn: true, stopButton: true, presumedConsent: true } }),
 });
 export type Topology = z.infer<typeof Topology>;
 export type OrganisationSpec = Topology['organisations'][number];
