@@ -101,6 +101,17 @@ describe('consent-gated medication lookup from the HAP, across separate processe
     expect(entryB.durationMs).toBeLessThan(SOURCE_TIMEOUT_MS + 5_000);
   });
 
+  it('passes "most recent dispense per product" through the switch point to the pharmacies', async () => {
+    const bsn = freshBsn();
+    await patientAt(A, bsn, 'Metoprolol A', 'consent');
+    expect((await http(`${t.url(A)}/patients/${bsn}/dispenses`, { body: dispense('Metoprolol A', '2026-11-15') })).status).toBe(201);
+    const consult = await http(`${t.url(HAP)}/consults`, { body: { bsn, professional: COVERING_GP } });
+    const all = await http(`${t.url(HAP)}/consults/${consult.json.id}/medication`, { body: {} });
+    expect(sourceOf(all.json, A).dispenses).toHaveLength(2);
+    const latest = await http(`${t.url(HAP)}/consults/${consult.json.id}/medication`, { body: { latestPerProduct: true } });
+    expect(sourceOf(latest.json, A).dispenses.map((d: any) => d.dispensedOn)).toEqual(['2026-11-15']);
+  });
+
   it('keeps no dispense data in the switch point’s store after lookups', async () => {
     const bsn = freshBsn();
     const marker = `Uniekmiddel-${bsn}`;

@@ -157,16 +157,18 @@ async function start(args: string[]): Promise<void> {
     process.stdout.write(`\nDemo patients (${seeded ? 'seeded now' : 'already in the data folder'}):\n`);
     for (const p of DEMO_PATIENTS) process.stdout.write(`  ${p.bsn}  ${p.name.padEnd(18)} ${p.story}\n`);
     const hap = [...running.processes.values()].find((p) => p.service === 'hap');
+    // Paths as a newcomer types them: relative inside the checkout, absolute elsewhere.
+    const shown = (p: string) => (relative(process.cwd(), p).startsWith('..') ? p : relative(process.cwd(), p));
     if (hap !== undefined) {
-      const ca = relative(process.cwd(), running.adminFiles.ca);
+      const ca = shown(running.adminFiles.ca);
       process.stdout.write(
-        `\nEvery service speaks HTTPS with certificates from the test PKI in ${relative(process.cwd(), running.pki.dir)}.\n` +
+        `\nEvery service speaks HTTPS with certificates from the test PKI in ${shown(running.pki.dir)}.\n` +
           `Try the consent-gated medication lookup as the covering GP at ${hap.name}:\n` +
           `  curl -s --cacert ${ca} -X POST ${hap.url}/consults -H 'content-type: application/json' \\\n` +
           `    -d '{"bsn":"999900523","professional":{"uziNumber":"900000001","roleCode":"01.015","name":"Dr. H. de Wit"}}'\n` +
           `  curl -s --cacert ${ca} -X POST ${hap.url}/consults/<id from above>/medication -H 'content-type: application/json' -d '{}'\n` +
           `Read the switch point's access log with the operator's certificate:\n` +
-          `  curl -s --cacert ${ca} --cert ${relative(process.cwd(), running.adminFiles.cert)} --key ${relative(process.cwd(), running.adminFiles.key)} '${running.switchPoint.url}/access-log?bsn=999900523'\n`,
+          `  curl -s --cacert ${ca} --cert ${shown(running.adminFiles.cert)} --key ${shown(running.adminFiles.key)} '${running.switchPoint.url}/access-log?bsn=999900523'\n`,
       );
     }
   }

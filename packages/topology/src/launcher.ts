@@ -113,7 +113,7 @@ export async function startTopology(options: StartOptions = {}) {
   }
 
   const sp = topology.switchPoint;
-  processes.set(sp.id, { id: sp.id, service: 'lsp', name: sp.name, url: '', child: undefined });
+  processes.set(sp.id, { id: sp.id, service: 'lsp', name: sp.name, ura: sp.ura, applicationId: sp.applicationId, url: '', child: undefined });
   envs.set(sp.id, {
     ...common,
     ...(await tlsEnv({ id: sp.id, name: sp.name, ura: sp.ura, applicationId: sp.applicationId, role: 'switch-point' })),
