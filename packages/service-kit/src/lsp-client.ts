@@ -15,8 +15,27 @@ import { z } from 'zod';
 import { CallError, type ServiceClient } from './client.js';
 
 /** Typed calls to the switch point, used by every connected system (and by tests and the seeder). */
+/** `assertion`: the acting professional's signed assertion (compact JWS), sent as a Bearer token. */
+export interface QueryOptions {
+  aorta?: Pick<AortaId, 'initialRequestId'>;
+  timeoutMs?: number;
+  assertion?: string;
+}
+
 export function createSwitchPointClient(client: ServiceClient, baseUrl: string) {
   const seg = encodeURIComponent;
+  const signedQuery = (path: string, body: unknown, opts: QueryOptions) =>
+    client
+      .call(baseUrl, {
+        method: 'POST',
+        path,
+        body,
+        schema: QueryBatch,
+        ...(opts.aorta ? { aorta: opts.aorta } : {}),
+        ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+        ...(opts.assertion !== undefined ? { headers: { authorization: `Bearer ${opts.assertion}` } } : {}),
+      })
+      .then((r) => r.body);
   return {
     baseUrl,
     registerSystem: (applicationId: string, entry: SystemRegistration) =>
@@ -52,32 +71,9 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
         })
         .then((r) => r.body),
     /** QURX_IN990011NL */
-    /** `assertion`: the acting professional's signed assertion (compact JWS), sent as a Bearer token. */
-    queryMedication: (query: MedicationQuery, opts: { aorta?: Pick<AortaId, 'initialRequestId'>; timeoutMs?: number; assertion?: string } = {}) =>
-      client
-        .call(baseUrl, {
-          method: 'POST',
-          path: '/queries/medication',
-          body: query,
-          schema: QueryBatch,
-          ...(opts.aorta ? { aorta: opts.aorta } : {}),
-          ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-          ...(opts.assertion !== undefined ? { headers: { authorization: `Bearer ${opts.assertion}` } } : {}),
-        })
-        .then((r) => r.body),
+    queryMedication: (query: MedicationQuery, opts: QueryOptions = {}) => signedQuery('/queries/medication', query, opts),
     /** QUPC_IN990001NL */
-    querySummary: (query: SummaryQuery, opts: { aorta?: Pick<AortaId, 'initialRequestId'>; timeoutMs?: number; assertion?: string } = {}) =>
-      client
-        .call(baseUrl, {
-          method: 'POST',
-          path: '/queries/summary',
-          body: query,
-          schema: QueryBatch,
-          ...(opts.aorta ? { aorta: opts.aorta } : {}),
-          ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
-          ...(opts.assertion !== undefined ? { headers: { authorization: `Bearer ${opts.assertion}` } } : {}),
-        })
-        .then((r) => r.body),
+    querySummary: (query: SummaryQuery, opts: QueryOptions = {}) => signedQuery('/queries/summary', query, opts),
   };
 }
 export type SwitchPointClient = ReturnType<typeof createSwitchPointClient>;
