@@ -8,3 +8,4 @@ export * from './switch-point.js';
 export * from './certificate-identity.js';
 export * from './gp-record.js';
 export * from './disclosure.js';
+export * from './observation-report.js';

@@ -24,6 +24,8 @@ export interface StartOptions {
   execArgv?: Record<string, string[]>;
   /** Where the test PKI lives (default <dataDir>/pki, or a temporary folder for in-memory runs). */
   pkiDir?: string;
+  /** Extra environment per process id ('*' for all), e.g. short retry settings in tests. */
+  env?: Record<string, Record<string, string>>;
 }
 
 export interface RunningProcess {
@@ -70,7 +72,7 @@ export async function startTopology(options: StartOptions = {}) {
     const child = fork(ENTRY(service), [], {
       cwd: REPO_ROOT,
       execArgv: ['--conditions=@schakel/source', '--import', 'tsx', ...(options.execArgv?.['*'] ?? []), ...(options.execArgv?.[id] ?? [])],
-      env: { ...process.env, ...env, NODE_OPTIONS: '' },
+      env: { ...process.env, ...env, ...options.env?.['*'], ...options.env?.[id], NODE_OPTIONS: '' },
       stdio: fd !== undefined ? ['ignore', fd, fd, 'ipc'] : ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     if (fd !== undefined) closeSync(fd);

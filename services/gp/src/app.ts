@@ -6,6 +6,7 @@ import { recordRoutes } from './record.js';
 import { consentRoutes } from './consent.js';
 import { summaryQueryRoutes } from './summary-query.js';
 import { disclosureRoutes } from './disclosures.js';
+import { inboxRoutes } from './inbox.js';
 
 export { migrations, type GpDatabase } from './migrations.js';
 
@@ -27,7 +28,7 @@ export interface GpOptions {
 /**
  * A GP practice system (HIS): its patients and their record, the patient's consent choice (registering the
  * professional summary in the reference index), the source leg of QUPC_IN990001NL, and the register of
- * disclosures to non-care providers. The observation-report inbox comes with issue #6.
+ * disclosures to non-care providers, and the inbox of observation reports (REPC_IN990003NL) the switch point delivers.
  */
 export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDatabase>, options: GpOptions = {}): Promise<App> {
   const app = await createServiceApp(
@@ -35,13 +36,14 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
       service: 'gp',
       title: `${config.ORG_NAME} (GP system, HIS)`,
       description:
-        'A GP practice (huisartspraktijk, Z3). Holds its patients and their record (episodes, SOEP journal, measurements, prescriptions, allergies, contra-indications, notes for the covering GP, behandelgrenzen); answers QUPC_IN990001NL with the professional summary; keeps the register of disclosures to non-care providers.',
+        'A GP practice (huisartspraktijk, Z3). Holds its patients and their record (episodes, SOEP journal, measurements, prescriptions, allergies, contra-indications, notes for the covering GP, behandelgrenzen); answers QUPC_IN990001NL with the professional summary; receives observation reports (REPC_IN990003NL) in its inbox; keeps the register of disclosures to non-care providers.',
       tags: [
         { name: 'patients', description: 'The organisation’s patients' },
         { name: 'record', description: 'Front office: the GP record (HIS)' },
         { name: 'consent', description: 'The patient’s choice about sharing through the switch point' },
         { name: 'switch point', description: 'Calls from the switch point, and their log' },
         { name: 'disclosures', description: 'Requests from non-care providers and what was disclosed (never through the switch point)' },
+        { name: 'inbox', description: 'Observation reports (waarneemverslagen) from the HAP, SEH and ambulance, with read / processed state' },
       ],
     },
     deps.kit,
@@ -58,5 +60,6 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
     now: options.now ?? (() => new Date()),
   });
   disclosureRoutes(app, deps.db, patients);
+  inboxRoutes(app, deps.db, patients);
   return app;
 }

@@ -2,7 +2,7 @@ import { patientRegisterMigration, type Generated, type Kysely, type Migrations,
 
 /**
  * The GP system's own store (HIS). 001 is the shared patient register; 002 adds the record, the consent
- * choice and the log of switch-point queries; 003 the register of disclosures to non-care providers.
+ * choice and the log of switch-point queries; 003 the register of disclosures to non-care providers; 004 the inbox of observation reports.
  * Applied migrations are never edited: changes come as a new named entry.
  */
 export const migrations: Migrations = {
@@ -69,6 +69,29 @@ export const migrations: Migrations = {
       await db.schema.createIndex('disclosures_by_patient').on('disclosures').columns(['bsn', 'disclosed_at']).execute();
     },
   },
+  '004-inbox': {
+    async up(db: Kysely<unknown>) {
+      // Observation reports (REPC_IN990003NL) received through the switch point. The message id is the
+      // primary key: a redelivery after a lost acknowledgement is recognised and never stored twice.
+      await db.schema
+        .createTable('inbox_reports')
+        .addColumn('message_id', 'text', (c) => c.primaryKey())
+        .addColumn('bsn', 'text', (c) => c.notNull().references('patients.bsn'))
+        .addColumn('sender_application_id', 'text', (c) => c.notNull())
+        .addColumn('sender_ura', 'text', (c) => c.notNull())
+        .addColumn('sender_name', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('initial_request_id', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addColumn('deliveries', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('status', 'text', (c) => c.notNull().defaultTo('unread'))
+        .addColumn('read_at', 'text')
+        .addColumn('processed_at', 'text')
+        .execute();
+      await db.schema.createIndex('inbox_reports_by_status').on('inbox_reports').columns(['status', 'received_at']).execute();
+      await db.schema.createIndex('inbox_reports_by_patient').on('inbox_reports').columns(['bsn', 'received_at']).execute();
+    },
+  },
 };
 
 export interface GpDatabase {
@@ -112,4 +135,18 @@ export interface GpDatabase {
     registered_at: string;
   };
   disclosures: { id: string; request_id: string; bsn: string; disclosed_at: string; body: string; patient_informed: string | null };
+  inbox_reports: {
+    message_id: string;
+    bsn: string;
+    sender_application_id: string;
+    sender_ura: string;
+    sender_name: string;
+    body: string;
+    initial_request_id: string;
+    received_at: string;
+    deliveries: Generated<number>;
+    status: Generated<string>;
+    read_at: string | null;
+    processed_at: string | null;
+  };
 }

@@ -47,6 +47,7 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
         { name: 'policies', description: 'Corona opt-in, its stop button, presumed consent' },
         { name: 'patient portal', description: 'The patient’s own view (test login by BSN and code)' },
         { name: 'trust', description: 'Revocation list for system and UZI card certificates' },
+        { name: 'reports', description: 'REPC_IN990003NL: observation reports routed to the patient’s own GP' },
       ],
     },
     { logLevel: config.LOG_LEVEL, ...deps.kit },

@@ -53,6 +53,7 @@ export type Revocations = ReturnType<typeof createRevocations>;
 const INTERACTION_BY_ROUTE: [RegExp, string][] = [
   [/^POST \/queries\/medication/, 'QURX_IN990011NL'],
   [/^POST \/queries\/summary/, 'QUPC_IN990001NL'],
+  [/^POST \/reports\/observation/, 'REPC_IN990003NL'],
   [/^PUT \/reference-index\//, 'MFMT_IN002101'],
   [/^DELETE \/reference-index\//, 'MFMT_IN002103'],
   [/^GET \/reference-index\//, 'QUMT_IN020010'],

@@ -1,13 +1,13 @@
 import {
   ObservationReportSubmission,
   Problem,
+  ProblemError,
   ReportAcknowledgement,
   ReportRouting,
   describeInteraction,
   problem,
   type Decision,
   type ObservationReportDelivery,
-  type ProblemError,
   type SourceStatus,
 } from '@schakel/contracts';
 import { CallError, pick, type App, type ServiceClient } from '@schakel/service-kit';
@@ -88,7 +88,7 @@ export function reportRoutes(app: App, deps: ReportDeps): void {
       try {
         await checkAssertion(deps.assertions, request, client, { interaction: INTERACTION, bsn: r.bsn, professional: r.sender.professional, responsible: r.sender.responsible });
       } catch (err) {
-        throw await refuse(err as ProblemError);
+        throw err instanceof ProblemError ? await refuse(err) : err;
       }
       const sender = await deps.book.get(r.sender.applicationId);
       if (sender === undefined) {

@@ -1,16 +1,17 @@
 import { createServiceApp, patientRegisterMigration, patientRegisterRoutes, type App, type Migrations, type OrganisationConfig, type OrganisationDeps, type PatientRegisterTable } from '@schakel/service-kit';
-import { consultMigration, consultRoutes, type ConsultDatabase } from '@schakel/consult';
+import { DEFAULT_REPORT_CONFIG, consultMigration, consultRoutes, observationReportRoutes, reportMigration, type ConsultDatabase, type ReportConfig } from '@schakel/consult';
 import type { CredentialDirectory } from '@schakel/trust/assertion';
 
 export type SehDatabase = PatientRegisterTable & ConsultDatabase;
-export const migrations: Migrations = { '001-patients': patientRegisterMigration, '002-consults': consultMigration };
+export const migrations: Migrations = { '001-patients': patientRegisterMigration, '002-consults': consultMigration, '003-reports': reportMigration };
 
 /**
  * An emergency department (SEH, in a hospital's ZIS/EPD): its own patient register, and consults in which
  * the SEH doctor queries medication and, under the acute-care rules, the professional summary (presumed
- * consent when the patient cannot consent and never objected).
+ * consent when the patient cannot consent and never objected), and the feedback report to the patient's own GP
+ * (REPC_IN990003NL, "Met spoed beschikbaar") through a durable outbox.
  */
-export async function buildApp(config: Pick<OrganisationConfig, 'ORG_NAME' | 'APPLICATION_ID'>, deps: OrganisationDeps<SehDatabase> & { cards: CredentialDirectory }): Promise<App> {
+export async function buildApp(config: Pick<OrganisationConfig, 'ORG_NAME' | 'APPLICATION_ID'> & Partial<ReportConfig>, deps: OrganisationDeps<SehDatabase> & { cards: CredentialDirectory }): Promise<App> {
   const app = await createServiceApp(
     {
       service: 'seh',
@@ -19,11 +20,13 @@ export async function buildApp(config: Pick<OrganisationConfig, 'ORG_NAME' | 'AP
       tags: [
         { name: 'patients', description: 'The department’s patients' },
         { name: 'consults', description: 'Consults of the SEH doctor' },
+        { name: 'reports', description: 'Feedback reports to the patient’s own GP: the encounter, the outbox and its delivery state' },
       ],
     },
     deps.kit,
   );
   patientRegisterRoutes(app, deps.db);
   consultRoutes(app, deps.db, deps.lsp, { applicationId: config.APPLICATION_ID }, deps.cards);
+  observationReportRoutes(app, deps.db, { lsp: deps.lsp, me: { applicationId: config.APPLICATION_ID }, cards: deps.cards, config: { ...DEFAULT_REPORT_CONFIG, ...config }, tls: deps.kit?.tls });
   return app;
 }

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { Bsn, IsoDateTime, ReportRouting, type ObservationReportSubmission } from '@schakel/contracts';
+import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
+import type { ConsultDatabase, OutboxTable } from './migrations.js';
+
+/**
+ * Where a report is on its way to the patient's own GP. queued: stored, not tried yet; delivering: an
+ * attempt is under way; retrying: the last attempt failed in a way worth another try (GP or switch point
+ * down, too slow, AE), `nextAttemptAt` says when; delivered: acknowledged AA; rejected: AR or a refusal
+ * that no retry can change (no registered GP, unknown patient at the GP, invalid report), with the reason.
+ */
+export const OUTBOX_STATES = ['queued', 'delivering', 'retrying', 'delivered', 'rejected'] as const;
+export const OutboxState = z.enum(OUTBOX_STATES).meta({ id: 'OutboxState' });
+export type OutboxState = z.infer<typeof OutboxState>;
+
+export const OutboxReport = z
+  .object({
+    messageId: z.uuid(),
+    consultId: z.uuid(),
+    bsn: Bsn,
+    state: OutboxState,
+    attempts: z.number().int(),
+    nextAttemptAt: IsoDateTime.nullable(),
+    lastError: z.string().nullable(),
+    createdAt: IsoDateTime,
+    deliveredAt: IsoDateTime.nullable(),
+    acknowledgement: ReportRouting.nullable().describe('The acknowledgement that settled it (AA, or AR with its reason)'),
+    rejection: z.object({ code: z.string(), reason: z.string() }).nullable(),
+  })
+  .meta({ id: 'OutboxReport', description: 'An observation report in the sender’s outbox and its delivery state' });
+export type OutboxReport = z.infer<typeof OutboxReport>;
+
+type Row = Selectable<OutboxTable>;
+const toReport = (r: Row): OutboxReport => ({
+  messageId: r.message_id,
+  consultId: r.consult_id,
+  bsn: r.bsn,
+  state: r.state as OutboxState,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+  lastError: r.last_error,
+  createdAt: r.created_at,
+  deliveredAt: r.delivered_at,
+  acknowledgement: r.acknowledgement === null ? null : (JSON.parse(r.acknowledgement) as ReportRouting),
+  rejection: r.reject_code === null ? null : { code: r.reject_code, reason: r.reject_reason ?? '' },
+});
+
+export interface DueReport {
+  messageId: string;
+  /** Attempts made so far, this one included. */
+  attempts: number;
+  submission: ObservationReportSubmission;
+}
+
+/** The sender's outbox in its own store. Only this process writes it, so claiming needs no locks. */
+export function createOutbox(store: Kysely<ConsultDatabase>) {
+  const db = store;
+  const pending = ['queued', 'retrying'] as const;
+  return {
+    /** Store the report before anything goes on the wire; false when this consult already has one. */
+    async enqueue(consultId: string, submission: ObservationReportSubmission): Promise<boolean> {
+      const r = await db
+        .insertInto('outbox')
+        .values({
+          message_id: submission.messageId,
+          consult_id: consultId,
+          bsn: submission.bsn,
+          body: JSON.stringify(submission),
+          state: 'queued',
+          next_attempt_at: nowIso(),
+          created_at: submission.writtenAt,
+        })
+        .onConflict((oc) => oc.column('consult_id').doNothing())
+        .executeTakeFirst();
+      return r.numInsertedOrUpdatedRows === 1n;
+    },
+    async get(messageId: string): Promise<OutboxReport | undefined> {
+      const row = await db.selectFrom('outbox').selectAll().where('message_id', '=', messageId).executeTakeFirst();
+      return row === undefined ? undefined : toReport(row);
+    },
+    async forConsult(consultId: string): Promise<OutboxReport | undefined> {
+      const row = await db.selectFrom('outbox').selectAll().where('consult_id', '=', consultId).executeTakeFirst();
+      return row === undefined ? undefined : toReport(row);
+    },
+    async list(filter: { state?: OutboxState | undefined; limit: number }): Promise<OutboxReport[]> {
+      let q = db.selectFrom('outbox').selectAll();
+      if (filter.state !== undefined) q = q.where('state', '=', filter.state);
+      return (await q.orderBy('created_at', 'desc').orderBy('message_id').limit(filter.limit).execute()).map(toReport);
+    },
+    async counts(): Promise<Record<OutboxState, number>> {
+      const rows = await db.selectFrom('outbox').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+      const out = Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as Record<OutboxState, number>;
+      for (const r of rows) out[r.state as OutboxState] = Number(r.n);
+      return out;
+    },
+    /**
+     * After a crash (even SIGKILL) an attempt may have been under way: nobody knows whether the GP got it,
+     * so it is tried again at once. Safe, because the GP de-duplicates by message id.
+     */
+    async recover(): Promise<number> {
+      const r = await db.updateTable('outbox').set({ state: 'retrying', next_attempt_at: nowIso(), last_error: 'interrupted: this system stopped during an attempt' }).where('state', '=', 'delivering').executeTakeFirst();
+      return Number(r.numUpdatedRows);
+    },
+    /** Take up to `limit` reports that are due and mark them delivering (one attempt more). */
+    async claimDue(limit: number): Promise<DueReport[]> {
+      const rows = await db
+        .selectFrom('outbox')
+        .select(['message_id', 'attempts', 'body'])
+        .where('state', 'in', pending)
+        .where('next_attempt_at', '<=', nowIso())
+        .orderBy('next_attempt_at')
+        .limit(limit)
+        .execute();
+      if (rows.length === 0) return [];
+      await db
+        .updateTable('outbox')
+        .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1) }))
+        .where('message_id', 'in', rows.map((r) => r.message_id))
+        .execute();
+      return rows.map((r) => ({ messageId: r.message_id, attempts: r.attempts + 1, submission: JSON.parse(r.body) as ObservationReportSubmission }));
+    },
+    /** When the next pending report is due (undefined: none pending). */
+    async nextDue(): Promise<string | undefined> {
+      const r = await db.selectFrom('outbox').select((eb) => eb.fn.min('next_attempt_at').as('at')).where('state', 'in', pending).executeTakeFirst();
+      return r?.at ?? undefined;
+    },
+    async delivered(messageId: string, ack: ReportRouting): Promise<void> {
+      await db
+        .updateTable('outbox')
+        .set({ state: 'delivered', delivered_at: nowIso(), acknowledgement: JSON.stringify(ack), next_attempt_at: null, last_error: null })
+        .where('message_id', '=', messageId)
+        .execute();
+    },
+    async rejected(messageId: string, code: string, reason: string, ack?: ReportRouting): Promise<void> {
+      await db
+        .updateTable('outbox')
+        .set({ state: 'rejected', reject_code: code, reject_reason: reason, acknowledgement: ack === undefined ? null : JSON.stringify(ack), next_attempt_at: null })
+        .where('message_id', '=', messageId)
+        .execute();
+    },
+    async retry(messageId: string, nextAttemptAt: string, error: string): Promise<void> {
+      await db.updateTable('outbox').set({ state: 'retrying', next_attempt_at: nextAttemptAt, last_error: error }).where('message_id', '=', messageId).execute();
+    },
+  };
+}
+export type Outbox = ReturnType<typeof createOutbox>;

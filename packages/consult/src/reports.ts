@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ObservationEncounter, conflict, describeInteraction, notFound, problem, type ObservationReportSubmission, type Professional } from '@schakel/contracts';
+import { createServiceClient, nowIso, pick, type App, type Kysely, type ServiceClient, type SwitchPointClient, type TlsMaterial } from '@schakel/service-kit';
+import type { CredentialDirectory } from '@schakel/trust/assertion';
+import type { ConsultDatabase } from './migrations.js';
+import { OUTBOX_STATES, OutboxReport, OutboxState, createOutbox } from './outbox.js';
+import { createAttempt, startDeliveryWorker, type DeliveryWorker, type ReportConfig } from './delivery.js';
+
+const RecordedEncounter = ObservationEncounter.extend({ recordedAt: z.string() }).meta({ id: 'RecordedEncounter' });
+
+export interface ReportDeps {
+  lsp: SwitchPointClient;
+  me: { applicationId: string };
+  cards: CredentialDirectory;
+  config: ReportConfig;
+  /** Mutual TLS for the calls to the switch point (every process has it; in-process tests may not). */
+  tls?: TlsMaterial | undefined;
+  /** A client to use instead of one made here (tests). */
+  client?: ServiceClient;
+}
+
+/**
+ * The sender side of the observation report (waarneemverslag, REPC_IN990003NL) at the HAP, the SEH and an
+ * ambulance service: record the encounter of a consult, then send. Sending stores the report in this
+ * system's outbox first (202 Accepted once committed) and a background worker delivers it through the
+ * switch point with retries and backoff until the patient's own GP acknowledges or rejects it.
+ */
+export function observationReportRoutes<DB extends ConsultDatabase>(app: App, store: Kysely<DB>, deps: ReportDeps): void {
+  // A service's database type may list more tables than the consult ones.
+  const db = store as unknown as Kysely<ConsultDatabase>;
+  const outbox = createOutbox(db);
+  const client = deps.client ?? createServiceClient({ timeoutMs: deps.config.REPORT_DELIVERY_TIMEOUT_MS, connections: deps.config.REPORT_CONCURRENCY, ...(deps.tls !== undefined ? { tls: deps.tls } : {}) });
+  const attempt = createAttempt({ client, lspUrl: deps.lsp.baseUrl, cards: deps.cards, timeoutMs: deps.config.REPORT_DELIVERY_TIMEOUT_MS });
+  let worker: DeliveryWorker | undefined;
+
+  // Start once the app is ready (its store migrated); first put back what a crash left half-way.
+  app.addHook('onReady', async () => {
+    const recovered = await outbox.recover();
+    if (recovered > 0) app.log.warn({ recovered }, 'observation reports interrupted by a stop are tried again');
+    worker = startDeliveryWorker({ outbox, attempt, config: deps.config, log: app.log });
+  });
+  app.addHook('onClose', async () => {
+    await worker?.stop();
+    if (deps.client === undefined) await client.close();
+  });
+
+  const IdParams = z.object({ id: z.uuid() });
+  const consult = async (id: string) => {
+    const row = await db.selectFrom('consults').selectAll().where('id', '=', id).executeTakeFirst();
+    if (row === undefined) throw notFound(`Consult ${id}`);
+    return row;
+  };
+  const encounterOf = async (id: string) => {
+    const row = await db.selectFrom('consult_encounters').selectAll().where('consult_id', '=', id).executeTakeFirst();
+    return row === undefined ? undefined : { ...(JSON.parse(row.body) as ObservationEncounter & { at: string }), recordedAt: row.recorded_at };
+  };
+
+  app.put(
+    '/consults/:id/encounter',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Record what happened in the consult: complaint, findings, what was done, an episode proposal, handover notes',
+        description: 'May be recorded again until the report is sent (409 after).',
+        params: IdParams,
+        body: ObservationEncounter,
+        response: { 200: RecordedEncounter, ...pick(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      await consult(id);
+      if ((await outbox.forConsult(id)) !== undefined) throw conflict(`The report of consult ${id} was sent; the encounter can no longer change`);
+      const recordedAt = nowIso();
+      const encounter = { ...request.body, at: request.body.at ?? recordedAt };
+      await db
+        .insertInto('consult_encounters')
+        .values({ consult_id: id, body: JSON.stringify(encounter), recorded_at: recordedAt })
+        .onConflict((oc) => oc.column('consult_id').doUpdateSet({ body: JSON.stringify(encounter), recorded_at: recordedAt }))
+        .execute();
+      return { ...encounter, recordedAt };
+    },
+  );
+  app.get(
+    '/consults/:id/encounter',
+    { schema: { tags: ['reports'], summary: 'The encounter recorded for a consult', params: IdParams, response: { 200: RecordedEncounter, ...pick(400, 404) } } },
+    async (request) => {
+      await consult(request.params.id);
+      const e = await encounterOf(request.params.id);
+      if (e === undefined) throw notFound(`The encounter of consult ${request.params.id}`);
+      return e;
+    },
+  );
+
+  app.post(
+    '/consults/:id/report',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: `Send the observation report to the patient’s own GP: ${describeInteraction('REPC_IN990003NL')}`,
+        description:
+          '202: stored in the outbox; delivery follows in the background (see GET /reports/{messageId}). Sending again answers 200 with the same report: one report per consult, so a repeated click or a retried request never sends twice. 409 when no encounter is recorded yet; 403 NO_CREDENTIAL when this organisation holds no UZI card for the consult’s professional.',
+        params: IdParams,
+        body: z.object({}).strict().nullish(),
+        response: { 200: OutboxReport, 202: OutboxReport, ...pick(400, 403, 404, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const c = await consult(id);
+      const existing = await outbox.forConsult(id);
+      if (existing !== undefined) return reply.status(200).send(existing);
+      const encounter = await encounterOf(id);
+      if (encounter === undefined) throw conflict(`Record the encounter of consult ${id} first (PUT /consults/${id}/encounter)`);
+      const professional = JSON.parse(c.professional) as Professional;
+      if (deps.cards.get(professional.uziNumber) === undefined) {
+        throw problem('NO_CREDENTIAL', `This organisation holds no UZI card for professional ${professional.uziNumber}, so the report could never be signed`, {
+          field: 'professional.uziNumber',
+          expected: 'a professional whose UZI card credential this organisation holds',
+        });
+      }
+      const { recordedAt: _recordedAt, ...content } = encounter;
+      const submission: ObservationReportSubmission = {
+        messageId: randomUUID(),
+        bsn: c.bsn,
+        sender: { applicationId: deps.me.applicationId, professional, ...(c.responsible !== null ? { responsible: JSON.parse(c.responsible) as Professional } : {}) },
+        situation: c.situation === 'acute' ? 'acute' : 'regular',
+        encounter: content,
+        writtenAt: nowIso(),
+      };
+      const created = await outbox.enqueue(id, submission);
+      const report = await outbox.forConsult(id);
+      if (report === undefined) throw notFound(`The report of consult ${id}`);
+      if (created) {
+        request.log.info({ messageId: report.messageId, interaction: 'REPC_IN990003NL' }, 'observation report queued');
+        worker?.kick();
+      }
+      return reply.status(created ? 202 : 200).send(report);
+    },
+  );
+
+  app.get(
+    '/reports',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'The outbox: every observation report and its delivery state, newest first',
+        querystring: z.object({ state: OutboxState.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(),
+        response: { 200: z.object({ counts: z.object(Object.fromEntries(OUTBOX_STATES.map((s) => [s, z.number().int()])) as Record<OutboxState, z.ZodNumber>), reports: z.array(OutboxReport) }), ...pick(400) },
+      },
+    },
+    async (request) => ({ counts: await outbox.counts(), reports: await outbox.list(request.query) }),
+  );
+  app.get(
+    '/reports/:messageId',
+    { schema: { tags: ['reports'], summary: 'One observation report and its delivery state', params: z.object({ messageId: z.uuid() }), response: { 200: OutboxReport, ...pick(400, 404) } } },
+    async (request) => {
+      const r = await outbox.get(request.params.messageId);
+      if (r === undefined) throw notFound(`Observation report ${request.params.messageId}`);
+      return r;
+    },
+  );
+}
