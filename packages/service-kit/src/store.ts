@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase } from 'kysely';
 
 export type Migrations = Record<string, Migration>;
 
@@ -36,7 +36,7 @@ export async function openStore<DB>(options: OpenStoreOptions): Promise<Kysely<D
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   RAW.set(db, sqlite);
   const provider: MigrationProvider = { getMigrations: async () => options.migrations };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
@@ -46,6 +46,26 @@ export async function openStore<DB>(options: OpenStoreOptions): Promise<Kysely<D
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${String((error as Error | undefined)?.message ?? error)}`);
   }
   return db;
+}
+
+/**
+ * Kysely prepares every query anew; on the request path that showed up in the switch point's profile.
+ * better-sqlite3 statements are safe to reuse (calls are synchronous), so keep them per SQL text.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    prepare(sql: string) {
+      let statement = statements.get(sql);
+      if (statement === undefined) {
+        statement = sqlite.prepare(sql);
+        if (statements.size >= max) statements.delete(statements.keys().next().value as string);
+        statements.set(sql, statement);
+      }
+      return statement;
+    },
+    close: () => sqlite.close(),
+  };
 }
 
 export function nowIso(): string {

@@ -32,8 +32,19 @@ export type ClientCheck = { ok: true; identity: ClientIdentity } | { ok: false; 
  * but lets the handshake finish without a good one (requestCert, rejectUnauthorized: false), so that a
  * refusal reaches the caller as problem+json and the log rather than as "other side closed".
  */
+const checked = new WeakMap<object, ClientCheck>();
+
+/** The certificate of a keep-alive connection does not change: check it once per connection. */
 export function checkClientCertificate(request: FastifyRequest): ClientCheck {
   const socket = request.raw.socket as Partial<TLSSocket>;
+  const known = checked.get(socket);
+  if (known !== undefined) return known;
+  const result = checkSocket(socket);
+  checked.set(socket, result);
+  return result;
+}
+
+function checkSocket(socket: Partial<TLSSocket>): ClientCheck {
   const refuse = (code: 'CLIENT_CERT_REQUIRED' | 'CLIENT_CERT_UNTRUSTED' | 'CLIENT_CERT_EXPIRED', detail: string): ClientCheck => ({ ok: false, error: problem(code, detail) });
   if (socket.encrypted !== true || typeof socket.getPeerCertificate !== 'function') {
     return refuse('CLIENT_CERT_REQUIRED', 'Connect over HTTPS with your system certificate (mutual TLS)');
