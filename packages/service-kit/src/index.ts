@@ -8,3 +8,4 @@ export * from './lsp-client.js';
 export * from './organisation.js';
 export * from './patient-register.js';
 export * from './tls.js';
+export * from './source-log.js';

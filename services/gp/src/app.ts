@@ -1,4 +1,4 @@
-import { createServiceApp, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { createServiceApp, createSourceLog, sourceLogRoutes, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 import { createPatientStore, patientRoutes } from './patients.js';
 import { createRecordStore } from './record-store.js';
@@ -54,12 +54,14 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
   patientRoutes(app, patients);
   recordRoutes(app, patients, record);
   consentRoutes(app, patients, deps.lsp, me);
-  summaryQueryRoutes(app, deps.db, patients, record, {
+  const log = createSourceLog(deps.db);
+  sourceLogRoutes(app, log);
+  summaryQueryRoutes(app, log, patients, record, {
     practice: { ura: me.ura, name: me.name },
     journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? 4,
     now: options.now ?? (() => new Date()),
   });
   disclosureRoutes(app, deps.db, patients);
-  inboxRoutes(app, deps.db, patients);
+  inboxRoutes(app, deps.db, patients, log);
   return app;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Bsn, IsoDateTime, ObservationReportDelivery, ReportAcknowledgement, describeInteraction, notFound } from '@schakel/contracts';
-import { nowIso, pick, sql, type App, type Kysely, type Selectable } from '@schakel/service-kit';
+import { nowIso, pick, sql, type App, type Kysely, type Selectable, type SourceLog } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 import type { PatientStore } from './patients.js';
 
@@ -40,22 +40,9 @@ type Ack = z.infer<typeof ReportAcknowledgement>;
  * an acknowledgement in the spirit of MCCI_IN000002: AA accepted (also for a duplicate), AR rejected with
  * a reason (the sender must not try again), AE a local error (the sender tries again).
  */
-export function inboxRoutes(app: App, db: Kysely<GpDatabase>, patients: PatientStore): void {
+export function inboxRoutes(app: App, db: Kysely<GpDatabase>, patients: PatientStore, log: SourceLog): void {
   const logDelivery = (d: z.infer<typeof ObservationReportDelivery>, aorta: { initialRequestId: string; requestId: string }, result: string) =>
-    db
-      .insertInto('query_log')
-      .values({
-        at: nowIso(),
-        interaction: 'REPC_IN990003NL',
-        initial_request_id: aorta.initialRequestId,
-        request_id: aorta.requestId,
-        bsn: d.bsn,
-        requester_ura: d.sender.ura,
-        acting_uzi: d.author.uziNumber,
-        acting_role: d.author.roleCode,
-        result,
-      })
-      .execute();
+    log.write({ interaction: 'REPC_IN990003NL', aorta, bsn: d.bsn, requesterUra: d.sender.ura, acting: d.author, result });
 
   /** Store once; a message id seen before is counted and acknowledged again, never stored twice. */
   async function receive(d: z.infer<typeof ObservationReportDelivery>, initialRequestId: string): Promise<Ack> {

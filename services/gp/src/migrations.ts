@@ -1,4 +1,4 @@
-import { patientRegisterMigration, type Generated, type Kysely, type Migrations, type PatientRegisterTable } from '@schakel/service-kit';
+import { createSourceLogTable, patientRegisterMigration, type SourceLogTable, type Generated, type Kysely, type Migrations, type PatientRegisterTable } from '@schakel/service-kit';
 
 /**
  * The GP system's own store (HIS). 001 is the shared patient register; 002 adds the record, the consent
@@ -28,19 +28,7 @@ export const migrations: Migrations = {
         .addColumn('recorded_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('record_items_by_patient').on('record_items').columns(['bsn', 'kind', 'date']).execute();
-      await db.schema
-        .createTable('query_log')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('at', 'text', (c) => c.notNull())
-        .addColumn('interaction', 'text', (c) => c.notNull())
-        .addColumn('initial_request_id', 'text', (c) => c.notNull())
-        .addColumn('request_id', 'text', (c) => c.notNull())
-        .addColumn('bsn', 'text', (c) => c.notNull())
-        .addColumn('requester_ura', 'text', (c) => c.notNull())
-        .addColumn('acting_uzi', 'text', (c) => c.notNull())
-        .addColumn('acting_role', 'text', (c) => c.notNull())
-        .addColumn('result', 'text', (c) => c.notNull())
-        .execute();
+      await createSourceLogTable(db);
     },
   },
   '003-disclosures': {
@@ -94,7 +82,7 @@ export const migrations: Migrations = {
   },
 };
 
-export interface GpDatabase {
+export interface GpDatabase extends SourceLogTable {
   patients: PatientRegisterTable['patients'] & {
     address: string | null;
     consent_state: Generated<string>;
@@ -111,18 +99,6 @@ export interface GpDatabase {
     shielded: number;
     body: string;
     recorded_at: string;
-  };
-  query_log: {
-    id: Generated<number>;
-    at: string;
-    interaction: string;
-    initial_request_id: string;
-    request_id: string;
-    bsn: string;
-    requester_ura: string;
-    acting_uzi: string;
-    acting_role: string;
-    result: string;
   };
   disclosure_requests: {
     id: string;

@@ -1,25 +1,8 @@
-import { z } from 'zod';
-import { Bsn, SourceSummaryAnswer, SourceSummaryQuery, describeInteraction } from '@schakel/contracts';
-import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
-import type { GpDatabase } from './migrations.js';
+import { SourceSummaryAnswer, SourceSummaryQuery, describeInteraction } from '@schakel/contracts';
+import { pick, type App, type SourceLog } from '@schakel/service-kit';
 import type { PatientStore } from './patients.js';
 import type { RecordStore } from './record-store.js';
 import { buildSummary } from './summary.js';
-
-const QueryLogEntry = z
-  .object({
-    id: z.number(),
-    at: z.string(),
-    interaction: z.string(),
-    initialRequestId: z.string(),
-    requestId: z.string(),
-    bsn: z.string(),
-    requesterUra: z.string(),
-    actingUzi: z.string(),
-    actingRole: z.string(),
-    result: z.string(),
-  })
-  .meta({ id: 'GpQueryLogEntry' });
 
 export interface SummarySettings {
   practice: { ura: string; name: string };
@@ -31,8 +14,7 @@ export interface SummarySettings {
  * The leg the switch point calls for QUPC_IN990001NL, answered from the GP's own record
  * (QUPC_IN990002NL), and this system's own access log of those calls (every GBZ keeps one).
  */
-export function summaryQueryRoutes(app: App, db: Kysely<GpDatabase>, patients: PatientStore, record: RecordStore, settings: SummarySettings): void {
-  const log = (entry: Omit<Selectable<GpDatabase['query_log']>, 'id' | 'at'>) => db.insertInto('query_log').values({ ...entry, at: nowIso() }).execute();
+export function summaryQueryRoutes(app: App, log: SourceLog, patients: PatientStore, record: RecordStore, settings: SummarySettings): void {
 
   app.post(
     '/lsp/summary-queries',
@@ -59,48 +41,16 @@ export function summaryQueryRoutes(app: App, db: Kysely<GpDatabase>, patients: P
               patient: { name: patient.name, birthDate: patient.birthDate, ...(patient.address !== undefined ? { address: patient.address } : {}) },
               generatedAt: now.toISOString(),
             });
-      await log({
+      await log.write({
         interaction: 'QUPC_IN990001NL',
-        initial_request_id: request.aorta.initialRequestId,
-        request_id: request.aorta.requestId,
+        aorta: request.aorta,
         bsn: q.bsn,
-        requester_ura: q.requester.ura,
-        acting_uzi: q.requester.professional.uziNumber,
-        acting_role: q.requester.professional.roleCode,
+        requesterUra: q.requester.ura,
+        acting: q.requester.professional,
         result: summary === null ? 'unknown patient' : `summary: ${summary.openEpisodes.length} open episodes, ${summary.journal.length} journal entries, ${summary.medication.length} prescriptions`,
       });
       return { interaction: 'QUPC_IN990002NL' as const, summary };
     },
   );
 
-  app.get(
-    '/query-log',
-    {
-      schema: {
-        tags: ['switch point'],
-        summary: 'Every query this practice answered for the switch point',
-        querystring: z.object({ bsn: Bsn.optional() }).strict(),
-        response: { 200: z.object({ entries: z.array(QueryLogEntry) }), ...pick(400) },
-      },
-    },
-    async (request) => {
-      let q = db.selectFrom('query_log').selectAll();
-      if (request.query.bsn !== undefined) q = q.where('bsn', '=', request.query.bsn);
-      const rows = await q.orderBy('id').execute();
-      return {
-        entries: rows.map((r) => ({
-          id: r.id,
-          at: r.at,
-          interaction: r.interaction,
-          initialRequestId: r.initial_request_id,
-          requestId: r.request_id,
-          bsn: r.bsn,
-          requesterUra: r.requester_ura,
-          actingUzi: r.acting_uzi,
-          actingRole: r.acting_role,
-          result: r.result,
-        })),
-      };
-    },
-  );
 }

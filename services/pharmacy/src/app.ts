@@ -1,4 +1,4 @@
-import { createServiceApp, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { createServiceApp, createSourceLog, sourceLogRoutes, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
 import { createPharmacyStore } from './store.js';
 import { frontOfficeRoutes, sourceRoutes } from './routes.js';
@@ -24,7 +24,9 @@ export async function buildApp(config: PharmacyConfig, deps: OrganisationDeps<Ph
   );
   const store = createPharmacyStore(deps.db, { ura: config.ORG_URA, name: config.ORG_NAME });
   frontOfficeRoutes(app, store, deps.lsp, { applicationId: config.APPLICATION_ID, ura: config.ORG_URA, name: config.ORG_NAME });
-  sourceRoutes(app, store);
+  const log = createSourceLog(deps.db);
+  sourceRoutes(app, store, log);
+  sourceLogRoutes(app, log);
   consentRequestRoutes(app, store, deps.lsp, { applicationId: config.APPLICATION_ID, ura: config.ORG_URA, name: config.ORG_NAME });
   return app;
 }

@@ -1,4 +1,4 @@
-import type { Generated, Kysely, Migrations } from '@schakel/service-kit';
+import { createSourceLogTable, type SourceLogTable, type Kysely, type Migrations } from '@schakel/service-kit';
 
 /** The pharmacy system's own store (AIS): its patients, their consent choice, dispenses, and its access log. */
 export const migrations: Migrations = {
@@ -26,19 +26,7 @@ export const migrations: Migrations = {
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('dispenses_by_patient').on('dispenses').columns(['bsn', 'dispensed_on']).execute();
-      await db.schema
-        .createTable('query_log')
-        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
-        .addColumn('at', 'text', (c) => c.notNull())
-        .addColumn('interaction', 'text', (c) => c.notNull())
-        .addColumn('initial_request_id', 'text', (c) => c.notNull())
-        .addColumn('request_id', 'text', (c) => c.notNull())
-        .addColumn('bsn', 'text', (c) => c.notNull())
-        .addColumn('requester_ura', 'text', (c) => c.notNull())
-        .addColumn('acting_uzi', 'text', (c) => c.notNull())
-        .addColumn('acting_role', 'text', (c) => c.notNull())
-        .addColumn('result', 'text', (c) => c.notNull())
-        .execute();
+      await createSourceLogTable(db);
     },
   },
   '002-contra-indications': {
@@ -60,7 +48,7 @@ export const migrations: Migrations = {
   },
 };
 
-export interface PharmacyDatabase {
+export interface PharmacyDatabase extends SourceLogTable {
   patients: {
     bsn: string;
     name: string;
@@ -89,17 +77,5 @@ export interface PharmacyDatabase {
     atc: string | null;
     recorded_on: string;
     created_at: string;
-  };
-  query_log: {
-    id: Generated<number>;
-    at: string;
-    interaction: string;
-    initial_request_id: string;
-    request_id: string;
-    bsn: string;
-    requester_ura: string;
-    acting_uzi: string;
-    acting_role: string;
-    result: string;
   };
 }

@@ -13,7 +13,7 @@ import {
   describeInteraction,
   notFound,
 } from '@schakel/contracts';
-import { pick, upstreamProblem, type App, type SwitchPointClient } from '@schakel/service-kit';
+import { pick, upstreamProblem, type App, type SourceLog, type SwitchPointClient } from '@schakel/service-kit';
 import type { PharmacyStore } from './store.js';
 
 const BsnParams = z.object({ bsn: Bsn });
@@ -124,23 +124,8 @@ export function frontOfficeRoutes(app: App, store: PharmacyStore, lsp: SwitchPoi
   );
 }
 
-const QueryLogEntry = z
-  .object({
-    id: z.number(),
-    at: z.string(),
-    interaction: z.string(),
-    initialRequestId: z.string(),
-    requestId: z.string(),
-    bsn: z.string(),
-    requesterUra: z.string(),
-    actingUzi: z.string(),
-    actingRole: z.string(),
-    result: z.string(),
-  })
-  .meta({ id: 'SourceQueryLogEntry' });
-
 /** The leg the switch point calls, and this system's own access log of it (every GBZ keeps one). */
-export function sourceRoutes(app: App, store: PharmacyStore): void {
+export function sourceRoutes(app: App, store: PharmacyStore, log: SourceLog): void {
   app.post(
     '/lsp/medication-queries',
     {
@@ -158,42 +143,15 @@ export function sourceRoutes(app: App, store: PharmacyStore): void {
       const patient = await store.getPatient(q.bsn);
       const dispenses = patient === undefined ? [] : await store.dispenses(q.bsn, { from: q.from, to: q.to, latestPerProduct: q.latestPerProduct });
       const contraIndications = patient === undefined ? undefined : await store.cios(q.bsn);
-      await store.logQuery({
+      await log.write({
         interaction: 'QURX_IN990011NL',
-        initial_request_id: request.aorta.initialRequestId,
-        request_id: request.aorta.requestId,
+        aorta: request.aorta,
         bsn: q.bsn,
-        requester_ura: q.requester.ura,
-        acting_uzi: q.requester.professional.uziNumber,
-        acting_role: q.requester.professional.roleCode,
+        requesterUra: q.requester.ura,
+        acting: q.requester.professional,
         result: `${dispenses.length} dispenses`,
       });
       return { interaction: 'QURX_IN990013NL' as const, dispenses, ...(contraIndications !== undefined ? { contraIndications } : {}) };
     },
-  );
-  app.get(
-    '/query-log',
-    {
-      schema: {
-        tags: ['switch point'],
-        summary: 'Every query this pharmacy answered for the switch point',
-        querystring: z.object({ bsn: Bsn.optional() }).strict(),
-        response: { 200: z.object({ entries: z.array(QueryLogEntry) }), ...pick(400) },
-      },
-    },
-    async (request) => ({
-      entries: (await store.queryLog(request.query.bsn)).map((r) => ({
-        id: r.id,
-        at: r.at,
-        interaction: r.interaction,
-        initialRequestId: r.initial_request_id,
-        requestId: r.request_id,
-        bsn: r.bsn,
-        requesterUra: r.requester_ura,
-        actingUzi: r.acting_uzi,
-        actingRole: r.acting_role,
-        result: r.result,
-      })),
-    }),
   );
 }

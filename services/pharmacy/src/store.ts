@@ -100,14 +100,6 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
     async cios(bsn: string): Promise<Cio[]> {
       return (await db.selectFrom('contra_indications').selectAll().where('bsn', '=', bsn).orderBy('recorded_on', 'desc').orderBy('id').execute()).map(toCio);
     },
-    async logQuery(entry: Omit<Selectable<PharmacyDatabase['query_log']>, 'id' | 'at'>): Promise<void> {
-      await db.insertInto('query_log').values({ ...entry, at: nowIso() }).execute();
-    },
-    async queryLog(bsn?: string) {
-      let q = db.selectFrom('query_log').selectAll();
-      if (bsn !== undefined) q = q.where('bsn', '=', bsn);
-      return q.orderBy('id').execute();
-    },
   };
 }
 export type PharmacyStore = ReturnType<typeof createPharmacyStore>;
