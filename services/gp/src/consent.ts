@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Bsn, ConsentChannel, ConsentState, notFound } from '@schakel/contracts';
-import { pick, upstreamProblem, type App, type SwitchPointClient } from '@schakel/service-kit';
+import { pick, recordHolderChoice, type App, type SwitchPointClient } from '@schakel/service-kit';
 import type { PatientStore } from './patients.js';
 
 const BsnParams = z.object({ bsn: Bsn });
@@ -38,13 +38,7 @@ export function consentRoutes(app: App, patients: PatientStore, lsp: SwitchPoint
       const { bsn } = request.params;
       const { state, channel } = request.body;
       if ((await patients.get(bsn)) === undefined) throw notFound(`Patient ${bsn}`);
-      try {
-        await lsp.recordConsent(bsn, me.ura, { state, recordedBy: me.applicationId, channel }, request.aorta);
-        if (state === 'consent') await lsp.register(bsn, 'WAARNEEMGEGEVENS', me.applicationId, request.aorta);
-        else await lsp.deregister(bsn, 'WAARNEEMGEGEVENS', me.applicationId, request.aorta);
-      } catch (err) {
-        throw upstreamProblem(err, 'Recording the choice at the switch point');
-      }
+      await recordHolderChoice(lsp, me, { bsn, category: 'WAARNEEMGEGEVENS', state, channel }, request.aorta);
       await patients.setConsent(bsn, state, channel);
       request.log.info({ state, channel }, 'consent recorded and reference index updated');
       const patient = await patients.get(bsn);

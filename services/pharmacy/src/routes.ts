@@ -13,7 +13,7 @@ import {
   describeInteraction,
   notFound,
 } from '@schakel/contracts';
-import { pick, upstreamProblem, type App, type SourceLog, type SwitchPointClient } from '@schakel/service-kit';
+import { pick, recordHolderChoice, type App, type SourceLog, type SwitchPointClient } from '@schakel/service-kit';
 import type { PharmacyStore } from './store.js';
 
 const BsnParams = z.object({ bsn: Bsn });
@@ -68,13 +68,7 @@ export function frontOfficeRoutes(app: App, store: PharmacyStore, lsp: SwitchPoi
       const { bsn } = request.params;
       const { state, channel } = request.body;
       if ((await store.getPatient(bsn)) === undefined) throw notFound(`Patient ${bsn}`);
-      try {
-        await lsp.recordConsent(bsn, me.ura, { state, recordedBy: me.applicationId, channel }, request.aorta);
-        if (state === 'consent') await lsp.register(bsn, 'MEDVERSTREKKING', me.applicationId, request.aorta);
-        else await lsp.deregister(bsn, 'MEDVERSTREKKING', me.applicationId, request.aorta);
-      } catch (err) {
-        throw upstreamProblem(err, 'Recording the choice at the switch point');
-      }
+      await recordHolderChoice(lsp, me, { bsn, category: 'MEDVERSTREKKING', state, channel }, request.aorta);
       await store.setConsent(bsn, state, channel);
       request.log.info({ state, channel }, 'consent recorded and reference index updated');
       const patient = await store.getPatient(bsn);
