@@ -7,6 +7,7 @@ import type { ReadyMessage, TlsMaterial } from '@schakel/service-kit';
 import { openPki, type SystemSubject } from '@schakel/trust/pki';
 import { ORGANISATION_TYPE_OF, REPO_ROOT, loadTopology, type OrganisationSpec, type Topology } from './topology.js';
 import { ADMIN_SYSTEM } from './identities.js';
+import { bundleServices } from './bundle.js';
 
 export interface StartOptions {
   topology?: Topology;
@@ -39,7 +40,6 @@ export interface RunningProcess {
   child: ChildProcess | undefined;
 }
 
-const ENTRY = (service: string) => resolve(REPO_ROOT, 'services', service, 'src/main.ts');
 
 /**
  * Starts the switch point and then every organisation as its own process (separate event loops), waits
@@ -65,13 +65,16 @@ export async function startTopology(options: StartOptions = {}) {
   const processes = new Map<string, RunningProcess>();
   const envs = new Map<string, Record<string, string>>();
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  const entries = await bundleServices();
 
   async function spawn(id: string, service: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; logFile?: string }> {
     const logFile = logDir !== undefined ? join(logDir, `${id}.log`) : undefined;
     const fd = logFile !== undefined ? openSync(logFile, 'a') : undefined;
-    const child = fork(ENTRY(service), [], {
+    const entry = entries[service];
+    if (entry === undefined) throw new Error(`No bundle for service ${service}`);
+    const child = fork(entry, [], {
       cwd: REPO_ROOT,
-      execArgv: ['--conditions=@schakel/source', '--import', 'tsx', ...(options.execArgv?.['*'] ?? []), ...(options.execArgv?.[id] ?? [])],
+      execArgv: ['--enable-source-maps', ...(options.execArgv?.['*'] ?? []), ...(options.execArgv?.[id] ?? [])],
       env: { ...process.env, ...env, ...options.env?.['*'], ...options.env?.[id], NODE_OPTIONS: '' },
       stdio: fd !== undefined ? ['ignore', fd, fd, 'ipc'] : ['ignore', 'ignore', 'pipe', 'ipc'],
     });
@@ -120,13 +123,14 @@ export async function startTopology(options: StartOptions = {}) {
     ...common,
     ...(await tlsEnv({ id: sp.id, name: sp.name, ura: sp.ura, applicationId: sp.applicationId, role: 'switch-point' })),
     CARD_CA_FILE: pki.files.cardCa,
+    // Always named: the bundled switch point cannot find its default file relative to itself.
+    PROTOCOL_FILE: resolve(REPO_ROOT, topology.settings.protocolFile ?? 'services/lsp/protocol/default.json'),
     PORT: String(ephemeral ? 0 : sp.port),
     DATABASE: store(sp.id),
     SOURCE_TIMEOUT_MS: String(options.sourceTimeoutMs ?? topology.settings.sourceTimeoutMs),
     POLICY_CORONA_OPT_IN: topology.settings.policies.coronaOptIn ? 'on' : 'off',
     POLICY_STOP_BUTTON: topology.settings.policies.stopButton ? 'on' : 'off',
     POLICY_PRESUMED_CONSENT: topology.settings.policies.presumedConsent ? 'on' : 'off',
-    ...(topology.settings.protocolFile !== undefined ? { PROTOCOL_FILE: resolve(REPO_ROOT, topology.settings.protocolFile) } : {}),
   });
   try {
     // With fixed ports the switch point's URL is known in advance, so everything starts at once (the

@@ -1,0 +1,47 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { REPO_ROOT, SERVICES } from './topology.js';
+
+/**
+ * Each service is bundled once per start with esbuild (our TypeScript only; libraries stay external and
+ * load from node_modules), so the processes start on plain Node. Loading every module through tsx's
+ * hooks cost each process about two seconds of CPU on a separate thread (docs/performance.md), seven
+ * times over on two cores. The bundles live in node_modules/.cache so that the libraries resolve.
+ */
+export const BUNDLE_DIR = resolve(REPO_ROOT, 'node_modules/.cache/schakel-services');
+
+export async function bundleServices(): Promise<Record<string, string>> {
+  const services = ['lsp', ...SERVICES];
+  const result = await build({
+    entryPoints: Object.fromEntries(services.map((s) => [s, resolve(REPO_ROOT, 'services', s, 'src/main.ts')])),
+    outdir: BUNDLE_DIR,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    conditions: ['@schakel/source'],
+    sourcemap: true,
+    write: false,
+    logLevel: 'silent',
+    outExtension: { '.js': '.mjs' },
+    plugins: [
+      {
+        // Our workspace packages are bundled from source; every other package stays an import.
+        name: 'libraries-external',
+        setup(b) {
+          b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@schakel/') ? undefined : { path: args.path, external: true }));
+        },
+      },
+    ],
+  });
+  // Concurrent starts (parallel test files) may bundle at the same time: write aside, then rename.
+  for (const file of result.outputFiles) {
+    mkdirSync(dirname(file.path), { recursive: true });
+    const aside = `${file.path}.${process.pid}.tmp`;
+    writeFileSync(aside, file.contents);
+    renameSync(aside, file.path);
+  }
+  return Object.fromEntries(services.map((s) => [s, join(BUNDLE_DIR, `${s}.mjs`)]));
+}
