@@ -84,6 +84,21 @@ describe('the consent profile across processes', () => {
     // The patient is told the holder changed the profile.
     expect((await me.get('/portal/profile')).json.notifications.map((n: any) => n.consentRecordId)).toContain(processed.json.request.consentRecordId);
   });
+
+  it('lets the GP process an online objection, after which the HAP no longer sees the summary', async () => {
+    const bsn = freshBsn();
+    await gpPatient(bsn);
+    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    const hap = await consult(HAP, bsn, COVERING_GP);
+    expect(sourceOf((await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: {} })).json, GP).status).toBe('ok');
+    const objection = await (await portal(bsn)).post('/portal/choices', { state: 'objection', holder: { ura: t.get(GP).ura }, category: 'WAARNEEMGEGEVENS' });
+    expect(objection.status).toBe(202);
+    const processed = await http(`${t.url(GP)}/consent-requests/${objection.json.request.id}/process`, { body: { accept: true } });
+    expect(processed.status, processed.text).toBe(200);
+    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`)).json.state).toBe('objection');
+    expect((await http(lsp(`/reference-index/${bsn}`))).json.entries).toEqual([]);
+    expect(sourceOf((await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: {} })).json, GP)).toMatchObject({ status: 'refused', decision: { code: 'CONSENT_OBJECTION' } });
+  });
 });
 
 describe('policies', () => {

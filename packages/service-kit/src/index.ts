@@ -9,3 +9,4 @@ export * from './organisation.js';
 export * from './patient-register.js';
 export * from './tls.js';
 export * from './source-log.js';
+export * from './consent-requests.js';

@@ -1,4 +1,4 @@
-import { createServiceApp, createSourceLog, sourceLogRoutes, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { consentRequestRoutes, createServiceApp, createSourceLog, sourceLogRoutes, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 import { createPatientStore, patientRoutes } from './patients.js';
 import { createRecordStore } from './record-store.js';
@@ -54,6 +54,13 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
   patientRoutes(app, patients);
   recordRoutes(app, patients, record);
   consentRoutes(app, patients, deps.lsp, me);
+  consentRequestRoutes(app, deps.lsp, {
+    applicationId: me.applicationId,
+    category: 'WAARNEEMGEGEVENS',
+    setLocalConsent: async (bsn, state) => {
+      if ((await patients.get(bsn)) !== undefined) await patients.setConsent(bsn, state, 'portal');
+    },
+  });
   const log = createSourceLog(deps.db);
   sourceLogRoutes(app, log);
   summaryQueryRoutes(app, log, patients, record, {

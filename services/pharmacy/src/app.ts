@@ -1,8 +1,7 @@
-import { createServiceApp, createSourceLog, sourceLogRoutes, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { consentRequestRoutes, createServiceApp, createSourceLog, sourceLogRoutes, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
 import { createPharmacyStore } from './store.js';
 import { frontOfficeRoutes, sourceRoutes } from './routes.js';
-import { consentRequestRoutes } from './consent-requests.js';
 
 export type PharmacyConfig = Pick<OrganisationConfig, 'ORG_URA' | 'ORG_NAME' | 'APPLICATION_ID'>;
 
@@ -27,6 +26,12 @@ export async function buildApp(config: PharmacyConfig, deps: OrganisationDeps<Ph
   const log = createSourceLog(deps.db);
   sourceRoutes(app, store, log);
   sourceLogRoutes(app, log);
-  consentRequestRoutes(app, store, deps.lsp, { applicationId: config.APPLICATION_ID, ura: config.ORG_URA, name: config.ORG_NAME });
+  consentRequestRoutes(app, deps.lsp, {
+    applicationId: config.APPLICATION_ID,
+    category: 'MEDVERSTREKKING',
+    setLocalConsent: async (bsn, state) => {
+      if ((await store.getPatient(bsn)) !== undefined) await store.setConsent(bsn, state, 'portal');
+    },
+  });
   return app;
 }
