@@ -13,6 +13,8 @@ const GP = 'gp-de-linde';
 const HAP = 'hap-midden';
 const SEH = 'seh-st-anna';
 const SEH_DOCTOR = { uziNumber: '900000011', roleCode: '01.071', name: 'Dr. S. Yilmaz' };
+const RAV = 'rav-midden';
+const AMBULANCE_NURSE = { uziNumber: '900000041', roleCode: '80.000', name: 'M. de Jong' };
 const INSURANCE_DOCTOR = { uziNumber: '900000048', roleCode: '01.048', name: 'Dr. V. Verzekeringsarts' };
 
 beforeAll(async () => {
@@ -145,6 +147,45 @@ describe('policies', () => {
     const gpLog = await http(`${t.url(GP)}/query-log?bsn=${objected}`);
     expect(gpLog.status).toBe(200);
     expect(gpLog.json.entries).toEqual([]);
+  });
+});
+
+describe('the ambulance service', () => {
+  it('sees medication and the summary of an unconscious patient in acute care, nothing in regular care, and reports back to the GP', async () => {
+    const bsn = freshBsn();
+    await gpPatient(bsn);
+    await registerAt(GP, bsn, 'WAARNEEMGEGEVENS');
+    await pharmacyPatient(A, bsn, 'Acenocoumarol 1 mg');
+    await registerAt(A, bsn, 'MEDVERSTREKKING');
+    const acute = await consult(RAV, bsn, AMBULANCE_NURSE, { situation: 'acute', patientCannotConsent: true });
+    const summary = (await http(`${t.url(RAV)}/consults/${acute}/summary`, { body: {} })).json;
+    expect(sourceOf(summary, GP)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
+    const medication = (await http(`${t.url(RAV)}/consults/${acute}/medication`, { body: {} })).json;
+    expect(sourceOf(medication, A)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
+    expect((await http(lsp(`/access-log?bsn=${bsn}`))).json.entries.at(-1)).toMatchObject({ emergency: true, actingRole: '80.000', requesterUra: t.get(RAV).ura });
+
+    const regular = await consult(RAV, bsn, AMBULANCE_NURSE);
+    const refused = await http(`${t.url(RAV)}/consults/${regular}/summary`, { body: {} });
+    expect(refused.status).toBe(403);
+    expect(refused.json.decision).toMatchObject({ code: 'PROTOCOL_NO_ROW' });
+
+    // Feedback to the patient's own GP ("Met spoed beschikbaar"): the GP must have the patient registered.
+    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    const encounter = await http(`${t.url(RAV)}/consults/${acute}/encounter`, {
+      method: 'PUT',
+      body: { complaint: 'Bewusteloos aangetroffen', findings: 'EMV 3; INR onbekend', actions: 'Vervoerd naar SEH Sint Anna', handover: 'Antistolling: INR controleren' },
+    });
+    expect(encounter.status, encounter.text).toBe(200);
+    const sent = await http(`${t.url(RAV)}/consults/${acute}/report`, { body: {} });
+    expect(sent.status, sent.text).toBe(202);
+    let state = '';
+    for (let i = 0; i < 100 && state !== 'delivered'; i++) {
+      state = (await http(`${t.url(RAV)}/reports/${sent.json.messageId}`)).json.state;
+      if (state !== 'delivered') await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(state).toBe('delivered');
+    const inbox = (await http(`${t.url(GP)}/inbox`)).json;
+    expect(JSON.stringify(inbox)).toContain(sent.json.messageId);
   });
 });
 

@@ -20,12 +20,22 @@ function composePluginAvailable(): boolean {
 }
 
 describe('docker-compose.yml', () => {
-  it('has one container per organisation of the default topology, with the same identity and port', () => {
-    expect(Object.keys(compose.services).sort()).toEqual([topology.switchPoint.id, ...topology.organisations.map((o) => o.id)].sort());
+  it('has one container per organisation of the default topology, with the same identity, port and certificates', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['pki', topology.switchPoint.id, ...topology.organisations.map((o) => o.id)].sort());
+    expect(compose.services['pki']?.command).toEqual(['packages/topology/src/cli.ts', 'pki', '--data-dir', '/data']);
+    expect(compose.services[topology.switchPoint.id]?.environment).toMatchObject({ TLS_CERT_FILE: `/data/pki/systems/${topology.switchPoint.id}.cert.pem`, CARD_CA_FILE: '/data/pki/card-ca.pem' });
     for (const o of topology.organisations) {
       const s = compose.services[o.id];
       expect(s?.command, o.id).toEqual([`services/${o.service}/src/main.ts`]);
-      expect(s?.environment, o.id).toMatchObject({ ORG_URA: o.ura, APPLICATION_ID: o.applicationId, PORT: String(o.port), ORG_NAME: o.name });
+      expect(s?.environment, o.id).toMatchObject({
+        ORG_URA: o.ura,
+        APPLICATION_ID: o.applicationId,
+        PORT: String(o.port),
+        ORG_NAME: o.name,
+        LSP_URL: `https://${topology.switchPoint.id}:${topology.switchPoint.port}`,
+        TLS_CERT_FILE: `/data/pki/systems/${o.id}.cert.pem`,
+        CREDENTIALS_DIR: `/data/pki/professionals/${o.ura}`,
+      });
       expect(s?.ports).toEqual([`${o.port}:${o.port}`]);
     }
   });

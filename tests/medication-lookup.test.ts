@@ -175,7 +175,7 @@ describe('every service', () => {
       const doc = await http(`${p.url}/openapi.json`);
       expect(doc.status, p.id).toBe(200);
       expect(doc.json.openapi).toBe('3.1.0');
-      const own = { lsp: '/queries/medication', pharmacy: '/lsp/medication-queries', hap: '/consults/{id}/medication', gp: '/patients/{bsn}', seh: '/patients/{bsn}' }[p.service];
+      const own = { lsp: '/queries/medication', pharmacy: '/lsp/medication-queries', hap: '/consults/{id}/medication', gp: '/patients/{bsn}', seh: '/patients/{bsn}', ambulance: '/consults/{id}/summary' }[p.service];
       expect(Object.keys(doc.json.paths), p.id).toEqual(expect.arrayContaining(['/health', '/ready', own]));
       expect((await http(`${p.url}/ready`)).json.status).toBe('ready');
     }

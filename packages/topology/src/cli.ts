@@ -4,6 +4,7 @@ import { join, relative, resolve } from 'node:path';
 import { INTERACTIONS, type Interaction } from '@schakel/contracts';
 import { signAssertion } from '@schakel/trust/assertion';
 import { EnrolmentInput, enrol } from './enrol.js';
+import { preparePki } from './prepare-pki.js';
 import { parseArgs } from 'node:util';
 import { DEMO_PATIENTS, seedDemo } from './seed.js';
 import { startTopology } from './launcher.js';
@@ -12,6 +13,7 @@ import { DEFAULT_TOPOLOGY_FILE, REPO_ROOT, loadTopology } from './topology.js';
 const HELP = `Usage: npm start [-- options]              start the topology (the default command)
        npm run enrol -- options                enrol a new organisation's system
        npm run -s schakel -- assertion options print a signed professional assertion
+       npm run schakel -- pki [--data-dir DIR]   issue the topology's certificates and cards only
 
 npm start starts the Schakel topology: the switch point and one process per organisation, seeds demo
 data, and prints what runs where. Ctrl-C stops everything.
@@ -52,6 +54,8 @@ async function main(): Promise<void> {
       return enrolCommand(args);
     case 'assertion':
       return assertionCommand(args);
+    case 'pki':
+      return pkiCommand(args);
     default:
       process.stderr.write(`Unknown command ${command}\n\n${HELP}\n`);
       process.exit(2);
@@ -96,6 +100,14 @@ async function enrolCommand(args: string[]): Promise<void> {
   }
   const { examples } = await enrol(parsed.data);
   process.stdout.write(`${examples}\n`);
+}
+
+/** Issue the topology's certificates and UZI cards without starting anything (for containers). */
+async function pkiCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { topology: { type: 'string', default: DEFAULT_TOPOLOGY_FILE }, 'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') } } });
+  const dir = join(resolve(values['data-dir']), 'pki');
+  await preparePki(loadTopology(resolve(values.topology)), dir);
+  process.stdout.write(`Test PKI ready in ${dir}\n`);
 }
 
 async function assertionCommand(args: string[]): Promise<void> {
@@ -176,7 +188,7 @@ async function start(args: string[]): Promise<void> {
 }
 
 function roleOf(service: string): string {
-  return ({ lsp: 'switch point (LSP)', gp: 'GP practice (HIS)', pharmacy: 'pharmacy (AIS)', hap: 'after-hours GP post (HAP)', seh: 'emergency department (SEH)' } as Record<string, string>)[service] ?? service;
+  return ({ lsp: 'switch point (LSP)', gp: 'GP practice (HIS)', pharmacy: 'pharmacy (AIS)', hap: 'after-hours GP post (HAP)', seh: 'emergency department (SEH)', ambulance: 'ambulance service (RAV)' } as Record<string, string>)[service] ?? service;
 }
 
 function table(rows: string[][]): string {

@@ -4,3 +4,4 @@ export * from './seed.js';
 export * from './test-data.js';
 export * from './identities.js';
 export * from './enrol.js';
+export * from './prepare-pki.js';

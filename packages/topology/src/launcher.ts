@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import type { ReadyMessage, TlsMaterial } from '@schakel/service-kit';
-import { openPki, type SystemSubject } from '@schakel/trust/pki';
+import type { SystemSubject } from '@schakel/trust/pki';
 import { ORGANISATION_TYPE_OF, REPO_ROOT, loadTopology, type OrganisationSpec, type Topology } from './topology.js';
 import { ADMIN_SYSTEM } from './identities.js';
 import { bundleServices } from './bundle.js';
+import { preparePki } from './prepare-pki.js';
 
 export interface StartOptions {
   topology?: Topology;
@@ -55,7 +56,7 @@ export async function startTopology(options: StartOptions = {}) {
   // The test PKI: created on first start, reused after; one certificate per system, a card per professional.
   const ownPki = options.pkiDir === undefined && options.dataDir === undefined;
   const pkiDir = options.pkiDir ?? (options.dataDir !== undefined ? join(options.dataDir, 'pki') : mkdtempSync(join(tmpdir(), 'schakel-pki-')));
-  const pki = await openPki(pkiDir);
+  const pki = await preparePki(topology, pkiDir);
   const tlsEnv = async (subject: SystemSubject) => {
     const files = await pki.ensureSystem(subject);
     return { TLS_CERT_FILE: files.certFile, TLS_KEY_FILE: files.keyFile, TLS_CA_FILE: pki.files.root };
@@ -140,7 +141,6 @@ export async function startTopology(options: StartOptions = {}) {
     const lspUrl = ephemeral ? (processes.get(sp.id)?.url ?? '') : `https://127.0.0.1:${sp.port}`;
     for (const o of topology.organisations) {
       processes.set(o.id, { id: o.id, service: o.service, name: o.name, ura: o.ura, applicationId: o.applicationId, url: '', child: undefined });
-      for (const p of o.professionals) await pki.ensureProfessional({ ...p, ura: o.ura });
       envs.set(o.id, {
         ...common,
         ...(await tlsEnv({ id: o.id, name: o.name, ura: o.ura, applicationId: o.applicationId, organisationType: ORGANISATION_TYPE_OF[o.service] })),

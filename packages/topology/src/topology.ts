@@ -8,10 +8,10 @@ import { ApplicationId, Ura, UziNumber, UziRoleCode } from '@schakel/contracts';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DEFAULT_TOPOLOGY_FILE = resolve(REPO_ROOT, 'topology/default.json');
 
-export const SERVICES = ['gp', 'pharmacy', 'hap', 'seh'] as const;
+export const SERVICES = ['gp', 'pharmacy', 'hap', 'seh', 'ambulance'] as const;
 
 /** The organisation type each kind of system stands for (written into its system certificate too). */
-export const ORGANISATION_TYPE_OF = { gp: 'Z3', pharmacy: 'J8', hap: 'N6', seh: 'V4' } as const;
+export const ORGANISATION_TYPE_OF = { gp: 'Z3', pharmacy: 'J8', hap: 'N6', seh: 'V4', ambulance: 'A1' } as const;
 
 const ProfessionalSpec = z
   .object({ uziNumber: UziNumber, roleCode: UziRoleCode, name: z.string().min(1) })

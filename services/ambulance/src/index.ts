@@ -1,0 +1,1 @@
+export { buildApp, migrations, type AmbulanceDatabase } from './app.js';
