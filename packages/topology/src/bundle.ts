@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { REPO_ROOT, SERVICES } from './topology.js';
@@ -42,6 +42,13 @@ export async function bundleServices(): Promise<Record<string, string>> {
     const aside = `${file.path}.${process.pid}.tmp`;
     writeFileSync(aside, file.contents);
     renameSync(aside, file.path);
+  }
+  // Chunks of earlier code versions are named by their content and would pile up: drop those no build
+  // has written for ten minutes (a start running right now has written its own moments ago).
+  const current = new Set(result.outputFiles.map((f) => f.path));
+  for (const name of readdirSync(BUNDLE_DIR)) {
+    const path = join(BUNDLE_DIR, name);
+    if (!current.has(path) && Date.now() - statSync(path).mtimeMs > 600_000) rmSync(path, { force: true });
   }
   return Object.fromEntries(services.map((s) => [s, join(BUNDLE_DIR, `${s}.mjs`)]));
 }
