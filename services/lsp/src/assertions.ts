@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
-import { problem, type Decision, type ProblemError } from '@schakel/contracts';
+import { ProblemError, problem, type Decision } from '@schakel/contracts';
 import type { Verifier, AssertionClaims } from '@schakel/trust/assertion';
 import { nowIso, type ClientIdentity, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
-import type { Revocations } from './auth.js';
+import { caller, type Revocations } from './auth.js';
 
 export interface AssertionCheck {
   verifier: Verifier;
@@ -63,4 +63,30 @@ export async function checkAssertion(check: AssertionCheck, request: FastifyRequ
     throw refusal('ASSERTION_REPLAYED', 'TRUST-4: a message id is accepted once', `The professional assertion's message id ${c.jti} was used before.`);
   }
   return c;
+}
+
+/**
+ * The trust prelude of every signed request (queries and pushes): the connection's system must be the one
+ * the body names (TRUST-1), and a professional must have signed (checkAssertion). A refusal is handed to
+ * `onRefusal` (the route's access-log writer) before it is thrown. Answers the calling system.
+ */
+export async function checkSignedRequest(
+  check: AssertionCheck,
+  request: FastifyRequest,
+  expected: Expected & { applicationId: string },
+  onRefusal: (refusal: ProblemError, client: ClientIdentity) => Promise<unknown>,
+): Promise<ClientIdentity> {
+  const client = caller(request);
+  try {
+    if (client.applicationId !== expected.applicationId) {
+      throw problem('CLIENT_NOT_ALLOWED', `The client certificate belongs to system ${client.applicationId}, but the request names system ${expected.applicationId}.`, {
+        decision: { code: 'CLIENT_NOT_ALLOWED', rule: 'TRUST-1: a system acts in its own name only', explanation: 'A system queries and sends in its own name only.' },
+      });
+    }
+    await checkAssertion(check, request, client, expected);
+  } catch (err) {
+    if (err instanceof ProblemError) await onRefusal(err, client);
+    throw err;
+  }
+  return client;
 }

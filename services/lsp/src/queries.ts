@@ -25,8 +25,7 @@ import type { AccessLog, AccessEvent } from './access-log.js';
 import type { PolicyStore } from './policies.js';
 import { authorise, type ProtocolRow } from './authorisation/protocol.js';
 import { consentDecision } from './authorisation/consent-rules.js';
-import { checkAssertion, type AssertionCheck } from './assertions.js';
-import { caller } from './auth.js';
+import { checkSignedRequest, type AssertionCheck } from './assertions.js';
 
 export interface QueryDeps {
   book: AddressBook;
@@ -246,36 +245,24 @@ export function queryRoute(app: App, path: string, body: typeof MedicationQuery 
     },
     async (request) => {
       const q = request.body as QueryBody;
-      const client = caller(request);
-      const logRefusal = async (p: ProblemError) =>
+      const expected = { applicationId: q.requester.applicationId, interaction: kind.interaction, bsn: q.bsn, professional: q.requester.professional, responsible: q.requester.responsible };
+      const client = await checkSignedRequest(deps.assertions, request, expected, (p, c) =>
         deps.accessLog.write({
           interaction: kind.interaction,
           initialRequestId: request.aorta.initialRequestId,
           requestId: request.aorta.requestId,
           bsn: q.bsn,
           category: kind.category,
-          clientSubject: client.subject,
+          clientSubject: c.subject,
           requesterApplicationId: q.requester.applicationId,
-          requesterUra: client.ura,
+          requesterUra: c.ura,
           actingUzi: q.requester.professional.uziNumber,
           actingRole: q.requester.professional.roleCode,
           outcome: 'refused',
           code: p.problem.decision?.code ?? p.code,
           explanation: `${p.problem.detail ?? p.problem.title} [${p.problem.decision?.rule ?? 'TRUST'}]`,
-        });
-      if (client.applicationId !== q.requester.applicationId) {
-        const p = problem('CLIENT_NOT_ALLOWED', `The client certificate belongs to system ${client.applicationId}, but the query names system ${q.requester.applicationId}.`, {
-          decision: { code: 'CLIENT_NOT_ALLOWED', rule: 'TRUST-1: a system queries in its own name only', explanation: 'A system queries in its own name only.' },
-        });
-        await logRefusal(p);
-        throw p;
-      }
-      try {
-        await checkAssertion(deps.assertions, request, client, { interaction: kind.interaction, bsn: q.bsn, professional: q.requester.professional, responsible: q.requester.responsible });
-      } catch (err) {
-        await logRefusal(err as ProblemError);
-        throw err;
-      }
+        }),
+      );
       return runQuery(deps, kind, q, { aorta: request.aorta, client, log: request.log });
     },
   );

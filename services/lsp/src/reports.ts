@@ -1,7 +1,7 @@
 import {
   ObservationReportSubmission,
   Problem,
-  ProblemError,
+  type ProblemError,
   ReportAcknowledgement,
   ReportRouting,
   describeInteraction,
@@ -14,7 +14,7 @@ import { CallError, pick, type App, type ServiceClient } from '@schakel/service-
 import type { AddressBook } from './address-book.js';
 import type { ReferenceIndex } from './reference-index.js';
 import type { AccessLog, AccessEvent } from './access-log.js';
-import { checkAssertion, type AssertionCheck } from './assertions.js';
+import { checkSignedRequest, type AssertionCheck } from './assertions.js';
 import { caller } from './auth.js';
 
 export interface ReportDeps {
@@ -78,18 +78,7 @@ export function reportRoutes(app: App, deps: ReportDeps): void {
         return p;
       };
 
-      if (client.applicationId !== r.sender.applicationId) {
-        throw await refuse(
-          problem('CLIENT_NOT_ALLOWED', `The client certificate belongs to system ${client.applicationId}, but the report names system ${r.sender.applicationId}.`, {
-            decision: { code: 'CLIENT_NOT_ALLOWED', rule: 'TRUST-1: a system sends in its own name only', explanation: 'A system sends in its own name only.' },
-          }),
-        );
-      }
-      try {
-        await checkAssertion(deps.assertions, request, client, { interaction: INTERACTION, bsn: r.bsn, professional: r.sender.professional, responsible: r.sender.responsible });
-      } catch (err) {
-        throw err instanceof ProblemError ? await refuse(err) : err;
-      }
+      await checkSignedRequest(deps.assertions, request, { applicationId: r.sender.applicationId, interaction: INTERACTION, bsn: r.bsn, professional: r.sender.professional, responsible: r.sender.responsible }, refuse);
       const sender = await deps.book.get(r.sender.applicationId);
       if (sender === undefined) {
         const decision: Decision = { code: 'UNKNOWN_SYSTEM', rule: 'LSP-AUTH-1: only systems in the address book may send', explanation: `System ${r.sender.applicationId} is not in the address book.` };
