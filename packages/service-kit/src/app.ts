@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyHttpOptions, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyHttpOptions, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import helmet from '@fastify/helmet';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pino, type Logger } from 'pino';
 import { AORTA_ID_HEADER, formatAortaId, newAortaId, parseAortaId, problem, Problem, type AortaId } from '@schakel/contracts';
-import { installProblemHandlers, sendProblem } from './problems.js';
-import { requireClientCertificate, type TlsMaterial } from './tls.js';
+import { frameworkProblem, installProblemHandlers, onClientError, sendProblem } from './problems.js';
+import { checkClientCertificate, type ClientCheck, type TlsMaterial } from './tls.js';
+import { audience } from './audience.js';
+import { redactingSerializers } from './redaction.js';
+import { createRouteTable } from './route-table.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
 
@@ -36,7 +40,25 @@ export interface KitOptions {
   logLevel?: string;
   /** Resolved once the service can do useful work (store migrated, registered with the switch point...). */
   readiness?: () => { ready: boolean; detail?: string };
+  /**
+   * Who is calling. Default: the client certificate of the TLS connection. Only tests that use inject()
+   * (no socket, so no certificate) give another, to act as a known system.
+   */
+  identify?: (request: FastifyRequest) => ClientCheck;
 }
+
+/**
+ * TLS 1.2 with forward-secret AEAD suites only (no CBC, no SHA-1), and TLS 1.3 (whose suites are all AEAD).
+ * The same list as the UZI server certificate profile's recommendation for GBZ connections.
+ */
+export const TLS12_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
 
 const AORTA = Symbol('aorta');
 type RawWithAorta = IncomingMessage & { [AORTA]?: AortaId | 'invalid' };
@@ -50,8 +72,9 @@ function aortaOf(raw: RawWithAorta): AortaId | 'invalid' {
   return value;
 }
 
+/** Service logs carry route patterns and request ids, never a patient identifier (see redaction.ts). */
 export function createLogger(service: string, level = 'info'): Logger {
-  return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
+  return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime, ...redactingSerializers });
 }
 
 /**
@@ -75,17 +98,33 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: 1024 * 1024,
+    // The framework's own refusals (bad percent-encoding, an over-long path parameter) and the HTTP
+    // parser's (headers too large, not HTTP) answer problem+json like every other error.
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, { ...frameworkProblem(error).problem, instance: request.url }),
+    clientErrorHandler: onClientError,
     // The handshake asks for a client certificate but does not fail without a good one: routes that need
     // one refuse with problem+json (see tls.ts), and /health, /ready and /docs stay reachable.
     ...(options.tls !== undefined
-      ? { https: { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const } }
+      ? { https: { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const, ciphers: TLS12_CIPHERS } }
       : {}),
     // Typed as plain HTTP either way: route code does not depend on the transport.
   } as FastifyHttpOptions<RawServerDefault>).withTypeProvider<ZodTypeProvider>() as unknown as App;
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  installProblemHandlers(app);
+  app.decorate('identifyClient', options.identify ?? checkClientCertificate);
+  // Every route is in exactly one audience; the table also answers 405 for a known path (problems.ts).
+  const routes = createRouteTable(app);
+  installProblemHandlers(app, routes);
+  // JSON only: Fastify's default text/plain parser would hand a string to a route that wants an object
+  // (and answer 400 where 415 is the truth). A wire that speaks XML registers its parser in its own scope.
+  app.removeContentTypeParser('text/plain');
+  await app.register(helmet, { global: true });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // Answers may hold patient data: nothing is kept by a browser or a proxy.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
 
   app.decorateRequest('aorta', null as unknown as AortaId);
   app.addHook('onRequest', async (request, reply) => {
@@ -117,36 +156,28 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // Operations: liveness, readiness and the API description are open to anyone who can connect.
+  await audience(app, 'operations', async () => undefined, async (scope) => {
+    await scope.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+    scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  // A source answers the switch point's legs (/lsp/...) only over mutual TLS with the switch point's own
-  // certificate. (Without TLS material there is no identity to check: that is only the in-process mode of
-  // unit tests; every process started by main.ts runs with TLS.)
-  if (options.tls !== undefined) {
-    requireClientCertificate(app, {
-      applies: (request) => request.url.startsWith('/lsp/'),
-      authorise: (identity) =>
-        identity.roles.includes('switch-point') ? undefined : problem('CLIENT_NOT_ALLOWED', `Only the switch point may call ${info.service} on /lsp/; ${identity.subject} may not`),
-    });
-  }
-
-  const Health = z.object({ status: z.literal('ok'), service: z.string() }).meta({ id: 'Health' });
-  const Ready = z.object({ status: z.enum(['ready', 'starting']), service: z.string(), detail: z.string().optional() }).meta({ id: 'Ready' });
-  app.get('/health', { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: Health } } }, async () => ({
-    status: 'ok' as const,
-    service: info.service,
-  }));
-  app.get(
-    '/ready',
-    { schema: { tags: ['operations'], summary: 'Readiness: the service can do its work', response: { 200: Ready, 503: Ready } } },
-    async (_request, reply) => {
-      const state = options.readiness?.() ?? { ready: true };
-      const body = { status: state.ready ? ('ready' as const) : ('starting' as const), service: info.service, ...(state.detail !== undefined ? { detail: state.detail } : {}) };
-      return reply.status(state.ready ? 200 : 503).send(body);
-    },
-  );
+    const Health = z.object({ status: z.literal('ok'), service: z.string() }).meta({ id: 'Health' });
+    const Ready = z.object({ status: z.enum(['ready', 'starting']), service: z.string(), detail: z.string().optional() }).meta({ id: 'Ready' });
+    scope.get('/health', { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: Health } } }, async () => ({
+      status: 'ok' as const,
+      service: info.service,
+    }));
+    scope.get(
+      '/ready',
+      { schema: { tags: ['operations'], summary: 'Readiness: the service can do its work', response: { 200: Ready, 503: Ready } } },
+      async (_request, reply) => {
+        const state = options.readiness?.() ?? { ready: true };
+        const body = { status: state.ready ? ('ready' as const) : ('starting' as const), service: info.service, ...(state.detail !== undefined ? { detail: state.detail } : {}) };
+        return reply.status(state.ready ? 200 : 503).send(body);
+      },
+    );
+  });
   return app;
 }
 

@@ -10,3 +10,6 @@ export * from './patient-register.js';
 export * from './tls.js';
 export * from './source-log.js';
 export * from './consent-requests.js';
+export * from './audience.js';
+export * from './route-table.js';
+export { redactingSerializers, scrub } from './redaction.js';

@@ -1,6 +1,8 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { PROBLEM_CONTENT_TYPE, problem, toProblem, type FieldError, type Problem, ProblemError } from '@schakel/contracts';
+import type { RouteTable } from './route-table.js';
 
 const CONTEXT_NAMES: Record<string, string> = { body: 'body', params: 'params', querystring: 'query', headers: 'header' };
 
@@ -55,24 +57,57 @@ function validationProblem(errors: FieldError[]): ProblemError {
   return p;
 }
 
-/** Fastify framework errors that are the caller's fault, mapped to our codes. */
-function frameworkProblem(error: FastifyError): ProblemError | undefined {
+/** Fastify framework errors that are the caller's fault, mapped to our codes (undefined: not one of them). */
+function knownFrameworkProblem(error: FastifyError): ProblemError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return problem('UNSUPPORTED_MEDIA_TYPE', error.message, { expected: 'Content-Type: application/json' });
+      return problem('UNSUPPORTED_MEDIA_TYPE', 'This endpoint takes a JSON body: send Content-Type: application/json', { field: 'header.content-type', expected: 'application/json' });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return problem('MALFORMED_BODY', 'The body is empty but Content-Type says JSON', { field: 'body', expected: 'a JSON document' });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return problem('BODY_TOO_LARGE', error.message);
+      return problem('BODY_TOO_LARGE', 'The body is larger than this service accepts (1 MiB)');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return problem('MALFORMED_BODY', error.message);
+      return problem('MALFORMED_BODY', 'The Content-Length does not match the body');
+    case 'FST_ERR_BAD_URL':
+      return problem('MALFORMED_URL', 'The path has a percent sign that is not followed by two hexadecimal digits', { field: 'path', expected: 'a percent-encoded URL (RFC 3986)' });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return problem('URL_TOO_LONG', 'A path segment is longer than any identifier this API takes (100 characters)', { field: 'path', expected: 'path parameters of at most 100 characters' });
+    case 'FST_ERR_ASYNC_CONSTRAINT':
+      return problem('MALFORMED_REQUEST', 'The request does not fit any route constraint');
     default:
       break;
   }
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return problem('MALFORMED_BODY', `The body is not valid JSON: ${error.message}`, { field: 'body', expected: 'a JSON document' });
+    return problem('MALFORMED_BODY', 'The body is not valid JSON', { field: 'body', expected: 'a JSON document' });
   }
   return undefined;
+}
+
+/** For Fastify's frameworkErrors option: always a problem. */
+export function frameworkProblem(error: FastifyError): ProblemError {
+  return knownFrameworkProblem(error) ?? problem('MALFORMED_REQUEST', 'The request could not be routed');
+}
+
+/**
+ * Errors of the HTTP parser, before Fastify sees a request (Fastify's clientErrorHandler option): headers
+ * or request line too large (431), a request that was not received in time (408), bytes that are not HTTP
+ * (400). Answered as problem+json on the raw socket, which is then closed, as Node itself would do.
+ */
+export function onClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const p =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? problem('HEADERS_TOO_LARGE', 'The request line and headers together are larger than 16 KiB')
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? problem('REQUEST_TIMEOUT', 'The request was not received in time')
+        : problem('MALFORMED_REQUEST', 'The request is not valid HTTP/1.1');
+  const body = JSON.stringify(p.problem);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${p.status} ${p.problem.title}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
@@ -84,7 +119,7 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
  * with a field and what was expected; ProblemErrors pass through; anything else is logged with the request
  * context and answered as a bare 500 that leaks no internals.
  */
-export function installProblemHandlers(app: FastifyInstance): void {
+export function installProblemHandlers(app: FastifyInstance, routes: RouteTable): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     let p: Problem;
     if (hasZodFastifySchemaValidationErrors(error)) {
@@ -93,7 +128,7 @@ export function installProblemHandlers(app: FastifyInstance): void {
     } else if (error instanceof ProblemError) {
       p = error.problem;
     } else {
-      const mapped = frameworkProblem(error);
+      const mapped = knownFrameworkProblem(error);
       if (mapped !== undefined) {
         p = mapped.problem;
       } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
@@ -107,7 +142,12 @@ export function installProblemHandlers(app: FastifyInstance): void {
     else request.log.info({ code: p.code, status: p.status, field: p.field }, 'request refused');
     return sendProblem(reply, { ...p, instance: request.url, aortaId: String(reply.getHeader('aorta-id') ?? '') });
   });
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, { ...problem('ROUTE_NOT_FOUND', `${request.method} ${request.url} is not an endpoint of this service; see /docs`).problem, instance: request.url }),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = routes.allowedMethods(request.url);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      return sendProblem(reply, { ...problem('METHOD_NOT_ALLOWED', `This endpoint takes ${allowed.join(', ')}, not ${request.method}`).problem, instance: request.url });
+    }
+    return sendProblem(reply, { ...problem('ROUTE_NOT_FOUND', `${request.method} ${request.url} is not an endpoint of this service; see /docs`).problem, instance: request.url });
+  });
 }

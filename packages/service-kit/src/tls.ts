@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
+import type { Guard } from './audience.js';
 import { identityFromSubjectAltName, problem, type CertificateIdentity, type ProblemError } from '@schakel/contracts';
-import type { App } from './app.js';
 
 /** PEM material for mutual TLS: this system's certificate chain and key, and the root it trusts. */
 export interface TlsMaterial {
@@ -64,39 +64,72 @@ function checkSocket(socket: Partial<TLSSocket>): ClientCheck {
   return { ok: true, identity: { ...identity, applicationId: identity.applicationId, ura: identity.ura, serialNumber: peer.serialNumber, subject } };
 }
 
-const OPEN_PATHS = ['/health', '/ready', '/openapi.json', '/docs'];
-export const isOperationsPath = (url: string) => OPEN_PATHS.some((p) => url === p || url.startsWith(`${p}/`) || url.startsWith(`${p}?`));
-
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The calling system, once a client-certificate check passed. */
+    /** The calling system, once a client-certificate guard passed. */
     client?: ClientIdentity;
+  }
+  interface FastifyInstance {
+    /**
+     * Who is calling: the client certificate of the connection (checkClientCertificate). Tests that
+     * use inject(), which has no TLS socket, may give another function through KitOptions.identify.
+     */
+    identifyClient: (request: FastifyRequest) => ClientCheck;
   }
 }
 
 /**
- * Guard the routes `applies` selects with mutual TLS. `authorise` may refuse a known caller (e.g. a source
- * accepts only the switch point); `onRefusal` lets a service write its access log before the answer goes out.
+ * The guard of an audience that needs a system certificate (see audience.ts). `authorise` may refuse a
+ * known caller (e.g. a source accepts only the switch point); `onRefusal` lets a service write its access
+ * log before the answer goes out.
  */
-export function requireClientCertificate(
-  app: App,
-  options: {
-    applies: (request: FastifyRequest) => boolean;
-    authorise?: (identity: ClientIdentity, request: FastifyRequest) => Promise<ProblemError | undefined> | ProblemError | undefined;
-    onRefusal?: (request: FastifyRequest, error: ProblemError, identity: ClientIdentity | undefined) => Promise<void>;
-  },
-): void {
-  app.addHook('onRequest', async (request: FastifyRequest) => {
-    if (!options.applies(request)) return;
-    const check = checkClientCertificate(request);
-    let error = check.ok ? await options.authorise?.(check.identity, request) : check.error;
+export function certificateGuard(options: {
+  authorise?: (identity: ClientIdentity, request: FastifyRequest) => Promise<ProblemError | undefined> | ProblemError | undefined;
+  onRefusal?: (request: FastifyRequest, error: ProblemError, identity: ClientIdentity | undefined) => Promise<void>;
+}): Guard {
+  return async (request: FastifyRequest) => {
+    const check = request.server.identifyClient(request);
+    const error = check.ok ? await options.authorise?.(check.identity, request) : check.error;
     if (error === undefined && check.ok) {
       request.client = check.identity;
       return;
     }
-    error ??= problem('CLIENT_CERT_UNTRUSTED', 'refused');
-    request.log.warn({ code: error.code, client: check.ok ? check.identity.applicationId : undefined }, 'client refused');
-    await options.onRefusal?.(request, error, check.ok ? check.identity : undefined);
-    throw error;
+    const refusal = error ?? problem('CLIENT_CERT_UNTRUSTED', 'refused');
+    request.log.warn({ code: refusal.code, client: check.ok ? check.identity.applicationId : undefined }, 'client refused');
+    await options.onRefusal?.(request, refusal, check.ok ? check.identity : undefined);
+    throw refusal;
+  };
+}
+
+/** A source's switch-point legs: only the switch point's own certificate. */
+export function switchPointOnly(service: string): Guard {
+  return certificateGuard({
+    authorise: (identity) =>
+      identity.roles.includes('switch-point') ? undefined : problem('CLIENT_NOT_ALLOWED', `Only the switch point may call ${service} on its switch-point legs; ${identity.subject} may not`),
   });
 }
+
+/**
+ * A front office: the organisation's own people. Until front-office users exist (issue #12) that is a
+ * caller on this machine without a certificate, the organisation's own system certificate, or the
+ * operator; another organisation's system (the switch point included) is refused.
+ */
+export function frontOfficeOf(ura: string): Guard {
+  return async (request: FastifyRequest) => {
+    const socket = request.raw.socket as Partial<TLSSocket>;
+    const presented = socket.encrypted === true && typeof socket.getPeerCertificate === 'function' && Object.keys(socket.getPeerCertificate()).length > 0;
+    if (!presented) return;
+    const check = request.server.identifyClient(request);
+    if (!check.ok) throw check.error;
+    if (check.identity.ura === ura || check.identity.roles.includes('admin')) {
+      request.client = check.identity;
+      return;
+    }
+    throw problem('CLIENT_NOT_ALLOWED', `The front office of organisation ${ura} is for its own people; ${check.identity.subject} may not use it`);
+  };
+}
+
+/** For tests that use inject() (no socket, so no certificate): every caller is this system. */
+export const identifiedAs =
+  (identity: ClientIdentity) =>
+  (): ClientCheck => ({ ok: true, identity });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Bsn, problem } from '@schakel/contracts';
-import { createServiceApp, type App } from '../src/index.js';
+import { audience, createServiceApp, type App } from '../src/index.js';
 
 let app: App | undefined;
 afterEach(async () => {
@@ -11,12 +11,15 @@ afterEach(async () => {
 
 async function testApp(): Promise<App> {
   app = await createServiceApp({ service: 'test', title: 'Test', description: 'test app' }, { logLevel: 'silent' });
-  app.post('/things', { schema: { body: z.object({ bsn: Bsn, count: z.number().int(), kind: z.enum(['a', 'b']) }).strict() } }, async (request) => ({ ok: request.body.bsn }));
-  app.get('/refuse', async () => {
-    throw problem('NOT_AUTHORISED', 'no', { decision: { code: 'X', rule: 'R-1', explanation: 'because' } });
-  });
-  app.get('/crash', async () => {
-    throw new Error('secret internals at /etc/passwd');
+  await audience(app, 'front-office', async () => undefined, (open) => {
+    open.post('/things', { schema: { body: z.object({ bsn: Bsn, count: z.number().int(), kind: z.enum(['a', 'b']) }).strict() } }, async (request) => ({ ok: request.body.bsn }));
+    open.put('/things/:id', { schema: { params: z.object({ id: z.string() }) } }, async (request) => ({ id: request.params.id }));
+    open.get('/refuse', async () => {
+      throw problem('NOT_AUTHORISED', 'no', { decision: { code: 'X', rule: 'R-1', explanation: 'because' } });
+    });
+    open.get('/crash', async () => {
+      throw new Error('secret internals at /etc/passwd');
+    });
   });
   return app;
 }

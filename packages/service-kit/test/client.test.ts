@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createServer, type Server } from 'node:http';
 import { parseAortaId, problem } from '@schakel/contracts';
-import { CallError, createServiceApp, createServiceClient, upstreamProblem, type App } from '../src/index.js';
+import { CallError, audience, createServiceApp, createServiceClient, upstreamProblem, type App } from '../src/index.js';
 
 let app: App;
 let base: string;
@@ -12,12 +12,14 @@ const client = createServiceClient({ timeoutMs: 2_000 });
 
 beforeAll(async () => {
   app = await createServiceApp({ service: 'upstream', title: 'u', description: 'u' }, { logLevel: 'silent' });
-  app.get('/echo-aorta', async (request) => ({ initial: request.aorta.initialRequestId, request: request.aorta.requestId }));
-  app.get('/refuse', async () => {
-    throw problem('UNKNOWN_PATIENT', 'nobody');
+  await audience(app, 'front-office', async () => undefined, (open) => {
+    open.get('/echo-aorta', async (request) => ({ initial: request.aorta.initialRequestId, request: request.aorta.requestId }));
+    open.get('/refuse', async () => {
+      throw problem('UNKNOWN_PATIENT', 'nobody');
+    });
+    open.get('/plain-500', async (_req, reply) => reply.status(500).type('text/plain').send('boom'));
+    open.get('/wrong-shape', async () => ({ n: 'not a number' }));
   });
-  app.get('/plain-500', async (_req, reply) => reply.status(500).type('text/plain').send('boom'));
-  app.get('/wrong-shape', async () => ({ n: 'not a number' }));
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   // A server that accepts connections and never answers: a hung system.
   silent = createServer(() => undefined);

@@ -7,6 +7,7 @@ import { createServiceClient, createSwitchPointClient, openStore } from '@schake
 import { buildApp as buildGp, migrations as gpMigrations, type GpDatabase } from '@schakel/gp';
 import { loadTopology } from '@schakel/topology';
 import { generate, writeSynthetic } from '../src/index.js';
+import { asSwitchPoint } from '@schakel/topology/in-process';
 
 const topology = loadTopology();
 const dataDir = mkdtempSync(join(tmpdir(), 'schakel-synthetic-'));
@@ -45,7 +46,7 @@ describe('writeSynthetic()', () => {
     const client = createServiceClient();
     const gp = await buildGp(
       { ORG_NAME: org?.name ?? '', ORG_URA: org?.ura ?? '', APPLICATION_ID: org?.applicationId ?? '' },
-      { db: await openStore<GpDatabase>({ database: join(dataDir, `${withShielded.gp.orgId}.sqlite`), migrations: gpMigrations }), lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'), kit: { logLevel: 'silent' } },
+      { db: await openStore<GpDatabase>({ database: join(dataDir, `${withShielded.gp.orgId}.sqlite`), migrations: gpMigrations }), lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'), kit: { logLevel: 'silent', identify: asSwitchPoint } },
     );
     try {
       const recordAnswer = await gp.inject(`/patients/${withShielded.bsn}/record`);

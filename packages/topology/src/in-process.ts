@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import type { Interaction } from '@schakel/contracts';
-import { createServiceClient, createSwitchPointClient, openStore, type App, type TlsMaterial } from '@schakel/service-kit';
+import { createServiceClient, createSwitchPointClient, identifiedAs, openStore, type App, type TlsMaterial } from '@schakel/service-kit';
 import { openPki, type PemPair, type Pki, type ProfessionalSubject, type SystemSubject } from '@schakel/trust/pki';
 import { signAssertion } from '@schakel/trust/assertion';
 import { ADMIN_SYSTEM } from './identities.js';
@@ -16,6 +16,15 @@ import { buildApp as buildLsp, migrations as lspMigrations, type LspDatabase } f
  */
 export const SWITCH_POINT_SYSTEM: SystemSubject = { id: 'lsp', name: 'Schakel switch point', ura: '00000001', applicationId: '1', role: 'switch-point' };
 export { ADMIN_SYSTEM };
+
+/** For a source built in a test and called with inject(): every caller is the switch point (KitOptions.identify). */
+export const asSwitchPoint = identifiedAs({
+  roles: ['switch-point'],
+  ura: SWITCH_POINT_SYSTEM.ura,
+  applicationId: SWITCH_POINT_SYSTEM.applicationId,
+  serialNumber: '01',
+  subject: `CN=${SWITCH_POINT_SYSTEM.name}, O=${SWITCH_POINT_SYSTEM.name}`,
+});
 
 export interface TestCaller {
   tls: TlsMaterial;

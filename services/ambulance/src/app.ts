@@ -1,4 +1,4 @@
-import { createServiceApp, type App, type Migrations, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { audience, createServiceApp, frontOfficeOf, type App, type Migrations, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import { DEFAULT_REPORT_CONFIG, consultMigration, consultRoutes, observationReportRoutes, reportMigration, type ConsultDatabase, type ReportConfig } from '@schakel/consult';
 import type { CredentialDirectory } from '@schakel/trust/assertion';
 
@@ -13,7 +13,7 @@ export const migrations: Migrations = { '001-consults': consultMigration, '002-r
  * report to the patient's own GP through the same durable outbox as the HAP and the SEH.
  */
 export async function buildApp(
-  config: Pick<OrganisationConfig, 'ORG_NAME' | 'APPLICATION_ID'> & Partial<ReportConfig>,
+  config: Pick<OrganisationConfig, 'ORG_NAME' | 'ORG_URA' | 'APPLICATION_ID'> & Partial<ReportConfig>,
   deps: OrganisationDeps<AmbulanceDatabase> & { cards: CredentialDirectory },
 ): Promise<App> {
   const app = await createServiceApp(
@@ -28,7 +28,10 @@ export async function buildApp(
     },
     deps.kit,
   );
-  consultRoutes(app, deps.db, deps.lsp, { applicationId: config.APPLICATION_ID }, deps.cards);
-  observationReportRoutes(app, deps.db, { lsp: deps.lsp, me: { applicationId: config.APPLICATION_ID }, cards: deps.cards, config: { ...DEFAULT_REPORT_CONFIG, ...config }, tls: deps.kit?.tls });
+  // Everything here is the organisation's own front office: the switch point never calls it.
+  await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), (front) => {
+    consultRoutes(front, deps.db, deps.lsp, { applicationId: config.APPLICATION_ID }, deps.cards);
+    observationReportRoutes(front, deps.db, { lsp: deps.lsp, me: { applicationId: config.APPLICATION_ID }, cards: deps.cards, config: { ...DEFAULT_REPORT_CONFIG, ...config }, tls: deps.kit?.tls });
+  });
   return app;
 }

@@ -1,4 +1,4 @@
-import { consentRequestRoutes, createServiceApp, createSourceLog, sourceLogRoutes, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { audience, consentRequestRoutes, createServiceApp, createSourceLog, frontOfficeOf, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 import { createPatientStore, patientRoutes } from './patients.js';
 import { createRecordStore } from './record-store.js';
@@ -6,7 +6,7 @@ import { recordRoutes } from './record.js';
 import { consentRoutes } from './consent.js';
 import { summaryQueryRoutes } from './summary-query.js';
 import { disclosureRoutes } from './disclosures.js';
-import { inboxRoutes } from './inbox.js';
+import { inboxDeliveryRoutes, inboxRoutes } from './inbox.js';
 
 export { migrations, type GpDatabase } from './migrations.js';
 
@@ -51,24 +51,30 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
   const me = { ura: config.ORG_URA ?? '00000000', applicationId: config.APPLICATION_ID ?? '0', name: config.ORG_NAME };
   const patients = createPatientStore(deps.db);
   const record = createRecordStore(deps.db);
-  patientRoutes(app, patients);
-  recordRoutes(app, patients, record);
-  consentRoutes(app, patients, deps.lsp, me);
-  consentRequestRoutes(app, deps.lsp, {
-    applicationId: me.applicationId,
-    category: 'WAARNEEMGEGEVENS',
-    setLocalConsent: async (bsn, state) => {
-      if ((await patients.get(bsn)) !== undefined) await patients.setConsent(bsn, state, 'portal');
-    },
-  });
   const log = createSourceLog(deps.db);
-  sourceLogRoutes(app, log);
-  summaryQueryRoutes(app, log, patients, record, {
-    practice: { ura: me.ura, name: me.name },
-    journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? 4,
-    now: options.now ?? (() => new Date()),
+  // The switch point's legs: only its certificate. Everything else is the practice's own front office.
+  await audience(app, 'switch-point-legs', switchPointOnly('gp'), (legs) => {
+    summaryQueryRoutes(legs, log, patients, record, {
+      practice: { ura: me.ura, name: me.name },
+      journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? 4,
+      now: options.now ?? (() => new Date()),
+    });
+    inboxDeliveryRoutes(legs, deps.db, patients, log);
   });
-  disclosureRoutes(app, deps.db, patients);
-  inboxRoutes(app, deps.db, patients, log);
+  await audience(app, 'front-office', frontOfficeOf(me.ura), (front) => {
+    patientRoutes(front, patients);
+    recordRoutes(front, patients, record);
+    consentRoutes(front, patients, deps.lsp, me);
+    consentRequestRoutes(front, deps.lsp, {
+      applicationId: me.applicationId,
+      category: 'WAARNEEMGEGEVENS',
+      setLocalConsent: async (bsn, state) => {
+        if ((await patients.get(bsn)) !== undefined) await patients.setConsent(bsn, state, 'portal');
+      },
+    });
+    sourceLogRoutes(front, log);
+    disclosureRoutes(front, deps.db, patients);
+    inboxRoutes(front, deps.db);
+  });
   return app;
 }

@@ -40,7 +40,7 @@ type Ack = z.infer<typeof ReportAcknowledgement>;
  * an acknowledgement in the spirit of MCCI_IN000002: AA accepted (also for a duplicate), AR rejected with
  * a reason (the sender must not try again), AE a local error (the sender tries again).
  */
-export function inboxRoutes(app: App, db: Kysely<GpDatabase>, patients: PatientStore, log: SourceLog): void {
+export function inboxDeliveryRoutes(app: App, db: Kysely<GpDatabase>, patients: PatientStore, log: SourceLog): void {
   const logDelivery = (d: z.infer<typeof ObservationReportDelivery>, aorta: { initialRequestId: string; requestId: string }, result: string) =>
     log.write({ interaction: 'REPC_IN990003NL', aorta, bsn: d.bsn, requesterUra: d.sender.ura, acting: d.author, result });
 
@@ -78,6 +78,7 @@ export function inboxRoutes(app: App, db: Kysely<GpDatabase>, patients: PatientS
   app.post(
     '/lsp/observation-reports',
     {
+      config: { interaction: 'REPC_IN990003NL' },
       schema: {
         tags: ['switch point'],
         summary: `${describeInteraction('REPC_IN990003NL')}, as the switch point delivers it`,
@@ -104,7 +105,10 @@ export function inboxRoutes(app: App, db: Kysely<GpDatabase>, patients: PatientS
       return ack;
     },
   );
+}
 
+/** The front office's view of the inbox: list, read, mark read and processed. */
+export function inboxRoutes(app: App, db: Kysely<GpDatabase>): void {
   const IdParams = z.object({ messageId: z.uuid() });
   const load = async (messageId: string): Promise<InboxReport> => {
     const row = await db.selectFrom('inbox_reports').selectAll().where('message_id', '=', messageId).executeTakeFirst();

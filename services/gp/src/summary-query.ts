@@ -19,6 +19,7 @@ export function summaryQueryRoutes(app: App, log: SourceLog, patients: PatientSt
   app.post(
     '/lsp/summary-queries',
     {
+      config: { interaction: 'QUPC_IN990001NL', category: 'WAARNEEMGEGEVENS' },
       schema: {
         tags: ['switch point'],
         summary: `${describeInteraction('QUPC_IN990001NL')}, as the switch point asks it`,

@@ -1,5 +1,6 @@
 import { createServiceClient, createSwitchPointClient, openStore, type App } from '@schakel/service-kit';
 import { buildApp, migrations, type GpDatabase, type GpOptions } from '../src/index.js';
+import { asSwitchPoint } from '@schakel/topology/in-process';
 
 export const PRACTICE = { ORG_NAME: 'Praktijk Test', ORG_URA: '01000009', APPLICATION_ID: '100009' };
 
@@ -11,7 +12,7 @@ export async function gpApp(options: GpOptions & { journalMonths?: number } = {}
   const client = createServiceClient({ timeoutMs: 1_000 });
   const app = await buildApp(
     { ...PRACTICE, ...(options.journalMonths !== undefined ? { SUMMARY_JOURNAL_MONTHS: options.journalMonths } : {}) },
-    { db: await openStore<GpDatabase>({ database: ':memory:', migrations }), lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'), kit: { logLevel: 'silent' } },
+    { db: await openStore<GpDatabase>({ database: ':memory:', migrations }), lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'), kit: { logLevel: 'silent', identify: asSwitchPoint } },
     options,
   );
   return {

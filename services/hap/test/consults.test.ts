@@ -25,7 +25,7 @@ beforeAll(async () => {
     writeFileSync(join(cardsDir, `${p.uziNumber}.cert.pem`), card.cert);
     writeFileSync(join(cardsDir, `${p.uziNumber}.key.pem`), card.key);
   }
-  hap = await buildApp(ME, { db: await openStore<HapDatabase>({ database: ':memory:', migrations }), lsp: me.lsp, cards: createCredentialDirectory(cardsDir), kit: { logLevel: 'silent', tls: me.tls } });
+  hap = await buildApp({ ...ME, ORG_URA: ME.ura }, { db: await openStore<HapDatabase>({ database: ':memory:', migrations }), lsp: me.lsp, cards: createCredentialDirectory(cardsDir), kit: { logLevel: 'silent', tls: me.tls } });
 });
 afterAll(async () => {
   await hap.close();

@@ -1,14 +1,15 @@
-import { createServiceClient, createServiceApp, isOperationsPath, type App, type Kysely, type KitOptions, type ServiceClient } from '@schakel/service-kit';
+import { audience, createServiceClient, createServiceApp, type App, type Kysely, type KitOptions, type ServiceClient } from '@schakel/service-kit';
 import { MedicationQuery, SummaryQuery } from '@schakel/contracts';
 import { createAssertionVerifier } from '@schakel/trust/assertion';
 import type { LspConfig } from './config.js';
 import type { LspDatabase } from './migrations.js';
 import { addressBookRoutes, createAddressBook } from './address-book.js';
 import { createReferenceIndex, referenceIndexRoutes } from './reference-index.js';
-import { consentRoutes, createConsentStore } from './consent.js';
+import { localisationRoutes } from './localisation.js';
+import { consentProfileRoutes, consentRoutes, createConsentStore } from './consent.js';
 import { accessLogRoutes, createAccessLog } from './access-log.js';
 import { MEDICATION, SUMMARY, queryRoute } from './queries.js';
-import { createRevocations, guardSwitchPoint, revocationRoutes } from './auth.js';
+import { createRevocations, revocationRoutes, systemGuard } from './auth.js';
 import { createPolicyStore, policyRoutes } from './policies.js';
 import { portalRoutes } from './portal.js';
 import { questionRoutes } from './questions.js';
@@ -63,20 +64,29 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
   const protocol = deps.protocol ?? loadProtocol();
   const verifier = createAssertionVerifier({ cardCaPem: deps.cardCaPem, clockSkewSeconds: config.CLOCK_SKEW_SECONDS });
 
-  // Systems need a certificate everywhere but the operations routes; patients use the portal's login.
-  guardSwitchPoint(app, { revocations, accessLog, applies: (url) => !isOperationsPath(url) && !url.startsWith('/portal/') });
-  revocationRoutes(app, revocations);
-  addressBookRoutes(app, book);
-  referenceIndexRoutes(app, index, book);
-  consentRoutes(app, consents);
-  policyRoutes(app, policies);
-  accessLogRoutes(app, accessLog);
-  questionRoutes(app, { book, index, consents, policies, accessLog, protocol });
-  portalRoutes(app, { consents, accessLog, testCode: config.PORTAL_TEST_CODE ?? '123456' });
-  const queryDeps = { book, index, consents, accessLog, policies, client, protocol, sourceTimeoutMs: config.SOURCE_TIMEOUT_MS, assertions: { verifier, db: deps.db, revocations, seen: 0 } };
-  queryRoute(app, '/queries/medication', MedicationQuery, MEDICATION, queryDeps);
-  queryRoute(app, '/queries/summary', SummaryQuery, SUMMARY, queryDeps);
-  reportRoutes(app, { book, index, accessLog, client, timeoutMs: config.SOURCE_TIMEOUT_MS, assertions: queryDeps.assertions });
+  const assertions = { verifier, db: deps.db, revocations, seen: 0 };
+  const queryDeps = { book, index, consents, accessLog, policies, client, protocol, sourceTimeoutMs: config.SOURCE_TIMEOUT_MS, assertions };
+
+  // Who may call what is decided by where a route is registered (style.md habit 16): connected systems
+  // (a trusted, unrevoked system certificate), the operator (the admin certificate), and patients (the
+  // portal's login and session). The kit's operations routes (/health, /ready, /docs) are open.
+  await audience(app, 'system', systemGuard({ revocations, accessLog }), (system) => {
+    addressBookRoutes(system, book);
+    referenceIndexRoutes(system, index, book);
+    localisationRoutes(system, { book, index, accessLog, protocol, assertions });
+    consentRoutes(system, consents);
+    questionRoutes(system, { book, index, consents, policies, accessLog, protocol, assertions });
+    queryRoute(system, '/queries/medication', MedicationQuery, MEDICATION, queryDeps);
+    queryRoute(system, '/queries/summary', SummaryQuery, SUMMARY, queryDeps);
+    reportRoutes(system, { book, index, accessLog, client, timeoutMs: config.SOURCE_TIMEOUT_MS, assertions, protocol });
+  });
+  await audience(app, 'operator', systemGuard({ revocations, accessLog }, true), (operator) => {
+    revocationRoutes(operator, revocations);
+    policyRoutes(operator, policies);
+    accessLogRoutes(operator, accessLog);
+    consentProfileRoutes(operator, consents);
+  });
+  await portalRoutes(app, { consents, accessLog, testCode: config.PORTAL_TEST_CODE ?? '123456' });
 
   app.addHook('onClose', async () => {
     if (deps.client === undefined) await client.close();

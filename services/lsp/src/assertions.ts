@@ -16,7 +16,8 @@ export interface AssertionCheck {
 export interface Expected {
   interaction: string;
   bsn: string;
-  professional: { uziNumber: string; roleCode: string };
+  /** The acting professional the request names; a request that names none (a lookup) takes the assertion's. */
+  professional?: { uziNumber: string; roleCode: string } | undefined;
   responsible?: { uziNumber: string; roleCode: string } | undefined;
 }
 
@@ -45,7 +46,9 @@ export async function checkAssertion(check: AssertionCheck, request: FastifyRequ
   if (c.ura !== client.ura) throw mismatch(`the organisation of the client certificate (assertion URA ${c.ura}, certificate URA ${client.ura})`);
   if (c.bsn !== expected.bsn) throw mismatch('the BSN of the request');
   if (c.interaction !== expected.interaction) throw mismatch(`the interaction (${c.interaction} signed, ${expected.interaction} asked)`);
-  if (c.sub !== expected.professional.uziNumber || c.role !== expected.professional.roleCode) throw mismatch('the acting professional named in the request');
+  if (expected.professional !== undefined && (c.sub !== expected.professional.uziNumber || c.role !== expected.professional.roleCode)) {
+    throw mismatch('the acting professional named in the request');
+  }
   if (expected.responsible !== undefined && (c.resp?.uziNumber !== expected.responsible.uziNumber || c.resp.roleCode !== expected.responsible.roleCode)) {
     throw mismatch('the responsible professional named in the request');
   }
@@ -68,14 +71,14 @@ export async function checkAssertion(check: AssertionCheck, request: FastifyRequ
 /**
  * The trust prelude of every signed request (queries and pushes): the connection's system must be the one
  * the body names (TRUST-1), and a professional must have signed (checkAssertion). A refusal is handed to
- * `onRefusal` (the route's access-log writer) before it is thrown. Answers the calling system.
+ * `onRefusal` (the route's access-log writer) before it is thrown. Answers the calling system and the verified claims.
  */
 export async function checkSignedRequest(
   check: AssertionCheck,
   request: FastifyRequest,
   expected: Expected & { applicationId: string },
   onRefusal: (refusal: ProblemError, client: ClientIdentity) => Promise<unknown>,
-): Promise<ClientIdentity> {
+): Promise<{ client: ClientIdentity; claims: AssertionClaims }> {
   const client = caller(request);
   try {
     if (client.applicationId !== expected.applicationId) {
@@ -83,10 +86,9 @@ export async function checkSignedRequest(
         decision: { code: 'CLIENT_NOT_ALLOWED', rule: 'TRUST-1: a system acts in its own name only', explanation: 'A system queries and sends in its own name only.' },
       });
     }
-    await checkAssertion(check, request, client, expected);
+    return { client, claims: await checkAssertion(check, request, client, expected) };
   } catch (err) {
     if (err instanceof ProblemError) await onRefusal(err, client);
     throw err;
   }
-  return client;
 }

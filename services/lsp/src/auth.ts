@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { problem, type ProblemError } from '@schakel/contracts';
-import { nowIso, pick, requireClientCertificate, type App, type ClientIdentity, type Kysely } from '@schakel/service-kit';
+import { certificateGuard, nowIso, pick, type App, type ClientIdentity, type Guard, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import type { AccessLog } from './access-log.js';
 import { cached } from './cache.js';
@@ -13,13 +13,6 @@ export function caller(request: FastifyRequest): ClientIdentity {
 }
 
 export const isAdmin = (id: ClientIdentity) => id.roles.includes('admin');
-
-/** Operator-only routes: the admin certificate that `npm start` issues. */
-export function allowAdmin(request: FastifyRequest): ClientIdentity {
-  const id = caller(request);
-  if (!isAdmin(id)) throw problem('CLIENT_NOT_ALLOWED', `${id.subject} may not do this: it is for the operator's admin certificate`);
-  return id;
-}
 
 /** A system acts for itself only (or the operator acts for it). */
 export function allowSelfOrAdmin(request: FastifyRequest, owner: { applicationId?: string; ura?: string }): ClientIdentity {
@@ -50,30 +43,25 @@ export function createRevocations(db: Kysely<LspDatabase>) {
 }
 export type Revocations = ReturnType<typeof createRevocations>;
 
-const INTERACTION_BY_ROUTE: [RegExp, string][] = [
-  [/^POST \/queries\/medication/, 'QURX_IN990011NL'],
-  [/^POST \/queries\/summary/, 'QUPC_IN990001NL'],
-  [/^POST \/reports\/observation/, 'REPC_IN990003NL'],
-  [/^PUT \/reference-index\//, 'MFMT_IN002101'],
-  [/^DELETE \/reference-index\//, 'MFMT_IN002103'],
-  [/^GET \/reference-index\//, 'QUMT_IN020010'],
-];
+/** What a route is, from its own config: the interaction it serves, or its method and pattern. */
 export function interactionOf(request: FastifyRequest): string {
-  const line = `${request.method} ${request.url}`;
-  return INTERACTION_BY_ROUTE.find(([re]) => re.test(line))?.[1] ?? line.split('?')[0] ?? line;
+  return request.routeOptions.config.interaction ?? `${request.method} ${request.routeOptions.url ?? '(no route)'}`;
 }
 
 /**
- * Every route but /health, /ready and the docs needs a trusted, unrevoked system certificate. Each refusal
- * gets its own code and an access-log entry (with no patient: the body has not been read yet).
+ * The guard of the switch point's system routes (style.md habit 16): a trusted, unrevoked system
+ * certificate. Each refusal gets its own code and an access-log entry (with no patient: the body has not
+ * been read yet). `operatorOnly` adds the operator's admin certificate on top.
  */
-export function guardSwitchPoint(app: App, deps: { revocations: Revocations; accessLog: AccessLog; applies: (url: string) => boolean }): void {
-  requireClientCertificate(app, {
-    applies: (request) => deps.applies(request.url),
-    authorise: async (identity) =>
-      (await deps.revocations.isRevoked(identity.serialNumber))
-        ? problem('CLIENT_CERT_REVOKED', `The client certificate ${identity.subject} (serial ${identity.serialNumber}) is on the revocation list`)
-        : undefined,
+export function systemGuard(deps: { revocations: Revocations; accessLog: AccessLog }, operatorOnly = false): Guard {
+  return certificateGuard({
+    authorise: async (identity) => {
+      if (await deps.revocations.isRevoked(identity.serialNumber)) {
+        return problem('CLIENT_CERT_REVOKED', `The client certificate ${identity.subject} (serial ${identity.serialNumber}) is on the revocation list`);
+      }
+      if (operatorOnly && !isAdmin(identity)) return problem('CLIENT_NOT_ALLOWED', `${identity.subject} may not do this: it is for the operator's admin certificate`);
+      return undefined;
+    },
     onRefusal: async (request, error: ProblemError, identity) => {
       await deps.accessLog.write({
         interaction: interactionOf(request),
@@ -89,6 +77,7 @@ export function guardSwitchPoint(app: App, deps: { revocations: Revocations; acc
   });
 }
 
+/** Operator routes: revocations, policies, the access log, consent profiles. */
 export function revocationRoutes(app: App, revocations: Revocations): void {
   const Revocation = z.object({ serialNumber: z.string(), reason: z.string(), revokedAt: z.string(), revokedBy: z.string() }).meta({ id: 'Revocation' });
   app.post(
@@ -103,15 +92,14 @@ export function revocationRoutes(app: App, revocations: Revocations): void {
       },
     },
     async (request, reply) => {
-      const admin = allowAdmin(request);
-      const row = await revocations.revoke(request.body.serialNumber, request.body.reason, admin.subject);
+      const row = await revocations.revoke(request.body.serialNumber, request.body.reason, caller(request).subject);
       request.log.warn({ serialNumber: row.serial_number, reason: row.reason }, 'certificate revoked');
       return reply.status(201).send({ serialNumber: row.serial_number, reason: row.reason, revokedAt: row.revoked_at, revokedBy: row.revoked_by });
     },
   );
   app.get(
     '/admin/revocations',
-    { schema: { tags: ['trust'], summary: 'The revocation list', response: { 200: z.object({ revocations: z.array(Revocation) }) } } },
+    { schema: { tags: ['trust'], summary: 'The revocation list (operator only)', response: { 200: z.object({ revocations: z.array(Revocation) }), ...pick(403) } } },
     async () => ({
       revocations: (await revocations.list()).map((r) => ({ serialNumber: r.serial_number, reason: r.reason, revokedAt: r.revoked_at, revokedBy: r.revoked_by })),
     }),

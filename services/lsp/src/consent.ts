@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Bsn, ConsentInput, ConsentRecord, ConsentRequest, Ura, notFound, problem, type ConsentHolder, type ConsentState, type DataCategory } from '@schakel/contracts';
 import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
-import { allowAdmin, allowSelfOrAdmin, caller } from './auth.js';
+import { allowSelfOrAdmin, caller } from './auth.js';
 import { choicesInForce, type ConsentChoice } from './authorisation/consent-rules.js';
 
 type Row = Selectable<LspDatabase['consents']>;
@@ -147,21 +147,6 @@ export function consentRoutes(app: App, store: ConsentStore): void {
     },
   );
   app.get(
-    '/consents/:bsn',
-    {
-      schema: {
-        tags: ['consent'],
-        summary: 'The patient’s consent profile: the choices in force and the full history (operator only)',
-        params: z.object({ bsn: Bsn }),
-        response: { 200: z.object({ inForce: z.array(ConsentRecord), history: z.array(ConsentRecord) }), ...pick(400, 403) },
-      },
-    },
-    async (request) => {
-      allowAdmin(request);
-      return { inForce: await store.inForce(request.params.bsn), history: await store.history(request.params.bsn) };
-    },
-  );
-  app.get(
     '/consent-requests',
     {
       schema: {
@@ -189,5 +174,21 @@ export function consentRoutes(app: App, store: ConsentStore): void {
       const me = caller(request);
       return store.process(request.params.id, me.ura, request.body.accept, me.applicationId);
     },
+  );
+}
+
+/** The operator's view of a patient's consent profile. */
+export function consentProfileRoutes(app: App, store: ConsentStore): void {
+  app.get(
+    '/consents/:bsn',
+    {
+      schema: {
+        tags: ['consent'],
+        summary: 'The patient’s consent profile: the choices in force and the full history (operator only)',
+        params: z.object({ bsn: Bsn }),
+        response: { 200: z.object({ inForce: z.array(ConsentRecord), history: z.array(ConsentRecord) }), ...pick(400, 403) },
+      },
+    },
+    async (request) => ({ inForce: await store.inForce(request.params.bsn), history: await store.history(request.params.bsn) }),
   );
 }

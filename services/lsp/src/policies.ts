@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
-import { allowAdmin } from './auth.js';
+import { caller } from './auth.js';
 import { cached } from './cache.js';
 import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
 
@@ -36,7 +36,7 @@ export function createPolicyStore(db: Kysely<LspDatabase>, defaults: Policies = 
 export type PolicyStore = ReturnType<typeof createPolicyStore>;
 
 export function policyRoutes(app: App, store: PolicyStore): void {
-  app.get('/admin/policies', { schema: { tags: ['policies'], summary: 'The policy switches in force', response: { 200: PolicySwitches } } }, async () => store.current());
+  app.get('/admin/policies', { schema: { tags: ['policies'], summary: 'The policy switches in force (operator only)', response: { 200: PolicySwitches, ...pick(403) } } }, async () => store.current());
   app.put(
     '/admin/policies',
     {
@@ -48,8 +48,7 @@ export function policyRoutes(app: App, store: PolicyStore): void {
       },
     },
     async (request) => {
-      const admin = allowAdmin(request);
-      await store.set(request.body, admin.subject);
+      await store.set(request.body, caller(request).subject);
       request.log.warn({ change: request.body }, 'policies switched');
       return store.current();
     },

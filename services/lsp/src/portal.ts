@@ -1,9 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { AccessLogEntry, Bsn, ConsentHolder, ConsentRecord, ConsentRequest, ConsentState, DataCategory, OrganisationType, problem } from '@schakel/contracts';
-import { pick, type App } from '@schakel/service-kit';
+import { AccessLogEntry, Bsn, ConsentHolder, ConsentRecord, ConsentRequest, ConsentState, DataCategory, OrganisationType, Problem, problem } from '@schakel/contracts';
+import { audience, pick, type App } from '@schakel/service-kit';
+import { createAttemptLimiter } from './attempts.js';
 import type { ConsentStore } from './consent.js';
 import { Period, periodRange, type AccessLog } from './access-log.js';
 
@@ -12,36 +13,113 @@ import { Period, periodRange, type AccessLog } from './access-log.js';
  * DigiD. The patient sees their choices, makes new ones, is told when someone else changed their profile,
  * and reads every access to their data, refusals included. No client certificate: this is a person.
  */
-export function portalRoutes(app: App, deps: { consents: ConsentStore; accessLog: AccessLog; testCode: string }): void {
+export interface PortalDeps {
+  consents: ConsentStore;
+  accessLog: AccessLog;
+  testCode: string;
+  /** Failed logins allowed per BSN and per client address in a window (default 5 and 20 in 15 minutes). */
+  limits?: { perBsn: number; perClient: number; windowMs: number };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The logged-in patient's BSN, once the portal guard passed. */
+    patientBsn?: string;
+  }
+}
+
+const SESSION_MINUTES = 30;
+
+/**
+ * The patient portal (volgjezorg / Mitz style): a test login by BSN plus a fixed test code stands in for
+ * DigiD. The patient sees their choices, makes new ones, is told when someone else changed their profile,
+ * and reads every access to their data, refusals included. No client certificate: this is a person. Two
+ * audiences: the login (open, but limited in failed attempts) and everything else (a portal session).
+ */
+export async function portalRoutes(app: App, deps: PortalDeps): Promise<void> {
   const secret = randomBytes(32);
-  async function patient(request: FastifyRequest): Promise<string> {
+  const attempts = createAttemptLimiter(deps.limits ?? { perBsn: 5, perClient: 20, windowMs: 15 * 60_000 });
+  /** Sessions ended by logout, until they would have expired anyway. */
+  const ended = new Map<string, number>();
+
+  async function session(request: FastifyRequest): Promise<{ bsn: string; jti: string; exp: number }> {
     const header = request.headers.authorization;
     const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined;
     if (token === undefined) throw problem('PORTAL_LOGIN_REQUIRED', 'Log in first: POST /portal/login with your BSN and the test code');
     try {
-      const { payload } = await jwtVerify(token, secret, { issuer: 'schakel-portal' });
-      return String(payload.sub);
+      const { payload } = await jwtVerify(token, secret, { issuer: 'schakel-portal', requiredClaims: ['iat', 'jti', 'exp'] });
+      const jti = String(payload.jti);
+      if (ended.has(jti)) throw new Error('logged out');
+      return { bsn: String(payload.sub), jti, exp: Number(payload.exp) };
     } catch {
-      throw problem('PORTAL_LOGIN_REQUIRED', 'Your session is not valid (expired, or the switch point restarted); log in again');
+      throw problem('PORTAL_LOGIN_REQUIRED', 'Your session is not valid (expired, logged out, or the switch point restarted); log in again');
     }
   }
+
+  await audience(app, 'portal-login', async () => undefined, (open) => {
+    open.post(
+      '/portal/login',
+      {
+        schema: {
+          tags: ['patient portal'],
+          summary: 'Test login by BSN and the fixed test code (stands in for DigiD)',
+          description: `A session lasts ${SESSION_MINUTES} minutes. Failed attempts are limited per BSN and per client address: past the limit the answer is 429 TOO_MANY_ATTEMPTS with Retry-After.`,
+          body: z.object({ bsn: Bsn, code: z.string().min(1).max(50) }).strict(),
+          response: { 200: z.object({ token: z.string(), expiresAt: z.string() }), 401: Problem, 429: Problem, ...pick(400) },
+        },
+      },
+      async (request, reply) => {
+        const keys = [`bsn:${request.body.bsn}`, `client:${request.ip}`];
+        const blocked = attempts.blocked(keys);
+        if (blocked !== undefined) {
+          reply.header('retry-after', String(Math.ceil(blocked / 1000)));
+          throw problem('TOO_MANY_ATTEMPTS', `Too many failed logins; try again in ${Math.ceil(blocked / 1000)} seconds`);
+        }
+        if (request.body.code !== deps.testCode) {
+          attempts.failed(keys);
+          throw problem('PORTAL_LOGIN_FAILED', 'The test code is not right (see the README)');
+        }
+        attempts.succeeded(`bsn:${request.body.bsn}`);
+        const expires = new Date(Date.now() + SESSION_MINUTES * 60_000);
+        const token = await new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject(request.body.bsn)
+          .setIssuer('schakel-portal')
+          .setIssuedAt()
+          .setJti(randomUUID())
+          .setExpirationTime(Math.floor(expires.getTime() / 1000))
+          .sign(secret);
+        return { token, expiresAt: expires.toISOString() };
+      },
+    );
+  });
+
+  const guard = async (request: FastifyRequest) => {
+    request.patientBsn = (await session(request)).bsn;
+  };
+  await audience(app, 'portal', guard, (portal) => {
+    patientRoutes(portal, deps, async (request) => {
+      const s = await session(request);
+      const now = Date.now() / 1000;
+      for (const [jti, exp] of ended) if (exp < now) ended.delete(jti);
+      ended.set(s.jti, s.exp);
+    });
+  });
+}
+
+function patientRoutes(app: App, deps: PortalDeps, logout: (request: FastifyRequest) => Promise<void>): void {
+  const patient = (request: FastifyRequest): string => {
+    if (request.patientBsn === undefined) throw problem('PORTAL_LOGIN_REQUIRED', 'Log in first');
+    return request.patientBsn;
+  };
   const auth = { security: [{ portal: [] }] };
 
   app.post(
-    '/portal/login',
-    {
-      schema: {
-        tags: ['patient portal'],
-        summary: 'Test login by BSN and the fixed test code (stands in for DigiD)',
-        body: z.object({ bsn: Bsn, code: z.string().min(1).max(50) }).strict(),
-        response: { 200: z.object({ token: z.string(), expiresAt: z.string() }), 401: z.any(), ...pick(400) },
-      },
-    },
-    async (request) => {
-      if (request.body.code !== deps.testCode) throw problem('PORTAL_LOGIN_FAILED', 'The test code is not right (see the README)');
-      const expires = new Date(Date.now() + 30 * 60_000);
-      const token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(request.body.bsn).setIssuer('schakel-portal').setExpirationTime(Math.floor(expires.getTime() / 1000)).sign(secret);
-      return { token, expiresAt: expires.toISOString() };
+    '/portal/logout',
+    { schema: { tags: ['patient portal'], summary: 'End this portal session: its token is refused from now on', ...auth, response: { 204: z.null() } } },
+    async (request, reply) => {
+      await logout(request);
+      return reply.status(204).send(null);
     },
   );
 
@@ -60,7 +138,7 @@ export function portalRoutes(app: App, deps: { consents: ConsentStore; accessLog
       },
     },
     async (request) => {
-      const bsn = await patient(request);
+      const bsn = patient(request);
       return {
         bsn,
         inForce: await deps.consents.inForce(bsn),
@@ -90,7 +168,7 @@ export function portalRoutes(app: App, deps: { consents: ConsentStore; accessLog
       },
     },
     async (request, reply) => {
-      const bsn = await patient(request);
+      const bsn = patient(request);
       const c = request.body;
       if ('ura' in c.holder) {
         const pending = await deps.consents.request(bsn, { holderUra: c.holder.ura, state: c.state, category: c.category, consumerType: c.consumerType });
@@ -113,7 +191,7 @@ export function portalRoutes(app: App, deps: { consents: ConsentStore; accessLog
       },
     },
     async (request) => {
-      const bsn = await patient(request);
+      const bsn = patient(request);
       return { entries: await deps.accessLog.forPatient(bsn, periodRange(request.query)) };
     },
   );

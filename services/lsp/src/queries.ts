@@ -235,6 +235,7 @@ export function queryRoute(app: App, path: string, body: typeof MedicationQuery 
   app.post(
     path,
     {
+      config: { interaction: kind.interaction, category: kind.category },
       schema: {
         tags: ['queries'],
         summary: `${describeInteraction(kind.interaction)} -> batch of ${kind.answer}`,
@@ -246,7 +247,7 @@ export function queryRoute(app: App, path: string, body: typeof MedicationQuery 
     async (request) => {
       const q = request.body as QueryBody;
       const expected = { applicationId: q.requester.applicationId, interaction: kind.interaction, bsn: q.bsn, professional: q.requester.professional, responsible: q.requester.responsible };
-      const client = await checkSignedRequest(deps.assertions, request, expected, (p, c) =>
+      const { client } = await checkSignedRequest(deps.assertions, request, expected, (p, c) =>
         deps.accessLog.write({
           interaction: kind.interaction,
           initialRequestId: request.aorta.initialRequestId,

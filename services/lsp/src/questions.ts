@@ -1,14 +1,12 @@
 import { z } from 'zod';
-import { Bsn, DataCategory, Decision, OrganisationType, Ura, UziRoleCode, notFound } from '@schakel/contracts';
+import { Bsn, DataCategory, Decision, OrganisationType, Problem, Ura, UziRoleCode, problem } from '@schakel/contracts';
 import { pick, type App } from '@schakel/service-kit';
-import type { AddressBook } from './address-book.js';
-import type { ReferenceIndex } from './reference-index.js';
 import type { ConsentStore } from './consent.js';
 import type { PolicyStore } from './policies.js';
-import type { AccessLog } from './access-log.js';
-import { authorise, Situation, type ProtocolRow } from './authorisation/protocol.js';
+import { authorise, Situation } from './authorisation/protocol.js';
 import { consentDecision } from './authorisation/consent-rules.js';
 import { caller } from './auth.js';
+import { checkLookup, type LocalisationDeps } from './localisation.js';
 
 const Answer = z.object({ permitted: z.boolean(), decision: Decision });
 
@@ -17,7 +15,7 @@ const Answer = z.object({ permitted: z.boolean(), decision: Decision });
  * see category C held by H for BSN B?", permit or deny per category, with the deciding rule) and the open
  * question ("which holders may share category C with my kind of organisation?"). Both are logged.
  */
-export function questionRoutes(app: App, deps: { book: AddressBook; index: ReferenceIndex; consents: ConsentStore; policies: PolicyStore; accessLog: AccessLog; protocol: ProtocolRow[] }): void {
+export function questionRoutes(app: App, deps: LocalisationDeps & { consents: ConsentStore; policies: PolicyStore }): void {
   async function decide(bsn: string, r: { roleCode: string; organisationType: string; situation: 'regular' | 'acute' }, holder: { ura: string; organisationType: string; name: string }, category: DataCategory) {
     const auth = authorise(deps.protocol, { ...r, category });
     if (!auth.permitted) {
@@ -47,7 +45,7 @@ export function questionRoutes(app: App, deps: { book: AddressBook; index: Refer
     async (request) => {
       const q = request.body;
       const holderSystem = (await deps.book.byUra(q.holderUra))[0];
-      if (holderSystem === undefined) throw notFound(`Organisation ${q.holderUra} in the address book`);
+      if (holderSystem === undefined) throw problem('UNKNOWN_ORGANISATION', `Organisation ${q.holderUra} is not in the address book`, { field: 'body.holderUra', expected: 'the URA of an organisation in the address book' });
       const holder = { ura: q.holderUra, organisationType: holderSystem.organisationType, name: holderSystem.organisationName };
       const answers = [];
       for (const category of q.categories) answers.push({ category, ...(await decide(q.bsn, q, holder, category)) });
@@ -73,35 +71,33 @@ export function questionRoutes(app: App, deps: { book: AddressBook; index: Refer
   app.post(
     '/questions/open',
     {
+      config: { interaction: 'QUMT_IN020010' },
       schema: {
         tags: ['consent'],
-        summary: 'Open question: which holders registered for this patient may share category C with organisations of type T?',
-        body: z.object({ bsn: Bsn, category: DataCategory, roleCode: UziRoleCode, organisationType: OrganisationType, situation: Situation.default('regular') }).strict(),
-        response: { 200: z.object({ bsn: Bsn, category: DataCategory, holders: z.array(Answer.extend({ ura: Ura, organisationName: z.string(), applicationId: z.string() })) }), ...pick(400) },
+        summary: 'Open question: which holders registered for this patient may share category C with me?',
+        description:
+          'Asked for a professional: it tells where the patient is in care, so it is a localisation (QUMT_IN020010) with its trust checks, protocol check and access-log entry. The role comes from the signed assertion (Authorization: Bearer <JWS>) and the organisation type from the address book.',
+        body: z.object({ bsn: Bsn, category: DataCategory, situation: Situation.default('regular') }).strict(),
+        security: [{ assertion: [] }],
+        response: { 200: z.object({ bsn: Bsn, category: DataCategory, holders: z.array(Answer.extend({ ura: Ura, organisationName: z.string(), applicationId: z.string() })) }), 401: Problem, ...pick(400, 403) },
       },
     },
     async (request) => {
       const q = request.body;
+      const lookup = await checkLookup(deps, request, q.bsn, q);
+      if (lookup.professional === undefined) {
+        throw problem('CLIENT_NOT_ALLOWED', 'The open question is asked for a professional (a signed assertion), not by the operator; the operator reads the consent profile at GET /consents/{bsn}');
+      }
+      const asker = { roleCode: lookup.professional.roleCode, organisationType: lookup.professional.system.organisationType, situation: q.situation };
       const holders = [];
       for (const e of await deps.index.entries(q.bsn, q.category)) {
-        holders.push({ ura: e.ura, organisationName: e.organisation_name, applicationId: e.application_id, ...(await decide(q.bsn, q, { ura: e.ura, organisationType: e.organisation_type, name: e.organisation_name }, q.category)) });
+        holders.push({ ura: e.ura, organisationName: e.organisation_name, applicationId: e.application_id, ...(await decide(q.bsn, asker, { ura: e.ura, organisationType: e.organisation_type, name: e.organisation_name }, q.category)) });
       }
-      const client = caller(request);
-      await deps.accessLog.write({
-        interaction: 'OPEN_QUESTION',
-        initialRequestId: request.aorta.initialRequestId,
-        requestId: request.aorta.requestId,
-        bsn: q.bsn,
-        category: q.category,
-        clientSubject: client.subject,
-        requesterApplicationId: client.applicationId,
-        requesterUra: client.ura,
-        actingRole: q.roleCode,
-        situation: q.situation,
-        outcome: holders.some((h) => h.permitted) ? 'permitted' : 'refused',
-        code: 'CONSENT_QUESTION',
-        explanation: holders.map((h) => `${h.organisationName}: ${h.permitted ? 'may share' : 'may not share'} (${h.decision.code})`).join('; ') || 'no holder registered',
-      });
+      await lookup.log(
+        holders.some((h) => h.permitted) ? 'permitted' : 'refused',
+        'CONSENT_QUESTION',
+        holders.map((h) => `${h.organisationName}: ${h.permitted ? 'may share' : 'may not share'} (${h.decision.code})`).join('; ') || 'no holder registered',
+      );
       return { bsn: q.bsn, category: q.category, holders };
     },
   );

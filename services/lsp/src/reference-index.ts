@@ -48,7 +48,7 @@ export function createReferenceIndex(db: Kysely<LspDatabase>) {
 }
 export type ReferenceIndex = ReturnType<typeof createReferenceIndex>;
 
-const toEntry = (r: Awaited<ReturnType<ReferenceIndex['entries']>>[number]): IndexEntry => ({
+export const toEntry = (r: Awaited<ReturnType<ReferenceIndex['entries']>>[number]): IndexEntry => ({
   bsn: r.bsn,
   category: r.category as IndexEntry['category'],
   applicationId: r.application_id,
@@ -62,6 +62,7 @@ export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: Addr
   app.put(
     '/reference-index/:bsn/:category/:applicationId',
     {
+      config: { interaction: 'MFMT_IN002101' },
       schema: {
         tags: ['reference index'],
         summary: `${describeInteraction('MFMT_IN002101')}; again: ${describeInteraction('MFMT_IN002102')}`,
@@ -91,6 +92,7 @@ export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: Addr
   app.delete(
     '/reference-index/:bsn/:category/:applicationId',
     {
+      config: { interaction: 'MFMT_IN002103' },
       schema: {
         tags: ['reference index'],
         summary: describeInteraction('MFMT_IN002103'),
@@ -106,18 +108,5 @@ export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: Addr
       request.log.info({ interaction: 'MFMT_IN002103', category, applicationId, removed }, 'deregistered from reference index');
       return reply.status(204).send(null);
     },
-  );
-  app.get(
-    '/reference-index/:bsn',
-    {
-      schema: {
-        tags: ['reference index'],
-        summary: `${describeInteraction('QUMT_IN020010')} -> QUMT_IN020020`,
-        params: z.object({ bsn: Bsn }),
-        querystring: z.object({ category: DataCategory.optional() }).strict(),
-        response: { 200: z.object({ entries: z.array(IndexEntry) }), ...pick(400) },
-      },
-    },
-    async (request) => ({ entries: (await index.entries(request.params.bsn, request.query.category)).map(toEntry) }),
   );
 }

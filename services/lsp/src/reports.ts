@@ -16,6 +16,7 @@ import type { ReferenceIndex } from './reference-index.js';
 import type { AccessLog, AccessEvent } from './access-log.js';
 import { checkSignedRequest, type AssertionCheck } from './assertions.js';
 import { caller } from './auth.js';
+import { authorise, type ProtocolRow } from './authorisation/protocol.js';
 
 export interface ReportDeps {
   book: AddressBook;
@@ -25,11 +26,14 @@ export interface ReportDeps {
   /** How long the switch point waits for the GP's acknowledgement (the delivery leg's time-out). */
   timeoutMs: number;
   assertions: AssertionCheck;
+  protocol: ProtocolRow[];
 }
 
 const INTERACTION = 'REPC_IN990003NL';
 /** The patient's own GP is the practice that registered the professional summary for this BSN. */
 const GP_CATEGORY = 'WAARNEEMGEGEVENS';
+/** The category of the report itself (a contact report), for the protocol rows on who may send one. */
+const REPORT_CATEGORY = 'CONTACTVERSLAG';
 
 /**
  * Routing of observation reports (REPC_IN990003NL) to the patient's own GP. The report passes through
@@ -42,6 +46,7 @@ export function reportRoutes(app: App, deps: ReportDeps): void {
   app.post(
     '/reports/observation',
     {
+      config: { interaction: INTERACTION },
       schema: {
         tags: ['reports'],
         summary: `${describeInteraction(INTERACTION)}: route a report to the patient’s own GP`,
@@ -83,6 +88,13 @@ export function reportRoutes(app: App, deps: ReportDeps): void {
       if (sender === undefined) {
         const decision: Decision = { code: 'UNKNOWN_SYSTEM', rule: 'LSP-AUTH-1: only systems in the address book may send', explanation: `System ${r.sender.applicationId} is not in the address book.` };
         throw await refuse(problem('UNKNOWN_SYSTEM', decision.explanation, { decision }));
+      }
+      // Who may send a report is a protocol row too (category CONTACTVERSLAG): care roles at the
+      // organisation types that give acute or covering care; insurance and company doctors never.
+      const auth = authorise(deps.protocol, { roleCode: r.sender.professional.roleCode, organisationType: sender.organisationType, category: REPORT_CATEGORY, situation: r.situation });
+      if (!auth.permitted) {
+        const { permitted: _p, ...decision } = auth;
+        throw await refuse(problem('NOT_AUTHORISED', decision.explanation, { decision }));
       }
 
       // Several entries happen when a patient moved and the old practice did not deregister: the newest wins.

@@ -6,7 +6,7 @@ const protocol = loadProtocol();
 
 describe('the default authorisation protocol', () => {
   // [row that decides, role, requesting organisation type, category, situation, expected code]
-  const table: [string, string, string, 'MEDVERSTREKKING' | 'WAARNEEMGEGEVENS', 'regular' | 'acute', string][] = [
+  const table: [string, string, string, 'MEDVERSTREKKING' | 'WAARNEEMGEGEVENS' | 'CONTACTVERSLAG', 'regular' | 'acute', string][] = [
     ['AP-DENY-1', '01.008', 'V4', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_DENY'],
     ['AP-DENY-1', '01.048', 'N6', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_DENY'],
     ['AP-MED-1', '17.075', 'J8', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
@@ -24,6 +24,12 @@ describe('the default authorisation protocol', () => {
     ['AP-DEFAULT', '01.015', 'Z3', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '17.075', 'J8', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '30.000', 'V4', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_NO_ROW'],
+    // Who may send an observation report (the report is a contact report, CONTACTVERSLAG).
+    ['AP-RPT-1', '01.015', 'N6', 'CONTACTVERSLAG', 'regular', 'PROTOCOL_ALLOW'],
+    ['AP-RPT-2', '01.071', 'V4', 'CONTACTVERSLAG', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-RPT-3', '80.000', 'A1', 'CONTACTVERSLAG', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-DENY-1', '01.048', 'N6', 'CONTACTVERSLAG', 'regular', 'PROTOCOL_DENY'],
+    ['AP-DEFAULT', '17.075', 'J8', 'CONTACTVERSLAG', 'regular', 'PROTOCOL_NO_ROW'],
   ];
   for (const [row, roleCode, organisationType, category, situation, code] of table) {
     it(`${code === 'PROTOCOL_ALLOW' ? 'allows' : 'refuses'} role ${roleCode} at ${organisationType} for ${category} in ${situation} care (${row})`, () => {

@@ -51,12 +51,24 @@ describe('POST /questions/open', () => {
   it('lists which registered holders may share a category with the asking kind of organisation', async () => {
     const bsn = freshBsn();
     await registeredWith(bsn, 'consent', 'objection');
-    const r = await sp.hap.http('POST', '/questions/open', { bsn, category: 'MEDVERSTREKKING', roleCode: '01.015', organisationType: 'N6' });
+    // The role comes from the signed assertion, the organisation type from the address book.
+    const signed = await sp.assertion({ ...GP_AT_HAP, ura: HAP.ura }, bsn, { interaction: 'QUMT_IN020010' });
+    const r = await sp.hap.http('POST', '/questions/open', { bsn, category: 'MEDVERSTREKKING' }, signed);
     expect(r.status).toBe(200);
     expect(r.json.holders.map((h: { organisationName: string; permitted: boolean }) => [h.organisationName, h.permitted])).toEqual([
       ['Apotheek A', true],
       ['Apotheek B', false],
     ]);
+    expect((await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries.at(-1)).toMatchObject({ interaction: 'QUMT_IN020010', outcome: 'permitted', actingRole: '01.015' });
+  });
+
+  it('is refused without a signed assertion, and the refusal is logged for the patient', async () => {
+    const bsn = freshBsn();
+    await registeredWith(bsn, 'consent', 'consent');
+    const r = await sp.hap.http('POST', '/questions/open', { bsn, category: 'MEDVERSTREKKING' });
+    expect(r.status).toBe(401);
+    expect(r.json.code).toBe('ASSERTION_MISSING');
+    expect((await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries.at(-1)).toMatchObject({ interaction: 'QUMT_IN020010', outcome: 'refused', code: 'ASSERTION_MISSING' });
   });
 });
 

@@ -36,10 +36,10 @@ describe('reference index', () => {
     const url = `/reference-index/${bsn}/MEDVERSTREKKING/500003`;
     expect((await holder.http('PUT', url)).status).toBe(201);
     expect((await holder.http('PUT', url)).status).toBe(200);
-    expect((await sp.hap.http('GET', `/reference-index/${bsn}`)).json.entries).toHaveLength(1);
+    expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toHaveLength(1);
     expect((await holder.http('DELETE', url)).status).toBe(204);
     expect((await holder.http('DELETE', url)).status).toBe(204);
-    expect((await sp.hap.http('GET', `/reference-index/${bsn}`)).json.entries).toEqual([]);
+    expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toEqual([]);
   });
 
   it('refuses a registration by a system that is not in the address book', async () => {

@@ -1,4 +1,4 @@
-import { consentRequestRoutes, createServiceApp, createSourceLog, sourceLogRoutes, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { audience, consentRequestRoutes, createServiceApp, createSourceLog, frontOfficeOf, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
 import { createPharmacyStore } from './store.js';
 import { frontOfficeRoutes, sourceRoutes } from './routes.js';
@@ -22,16 +22,19 @@ export async function buildApp(config: PharmacyConfig, deps: OrganisationDeps<Ph
     deps.kit,
   );
   const store = createPharmacyStore(deps.db, { ura: config.ORG_URA, name: config.ORG_NAME });
-  frontOfficeRoutes(app, store, deps.lsp, { applicationId: config.APPLICATION_ID, ura: config.ORG_URA, name: config.ORG_NAME });
   const log = createSourceLog(deps.db);
-  sourceRoutes(app, store, log);
-  sourceLogRoutes(app, log);
-  consentRequestRoutes(app, deps.lsp, {
-    applicationId: config.APPLICATION_ID,
-    category: 'MEDVERSTREKKING',
-    setLocalConsent: async (bsn, state) => {
-      if ((await store.getPatient(bsn)) !== undefined) await store.setConsent(bsn, state, 'portal');
-    },
+  // The switch point's leg: only its certificate. Everything else is the pharmacy's own front office.
+  await audience(app, 'switch-point-legs', switchPointOnly('pharmacy'), (legs) => sourceRoutes(legs, store, log));
+  await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), (front) => {
+    frontOfficeRoutes(front, store, deps.lsp, { applicationId: config.APPLICATION_ID, ura: config.ORG_URA, name: config.ORG_NAME });
+    sourceLogRoutes(front, log);
+    consentRequestRoutes(front, deps.lsp, {
+      applicationId: config.APPLICATION_ID,
+      category: 'MEDVERSTREKKING',
+      setLocalConsent: async (bsn, state) => {
+        if ((await store.getPatient(bsn)) !== undefined) await store.setConsent(bsn, state, 'portal');
+      },
+    });
   });
   return app;
 }

@@ -123,6 +123,7 @@ export function sourceRoutes(app: App, store: PharmacyStore, log: SourceLog): vo
   app.post(
     '/lsp/medication-queries',
     {
+      config: { interaction: 'QURX_IN990011NL', category: 'MEDVERSTREKKING' },
       schema: {
         tags: ['switch point'],
         summary: `${describeInteraction('QURX_IN990011NL')}, as the switch point asks it`,

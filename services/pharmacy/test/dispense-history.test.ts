@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServiceClient, createSwitchPointClient, openStore, type App } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
 import { buildApp, migrations, type PharmacyDatabase } from '../src/index.js';
+import { asSwitchPoint } from '@schakel/topology/in-process';
 
 // These routes never reach the switch point: it is not there (port 9, discard).
 const client = createServiceClient({ timeoutMs: 1_000 });
@@ -9,7 +10,7 @@ let app: App;
 beforeAll(async () => {
   app = await buildApp(
     { ORG_URA: '02000009', ORG_NAME: 'Apotheek Proef', APPLICATION_ID: '200009' },
-    { db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations }), lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'), kit: { logLevel: 'silent' } },
+    { db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations }), lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'), kit: { logLevel: 'silent', identify: asSwitchPoint } },
   );
 });
 afterAll(async () => {

@@ -1,4 +1,4 @@
-import { createServiceApp, patientRegisterMigration, patientRegisterRoutes, type App, type Migrations, type OrganisationConfig, type OrganisationDeps, type PatientRegisterTable } from '@schakel/service-kit';
+import { audience, createServiceApp, frontOfficeOf, patientRegisterMigration, patientRegisterRoutes, type App, type Migrations, type OrganisationConfig, type OrganisationDeps, type PatientRegisterTable } from '@schakel/service-kit';
 import { DEFAULT_REPORT_CONFIG, consultMigration, consultRoutes, observationReportRoutes, reportMigration, type ConsultDatabase, type ReportConfig } from '@schakel/consult';
 import type { CredentialDirectory } from '@schakel/trust/assertion';
 
@@ -11,7 +11,7 @@ export const migrations: Migrations = { '001-patients': patientRegisterMigration
  * consent when the patient cannot consent and never objected), and the feedback report to the patient's own GP
  * (REPC_IN990003NL, "Met spoed beschikbaar") through a durable outbox.
  */
-export async function buildApp(config: Pick<OrganisationConfig, 'ORG_NAME' | 'APPLICATION_ID'> & Partial<ReportConfig>, deps: OrganisationDeps<SehDatabase> & { cards: CredentialDirectory }): Promise<App> {
+export async function buildApp(config: Pick<OrganisationConfig, 'ORG_NAME' | 'ORG_URA' | 'APPLICATION_ID'> & Partial<ReportConfig>, deps: OrganisationDeps<SehDatabase> & { cards: CredentialDirectory }): Promise<App> {
   const app = await createServiceApp(
     {
       service: 'seh',
@@ -25,8 +25,11 @@ export async function buildApp(config: Pick<OrganisationConfig, 'ORG_NAME' | 'AP
     },
     deps.kit,
   );
-  patientRegisterRoutes(app, deps.db);
-  consultRoutes(app, deps.db, deps.lsp, { applicationId: config.APPLICATION_ID }, deps.cards);
-  observationReportRoutes(app, deps.db, { lsp: deps.lsp, me: { applicationId: config.APPLICATION_ID }, cards: deps.cards, config: { ...DEFAULT_REPORT_CONFIG, ...config }, tls: deps.kit?.tls });
+  // Everything here is the organisation's own front office: the switch point never calls it.
+  await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), (front) => {
+    patientRegisterRoutes(front, deps.db);
+    consultRoutes(front, deps.db, deps.lsp, { applicationId: config.APPLICATION_ID }, deps.cards);
+    observationReportRoutes(front, deps.db, { lsp: deps.lsp, me: { applicationId: config.APPLICATION_ID }, cards: deps.cards, config: { ...DEFAULT_REPORT_CONFIG, ...config }, tls: deps.kit?.tls });
+  });
   return app;
 }

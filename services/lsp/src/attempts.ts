@@ -1,0 +1,41 @@
+/**
+ * Counts failed attempts per key (a BSN, a client address) in a fixed window, so that guessing a portal
+ * code is slow: past the limit a key is blocked until its window ends. Only failures count, so a patient
+ * who logs in correctly is never slowed down by others' successes. Kept in memory: a switch-point process
+ * counts its own attempts (with several replicas, each counts separately; the limit stays a limit).
+ * @fastify/rate-limit counts every request, not failures per submitted BSN, hence this small counter.
+ */
+export function createAttemptLimiter(limits: { perBsn: number; perClient: number; windowMs: number }, now: () => number = Date.now) {
+  const windows = new Map<string, { failures: number; until: number }>();
+  const limitOf = (key: string) => (key.startsWith('bsn:') ? limits.perBsn : limits.perClient);
+  const current = (key: string) => {
+    const w = windows.get(key);
+    if (w !== undefined && w.until <= now()) {
+      windows.delete(key);
+      return undefined;
+    }
+    return w;
+  };
+  return {
+    /** Milliseconds until the first of these keys may try again, or undefined when none is blocked. */
+    blocked(keys: string[]): number | undefined {
+      let wait: number | undefined;
+      for (const key of keys) {
+        const w = current(key);
+        if (w !== undefined && w.failures >= limitOf(key)) wait = Math.max(wait ?? 0, w.until - now());
+      }
+      return wait;
+    },
+    failed(keys: string[]): void {
+      if (windows.size > 100_000) for (const key of windows.keys()) current(key);
+      for (const key of keys) {
+        const w = current(key) ?? { failures: 0, until: now() + limits.windowMs };
+        w.failures++;
+        windows.set(key, w);
+      }
+    },
+    succeeded(key: string): void {
+      windows.delete(key);
+    },
+  };
+}
