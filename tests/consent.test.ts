@@ -218,6 +218,26 @@ describe('roles the protocol denies', () => {
     expect((await (await portal(bsn)).get(`/portal/access-log?from=${today}&to=${today}`)).json.entries).toHaveLength(3);
   });
 
+  it('refuses an insurance doctor’s observation report with the rule, and logs it', async () => {
+    const bsn = freshBsn();
+    await gpPatient(bsn);
+    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    const c = await consult(HAP, bsn, INSURANCE_DOCTOR);
+    expect((await http(`${t.url(HAP)}/consults/${c}/encounter`, { method: 'PUT', body: { complaint: 'Keuring', findings: '-', actions: '-' } })).status).toBe(200);
+    const sent = await http(`${t.url(HAP)}/consults/${c}/report`, { body: {} });
+    expect(sent.status, sent.text).toBe(202);
+    let report: any;
+    for (let i = 0; i < 60 && report?.state !== 'rejected'; i++) {
+      report = (await http(`${t.url(HAP)}/reports/${sent.json.messageId}`)).json;
+      if (report.state !== 'rejected') await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(report).toMatchObject({ state: 'rejected', rejection: { code: 'PROTOCOL_DENY' } });
+    const logged = (await http(lsp(`/access-log?bsn=${bsn}`))).json.entries.at(-1);
+    expect(logged).toMatchObject({ interaction: 'REPC_IN990003NL', outcome: 'refused', code: 'PROTOCOL_DENY', actingRole: '01.048' });
+    expect(logged.explanation).toContain('AP-DENY-1');
+    expect((await http(`${t.url(GP)}/inbox?bsn=${bsn}`)).json.reports).toEqual([]);
+  });
+
   it('does not let the portal in without the test code, nor another patient’s session', async () => {
     const r = await http(lsp('/portal/login'), { body: { bsn: freshBsn(), code: 'wrong' } });
     expect(r.status).toBe(401);

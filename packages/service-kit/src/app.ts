@@ -100,7 +100,9 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
     bodyLimit: 1024 * 1024,
     // The framework's own refusals (bad percent-encoding, an over-long path parameter) and the HTTP
     // parser's (headers too large, not HTTP) answer problem+json like every other error.
-    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => sendProblem(reply, { ...frameworkProblem(error).problem, instance: request.url }),
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      void sendProblem(reply, { ...frameworkProblem(error).problem, instance: request.url });
+    },
     clientErrorHandler: onClientError,
     // The handshake asks for a client certificate but does not fail without a good one: routes that need
     // one refuse with problem+json (see tls.ts), and /health, /ready and /docs stay reachable.

@@ -17,7 +17,9 @@ export const redactingSerializers: Pick<LoggerOptions, 'serializers' | 'redact'>
   serializers: {
     req: (request: FastifyRequest) => ({ method: request.method, route: request.routeOptions?.url ?? '(no route)' }),
     res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
-    err: (err: Error) => {
+    // Logged as err: an Error, or sometimes just its message.
+    err: (err: unknown) => {
+      if (!(err instanceof Error)) return scrub(String(err));
       const out = pino.stdSerializers.err(err);
       return { ...out, message: scrub(out.message), stack: scrub(out.stack) };
     },

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { request } from 'undici';
 import { z } from 'zod';
-import { ERROR_CODES } from '@schakel/contracts';
+import type { ERROR_CODES } from '@schakel/contracts';
 import { audience, createServiceApp, redactingSerializers, type App } from '../src/index.js';
 
 // The framework's own refusals, over a real socket: every one is problem+json with a code from the list.

@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { connect as tlsConnect } from 'node:tls';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,5 +161,27 @@ describe('replay protection across switch-point processes sharing a store', () =
       await second.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('TLS versions and suites', () => {
+  const handshake = (options: { ciphers?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3'; minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' }) =>
+    new Promise<string>((resolve) => {
+      const { port } = new URL(sp.url);
+      const socket = tlsConnect({ host: '127.0.0.1', port: Number(port), ca: sp.pki.rootPem, ...sp.hap.tls, ...options }, () => {
+        const cipher = socket.getCipher().name;
+        socket.end();
+        resolve(cipher);
+      });
+      socket.on('error', (err) => resolve(`refused: ${err.message}`));
+    });
+
+  it('refuses TLS 1.2 with CBC-SHA1 suites at the handshake', async () => {
+    expect(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA:AES256-SHA' })).toMatch(/^refused/);
+  });
+
+  it('accepts TLS 1.2 with an AEAD suite, and TLS 1.3', async () => {
+    expect(await handshake({ maxVersion: 'TLSv1.2' })).toMatch(/GCM|CHACHA20/);
+    expect(await handshake({})).toMatch(/^TLS_/);
   });
 });

@@ -1,0 +1,172 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '@schakel/contracts';
+import { openStore, type App, type AudienceName, type Migrations, type RouteEntry } from '@schakel/service-kit';
+import { startSwitchPointInProcess, type InProcessSwitchPoint, type TestCaller } from '@schakel/topology/in-process';
+import { createCredentialDirectory } from '@schakel/trust/assertion';
+import * as pharmacy from '@schakel/pharmacy';
+import * as gp from '@schakel/gp';
+import * as hap from '@schakel/hap';
+import * as seh from '@schakel/seh';
+import * as ambulance from '@schakel/ambulance';
+
+/**
+ * Access is decided by structure (issue #10): every registered route of every service, from Fastify's own
+ * route table, is called by each audience it is not for, under every spelling of its path an attacker
+ * would try. None may reach a handler; the right audience does get past the guard (so the test can fail).
+ */
+const GUARD_CODES = new Set(['CLIENT_CERT_REQUIRED', 'CLIENT_CERT_UNTRUSTED', 'CLIENT_CERT_EXPIRED', 'CLIENT_CERT_REVOKED', 'CLIENT_NOT_ALLOWED', 'PORTAL_LOGIN_REQUIRED']);
+const SAMPLES: Record<string, string> = {
+  bsn: '999900146',
+  category: 'MEDVERSTREKKING',
+  applicationId: '200001',
+  holderUra: '02000001',
+  id: '8d5b3c1e-4f6a-4b7c-9d8e-1f2a3b4c5d6e',
+  messageId: '8d5b3c1e-4f6a-4b7c-9d8e-1f2a3b4c5d6e',
+};
+const concrete = (url: string) => url.replace(/:(\w+)/g, (_m, name: string) => SAMPLES[name] ?? '1').replace(/\*$/, 'x');
+const encodeChar = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+
+/** The spellings of one path: the router must either match them to the same guarded route or to none. */
+const spellings = (path: string): [string, string, boolean][] => [
+  ['as registered', path, true],
+  ['with the first letter of each segment percent-encoded', path.replace(/\/([A-Za-z])/g, (_m, c: string) => `/${encodeChar(c)}`), true],
+  ['with every character percent-encoded', path.replace(/[^/]/g, encodeChar), true],
+  ['with a double slash', `/${path}`, false],
+  ['with a dot segment', `/x/..${path}`, false],
+  ['in upper case', path.toUpperCase(), false],
+  ['with a trailing slash', `${path}/`, false],
+];
+
+interface Service {
+  name: string;
+  app: App;
+  url: string;
+  /** Callers that are not the route's audience, and one that is. */
+  wrong: Partial<Record<AudienceName, [string, () => Promise<TestCaller>][]>>;
+  right: Partial<Record<AudienceName, () => Promise<{ caller: TestCaller; headers?: Record<string, string> }>>>;
+}
+
+let sp: InProcessSwitchPoint;
+const services: Service[] = [];
+
+async function source(name: string, subject: { ura: string; applicationId: string; organisationType: string }, build: (kit: { logLevel: string; tls: TestCaller['tls'] }, me: TestCaller) => Promise<App>) {
+  const me = await sp.system({ id: name, name, ...subject });
+  const app = await build({ logLevel: 'silent', tls: me.tls }, me);
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  sp.track(app);
+  const other = () => sp.system({ id: 'other-org', name: 'Andere Organisatie', ura: '09000009', applicationId: '900009', organisationType: 'Z3' });
+  services.push({
+    name,
+    app,
+    url,
+    wrong: {
+      'switch-point-legs': [
+        ['no certificate', async () => sp.anonymous()],
+        ['another organisation’s system', other],
+        ['the organisation’s own system', async () => me],
+        ['the operator', async () => sp.admin],
+      ],
+      'front-office': [
+        ['another organisation’s system', other],
+        ['the switch point', async () => sp.callerWith(sp.lspTls)],
+      ],
+    },
+    right: {
+      'switch-point-legs': async () => ({ caller: sp.callerWith(sp.lspTls) }),
+      'front-office': async () => ({ caller: me }),
+    },
+  });
+}
+
+beforeAll(async () => {
+  sp = await startSwitchPointInProcess();
+  const store = <DB>(migrations: Migrations) => openStore<DB>({ database: ':memory:', migrations });
+  const cards = createCredentialDirectory(mkdtempSync(join(tmpdir(), 'schakel-cards-')));
+  const hapSystem = await sp.system({ id: 'hap', name: 'HAP', ura: '03000001', applicationId: '300001', organisationType: 'N6' });
+  services.push({
+    name: 'lsp',
+    app: sp.app,
+    url: sp.url,
+    wrong: {
+      system: [['no certificate', async () => sp.anonymous()]],
+      operator: [
+        ['no certificate', async () => sp.anonymous()],
+        ['a connected system', async () => hapSystem],
+      ],
+      portal: [
+        ['no portal session', async () => sp.anonymous()],
+        ['a connected system without a portal session', async () => hapSystem],
+        ['the operator without a portal session', async () => sp.admin],
+      ],
+    },
+    right: {
+      system: async () => ({ caller: sp.admin }),
+      operator: async () => ({ caller: sp.admin }),
+      portal: async () => {
+        const caller = sp.anonymous();
+        const login = await caller.http('POST', '/portal/login', { bsn: SAMPLES.bsn, code: '123456' });
+        return { caller, headers: { authorization: `Bearer ${login.json.token}` } };
+      },
+    },
+  });
+  await source('pharmacy', { ura: '02000001', applicationId: '200001', organisationType: 'J8' }, async (kit, me) =>
+    pharmacy.buildApp({ ORG_URA: '02000001', ORG_NAME: 'Apotheek', APPLICATION_ID: '200001' }, { db: await store(pharmacy.migrations), lsp: me.lsp, kit }),
+  );
+  await source('gp', { ura: '01000001', applicationId: '100001', organisationType: 'Z3' }, async (kit, me) =>
+    gp.buildApp({ ORG_URA: '01000001', ORG_NAME: 'Praktijk', APPLICATION_ID: '100001' }, { db: await store(gp.migrations), lsp: me.lsp, kit }),
+  );
+  const consumer = { ORG_NAME: 'Consument', REPORT_RETRY_INITIAL_MS: 60_000 };
+  await source('hap', { ura: '03000002', applicationId: '300002', organisationType: 'N6' }, async (kit, me) =>
+    hap.buildApp({ ...consumer, ORG_URA: '03000002', APPLICATION_ID: '300002' }, { db: await store(hap.migrations), lsp: me.lsp, cards, kit }),
+  );
+  await source('seh', { ura: '04000001', applicationId: '400001', organisationType: 'V4' }, async (kit, me) =>
+    seh.buildApp({ ...consumer, ORG_URA: '04000001', APPLICATION_ID: '400001' }, { db: await store(seh.migrations), lsp: me.lsp, cards, kit }),
+  );
+  await source('ambulance', { ura: '05000001', applicationId: '500001', organisationType: 'A1' }, async (kit, me) =>
+    ambulance.buildApp({ ...consumer, ORG_URA: '05000001', APPLICATION_ID: '500001' }, { db: await store(ambulance.migrations), lsp: me.lsp, cards, kit }),
+  );
+});
+afterAll(async () => sp.close());
+
+const send = (caller: TestCaller, route: RouteEntry, path: string, headers: Record<string, string> = {}) =>
+  caller.http(route.method, path, ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined, headers);
+
+describe('every route of every service refuses the wrong audience, whatever the spelling', () => {
+  it('finds the routes of every audience', () => {
+    const audiences = new Set(services.flatMap((s) => s.app.routeTable().map((r) => r.audience)));
+    expect([...audiences].sort()).toEqual(['front-office', 'operations', 'operator', 'portal', 'portal-login', 'switch-point-legs', 'system']);
+  });
+
+  it('refuses each route to each wrong caller under each spelling, and lets the right caller past the guard', async () => {
+    let checked = 0;
+    for (const service of services) {
+      const routes = service.app.routeTable().filter((r) => r.method !== 'HEAD');
+      for (const route of routes) {
+        const wrong = service.wrong[route.audience] ?? [];
+        const path = concrete(route.url);
+        for (const [who, make] of wrong) {
+          const caller = await make();
+          for (const [how, spelled, matches] of spellings(path)) {
+            const r = await send(caller, route, `${service.url}${spelled}`);
+            const where = `${service.name} ${route.method} ${route.url} (${route.audience}) by ${who}, ${how}: ${spelled} -> ${r.status} ${r.json?.code}`;
+            expect(r.status, where).toBeGreaterThanOrEqual(400);
+            expect(r.status, where).toBeLessThan(500);
+            expect(Object.keys(ERROR_CODES), where).toContain(r.json?.code);
+            if (matches) expect(GUARD_CODES.has(r.json.code), where).toBe(true);
+            checked++;
+          }
+        }
+        const right = service.right[route.audience];
+        if (right !== undefined) {
+          const { caller, headers } = await right();
+          const r = await send(caller, route, `${service.url}${path}`, headers);
+          expect(GUARD_CODES.has(r.json?.code), `${service.name} ${route.method} ${route.url} by its own audience -> ${r.status} ${r.json?.code}`).toBe(false);
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
+  });
+});
