@@ -35,7 +35,7 @@ export function bodyHead(body: Body, max = 120): string {
 
 export const ONE_MIB = 1024 * 1024;
 
-/** Bodies that are not JSON at all, or nearly JSON. */
+/** Bodies that are not JSON (RFC 8259): no parser may take them. */
 const MALFORMED = [
   '{',
   '}',
@@ -50,17 +50,17 @@ const MALFORMED = [
   '{"a":NaN}',
   '{"a":1}}',
   '{"a":"\\x41"}',
-  '{"a":"\\ud800"}',
   '"unterminated',
   '\u0000',
   ' ',
-  '\ufeff{}',
   '<?xml version="1.0"?><a/>',
   '{"a":1,"a":2,',
   '01',
   '--',
-  '{"a":1e99999}',
 ];
+
+/** JSON that parsers treat differently: a lone surrogate, a number no double holds, a byte order mark. */
+const ODD_JSON = ['{"a":"\\ud800"}', '{"bsn":"\\ud800"}', '{"a":1e99999}', '{"limit":-0}', '\ufeff{}', '{"a":1,"a":2}'];
 
 /** Valid JSON of the wrong shape for any operation here (all take an object, or nothing). */
 const WRONG_TOP_LEVEL = ['[]', '"999900146"', '0', '-1', 'null', 'true', '[{}]', '1e400', '{}'];
@@ -108,6 +108,7 @@ export function malformedBodies(valid: fc.Arbitrary<unknown>, propertyNames: str
   const object = valid.map((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {}));
   return fc.oneof(
     fc.constantFrom(...MALFORMED).map((text) => ({ mutation: 'malformed JSON', body: textBody(text) })),
+    fc.constantFrom(...ODD_JSON).map((text) => ({ mutation: 'odd JSON', body: textBody(text) })),
     valid.chain((v) => {
       const text = JSON.stringify(v) ?? '';
       return fc.integer({ min: 0, max: Math.max(0, text.length - 1) }).map((n) => ({ mutation: 'truncated JSON', body: textBody(text.slice(0, n)) }));
@@ -146,7 +147,7 @@ export function malformedBodies(valid: fc.Arbitrary<unknown>, propertyNames: str
 export const hugeBodies: fc.Arbitrary<{ mutation: string; body: Body }> = fc
   .tuple(
     // Mostly just over the limit; now and then far over it, where a server that stops reading early shows.
-    fc.oneof({ arbitrary: fc.constant(ONE_MIB + 1), weight: 1 }, { arbitrary: fc.integer({ min: ONE_MIB + 2, max: 3 * ONE_MIB }), weight: 3 }, { arbitrary: fc.integer({ min: 8 * ONE_MIB, max: 24 * ONE_MIB }), weight: 1 }),
+    fc.oneof({ arbitrary: fc.constant(ONE_MIB + 1), weight: 1 }, { arbitrary: fc.integer({ min: ONE_MIB + 2, max: 3 * ONE_MIB }), weight: 3 }, { arbitrary: fc.integer({ min: 4 * ONE_MIB, max: 8 * ONE_MIB }), weight: 1 }),
     fc.boolean(),
     fc.constantFrom('string', 'array'),
   )
