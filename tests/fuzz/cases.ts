@@ -74,12 +74,18 @@ function fillPath(template: string, values: Record<string, string>): string {
 /** The valid pieces of a request to an operation, before one of them is broken. */
 function validParts(op: Operation) {
   const params = fc.record(Object.fromEntries(op.pathParams.map((p) => [p.name, validValue(op.doc, p.schema).map((v) => percentEncode(String(v)))])));
+  const entry = (q: Operation['query'][number]) => validValue(op.doc, q.schema).map((v) => `${percentEncode(q.name)}=${percentEncode(String(v))}`);
   const query = fc
-    .tuple(...op.query.map((q) => (q.required ? validValue(op.doc, q.schema).map((v) => [q.name, v] as const) : fc.option(validValue(op.doc, q.schema).map((v) => [q.name, v] as const), { nil: undefined }))))
-    .map((entries) => entries.filter((e) => e !== undefined).map(([k, v]) => `${percentEncode(k)}=${percentEncode(String(v))}`))
+    .tuple(...op.query.map((q) => (q.required ? entry(q) : fc.option(entry(q), { nil: undefined }))))
+    .map((pairs) => pairs.filter((p) => p !== undefined))
     .map((pairs) => (pairs.length > 0 ? `?${pairs.join('&')}` : ''));
+  // Without a body schema, a POST or PUT gets no body or an empty object: clients send both.
   const body: fc.Arbitrary<Body | undefined> =
-    op.body !== undefined ? validValue(op.doc, op.body).map((v) => textBody(JSON.stringify(v) ?? 'null')) : op.method === 'GET' || op.method === 'DELETE' ? fc.constant(undefined) : fc.constantFrom(undefined, textBody('{}'));
+    op.body !== undefined
+      ? validValue(op.doc, op.body).map((v) => textBody(JSON.stringify(v) ?? 'null'))
+      : op.method === 'GET' || op.method === 'DELETE'
+        ? fc.constant(undefined)
+        : fc.constantFrom(undefined, textBody('{}'));
   return { params, query, body };
 }
 

@@ -3,7 +3,12 @@ import type { FuzzCase } from './cases.js';
 import type { Answer } from './send.js';
 import type { FailureClass, Tally } from './tally.js';
 
-const clip = (text: string, max = 160) => (text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text);
+/** Runs of one character shown as ‹c×n›, so a 20 KB query still shows what else is in it. */
+const squeeze = (text: string) => text.replace(/(.)\1{15,}/gsu, (run, c: string) => `‹${c}×${[...run].length}›`);
+const clip = (text: string, max = 160) => {
+  const short = squeeze(text);
+  return short.length > max ? `${short.slice(0, max)}… (${text.length} chars)` : short;
+};
 const n = (x: number) => x.toLocaleString('en-GB');
 
 function table(header: string[], rows: string[][]): string {
@@ -21,7 +26,7 @@ export function describeCase(c: FuzzCase): string {
   return [
     `${c.method} ${clip(c.target)}  [${c.service}, identity: ${c.identity}; ${c.kind}: ${clip(c.mutation, 80)}; from ${c.operation}]`,
     ...(headers.length > 0 ? [`  headers: ${clip(headers.join(' | '), 300)}`] : []),
-    ...(c.body !== undefined ? [`  body: ${bodyHead(c.body)}${c.body.chunked === true ? ' (chunked)' : ''}`] : []),
+    ...(c.body !== undefined ? [`  body: ${squeeze(bodyHead(c.body))}${c.body.chunked === true ? ' (chunked)' : ''}`] : []),
   ].join('\n');
 }
 
