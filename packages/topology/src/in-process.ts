@@ -30,7 +30,7 @@ export interface TestCaller {
   tls: TlsMaterial;
   /** Plain HTTPS with this identity: status and parsed body, never throws on 4xx/5xx. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read loosely typed JSON answers
-  http: (method: string, url: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; json: any }>;
+  http: (method: string, url: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; json: any; headers: Record<string, string | string[] | undefined> }>;
   /** The typed switch-point client with this identity. */
   lsp: ReturnType<typeof createSwitchPointClient>;
   close: () => Promise<void>;
@@ -73,7 +73,7 @@ export async function startSwitchPointInProcess(
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });
         const text = await r.body.text();
-        return { status: r.statusCode, json: text.length > 0 ? JSON.parse(text) : undefined };
+        return { status: r.statusCode, json: text.length > 0 ? JSON.parse(text) : undefined, headers: r.headers };
       },
       lsp: createSwitchPointClient(client, url),
       close: async () => {
