@@ -1,19 +1,17 @@
 import { audience, createServiceClient, createServiceApp, type App, type Kysely, type KitOptions, type ServiceClient } from '@schakel/service-kit';
-import { MedicationQuery, SummaryQuery } from '@schakel/contracts';
 import { createAssertionVerifier } from '@schakel/trust/assertion';
 import type { LspConfig } from './config.js';
 import type { LspDatabase } from './migrations.js';
 import { addressBookRoutes, createAddressBook } from './address-book.js';
 import { createReferenceIndex, referenceIndexRoutes } from './reference-index.js';
-import { localisationRoutes } from './localisation.js';
 import { consentProfileRoutes, consentRoutes, createConsentStore } from './consent.js';
 import { accessLogRoutes, createAccessLog } from './access-log.js';
-import { MEDICATION, SUMMARY, queryRoute } from './queries.js';
 import { createRevocations, revocationRoutes, systemGuard } from './auth.js';
 import { createPolicyStore, policyRoutes } from './policies.js';
 import { portalRoutes } from './portal.js';
 import { questionRoutes } from './questions.js';
-import { reportRoutes } from './reports.js';
+import { createPipeline } from './pipeline/pipeline.js';
+import { jsonRoutes } from './wires/json.js';
 import { loadProtocol, type ProtocolRow } from './authorisation/protocol.js';
 import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
 
@@ -64,8 +62,9 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
   const protocol = deps.protocol ?? loadProtocol();
   const verifier = createAssertionVerifier({ cardCaPem: deps.cardCaPem, clockSkewSeconds: config.CLOCK_SKEW_SECONDS });
 
-  const assertions = { verifier, db: deps.db, revocations, seen: 0 };
-  const queryDeps = { book, index, consents, accessLog, policies, client, protocol, sourceTimeoutMs: config.SOURCE_TIMEOUT_MS, assertions };
+  // Every signed interaction (queries, reports, lookups) runs one pipeline; the JSON routes translate.
+  const pipelineDeps = { book, index, consents, accessLog, policies, protocol, client, timeoutMs: config.SOURCE_TIMEOUT_MS, assertions: { db: deps.db, revocations, seen: 0 } };
+  const run = createPipeline(pipelineDeps);
 
   // Who may call what is decided by where a route is registered (style.md habit 16): connected systems
   // (a trusted, unrevoked system certificate), the operator (the admin certificate), and patients (the
@@ -73,12 +72,9 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
   await audience(app, 'system', systemGuard({ revocations, accessLog }), (system) => {
     addressBookRoutes(system, book);
     referenceIndexRoutes(system, index, book);
-    localisationRoutes(system, { book, index, accessLog, protocol, assertions });
     consentRoutes(system, consents);
-    questionRoutes(system, { book, index, consents, policies, accessLog, protocol, assertions });
-    queryRoute(system, '/queries/medication', MedicationQuery, MEDICATION, queryDeps);
-    queryRoute(system, '/queries/summary', SummaryQuery, SUMMARY, queryDeps);
-    reportRoutes(system, { book, index, accessLog, client, timeoutMs: config.SOURCE_TIMEOUT_MS, assertions, protocol });
+    questionRoutes(system, pipelineDeps);
+    jsonRoutes(system, { run, verifier });
   });
   await audience(app, 'operator', systemGuard({ revocations, accessLog }, true), (operator) => {
     revocationRoutes(operator, revocations);

@@ -1,38 +1,23 @@
 import { z } from 'zod';
-import { Bsn, DataCategory, Decision, OrganisationType, Problem, Ura, UziRoleCode, problem } from '@schakel/contracts';
+import { Bsn, DataCategory, Decision, OrganisationType, Ura, UziRoleCode, problem } from '@schakel/contracts';
 import { pick, type App } from '@schakel/service-kit';
-import type { ConsentStore } from './consent.js';
-import type { PolicyStore } from './policies.js';
-import { authorise, Situation } from './authorisation/protocol.js';
-import { consentDecision } from './authorisation/consent-rules.js';
+import { Situation } from './authorisation/protocol.js';
 import { caller } from './auth.js';
-import { checkLookup, type LocalisationDeps } from './localisation.js';
+import { wouldShare } from './interactions/lookups.js';
+import type { PipelineDeps } from './pipeline/pipeline.js';
 
 const Answer = z.object({ permitted: z.boolean(), decision: Decision });
 
 /**
- * The two questions of the consent model (Mitz): the closed question ("may role R of organisation type T
- * see category C held by H for BSN B?", permit or deny per category, with the deciding rule) and the open
- * question ("which holders may share category C with my kind of organisation?"). Both are logged.
+ * The closed question of the consent model (Mitz): "may role R of organisation type T see category C held
+ * by H for BSN B?", permit or deny per category, with the deciding rule; logged. (The open question tells
+ * where a patient is in care, so it is a localisation and runs the pipeline: interactions/lookups.ts.)
  */
-export function questionRoutes(app: App, deps: LocalisationDeps & { consents: ConsentStore; policies: PolicyStore }): void {
-  async function decide(bsn: string, r: { roleCode: string; organisationType: string; situation: 'regular' | 'acute' }, holder: { ura: string; organisationType: string; name: string }, category: DataCategory) {
-    const auth = authorise(deps.protocol, { ...r, category });
-    if (!auth.permitted) {
-      const { permitted: _p, ...decision } = auth;
-      return { permitted: false, decision };
-    }
-    const { permitted, emergency: _e, ...decision } = consentDecision(
-      await deps.consents.choices(bsn),
-      { holder, category, consumerType: r.organisationType, situation: r.situation, verbalConsent: false, patientCannotConsent: false },
-      await deps.policies.current(),
-    );
-    return { permitted, decision };
-  }
-
+export function questionRoutes(app: App, deps: Pick<PipelineDeps, 'book' | 'protocol' | 'consents' | 'policies' | 'accessLog'>): void {
   app.post(
     '/questions/closed',
     {
+      config: { interaction: 'CLOSED_QUESTION' },
       schema: {
         tags: ['consent'],
         summary: 'Closed question: may role R of organisation type T see these categories held by H for BSN B?',
@@ -48,7 +33,7 @@ export function questionRoutes(app: App, deps: LocalisationDeps & { consents: Co
       if (holderSystem === undefined) throw problem('UNKNOWN_ORGANISATION', `Organisation ${q.holderUra} is not in the address book`, { field: 'body.holderUra', expected: 'the URA of an organisation in the address book' });
       const holder = { ura: q.holderUra, organisationType: holderSystem.organisationType, name: holderSystem.organisationName };
       const answers = [];
-      for (const category of q.categories) answers.push({ category, ...(await decide(q.bsn, q, holder, category)) });
+      for (const category of q.categories) answers.push({ category, ...(await wouldShare(deps, q.bsn, q, holder, category)) });
       const client = caller(request);
       await deps.accessLog.write({
         interaction: 'CLOSED_QUESTION',
@@ -65,40 +50,6 @@ export function questionRoutes(app: App, deps: LocalisationDeps & { consents: Co
         explanation: answers.map((a) => `${a.category}: ${a.permitted ? 'permit' : 'deny'} (${a.decision.code})`).join('; '),
       });
       return { bsn: q.bsn, holderUra: q.holderUra, answers };
-    },
-  );
-
-  app.post(
-    '/questions/open',
-    {
-      config: { interaction: 'QUMT_IN020010' },
-      schema: {
-        tags: ['consent'],
-        summary: 'Open question: which holders registered for this patient may share category C with me?',
-        description:
-          'Asked for a professional: it tells where the patient is in care, so it is a localisation (QUMT_IN020010) with its trust checks, protocol check and access-log entry. The role comes from the signed assertion (Authorization: Bearer <JWS>) and the organisation type from the address book.',
-        body: z.object({ bsn: Bsn, category: DataCategory, situation: Situation.default('regular') }).strict(),
-        security: [{ assertion: [] }],
-        response: { 200: z.object({ bsn: Bsn, category: DataCategory, holders: z.array(Answer.extend({ ura: Ura, organisationName: z.string(), applicationId: z.string() })) }), 401: Problem, ...pick(400, 403) },
-      },
-    },
-    async (request) => {
-      const q = request.body;
-      const lookup = await checkLookup(deps, request, q.bsn, q);
-      if (lookup.professional === undefined) {
-        throw problem('CLIENT_NOT_ALLOWED', 'The open question is asked for a professional (a signed assertion), not by the operator; the operator reads the consent profile at GET /consents/{bsn}');
-      }
-      const asker = { roleCode: lookup.professional.roleCode, organisationType: lookup.professional.system.organisationType, situation: q.situation };
-      const holders = [];
-      for (const e of await deps.index.entries(q.bsn, q.category)) {
-        holders.push({ ura: e.ura, organisationName: e.organisation_name, applicationId: e.application_id, ...(await decide(q.bsn, asker, { ura: e.ura, organisationType: e.organisation_type, name: e.organisation_name }, q.category)) });
-      }
-      await lookup.log(
-        holders.some((h) => h.permitted) ? 'permitted' : 'refused',
-        'CONSENT_QUESTION',
-        holders.map((h) => `${h.organisationName}: ${h.permitted ? 'may share' : 'may not share'} (${h.decision.code})`).join('; ') || 'no holder registered',
-      );
-      return { bsn: q.bsn, category: q.category, holders };
     },
   );
 }

@@ -14,7 +14,10 @@ import { createReferenceIndex } from '../src/reference-index.js';
 import { createConsentStore } from '../src/consent.js';
 import { createAccessLog } from '../src/access-log.js';
 import { createPolicyStore } from '../src/policies.js';
-import { MEDICATION, SUMMARY, runQuery, type QueryDeps } from '../src/queries.js';
+import { createRevocations } from '../src/auth.js';
+import { MEDICATION, SUMMARY } from '../src/interactions/queries.js';
+import { createPipeline, type Pipeline, type PipelineDeps } from '../src/pipeline/pipeline.js';
+import { createAssertionVerifier, signAssertion, type Credential, type Verifier } from '@schakel/trust/assertion';
 
 /**
  * Over 10,000 random combinations of role, requesting organisation type, category, situation, consent
@@ -32,7 +35,11 @@ const ROLES = Object.keys(UZI_ROLES);
 const protocolRows = (JSON.parse(readFileSync(DEFAULT_PROTOCOL_FILE, 'utf8')) as { rows: { effect: string; roles: string[]; organisationTypes: string[]; categories: string[]; situations: string[] }[] }).rows;
 
 let dir: string;
-let deps: QueryDeps;
+let deps: PipelineDeps;
+let run: Pipeline;
+let verifier: Verifier;
+/** A UZI card per (role, requesting organisation type): the pipeline checks a real signed assertion per case. */
+const cards = new Map<string, Credential>();
 let db: Awaited<ReturnType<typeof openStore<LspDatabase>>>;
 const apps: App[] = [];
 let client: ServiceClient;
@@ -59,7 +66,9 @@ beforeAll(async () => {
   }
   for (const [i, type] of TYPES.entries()) {
     await book.upsert(`7000${i}`, { ura: `0700000${i}`, organisationName: `Requester ${type}`, organisationType: type, provides: [] });
+    for (const role of ROLES) cards.set(`${role}/${type}`, await pki.issueProfessional({ uziNumber: '900000001', roleCode: role, name: 'Prop', ura: `0700000${i}` }));
   }
+  verifier = createAssertionVerifier({ cardCaPem: pki.cardCaPem });
   deps = {
     book,
     index: createReferenceIndex(db),
@@ -68,8 +77,10 @@ beforeAll(async () => {
     policies: createPolicyStore(db),
     client,
     protocol: loadProtocol(),
-    sourceTimeoutMs: 5_000,
+    timeoutMs: 5_000,
+    assertions: { db, revocations: createRevocations(db), seen: 0 },
   };
+  run = createPipeline(deps);
   // More than the 9999xxxxx test range holds (about 9,000 valid numbers): take 11-proef-valid ones from
   // a synthetic range that no other test uses.
   bsns = [];
@@ -155,11 +166,19 @@ describe('the switch point’s decisions (property)', () => {
         await deps.policies.set(c.policies, 'property test');
         let asked: string[] = [];
         try {
-          const batch = await runQuery(
-            deps,
-            c.category === 'MEDVERSTREKKING' ? MEDICATION : SUMMARY,
+          const def = c.category === 'MEDVERSTREKKING' ? MEDICATION : SUMMARY;
+          const card = cards.get(`${c.role}/${c.type}`);
+          if (card === undefined) throw new Error('no card');
+          const jws = await signAssertion(card, { interaction: def.interaction, bsn });
+          const batch = await run(
+            def,
             { bsn, requester: { applicationId: requesterId, professional: { uziNumber: '900000001', roleCode: c.role } }, treatmentRelation: c.treatmentRelation, situation: c.situation, verbalConsent: c.verbalConsent, patientCannotConsent: c.patientCannotConsent },
-            { aorta: { initialRequestId: '6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a11', requestId: '6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a12' }, client: { applicationId: requesterId, ura: `0700000${TYPES.indexOf(c.type)}`, roles: [], serialNumber: '01', subject: 'test' }, log: { warn: () => undefined } as never },
+            {
+              aorta: { initialRequestId: '6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a11', requestId: '6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a12' },
+              client: { applicationId: requesterId, ura: `0700000${TYPES.indexOf(c.type)}`, roles: [], serialNumber: '01', subject: 'test' },
+              log: { warn: () => undefined } as never,
+              token: () => verifier.verify(jws),
+            },
           );
           asked = batch.sources.filter((s) => s.contacted).map((s) => s.applicationId);
           for (const s of batch.sources) if (s.dispenses !== undefined || s.summary !== undefined) expect(s.contacted).toBe(true);

@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import {
+  SourceMedicationAnswer,
+  SourceSummaryAnswer,
+  formatAortaId,
+  problem,
+  type BatchSourceEntry,
+  type DataCategory,
+  type Interaction,
+  type MedicationQuery,
+  type QueryBatch,
+  type SummaryQuery,
+} from '@schakel/contracts';
+import { consentDecision } from '../authorisation/consent-rules.js';
+import type { InteractionDefinition, Authorised, Acted } from '../pipeline/definition.js';
+import { upstreamFailure } from '../pipeline/upstream.js';
+
+export type QueryBody = z.output<typeof MedicationQuery> | z.output<typeof SummaryQuery>;
+
+/** What differs between the fanned-out queries: names, category, the source leg and what it answers. */
+interface QueryKind {
+  interaction: Interaction;
+  answer: 'QURX_IN990013NL' | 'QUPC_IN990002NL';
+  category: DataCategory;
+  sourcePath: string;
+  sourceBody: (q: QueryBody, requester: { ura: string; organisationName: string }) => unknown;
+  answerSchema: z.ZodType<unknown>;
+  /** The data of one source's answer, and whether it holds any. */
+  extract: (answer: unknown) => { hasData: boolean; fields: Partial<BatchSourceEntry> };
+}
+
+const MEDICATION_KIND: QueryKind = {
+  interaction: 'QURX_IN990011NL',
+  answer: 'QURX_IN990013NL',
+  category: 'MEDVERSTREKKING',
+  sourcePath: '/lsp/medication-queries',
+  sourceBody: (q, requester) => {
+    const m = q as z.output<typeof MedicationQuery>;
+    return {
+      bsn: m.bsn,
+      requester: { ...requester, professional: m.requester.professional },
+      ...(m.from !== undefined ? { from: m.from } : {}),
+      ...(m.to !== undefined ? { to: m.to } : {}),
+      ...(m.latestPerProduct !== undefined ? { latestPerProduct: m.latestPerProduct } : {}),
+    };
+  },
+  answerSchema: SourceMedicationAnswer,
+  extract: (a) => {
+    const { dispenses, contraIndications } = a as z.infer<typeof SourceMedicationAnswer>;
+    const cio = contraIndications ?? [];
+    return { hasData: dispenses.length > 0 || cio.length > 0, fields: { ...(dispenses.length > 0 ? { dispenses } : {}), ...(cio.length > 0 ? { contraIndications: cio } : {}) } };
+  },
+};
+
+const SUMMARY_KIND: QueryKind = {
+  interaction: 'QUPC_IN990001NL',
+  answer: 'QUPC_IN990002NL',
+  category: 'WAARNEEMGEGEVENS',
+  sourcePath: '/lsp/summary-queries',
+  sourceBody: (q, requester) => ({ bsn: q.bsn, requester: { ...requester, professional: q.requester.professional } }),
+  answerSchema: SourceSummaryAnswer,
+  extract: (a) => {
+    const { summary } = a as z.infer<typeof SourceSummaryAnswer>;
+    return summary === null ? { hasData: false, fields: {} } : { hasData: true, fields: { summary } };
+  },
+};
+
+/**
+ * The fanned-out step: the registered (and objected) holders, a consent decision per holder, the
+ * permitted ones asked in parallel with a per-source time-out, one batch. Nothing a source answers is
+ * stored here: its data passes through memory to the requester.
+ */
+async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acted<QueryBatch>> {
+  const { q, deps, signed } = ctx;
+  const who = ctx.professional;
+  if (who === undefined) throw new Error('a query always has a professional');
+  const { requester, decision: auth } = who;
+
+  const entries = await deps.index.entries(q.bsn, kind.category);
+  const choices = await deps.consents.choices(q.bsn);
+  // A holder the patient objected to has deregistered, but the batch still says it was not asked and why.
+  const indexed = new Set(entries.map((e) => e.ura));
+  const objected: typeof entries = [];
+  for (const c of choices) {
+    if (c.state !== 'objection' || c.holderUra === null || indexed.has(c.holderUra)) continue;
+    if (c.category !== '*' && c.category !== kind.category) continue;
+    for (const s of await deps.book.byUra(c.holderUra)) {
+      if (!s.provides.includes(kind.category) || objected.some((o) => o.application_id === s.applicationId)) continue;
+      objected.push({ bsn: q.bsn, category: kind.category, application_id: s.applicationId, registered_at: '', ura: s.ura, organisation_name: s.organisationName, organisation_type: s.organisationType, base_url: s.baseUrl });
+    }
+  }
+  if (entries.length === 0 && objected.length === 0) {
+    const decision = { code: 'NOT_IN_INDEX', rule: 'LSP-INDEX-1: only registered sources are asked', explanation: `No system has registered ${kind.category} data for this BSN.` };
+    throw problem('UNKNOWN_PATIENT', decision.explanation, { decision });
+  }
+
+  const policies = await deps.policies.current();
+  let emergency = false;
+  const sources = await Promise.all(
+    [...entries, ...objected].map(async (entry): Promise<BatchSourceEntry> => {
+      const head = { applicationId: entry.application_id, ura: entry.ura, organisationName: entry.organisation_name, organisationType: entry.organisation_type as BatchSourceEntry['organisationType'] };
+      const { permitted, emergency: viaEmergency, ...why } = consentDecision(
+        choices,
+        {
+          holder: { ura: entry.ura, organisationType: entry.organisation_type, name: entry.organisation_name },
+          category: kind.category,
+          consumerType: requester.organisationType,
+          situation: q.situation,
+          verbalConsent: q.verbalConsent,
+          patientCannotConsent: q.patientCannotConsent,
+        },
+        policies,
+      );
+      if (!permitted) return { ...head, status: 'refused', decision: why, contacted: false };
+      if (viaEmergency) emergency = true;
+      if (entry.base_url === null) {
+        return { ...head, status: 'unreachable', decision: why, contacted: false, error: { code: 'UPSTREAM_UNREACHABLE', detail: 'The address book has no base URL for this system' } };
+      }
+      const started = performance.now();
+      try {
+        const answer = await deps.client.call(entry.base_url, {
+          method: 'POST',
+          path: kind.sourcePath,
+          body: kind.sourceBody(q, { ura: requester.ura, organisationName: requester.organisationName }),
+          schema: kind.answerSchema,
+          aorta: signed.aorta,
+          timeoutMs: deps.timeoutMs,
+        });
+        const { hasData, fields } = kind.extract(answer.body);
+        return { ...head, status: hasData ? 'ok' : 'no-data', decision: why, contacted: true, durationMs: Math.round(answer.durationMs), ...fields };
+      } catch (err) {
+        const failure = upstreamFailure(err);
+        signed.log.warn({ source: entry.application_id, status: failure.status, code: failure.code, err: failure.detail }, 'source did not answer');
+        return { ...head, status: failure.status, decision: why, contacted: true, durationMs: Math.round(performance.now() - started), error: { code: failure.code, detail: failure.detail } };
+      }
+    }),
+  );
+
+  const asked = sources.filter((s) => s.contacted);
+  const complete = asked.every((s) => s.status === 'ok' || s.status === 'no-data');
+  const answered = sources.filter((s) => s.status === 'ok' || s.status === 'no-data').length;
+  return {
+    answer: {
+      interaction: kind.answer,
+      batch: 'MCCI_IN200101',
+      batchId: randomUUID(),
+      aortaId: formatAortaId(signed.aorta),
+      bsn: q.bsn,
+      category: kind.category,
+      complete,
+      sources,
+    },
+    log: {
+      emergency,
+      outcome: asked.length === 0 ? 'refused' : complete ? 'permitted' : answered > 0 ? 'partial' : 'failed',
+      code: asked.length === 0 ? 'NO_SOURCE_PERMITTED' : auth.code,
+      explanation: `${auth.explanation} [${auth.rule}] ${sources.map((s) => `${s.organisationName}: ${s.status} (${s.decision.code}${s.decision.consentRecordId !== undefined ? `, consent record ${s.decision.consentRecordId}` : ''})`).join('; ')}`,
+      sources: sources.map((s) => ({ applicationId: s.applicationId, status: s.status, code: s.error?.code ?? s.decision.code })),
+    },
+  };
+}
+
+function queryDefinition(kind: QueryKind): InteractionDefinition<QueryBody, QueryBatch> {
+  return {
+    interaction: kind.interaction,
+    answer: kind.answer,
+    categories: () => [kind.category],
+    operatorMay: false,
+    subject: (q) => ({
+      bsn: q.bsn,
+      applicationId: q.requester.applicationId,
+      professional: q.requester.professional,
+      responsible: q.requester.responsible,
+      situation: q.situation,
+      treatmentRelation: q.treatmentRelation,
+      category: kind.category,
+    }),
+    act: (ctx) => fanOut(kind, ctx),
+  };
+}
+
+/** QURX_IN990011NL -> a batch (MCCI_IN200101) of QURX_IN990013NL, one per pharmacy. */
+export const MEDICATION = queryDefinition(MEDICATION_KIND);
+/** QUPC_IN990001NL -> a batch of QUPC_IN990002NL, from the patient's GP practice(s). */
+export const SUMMARY = queryDefinition(SUMMARY_KIND);
