@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { AMBULANCE_SERVICE_TYPE as RAV, ORGANISATION_TYPES } from '@schakel/contracts';
 import { DEFAULT_PROTOCOL_FILE, DEFAULT_POLICIES, authorise, choicesInForce, consentDecision, loadProtocol, type ConsentChoice, type Policies } from '../src/index.js';
 
 const protocol = loadProtocol();
@@ -15,12 +16,14 @@ describe('the default authorisation protocol', () => {
     ['AP-MED-2', '01.004', 'K3', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
     ['AP-MED-3', '01.071', 'V4', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
     ['AP-MED-3', '01.010', 'V5', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
-    ['AP-MED-4', '80.000', 'A1', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
-    ['AP-DEFAULT', '80.000', 'A1', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_NO_ROW'],
+    ['AP-MED-4', '80.000', RAV, 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-DEFAULT', '80.000', RAV, 'MEDVERSTREKKING', 'regular', 'PROTOCOL_NO_ROW'],
+    ['AP-DEFAULT', '80.000', 'A1', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_NO_ROW'],
     ['AP-WG-1', '01.015', 'N6', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_ALLOW'],
     ['AP-WG-2', '01.071', 'V4', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_ALLOW'],
     ['AP-DEFAULT', '01.071', 'V5', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
-    ['AP-WG-3', '80.000', 'A1', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-WG-3', '80.000', RAV, 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-DEFAULT', '80.000', 'A1', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '01.015', 'Z3', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '17.075', 'J8', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '30.000', 'V4', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_NO_ROW'],
@@ -36,6 +39,23 @@ describe('the default authorisation protocol', () => {
   it('has a case above for every row of the default file', () => {
     const ids = (JSON.parse(readFileSync(DEFAULT_PROTOCOL_FILE, 'utf8')) as { rows: { id: string }[] }).rows.map((r) => r.id);
     for (const id of ids) expect(table.some(([row]) => row === id), id).toBe(true);
+  });
+});
+
+describe('organisation types in the default protocol', () => {
+  const types = Object.keys(ORGANISATION_TYPES);
+  it('gives the ambulance rows to the ambulance service’s own code and to no real organisation type (A1 is a pharmacy institution)', () => {
+    for (const organisationType of types) {
+      for (const category of ['MEDVERSTREKKING', 'WAARNEEMGEGEVENS'] as const) {
+        const d = authorise(protocol, { roleCode: '80.000', organisationType, category, situation: 'acute' });
+        expect(d.permitted, `${organisationType} ${category}`).toBe(organisationType === RAV);
+      }
+    }
+  });
+  it('marks the ambulance service’s code as local: it has a dash, which no code of the official list has', () => {
+    expect(RAV).toMatch(/-/);
+    expect(types.filter((t) => t !== RAV).every((t) => /^[A-Z0-9]{2,3}$/.test(t))).toBe(true);
+    expect(ORGANISATION_TYPES.A1).toMatch(/^apotheekinstelling/);
   });
 });
 
@@ -124,6 +144,10 @@ describe('policy switches', () => {
       }
     });
   }
+  it('presumes consent for the ambulance service, not for a pharmacy institution (A1)', () => {
+    expect(consentDecision([], request({ consumerType: RAV, situation: 'acute', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('PRESUMED_CONSENT');
+    expect(consentDecision([], request({ consumerType: 'A1', situation: 'acute', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('NO_CONSENT_RECORD');
+  });
   it('does not presume consent outside acute care or outside the SEH and ambulance', () => {
     expect(consentDecision([], request({ consumerType: 'V4', situation: 'regular', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('NO_CONSENT_RECORD');
     expect(consentDecision([], request({ consumerType: 'N6', situation: 'acute', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('NO_CONSENT_RECORD');

@@ -1,4 +1,4 @@
-import type { ConsentState, DataCategory, Decision } from '@schakel/contracts';
+import { AMBULANCE_SERVICE_TYPE, type ConsentState, type DataCategory, type Decision } from '@schakel/contracts';
 
 /**
  * The consent profile model (Mitz style, domain.md section 4): a choice has a state, a data holder (a
@@ -79,7 +79,7 @@ function scopeWords(c: ConsentChoice, holderName: string): string {
 export type ConsentDecision = Decision & { permitted: boolean; emergency: boolean };
 
 const CORONA_CONSUMERS = new Set(['N6', 'V4', 'V5']);
-const PRESUMED_CONSUMERS = new Set(['V4', 'V5', 'A1']);
+const PRESUMED_CONSUMERS = new Set<string>(['V4', 'V5', AMBULANCE_SERVICE_TYPE]);
 
 /**
  * May this holder be asked for this request? One decision, naming the deciding consent record or policy.
