@@ -14,7 +14,8 @@ const HAP = 'hap-midden';
 const SEH = 'seh-st-anna';
 const SEH_DOCTOR = { uziNumber: '900000011', roleCode: '01.071', name: 'Dr. S. Yilmaz' };
 const RAV = 'rav-midden';
-const AMBULANCE_NURSE = { uziNumber: '900000041', roleCode: '80.000', name: 'M. de Jong' };
+const AMBULANCE_NURSE = { uziNumber: '900000041', roleCode: '30.000', name: 'M. de Jong' };
+const PARAMEDIC = { uziNumber: '900000042', roleCode: '80.000', name: 'T. Visser' };
 const INSURANCE_DOCTOR = { uziNumber: '900000048', roleCode: '01.048', name: 'Dr. V. Verzekeringsarts' };
 
 beforeAll(async () => {
@@ -162,7 +163,10 @@ describe('the ambulance service', () => {
     expect(sourceOf(summary, GP)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
     const medication = (await http(`${t.url(RAV)}/consults/${acute}/medication`, { body: {} })).json;
     expect(sourceOf(medication, A)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
-    expect((await http(lsp(`/access-log?bsn=${bsn}`))).json.entries.at(-1)).toMatchObject({ emergency: true, actingRole: '80.000', requesterUra: t.get(RAV).ura });
+    expect((await http(lsp(`/access-log?bsn=${bsn}`))).json.entries.at(-1)).toMatchObject({ emergency: true, actingRole: '30.000', requesterUra: t.get(RAV).ura });
+    // The bachelor medisch hulpverlener of the same crew has the same acute-care rows.
+    const byParamedic = await consult(RAV, bsn, PARAMEDIC, { situation: 'acute', patientCannotConsent: true });
+    expect(sourceOf((await http(`${t.url(RAV)}/consults/${byParamedic}/summary`, { body: {} })).json, GP)).toMatchObject({ status: 'ok', decision: { rule: expect.stringMatching(/^POLICY-PRESUMED/) } });
 
     const regular = await consult(RAV, bsn, AMBULANCE_NURSE);
     const refused = await http(`${t.url(RAV)}/consults/${regular}/summary`, { body: {} });

@@ -17,12 +17,16 @@ describe('the default authorisation protocol', () => {
     ['AP-MED-3', '01.071', 'V4', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
     ['AP-MED-3', '01.010', 'V5', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
     ['AP-MED-4', '80.000', RAV, 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-MED-4', '30.000', RAV, 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-DEFAULT', '30.000', RAV, 'MEDVERSTREKKING', 'regular', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '80.000', RAV, 'MEDVERSTREKKING', 'regular', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '80.000', 'A1', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_NO_ROW'],
     ['AP-WG-1', '01.015', 'N6', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_ALLOW'],
     ['AP-WG-2', '01.071', 'V4', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_ALLOW'],
     ['AP-DEFAULT', '01.071', 'V5', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
     ['AP-WG-3', '80.000', RAV, 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-WG-3', '30.000', RAV, 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-DEFAULT', '30.000', 'A1', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '80.000', 'A1', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '01.015', 'Z3', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '17.075', 'J8', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
@@ -47,8 +51,11 @@ describe('organisation types in the default protocol', () => {
   it('gives the ambulance rows to the ambulance service’s own code and to no real organisation type (A1 is a pharmacy institution)', () => {
     for (const organisationType of types) {
       for (const category of ['MEDVERSTREKKING', 'WAARNEEMGEGEVENS'] as const) {
-        const d = authorise(protocol, { roleCode: '80.000', organisationType, category, situation: 'acute' });
-        expect(d.permitted, `${organisationType} ${category}`).toBe(organisationType === RAV);
+        // The nurse role (30.000) is not an ambulance role as such: only at the ambulance service do these rows admit it.
+        for (const roleCode of ['80.000', '30.000']) {
+          const d = authorise(protocol, { roleCode, organisationType, category, situation: 'acute' });
+          expect(d.permitted, `${roleCode} at ${organisationType} for ${category}`).toBe(organisationType === RAV);
+        }
       }
     }
   });
