@@ -7,6 +7,7 @@ import { consentRoutes } from './consent.js';
 import { summaryQueryRoutes } from './summary-query.js';
 import { disclosureRoutes } from './disclosures.js';
 import { inboxRoutes } from './inbox.js';
+import { coronaOptInRoutes } from './corona-opt-in.js';
 
 export { migrations, type GpDatabase } from './migrations.js';
 
@@ -70,5 +71,6 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
   });
   disclosureRoutes(app, deps.db, patients);
   inboxRoutes(app, deps.db, patients, log);
+  coronaOptInRoutes(app, { db: deps.db, lsp: deps.lsp, me, patients });
   return app;
 }

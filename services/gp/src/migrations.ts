@@ -2,7 +2,8 @@ import { createSourceLogTable, patientRegisterMigration, type SourceLogTable, ty
 
 /**
  * The GP system's own store (HIS). 001 is the shared patient register; 002 adds the record, the consent
- * choice and the log of switch-point queries; 003 the register of disclosures to non-care providers; 004 the inbox of observation reports.
+ * choice and the log of switch-point queries; 003 the register of disclosures to non-care providers; 004 the inbox of observation reports;
+ * 005 the practice's settings and its corona opt-in registrations.
  * Applied migrations are never edited: changes come as a new named entry.
  */
 export const migrations: Migrations = {
@@ -80,6 +81,19 @@ export const migrations: Migrations = {
       await db.schema.createIndex('inbox_reports_by_patient').on('inbox_reports').columns(['bsn', 'received_at']).execute();
     },
   },
+  '005-corona-opt-in': {
+    async up(db: Kysely<unknown>) {
+      // The practice's own settings (whether it joined the corona opt-in), and per patient when the practice
+      // registered the summary for the opt-in (null: not registered for it), so it knows what to withdraw.
+      await db.schema
+        .createTable('practice_settings')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('changed_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.alterTable('patients').addColumn('opt_in_registered_at', 'text').execute();
+    },
+  },
 };
 
 export interface GpDatabase extends SourceLogTable {
@@ -88,7 +102,9 @@ export interface GpDatabase extends SourceLogTable {
     consent_state: Generated<string>;
     consent_channel: string | null;
     consent_recorded_at: string | null;
+    opt_in_registered_at: string | null;
   };
+  practice_settings: { name: string; value: string; changed_at: string };
   record_items: {
     id: string;
     bsn: string;

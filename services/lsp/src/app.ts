@@ -13,6 +13,7 @@ import { createPolicyStore, policyRoutes } from './policies.js';
 import { portalRoutes } from './portal.js';
 import { questionRoutes } from './questions.js';
 import { reportRoutes } from './reports.js';
+import { policyNoticeRoutes } from './policy-notices.js';
 import { loadProtocol, type ProtocolRow } from './authorisation/protocol.js';
 import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
 
@@ -77,6 +78,7 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
   queryRoute(app, '/queries/medication', MedicationQuery, MEDICATION, queryDeps);
   queryRoute(app, '/queries/summary', SummaryQuery, SUMMARY, queryDeps);
   reportRoutes(app, { book, index, accessLog, client, timeoutMs: config.SOURCE_TIMEOUT_MS, assertions: queryDeps.assertions });
+  policyNoticeRoutes(app, { policies, book, client, timeoutMs: config.SOURCE_TIMEOUT_MS });
 
   app.addHook('onClose', async () => {
     if (deps.client === undefined) await client.close();

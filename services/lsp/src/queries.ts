@@ -24,7 +24,7 @@ import type { ConsentStore } from './consent.js';
 import type { AccessLog, AccessEvent } from './access-log.js';
 import type { PolicyStore } from './policies.js';
 import { authorise, type ProtocolRow } from './authorisation/protocol.js';
-import { consentDecision } from './authorisation/consent-rules.js';
+import { consentDecision, entriesInForce } from './authorisation/consent-rules.js';
 import { checkSignedRequest, type AssertionCheck } from './assertions.js';
 
 export interface QueryDeps {
@@ -141,7 +141,7 @@ export async function runQuery(deps: QueryDeps, kind: QueryKind, q: QueryBody, c
     throw await refuse('NOT_AUTHORISED', decision);
   }
 
-  const entries = await deps.index.entries(q.bsn, kind.category);
+  const entries = entriesInForce(await deps.index.entries(q.bsn, kind.category), await deps.policies.current());
   const choices = await deps.consents.choices(q.bsn);
   // A holder the patient objected to has deregistered, but the batch still says it was not asked and why.
   const indexed = new Set(entries.map((e) => e.ura));
@@ -151,7 +151,7 @@ export async function runQuery(deps: QueryDeps, kind: QueryKind, q: QueryBody, c
     if (c.category !== '*' && c.category !== kind.category) continue;
     for (const s of await deps.book.byUra(c.holderUra)) {
       if (!s.provides.includes(kind.category) || objected.some((o) => o.application_id === s.applicationId)) continue;
-      objected.push({ bsn: q.bsn, category: kind.category, application_id: s.applicationId, registered_at: '', ura: s.ura, organisation_name: s.organisationName, organisation_type: s.organisationType, base_url: s.baseUrl });
+      objected.push({ bsn: q.bsn, category: kind.category, application_id: s.applicationId, registered_at: '', reason: 'consent', ura: s.ura, organisation_name: s.organisationName, organisation_type: s.organisationType, base_url: s.baseUrl });
     }
   }
   if (entries.length === 0 && objected.length === 0) {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AMBULANCE_SERVICE_TYPE as RAV, ORGANISATION_TYPES } from '@schakel/contracts';
-import { DEFAULT_PROTOCOL_FILE, DEFAULT_POLICIES, authorise, choicesInForce, consentDecision, loadProtocol, type ConsentChoice, type Policies } from '../src/index.js';
+import { DEFAULT_PROTOCOL_FILE, DEFAULT_POLICIES, authorise, choicesInForce, consentDecision, entriesInForce, loadProtocol, type ConsentChoice, type Policies } from '../src/index.js';
 
 const protocol = loadProtocol();
 
@@ -160,6 +160,11 @@ describe('policy switches', () => {
   it('presumes consent for the ambulance service, not for a pharmacy institution (A1)', () => {
     expect(consentDecision([], request({ consumerType: RAV, situation: 'acute', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('PRESUMED_CONSENT');
     expect(consentDecision([], request({ consumerType: 'A1', situation: 'acute', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('NO_CONSENT_RECORD');
+  });
+  it('counts an entry registered for the corona opt-in only while the opt-in runs (POLICY-CORONA-INDEX)', () => {
+    const entries = [{ reason: 'consent', id: 1 }, { reason: 'corona-opt-in', id: 2 }];
+    expect(entriesInForce(entries, { coronaOptIn: true }).map((e) => e.id)).toEqual([1, 2]);
+    expect(entriesInForce(entries, { coronaOptIn: false }).map((e) => e.id)).toEqual([1]);
   });
   it('does not presume consent outside acute care or outside the SEH and ambulance', () => {
     expect(consentDecision([], request({ consumerType: 'V4', situation: 'regular', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('NO_CONSENT_RECORD');

@@ -160,3 +160,12 @@ function noChoice(choice: ConsentChoice | undefined, name: string, extra = ''): 
         explanation: `The patient withdrew or has not made a choice about sharing by ${name} (record ${choice.id}), so it was not asked.${extra ? ` ${extra}` : ''}`,
       };
 }
+
+/**
+ * POLICY-CORONA-INDEX: an index entry a GP practice made for the corona opt-in (a patient with no choice
+ * yet) counts only while the opt-in runs. The practices withdraw such entries when it ends (decisions.md 23);
+ * this keeps one that a practice failed to withdraw (it was down when told) from making the patient findable.
+ */
+export function entriesInForce<E extends { reason: string }>(entries: readonly E[], policies: Pick<Policies, 'coronaOptIn'>): E[] {
+  return policies.coronaOptIn ? [...entries] : entries.filter((e) => e.reason !== 'corona-opt-in');
+}
