@@ -139,6 +139,8 @@ describe('policies', () => {
   it('presumes consent at the SEH for an unconscious patient who never chose, and not for one who objected', async () => {
     const never = freshBsn();
     await gpPatient(never);
+    // Findable through the practice's own opt-in registration, with no operator step.
+    expect((await http(lsp(`/reference-index/${never}`))).json.entries).toMatchObject([{ applicationId: t.get(GP).applicationId, reason: 'corona-opt-in' }]);
     const c1 = await consult(SEH, never, SEH_DOCTOR, { situation: 'acute', patientCannotConsent: true });
     const b1 = (await http(`${t.url(SEH)}/consults/${c1}/summary`, { body: {} })).json;
     expect(sourceOf(b1, GP)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
