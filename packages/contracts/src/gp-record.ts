@@ -165,8 +165,39 @@ export const NewTreatmentLimit = z
   })
   .strict()
   .meta({ id: 'NewTreatmentLimit' });
-export const TreatmentLimit = NewTreatmentLimit.extend(recorded).meta({ id: 'TreatmentLimit' });
+/** A treatment limit as the acute chain reports it back in an observation report (it cannot be shielded there). */
+export const ReportedTreatmentLimit = NewTreatmentLimit.omit({ shielded: true }).meta({ id: 'ReportedTreatmentLimit' });
+/** Where a limit in the summary came from when the GP did not record it: a processed observation report. */
+const ReportedIn = z
+  .object({ messageId: z.uuid(), organisationName: z.string(), at: IsoDateTime.describe('The encounter the report is about') })
+  .describe('Set when the limit came with a processed observation report from the acute chain, not from the GP’s own record');
+export const TreatmentLimit = NewTreatmentLimit.extend({ ...recorded, reportedIn: ReportedIn.optional() }).meta({ id: 'TreatmentLimit' });
 export type TreatmentLimit = z.infer<typeof TreatmentLimit>;
+
+/**
+ * Feedback from the acute chain ("Met spoed beschikbaar": what the HAP, SEH or ambulance found and did is
+ * available again next time): an observation report the GP received and processed, as the next summary
+ * passes it on. The encounter has the shape of ObservationEncounter (observation-report.ts, which builds on
+ * this file).
+ */
+export const AcuteCareFeedback = z
+  .object({
+    messageId: z.uuid(),
+    from: z.object({ organisationName: z.string(), organisationType: z.string() }),
+    author: Professional,
+    situation: z.enum(['regular', 'acute']),
+    encounter: z.object({
+      at: IsoDateTime,
+      complaint: z.string(),
+      findings: z.string().optional(),
+      actions: z.string(),
+      episodeProposal: Icpc.optional(),
+      handover: z.string().optional(),
+    }),
+    processedAt: IsoDateTime.describe('When the patient’s own GP processed it into the record'),
+  })
+  .meta({ id: 'AcuteCareFeedback' });
+export type AcuteCareFeedback = z.infer<typeof AcuteCareFeedback>;
 
 /** A Dutch address as the GP registers it (postcode 1234 AB). */
 export const Address = z
@@ -202,7 +233,8 @@ export const ProfessionalSummary = z
     allergies: z.array(Allergy),
     contraIndications: z.array(ContraIndication),
     coveringNotes: z.array(CoveringNote),
-    treatmentLimits: z.array(TreatmentLimit),
+    treatmentLimits: z.array(TreatmentLimit).describe('The GP’s own, and those that came with processed observation reports (reportedIn)'),
+    acuteCareFeedback: z.array(AcuteCareFeedback).describe('Processed observation reports from the HAP, SEH and ambulance of the journal period; newest first'),
   })
   .meta({ id: 'ProfessionalSummary' });
 export type ProfessionalSummary = z.infer<typeof ProfessionalSummary>;

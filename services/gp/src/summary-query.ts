@@ -22,7 +22,7 @@ export function summaryQueryRoutes(app: App, log: SourceLog, patients: PatientSt
       schema: {
         tags: ['switch point'],
         summary: `${describeInteraction('QUPC_IN990001NL')}, as the switch point asks it`,
-        description: `Answers the professional summary (QUPC_IN990002NL): open episodes, the journal of the last ${settings.journalMonths} months, recent measurements, current medication, allergies, contra-indications, notes for the covering GP and treatment limits. Shielded items are never included. An unknown patient answers summary: null.`,
+        description: `Answers the professional summary (QUPC_IN990002NL): open episodes, the journal of the last ${settings.journalMonths} months, recent measurements, current medication, allergies, contra-indications, notes for the covering GP and treatment limits, and the observation reports from the acute chain the GP processed (with the treatment limits they carry). Shielded items are never included. An unknown patient answers summary: null.`,
         body: SourceSummaryQuery,
         response: { 200: SourceSummaryAnswer, ...pick(400) },
       },
@@ -40,6 +40,7 @@ export function summaryQueryRoutes(app: App, log: SourceLog, patients: PatientSt
               practice: settings.practice,
               patient: { name: patient.name, birthDate: patient.birthDate, ...(patient.address !== undefined ? { address: patient.address } : {}) },
               generatedAt: now.toISOString(),
+              processedReports: await record.processedReports(q.bsn),
             });
       await log.write({
         interaction: 'QUPC_IN990001NL',
