@@ -200,6 +200,32 @@ describe('the corona opt-in at the practice', () => {
   });
 });
 
+describe('consent does not oblige the GP to share (goed hulpverlenerschap)', () => {
+  it('shows the SEH the practice as refused with the GP’s reason, while the post still gets the summary', async () => {
+    const bsn = freshBsn();
+    await gpPatient(bsn);
+    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    const reason = 'Lopend onderzoek naar huiselijk geweld; eerst contact met de eigen huisarts.';
+    const decline = await http(`${t.url(GP)}/patients/${bsn}/sharing-declines`, { body: { scope: { organisationType: 'V4' }, reason, decidedBy: 'Dr. M. Jansen-Smit' } });
+    expect(decline.status, decline.text).toBe(201);
+
+    const seh = await consult(SEH, bsn, SEH_DOCTOR, { situation: 'acute' });
+    const batch = (await http(`${t.url(SEH)}/consults/${seh}/summary`, { body: {} })).json;
+    expect(sourceOf(batch, GP)).toMatchObject({
+      status: 'refused',
+      contacted: true,
+      decision: { code: 'HOLDER_DECLINED', rule: expect.stringMatching(/^GP-SHARE-1/), explanation: expect.stringContaining(reason) },
+    });
+    expect(sourceOf(batch, GP).summary).toBeUndefined();
+    expect(batch.complete).toBe(true);
+    const hap = await consult(HAP, bsn, COVERING_GP);
+    expect(sourceOf((await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: {} })).json, GP)).toMatchObject({ status: 'ok', decision: { code: 'CONSENT_GIVEN' } });
+    // The patient sees the declined request too, with the practice's code.
+    const seen = (await (await portal(bsn)).get('/portal/access-log')).json.entries;
+    expect(seen[0].sources).toMatchObject([{ applicationId: t.get(GP).applicationId, status: 'refused', code: 'HOLDER_DECLINED' }]);
+  });
+});
+
 describe('the ambulance service', () => {
   it('sees medication and the summary of an unconscious patient in acute care, nothing in regular care, and reports back to the GP', async () => {
     const bsn = freshBsn();

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Bsn, Ura } from './identifiers.js';
+import { Bsn, OrganisationType, Ura } from './identifiers.js';
+import { Decision } from './problem.js';
 import { IsoDate, IsoDateTime, Prescriber, Professional } from './people.js';
 import { Product, Quantity } from './medication.js';
 
@@ -243,7 +244,7 @@ export type ProfessionalSummary = z.infer<typeof ProfessionalSummary>;
 export const SourceSummaryQuery = z
   .object({
     bsn: Bsn,
-    requester: z.object({ ura: Ura, organisationName: z.string(), professional: Professional }),
+    requester: z.object({ ura: Ura, organisationName: z.string(), organisationType: OrganisationType.optional(), professional: Professional }),
   })
   .strict()
   .meta({ id: 'SourceSummaryQuery' });
@@ -252,7 +253,29 @@ export type SourceSummaryQuery = z.infer<typeof SourceSummaryQuery>;
 export const SourceSummaryAnswer = z
   .object({
     interaction: z.literal('QUPC_IN990002NL'),
-    summary: ProfessionalSummary.nullable().describe('null when the practice does not know the patient'),
+    summary: ProfessionalSummary.nullable().describe('null when the practice does not know the patient, or declines to share'),
+    declined: Decision.optional().describe(
+      'The GP declines to share despite consent (goed hulpverlenerschap), with the rule and the reason: the batch shows this source as refused with this decision',
+    ),
   })
   .meta({ id: 'SourceSummaryAnswer' });
 export type SourceSummaryAnswer = z.infer<typeof SourceSummaryAnswer>;
+
+/**
+ * The GP's decision not to share a patient's summary despite consent (consent never obliges a holder to
+ * share: good care may argue against it). For every requester, a named organisation (URA) or a kind of
+ * organisation, with the reason, which the requester sees in the batch.
+ */
+export const SharingScope = z
+  .union([z.object({ all: z.literal(true) }).strict(), z.object({ ura: Ura }).strict(), z.object({ organisationType: OrganisationType }).strict()])
+  .meta({ id: 'SharingScope', description: '{ all: true } declines every request; { ura } one requesting organisation; { organisationType } one kind (e.g. V4, the SEH of a hospital)' });
+export const NewSharingDecline = z
+  .object({
+    scope: SharingScope,
+    reason: z.string().min(1).max(1000).describe('Why, as the requester will read it'),
+    decidedBy: z.string().min(1).max(200).describe('The GP who decided'),
+  })
+  .strict()
+  .meta({ id: 'NewSharingDecline' });
+export const SharingDecline = NewSharingDecline.extend({ id: z.string(), bsn: Bsn, decidedAt: IsoDateTime, withdrawnAt: IsoDateTime.nullable() }).meta({ id: 'SharingDecline' });
+export type SharingDecline = z.infer<typeof SharingDecline>;

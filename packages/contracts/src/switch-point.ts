@@ -154,7 +154,7 @@ export type SummaryQuery = z.input<typeof SummaryQuery>;
 
 export const SourceStatus = z
   .enum(['ok', 'no-data', 'refused', 'timeout', 'unreachable', 'error'])
-  .meta({ id: 'SourceStatus', description: 'What came back from one source in a batch' });
+  .meta({ id: 'SourceStatus', description: 'What came back from one source in a batch; refused: not asked (contacted false), or the holder declined to share despite consent (contacted true)' });
 export type SourceStatus = z.infer<typeof SourceStatus>;
 
 
@@ -165,7 +165,7 @@ export const BatchSourceEntry = z
     organisationName: z.string(),
     organisationType: OrganisationType,
     status: SourceStatus,
-    decision: Decision.describe('Why this source was or was not asked'),
+    decision: Decision.describe('Why this source was or was not asked, or why it declined (HOLDER_DECLINED)'),
     contacted: z.boolean(),
     durationMs: z.number().optional(),
     error: z.object({ code: z.string(), detail: z.string() }).optional(),

@@ -8,6 +8,7 @@ import { summaryQueryRoutes } from './summary-query.js';
 import { disclosureRoutes } from './disclosures.js';
 import { inboxRoutes } from './inbox.js';
 import { coronaOptInRoutes } from './corona-opt-in.js';
+import { sharingDeclineRoutes } from './sharing-declines.js';
 
 export { migrations, type GpDatabase } from './migrations.js';
 
@@ -72,5 +73,6 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
   disclosureRoutes(app, deps.db, patients);
   inboxRoutes(app, deps.db, patients, log);
   coronaOptInRoutes(app, { db: deps.db, lsp: deps.lsp, me, patients });
+  sharingDeclineRoutes(app, deps.db, patients);
   return app;
 }

@@ -138,6 +138,34 @@ describe('POST /lsp/summary-queries (QUPC_IN990001NL)', () => {
     expect(JSON.stringify(s)).not.toContain(unprocessed);
   });
 
+  it('declines to share despite consent when the GP decided so, for one kind of requester or all, with the reason (GP-SHARE-1)', async () => {
+    const bsn = freshBsn();
+    await newPatient(app, bsn);
+    await post(app, `/patients/${bsn}/episodes`, { title: 'Depressie', icpc: { code: 'P76', title: 'Depressie' }, startDate: '2026-08-01' });
+    const ask = async (requester: object) => (await app.inject({ method: 'POST', url: '/lsp/summary-queries', payload: { bsn, requester } })).json();
+    const seh = { ura: '04000001', organisationName: 'SEH Sint Anna Ziekenhuis', organisationType: 'V4', professional: { uziNumber: '900000011', roleCode: '01.071' } };
+
+    const reason = 'Patiënt is in een psychose; overleg eerst telefonisch met de eigen huisarts (06-11112222).';
+    const forSeh = await post(app, `/patients/${bsn}/sharing-declines`, { scope: { organisationType: 'V4' }, reason, decidedBy: 'Dr. P. de Graaf' });
+    expect(forSeh).toMatchObject({ bsn, scope: { organisationType: 'V4' }, withdrawnAt: null });
+    const refused = await ask(seh);
+    expect(refused).toEqual({
+      interaction: 'QUPC_IN990002NL',
+      summary: null,
+      declined: { code: 'HOLDER_DECLINED', rule: expect.stringMatching(/^GP-SHARE-1/), explanation: expect.stringContaining(reason) },
+    });
+    // The covering GP at the post still gets it.
+    expect((await ask({ ...REQUESTER, organisationType: 'N6' })).summary.openEpisodes).toHaveLength(1);
+
+    // For everyone, then withdrawn both: shared again.
+    const all = await post(app, `/patients/${bsn}/sharing-declines`, { scope: { all: true }, reason: 'Tijdelijk niet delen', decidedBy: 'Dr. P. de Graaf' });
+    expect((await ask(REQUESTER)).declined.explanation).toContain('Tijdelijk niet delen');
+    for (const id of [forSeh.id, all.id]) expect((await app.inject({ method: 'DELETE', url: `/patients/${bsn}/sharing-declines/${id}` })).json().withdrawnAt).not.toBeNull();
+    expect((await ask(seh)).summary.openEpisodes).toHaveLength(1);
+    expect((await app.inject(`/patients/${bsn}/sharing-declines`)).json().declines).toHaveLength(2);
+    expect((await app.inject(`/query-log?bsn=${bsn}`)).json().entries.map((e: { result: string }) => e.result).filter((r: string) => r.startsWith('declined'))).toHaveLength(2);
+  });
+
   it('answers summary null for a patient it does not know, and logs every query', async () => {
     const bsn = freshBsn();
     expect((await summaryOf(bsn)).summary).toBeNull();

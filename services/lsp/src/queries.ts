@@ -46,10 +46,13 @@ export interface QueryKind {
   answer: 'QURX_IN990013NL' | 'QUPC_IN990002NL';
   category: DataCategory;
   sourcePath: string;
-  sourceBody: (q: QueryBody, requester: { ura: string; organisationName: string }) => unknown;
+  sourceBody: (q: QueryBody, requester: { ura: string; organisationName: string; organisationType: string }) => unknown;
   answerSchema: z.ZodType<unknown>;
-  /** The data of one source's answer, and whether it holds any. */
-  extract: (answer: unknown) => { hasData: boolean; fields: Partial<BatchSourceEntry> };
+  /**
+   * The data of one source's answer, and whether it holds any; or the source's own refusal (consent never
+   * obliges a holder to share: it may decline, with its rule and reason, which the batch shows).
+   */
+  extract: (answer: unknown) => { hasData: boolean; fields: Partial<BatchSourceEntry>; declined?: Decision };
 }
 
 export const MEDICATION: QueryKind = {
@@ -83,7 +86,8 @@ export const SUMMARY: QueryKind = {
   sourceBody: (q, requester) => ({ bsn: q.bsn, requester: { ...requester, professional: q.requester.professional } }),
   answerSchema: SourceSummaryAnswer,
   extract: (a) => {
-    const { summary } = a as z.infer<typeof SourceSummaryAnswer>;
+    const { summary, declined } = a as z.infer<typeof SourceSummaryAnswer>;
+    if (declined !== undefined) return { hasData: false, fields: {}, declined };
     return summary === null ? { hasData: false, fields: {} } : { hasData: true, fields: { summary } };
   },
 };
@@ -189,12 +193,13 @@ export async function runQuery(deps: QueryDeps, kind: QueryKind, q: QueryBody, c
         const answer = await deps.client.call(entry.base_url, {
           method: 'POST',
           path: kind.sourcePath,
-          body: kind.sourceBody(q, { ura: requester.ura, organisationName: requester.organisationName }),
+          body: kind.sourceBody(q, { ura: requester.ura, organisationName: requester.organisationName, organisationType: requester.organisationType }),
           schema: kind.answerSchema,
           aorta: ctx.aorta,
           timeoutMs: deps.sourceTimeoutMs,
         });
-        const { hasData, fields } = kind.extract(answer.body);
+        const { hasData, fields, declined } = kind.extract(answer.body);
+        if (declined !== undefined) return { ...head, status: 'refused', decision: declined, contacted: true, durationMs: Math.round(answer.durationMs) };
         return { ...head, status: hasData ? 'ok' : 'no-data', decision: why, contacted: true, durationMs: Math.round(answer.durationMs), ...fields };
       } catch (err) {
         const durationMs = Math.round(performance.now() - started);
@@ -207,8 +212,10 @@ export async function runQuery(deps: QueryDeps, kind: QueryKind, q: QueryBody, c
   );
 
   const asked = sources.filter((s) => s.contacted);
-  const complete = asked.every((s) => s.status === 'ok' || s.status === 'no-data');
-  const answered = sources.filter((s) => s.status === 'ok' || s.status === 'no-data').length;
+  // A source that was asked and declined to share has answered too.
+  const hasAnswered = (s: BatchSourceEntry) => s.status === 'ok' || s.status === 'no-data' || (s.status === 'refused' && s.contacted);
+  const complete = asked.every(hasAnswered);
+  const answered = sources.filter(hasAnswered).length;
   const outcome = asked.length === 0 ? 'refused' : complete ? 'permitted' : answered > 0 ? 'partial' : 'failed';
   await deps.accessLog.write({
     ...base,
