@@ -125,7 +125,7 @@ beforeAll(async () => {
   await source('seh', { ura: '04000001', applicationId: '400001', organisationType: 'V4' }, async (kit, me) =>
     seh.buildApp({ ...consumer, ORG_URA: '04000001', APPLICATION_ID: '400001' }, { db: await store(seh.migrations), lsp: me.lsp, cards, kit }),
   );
-  await source('ambulance', { ura: '05000001', applicationId: '500001', organisationType: 'A1' }, async (kit, me) =>
+  await source('ambulance', { ura: '05000001', applicationId: '500001', organisationType: 'SCHAKEL-RAV' }, async (kit, me) =>
     ambulance.buildApp({ ...consumer, ORG_URA: '05000001', APPLICATION_ID: '500001' }, { db: await store(ambulance.migrations), lsp: me.lsp, cards, kit }),
   );
 });

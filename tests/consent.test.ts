@@ -14,20 +14,30 @@ const HAP = 'hap-midden';
 const SEH = 'seh-st-anna';
 const SEH_DOCTOR = { uziNumber: '900000011', roleCode: '01.071', name: 'Dr. S. Yilmaz' };
 const RAV = 'rav-midden';
-const AMBULANCE_NURSE = { uziNumber: '900000041', roleCode: '80.000', name: 'M. de Jong' };
+const AMBULANCE_NURSE = { uziNumber: '900000041', roleCode: '30.000', name: 'M. de Jong' };
+const PARAMEDIC = { uziNumber: '900000042', roleCode: '80.000', name: 'T. Visser' };
 const INSURANCE_DOCTOR = { uziNumber: '900000048', roleCode: '01.048', name: 'Dr. V. Verzekeringsarts' };
+
+const OTHER_GP = 'gp-het-anker';
 
 beforeAll(async () => {
   const topology = loadTopology();
   topology.organisations.find((o) => o.id === HAP)?.professionals.push(INSURANCE_DOCTOR);
   t = await startTestTopology({ topology });
+  // De Linde takes part in the corona opt-in: its no-choice patients are findable from the start (Het Anker joins in a test below).
+  const joined = await http(`${t.url(GP)}/corona-opt-in`, { method: 'PUT', body: { joined: true } });
+  expect(joined.status, joined.text).toBe(200);
 });
 afterAll(async () => t?.cleanup());
 
 const lsp = (path: string) => `${t.switchPoint.url}${path}`;
 const sourceOf = (batch: any, id: string) => batch.sources.find((s: any) => s.applicationId === t.get(id).applicationId);
 
-/** The holders' own registration of what they hold (as in the Mitz era, separate from consent), done by the operator. */
+/**
+ * A registration without a holder-side consent, done by the operator (standing in for the localisation of
+ * the Mitz era): only for pharmacies below. The GP's no-choice patients are registered by the practice
+ * itself, for the corona opt-in.
+ */
 async function registerAt(id: string, bsn: string, category: 'MEDVERSTREKKING' | 'WAARNEEMGEGEVENS') {
   const r = await http(lsp(`/reference-index/${bsn}/${category}/${t.get(id).applicationId}`), { method: 'PUT' });
   expect(r.status, r.text).toBeLessThan(300);
@@ -36,9 +46,9 @@ async function pharmacyPatient(id: string, bsn: string, product: string) {
   await http(`${t.url(id)}/patients/${bsn}`, { method: 'PUT', body: { name: 'Noor Visser', birthDate: '1970-05-05' } });
   await http(`${t.url(id)}/patients/${bsn}/dispenses`, { body: dispense(product) });
 }
-async function gpPatient(bsn: string) {
-  expect((await http(`${t.url(GP)}/patients/${bsn}`, { method: 'PUT', body: { name: 'Bram Smit', birthDate: '1944-03-03' } })).status).toBe(201);
-  const e = await http(`${t.url(GP)}/patients/${bsn}/episodes`, { body: { title: 'Atriumfibrilleren', icpc: { code: 'K78', title: 'Atriumfibrilleren/-fladderen' }, startDate: '2019-06-01' } });
+async function gpPatient(bsn: string, gp = GP) {
+  expect((await http(`${t.url(gp)}/patients/${bsn}`, { method: 'PUT', body: { name: 'Bram Smit', birthDate: '1944-03-03' } })).status).toBe(201);
+  const e = await http(`${t.url(gp)}/patients/${bsn}/episodes`, { body: { title: 'Atriumfibrilleren', icpc: { code: 'K78', title: 'Atriumfibrilleren/-fladderen' }, startDate: '2019-06-01' } });
   expect(e.status, e.text).toBe(201);
 }
 async function consult(org: string, bsn: string, professional: object, extra: object = {}) {
@@ -107,7 +117,6 @@ describe('policies', () => {
   it('the stop button decides whether verbal consent on the spot shows the summary of a no-choice patient at the HAP', async () => {
     const bsn = freshBsn();
     await gpPatient(bsn);
-    await registerAt(GP, bsn, 'WAARNEEMGEGEVENS');
     const hap = await consult(HAP, bsn, COVERING_GP);
     const summary = async (verbalConsent: boolean) => (await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: { verbalConsent } })).json;
 
@@ -130,7 +139,8 @@ describe('policies', () => {
   it('presumes consent at the SEH for an unconscious patient who never chose, and not for one who objected', async () => {
     const never = freshBsn();
     await gpPatient(never);
-    await registerAt(GP, never, 'WAARNEEMGEGEVENS');
+    // Findable through the practice's own opt-in registration, with no operator step.
+    expect((await http(lsp(`/reference-index/${never}`))).json.entries).toMatchObject([{ applicationId: t.get(GP).applicationId, reason: 'corona-opt-in' }]);
     const c1 = await consult(SEH, never, SEH_DOCTOR, { situation: 'acute', patientCannotConsent: true });
     const b1 = (await http(`${t.url(SEH)}/consults/${c1}/summary`, { body: {} })).json;
     expect(sourceOf(b1, GP)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
@@ -150,11 +160,76 @@ describe('policies', () => {
   });
 });
 
+describe('the corona opt-in at the practice', () => {
+  it('makes a no-choice patient findable at the HAP only through the practice’s own opt-in registration, and withdraws it when the opt-in ends or the patient objects', async () => {
+    const bsn = freshBsn();
+    await gpPatient(bsn, OTHER_GP);
+    const hap = await consult(HAP, bsn, COVERING_GP);
+    const summary = (verbalConsent: boolean) => http(`${t.url(HAP)}/consults/${hap}/summary`, { body: { verbalConsent } });
+    // Het Anker has not joined: the patient never chose, so nobody registered them.
+    expect((await summary(true)).json.code).toBe('UNKNOWN_PATIENT');
+
+    const joined = await http(`${t.url(OTHER_GP)}/corona-opt-in`, { method: 'PUT', body: { joined: true } });
+    expect(joined.json).toMatchObject({ joined: true, coronaOptIn: true, registered: 1 });
+    expect((await http(lsp(`/reference-index/${bsn}`))).json.entries).toMatchObject([{ applicationId: t.get(OTHER_GP).applicationId, reason: 'corona-opt-in' }]);
+    // Findable now, but shown only after verbal consent on the spot, and never with the stop button on (the default).
+    expect(sourceOf((await summary(false)).json, OTHER_GP)).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'NO_CONSENT_RECORD' } });
+    expect(sourceOf((await summary(true)).json, OTHER_GP)).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'CORONA_STOP_BUTTON' } });
+    await http(lsp('/admin/policies'), { method: 'PUT', body: { stopButton: false } });
+    try {
+      expect(sourceOf((await summary(true)).json, OTHER_GP)).toMatchObject({ status: 'ok', decision: { code: 'CORONA_VERBAL_CONSENT' } });
+    } finally {
+      await http(lsp('/admin/policies'), { method: 'PUT', body: { stopButton: true } });
+    }
+
+    // The operator ends the opt-in: the switch point tells the practices, which withdraw their entries.
+    expect((await http(lsp('/admin/policies'), { method: 'PUT', body: { coronaOptIn: false } })).json.coronaOptIn).toBe(false);
+    try {
+      expect((await http(lsp(`/reference-index/${bsn}`))).json.entries).toEqual([]);
+      expect((await summary(true)).json.code).toBe('UNKNOWN_PATIENT');
+    } finally {
+      await http(lsp('/admin/policies'), { method: 'PUT', body: { coronaOptIn: true } });
+    }
+    expect((await http(lsp(`/reference-index/${bsn}`))).json.entries).toMatchObject([{ reason: 'corona-opt-in' }]);
+
+    // The patient objects at the practice: withdrawn, and the batch says why.
+    expect((await http(`${t.url(OTHER_GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'objection' } })).status).toBe(200);
+    expect((await http(lsp(`/reference-index/${bsn}`))).json.entries).toEqual([]);
+    expect(sourceOf((await summary(true)).json, OTHER_GP)).toMatchObject({ status: 'refused', decision: { code: 'CONSENT_OBJECTION' } });
+    expect((await http(`${t.url(OTHER_GP)}/query-log?bsn=${bsn}`)).json.entries).toHaveLength(1);
+  });
+});
+
+describe('consent does not oblige the GP to share (goed hulpverlenerschap)', () => {
+  it('shows the SEH the practice as refused with the GP’s reason, while the post still gets the summary', async () => {
+    const bsn = freshBsn();
+    await gpPatient(bsn);
+    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    const reason = 'Lopend onderzoek naar huiselijk geweld; eerst contact met de eigen huisarts.';
+    const decline = await http(`${t.url(GP)}/patients/${bsn}/sharing-declines`, { body: { scope: { organisationType: 'V4' }, reason, decidedBy: 'Dr. M. Jansen-Smit' } });
+    expect(decline.status, decline.text).toBe(201);
+
+    const seh = await consult(SEH, bsn, SEH_DOCTOR, { situation: 'acute' });
+    const batch = (await http(`${t.url(SEH)}/consults/${seh}/summary`, { body: {} })).json;
+    expect(sourceOf(batch, GP)).toMatchObject({
+      status: 'refused',
+      contacted: true,
+      decision: { code: 'HOLDER_DECLINED', rule: expect.stringMatching(/^GP-SHARE-1/), explanation: expect.stringContaining(reason) },
+    });
+    expect(sourceOf(batch, GP).summary).toBeUndefined();
+    expect(batch.complete).toBe(true);
+    const hap = await consult(HAP, bsn, COVERING_GP);
+    expect(sourceOf((await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: {} })).json, GP)).toMatchObject({ status: 'ok', decision: { code: 'CONSENT_GIVEN' } });
+    // The patient sees the declined request too, with the practice's code.
+    const seen = (await (await portal(bsn)).get('/portal/access-log')).json.entries;
+    expect(seen[0].sources).toMatchObject([{ applicationId: t.get(GP).applicationId, status: 'refused', code: 'HOLDER_DECLINED' }]);
+  });
+});
+
 describe('the ambulance service', () => {
   it('sees medication and the summary of an unconscious patient in acute care, nothing in regular care, and reports back to the GP', async () => {
     const bsn = freshBsn();
     await gpPatient(bsn);
-    await registerAt(GP, bsn, 'WAARNEEMGEGEVENS');
     await pharmacyPatient(A, bsn, 'Acenocoumarol 1 mg');
     await registerAt(A, bsn, 'MEDVERSTREKKING');
     const acute = await consult(RAV, bsn, AMBULANCE_NURSE, { situation: 'acute', patientCannotConsent: true });
@@ -162,7 +237,10 @@ describe('the ambulance service', () => {
     expect(sourceOf(summary, GP)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
     const medication = (await http(`${t.url(RAV)}/consults/${acute}/medication`, { body: {} })).json;
     expect(sourceOf(medication, A)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
-    expect((await http(lsp(`/access-log?bsn=${bsn}`))).json.entries.at(-1)).toMatchObject({ emergency: true, actingRole: '80.000', requesterUra: t.get(RAV).ura });
+    expect((await http(lsp(`/access-log?bsn=${bsn}`))).json.entries.at(-1)).toMatchObject({ emergency: true, actingRole: '30.000', requesterUra: t.get(RAV).ura });
+    // The bachelor medisch hulpverlener of the same crew has the same acute-care rows.
+    const byParamedic = await consult(RAV, bsn, PARAMEDIC, { situation: 'acute', patientCannotConsent: true });
+    expect(sourceOf((await http(`${t.url(RAV)}/consults/${byParamedic}/summary`, { body: {} })).json, GP)).toMatchObject({ status: 'ok', decision: { rule: expect.stringMatching(/^POLICY-PRESUMED/) } });
 
     const regular = await consult(RAV, bsn, AMBULANCE_NURSE);
     const refused = await http(`${t.url(RAV)}/consults/${regular}/summary`, { body: {} });

@@ -192,3 +192,41 @@ describe('observation reports to the patient’s own GP, exactly once', () => {
     }
   });
 });
+
+describe('feedback from acute care, available again next time (Met spoed beschikbaar)', () => {
+  it('puts a processed SEH report, and the treatment limit it carries, in the next summary the HAP gets', async () => {
+    const bsn = await patientOf(GP_A);
+    const consult = await http(`${t.url(SEH)}/consults`, { body: { bsn, professional: SEH_DOCTOR, situation: 'acute' } });
+    expect(consult.status, consult.text).toBe(201);
+    const today = new Date().toISOString().slice(0, 10);
+    const encounter = await http(`${t.url(SEH)}/consults/${consult.json.id}/encounter`, {
+      method: 'PUT',
+      body: {
+        complaint: 'Collaps thuis',
+        findings: 'Bradycardie 38/min',
+        actions: 'Atropine; opgenomen op de CCU',
+        handover: 'Pacemakerindicatie besproken',
+        treatmentLimits: [{ kind: 'niet-reanimeren', agreedOn: today, agreedWith: 'patiënt zelf, op de SEH' }],
+      },
+    });
+    expect(encounter.status, encounter.text).toBe(200);
+    const sent = await http(`${t.url(SEH)}/consults/${consult.json.id}/report`, { body: {} });
+    expect(sent.status, sent.text).toBe(202);
+    expect((await settled(SEH, sent.json.messageId)).state).toBe('delivered');
+
+    const summary = async () => {
+      const hap = await http(`${t.url(HAP)}/consults`, { body: { bsn, professional: COVERING_GP } });
+      const batch = (await http(`${t.url(HAP)}/consults/${hap.json.id}/summary`, { body: {} })).json;
+      return batch.sources.find((s: { applicationId: string }) => s.applicationId === t.get(GP_A).applicationId).summary;
+    };
+    // Not yet processed by the GP: not passed on.
+    expect(await summary()).toMatchObject({ acuteCareFeedback: [], treatmentLimits: [] });
+
+    expect((await http(`${t.url(GP_A)}/inbox/${sent.json.messageId}/processed`, { body: {} })).json.status).toBe('processed');
+    const next = await summary();
+    expect(next.acuteCareFeedback).toMatchObject([
+      { messageId: sent.json.messageId, from: { organisationName: t.get(SEH).name, organisationType: 'V4' }, author: { uziNumber: SEH_DOCTOR.uziNumber }, encounter: { complaint: 'Collaps thuis', handover: 'Pacemakerindicatie besproken' } },
+    ]);
+    expect(next.treatmentLimits).toMatchObject([{ kind: 'niet-reanimeren', reportedIn: { messageId: sent.json.messageId, organisationName: t.get(SEH).name } }]);
+  });
+});

@@ -41,7 +41,7 @@ const ORGANISATIONS: Organisation[] = [
   { service: 'gp', id: 'fuzz-huisarts', name: 'Huisartsenpraktijk Fuzz', ura: '01000009', applicationId: '100009', organisationType: 'Z3', provides: ['WAARNEEMGEGEVENS'] },
   { service: 'hap', id: 'fuzz-hap', name: 'Huisartsenpost Fuzz', ura: '03000009', applicationId: '300009', organisationType: 'N6', provides: [], professional: { uziNumber: '900000001', roleCode: '01.015', name: 'Dr. F. Uzz' } },
   { service: 'seh', id: 'fuzz-seh', name: 'SEH Fuzz', ura: '04000009', applicationId: '400009', organisationType: 'V4', provides: [], professional: { uziNumber: '900000002', roleCode: '01.071', name: 'Dr. S. Eh' } },
-  { service: 'ambulance', id: 'fuzz-rav', name: 'Ambulancezorg Fuzz', ura: '05000009', applicationId: '500009', organisationType: 'A1', provides: [], professional: { uziNumber: '900000003', roleCode: '80.000', name: 'A. Mbulance' } },
+  { service: 'ambulance', id: 'fuzz-rav', name: 'Ambulancezorg Fuzz', ura: '05000009', applicationId: '500009', organisationType: 'SCHAKEL-RAV', provides: [], professional: { uziNumber: '900000003', roleCode: '80.000', name: 'A. Mbulance' } },
 ];
 
 type Build = (org: Organisation, deps: { lsp: SwitchPointClient; cards: CredentialDirectory; kit: KitOptions }) => Promise<App>;

@@ -100,7 +100,13 @@ export const DisclosureLegalGround = z
 export const DisclosureBasis = z.discriminatedUnion('type', [DisclosureConsent, DisclosureLegalGround]).meta({ id: 'DisclosureBasis' });
 export type DisclosureBasis = z.infer<typeof DisclosureBasis>;
 
-export const DisclosureRequestStatus = z.enum(['received', 'basis-recorded', 'answered']).meta({ id: 'DisclosureRequestStatus' });
+export const DisclosureRequestStatus = z.enum(['received', 'basis-recorded', 'answered', 'declined']).meta({ id: 'DisclosureRequestStatus' });
+
+/** The GP declines the whole request, even with the patient's consent (DR-DECLINE-1), with a reason. */
+export const DisclosureDeclineInput = z
+  .object({ reason: z.string().min(1).max(2000).describe('Why good care argues against answering; kept with the request'), declinedBy: z.string().min(1).max(200) })
+  .strict()
+  .meta({ id: 'DisclosureDecline' });
 
 export const DisclosureRequest = NewDisclosureRequest.omit({ questions: true })
   .extend({
@@ -112,6 +118,7 @@ export const DisclosureRequest = NewDisclosureRequest.omit({ questions: true })
     basis: DisclosureBasis.optional(),
     basisRecordedAt: IsoDateTime.optional(),
     disclosureId: z.string().optional(),
+    declined: DisclosureDeclineInput.extend({ declinedAt: IsoDateTime, decision: Decision }).optional().describe('Set when the GP declined the request'),
   })
   .meta({ id: 'DisclosureRequest' });
 export type DisclosureRequest = z.infer<typeof DisclosureRequest>;

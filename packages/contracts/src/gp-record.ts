@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { Bsn, Ura } from './identifiers.js';
+import { Bsn, OrganisationType, Ura } from './identifiers.js';
+import { Decision } from './problem.js';
 import { IsoDate, IsoDateTime, Prescriber, Professional } from './people.js';
 import { Product, Quantity } from './medication.js';
 
@@ -165,8 +166,39 @@ export const NewTreatmentLimit = z
   })
   .strict()
   .meta({ id: 'NewTreatmentLimit' });
-export const TreatmentLimit = NewTreatmentLimit.extend(recorded).meta({ id: 'TreatmentLimit' });
+/** A treatment limit as the acute chain reports it back in an observation report (it cannot be shielded there). */
+export const ReportedTreatmentLimit = NewTreatmentLimit.omit({ shielded: true }).meta({ id: 'ReportedTreatmentLimit' });
+/** Where a limit in the summary came from when the GP did not record it: a processed observation report. */
+const ReportedIn = z
+  .object({ messageId: z.uuid(), organisationName: z.string(), at: IsoDateTime.describe('The encounter the report is about') })
+  .describe('Set when the limit came with a processed observation report from the acute chain, not from the GP’s own record');
+export const TreatmentLimit = NewTreatmentLimit.extend({ ...recorded, reportedIn: ReportedIn.optional() }).meta({ id: 'TreatmentLimit' });
 export type TreatmentLimit = z.infer<typeof TreatmentLimit>;
+
+/**
+ * Feedback from the acute chain ("Met spoed beschikbaar": what the HAP, SEH or ambulance found and did is
+ * available again next time): an observation report the GP received and processed, as the next summary
+ * passes it on. The encounter has the shape of ObservationEncounter (observation-report.ts, which builds on
+ * this file).
+ */
+export const AcuteCareFeedback = z
+  .object({
+    messageId: z.uuid(),
+    from: z.object({ organisationName: z.string(), organisationType: z.string() }),
+    author: Professional,
+    situation: z.enum(['regular', 'acute']),
+    encounter: z.object({
+      at: IsoDateTime,
+      complaint: z.string(),
+      findings: z.string().optional(),
+      actions: z.string(),
+      episodeProposal: Icpc.optional(),
+      handover: z.string().optional(),
+    }),
+    processedAt: IsoDateTime.describe('When the patient’s own GP processed it into the record'),
+  })
+  .meta({ id: 'AcuteCareFeedback' });
+export type AcuteCareFeedback = z.infer<typeof AcuteCareFeedback>;
 
 /** A Dutch address as the GP registers it (postcode 1234 AB). */
 export const Address = z
@@ -202,7 +234,8 @@ export const ProfessionalSummary = z
     allergies: z.array(Allergy),
     contraIndications: z.array(ContraIndication),
     coveringNotes: z.array(CoveringNote),
-    treatmentLimits: z.array(TreatmentLimit),
+    treatmentLimits: z.array(TreatmentLimit).describe('The GP’s own, and those that came with processed observation reports (reportedIn)'),
+    acuteCareFeedback: z.array(AcuteCareFeedback).describe('Processed observation reports from the HAP, SEH and ambulance of the journal period; newest first'),
   })
   .meta({ id: 'ProfessionalSummary' });
 export type ProfessionalSummary = z.infer<typeof ProfessionalSummary>;
@@ -211,7 +244,7 @@ export type ProfessionalSummary = z.infer<typeof ProfessionalSummary>;
 export const SourceSummaryQuery = z
   .object({
     bsn: Bsn,
-    requester: z.object({ ura: Ura, organisationName: z.string(), professional: Professional }),
+    requester: z.object({ ura: Ura, organisationName: z.string(), organisationType: OrganisationType.optional(), professional: Professional }),
   })
   .strict()
   .meta({ id: 'SourceSummaryQuery' });
@@ -220,7 +253,29 @@ export type SourceSummaryQuery = z.infer<typeof SourceSummaryQuery>;
 export const SourceSummaryAnswer = z
   .object({
     interaction: z.literal('QUPC_IN990002NL'),
-    summary: ProfessionalSummary.nullable().describe('null when the practice does not know the patient'),
+    summary: ProfessionalSummary.nullable().describe('null when the practice does not know the patient, or declines to share'),
+    declined: Decision.optional().describe(
+      'The GP declines to share despite consent (goed hulpverlenerschap), with the rule and the reason: the batch shows this source as refused with this decision',
+    ),
   })
   .meta({ id: 'SourceSummaryAnswer' });
 export type SourceSummaryAnswer = z.infer<typeof SourceSummaryAnswer>;
+
+/**
+ * The GP's decision not to share a patient's summary despite consent (consent never obliges a holder to
+ * share: good care may argue against it). For every requester, a named organisation (URA) or a kind of
+ * organisation, with the reason, which the requester sees in the batch.
+ */
+export const SharingScope = z
+  .union([z.object({ all: z.literal(true) }).strict(), z.object({ ura: Ura }).strict(), z.object({ organisationType: OrganisationType }).strict()])
+  .meta({ id: 'SharingScope', description: '{ all: true } declines every request; { ura } one requesting organisation; { organisationType } one kind (e.g. V4, the SEH of a hospital)' });
+export const NewSharingDecline = z
+  .object({
+    scope: SharingScope,
+    reason: z.string().min(1).max(1000).describe('Why, as the requester will read it'),
+    decidedBy: z.string().min(1).max(200).describe('The GP who decided'),
+  })
+  .strict()
+  .meta({ id: 'NewSharingDecline' });
+export const SharingDecline = NewSharingDecline.extend({ id: z.string(), bsn: Bsn, decidedAt: IsoDateTime, withdrawnAt: IsoDateTime.nullable() }).meta({ id: 'SharingDecline' });
+export type SharingDecline = z.infer<typeof SharingDecline>;

@@ -129,7 +129,17 @@ export function roleName(code: string): string {
   return (UZI_ROLES as Record<string, string>)[code] ?? `role ${code}`;
 }
 
-/** Organisation types (OID 2.16.840.1.113883.2.4.15.1060). */
+/**
+ * Schakel's own code for an ambulance service (regionale ambulancevoorziening, RAV). The official list of
+ * organisation types (OID 2.16.840.1.113883.2.4.15.1060, RoleCodeNL care-provider types) has no code for
+ * one: checked against the list as the Nictiz HL7-mappings repository carries it (util/constants.xsl,
+ * orgRoleCodeMap). A1 there is "Apotheekinstelling", a pharmacy institution. This code is marked as local
+ * and has a dash, which no code of the real list has, so it can never name another kind of organisation
+ * (decisions.md 20). Replace it here, the one place, once a code is assigned.
+ */
+export const AMBULANCE_SERVICE_TYPE = 'SCHAKEL-RAV' as const;
+
+/** Organisation types (OID 2.16.840.1.113883.2.4.15.1060), named as in the official list. */
 export const ORGANISATION_TYPES = {
   Z3: 'huisartspraktijk (GP practice)',
   K3: 'apotheekhoudende huisartspraktijk (dispensing GP practice)',
@@ -139,7 +149,8 @@ export const ORGANISATION_TYPES = {
   V5: 'universitair medisch centrum (university hospital)',
   G5: 'geestelijke gezondheidszorg (mental health)',
   X3: 'verpleging en verzorging (nursing and home care)',
-  A1: 'ambulancedienst (ambulance service, RAV)',
+  A1: 'apotheekinstelling (pharmacy institution)',
+  [AMBULANCE_SERVICE_TYPE]: 'ambulancedienst (ambulance service, RAV): a local Schakel code, the official list has none',
 } as const;
 export const OrganisationType = z
   .enum(Object.keys(ORGANISATION_TYPES) as [keyof typeof ORGANISATION_TYPES, ...(keyof typeof ORGANISATION_TYPES)[]])

@@ -9,3 +9,4 @@ export * from './certificate-identity.js';
 export * from './gp-record.js';
 export * from './disclosure.js';
 export * from './observation-report.js';
+export * from './policies.js';

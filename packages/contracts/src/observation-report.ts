@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ApplicationId, Bsn, OrganisationType, Ura } from './identifiers.js';
 import { IsoDateTime, Professional } from './people.js';
-import { Icpc } from './gp-record.js';
+import { Icpc, ReportedTreatmentLimit } from './gp-record.js';
 
 /**
  * The observation report (waarneemverslag, REPC_IN990003NL) that an after-hours post, an emergency
@@ -19,6 +19,11 @@ export const ObservationEncounter = z
     actions: z.string().min(1).max(4000).describe('What was done: advice, treatment, prescriptions, referral (P)'),
     episodeProposal: Icpc.optional().describe('An episode the patient’s own GP may open or update (ICPC-1NL)'),
     handover: z.string().max(2000).optional().describe('Notes for the patient’s own GP: what to follow up'),
+    treatmentLimits: z
+      .array(ReportedTreatmentLimit)
+      .max(10)
+      .optional()
+      .describe('Behandelgrenzen agreed or learnt in the encounter (e.g. niet-reanimeren): once the GP processed the report they are in the next summary the acute chain gets'),
   })
   .strict()
   .meta({ id: 'ObservationEncounter', description: 'The out-of-hours or acute encounter, as it goes into the observation report' });

@@ -41,10 +41,23 @@ export const IndexRegistration = z
   .meta({ id: 'IndexRegistration', description: 'MFMT_IN002101 register / MFMT_IN002103 deregister' });
 export type IndexRegistration = z.infer<typeof IndexRegistration>;
 
+/**
+ * Why a holder registered: the patient's consent (the classic LSP), or the corona opt-in, under which a
+ * GP practice made the summary of its patients with no choice yet findable itself, so that the covering
+ * GP could ask for verbal consent on the spot (decisions.md 23).
+ */
+export const IndexReason = z
+  .enum(['consent', 'corona-opt-in'])
+  .meta({ id: 'IndexReason', description: 'Why the holder registered: the patient’s consent, or the corona opt-in (a patient with no choice yet; only findable while the opt-in runs)' });
+export type IndexReason = z.infer<typeof IndexReason>;
+/** The body of MFMT_IN002101: optional, registering for the patient's consent when left out. */
+export const IndexRegistrationBody = z.object({ reason: IndexReason.default('consent') }).strict().meta({ id: 'IndexRegistrationBody' });
+
 export const IndexEntry = IndexRegistration.extend({
   ura: Ura,
   organisationName: z.string(),
   registeredAt: IsoDateTime,
+  reason: IndexReason,
 }).meta({ id: 'IndexEntry' });
 export type IndexEntry = z.infer<typeof IndexEntry>;
 
@@ -141,7 +154,7 @@ export type SummaryQuery = z.input<typeof SummaryQuery>;
 
 export const SourceStatus = z
   .enum(['ok', 'no-data', 'refused', 'timeout', 'unreachable', 'error'])
-  .meta({ id: 'SourceStatus', description: 'What came back from one source in a batch' });
+  .meta({ id: 'SourceStatus', description: 'What came back from one source in a batch; refused: not asked (contacted false), or the holder declined to share despite consent (contacted true)' });
 export type SourceStatus = z.infer<typeof SourceStatus>;
 
 
@@ -152,7 +165,7 @@ export const BatchSourceEntry = z
     organisationName: z.string(),
     organisationType: OrganisationType,
     status: SourceStatus,
-    decision: Decision.describe('Why this source was or was not asked'),
+    decision: Decision.describe('Why this source was or was not asked, or why it declined (HOLDER_DECLINED)'),
     contacted: z.boolean(),
     durationMs: z.number().optional(),
     error: z.object({ code: z.string(), detail: z.string() }).optional(),

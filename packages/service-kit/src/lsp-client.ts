@@ -2,12 +2,14 @@ import {
   ConsentRecord,
   ConsentRequest,
   IndexEntry,
+  Policies,
   QueryBatch,
   SystemEntry,
   type AortaId,
   type ConsentInput,
   type ConsentState,
   type DataCategory,
+  type IndexReason,
   type MedicationQuery,
   type SummaryQuery,
   type SystemRegistration,
@@ -41,10 +43,16 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
     baseUrl,
     registerSystem: (applicationId: string, entry: SystemRegistration) =>
       client.call(baseUrl, { method: 'PUT', path: `/address-book/systems/${seg(applicationId)}`, body: entry, schema: SystemEntry }).then((r) => r.body),
-    /** MFMT_IN002101 */
-    register: (bsn: string, category: DataCategory, applicationId: string, aorta?: Pick<AortaId, 'initialRequestId'>) =>
+    /** MFMT_IN002101; `reason` says why (default: the patient's consent). */
+    register: (bsn: string, category: DataCategory, applicationId: string, aorta?: Pick<AortaId, 'initialRequestId'>, reason?: IndexReason) =>
       client
-        .call(baseUrl, { method: 'PUT', path: `/reference-index/${seg(bsn)}/${seg(category)}/${seg(applicationId)}`, schema: IndexEntry, ...(aorta ? { aorta } : {}) })
+        .call(baseUrl, {
+          method: 'PUT',
+          path: `/reference-index/${seg(bsn)}/${seg(category)}/${seg(applicationId)}`,
+          schema: IndexEntry,
+          ...(reason !== undefined ? { body: { reason } } : {}),
+          ...(aorta ? { aorta } : {}),
+        })
         .then((r) => r.body),
     /** MFMT_IN002103 */
     deregister: (bsn: string, category: DataCategory, applicationId: string, aorta?: Pick<AortaId, 'initialRequestId'>) =>
@@ -58,6 +66,8 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
       client
         .call(baseUrl, { method: 'PUT', path: `/consents/${seg(bsn)}/${seg(holderUra)}`, body: input, schema: ConsentRecord, ...(aorta ? { aorta } : {}) })
         .then((r) => r.body),
+    /** The policy switches in force (corona opt-in, its stop button, presumed consent). */
+    policies: () => client.call(baseUrl, { path: '/policies', schema: Policies }).then((r) => r.body),
     /** Choices patients made online for this holder, waiting to be processed. */
     pendingConsentRequests: () =>
       client.call(baseUrl, { path: '/consent-requests', schema: z.object({ requests: z.array(ConsentRequest) }) }).then((r) => r.body.requests),

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { INTERACTIONS, type Interaction } from '@schakel/contracts';
+import { INTERACTIONS, ORGANISATION_TYPES, type Interaction } from '@schakel/contracts';
 import { signAssertion } from '@schakel/trust/assertion';
 import { EnrolmentInput, enrol } from './enrol.js';
 import { preparePki } from './prepare-pki.js';
@@ -31,7 +31,8 @@ Options of enrol (the topology must have been started once, so that its test PKI
   --name NAME             organisation name
   --ura URA               8-digit URA
   --application-id ID     GBZ application id
-  --type T                organisation type: Z3 K3 N6 J8 V4 V5 G5 X3 A1
+  --type T                organisation type: ${Object.keys(ORGANISATION_TYPES).join(' ')}
+                          (A1 is a pharmacy institution; SCHAKEL-RAV, Schakel's local code, an ambulance service)
   --professional U:R:NAME UZI number, role code and name of a professional to issue a UZI card for (repeatable)
   --base-url URL          https URL where the switch point reaches the system (only for systems that hold data)
   --provides CATS         comma-separated data categories the system answers for

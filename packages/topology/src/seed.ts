@@ -6,7 +6,7 @@ import type { RunningTopology } from './launcher.js';
 export const DEMO_PATIENTS = [
   { bsn: '999900146', name: 'Jan Jansen', birthDate: '1948-03-12', story: 'consented at both pharmacies and De Linde: medication from two sources, a rich GP summary' },
   { bsn: '999900523', name: 'Fatima el Amrani', birthDate: '1979-11-02', story: 'consented at Apotheek De Vijzel, objected at Apotheek Zuid: only De Vijzel is asked' },
-  { bsn: '999901199', name: 'Kees de Vries', birthDate: '1990-06-25', story: 'never chose: not in the reference index, the query is refused (UNKNOWN_PATIENT)' },
+  { bsn: '999901199', name: 'Kees de Vries', birthDate: '1990-06-25', story: 'never chose: no pharmacy registered him (UNKNOWN_PATIENT); De Linde made his summary findable for the corona opt-in' },
 ] as const;
 
 const prescriber = { name: 'Dr. A. Bakker', agb: '01012345' };
@@ -82,6 +82,10 @@ export async function seedDemo(topology: RunningTopology): Promise<{ seeded: boo
         if (state !== 'no-choice') await client.call(pharmacy.url, { method: 'PUT', path: `/patients/${patient.bsn}/consent`, body: { state } });
       }
     }
+    // The first practice takes part in the corona opt-in: it registers the summary of its no-choice patients
+    // (Kees de Vries) itself, so the covering GP can ask for verbal consent on the spot (idempotent).
+    const practice = gps[0];
+    if (practice !== undefined) await client.call(practice.url, { method: 'PUT', path: '/corona-opt-in', body: { joined: true } });
   } finally {
     await client.close();
   }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ApplicationId, Ura, UziNumber, UziRoleCode } from '@schakel/contracts';
+import { AMBULANCE_SERVICE_TYPE, ApplicationId, Ura, UziNumber, UziRoleCode } from '@schakel/contracts';
 
 /** The repository root, where services/ and topology/ live. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -11,7 +11,7 @@ export const DEFAULT_TOPOLOGY_FILE = resolve(REPO_ROOT, 'topology/default.json')
 export const SERVICES = ['gp', 'pharmacy', 'hap', 'seh', 'ambulance'] as const;
 
 /** The organisation type each kind of system stands for (written into its system certificate too). */
-export const ORGANISATION_TYPE_OF = { gp: 'Z3', pharmacy: 'J8', hap: 'N6', seh: 'V4', ambulance: 'A1' } as const;
+export const ORGANISATION_TYPE_OF = { gp: 'Z3', pharmacy: 'J8', hap: 'N6', seh: 'V4', ambulance: AMBULANCE_SERVICE_TYPE } as const;
 
 const ProfessionalSpec = z
   .object({ uziNumber: UziNumber, roleCode: UziRoleCode, name: z.string().min(1) })

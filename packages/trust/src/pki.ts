@@ -114,6 +114,18 @@ async function issue(issuer: Ca, name: string, keys: CryptoKeyPair, extensions: 
 
 const escapeDn = (v: string) => v.replace(/([,+"\\<>;=])/g, '\\$1');
 
+/** The identity a system or professional certificate carries, as subjectAltName URIs. */
+const systemUris = (s: SystemSubject) => [SAN.ura(s.ura), SAN.applicationId(s.applicationId), ...(s.organisationType ? [SAN.organisationType(s.organisationType)] : []), ...(s.role ? [SAN.role(s.role)] : [])];
+const professionalUris = (p: ProfessionalSubject) => [SAN.uziNumber(p.uziNumber), SAN.roleCode(p.roleCode), SAN.ura(p.ura)];
+
+/** The subjectAltName URIs of the first certificate in a PEM chain. */
+function uriNamesOf(chainPem: string): string[] {
+  const first = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(chainPem)?.[0];
+  if (first === undefined) return [];
+  const san = new x509.X509Certificate(first).getExtension(x509.SubjectAlternativeNameExtension);
+  return (san?.names.items ?? []).filter((n) => n.type === 'url').map((n) => n.value);
+}
+
 export interface Pki {
   dir: string;
   /** PEM of the test root: what every party trusts (TLS `ca`). */
@@ -163,7 +175,7 @@ export async function openPki(dir: string): Promise<Pki> {
 
   async function issueSystem(s: SystemSubject, options: IssueOptions = {}): Promise<PemPair> {
     const keys = await generateKeys();
-    const uris = [SAN.ura(s.ura), SAN.applicationId(s.applicationId), ...(s.organisationType ? [SAN.organisationType(s.organisationType)] : []), ...(s.role ? [SAN.role(s.role)] : [])];
+    const uris = systemUris(s);
     const cert = await issue(
       serverCa,
       `CN=${escapeDn(s.id)}, O=${escapeDn(s.name)}, 2.5.4.5=${s.ura}`,
@@ -191,17 +203,23 @@ export async function openPki(dir: string): Promise<Pki> {
       keys,
       [
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
-        new x509.SubjectAlternativeNameExtension([SAN.uziNumber(p.uziNumber), SAN.roleCode(p.roleCode), SAN.ura(p.ura)].map((value) => ({ type: 'url' as const, value }))),
+        new x509.SubjectAlternativeNameExtension(professionalUris(p).map((value) => ({ type: 'url' as const, value }))),
       ],
       options,
     );
     return { cert: cert.toString('pem') + '\n' + cardCa.cert.toString('pem') + '\n', key: await exportKey(keys.privateKey) };
   }
 
-  async function ensure(base: string, make: () => Promise<PemPair>) {
+  /**
+   * Reuse the files at `base`, unless they are missing or name another identity than `uris` (the topology
+   * changed a role or an organisation type since they were issued): then issue them anew, so a card never
+   * keeps a role, nor a system an organisation type, that the topology no longer gives it.
+   */
+  async function ensure(base: string, uris: string[], make: () => Promise<PemPair>) {
     const certFile = `${base}.cert.pem`;
     const keyFilePath = `${base}.key.pem`;
-    if (!existsSync(certFile) || !existsSync(keyFilePath)) {
+    const names = (list: string[]) => [...list].sort().join(' ');
+    if (!existsSync(certFile) || !existsSync(keyFilePath) || names(uriNamesOf(readFileSync(certFile, 'utf8'))) !== names(uris)) {
       const pair = await make();
       writeFileSync(certFile, pair.cert);
       writeFileSync(keyFilePath, pair.key, { mode: 0o600 });
@@ -219,11 +237,11 @@ export async function openPki(dir: string): Promise<Pki> {
     issueProfessional,
     ensureSystem: (s) => {
       mkdirSync(join(dir, 'systems'), { recursive: true });
-      return ensure(join(dir, 'systems', s.id), () => issueSystem(s));
+      return ensure(join(dir, 'systems', s.id), systemUris(s), () => issueSystem(s));
     },
     ensureProfessional: (p) => {
       mkdirSync(join(dir, 'professionals', p.ura), { recursive: true });
-      return ensure(join(dir, 'professionals', p.ura, p.uziNumber), () => issueProfessional(p));
+      return ensure(join(dir, 'professionals', p.ura, p.uziNumber), professionalUris(p), () => issueProfessional(p));
     },
   };
 }

@@ -25,6 +25,18 @@ describe('test PKI', () => {
     expect(cert.checkIssued(new X509Certificate(pki.serverCaPem))).toBe(true);
   });
 
+  it('reuses a certificate while its identity holds, and issues a new one when the topology changed it', async () => {
+    const rav = { id: 'rav-a', name: 'RAV A', ura: '05000001', applicationId: '500001', organisationType: 'A1' };
+    const first = readFileSync((await pki.ensureSystem(rav)).certFile, 'utf8');
+    expect(readFileSync((await pki.ensureSystem(rav)).certFile, 'utf8')).toBe(first);
+    const changed = readFileSync((await pki.ensureSystem({ ...rav, organisationType: 'SCHAKEL-RAV' })).certFile, 'utf8');
+    expect(identityFromSubjectAltName(new X509Certificate(changed).subjectAltName).organisationType).toBe('SCHAKEL-RAV');
+    const nurse = { uziNumber: '900000041', roleCode: '80.000', ura: '05000001', name: 'M. de Jong' };
+    await pki.ensureProfessional(nurse);
+    const card = readFileSync((await pki.ensureProfessional({ ...nurse, roleCode: '30.000' })).certFile, 'utf8');
+    expect(identityFromSubjectAltName(new X509Certificate(card).subjectAltName).roleCode).toBe('30.000');
+  });
+
   it('keeps its CAs across a reopen, so certificates issued before stay valid', async () => {
     const again = await openPki(dir);
     expect(again.rootPem).toBe(pki.rootPem);

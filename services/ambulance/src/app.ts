@@ -6,7 +6,7 @@ export type AmbulanceDatabase = ConsultDatabase;
 export const migrations: Migrations = { '001-consults': consultMigration, '002-reports': reportMigration };
 
 /**
- * An ambulance service (regionale ambulancevoorziening, RAV; organisation type A1 in Schakel): the
+ * An ambulance service (regionale ambulancevoorziening, RAV; Schakel's local organisation type SCHAKEL-RAV): the
  * acute-care consumer the "Met spoed beschikbaar" programme adds. The ambulance professional (80.000)
  * opens a consult at the scene, queries medication and, under the acute-care rules, the professional
  * summary (presumed consent when the patient cannot consent and never objected), and sends the feedback

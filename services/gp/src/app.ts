@@ -7,6 +7,8 @@ import { consentRoutes } from './consent.js';
 import { summaryQueryRoutes } from './summary-query.js';
 import { disclosureRoutes } from './disclosures.js';
 import { inboxDeliveryRoutes, inboxRoutes } from './inbox.js';
+import { coronaOptInRoutes, createCoronaOptIn, policyNoticeRoutes } from './corona-opt-in.js';
+import { sharingDeclineRoutes } from './sharing-declines.js';
 
 export { migrations, type GpDatabase } from './migrations.js';
 
@@ -52,6 +54,7 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
   const patients = createPatientStore(deps.db);
   const record = createRecordStore(deps.db);
   const log = createSourceLog(deps.db);
+  const optIn = createCoronaOptIn(deps.db, deps.lsp, me);
   // The switch point's legs: only its certificate. Everything else is the practice's own front office.
   await audience(app, 'switch-point-legs', switchPointOnly('gp'), (legs) => {
     summaryQueryRoutes(legs, log, patients, record, {
@@ -60,6 +63,7 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
       now: options.now ?? (() => new Date()),
     });
     inboxDeliveryRoutes(legs, deps.db, patients, log);
+    policyNoticeRoutes(legs, optIn);
   });
   await audience(app, 'front-office', frontOfficeOf(me.ura), (front) => {
     patientRoutes(front, patients);
@@ -75,6 +79,8 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
     sourceLogRoutes(front, log);
     disclosureRoutes(front, deps.db, patients);
     inboxRoutes(front, deps.db);
+    coronaOptInRoutes(front, { optIn, patients });
+    sharingDeclineRoutes(front, deps.db, patients);
   });
   return app;
 }

@@ -12,7 +12,12 @@ export const RULES = {
   question: 'DR-QUESTION-1: only targeted factual questions are answered (a diagnosis may be given); general and judging questions, such as a prognosis, are not',
   basis: 'DR-BASIS-1: data is disclosed only with the patient’s explicit, informed and targeted consent, or on a recorded legal ground',
   conflict: 'DR-BASIS-2: a conflict of duties is a ground only when all five of its conditions hold',
+  decline: 'DR-DECLINE-1: consent does not oblige the GP to disclose; the GP may decline a request as a whole for good care (goed hulpverlenerschap), with a reason',
 } as const;
+
+export function declined(reason: string): RuleOutcome {
+  return { permitted: false, code: 'GP_DECLINED', rule: RULES.decline, explanation: `The GP declined the request: ${reason}` };
+}
 
 export function checkForm(form: NewDisclosureRequest['form']): RuleOutcome {
   if (form === 'written') return { permitted: true, code: 'WRITTEN_REQUEST', rule: RULES.form, explanation: 'The request was made in writing.' };

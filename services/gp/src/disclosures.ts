@@ -5,6 +5,7 @@ import {
   Disclosure,
   DisclosureAnswerInput,
   DisclosureBasis,
+  DisclosureDeclineInput,
   DisclosureRequest,
   NewDisclosureRequest,
   PatientInformed,
@@ -17,7 +18,7 @@ import {
 import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 import type { PatientStore } from './patients.js';
-import { NO_BASIS, assessQuestion, checkBasis, checkForm, type RuleOutcome } from './disclosure-rules.js';
+import { NO_BASIS, assessQuestion, checkBasis, checkForm, declined, type RuleOutcome } from './disclosure-rules.js';
 
 const decisionOf = ({ permitted: _permitted, ...d }: RuleOutcome): Decision => d;
 const refuse = (outcome: RuleOutcome) => notAuthorised(outcome.explanation, { decision: decisionOf(outcome) });
@@ -36,6 +37,7 @@ function toRequest(r: RequestRow): DisclosureRequest {
     ...(r.basis !== null ? { basis: JSON.parse(r.basis) as DisclosureBasis } : {}),
     ...(r.basis_recorded_at !== null ? { basisRecordedAt: r.basis_recorded_at } : {}),
     ...(r.disclosure_id !== null ? { disclosureId: r.disclosure_id } : {}),
+    ...(r.declined !== null ? { declined: JSON.parse(r.declined) as NonNullable<DisclosureRequest['declined']> } : {}),
   };
 }
 
@@ -92,7 +94,7 @@ export function disclosureRoutes(app: App, db: Kysely<GpDatabase>, patients: Pat
         const outcome = assessQuestion(q.kind);
         return { id: `q${i + 1}`, text: q.text, kind: q.kind, answerable: outcome.permitted, assessment: decisionOf(outcome) };
       });
-      const row = { id: randomUUID(), bsn, status: 'received', body: JSON.stringify({ ...rest, questions: assessed }), basis: null, basis_recorded_at: null, disclosure_id: null, registered_at: nowIso() };
+      const row = { id: randomUUID(), bsn, status: 'received', body: JSON.stringify({ ...rest, questions: assessed }), basis: null, basis_recorded_at: null, disclosure_id: null, registered_at: nowIso(), declined: null };
       await db.insertInto('disclosure_requests').values(row).execute();
       request.log.info({ requesterKind: rest.requester.kind, questions: assessed.length }, 'disclosure request registered');
       return reply.status(201).send(toRequest(row));
@@ -128,6 +130,7 @@ export function disclosureRoutes(app: App, db: Kysely<GpDatabase>, patients: Pat
     async (request) => {
       const current = await getRequest(request.params.id);
       if (current.status === 'answered') throw conflict(`Disclosure request ${current.id} has been answered already`);
+      if (current.status === 'declined') throw conflict(`Disclosure request ${current.id} was declined`);
       const outcome = checkBasis(request.body);
       if (!outcome.permitted) throw refuse(outcome);
       await db
@@ -154,6 +157,7 @@ export function disclosureRoutes(app: App, db: Kysely<GpDatabase>, patients: Pat
     async (request, reply) => {
       const req = await getRequest(request.params.id);
       if (req.status === 'answered') throw conflict(`Disclosure request ${req.id} has been answered already (disclosure ${req.disclosureId ?? ''})`);
+      if (req.declined !== undefined) throw notAuthorised(req.declined.decision.explanation, { decision: req.declined.decision });
       if (req.basis === undefined) throw refuse(NO_BASIS);
       const questions = new Map(req.questions.map((q) => [q.id, q]));
       const answers = request.body.answers.map((a, i) => {
@@ -174,6 +178,31 @@ export function disclosureRoutes(app: App, db: Kysely<GpDatabase>, patients: Pat
       });
       request.log.info({ disclosureId: row.id, answers: answers.length, refused: refusedQuestions.length }, 'disclosure recorded in the patient’s record');
       return reply.status(201).send(toDisclosure(row));
+    },
+  );
+
+  app.post(
+    '/disclosure-requests/:id/decline',
+    {
+      schema: {
+        tags: ['disclosures'],
+        summary: 'Decline the request as a whole, even with the patient’s consent, with a reason (DR-DECLINE-1)',
+        description: 'Consent does not oblige the GP to disclose: good care may argue against it. The request is kept as declined, with the reason, who and when; nothing is disclosed and it can no longer be answered (403 GP_DECLINED).',
+        params: IdParams,
+        body: DisclosureDeclineInput,
+        response: { 200: DisclosureRequest, ...pick(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const req = await getRequest(request.params.id);
+      if (req.status === 'answered') throw conflict(`Disclosure request ${req.id} has been answered already (disclosure ${req.disclosureId ?? ''})`);
+      if (req.status !== 'declined') {
+        const { permitted: _p, ...decision } = declined(request.body.reason);
+        const value = JSON.stringify({ ...request.body, declinedAt: nowIso(), decision });
+        await db.updateTable('disclosure_requests').set({ status: 'declined', declined: value }).where('id', '=', req.id).execute();
+        request.log.info({ requestId: req.id }, 'disclosure request declined by the GP');
+      }
+      return getRequest(req.id);
     },
   );
 

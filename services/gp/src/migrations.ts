@@ -2,7 +2,8 @@ import { createSourceLogTable, patientRegisterMigration, type SourceLogTable, ty
 
 /**
  * The GP system's own store (HIS). 001 is the shared patient register; 002 adds the record, the consent
- * choice and the log of switch-point queries; 003 the register of disclosures to non-care providers; 004 the inbox of observation reports.
+ * choice and the log of switch-point queries; 003 the register of disclosures to non-care providers; 004 the inbox of observation reports;
+ * 005 the practice's settings and its corona opt-in registrations; 006 its decisions not to share despite consent.
  * Applied migrations are never edited: changes come as a new named entry.
  */
 export const migrations: Migrations = {
@@ -80,6 +81,38 @@ export const migrations: Migrations = {
       await db.schema.createIndex('inbox_reports_by_patient').on('inbox_reports').columns(['bsn', 'received_at']).execute();
     },
   },
+  '005-corona-opt-in': {
+    async up(db: Kysely<unknown>) {
+      // The practice's own settings (whether it joined the corona opt-in), and per patient when the practice
+      // registered the summary for the opt-in (null: not registered for it), so it knows what to withdraw.
+      await db.schema
+        .createTable('practice_settings')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .addColumn('changed_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.alterTable('patients').addColumn('opt_in_registered_at', 'text').execute();
+    },
+  },
+  '006-sharing-declines': {
+    async up(db: Kysely<unknown>) {
+      // The GP's decisions not to share a patient's summary despite consent (sharing-declines.ts); a
+      // withdrawn decision is kept, with when it was withdrawn.
+      await db.schema
+        .createTable('sharing_declines')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('bsn', 'text', (c) => c.notNull().references('patients.bsn'))
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('decided_by', 'text', (c) => c.notNull())
+        .addColumn('decided_at', 'text', (c) => c.notNull())
+        .addColumn('withdrawn_at', 'text')
+        .execute();
+      await db.schema.createIndex('sharing_declines_by_patient').on('sharing_declines').columns(['bsn', 'decided_at']).execute();
+      // A request from a non-care provider the GP declined as a whole, despite consent: why, by whom, when.
+      await db.schema.alterTable('disclosure_requests').addColumn('declined', 'text').execute();
+    },
+  },
 };
 
 export interface GpDatabase extends SourceLogTable {
@@ -88,7 +121,10 @@ export interface GpDatabase extends SourceLogTable {
     consent_state: Generated<string>;
     consent_channel: string | null;
     consent_recorded_at: string | null;
+    opt_in_registered_at: string | null;
   };
+  practice_settings: { name: string; value: string; changed_at: string };
+  sharing_declines: { id: string; bsn: string; scope: string; reason: string; decided_by: string; decided_at: string; withdrawn_at: string | null };
   record_items: {
     id: string;
     bsn: string;
@@ -109,6 +145,7 @@ export interface GpDatabase extends SourceLogTable {
     basis_recorded_at: string | null;
     disclosure_id: string | null;
     registered_at: string;
+    declined: string | null;
   };
   disclosures: { id: string; request_id: string; bsn: string; disclosed_at: string; body: string; patient_informed: string | null };
   inbox_reports: {

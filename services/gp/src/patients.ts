@@ -11,9 +11,20 @@ export interface GpPatient {
   consent: { state: ConsentState; channel: string | null; recordedAt: string | null };
 }
 
-/** The practice's patients as the record, consent and disclosure routes need them. */
+/**
+ * The practice's patients as the record, consent and disclosure routes need them. Whoever must follow a
+ * patient's arrival or change of choice (the corona opt-in's registrations) listens with onChange; the
+ * listeners run, awaited, after the write.
+ */
 export function createPatientStore(db: Kysely<GpDatabase>) {
+  const listeners: ((bsn: string) => Promise<void>)[] = [];
+  const changed = async (bsn: string) => {
+    for (const listener of listeners) await listener(bsn);
+  };
   return {
+    onChange(listener: (bsn: string) => Promise<void>): void {
+      listeners.push(listener);
+    },
     async get(bsn: string): Promise<GpPatient | undefined> {
       const r = await db.selectFrom('patients').selectAll().where('bsn', '=', bsn).executeTakeFirst();
       if (r === undefined) return undefined;
@@ -34,10 +45,12 @@ export function createPatientStore(db: Kysely<GpDatabase>) {
         .values({ bsn, name: p.name, birth_date: p.birthDate, address, created_at: nowIso() })
         .onConflict((oc) => oc.column('bsn').doUpdateSet({ name: p.name, birth_date: p.birthDate, address }))
         .execute();
+      if (existing === undefined) await changed(bsn);
       return existing === undefined;
     },
     async setConsent(bsn: string, state: ConsentState, channel: string): Promise<void> {
       await db.updateTable('patients').set({ consent_state: state, consent_channel: channel, consent_recorded_at: nowIso() }).where('bsn', '=', bsn).execute();
+      await changed(bsn);
     },
   };
 }

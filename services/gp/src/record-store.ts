@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Allergy, ContraIndication, CoveringNote, Episode, JournalEntry, Measurement, Prescription, TreatmentLimit } from '@schakel/contracts';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
+import { processedReports } from './acute-feedback.js';
+import { sharingDecision, type Requester } from './sharing-declines.js';
 
 /** The kinds of item in a GP record, with the wire type of each. */
 export interface RecordItems {
@@ -115,6 +117,10 @@ export function createRecordStore(db: Kysely<GpDatabase>) {
         treatmentLimits: of('treatment-limit'),
       };
     },
+    /** Observation reports the GP processed into the record (the inbox's, see acute-feedback.ts). */
+    processedReports: (bsn: string) => processedReports(db, bsn),
+    /** The GP's decision not to share with this requester despite consent, if any (sharing-declines.ts, GP-SHARE-1). */
+    sharingDecision: (practiceName: string, bsn: string, requester: Requester) => sharingDecision(db, practiceName, bsn, requester),
     async setShielded(bsn: string, id: string, shielded: boolean): Promise<void> {
       await db.updateTable('record_items').set({ shielded: shielded ? 1 : 0 }).where('bsn', '=', bsn).where('id', '=', id).execute();
     },

@@ -23,7 +23,7 @@ export function summaryQueryRoutes(app: App, log: SourceLog, patients: PatientSt
       schema: {
         tags: ['switch point'],
         summary: `${describeInteraction('QUPC_IN990001NL')}, as the switch point asks it`,
-        description: `Answers the professional summary (QUPC_IN990002NL): open episodes, the journal of the last ${settings.journalMonths} months, recent measurements, current medication, allergies, contra-indications, notes for the covering GP and treatment limits. Shielded items are never included. An unknown patient answers summary: null.`,
+        description: `Answers the professional summary (QUPC_IN990002NL): open episodes, the journal of the last ${settings.journalMonths} months, recent measurements, current medication, allergies, contra-indications, notes for the covering GP and treatment limits, and the observation reports from the acute chain the GP processed (with the treatment limits they carry). Shielded items are never included. An unknown patient answers summary: null. A patient whose summary the GP declines to share with this requester despite consent (GP-SHARE-1, POST /patients/{bsn}/sharing-declines) answers summary: null with declined: the decision and its reason.`,
         body: SourceSummaryQuery,
         response: { 200: SourceSummaryAnswer, ...pick(400) },
       },
@@ -31,6 +31,12 @@ export function summaryQueryRoutes(app: App, log: SourceLog, patients: PatientSt
     async (request) => {
       const q = request.body;
       const patient = await patients.get(q.bsn);
+      // GP-SHARE-1: consent does not oblige the GP to share; a decline in force is answered instead.
+      const declined = patient === undefined ? undefined : await record.sharingDecision(settings.practice.name, q.bsn, q.requester);
+      if (declined !== undefined) {
+        await log.write({ interaction: 'QUPC_IN990001NL', aorta: request.aorta, bsn: q.bsn, requesterUra: q.requester.ura, acting: q.requester.professional, result: `declined (${declined.code})` });
+        return { interaction: 'QUPC_IN990002NL' as const, summary: null, declined };
+      }
       const now = settings.now();
       const summary =
         patient === undefined
@@ -41,6 +47,7 @@ export function summaryQueryRoutes(app: App, log: SourceLog, patients: PatientSt
               practice: settings.practice,
               patient: { name: patient.name, birthDate: patient.birthDate, ...(patient.address !== undefined ? { address: patient.address } : {}) },
               generatedAt: now.toISOString(),
+              processedReports: await record.processedReports(q.bsn),
             });
       await log.write({
         interaction: 'QUPC_IN990001NL',

@@ -41,6 +41,22 @@ describe('the register of disclosures to non-care providers', () => {
     expect((await app.inject(`/patients/${bsn}/disclosure-requests`)).json().requests).toEqual([]);
   });
 
+  it('lets the GP decline a whole request despite valid consent, with a reason, after which nothing can be disclosed (DR-DECLINE-1)', async () => {
+    const bsn = freshBsn();
+    await newPatient(app, bsn);
+    const req = await requestFor(bsn);
+    expect((await app.inject({ method: 'PUT', url: `/disclosure-requests/${req.id}/basis`, payload: consent })).statusCode).toBe(200);
+    const reason = 'Het wijkteam vraagt meer dan voor de Wmo-aanvraag nodig is; patiënte is in crisis en wordt eerst zelf gehoord.';
+    const d = await app.inject({ method: 'POST', url: `/disclosure-requests/${req.id}/decline`, payload: { reason, declinedBy: 'Dr. P. de Graaf' } });
+    expect(d.statusCode, d.body).toBe(200);
+    expect(d.json()).toMatchObject({ status: 'declined', basis: { type: 'consent' }, declined: { reason, declinedBy: 'Dr. P. de Graaf', decision: { code: 'GP_DECLINED', rule: expect.stringMatching(/^DR-DECLINE-1/) } } });
+    const r = await app.inject({ method: 'POST', url: `/disclosure-requests/${req.id}/disclosure`, payload: answer() });
+    expect(r.statusCode).toBe(403);
+    expect(r.json().decision).toMatchObject({ code: 'GP_DECLINED', explanation: expect.stringContaining(reason) });
+    expect((await app.inject({ method: 'PUT', url: `/disclosure-requests/${req.id}/basis`, payload: consent })).statusCode).toBe(409);
+    expect((await app.inject(`/patients/${bsn}/disclosures`)).json().disclosures).toEqual([]);
+  });
+
   it('refuses to answer a request without consent or legal ground', async () => {
     const bsn = freshBsn();
     await newPatient(app, bsn);

@@ -102,6 +102,70 @@ describe('POST /lsp/summary-queries (QUPC_IN990001NL)', () => {
     expect(JSON.stringify(own).match(/GEHEIM/g)).toHaveLength(4);
   });
 
+  it('passes on the observation reports the GP processed, and the treatment limits they carry (Met spoed beschikbaar)', async () => {
+    const bsn = freshBsn();
+    await newPatient(app, bsn);
+    const seh = { applicationId: '400001', ura: '04000001', organisationName: 'SEH Sint Anna Ziekenhuis', organisationType: 'V4' };
+    const deliver = async (messageId: string, at: string, extra: object = {}) => {
+      const body = {
+        messageId,
+        bsn,
+        sender: seh,
+        author: { uziNumber: '900000011', roleCode: '01.071', name: 'Dr. S. Yilmaz' },
+        situation: 'acute',
+        encounter: { at, complaint: `Gevallen ${messageId}`, actions: 'Heupfractuur uitgesloten', ...extra },
+        writtenAt: at,
+      };
+      const r = await app.inject({ method: 'POST', url: '/lsp/observation-reports', payload: body });
+      expect(r.json().acknowledgement, r.body).toBe('AA');
+    };
+    const processed = '8f0c2a52-6a34-4d8e-9d62-1c0f1a7b0001';
+    const unprocessed = '8f0c2a52-6a34-4d8e-9d62-1c0f1a7b0002';
+    const old = '8f0c2a52-6a34-4d8e-9d62-1c0f1a7b0003';
+    await deliver(processed, '2026-11-20T23:10:00.000Z', { treatmentLimits: [{ kind: 'geen-ic-opname', agreedOn: '2026-11-20', agreedWith: 'patiënt zelf, op de SEH' }] });
+    await deliver(unprocessed, '2026-11-25T02:00:00.000Z', { treatmentLimits: [{ kind: 'geen-beademing', agreedOn: '2026-11-25' }] });
+    await deliver(old, '2025-03-01T12:00:00.000Z', { treatmentLimits: [{ kind: 'niet-reanimeren', agreedOn: '2025-03-01' }] });
+    expect((await summaryOf(bsn)).summary).toMatchObject({ acuteCareFeedback: [], treatmentLimits: [] });
+
+    for (const id of [processed, old]) expect((await app.inject({ method: 'POST', url: `/inbox/${id}/processed` })).statusCode).toBe(200);
+    const s = (await summaryOf(bsn)).summary;
+    // The report of the journal period whole; its limits, and those of older processed reports, beside the GP's own.
+    expect(s.acuteCareFeedback).toMatchObject([{ messageId: processed, from: { organisationName: 'SEH Sint Anna Ziekenhuis', organisationType: 'V4' }, situation: 'acute', encounter: { complaint: `Gevallen ${processed}` } }]);
+    expect(s.treatmentLimits).toMatchObject([
+      { kind: 'geen-ic-opname', agreedWith: 'patiënt zelf, op de SEH', reportedIn: { messageId: processed, organisationName: 'SEH Sint Anna Ziekenhuis' } },
+      { kind: 'niet-reanimeren', reportedIn: { messageId: old } },
+    ]);
+    expect(JSON.stringify(s)).not.toContain(unprocessed);
+  });
+
+  it('declines to share despite consent when the GP decided so, for one kind of requester or all, with the reason (GP-SHARE-1)', async () => {
+    const bsn = freshBsn();
+    await newPatient(app, bsn);
+    await post(app, `/patients/${bsn}/episodes`, { title: 'Depressie', icpc: { code: 'P76', title: 'Depressie' }, startDate: '2026-08-01' });
+    const ask = async (requester: object) => (await app.inject({ method: 'POST', url: '/lsp/summary-queries', payload: { bsn, requester } })).json();
+    const seh = { ura: '04000001', organisationName: 'SEH Sint Anna Ziekenhuis', organisationType: 'V4', professional: { uziNumber: '900000011', roleCode: '01.071' } };
+
+    const reason = 'Patiënt is in een psychose; overleg eerst telefonisch met de eigen huisarts (06-11112222).';
+    const forSeh = await post(app, `/patients/${bsn}/sharing-declines`, { scope: { organisationType: 'V4' }, reason, decidedBy: 'Dr. P. de Graaf' });
+    expect(forSeh).toMatchObject({ bsn, scope: { organisationType: 'V4' }, withdrawnAt: null });
+    const refused = await ask(seh);
+    expect(refused).toEqual({
+      interaction: 'QUPC_IN990002NL',
+      summary: null,
+      declined: { code: 'HOLDER_DECLINED', rule: expect.stringMatching(/^GP-SHARE-1/), explanation: expect.stringContaining(reason) },
+    });
+    // The covering GP at the post still gets it.
+    expect((await ask({ ...REQUESTER, organisationType: 'N6' })).summary.openEpisodes).toHaveLength(1);
+
+    // For everyone, then withdrawn both: shared again.
+    const all = await post(app, `/patients/${bsn}/sharing-declines`, { scope: { all: true }, reason: 'Tijdelijk niet delen', decidedBy: 'Dr. P. de Graaf' });
+    expect((await ask(REQUESTER)).declined.explanation).toContain('Tijdelijk niet delen');
+    for (const id of [forSeh.id, all.id]) expect((await app.inject({ method: 'DELETE', url: `/patients/${bsn}/sharing-declines/${id}` })).json().withdrawnAt).not.toBeNull();
+    expect((await ask(seh)).summary.openEpisodes).toHaveLength(1);
+    expect((await app.inject(`/patients/${bsn}/sharing-declines`)).json().declines).toHaveLength(2);
+    expect((await app.inject(`/query-log?bsn=${bsn}`)).json().entries.map((e: { result: string }) => e.result).filter((r: string) => r.startsWith('declined'))).toHaveLength(2);
+  });
+
   it('answers summary null for a patient it does not know, and logs every query', async () => {
     const bsn = freshBsn();
     expect((await summaryOf(bsn)).summary).toBeNull();

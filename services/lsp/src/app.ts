@@ -12,6 +12,7 @@ import { portalRoutes } from './portal.js';
 import { questionRoutes } from './questions.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import { jsonRoutes } from './wires/json.js';
+import { policyNoticeRoutes } from './policy-notices.js';
 import { loadProtocol, type ProtocolRow } from './authorisation/protocol.js';
 import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
 
@@ -75,6 +76,7 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
     consentRoutes(system, consents);
     questionRoutes(system, pipelineDeps);
     jsonRoutes(system, { run, verifier });
+    policyNoticeRoutes(system, { policies, book, client, timeoutMs: config.SOURCE_TIMEOUT_MS });
   });
   await audience(app, 'operator', systemGuard({ revocations, accessLog }, true), (operator) => {
     revocationRoutes(operator, revocations);

@@ -1,6 +1,6 @@
 import { sql, type Generated, type Kysely, type Migrations } from '@schakel/service-kit';
 
-/** The switch point's store: address book, reference index, consent, access log. Never clinical content. */
+/** The switch point's store: address book, reference index, consent, access log. Never clinical content. Applied migrations are never edited. */
 export const migrations: Migrations = {
   '001-initial': {
     async up(db: Kysely<unknown>) {
@@ -115,6 +115,12 @@ export const migrations: Migrations = {
         .execute();
     },
   },
+  '002-index-reason': {
+    async up(db: Kysely<unknown>) {
+      // Why a holder registered (IndexReason): entries from before this migration were all for consent.
+      await db.schema.alterTable('index_entries').addColumn('reason', 'text', (c) => c.notNull().defaultTo('consent')).execute();
+    },
+  },
 };
 
 export interface LspDatabase {
@@ -127,7 +133,7 @@ export interface LspDatabase {
     provides: string;
     registered_at: string;
   };
-  index_entries: { bsn: string; category: string; application_id: string; registered_at: string };
+  index_entries: { bsn: string; category: string; application_id: string; registered_at: string; reason: Generated<string> };
   consents: {
     id: Generated<number>;
     bsn: string;

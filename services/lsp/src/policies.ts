@@ -1,17 +1,9 @@
-import { z } from 'zod';
+import { Policies as PolicySwitches } from '@schakel/contracts';
 import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import { caller } from './auth.js';
 import { cached } from './cache.js';
 import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
-
-const PolicySwitches = z
-  .object({
-    coronaOptIn: z.boolean().describe('Corona opt-in: no-choice patients may have the summary shown at the HAP/SEH after verbal consent on the spot'),
-    stopButton: z.boolean().describe('The corona opt-in’s stop button: on means such requests return nothing'),
-    presumedConsent: z.boolean().describe('Presumed consent in an emergency when the patient cannot consent (SEH, ambulance), unless they objected'),
-  })
-  .meta({ id: 'Policies' });
 
 /** The switchable policies, stored so that every switch-point process sharing the store sees a change. */
 export function createPolicyStore(db: Kysely<LspDatabase>, defaults: Policies = DEFAULT_POLICIES) {
@@ -21,15 +13,23 @@ export function createPolicyStore(db: Kysely<LspDatabase>, defaults: Policies = 
     for (const r of rows) if (r.name in out) out[r.name as keyof Policies] = r.enabled === 1;
     return out;
   });
+  const listeners: ((before: Policies, after: Policies) => Promise<void>)[] = [];
   return {
     current: () => policies.get(),
     async set(change: Partial<Policies>, by: string): Promise<void> {
+      const before = await policies.get();
       for (const [name, enabled] of Object.entries(change)) {
         if (enabled === undefined) continue;
         const row = { name, enabled: enabled ? 1 : 0, changed_at: nowIso(), changed_by: by };
         await db.insertInto('policies').values(row).onConflict((oc) => oc.column('name').doUpdateSet(row)).execute();
       }
       policies.invalidate();
+      const after = await policies.get();
+      for (const listener of listeners) await listener(before, after);
+    },
+    /** Called after every change, with the policies before and after it (awaited: the change is done when they are). */
+    onChange(listener: (before: Policies, after: Policies) => Promise<void>): void {
+      listeners.push(listener);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApplicationId, Bsn, DataCategory, IndexEntry, describeInteraction, problem } from '@schakel/contracts';
+import { ApplicationId, Bsn, DataCategory, IndexEntry, IndexRegistrationBody, describeInteraction, problem, type IndexReason } from '@schakel/contracts';
 import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import type { AddressBook } from './address-book.js';
@@ -11,14 +11,14 @@ export function createReferenceIndex(db: Kysely<LspDatabase>) {
     let q = db
       .selectFrom('index_entries as i')
       .innerJoin('systems as s', 's.application_id', 'i.application_id')
-      .select(['i.bsn', 'i.category', 'i.application_id', 'i.registered_at', 's.ura', 's.organisation_name', 's.organisation_type', 's.base_url'])
+      .select(['i.bsn', 'i.category', 'i.application_id', 'i.registered_at', 'i.reason', 's.ura', 's.organisation_name', 's.organisation_type', 's.base_url'])
       .where('i.bsn', '=', bsn);
     if (category !== undefined) q = q.where('i.category', '=', category);
     return q.orderBy('i.application_id').execute();
   };
   return {
-    /** Idempotent: registering again (MFMT_IN002102) keeps one entry and refreshes its time. */
-    async register(bsn: string, category: string, applicationId: string): Promise<{ created: boolean; registeredAt: string }> {
+    /** Idempotent: registering again (MFMT_IN002102) keeps one entry and refreshes its time and reason. */
+    async register(bsn: string, category: string, applicationId: string, reason: IndexReason = 'consent'): Promise<{ created: boolean; registeredAt: string }> {
       const registeredAt = nowIso();
       const existing = await db
         .selectFrom('index_entries')
@@ -29,8 +29,8 @@ export function createReferenceIndex(db: Kysely<LspDatabase>) {
         .executeTakeFirst();
       await db
         .insertInto('index_entries')
-        .values({ bsn, category, application_id: applicationId, registered_at: registeredAt })
-        .onConflict((oc) => oc.columns(['bsn', 'category', 'application_id']).doUpdateSet({ registered_at: registeredAt }))
+        .values({ bsn, category, application_id: applicationId, registered_at: registeredAt, reason })
+        .onConflict((oc) => oc.columns(['bsn', 'category', 'application_id']).doUpdateSet({ registered_at: registeredAt, reason }))
         .execute();
       return { created: existing === undefined, registeredAt };
     },
@@ -55,6 +55,7 @@ export const toEntry = (r: Awaited<ReturnType<ReferenceIndex['entries']>>[number
   ura: r.ura,
   organisationName: r.organisation_name,
   registeredAt: r.registered_at,
+  reason: r.reason as IndexReason,
 });
 
 export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: AddressBook): void {
@@ -66,8 +67,9 @@ export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: Addr
       schema: {
         tags: ['reference index'],
         summary: `${describeInteraction('MFMT_IN002101')}; again: ${describeInteraction('MFMT_IN002102')}`,
-        description: 'A data holder registers that it holds data of this category on this BSN, after the patient consented.',
+        description: 'A data holder registers that it holds data of this category on this BSN, after the patient consented (reason consent, the default), or, for a GP practice, for a patient with no choice yet while the corona opt-in runs (reason corona-opt-in).',
         params: Params,
+        body: IndexRegistrationBody.nullish(),
         response: { 200: IndexEntry, 201: IndexEntry, ...pick(400, 403, 404, 409) },
       },
     },
@@ -84,9 +86,10 @@ export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: Addr
           expected: 'an https base URL for a system that holds data',
         });
       }
-      const { created, registeredAt } = await index.register(bsn, category, applicationId);
-      request.log.info({ interaction: 'MFMT_IN002101', category, applicationId, created }, 'registered in reference index');
-      return reply.status(created ? 201 : 200).send({ bsn, category, applicationId, ura: system.ura, organisationName: system.organisationName, registeredAt });
+      const reason = request.body?.reason ?? 'consent';
+      const { created, registeredAt } = await index.register(bsn, category, applicationId, reason);
+      request.log.info({ interaction: 'MFMT_IN002101', category, applicationId, created, reason }, 'registered in reference index');
+      return reply.status(created ? 201 : 200).send({ bsn, category, applicationId, ura: system.ura, organisationName: system.organisationName, registeredAt, reason });
     },
   );
   app.delete(

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PROTOCOL_FILE, DEFAULT_POLICIES, authorise, choicesInForce, consentDecision, loadProtocol, type ConsentChoice, type Policies } from '../src/index.js';
+import { AMBULANCE_SERVICE_TYPE as RAV, ORGANISATION_TYPES } from '@schakel/contracts';
+import { DEFAULT_PROTOCOL_FILE, DEFAULT_POLICIES, authorise, choicesInForce, consentDecision, entriesInForce, loadProtocol, type ConsentChoice, type Policies } from '../src/index.js';
 
 const protocol = loadProtocol();
 
@@ -15,19 +16,32 @@ describe('the default authorisation protocol', () => {
     ['AP-MED-2', '01.004', 'K3', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
     ['AP-MED-3', '01.071', 'V4', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
     ['AP-MED-3', '01.010', 'V5', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
-    ['AP-MED-4', '80.000', 'A1', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
-    ['AP-DEFAULT', '80.000', 'A1', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_NO_ROW'],
+    ['AP-MED-4', '80.000', RAV, 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-MED-4', '30.000', RAV, 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-DEFAULT', '30.000', RAV, 'MEDVERSTREKKING', 'regular', 'PROTOCOL_NO_ROW'],
+    ['AP-DEFAULT', '80.000', RAV, 'MEDVERSTREKKING', 'regular', 'PROTOCOL_NO_ROW'],
+    ['AP-DEFAULT', '80.000', 'A1', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_NO_ROW'],
     ['AP-WG-1', '01.015', 'N6', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_ALLOW'],
+    ['AP-WG-1', '01.004', 'N6', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_ALLOW'],
+    ['AP-WG-1', '01.047', 'N6', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_ALLOW'],
+    ['AP-WG-1', '01.056', 'N6', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-WG-1', '81.000', 'N6', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_ALLOW'],
+    ['AP-DEFAULT', '01.047', 'X3', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
+    ['AP-DEFAULT', '30.000', 'N6', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
     ['AP-WG-2', '01.071', 'V4', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_ALLOW'],
     ['AP-DEFAULT', '01.071', 'V5', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
-    ['AP-WG-3', '80.000', 'A1', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-WG-3', '80.000', RAV, 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-WG-3', '30.000', RAV, 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-DEFAULT', '30.000', 'A1', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_NO_ROW'],
+    ['AP-DEFAULT', '80.000', 'A1', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '01.015', 'Z3', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '17.075', 'J8', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
     ['AP-DEFAULT', '30.000', 'V4', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_NO_ROW'],
     // Who may send an observation report (the report is a contact report, CONTACTVERSLAG).
     ['AP-RPT-1', '01.015', 'N6', 'CONTACTVERSLAG', 'regular', 'PROTOCOL_ALLOW'],
     ['AP-RPT-2', '01.071', 'V4', 'CONTACTVERSLAG', 'acute', 'PROTOCOL_ALLOW'],
-    ['AP-RPT-3', '80.000', 'A1', 'CONTACTVERSLAG', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-RPT-3', '80.000', 'SCHAKEL-RAV', 'CONTACTVERSLAG', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-DEFAULT', '80.000', 'A1', 'CONTACTVERSLAG', 'acute', 'PROTOCOL_NO_ROW'],
     ['AP-DENY-1', '01.048', 'N6', 'CONTACTVERSLAG', 'regular', 'PROTOCOL_DENY'],
     ['AP-DEFAULT', '17.075', 'J8', 'CONTACTVERSLAG', 'regular', 'PROTOCOL_NO_ROW'],
   ];
@@ -42,6 +56,26 @@ describe('the default authorisation protocol', () => {
   it('has a case above for every row of the default file', () => {
     const ids = (JSON.parse(readFileSync(DEFAULT_PROTOCOL_FILE, 'utf8')) as { rows: { id: string }[] }).rows.map((r) => r.id);
     for (const id of ids) expect(table.some(([row]) => row === id), id).toBe(true);
+  });
+});
+
+describe('organisation types in the default protocol', () => {
+  const types = Object.keys(ORGANISATION_TYPES);
+  it('gives the ambulance rows to the ambulance service’s own code and to no real organisation type (A1 is a pharmacy institution)', () => {
+    for (const organisationType of types) {
+      for (const category of ['MEDVERSTREKKING', 'WAARNEEMGEGEVENS'] as const) {
+        // The nurse role (30.000) is not an ambulance role as such: only at the ambulance service do these rows admit it.
+        for (const roleCode of ['80.000', '30.000']) {
+          const d = authorise(protocol, { roleCode, organisationType, category, situation: 'acute' });
+          expect(d.permitted, `${roleCode} at ${organisationType} for ${category}`).toBe(organisationType === RAV);
+        }
+      }
+    }
+  });
+  it('marks the ambulance service’s code as local: it has a dash, which no code of the official list has', () => {
+    expect(RAV).toMatch(/-/);
+    expect(types.filter((t) => t !== RAV).every((t) => /^[A-Z0-9]{2,3}$/.test(t))).toBe(true);
+    expect(ORGANISATION_TYPES.A1).toMatch(/^apotheekinstelling/);
   });
 });
 
@@ -130,6 +164,15 @@ describe('policy switches', () => {
       }
     });
   }
+  it('presumes consent for the ambulance service, not for a pharmacy institution (A1)', () => {
+    expect(consentDecision([], request({ consumerType: RAV, situation: 'acute', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('PRESUMED_CONSENT');
+    expect(consentDecision([], request({ consumerType: 'A1', situation: 'acute', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('NO_CONSENT_RECORD');
+  });
+  it('counts an entry registered for the corona opt-in only while the opt-in runs (POLICY-CORONA-INDEX)', () => {
+    const entries = [{ reason: 'consent', id: 1 }, { reason: 'corona-opt-in', id: 2 }];
+    expect(entriesInForce(entries, { coronaOptIn: true }).map((e) => e.id)).toEqual([1, 2]);
+    expect(entriesInForce(entries, { coronaOptIn: false }).map((e) => e.id)).toEqual([1]);
+  });
   it('does not presume consent outside acute care or outside the SEH and ambulance', () => {
     expect(consentDecision([], request({ consumerType: 'V4', situation: 'regular', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('NO_CONSENT_RECORD');
     expect(consentDecision([], request({ consumerType: 'N6', situation: 'acute', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('NO_CONSENT_RECORD');

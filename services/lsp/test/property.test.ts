@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { ORGANISATION_TYPES, UZI_ROLES, ProblemError, passesElevenTest, type DataCategory } from '@schakel/contracts';
+import { AMBULANCE_SERVICE_TYPE, ORGANISATION_TYPES, UZI_ROLES, ProblemError, passesElevenTest, type DataCategory } from '@schakel/contracts';
 import { createServiceClient, openStore, type App, type ServiceClient } from '@schakel/service-kit';
 import { openPki } from '@schakel/trust/pki';
 import { buildApp as buildPharmacy, migrations as pharmacyMigrations, type PharmacyDatabase } from '@schakel/pharmacy';
@@ -139,7 +139,7 @@ function mayAsk(c: Case, h: 0 | 1): boolean {
   const winners = covering.filter((x) => rank(x) === top);
   if (winners.some((x) => x.state === 'objection')) return false;
   if (winners.some((x) => x.state === 'consent')) return true;
-  const presumed = c.policies.presumedConsent && c.situation === 'acute' && c.patientCannotConsent && ['V4', 'V5', 'A1'].includes(c.type);
+  const presumed = c.policies.presumedConsent && c.situation === 'acute' && c.patientCannotConsent && ['V4', 'V5', AMBULANCE_SERVICE_TYPE].includes(c.type);
   const corona = c.policies.coronaOptIn && !c.policies.stopButton && c.verbalConsent && c.category === 'WAARNEEMGEGEVENS' && ['N6', 'V4', 'V5'].includes(c.type);
   return presumed || corona;
 }

@@ -42,6 +42,27 @@ describe('reference index', () => {
     expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toEqual([]);
   });
 
+  it('records why a holder registered: consent by default, or the corona opt-in, and the newest registration’s reason holds', async () => {
+    const bsn = freshBsn();
+    await put('/address-book/systems/500004', { ura: '05000004', organisationName: 'Praktijk Index', organisationType: 'Z3', baseUrl: 'https://127.0.0.1:1', provides: ['WAARNEEMGEGEVENS'] });
+    const holder = await sp.system({ id: 'praktijk-index', name: 'Praktijk Index', ura: '05000004', applicationId: '500004', organisationType: 'Z3' });
+    const url = `/reference-index/${bsn}/WAARNEEMGEGEVENS/500004`;
+    expect((await holder.http('PUT', url, { reason: 'corona-opt-in' })).json).toMatchObject({ reason: 'corona-opt-in' });
+    expect((await sp.hap.http('GET', `/reference-index/${bsn}`)).json.entries).toMatchObject([{ reason: 'corona-opt-in' }]);
+    // The patient consented later: the same entry, now for consent.
+    expect((await holder.http('PUT', url)).json).toMatchObject({ reason: 'consent' });
+    expect((await sp.hap.http('GET', `/reference-index/${bsn}`)).json.entries).toMatchObject([{ reason: 'consent' }]);
+    const bad = await holder.http('PUT', url, { reason: 'because' });
+    expect(bad.status).toBe(400);
+    expect(bad.json.field).toBe('body.reason');
+  });
+
+  it('lets a connected system read the policies in force', async () => {
+    const r = await sp.hap.http('GET', '/policies');
+    expect(r.status).toBe(200);
+    expect(r.json).toEqual({ coronaOptIn: true, stopButton: true, presumedConsent: true });
+  });
+
   it('refuses a registration by a system that is not in the address book', async () => {
     const r = await put(`/reference-index/${freshBsn()}/MEDVERSTREKKING/424242`);
     expect(r.status).toBe(403);

@@ -1,4 +1,4 @@
-import type { ConsentState, DataCategory, Decision } from '@schakel/contracts';
+import { AMBULANCE_SERVICE_TYPE, type ConsentState, type DataCategory, type Decision } from '@schakel/contracts';
 
 /**
  * The consent profile model (Mitz style, domain.md section 4): a choice has a state, a data holder (a
@@ -79,7 +79,7 @@ function scopeWords(c: ConsentChoice, holderName: string): string {
 export type ConsentDecision = Decision & { permitted: boolean; emergency: boolean };
 
 const CORONA_CONSUMERS = new Set(['N6', 'V4', 'V5']);
-const PRESUMED_CONSUMERS = new Set(['V4', 'V5', 'A1']);
+const PRESUMED_CONSUMERS = new Set<string>(['V4', 'V5', AMBULANCE_SERVICE_TYPE]);
 
 /**
  * May this holder be asked for this request? One decision, naming the deciding consent record or policy.
@@ -159,4 +159,13 @@ function noChoice(choice: ConsentChoice | undefined, name: string, extra = ''): 
         consentRecordId: choice.id,
         explanation: `The patient withdrew or has not made a choice about sharing by ${name} (record ${choice.id}), so it was not asked.${extra ? ` ${extra}` : ''}`,
       };
+}
+
+/**
+ * POLICY-CORONA-INDEX: an index entry a GP practice made for the corona opt-in (a patient with no choice
+ * yet) counts only while the opt-in runs. The practices withdraw such entries when it ends (decisions.md 23);
+ * this keeps one that a practice failed to withdraw (it was down when told) from making the patient findable.
+ */
+export function entriesInForce<E extends { reason: string }>(entries: readonly E[], policies: Pick<Policies, 'coronaOptIn'>): E[] {
+  return policies.coronaOptIn ? [...entries] : entries.filter((e) => e.reason !== 'corona-opt-in');
 }

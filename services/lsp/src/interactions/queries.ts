@@ -7,12 +7,13 @@ import {
   problem,
   type BatchSourceEntry,
   type DataCategory,
+  type Decision,
   type Interaction,
   type MedicationQuery,
   type QueryBatch,
   type SummaryQuery,
 } from '@schakel/contracts';
-import { consentDecision } from '../authorisation/consent-rules.js';
+import { consentDecision, entriesInForce } from '../authorisation/consent-rules.js';
 import type { InteractionDefinition, Authorised, Acted } from '../pipeline/definition.js';
 import { upstreamFailure } from '../pipeline/upstream.js';
 
@@ -24,10 +25,13 @@ interface QueryKind {
   answer: 'QURX_IN990013NL' | 'QUPC_IN990002NL';
   category: DataCategory;
   sourcePath: string;
-  sourceBody: (q: QueryBody, requester: { ura: string; organisationName: string }) => unknown;
+  sourceBody: (q: QueryBody, requester: { ura: string; organisationName: string; organisationType: string }) => unknown;
   answerSchema: z.ZodType<unknown>;
-  /** The data of one source's answer, and whether it holds any. */
-  extract: (answer: unknown) => { hasData: boolean; fields: Partial<BatchSourceEntry> };
+  /**
+   * The data of one source's answer, and whether it holds any; or the source's own refusal (consent never
+   * obliges a holder to share: it may decline, with its rule and reason, which the batch shows).
+   */
+  extract: (answer: unknown) => { hasData: boolean; fields: Partial<BatchSourceEntry>; declined?: Decision };
 }
 
 const MEDICATION_KIND: QueryKind = {
@@ -61,7 +65,8 @@ const SUMMARY_KIND: QueryKind = {
   sourceBody: (q, requester) => ({ bsn: q.bsn, requester: { ...requester, professional: q.requester.professional } }),
   answerSchema: SourceSummaryAnswer,
   extract: (a) => {
-    const { summary } = a as z.infer<typeof SourceSummaryAnswer>;
+    const { summary, declined } = a as z.infer<typeof SourceSummaryAnswer>;
+    if (declined !== undefined) return { hasData: false, fields: {}, declined };
     return summary === null ? { hasData: false, fields: {} } : { hasData: true, fields: { summary } };
   },
 };
@@ -77,7 +82,7 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
   if (who === undefined) throw new Error('a query always has a professional');
   const { requester, decision: auth } = who;
 
-  const entries = await deps.index.entries(q.bsn, kind.category);
+  const entries = entriesInForce(await deps.index.entries(q.bsn, kind.category), await deps.policies.current());
   const choices = await deps.consents.choices(q.bsn);
   // A holder the patient objected to has deregistered, but the batch still says it was not asked and why.
   const indexed = new Set(entries.map((e) => e.ura));
@@ -87,7 +92,7 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
     if (c.category !== '*' && c.category !== kind.category) continue;
     for (const s of await deps.book.byUra(c.holderUra)) {
       if (!s.provides.includes(kind.category) || objected.some((o) => o.application_id === s.applicationId)) continue;
-      objected.push({ bsn: q.bsn, category: kind.category, application_id: s.applicationId, registered_at: '', ura: s.ura, organisation_name: s.organisationName, organisation_type: s.organisationType, base_url: s.baseUrl });
+      objected.push({ bsn: q.bsn, category: kind.category, application_id: s.applicationId, registered_at: '', reason: 'consent', ura: s.ura, organisation_name: s.organisationName, organisation_type: s.organisationType, base_url: s.baseUrl });
     }
   }
   if (entries.length === 0 && objected.length === 0) {
@@ -122,12 +127,13 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
         const answer = await deps.client.call(entry.base_url, {
           method: 'POST',
           path: kind.sourcePath,
-          body: kind.sourceBody(q, { ura: requester.ura, organisationName: requester.organisationName }),
+          body: kind.sourceBody(q, { ura: requester.ura, organisationName: requester.organisationName, organisationType: requester.organisationType }),
           schema: kind.answerSchema,
           aorta: signed.aorta,
           timeoutMs: deps.timeoutMs,
         });
-        const { hasData, fields } = kind.extract(answer.body);
+        const { hasData, fields, declined } = kind.extract(answer.body);
+        if (declined !== undefined) return { ...head, status: 'refused', decision: declined, contacted: true, durationMs: Math.round(answer.durationMs) };
         return { ...head, status: hasData ? 'ok' : 'no-data', decision: why, contacted: true, durationMs: Math.round(answer.durationMs), ...fields };
       } catch (err) {
         const failure = upstreamFailure(err);
@@ -138,8 +144,10 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
   );
 
   const asked = sources.filter((s) => s.contacted);
-  const complete = asked.every((s) => s.status === 'ok' || s.status === 'no-data');
-  const answered = sources.filter((s) => s.status === 'ok' || s.status === 'no-data').length;
+  // A source that was asked and declined to share has answered too.
+  const hasAnswered = (s: BatchSourceEntry) => s.status === 'ok' || s.status === 'no-data' || (s.status === 'refused' && s.contacted);
+  const complete = asked.every(hasAnswered);
+  const answered = sources.filter(hasAnswered).length;
   return {
     answer: {
       interaction: kind.answer,
