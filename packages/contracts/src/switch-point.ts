@@ -5,6 +5,10 @@ import { Cio, Dispense } from './medication.js';
 import { ProfessionalSummary } from './gp-record.js';
 import { Decision } from './problem.js';
 
+/** The wire a connected system speaks: Schakel's JSON, or AORTA's HL7v3 in SOAP. */
+export const Wire = z.enum(['json', 'hl7v3']).meta({ id: 'Wire' });
+export type Wire = z.infer<typeof Wire>;
+
 /** Address book: the organisations and systems connected to the switch point. */
 export const SystemRegistration = z
   .object({
@@ -16,6 +20,7 @@ export const SystemRegistration = z
       .optional()
       .describe('Where the switch point reaches this system (HTTPS, mutual TLS); only systems that hold data need one'),
     provides: z.array(DataCategory).max(20).default([]).describe('Data categories this system can be asked for'),
+    wire: Wire.default('json').describe('How the switch point asks this system as a source: its JSON legs (/lsp/...) or HL7v3 over SOAP (AORTA)'),
   })
   .strict()
   .meta({ id: 'SystemRegistration' });
@@ -29,6 +34,7 @@ export const SystemEntry = z
     organisationType: OrganisationType,
     baseUrl: z.string().nullable(),
     provides: z.array(DataCategory),
+    wire: Wire,
     registeredAt: IsoDateTime,
   })
   .meta({ id: 'SystemEntry' });

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { ApplicationId, SystemEntry, SystemRegistration, notFound, type DataCategory, type OrganisationType } from '@schakel/contracts';
-import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
+import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import { allowSelfOrAdmin } from './auth.js';
 import { cached } from './cache.js';
 
-type Row = LspDatabase['systems'];
+type Row = Selectable<LspDatabase['systems']>;
 
 function toEntry(row: Row): SystemEntry {
   return {
@@ -15,6 +15,7 @@ function toEntry(row: Row): SystemEntry {
     organisationType: row.organisation_type as OrganisationType,
     baseUrl: row.base_url,
     provides: JSON.parse(row.provides) as DataCategory[],
+    wire: row.wire === 'hl7v3' ? 'hl7v3' : 'json',
     registeredAt: row.registered_at,
   };
 }
@@ -26,7 +27,7 @@ export function createAddressBook(db: Kysely<LspDatabase>) {
     return rows.map(toEntry);
   });
   return {
-    async upsert(applicationId: string, input: z.infer<typeof SystemRegistration>): Promise<{ entry: SystemEntry; created: boolean }> {
+    async upsert(applicationId: string, input: z.input<typeof SystemRegistration>): Promise<{ entry: SystemEntry; created: boolean }> {
       const existing = await db.selectFrom('systems').select('application_id').where('application_id', '=', applicationId).executeTakeFirst();
       const row: Row = {
         application_id: applicationId,
@@ -34,8 +35,9 @@ export function createAddressBook(db: Kysely<LspDatabase>) {
         organisation_name: input.organisationName,
         organisation_type: input.organisationType,
         base_url: input.baseUrl?.replace(/\/$/, '') ?? null,
-        provides: JSON.stringify(input.provides),
+        provides: JSON.stringify(input.provides ?? []),
         registered_at: nowIso(),
+        wire: input.wire ?? 'json',
       };
       await db
         .insertInto('systems')

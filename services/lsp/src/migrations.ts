@@ -121,6 +121,12 @@ export const migrations: Migrations = {
       await db.schema.alterTable('index_entries').addColumn('reason', 'text', (c) => c.notNull().defaultTo('consent')).execute();
     },
   },
+  '003-system-wire': {
+    async up(db: Kysely<unknown>) {
+      // Which wire a system speaks as a source (json or hl7v3); every system before this spoke JSON.
+      await db.schema.alterTable('systems').addColumn('wire', 'text', (c) => c.notNull().defaultTo('json')).execute();
+    },
+  },
 };
 
 export interface LspDatabase {
@@ -132,6 +138,7 @@ export interface LspDatabase {
     base_url: string | null;
     provides: string;
     registered_at: string;
+    wire: Generated<string>;
   };
   index_entries: { bsn: string; category: string; application_id: string; registered_at: string; reason: Generated<string> };
   consents: {

@@ -1,21 +1,40 @@
 import { z } from 'zod';
-import { ApplicationId, Bsn, DataCategory, IndexEntry, IndexRegistrationBody, describeInteraction, problem, type IndexReason } from '@schakel/contracts';
+import { ApplicationId, Bsn, DataCategory, IndexEntry, IndexRegistrationBody, describeInteraction, problem, type IndexReason, type OrganisationType, type Wire } from '@schakel/contracts';
 import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import type { AddressBook } from './address-book.js';
 import { allowSelfOrAdmin } from './auth.js';
 
+/** An index entry with what the address book says of its holder: who it is, where and how to ask it. */
+export interface IndexedHolder extends IndexEntry {
+  organisationType: OrganisationType;
+  baseUrl: string | null;
+  wire: Wire;
+}
+
 /** The reference index (verwijsindex): which system holds which category of data on which BSN. */
 export function createReferenceIndex(db: Kysely<LspDatabase>) {
-  const entries = (bsn: string, category?: string) => {
+  async function entries(bsn: string, category?: string): Promise<IndexedHolder[]> {
     let q = db
       .selectFrom('index_entries as i')
       .innerJoin('systems as s', 's.application_id', 'i.application_id')
-      .select(['i.bsn', 'i.category', 'i.application_id', 'i.registered_at', 'i.reason', 's.ura', 's.organisation_name', 's.organisation_type', 's.base_url'])
+      .select(['i.bsn', 'i.category', 'i.application_id', 'i.registered_at', 'i.reason', 's.ura', 's.organisation_name', 's.organisation_type', 's.base_url', 's.wire'])
       .where('i.bsn', '=', bsn);
     if (category !== undefined) q = q.where('i.category', '=', category);
-    return q.orderBy('i.application_id').execute();
-  };
+    const rows = await q.orderBy('i.application_id').execute();
+    return rows.map((r) => ({
+      bsn: r.bsn,
+      category: r.category as DataCategory,
+      applicationId: r.application_id,
+      ura: r.ura,
+      organisationName: r.organisation_name,
+      registeredAt: r.registered_at,
+      reason: r.reason as IndexReason,
+      organisationType: r.organisation_type as OrganisationType,
+      baseUrl: r.base_url,
+      wire: r.wire === 'hl7v3' ? 'hl7v3' : 'json',
+    }));
+  }
   return {
     /** Idempotent: registering again (MFMT_IN002102) keeps one entry and refreshes its time and reason. */
     async register(bsn: string, category: string, applicationId: string, reason: IndexReason = 'consent'): Promise<{ created: boolean; registeredAt: string }> {
@@ -48,15 +67,8 @@ export function createReferenceIndex(db: Kysely<LspDatabase>) {
 }
 export type ReferenceIndex = ReturnType<typeof createReferenceIndex>;
 
-export const toEntry = (r: Awaited<ReturnType<ReferenceIndex['entries']>>[number]): IndexEntry => ({
-  bsn: r.bsn,
-  category: r.category as IndexEntry['category'],
-  applicationId: r.application_id,
-  ura: r.ura,
-  organisationName: r.organisation_name,
-  registeredAt: r.registered_at,
-  reason: r.reason as IndexReason,
-});
+/** The entry as the API shows it. */
+export const toEntry = ({ organisationType: _t, baseUrl: _u, wire: _w, ...entry }: IndexedHolder): IndexEntry => entry;
 
 export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: AddressBook): void {
   const Params = z.object({ bsn: Bsn, category: DataCategory, applicationId: ApplicationId });

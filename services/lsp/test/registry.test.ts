@@ -48,10 +48,10 @@ describe('reference index', () => {
     const holder = await sp.system({ id: 'praktijk-index', name: 'Praktijk Index', ura: '05000004', applicationId: '500004', organisationType: 'Z3' });
     const url = `/reference-index/${bsn}/WAARNEEMGEGEVENS/500004`;
     expect((await holder.http('PUT', url, { reason: 'corona-opt-in' })).json).toMatchObject({ reason: 'corona-opt-in' });
-    expect((await sp.hap.http('GET', `/reference-index/${bsn}`)).json.entries).toMatchObject([{ reason: 'corona-opt-in' }]);
+    expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toMatchObject([{ reason: 'corona-opt-in' }]);
     // The patient consented later: the same entry, now for consent.
     expect((await holder.http('PUT', url)).json).toMatchObject({ reason: 'consent' });
-    expect((await sp.hap.http('GET', `/reference-index/${bsn}`)).json.entries).toMatchObject([{ reason: 'consent' }]);
+    expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toMatchObject([{ reason: 'consent' }]);
     const bad = await holder.http('PUT', url, { reason: 'because' });
     expect(bad.status).toBe(400);
     expect(bad.json.field).toBe('body.reason');

@@ -81,7 +81,7 @@ export const OPEN_QUESTION: InteractionDefinition<LookupQuery & { category: Data
     const asker = { roleCode: ctx.professional.claims.role, organisationType: ctx.professional.requester.organisationType, situation: q.situation };
     const holders: OpenAnswer['holders'] = [];
     for (const e of await deps.index.entries(q.bsn, q.category)) {
-      holders.push({ ura: e.ura, organisationName: e.organisation_name, applicationId: e.application_id, ...(await wouldShare(deps, q.bsn, asker, { ura: e.ura, organisationType: e.organisation_type, name: e.organisation_name }, q.category)) });
+      holders.push({ ura: e.ura, organisationName: e.organisationName, applicationId: e.applicationId, ...(await wouldShare(deps, q.bsn, asker, { ura: e.ura, organisationType: e.organisationType, name: e.organisationName }, q.category)) });
     }
     return {
       answer: { bsn: q.bsn, category: q.category, holders },

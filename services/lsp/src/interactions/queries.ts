@@ -91,8 +91,8 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
     if (c.state !== 'objection' || c.holderUra === null || indexed.has(c.holderUra)) continue;
     if (c.category !== '*' && c.category !== kind.category) continue;
     for (const s of await deps.book.byUra(c.holderUra)) {
-      if (!s.provides.includes(kind.category) || objected.some((o) => o.application_id === s.applicationId)) continue;
-      objected.push({ bsn: q.bsn, category: kind.category, application_id: s.applicationId, registered_at: '', reason: 'consent', ura: s.ura, organisation_name: s.organisationName, organisation_type: s.organisationType, base_url: s.baseUrl });
+      if (!s.provides.includes(kind.category) || objected.some((o) => o.applicationId === s.applicationId)) continue;
+      objected.push({ bsn: q.bsn, category: kind.category, applicationId: s.applicationId, registeredAt: '', reason: 'consent', ura: s.ura, organisationName: s.organisationName, organisationType: s.organisationType, baseUrl: s.baseUrl, wire: s.wire });
     }
   }
   if (entries.length === 0 && objected.length === 0) {
@@ -104,11 +104,11 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
   let emergency = false;
   const sources = await Promise.all(
     [...entries, ...objected].map(async (entry): Promise<BatchSourceEntry> => {
-      const head = { applicationId: entry.application_id, ura: entry.ura, organisationName: entry.organisation_name, organisationType: entry.organisation_type as BatchSourceEntry['organisationType'] };
+      const head = { applicationId: entry.applicationId, ura: entry.ura, organisationName: entry.organisationName, organisationType: entry.organisationType };
       const { permitted, emergency: viaEmergency, ...why } = consentDecision(
         choices,
         {
-          holder: { ura: entry.ura, organisationType: entry.organisation_type, name: entry.organisation_name },
+          holder: { ura: entry.ura, organisationType: entry.organisationType, name: entry.organisationName },
           category: kind.category,
           consumerType: requester.organisationType,
           situation: q.situation,
@@ -119,12 +119,12 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
       );
       if (!permitted) return { ...head, status: 'refused', decision: why, contacted: false };
       if (viaEmergency) emergency = true;
-      if (entry.base_url === null) {
+      if (entry.baseUrl === null) {
         return { ...head, status: 'unreachable', decision: why, contacted: false, error: { code: 'UPSTREAM_UNREACHABLE', detail: 'The address book has no base URL for this system' } };
       }
       const started = performance.now();
       try {
-        const answer = await deps.client.call(entry.base_url, {
+        const answer = await deps.client.call(entry.baseUrl, {
           method: 'POST',
           path: kind.sourcePath,
           body: kind.sourceBody(q, { ura: requester.ura, organisationName: requester.organisationName, organisationType: requester.organisationType }),
@@ -137,7 +137,7 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
         return { ...head, status: hasData ? 'ok' : 'no-data', decision: why, contacted: true, durationMs: Math.round(answer.durationMs), ...fields };
       } catch (err) {
         const failure = upstreamFailure(err);
-        signed.log.warn({ source: entry.application_id, status: failure.status, code: failure.code, err: failure.detail }, 'source did not answer');
+        signed.log.warn({ source: entry.applicationId, status: failure.status, code: failure.code, err: failure.detail }, 'source did not answer');
         return { ...head, status: failure.status, decision: why, contacted: true, durationMs: Math.round(performance.now() - started), error: { code: failure.code, detail: failure.detail } };
       }
     }),

@@ -29,8 +29,8 @@ async function deliver(ctx: Authorised<ObservationReportSubmission>): Promise<Ac
   if (sender === undefined) throw new Error('a report always has a sending professional');
   // Several entries happen when a patient moved and the old practice did not deregister: the newest wins.
   const entries = await deps.index.entries(r.bsn, GP_CATEGORY);
-  const gp = entries.filter((e) => e.base_url !== null).sort((a, b) => b.registered_at.localeCompare(a.registered_at))[0];
-  if (gp === undefined || gp.base_url === null) {
+  const gp = entries.filter((e) => e.baseUrl !== null).sort((a, b) => b.registeredAt.localeCompare(a.registeredAt))[0];
+  if (gp === undefined || gp.baseUrl === null) {
     const decision: Decision = {
       code: 'NO_REGISTERED_GP',
       rule: 'LSP-REPORT-1: a report goes to the GP practice registered for WAARNEEMGEGEVENS in the reference index',
@@ -51,13 +51,13 @@ async function deliver(ctx: Authorised<ObservationReportSubmission>): Promise<Ac
   const entry = (outcome: AccessEvent['outcome'], status: SourceStatus, code: string, what: string) => ({
     outcome,
     code,
-    explanation: `from ${sender.organisationName} to ${gp.organisation_name}: ${what} [LSP-REPORT-1]`,
-    sources: [{ applicationId: gp.application_id, status, code }],
+    explanation: `from ${sender.organisationName} to ${gp.organisationName}: ${what} [LSP-REPORT-1]`,
+    sources: [{ applicationId: gp.applicationId, status, code }],
   });
 
   let ack: ReportAcknowledgement;
   try {
-    ack = (await deps.client.call(gp.base_url, { method: 'POST', path: '/lsp/observation-reports', body: delivery, schema: ReportAcknowledgement, aorta: signed.aorta, timeoutMs: deps.timeoutMs })).body;
+    ack = (await deps.client.call(gp.baseUrl, { method: 'POST', path: '/lsp/observation-reports', body: delivery, schema: ReportAcknowledgement, aorta: signed.aorta, timeoutMs: deps.timeoutMs })).body;
   } catch (err) {
     const p = err instanceof CallError ? err.detail.problem : undefined;
     if (err instanceof CallError && err.kind === 'problem' && p !== undefined && p.status < 500) {
@@ -65,15 +65,15 @@ async function deliver(ctx: Authorised<ObservationReportSubmission>): Promise<Ac
       ack = { interaction: 'MCCI_IN000002', messageId: r.messageId, acknowledgement: 'AR', duplicate: false, code: p.code, reason: p.detail ?? p.title };
     } else {
       const failure = upstreamFailure(err);
-      signed.log.warn({ target: gp.application_id, code: failure.code, err: failure.detail }, 'observation report not delivered');
+      signed.log.warn({ target: gp.applicationId, code: failure.code, err: failure.detail }, 'observation report not delivered');
       throw new Stop(
-        problem(failure.code, `${gp.organisation_name} did not acknowledge observation report ${r.messageId}: ${failure.detail}. Try again with the same message id.`),
+        problem(failure.code, `${gp.organisationName} did not acknowledge observation report ${r.messageId}: ${failure.detail}. Try again with the same message id.`),
         entry('failed', failure.status, failure.code, `not delivered (${failure.status}); the sender tries again`),
       );
     }
   }
   if (ack.messageId !== r.messageId) {
-    throw new Stop(problem('UPSTREAM_ERROR', `${gp.organisation_name} acknowledged message ${ack.messageId} instead of ${r.messageId}`), entry('failed', 'error', 'UPSTREAM_ERROR', `acknowledged another message id (${ack.messageId})`));
+    throw new Stop(problem('UPSTREAM_ERROR', `${gp.organisationName} acknowledged message ${ack.messageId} instead of ${r.messageId}`), entry('failed', 'error', 'UPSTREAM_ERROR', `acknowledged another message id (${ack.messageId})`));
   }
   const log =
     ack.acknowledgement === 'AA'
@@ -81,8 +81,8 @@ async function deliver(ctx: Authorised<ObservationReportSubmission>): Promise<Ac
       : ack.acknowledgement === 'AR'
         ? entry('refused', 'refused', `AR:${ack.code ?? 'REJECTED'}`, `rejected (AR ${ack.code ?? ''})`)
         : entry('failed', 'error', `AE:${ack.code ?? 'ERROR'}`, `error at the GP (AE ${ack.code ?? ''}); the sender tries again`);
-  signed.log.info({ interaction: 'REPC_IN990003NL', messageId: r.messageId, target: gp.application_id, acknowledgement: ack.acknowledgement, duplicate: ack.duplicate }, 'observation report routed');
-  return { answer: { ...ack, deliveredTo: { applicationId: gp.application_id, ura: gp.ura, organisationName: gp.organisation_name } }, log };
+  signed.log.info({ interaction: 'REPC_IN990003NL', messageId: r.messageId, target: gp.applicationId, acknowledgement: ack.acknowledgement, duplicate: ack.duplicate }, 'observation report routed');
+  return { answer: { ...ack, deliveredTo: { applicationId: gp.applicationId, ura: gp.ura, organisationName: gp.organisationName } }, log };
 }
 
 /** REPC_IN990003NL -> MCCI_IN000002 from the patient's own GP. The report is a contact report (CONTACTVERSLAG). */
