@@ -51,7 +51,9 @@ export function parseXml(input: string | Uint8Array, limits: XmlLimits = {}): Do
     doc = new DOMParser({
       locator: true,
       onError: (level, message) => {
-        // Warnings too: an unbound prefix or a stray character is not something to guess around.
+        // U+FFFD is a legal character (and what our writer puts for characters XML cannot carry).
+        if (level === 'warning' && /Unicode replacement character/.test(message)) return;
+        // Other warnings too: a missing quote or a stray character is not something to guess around.
         throw new Error(`${level}: ${message}`);
       },
     }).parseFromString(text, 'text/xml');
