@@ -104,7 +104,7 @@ function sourceMessage(batch: QueryBatch, s: BatchSourceEntry, options: BatchOpt
           el(
             'ControlActProcess',
             { moodCode: 'EVN' },
-            medicationAnswerPayload({ interaction: 'QURX_IN990013NL', dispenses: s.dispenses ?? [], ...(s.contraIndications !== undefined ? { contraIndications: s.contraIndications } : {}) }, batch.bsn, s.ura),
+            medicationAnswerPayload({ interaction: 'QURX_IN990013NL', dispenses: s.dispenses ?? [], ...(s.contraIndications !== undefined ? { contraIndications: s.contraIndications } : {}) }, batch.bsn, { applicationId: s.applicationId, ura: s.ura }),
           ),
         ];
   return transmissionWrapper(

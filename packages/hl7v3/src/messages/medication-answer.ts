@@ -68,14 +68,14 @@ function dispenseElement(d: Dispense): XElement {
   );
 }
 
-function cioElement(c: Cio, ura: string | undefined): XElement {
+function cioElement(c: Cio, root: string): XElement {
   return el(
     'component',
     null,
     el(
       'observation',
       { classCode: 'OBS', moodCode: 'EVN' },
-      el('id', { root: ura !== undefined ? recordIdRoot(ura, CIO_ID) : CODE_SYSTEM.gstdThesaurus, extension: c.id }),
+      el('id', { root, extension: c.id }),
       el('code', { code: c.kind, codeSystem: CODE_SYSTEM.cioKind }),
       tsDate('effectiveTime', c.recordedOn),
       el(
@@ -88,10 +88,15 @@ function cioElement(c: Cio, ura: string | undefined): XElement {
   );
 }
 
-/** The ControlActProcess content: the list for the patient and the query acknowledgement. */
-export function medicationAnswerPayload(answer: SourceMedicationAnswer, bsn: string, ura?: string): XElement[] {
+/**
+ * The ControlActProcess content: the list for the patient and the query acknowledgement. CiO records get
+ * ids under the pharmacy's URA arc, or under its application id arc when the URA is not known.
+ */
+export function medicationAnswerPayload(answer: SourceMedicationAnswer, bsn: string, source: { applicationId: string; ura?: string }): XElement[] {
   for (const d of answer.dispenses) if (d.bsn !== bsn) throw new Error('Every dispense in one answer must be for the patient the answer is about');
   const cios = answer.contraIndications;
+  const ura = source.ura ?? answer.dispenses[0]?.pharmacy.ura;
+  const cioRoot = ura !== undefined ? recordIdRoot(ura, CIO_ID) : `${OID.applicationId}.${source.applicationId}.${CIO_ID}`;
   return [
     el(
       'subject',
@@ -102,7 +107,7 @@ export function medicationAnswerPayload(answer: SourceMedicationAnswer, bsn: str
         el('code', { code: 'MEDLIST', codeSystem: CODE_SYSTEM.actCode }),
         el('subject', null, el('Patient', { classCode: 'PAT' }, el('id', { root: OID.bsn, extension: bsn }))),
         answer.dispenses.map(dispenseElement),
-        cios !== undefined && el('pertinentInformation', null, el('contraIndicationList', { classCode: 'LIST', moodCode: 'EVN' }, cios.map((c) => cioElement(c, ura ?? answer.dispenses[0]?.pharmacy.ura)))),
+        cios !== undefined && el('pertinentInformation', null, el('contraIndicationList', { classCode: 'LIST', moodCode: 'EVN' }, cios.map((c) => cioElement(c, cioRoot)))),
       ),
     ),
     el('queryAck', null, el('queryResponseCode', { code: answer.dispenses.length > 0 || (cios ?? []).length > 0 ? 'OK' : 'NF' }), el('resultTotalQuantity', { value: String(answer.dispenses.length) })),
@@ -120,7 +125,7 @@ export function encodeMedicationAnswer(input: SourceMedicationAnswer, options: A
       options.interaction ?? 'QURX_IN990013NL',
       transmission,
       { acceptAckCode: 'NE' },
-      el('ControlActProcess', { moodCode: 'EVN' }, medicationAnswerPayload(answer, options.bsn, options.transmission.sender.organisation?.ura)),
+      el('ControlActProcess', { moodCode: 'EVN' }, medicationAnswerPayload(answer, options.bsn, { applicationId: options.transmission.sender.applicationId, ...(options.transmission.sender.organisation !== undefined ? { ura: options.transmission.sender.organisation.ura } : {}) })),
     ),
   );
 }
