@@ -14,7 +14,10 @@ import { parseXml } from '../src/xml/parse.js';
  * skipped with a printed reason; the structural check below always runs.
  */
 const here = dirname(fileURLToPath(import.meta.url));
-export const SCHEMA_DIR = resolve(process.env['HL7V3_SCHEMA_DIR'] ?? join(here, '..', 'schemas'));
+// The schemas are public HL7 material we may not commit from where we found them: a developer places them
+// in packages/hl7v3/schemas (ignored by git), or the project's shared folder beside the checkout holds them.
+const CANDIDATES = [join(here, '..', 'schemas'), join(here, '..', '..', '..', '..', 'shared', 'hl7v3-schemas')];
+export const SCHEMA_DIR = resolve(process.env['HL7V3_SCHEMA_DIR'] ?? CANDIDATES.find((d) => existsSync(join(d, 'MCCI_IN200101.xsd'))) ?? (CANDIDATES[0] as string));
 
 export const xmllint = spawnSync('xmllint', ['--version'], { encoding: 'utf8' }).status === 0;
 export const schemaFile = (name: 'MCCI_IN200101' | 'MCCI_IN000002') => join(SCHEMA_DIR, `${name}.xsd`);

@@ -3,7 +3,7 @@ import { createAssertionVerifier } from '@schakel/trust/assertion';
 import type { LspConfig } from './config.js';
 import type { LspDatabase } from './migrations.js';
 import { addressBookRoutes, createAddressBook } from './address-book.js';
-import { createReferenceIndex, referenceIndexRoutes } from './reference-index.js';
+import { createReferenceIndex, createRegistrations, referenceIndexRoutes } from './reference-index.js';
 import { consentProfileRoutes, consentRoutes, createConsentStore } from './consent.js';
 import { accessLogRoutes, createAccessLog } from './access-log.js';
 import { createRevocations, revocationRoutes, systemGuard } from './auth.js';
@@ -66,13 +66,14 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
   // Every signed interaction (queries, reports, lookups) runs one pipeline; the JSON routes translate.
   const pipelineDeps = { book, index, consents, accessLog, policies, protocol, client, timeoutMs: config.SOURCE_TIMEOUT_MS, assertions: { db: deps.db, revocations, seen: 0 } };
   const run = createPipeline(pipelineDeps);
+  const registrations = createRegistrations(index, book);
 
   // Who may call what is decided by where a route is registered (style.md habit 16): connected systems
   // (a trusted, unrevoked system certificate), the operator (the admin certificate), and patients (the
   // portal's login and session). The kit's operations routes (/health, /ready, /docs) are open.
   await audience(app, 'system', systemGuard({ revocations, accessLog }), (system) => {
     addressBookRoutes(system, book);
-    referenceIndexRoutes(system, index, book);
+    referenceIndexRoutes(system, registrations);
     consentRoutes(system, consents);
     questionRoutes(system, pipelineDeps);
     jsonRoutes(system, { run, verifier });

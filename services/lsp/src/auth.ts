@@ -15,8 +15,8 @@ export function caller(request: FastifyRequest): ClientIdentity {
 export const isAdmin = (id: ClientIdentity) => id.roles.includes('admin');
 
 /** A system acts for itself only (or the operator acts for it). */
-export function allowSelfOrAdmin(request: FastifyRequest, owner: { applicationId?: string; ura?: string }): ClientIdentity {
-  const id = caller(request);
+export function allowSelfOrAdmin(requestOrClient: FastifyRequest | ClientIdentity, owner: { applicationId?: string; ura?: string }): ClientIdentity {
+  const id = 'roles' in requestOrClient ? requestOrClient : caller(requestOrClient);
   if (isAdmin(id)) return id;
   if (owner.applicationId !== undefined && owner.applicationId !== id.applicationId) {
     throw problem('CLIENT_NOT_ALLOWED', `System ${id.applicationId} may not act for system ${owner.applicationId}`);

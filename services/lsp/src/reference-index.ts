@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { ApplicationId, Bsn, DataCategory, IndexEntry, IndexRegistrationBody, describeInteraction, problem, type IndexReason, type OrganisationType, type Wire } from '@schakel/contracts';
-import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
+import { nowIso, pick, type App, type ClientIdentity, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import type { AddressBook } from './address-book.js';
-import { allowSelfOrAdmin } from './auth.js';
+import { allowSelfOrAdmin, caller } from './auth.js';
 
 /** An index entry with what the address book says of its holder: who it is, where and how to ask it. */
 export interface IndexedHolder extends IndexEntry {
@@ -70,7 +70,36 @@ export type ReferenceIndex = ReturnType<typeof createReferenceIndex>;
 /** The entry as the API shows it. */
 export const toEntry = ({ organisationType: _t, baseUrl: _u, wire: _w, ...entry }: IndexedHolder): IndexEntry => entry;
 
-export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: AddressBook): void {
+/**
+ * A holder registers (MFMT_IN002101/2) or deregisters (MFMT_IN002103) its own entries (or the operator does
+ * for it): the same checks on every wire. Answers the entry, and whether it is new.
+ */
+export function createRegistrations(index: ReferenceIndex, book: AddressBook) {
+  return {
+    async register(client: ClientIdentity, r: { bsn: string; category: DataCategory; applicationId: string; reason: IndexReason }): Promise<{ entry: IndexEntry; created: boolean }> {
+      allowSelfOrAdmin(client, { applicationId: r.applicationId });
+      const system = await book.get(r.applicationId);
+      if (system === undefined) {
+        throw problem('UNKNOWN_SYSTEM', `System ${r.applicationId} is not in the address book; enter it there first`, { field: 'applicationId', expected: 'an application id from the address book' });
+      }
+      if (system.baseUrl === null) {
+        throw problem('CONFLICT', `System ${r.applicationId} has no base URL in the address book, so the switch point could never ask it; enter one first`, {
+          field: 'address-book.baseUrl',
+          expected: 'an https base URL for a system that holds data',
+        });
+      }
+      const { created, registeredAt } = await index.register(r.bsn, r.category, r.applicationId, r.reason);
+      return { created, entry: { bsn: r.bsn, category: r.category, applicationId: r.applicationId, ura: system.ura, organisationName: system.organisationName, registeredAt, reason: r.reason } };
+    },
+    async deregister(client: ClientIdentity, r: { bsn: string; category: DataCategory; applicationId: string }): Promise<boolean> {
+      allowSelfOrAdmin(client, { applicationId: r.applicationId });
+      return index.deregister(r.bsn, r.category, r.applicationId);
+    },
+  };
+}
+export type Registrations = ReturnType<typeof createRegistrations>;
+
+export function referenceIndexRoutes(app: App, registrations: Registrations): void {
   const Params = z.object({ bsn: Bsn, category: DataCategory, applicationId: ApplicationId });
   app.put(
     '/reference-index/:bsn/:category/:applicationId',
@@ -86,22 +115,9 @@ export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: Addr
       },
     },
     async (request, reply) => {
-      const { bsn, category, applicationId } = request.params;
-      allowSelfOrAdmin(request, { applicationId });
-      const system = await book.get(applicationId);
-      if (system === undefined) {
-        throw problem('UNKNOWN_SYSTEM', `System ${applicationId} is not in the address book; enter it there first`, { field: 'params.applicationId', expected: 'an application id from the address book' });
-      }
-      if (system.baseUrl === null) {
-        throw problem('CONFLICT', `System ${applicationId} has no base URL in the address book, so the switch point could never ask it; enter one first`, {
-          field: 'address-book.baseUrl',
-          expected: 'an https base URL for a system that holds data',
-        });
-      }
-      const reason = request.body?.reason ?? 'consent';
-      const { created, registeredAt } = await index.register(bsn, category, applicationId, reason);
-      request.log.info({ interaction: 'MFMT_IN002101', category, applicationId, created, reason }, 'registered in reference index');
-      return reply.status(created ? 201 : 200).send({ bsn, category, applicationId, ura: system.ura, organisationName: system.organisationName, registeredAt, reason });
+      const { entry, created } = await registrations.register(caller(request), { ...request.params, reason: request.body?.reason ?? 'consent' });
+      request.log.info({ interaction: 'MFMT_IN002101', category: entry.category, applicationId: entry.applicationId, created, reason: entry.reason }, 'registered in reference index');
+      return reply.status(created ? 201 : 200).send(entry);
     },
   );
   app.delete(
@@ -117,10 +133,8 @@ export function referenceIndexRoutes(app: App, index: ReferenceIndex, book: Addr
       },
     },
     async (request, reply) => {
-      const { bsn, category, applicationId } = request.params;
-      allowSelfOrAdmin(request, { applicationId });
-      const removed = await index.deregister(bsn, category, applicationId);
-      request.log.info({ interaction: 'MFMT_IN002103', category, applicationId, removed }, 'deregistered from reference index');
+      const removed = await registrations.deregister(caller(request), request.params);
+      request.log.info({ interaction: 'MFMT_IN002103', category: request.params.category, applicationId: request.params.applicationId, removed }, 'deregistered from reference index');
       return reply.status(204).send(null);
     },
   );
