@@ -12,6 +12,7 @@ import { portalRoutes } from './portal.js';
 import { questionRoutes } from './questions.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import { jsonRoutes } from './wires/json.js';
+import { hl7v3Routes, wsdlRoutes } from './wires/hl7v3.js';
 import { policyNoticeRoutes } from './policy-notices.js';
 import { loadProtocol, type ProtocolRow } from './authorisation/protocol.js';
 import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
@@ -71,14 +72,17 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
   // Who may call what is decided by where a route is registered (style.md habit 16): connected systems
   // (a trusted, unrevoked system certificate), the operator (the admin certificate), and patients (the
   // portal's login and session). The kit's operations routes (/health, /ready, /docs) are open.
-  await audience(app, 'system', systemGuard({ revocations, accessLog }), (system) => {
+  await audience(app, 'system', systemGuard({ revocations, accessLog }), async (system) => {
     addressBookRoutes(system, book);
     referenceIndexRoutes(system, registrations);
     consentRoutes(system, consents);
     questionRoutes(system, pipelineDeps);
     jsonRoutes(system, { run, verifier });
+    await hl7v3Routes(system, { run, registrations, cardCaPem: deps.cardCaPem, clockSkewSeconds: config.CLOCK_SKEW_SECONDS });
     policyNoticeRoutes(system, { policies, book, client, timeoutMs: config.SOURCE_TIMEOUT_MS });
   });
+  // The WSDLs describe the AORTA endpoints, as /openapi.json describes the JSON ones: open.
+  await audience(app, 'operations', async () => undefined, (open) => wsdlRoutes(open));
   await audience(app, 'operator', systemGuard({ revocations, accessLog }, true), (operator) => {
     revocationRoutes(operator, revocations);
     policyRoutes(operator, policies);
