@@ -68,14 +68,15 @@ export function createServiceClient(options: ClientOptions = {}) {
     });
   const defaultTimeout = options.timeoutMs ?? 5_000;
 
-  async function call<T = unknown>(baseUrl: string, opts: CallOptions<T>): Promise<CallResult<T>> {
+  /** One exchange over the pool: the time-out, the AORTA-ID, failures classified; problems decoded. */
+  async function exchange(baseUrl: string, opts: Pick<CallOptions<unknown>, 'path' | 'method' | 'query' | 'aorta' | 'timeoutMs' | 'headers'> & { body?: { text: string; contentType: string } }) {
     const url = new URL(opts.path, baseUrl);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const aorta = opts.aorta !== undefined ? nextHop(opts.aorta) : newAortaId();
     const timeoutMs = opts.timeoutMs ?? defaultTimeout;
     const started = performance.now();
     const headers: Record<string, string> = { accept: 'application/json', [AORTA_ID_HEADER]: formatAortaId(aorta), ...opts.headers };
-    if (opts.body !== undefined) headers['content-type'] = 'application/json';
+    if (opts.body !== undefined) headers['content-type'] = opts.body.contentType;
     let response: Dispatcher.ResponseData;
     const signal = AbortSignal.timeout(timeoutMs);
     try {
@@ -84,7 +85,7 @@ export function createServiceClient(options: ClientOptions = {}) {
         path: `${url.pathname}${url.search}`,
         method: opts.method ?? (opts.body === undefined ? 'GET' : 'POST'),
         headers,
-        body: opts.body === undefined ? null : JSON.stringify(opts.body),
+        body: opts.body?.text ?? null,
         signal,
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
@@ -107,21 +108,35 @@ export function createServiceClient(options: ClientOptions = {}) {
       }
       throw new CallError('bad-response', `${url.href} answered ${response.statusCode} without a problem document`, { status: response.statusCode, url: url.href });
     }
-    const json = text.length === 0 ? undefined : safeJson(text);
-    if (opts.schema === undefined) return { status: response.statusCode, body: json as T, aorta, durationMs };
+    return { status: response.statusCode, text, contentType, url, aorta, durationMs };
+  }
+
+  async function call<T = unknown>(baseUrl: string, opts: CallOptions<T>): Promise<CallResult<T>> {
+    const { body, ...rest } = opts;
+    const r = await exchange(baseUrl, { ...rest, ...(body !== undefined ? { body: { text: JSON.stringify(body), contentType: 'application/json' } } : {}) });
+    const json = r.text.length === 0 ? undefined : safeJson(r.text);
+    if (opts.schema === undefined) return { status: r.status, body: json as T, aorta: r.aorta, durationMs: r.durationMs };
     const parsed = opts.schema.safeParse(json);
     if (!parsed.success) {
-      throw new CallError('bad-response', `${url.href} answered with a body that does not match the contract: ${parsed.error.issues[0]?.message ?? ''}`, {
-        status: response.statusCode,
-        url: url.href,
+      throw new CallError('bad-response', `${r.url.href} answered with a body that does not match the contract: ${parsed.error.issues[0]?.message ?? ''}`, {
+        status: r.status,
+        url: r.url.href,
         cause: parsed.error,
       });
     }
-    return { status: response.statusCode, body: parsed.data, aorta, durationMs };
+    return { status: r.status, body: parsed.data, aorta: r.aorta, durationMs: r.durationMs };
+  }
+
+  /** A call with a body that is not JSON (a SOAP envelope to an HL7v3 system): the answer's text. */
+  async function send(baseUrl: string, opts: Pick<CallOptions<unknown>, 'path' | 'aorta' | 'timeoutMs' | 'headers'> & { body: string; contentType: string }) {
+    const { body, contentType, ...rest } = opts;
+    const r = await exchange(baseUrl, { ...rest, method: 'POST', body: { text: body, contentType }, headers: { accept: contentType, ...opts.headers } });
+    return { status: r.status, text: r.text, durationMs: r.durationMs };
   }
 
   return {
     call,
+    send,
     close: () => dispatcher.close(),
   };
 }

@@ -13,3 +13,4 @@ export * from './consent-requests.js';
 export * from './audience.js';
 export * from './route-table.js';
 export { redactingSerializers, scrub } from './redaction.js';
+export * from './soap-leg.js';

@@ -1,7 +1,7 @@
 import { audience, consentRequestRoutes, createServiceApp, createSourceLog, frontOfficeOf, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
 import { createPharmacyStore } from './store.js';
-import { frontOfficeRoutes, sourceRoutes } from './routes.js';
+import { createMedicationAnswers, frontOfficeRoutes, hl7v3SourceRoutes, sourceRoutes } from './routes.js';
 
 export type PharmacyConfig = Pick<OrganisationConfig, 'ORG_URA' | 'ORG_NAME' | 'APPLICATION_ID'>;
 
@@ -24,7 +24,11 @@ export async function buildApp(config: PharmacyConfig, deps: OrganisationDeps<Ph
   const store = createPharmacyStore(deps.db, { ura: config.ORG_URA, name: config.ORG_NAME });
   const log = createSourceLog(deps.db);
   // The switch point's leg: only its certificate. Everything else is the pharmacy's own front office.
-  await audience(app, 'switch-point-legs', switchPointOnly('pharmacy'), (legs) => sourceRoutes(legs, store, log));
+  const answers = createMedicationAnswers(store, log);
+  await audience(app, 'switch-point-legs', switchPointOnly('pharmacy'), async (legs) => {
+    sourceRoutes(legs, answers);
+    await hl7v3SourceRoutes(legs, answers, { applicationId: config.APPLICATION_ID });
+  });
   await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), (front) => {
     frontOfficeRoutes(front, store, deps.lsp, { applicationId: config.APPLICATION_ID, ura: config.ORG_URA, name: config.ORG_NAME });
     sourceLogRoutes(front, log);

@@ -12,8 +12,10 @@ import {
   SourceMedicationQuery,
   describeInteraction,
   notFound,
+  type AortaId,
 } from '@schakel/contracts';
-import { pick, recordHolderChoice, type App, type SourceLog, type SwitchPointClient } from '@schakel/service-kit';
+import { pick, recordHolderChoice, soapLeg, type App, type SoapLegHandler, type SourceLog, type SwitchPointClient } from '@schakel/service-kit';
+import { decodeSourceMedicationQuery, encodeMedicationAnswer } from '@schakel/hl7v3';
 import type { PharmacyStore } from './store.js';
 
 const BsnParams = z.object({ bsn: Bsn });
@@ -118,8 +120,24 @@ export function frontOfficeRoutes(app: App, store: PharmacyStore, lsp: SwitchPoi
   );
 }
 
-/** The leg the switch point calls, and this system's own access log of it (every GBZ keeps one). */
-export function sourceRoutes(app: App, store: PharmacyStore, log: SourceLog): void {
+/**
+ * The medication query as the switch point asks it (QURX_IN990011NL), on either wire: every dispense of the
+ * patient in the period (or the latest per product), the patient's contra-indications and intolerances, and
+ * one entry in this system's own log of what it answered the switch point (every GBZ keeps one).
+ */
+export function createMedicationAnswers(store: PharmacyStore, log: SourceLog) {
+  return async (q: SourceMedicationQuery, aorta: AortaId): Promise<SourceMedicationAnswer> => {
+    const patient = await store.getPatient(q.bsn);
+    const dispenses = patient === undefined ? [] : await store.dispenses(q.bsn, { from: q.from, to: q.to, latestPerProduct: q.latestPerProduct });
+    const contraIndications = patient === undefined ? undefined : await store.cios(q.bsn);
+    await log.write({ interaction: 'QURX_IN990011NL', aorta, bsn: q.bsn, requesterUra: q.requester.ura, acting: q.requester.professional, result: `${dispenses.length} dispenses` });
+    return { interaction: 'QURX_IN990013NL' as const, dispenses, ...(contraIndications !== undefined ? { contraIndications } : {}) };
+  };
+}
+export type MedicationAnswers = ReturnType<typeof createMedicationAnswers>;
+
+/** The JSON leg the switch point calls. */
+export function sourceRoutes(app: App, answers: MedicationAnswers): void {
   app.post(
     '/lsp/medication-queries',
     {
@@ -133,20 +151,22 @@ export function sourceRoutes(app: App, store: PharmacyStore, log: SourceLog): vo
         response: { 200: SourceMedicationAnswer, ...pick(400) },
       },
     },
-    async (request) => {
-      const q = request.body;
-      const patient = await store.getPatient(q.bsn);
-      const dispenses = patient === undefined ? [] : await store.dispenses(q.bsn, { from: q.from, to: q.to, latestPerProduct: q.latestPerProduct });
-      const contraIndications = patient === undefined ? undefined : await store.cios(q.bsn);
-      await log.write({
-        interaction: 'QURX_IN990011NL',
-        aorta: request.aorta,
-        bsn: q.bsn,
-        requesterUra: q.requester.ura,
-        acting: q.requester.professional,
-        result: `${dispenses.length} dispenses`,
-      });
-      return { interaction: 'QURX_IN990013NL' as const, dispenses, ...(contraIndications !== undefined ? { contraIndications } : {}) };
-    },
+    async (request) => answers(request.body, request.aorta),
   );
+}
+
+/** The same leg on the AORTA wire (HL7v3 in SOAP), for when the address book says this pharmacy speaks hl7v3. */
+export async function hl7v3SourceRoutes(app: App, answers: MedicationAnswers, me: { applicationId: string }): Promise<void> {
+  const answer: SoapLegHandler = async (body, { aorta }) => {
+    const m = decodeSourceMedicationQuery(body);
+    const interaction = m.interaction === 'QURX_IN990111NL' ? ('QURX_IN990113NL' as const) : ('QURX_IN990013NL' as const);
+    const xml = encodeMedicationAnswer(await answers(m.query, aorta), {
+      interaction,
+      transmission: { sender: { applicationId: me.applicationId }, receiver: m.transmission.sender },
+      inResponseTo: m.transmission.id,
+      bsn: m.query.bsn,
+    });
+    return { answer: interaction, xml };
+  };
+  await soapLeg(app, { QURX_IN990011NL: answer, QURX_IN990111NL: answer });
 }

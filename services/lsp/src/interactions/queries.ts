@@ -11,11 +11,15 @@ import {
   type Interaction,
   type MedicationQuery,
   type QueryBatch,
+  type SourceMedicationQuery,
+  type SourceSummaryQuery,
   type SummaryQuery,
 } from '@schakel/contracts';
 import { consentDecision, entriesInForce } from '../authorisation/consent-rules.js';
 import type { InteractionDefinition, Authorised, Acted } from '../pipeline/definition.js';
 import { upstreamFailure } from '../pipeline/upstream.js';
+import { askLeg, type Leg } from '../pipeline/legs.js';
+import { decodeMedicationAnswer, decodeSummaryAnswer, encodeSourceMedicationQuery, encodeSourceSummaryQuery } from '@schakel/hl7v3';
 
 export type QueryBody = z.output<typeof MedicationQuery> | z.output<typeof SummaryQuery>;
 
@@ -24,9 +28,9 @@ interface QueryKind {
   interaction: Interaction;
   answer: 'QURX_IN990013NL' | 'QUPC_IN990002NL';
   category: DataCategory;
-  sourcePath: string;
+  /** The leg to a source, on either wire (pipeline/legs.ts). */
+  leg: Leg<never, unknown>;
   sourceBody: (q: QueryBody, requester: { ura: string; organisationName: string; organisationType: string }) => unknown;
-  answerSchema: z.ZodType<unknown>;
   /**
    * The data of one source's answer, and whether it holds any; or the source's own refusal (consent never
    * obliges a holder to share: it may decline, with its rule and reason, which the batch shows).
@@ -38,7 +42,13 @@ const MEDICATION_KIND: QueryKind = {
   interaction: 'QURX_IN990011NL',
   answer: 'QURX_IN990013NL',
   category: 'MEDVERSTREKKING',
-  sourcePath: '/lsp/medication-queries',
+  leg: {
+    jsonPath: '/lsp/medication-queries',
+    answerSchema: SourceMedicationAnswer,
+    interaction: 'QURX_IN990011NL',
+    encode: (request: SourceMedicationQuery, transmission) => encodeSourceMedicationQuery(request, { transmission }),
+    decode: (body) => decodeMedicationAnswer(body).answer,
+  },
   sourceBody: (q, requester) => {
     const m = q as z.output<typeof MedicationQuery>;
     return {
@@ -49,7 +59,6 @@ const MEDICATION_KIND: QueryKind = {
       ...(m.latestPerProduct !== undefined ? { latestPerProduct: m.latestPerProduct } : {}),
     };
   },
-  answerSchema: SourceMedicationAnswer,
   extract: (a) => {
     const { dispenses, contraIndications } = a as z.infer<typeof SourceMedicationAnswer>;
     const cio = contraIndications ?? [];
@@ -61,9 +70,14 @@ const SUMMARY_KIND: QueryKind = {
   interaction: 'QUPC_IN990001NL',
   answer: 'QUPC_IN990002NL',
   category: 'WAARNEEMGEGEVENS',
-  sourcePath: '/lsp/summary-queries',
+  leg: {
+    jsonPath: '/lsp/summary-queries',
+    answerSchema: SourceSummaryAnswer,
+    interaction: 'QUPC_IN990001NL',
+    encode: (request: SourceSummaryQuery, transmission) => encodeSourceSummaryQuery(request, { transmission }),
+    decode: (body) => decodeSummaryAnswer(body).answer,
+  },
   sourceBody: (q, requester) => ({ bsn: q.bsn, requester: { ...requester, professional: q.requester.professional } }),
-  answerSchema: SourceSummaryAnswer,
   extract: (a) => {
     const { summary, declined } = a as z.infer<typeof SourceSummaryAnswer>;
     if (declined !== undefined) return { hasData: false, fields: {}, declined };
@@ -124,11 +138,7 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
       }
       const started = performance.now();
       try {
-        const answer = await deps.client.call(entry.baseUrl, {
-          method: 'POST',
-          path: kind.sourcePath,
-          body: kind.sourceBody(q, { ura: requester.ura, organisationName: requester.organisationName, organisationType: requester.organisationType }),
-          schema: kind.answerSchema,
+        const answer = await askLeg(deps.client, { applicationId: entry.applicationId, baseUrl: entry.baseUrl, wire: entry.wire }, kind.leg, kind.sourceBody(q, { ura: requester.ura, organisationName: requester.organisationName, organisationType: requester.organisationType }) as never, {
           aorta: signed.aorta,
           timeoutMs: deps.timeoutMs,
         });

@@ -10,7 +10,21 @@ import {
 import { CallError } from '@schakel/service-kit';
 import { Stop, type Acted, type Authorised, type InteractionDefinition } from '../pipeline/definition.js';
 import { upstreamFailure } from '../pipeline/upstream.js';
+import { askLeg, type Leg } from '../pipeline/legs.js';
+import { decodeReportAcknowledgement, encodeObservationReportDelivery } from '@schakel/hl7v3';
 import type { AccessEvent } from '../access-log.js';
+
+/** The leg to the GP, on the wire the address book says it speaks. */
+const DELIVERY: Leg<ObservationReportDelivery, ReportAcknowledgement> = {
+  jsonPath: '/lsp/observation-reports',
+  answerSchema: ReportAcknowledgement,
+  interaction: 'REPC_IN990003NL',
+  encode: (delivery, transmission) => encodeObservationReportDelivery(delivery, { transmission }),
+  decode: (body) => {
+    const { acknowledgement } = decodeReportAcknowledgement(body);
+    return { interaction: acknowledgement.interaction, messageId: acknowledgement.messageId, acknowledgement: acknowledgement.acknowledgement, duplicate: acknowledgement.duplicate, ...(acknowledgement.code !== undefined ? { code: acknowledgement.code } : {}), ...(acknowledgement.reason !== undefined ? { reason: acknowledgement.reason } : {}), ...(acknowledgement.receivedAt !== undefined ? { receivedAt: acknowledgement.receivedAt } : {}) };
+  },
+};
 
 /** The patient's own GP is the practice that registered the professional summary for this BSN. */
 const GP_CATEGORY = 'WAARNEEMGEGEVENS';
@@ -57,7 +71,7 @@ async function deliver(ctx: Authorised<ObservationReportSubmission>): Promise<Ac
 
   let ack: ReportAcknowledgement;
   try {
-    ack = (await deps.client.call(gp.baseUrl, { method: 'POST', path: '/lsp/observation-reports', body: delivery, schema: ReportAcknowledgement, aorta: signed.aorta, timeoutMs: deps.timeoutMs })).body;
+    ack = (await askLeg(deps.client, { applicationId: gp.applicationId, baseUrl: gp.baseUrl, wire: gp.wire }, DELIVERY, delivery, { aorta: signed.aorta, timeoutMs: deps.timeoutMs })).body;
   } catch (err) {
     const p = err instanceof CallError ? err.detail.problem : undefined;
     if (err instanceof CallError && err.kind === 'problem' && p !== undefined && p.status < 500) {
