@@ -61,7 +61,7 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
     });
     inboxDeliveryRoutes(legs, deps.db, patients, log);
   });
-  await audience(app, 'front-office', frontOfficeOf(me.ura), (front) => {
+  await audience(app, 'front-office', frontOfficeOf(me.ura), async (front) => {
     patientRoutes(front, patients);
     recordRoutes(front, patients, record);
     consentRoutes(front, patients, deps.lsp, me);
@@ -72,7 +72,7 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
         if ((await patients.get(bsn)) !== undefined) await patients.setConsent(bsn, state, 'portal');
       },
     });
-    sourceLogRoutes(front, log);
+    await front.register(sourceLogRoutes, { log });
     disclosureRoutes(front, deps.db, patients);
     inboxRoutes(front, deps.db);
   });

@@ -25,9 +25,9 @@ export async function buildApp(config: PharmacyConfig, deps: OrganisationDeps<Ph
   const log = createSourceLog(deps.db);
   // The switch point's leg: only its certificate. Everything else is the pharmacy's own front office.
   await audience(app, 'switch-point-legs', switchPointOnly('pharmacy'), (legs) => sourceRoutes(legs, store, log));
-  await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), (front) => {
+  await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), async (front) => {
     frontOfficeRoutes(front, store, deps.lsp, { applicationId: config.APPLICATION_ID, ura: config.ORG_URA, name: config.ORG_NAME });
-    sourceLogRoutes(front, log);
+    await front.register(sourceLogRoutes, { log });
     consentRequestRoutes(front, deps.lsp, {
       applicationId: config.APPLICATION_ID,
       category: 'MEDVERSTREKKING',
