@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ObservationEncounter, conflict, describeInteraction, notFound, problem, type ObservationReportSubmission, type Professional } from '@schakel/contracts';
-import { createServiceClient, nowIso, pick, type App, type Kysely, type ServiceClient, type SwitchPointClient, type TlsMaterial } from '@schakel/service-kit';
+import { nowIso, pick, type App, type Kysely, type SwitchPointClient } from '@schakel/service-kit';
 import type { CredentialDirectory } from '@schakel/trust/assertion';
 import type { ConsultDatabase } from './migrations.js';
 import { OUTBOX_STATES, OutboxReport, OutboxState, createOutbox } from './outbox.js';
@@ -10,14 +10,11 @@ import { createAttempt, startDeliveryWorker, type DeliveryWorker, type ReportCon
 const RecordedEncounter = ObservationEncounter.extend({ recordedAt: z.string() }).meta({ id: 'RecordedEncounter' });
 
 export interface ReportDeps {
+  /** The organisation's one switch-point client: reports go through it like the queries. */
   lsp: SwitchPointClient;
   me: { applicationId: string };
   cards: CredentialDirectory;
   config: ReportConfig;
-  /** Mutual TLS for the calls to the switch point (every process has it; in-process tests may not). */
-  tls?: TlsMaterial | undefined;
-  /** A client to use instead of one made here (tests). */
-  client?: ServiceClient;
 }
 
 /**
@@ -30,20 +27,18 @@ export function observationReportRoutes<DB extends ConsultDatabase>(app: App, st
   // A service's database type may list more tables than the consult ones.
   const db = store as unknown as Kysely<ConsultDatabase>;
   const outbox = createOutbox(db);
-  const client = deps.client ?? createServiceClient({ timeoutMs: deps.config.REPORT_DELIVERY_TIMEOUT_MS, connections: deps.config.REPORT_CONCURRENCY, ...(deps.tls !== undefined ? { tls: deps.tls } : {}) });
-  const attempt = createAttempt({ client, lspUrl: deps.lsp.baseUrl, cards: deps.cards, timeoutMs: deps.config.REPORT_DELIVERY_TIMEOUT_MS });
+  const attempt = createAttempt({ lsp: deps.lsp, cards: deps.cards, timeoutMs: deps.config.REPORT_DELIVERY_TIMEOUT_MS });
   let worker: DeliveryWorker | undefined;
 
-  // Start once the app is ready (its store migrated); first put back what a crash left half-way.
+  // Start once the app is ready (its store migrated); first put back what a crash left half-way. Stop as
+  // closing begins (preClose), so that attempts under way settle before any onClose hook closes the
+  // organisation's store and switch-point client; a report queued after that waits for the next start.
   app.addHook('onReady', async () => {
     const recovered = await outbox.recover();
     if (recovered > 0) app.log.warn({ recovered }, 'observation reports interrupted by a stop are tried again');
     worker = startDeliveryWorker({ outbox, attempt, config: deps.config, log: app.log });
   });
-  app.addHook('onClose', async () => {
-    await worker?.stop();
-    if (deps.client === undefined) await client.close();
-  });
+  app.addHook('preClose', async () => worker?.stop());
 
   const IdParams = z.object({ id: z.uuid() });
   const consult = async (id: string) => {

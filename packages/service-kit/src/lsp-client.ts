@@ -3,19 +3,20 @@ import {
   ConsentRequest,
   IndexEntry,
   QueryBatch,
+  ReportRouting,
   SystemEntry,
   type AortaId,
   type ConsentInput,
   type ConsentState,
   type DataCategory,
   type MedicationQuery,
+  type ObservationReportSubmission,
   type SummaryQuery,
   type SystemRegistration,
 } from '@schakel/contracts';
 import { z } from 'zod';
 import { CallError, upstreamProblem, type ServiceClient } from './client.js';
 
-/** Typed calls to the switch point, used by every connected system (and by tests and the seeder). */
 /** `assertion`: the acting professional's signed assertion (compact JWS), sent as a Bearer token. */
 export interface QueryOptions {
   aorta?: Pick<AortaId, 'initialRequestId'>;
@@ -23,15 +24,17 @@ export interface QueryOptions {
   assertion?: string;
 }
 
+/** Typed calls to the switch point, used by every connected system (and by tests and the seeder). */
 export function createSwitchPointClient(client: ServiceClient, baseUrl: string) {
   const seg = encodeURIComponent;
-  const signedQuery = (path: string, body: unknown, opts: QueryOptions) =>
+  /** A POST carrying a professional's signed assertion: the queries and the observation report. */
+  const signedPost = <T>(path: string, body: unknown, schema: z.ZodType<T>, opts: QueryOptions) =>
     client
       .call(baseUrl, {
         method: 'POST',
         path,
         body,
-        schema: QueryBatch,
+        schema,
         ...(opts.aorta ? { aorta: opts.aorta } : {}),
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
         ...(opts.assertion !== undefined ? { headers: { authorization: `Bearer ${opts.assertion}` } } : {}),
@@ -72,9 +75,15 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
         })
         .then((r) => r.body),
     /** QURX_IN990011NL */
-    queryMedication: (query: MedicationQuery, opts: QueryOptions = {}) => signedQuery('/queries/medication', query, opts),
+    queryMedication: (query: MedicationQuery, opts: QueryOptions = {}) => signedPost('/queries/medication', query, QueryBatch, opts),
     /** QUPC_IN990001NL */
-    querySummary: (query: SummaryQuery, opts: QueryOptions = {}) => signedQuery('/queries/summary', query, opts),
+    querySummary: (query: SummaryQuery, opts: QueryOptions = {}) => signedPost('/queries/summary', query, QueryBatch, opts),
+    /**
+     * REPC_IN990003NL: the switch point routes the report to the patient's own GP and answers the GP's
+     * acknowledgement (MCCI_IN000002) with whom it went to. Signed by the report's author.
+     */
+    sendObservationReport: (report: ObservationReportSubmission, opts: QueryOptions & { assertion: string }) =>
+      signedPost('/reports/observation', report, ReportRouting, opts),
   };
 }
 export type SwitchPointClient = ReturnType<typeof createSwitchPointClient>;

@@ -29,7 +29,7 @@ export async function buildApp(
   // Everything here is the organisation's own front office: the switch point never calls it.
   await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), (front) => {
     consultRoutes(front, deps.db, deps.lsp, { applicationId: config.APPLICATION_ID }, deps.cards);
-    observationReportRoutes(front, deps.db, { lsp: deps.lsp, me: { applicationId: config.APPLICATION_ID }, cards: deps.cards, config: { ...DEFAULT_REPORT_CONFIG, ...config }, tls: deps.kit?.tls });
+    observationReportRoutes(front, deps.db, { lsp: deps.lsp, me: { applicationId: config.APPLICATION_ID }, cards: deps.cards, config: { ...DEFAULT_REPORT_CONFIG, ...config } });
   });
   return app;
 }
