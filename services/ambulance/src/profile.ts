@@ -1,0 +1,20 @@
+import type { ConsumerProfile } from '@schakel/consult';
+
+/**
+ * An ambulance service (regionale ambulancevoorziening, RAV; organisation type A1 in Schakel): the
+ * acute-care consumer the "Met spoed beschikbaar" programme adds. The ambulance professional (80.000)
+ * opens a consult at the scene, queries medication and, under the acute-care rules, the professional
+ * summary (presumed consent when the patient cannot consent and never objected), and sends the feedback
+ * report to the patient's own GP through the same durable outbox as the HAP and the SEH.
+ */
+export const profile: ConsumerProfile = {
+  service: 'ambulance',
+  organisationType: 'A1',
+  kind: 'ambulance service, RAV',
+  description: 'An ambulance service (RAV). Ambulance professionals open consults for acute care and query the switch point; feedback reports go to the patient’s own GP.',
+  tags: [
+    { name: 'consults', description: 'Acute-care consults of the ambulance crew' },
+    { name: 'reports', description: 'Feedback reports to the patient’s own GP: the encounter, the outbox and its delivery state' },
+  ],
+  patientRegister: false,
+};
