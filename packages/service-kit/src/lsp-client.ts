@@ -7,7 +7,6 @@ import {
   SystemEntry,
   type AortaId,
   type ConsentInput,
-  type ConsentState,
   type DataCategory,
   type MedicationQuery,
   type ObservationReportSubmission,
@@ -15,7 +14,7 @@ import {
   type SystemRegistration,
 } from '@schakel/contracts';
 import { z } from 'zod';
-import { CallError, upstreamProblem, type ServiceClient } from './client.js';
+import { CallError, type ServiceClient } from './client.js';
 
 /** `assertion`: the acting professional's signed assertion (compact JWS), sent as a Bearer token. */
 export interface QueryOptions {
@@ -109,25 +108,5 @@ export async function enrolWithRetry(
       opts.log?.(`switch point not reachable yet (${(err as Error).message}); retry ${i}/${attempts}`);
       await new Promise((r) => setTimeout(r, opts.delayMs ?? 250));
     }
-  }
-}
-
-/**
- * A holder records the patient's choice about sharing one category of its data: at the switch point
- * first (the consent record, then MFMT_IN002101 on consent or MFMT_IN002103 otherwise), so that a failure
- * there changes nothing locally and the call can simply be repeated (both steps are idempotent).
- */
-export async function recordHolderChoice(
-  lsp: SwitchPointClient,
-  holder: { ura: string; applicationId: string },
-  choice: { bsn: string; category: DataCategory; state: ConsentState; channel: ConsentInput['channel'] },
-  aorta?: Pick<AortaId, 'initialRequestId'>,
-): Promise<void> {
-  try {
-    await lsp.recordConsent(choice.bsn, holder.ura, { state: choice.state, recordedBy: holder.applicationId, ...(choice.channel ? { channel: choice.channel } : {}) }, aorta);
-    if (choice.state === 'consent') await lsp.register(choice.bsn, choice.category, holder.applicationId, aorta);
-    else await lsp.deregister(choice.bsn, choice.category, holder.applicationId, aorta);
-  } catch (err) {
-    throw upstreamProblem(err, 'Recording the choice at the switch point');
   }
 }

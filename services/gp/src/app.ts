@@ -1,9 +1,8 @@
-import { audience, consentRequestRoutes, createServiceApp, createSourceLog, frontOfficeOf, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { audience, createServiceApp, holderConsentRoutes, createSourceLog, frontOfficeOf, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
-import { createPatientStore, patientRoutes } from './patients.js';
+import { GpConsent, consentOf, createPatientStore, patientRoutes, type GpPatient } from './patients.js';
 import { createRecordStore } from './record-store.js';
 import { recordRoutes } from './record.js';
-import { consentRoutes } from './consent.js';
 import { summaryQueryRoutes } from './summary-query.js';
 import { disclosureRoutes } from './disclosures.js';
 import { inboxDeliveryRoutes, inboxRoutes } from './inbox.js';
@@ -64,13 +63,13 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
   await audience(app, 'front-office', frontOfficeOf(me.ura), async (front) => {
     patientRoutes(front, patients);
     recordRoutes(front, patients, record);
-    consentRoutes(front, patients, deps.lsp, me);
-    consentRequestRoutes(front, deps.lsp, {
-      applicationId: me.applicationId,
+    await front.register(holderConsentRoutes<GpPatient, GpConsent>, {
+      lsp: deps.lsp,
+      holder: me,
       category: 'WAARNEEMGEGEVENS',
-      setLocalConsent: async (bsn, state) => {
-        if ((await patients.get(bsn)) !== undefined) await patients.setConsent(bsn, state, 'portal');
-      },
+      data: 'the professional summary',
+      patients,
+      answer: { schema: GpConsent, of: consentOf },
     });
     await front.register(sourceLogRoutes, { log });
     disclosureRoutes(front, deps.db, patients);

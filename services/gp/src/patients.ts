@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Address, Bsn, PatientDemographics, notFound, type ConsentState } from '@schakel/contracts';
+import { Address, Bsn, ConsentState, PatientDemographics, notFound } from '@schakel/contracts';
 import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 
@@ -43,6 +43,13 @@ export function createPatientStore(db: Kysely<GpDatabase>) {
 }
 export type PatientStore = ReturnType<typeof createPatientStore>;
 
+/** The patient's choice as this practice recorded it (and as PUT /patients/{bsn}/consent answers it). */
+export const GpConsent = z
+  .object({ bsn: Bsn, state: ConsentState, channel: z.string().nullable(), recordedAt: z.string().nullable() })
+  .meta({ id: 'GpConsent' });
+export type GpConsent = z.infer<typeof GpConsent>;
+export const consentOf = (p: GpPatient): GpConsent => ({ bsn: p.bsn, ...p.consent });
+
 /** The service kit's plain register, plus the address the GP keeps. */
 const GpPatientInput = PatientDemographics.extend({ address: Address.optional() }).meta({ id: 'NewGpPatient' });
 type GpPatientInput = z.infer<typeof GpPatientInput>;
@@ -65,6 +72,15 @@ export function patientRoutes(app: App, patients: PatientStore): void {
       const p = await patients.get(request.params.bsn);
       if (p === undefined) throw notFound(`Patient ${request.params.bsn}`);
       return { bsn: p.bsn, name: p.name, birthDate: p.birthDate, ...(p.address !== undefined ? { address: p.address } : {}) };
+    },
+  );
+  app.get(
+    '/patients/:bsn/consent',
+    { schema: { tags: ['consent'], summary: 'The patient’s choice as this practice recorded it', params: Params, response: { 200: GpConsent, ...pick(400, 404) } } },
+    async (request) => {
+      const p = await patients.get(request.params.bsn);
+      if (p === undefined) throw notFound(`Patient ${request.params.bsn}`);
+      return consentOf(p);
     },
   );
 }

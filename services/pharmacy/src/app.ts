@@ -1,6 +1,6 @@
-import { audience, consentRequestRoutes, createServiceApp, createSourceLog, frontOfficeOf, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { audience, createServiceApp, holderConsentRoutes, createSourceLog, frontOfficeOf, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
-import { createPharmacyStore } from './store.js';
+import { PharmacyPatient, createPharmacyStore } from './store.js';
 import { frontOfficeRoutes, sourceRoutes } from './routes.js';
 
 export type PharmacyConfig = Pick<OrganisationConfig, 'ORG_URA' | 'ORG_NAME' | 'APPLICATION_ID'>;
@@ -26,14 +26,15 @@ export async function buildApp(config: PharmacyConfig, deps: OrganisationDeps<Ph
   // The switch point's leg: only its certificate. Everything else is the pharmacy's own front office.
   await audience(app, 'switch-point-legs', switchPointOnly('pharmacy'), (legs) => sourceRoutes(legs, store, log));
   await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), async (front) => {
-    frontOfficeRoutes(front, store, deps.lsp, { applicationId: config.APPLICATION_ID, ura: config.ORG_URA, name: config.ORG_NAME });
+    frontOfficeRoutes(front, store);
     await front.register(sourceLogRoutes, { log });
-    consentRequestRoutes(front, deps.lsp, {
-      applicationId: config.APPLICATION_ID,
+    await front.register(holderConsentRoutes<PharmacyPatient, PharmacyPatient>, {
+      lsp: deps.lsp,
+      holder: { ura: config.ORG_URA, applicationId: config.APPLICATION_ID },
       category: 'MEDVERSTREKKING',
-      setLocalConsent: async (bsn, state) => {
-        if ((await store.getPatient(bsn)) !== undefined) await store.setConsent(bsn, state, 'portal');
-      },
+      data: 'medication data',
+      patients: { get: store.getPatient, setConsent: store.setConsent },
+      answer: { schema: PharmacyPatient, of: (patient) => patient },
     });
   });
   return app;

@@ -1,37 +1,12 @@
 import { z } from 'zod';
-import {
-  Bsn,
-  Cio,
-  ConsentChannel,
-  ConsentState,
-  Dispense,
-  DispenseInput,
-  NewCio,
-  PatientDemographics,
-  SourceMedicationAnswer,
-  SourceMedicationQuery,
-  describeInteraction,
-  notFound,
-} from '@schakel/contracts';
-import { pick, recordHolderChoice, type App, type SourceLog, type SwitchPointClient } from '@schakel/service-kit';
-import type { PharmacyStore } from './store.js';
+import { Bsn, Cio, Dispense, DispenseInput, NewCio, PatientDemographics, SourceMedicationAnswer, SourceMedicationQuery, describeInteraction, notFound } from '@schakel/contracts';
+import { pick, type App, type SourceLog } from '@schakel/service-kit';
+import { PharmacyPatient, type PharmacyStore } from './store.js';
 
 const BsnParams = z.object({ bsn: Bsn });
-const ConsentView = z.object({ state: ConsentState, channel: z.string().nullable(), recordedAt: z.string().nullable() }).meta({ id: 'PharmacyConsent' });
-const PharmacyPatient = PatientDemographics.extend({ bsn: Bsn, consent: ConsentView }).meta({ id: 'PharmacyPatient' });
-const ConsentChange = z
-  .object({ state: ConsentState, channel: ConsentChannel.default('holder-system') })
-  .strict()
-  .meta({ id: 'PharmacyConsentChange' });
 
-export interface PharmacyIdentity {
-  applicationId: string;
-  ura: string;
-  name: string;
-}
-
-/** Front office: patients, dispenses and the patient's consent choice, as the pharmacy records them. */
-export function frontOfficeRoutes(app: App, store: PharmacyStore, lsp: SwitchPointClient, me: PharmacyIdentity): void {
+/** Front office: patients and their dispenses and contra-indications, as the pharmacy records them. */
+export function frontOfficeRoutes(app: App, store: PharmacyStore): void {
   app.put(
     '/patients/:bsn',
     {
@@ -48,31 +23,6 @@ export function frontOfficeRoutes(app: App, store: PharmacyStore, lsp: SwitchPoi
     async (request) => {
       const patient = await store.getPatient(request.params.bsn);
       if (patient === undefined) throw notFound(`Patient ${request.params.bsn}`);
-      return patient;
-    },
-  );
-  app.put(
-    '/patients/:bsn/consent',
-    {
-      schema: {
-        tags: ['consent'],
-        summary: 'Record the patient’s choice about sharing medication data through the switch point',
-        description:
-          'Consent registers the BSN in the switch point’s reference index (MFMT_IN002101); an objection or withdrawal deregisters it (MFMT_IN002103). The choice is recorded at the switch point first, so a failure there changes nothing here and the call can simply be repeated.',
-        params: BsnParams,
-        body: ConsentChange,
-        response: { 200: PharmacyPatient, ...pick(400, 404, 502, 504) },
-      },
-    },
-    async (request) => {
-      const { bsn } = request.params;
-      const { state, channel } = request.body;
-      if ((await store.getPatient(bsn)) === undefined) throw notFound(`Patient ${bsn}`);
-      await recordHolderChoice(lsp, me, { bsn, category: 'MEDVERSTREKKING', state, channel }, request.aorta);
-      await store.setConsent(bsn, state, channel);
-      request.log.info({ state, channel }, 'consent recorded and reference index updated');
-      const patient = await store.getPatient(bsn);
-      if (patient === undefined) throw notFound(`Patient ${bsn}`);
       return patient;
     },
   );

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Cio, ConsentState, Dispense, DispenseInput, NewCio, PatientDemographics } from '@schakel/contracts';
+import { z } from 'zod';
+import { Bsn, ConsentState, PatientDemographics, type Cio, type Dispense, type DispenseInput, type NewCio } from '@schakel/contracts';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
 
-export interface PharmacyPatient extends PatientDemographics {
-  bsn: string;
-  consent: { state: ConsentState; channel: string | null; recordedAt: string | null };
-}
+const ConsentView = z.object({ state: ConsentState, channel: z.string().nullable(), recordedAt: z.string().nullable() }).meta({ id: 'PharmacyConsent' });
+/** A patient of the pharmacy with their choice about sharing, as the pharmacy recorded it. */
+export const PharmacyPatient = PatientDemographics.extend({ bsn: Bsn, consent: ConsentView }).meta({ id: 'PharmacyPatient' });
+export type PharmacyPatient = z.infer<typeof PharmacyPatient>;
 
 const toPatient = (r: Selectable<PharmacyDatabase['patients']>): PharmacyPatient => ({
   bsn: r.bsn,
