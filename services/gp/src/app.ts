@@ -1,10 +1,12 @@
-import { audience, createServiceApp, holderConsentRoutes, createSourceLog, frontOfficeOf, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { audience, createServiceApp, createSourceLog, frontOfficeOf, holderConsentRoutes, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 import { GpConsent, consentOf, createPatientStore, patientRoutes, type GpPatient } from './patients.js';
 import { createRecordStore } from './record-store.js';
 import { recordRoutes } from './record.js';
 import { summaryQueryRoutes } from './summary-query.js';
+import { createDisclosureStore } from './disclosure-store.js';
 import { disclosureRoutes } from './disclosures.js';
+import { createInboxStore } from './inbox-store.js';
 import { inboxDeliveryRoutes, inboxRoutes } from './inbox.js';
 
 export { migrations, type GpDatabase } from './migrations.js';
@@ -48,21 +50,25 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
     deps.kit,
   );
   const me = { ura: config.ORG_URA ?? '00000000', applicationId: config.APPLICATION_ID ?? '0', name: config.ORG_NAME };
+  // Stores first, then the routes of each audience (style.md habit 2).
   const patients = createPatientStore(deps.db);
   const record = createRecordStore(deps.db);
+  const disclosures = createDisclosureStore(deps.db);
+  const inbox = createInboxStore(deps.db);
   const log = createSourceLog(deps.db);
   // The switch point's legs: only its certificate. Everything else is the practice's own front office.
-  await audience(app, 'switch-point-legs', switchPointOnly('gp'), (legs) => {
-    summaryQueryRoutes(legs, log, patients, record, {
-      practice: { ura: me.ura, name: me.name },
-      journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? 4,
-      now: options.now ?? (() => new Date()),
+  await audience(app, 'switch-point-legs', switchPointOnly('gp'), async (legs) => {
+    await legs.register(summaryQueryRoutes, {
+      log,
+      patients,
+      record,
+      settings: { practice: { ura: me.ura, name: me.name }, journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? 4, now: options.now ?? (() => new Date()) },
     });
-    inboxDeliveryRoutes(legs, deps.db, patients, log);
+    await legs.register(inboxDeliveryRoutes, { inbox, patients, log });
   });
   await audience(app, 'front-office', frontOfficeOf(me.ura), async (front) => {
-    patientRoutes(front, patients);
-    recordRoutes(front, patients, record);
+    await front.register(patientRoutes, { patients });
+    await front.register(recordRoutes, { patients, record });
     await front.register(holderConsentRoutes<GpPatient, GpConsent>, {
       lsp: deps.lsp,
       holder: me,
@@ -72,8 +78,8 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
       answer: { schema: GpConsent, of: consentOf },
     });
     await front.register(sourceLogRoutes, { log });
-    disclosureRoutes(front, deps.db, patients);
-    inboxRoutes(front, deps.db);
+    await front.register(disclosureRoutes, { patients, disclosures });
+    await front.register(inboxRoutes, { inbox });
   });
   return app;
 }

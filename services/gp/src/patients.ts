@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Address, Bsn, ConsentState, PatientDemographics, notFound } from '@schakel/contracts';
-import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
+import { nowIso, pick, type Kysely, type RoutePlugin } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 
 export interface GpPatient {
@@ -21,8 +21,8 @@ export function createPatientStore(db: Kysely<GpDatabase>) {
         bsn: r.bsn,
         name: r.name,
         birthDate: r.birth_date,
-        ...(r.address !== null ? { address: JSON.parse(r.address) as Address } : {}),
-        consent: { state: r.consent_state as ConsentState, channel: r.consent_channel, recordedAt: r.consent_recorded_at },
+        ...(r.address !== null ? { address: Address.parse(JSON.parse(r.address)) } : {}),
+        consent: { state: ConsentState.parse(r.consent_state), channel: r.consent_channel, recordedAt: r.consent_recorded_at },
       };
     },
     /** Enter or update; answers whether the patient is new. */
@@ -55,7 +55,7 @@ const GpPatientInput = PatientDemographics.extend({ address: Address.optional() 
 type GpPatientInput = z.infer<typeof GpPatientInput>;
 const GpPatientView = GpPatientInput.extend({ bsn: Bsn }).meta({ id: 'GpPatient' });
 
-export function patientRoutes(app: App, patients: PatientStore): void {
+export const patientRoutes: RoutePlugin<{ patients: PatientStore }> = async (app, { patients }) => {
   const Params = z.object({ bsn: Bsn });
   app.put(
     '/patients/:bsn',
@@ -83,4 +83,4 @@ export function patientRoutes(app: App, patients: PatientStore): void {
       return consentOf(p);
     },
   );
-}
+};

@@ -24,9 +24,11 @@ export async function buildApp(config: PharmacyConfig, deps: OrganisationDeps<Ph
   const store = createPharmacyStore(deps.db, { ura: config.ORG_URA, name: config.ORG_NAME });
   const log = createSourceLog(deps.db);
   // The switch point's leg: only its certificate. Everything else is the pharmacy's own front office.
-  await audience(app, 'switch-point-legs', switchPointOnly('pharmacy'), (legs) => sourceRoutes(legs, store, log));
+  await audience(app, 'switch-point-legs', switchPointOnly('pharmacy'), async (legs) => {
+    await legs.register(sourceRoutes, { store, log });
+  });
   await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), async (front) => {
-    frontOfficeRoutes(front, store);
+    await front.register(frontOfficeRoutes, { store });
     await front.register(sourceLogRoutes, { log });
     await front.register(holderConsentRoutes<PharmacyPatient, PharmacyPatient>, {
       lsp: deps.lsp,

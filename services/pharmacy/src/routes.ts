@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { Bsn, Cio, Dispense, DispenseInput, NewCio, PatientDemographics, SourceMedicationAnswer, SourceMedicationQuery, describeInteraction, notFound } from '@schakel/contracts';
-import { pick, type App, type SourceLog } from '@schakel/service-kit';
+import { pick, type RoutePlugin, type SourceLog } from '@schakel/service-kit';
 import { PharmacyPatient, type PharmacyStore } from './store.js';
 
 const BsnParams = z.object({ bsn: Bsn });
 
 /** Front office: patients and their dispenses and contra-indications, as the pharmacy records them. */
-export function frontOfficeRoutes(app: App, store: PharmacyStore): void {
+export const frontOfficeRoutes: RoutePlugin<{ store: PharmacyStore }> = async (app, { store }) => {
   app.put(
     '/patients/:bsn',
     {
@@ -66,10 +66,10 @@ export function frontOfficeRoutes(app: App, store: PharmacyStore): void {
       return { contraIndications: await store.cios(request.params.bsn) };
     },
   );
-}
+};
 
-/** The leg the switch point calls, and this system's own access log of it (every GBZ keeps one). */
-export function sourceRoutes(app: App, store: PharmacyStore, log: SourceLog): void {
+/** The leg the switch point calls; each call goes into this system's own access log (every GBZ keeps one). */
+export const sourceRoutes: RoutePlugin<{ store: PharmacyStore; log: SourceLog }> = async (app, { store, log }) => {
   app.post(
     '/lsp/medication-queries',
     {
@@ -99,4 +99,4 @@ export function sourceRoutes(app: App, store: PharmacyStore, log: SourceLog): vo
       return { interaction: 'QURX_IN990013NL' as const, dispenses, ...(contraIndications !== undefined ? { contraIndications } : {}) };
     },
   );
-}
+};

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { Bsn, ConsentState, PatientDemographics, type Cio, type Dispense, type DispenseInput, type NewCio } from '@schakel/contracts';
+import { Bsn, Cio, ConsentState, PatientDemographics, type Dispense, type DispenseInput, type NewCio } from '@schakel/contracts';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
 
@@ -13,7 +13,7 @@ const toPatient = (r: Selectable<PharmacyDatabase['patients']>): PharmacyPatient
   bsn: r.bsn,
   name: r.name,
   birthDate: r.birth_date,
-  consent: { state: r.consent_state as ConsentState, channel: r.consent_channel, recordedAt: r.consent_recorded_at },
+  consent: { state: ConsentState.parse(r.consent_state), channel: r.consent_channel, recordedAt: r.consent_recorded_at },
 });
 
 /** The product a dispense is of, for "most recent per product": the most specific G-Standaard code known. */
@@ -35,7 +35,7 @@ export function latestPerProduct(dispenses: Dispense[]): Dispense[] {
 const toCio = (r: Selectable<PharmacyDatabase['contra_indications']>): Cio => ({
   id: r.id,
   bsn: r.bsn,
-  kind: r.kind as Cio['kind'],
+  kind: Cio.shape.kind.parse(r.kind),
   name: r.name,
   ...(r.code !== null ? { code: r.code } : {}),
   ...(r.atc !== null ? { atc: r.atc } : {}),
