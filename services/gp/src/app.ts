@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { audience, createServiceApp, createSourceLog, frontOfficeOf, holderConsentRoutes, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 import { GpConsent, consentOf, createPatientStore, patientRoutes, type GpPatient } from './patients.js';
@@ -11,15 +12,15 @@ import { inboxDeliveryRoutes, inboxRoutes } from './inbox.js';
 
 export { migrations, type GpDatabase } from './migrations.js';
 
-/**
- * The GP's identity at the switch point is optional only for tests that never reach it; a running practice
- * always has them (runOrganisation's config requires both).
- */
-export type GpConfig = Pick<OrganisationConfig, 'ORG_NAME'> &
-  Partial<Pick<OrganisationConfig, 'ORG_URA' | 'APPLICATION_ID'>> & {
-    /** How many months of journal and measurements the professional summary covers (default 4). */
-    SUMMARY_JOURNAL_MONTHS?: number;
-  };
+/** The practice's own settings, from env at boot beside the organisation's variables. */
+export const gpConfigShape = {
+  /** How many months of journal and measurements the professional summary covers. */
+  SUMMARY_JOURNAL_MONTHS: z.coerce.number().int().min(1).max(60).default(4),
+};
+const GP_DEFAULTS = z.object(gpConfigShape).parse({});
+
+/** Who the practice is (always: the switch point and its front office know it by these), and its settings. */
+export type GpConfig = Pick<OrganisationConfig, 'ORG_NAME' | 'ORG_URA' | 'APPLICATION_ID'> & Partial<z.infer<z.ZodObject<typeof gpConfigShape>>>;
 
 export interface GpOptions {
   /** The clock the summary's period is counted from (tests pin it). */
@@ -49,7 +50,7 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
     },
     deps.kit,
   );
-  const me = { ura: config.ORG_URA ?? '00000000', applicationId: config.APPLICATION_ID ?? '0', name: config.ORG_NAME };
+  const me = { ura: config.ORG_URA, applicationId: config.APPLICATION_ID, name: config.ORG_NAME };
   // Stores first, then the routes of each audience (style.md habit 2).
   const patients = createPatientStore(deps.db);
   const record = createRecordStore(deps.db);
@@ -62,7 +63,7 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
       log,
       patients,
       record,
-      settings: { practice: { ura: me.ura, name: me.name }, journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? 4, now: options.now ?? (() => new Date()) },
+      settings: { practice: { ura: me.ura, name: me.name }, journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? GP_DEFAULTS.SUMMARY_JOURNAL_MONTHS, now: options.now ?? (() => new Date()) },
     });
     await legs.register(inboxDeliveryRoutes, { inbox, patients, log });
   });
