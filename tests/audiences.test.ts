@@ -6,6 +6,7 @@ import { ERROR_CODES } from '@schakel/contracts';
 import { openStore, type App, type AudienceName, type Migrations, type RouteEntry } from '@schakel/service-kit';
 import { startSwitchPointInProcess, type InProcessSwitchPoint, type TestCaller } from '@schakel/topology/in-process';
 import { createCredentialDirectory } from '@schakel/trust/assertion';
+import { buildConsumerApp, consumerMigrations, type ConsumerProfile } from '@schakel/consult';
 import * as pharmacy from '@schakel/pharmacy';
 import * as gp from '@schakel/gp';
 import * as hap from '@schakel/hap';
@@ -118,16 +119,17 @@ beforeAll(async () => {
   await source('gp', { ura: '01000001', applicationId: '100001', organisationType: 'Z3' }, async (kit, me) =>
     gp.buildApp({ ORG_URA: '01000001', ORG_NAME: 'Praktijk', APPLICATION_ID: '100001' }, { db: await store(gp.migrations), lsp: me.lsp, kit }),
   );
-  const consumer = { ORG_NAME: 'Consument', REPORT_RETRY_INITIAL_MS: 60_000 };
-  await source('hap', { ura: '03000002', applicationId: '300002', organisationType: 'N6' }, async (kit, me) =>
-    hap.buildApp({ ...consumer, ORG_URA: '03000002', APPLICATION_ID: '300002' }, { db: await store(hap.migrations), lsp: me.lsp, cards, kit }),
-  );
-  await source('seh', { ura: '04000001', applicationId: '400001', organisationType: 'V4' }, async (kit, me) =>
-    seh.buildApp({ ...consumer, ORG_URA: '04000001', APPLICATION_ID: '400001' }, { db: await store(seh.migrations), lsp: me.lsp, cards, kit }),
-  );
-  await source('ambulance', { ura: '05000001', applicationId: '500001', organisationType: 'SCHAKEL-RAV' }, async (kit, me) =>
-    ambulance.buildApp({ ...consumer, ORG_URA: '05000001', APPLICATION_ID: '500001' }, { db: await store(ambulance.migrations), lsp: me.lsp, cards, kit }),
-  );
+  const consumer = async (profile: ConsumerProfile, subject: { ura: string; applicationId: string }) =>
+    source(profile.service, { ...subject, organisationType: profile.organisationType }, async (kit, me) =>
+      buildConsumerApp(
+        profile,
+        { ORG_NAME: 'Consument', ORG_URA: subject.ura, APPLICATION_ID: subject.applicationId, REPORT_RETRY_INITIAL_MS: 60_000 },
+        { db: await store(consumerMigrations(profile)), lsp: me.lsp, cards, kit },
+      ),
+    );
+  await consumer(hap.profile, { ura: '03000002', applicationId: '300002' });
+  await consumer(seh.profile, { ura: '04000001', applicationId: '400001' });
+  await consumer(ambulance.profile, { ura: '05000001', applicationId: '500001' });
 });
 afterAll(async () => sp.close());
 

@@ -5,6 +5,7 @@ import type { OrganisationType } from '@schakel/contracts';
 import { openStore, type App, type KitOptions, type Kysely, type Migrations, type SwitchPointClient, type TlsMaterial } from '@schakel/service-kit';
 import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
 import { createCredentialDirectory, type CredentialDirectory } from '@schakel/trust/assertion';
+import { buildConsumerApp, consumerMigrations, type ConsultDatabase, type ConsumerProfile } from '@schakel/consult';
 import { openPki } from '@schakel/trust/pki';
 import * as ambulance from '@schakel/ambulance';
 import * as gp from '@schakel/gp';
@@ -55,13 +56,19 @@ async function inMemory<DB>(migrations: Migrations, build: (db: Kysely<DB>) => P
   return app;
 }
 
-// Each service's own buildApp, as its main.ts calls it (only the store is in memory).
+/** A consumer service from its profile, as runConsumer builds it. */
+const consumer =
+  (profile: ConsumerProfile): Build =>
+  (org, deps) =>
+    inMemory<ConsultDatabase>(consumerMigrations(profile), (db) => buildConsumerApp(profile, config(org), { ...deps, db }));
+
+// Each service's app as its main.ts builds it (only the store is in memory).
 const BUILDERS: Record<string, Build> = {
   pharmacy: (org, deps) => inMemory<pharmacy.PharmacyDatabase>(pharmacy.migrations, (db) => pharmacy.buildApp(config(org), { ...deps, db })),
   gp: (org, deps) => inMemory<gp.GpDatabase>(gp.migrations, (db) => gp.buildApp(config(org), { ...deps, db })),
-  hap: (org, deps) => inMemory<hap.HapDatabase>(hap.migrations, (db) => hap.buildApp(config(org), { ...deps, db })),
-  seh: (org, deps) => inMemory<seh.SehDatabase>(seh.migrations, (db) => seh.buildApp(config(org), { ...deps, db })),
-  ambulance: (org, deps) => inMemory<ambulance.AmbulanceDatabase>(ambulance.migrations, (db) => ambulance.buildApp(config(org), { ...deps, db })),
+  hap: consumer(hap.profile),
+  seh: consumer(seh.profile),
+  ambulance: consumer(ambulance.profile),
 };
 
 /**

@@ -1,60 +1,42 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { Bsn, IsoDate, Problem, Professional, QueryBatch, describeInteraction, notFound, problem, type Interaction } from '@schakel/contracts';
-import { nowIso, pick, upstreamProblem, type App, type Kysely, type SwitchPointClient } from '@schakel/service-kit';
+import { pick, upstreamProblem, type RoutePlugin, type SwitchPointClient } from '@schakel/service-kit';
 import { signAssertion, type CredentialDirectory } from '@schakel/trust/assertion';
-import type { ConsultDatabase } from './migrations.js';
+import { Consult, Situation, type ConsultStore } from './consult-store.js';
 
 const NewConsult = z
   .object({
     bsn: Bsn,
     professional: Professional.describe('The treating professional (covering GP, SEH doctor)'),
     responsible: Professional.optional().describe('The responsible professional, when an assistant opens the consult on their behalf (mandating)'),
-    situation: z.enum(['regular', 'acute']).default('regular').describe('acute: emergency care under the acute-care rules'),
+    situation: Situation.default('regular'),
     patientCannotConsent: z.boolean().default(false).describe('The patient cannot consent (e.g. unconscious): presumed consent may apply in acute care'),
   })
   .strict()
   .meta({ id: 'NewConsult' });
-const ConsultQuery = z
-  .object({ at: z.string(), interaction: z.string(), initialRequestId: z.string(), verbalConsent: z.boolean(), outcome: z.string() })
-  .meta({ id: 'ConsultQuery' });
-const Consult = z
-  .object({
-    id: z.string(),
-    bsn: Bsn,
-    professional: Professional,
-    responsible: Professional.optional(),
-    situation: z.enum(['regular', 'acute']),
-    patientCannotConsent: z.boolean(),
-    openedAt: z.string(),
-    queries: z.array(ConsultQuery),
-  })
-  .meta({ id: 'Consult' });
-type Consult = z.infer<typeof Consult>;
+
+export type ConsultRoutesOptions = {
+  consults: ConsultStore;
+  lsp: SwitchPointClient;
+  /** This system's GBZ application id, named as the requester in every query. */
+  me: { applicationId: string };
+  /** The UZI cards of the organisation's professionals: each query is signed with the treating one's. */
+  cards: CredentialDirectory;
+};
 
 /**
- * Consults at the after-hours post and the emergency department. Opening a consult asserts the treatment
- * relation the switch point asks for; each query is signed with the professional's UZI card; every query
- * made for the consult is remembered (which, when, with verbal consent or not, outcome), not its content.
+ * Consults at the after-hours post, the emergency department and the ambulance service. Opening a consult
+ * asserts the treatment relation the switch point asks for; each query is signed with the professional's
+ * UZI card; every query made for the consult is remembered (which, when, with verbal consent or not,
+ * outcome), not its content.
  */
-export function consultRoutes<DB extends ConsultDatabase>(app: App, store: Kysely<DB>, lsp: SwitchPointClient, me: { applicationId: string }, cards: CredentialDirectory): void {
-  // A service's database type may list more tables than the consult ones.
-  const db = store as unknown as Kysely<ConsultDatabase>;
-  async function load(id: string): Promise<Consult> {
-    const row = await db.selectFrom('consults').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) throw notFound(`Consult ${id}`);
-    const queries = await db.selectFrom('consult_queries').selectAll().where('consult_id', '=', id).orderBy('id').execute();
-    return {
-      id: row.id,
-      bsn: row.bsn,
-      professional: JSON.parse(row.professional) as Consult['professional'],
-      ...(row.responsible !== null ? { responsible: JSON.parse(row.responsible) as Consult['professional'] } : {}),
-      situation: row.situation as Consult['situation'],
-      patientCannotConsent: row.patient_cannot_consent === 1,
-      openedAt: row.opened_at,
-      queries: queries.map((q) => ({ at: q.at, interaction: q.interaction, initialRequestId: q.initial_request_id, verbalConsent: q.verbal_consent === 1, outcome: q.outcome })),
-    };
-  }
+export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { consults, lsp, me, cards }) => {
+  const load = async (id: string): Promise<Consult> => {
+    const consult = await consults.get(id);
+    if (consult === undefined) throw notFound(`Consult ${id}`);
+    return consult;
+  };
   const IdParams = z.object({ id: z.uuid() });
 
   app.post(
@@ -62,19 +44,7 @@ export function consultRoutes<DB extends ConsultDatabase>(app: App, store: Kysel
     { schema: { tags: ['consults'], summary: 'Open a consult for a patient', body: NewConsult, response: { 201: Consult, ...pick(400) } } },
     async (request, reply) => {
       const id = randomUUID();
-      const b = request.body;
-      await db
-        .insertInto('consults')
-        .values({
-          id,
-          bsn: b.bsn,
-          professional: JSON.stringify(b.professional),
-          responsible: b.responsible === undefined ? null : JSON.stringify(b.responsible),
-          situation: b.situation,
-          patient_cannot_consent: b.patientCannotConsent ? 1 : 0,
-          opened_at: nowIso(),
-        })
-        .execute();
+      await consults.open(id, request.body);
       return reply.status(201).send(await load(id));
     },
   );
@@ -97,8 +67,7 @@ export function consultRoutes<DB extends ConsultDatabase>(app: App, store: Kysel
       });
     }
     const verbalConsent = extra.verbalConsent === true;
-    const record = (outcome: string) =>
-      db.insertInto('consult_queries').values({ consult_id: consult.id, at: nowIso(), interaction, initial_request_id: aorta.initialRequestId, verbal_consent: verbalConsent ? 1 : 0, outcome }).execute();
+    const record = (outcome: string) => consults.recordQuery(consult.id, { interaction, initialRequestId: aorta.initialRequestId, verbalConsent, outcome });
     try {
       const assertion = await signAssertion(card, {
         interaction,
@@ -168,4 +137,4 @@ export function consultRoutes<DB extends ConsultDatabase>(app: App, store: Kysel
     },
     async (request) => ask(await load(request.params.id), 'QUPC_IN990001NL', request.aorta, { verbalConsent: request.body?.verbalConsent ?? false }),
   );
-}
+};

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { ReportRouting, type ObservationReportSubmission } from '@schakel/contracts';
-import { CallError, type ServiceClient } from '@schakel/service-kit';
+import type { ObservationReportSubmission, ReportRouting } from '@schakel/contracts';
+import { CallError, type SwitchPointClient } from '@schakel/service-kit';
 import { signAssertion, type CredentialDirectory } from '@schakel/trust/assertion';
 import type { DueReport, Outbox } from './outbox.js';
 
@@ -36,8 +36,11 @@ export function backoffMs(attempts: number, config: Pick<ReportConfig, 'REPORT_R
 const FINAL_STATUSES = new Set([400, 404, 409, 413, 415, 422]);
 const RETRYABLE_403 = new Set(['UNKNOWN_SYSTEM', 'CLIENT_NOT_ALLOWED']);
 
-/** One attempt: a fresh signed assertion (a new jti: the switch point refuses a replayed one), then POST. */
-export function createAttempt(deps: { client: ServiceClient; lspUrl: string; cards: CredentialDirectory; timeoutMs: number }) {
+/**
+ * One attempt: a fresh signed assertion (a new jti: the switch point refuses a replayed one), then the
+ * report through the organisation's switch-point client (its one connection pool, mutual TLS).
+ */
+export function createAttempt(deps: { lsp: SwitchPointClient; cards: CredentialDirectory; timeoutMs: number }) {
   return async (s: ObservationReportSubmission): Promise<AttemptResult> => {
     const card = deps.cards.get(s.sender.professional.uziNumber);
     if (card === undefined) return { kind: 'rejected', code: 'NO_CREDENTIAL', reason: `This organisation holds no UZI card for professional ${s.sender.professional.uziNumber}` };
@@ -48,17 +51,8 @@ export function createAttempt(deps: { client: ServiceClient; lspUrl: string; car
       ...(responsible !== undefined ? { responsible: { uziNumber: responsible.uziNumber, roleCode: responsible.roleCode } } : {}),
     });
     try {
-      const answer = await deps.client.call(deps.lspUrl, {
-        method: 'POST',
-        path: '/reports/observation',
-        body: s,
-        schema: ReportRouting,
-        // Every attempt of one report is one conversation in every party's log.
-        aorta: { initialRequestId: s.messageId },
-        timeoutMs: deps.timeoutMs,
-        headers: { authorization: `Bearer ${assertion}` },
-      });
-      const ack = answer.body;
+      // Every attempt of one report is one conversation in every party's log.
+      const ack = await deps.lsp.sendObservationReport(s, { aorta: { initialRequestId: s.messageId }, timeoutMs: deps.timeoutMs, assertion });
       switch (ack.acknowledgement) {
         case 'AA':
           return { kind: 'delivered', ack };

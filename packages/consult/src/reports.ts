@@ -1,24 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ObservationEncounter, conflict, describeInteraction, notFound, problem, type ObservationReportSubmission, type Professional } from '@schakel/contracts';
-import { createServiceClient, nowIso, pick, type App, type Kysely, type ServiceClient, type SwitchPointClient, type TlsMaterial } from '@schakel/service-kit';
+import { ObservationEncounter, conflict, describeInteraction, notFound, problem, type ObservationReportSubmission } from '@schakel/contracts';
+import { nowIso, pick, type RoutePlugin, type SwitchPointClient } from '@schakel/service-kit';
 import type { CredentialDirectory } from '@schakel/trust/assertion';
-import type { ConsultDatabase } from './migrations.js';
-import { OUTBOX_STATES, OutboxReport, OutboxState, createOutbox } from './outbox.js';
+import { RecordedEncounter, type ConsultStore } from './consult-store.js';
+import { OUTBOX_STATES, OutboxReport, OutboxState, type Outbox } from './outbox.js';
 import { createAttempt, startDeliveryWorker, type DeliveryWorker, type ReportConfig } from './delivery.js';
 
-const RecordedEncounter = ObservationEncounter.extend({ recordedAt: z.string() }).meta({ id: 'RecordedEncounter' });
-
-export interface ReportDeps {
+export type ReportRoutesOptions = {
+  consults: ConsultStore;
+  outbox: Outbox;
+  /** The organisation's one switch-point client: reports go through it like the queries. */
   lsp: SwitchPointClient;
   me: { applicationId: string };
   cards: CredentialDirectory;
   config: ReportConfig;
-  /** Mutual TLS for the calls to the switch point (every process has it; in-process tests may not). */
-  tls?: TlsMaterial | undefined;
-  /** A client to use instead of one made here (tests). */
-  client?: ServiceClient;
-}
+};
 
 /**
  * The sender side of the observation report (waarneemverslag, REPC_IN990003NL) at the HAP, the SEH and an
@@ -26,34 +23,25 @@ export interface ReportDeps {
  * system's outbox first (202 Accepted once committed) and a background worker delivers it through the
  * switch point with retries and backoff until the patient's own GP acknowledges or rejects it.
  */
-export function observationReportRoutes<DB extends ConsultDatabase>(app: App, store: Kysely<DB>, deps: ReportDeps): void {
-  // A service's database type may list more tables than the consult ones.
-  const db = store as unknown as Kysely<ConsultDatabase>;
-  const outbox = createOutbox(db);
-  const client = deps.client ?? createServiceClient({ timeoutMs: deps.config.REPORT_DELIVERY_TIMEOUT_MS, connections: deps.config.REPORT_CONCURRENCY, ...(deps.tls !== undefined ? { tls: deps.tls } : {}) });
-  const attempt = createAttempt({ client, lspUrl: deps.lsp.baseUrl, cards: deps.cards, timeoutMs: deps.config.REPORT_DELIVERY_TIMEOUT_MS });
+export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (app, { consults, outbox, lsp, me, cards, config }) => {
+  const attempt = createAttempt({ lsp, cards, timeoutMs: config.REPORT_DELIVERY_TIMEOUT_MS });
   let worker: DeliveryWorker | undefined;
 
-  // Start once the app is ready (its store migrated); first put back what a crash left half-way.
+  // Start once the app is ready (its store migrated); first put back what a crash left half-way. Stop as
+  // closing begins (preClose), so that attempts under way settle before any onClose hook closes the
+  // organisation's store and switch-point client; a report queued after that waits for the next start.
   app.addHook('onReady', async () => {
     const recovered = await outbox.recover();
     if (recovered > 0) app.log.warn({ recovered }, 'observation reports interrupted by a stop are tried again');
-    worker = startDeliveryWorker({ outbox, attempt, config: deps.config, log: app.log });
+    worker = startDeliveryWorker({ outbox, attempt, config, log: app.log });
   });
-  app.addHook('onClose', async () => {
-    await worker?.stop();
-    if (deps.client === undefined) await client.close();
-  });
+  app.addHook('preClose', async () => worker?.stop());
 
   const IdParams = z.object({ id: z.uuid() });
   const consult = async (id: string) => {
-    const row = await db.selectFrom('consults').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) throw notFound(`Consult ${id}`);
-    return row;
-  };
-  const encounterOf = async (id: string) => {
-    const row = await db.selectFrom('consult_encounters').selectAll().where('consult_id', '=', id).executeTakeFirst();
-    return row === undefined ? undefined : { ...(JSON.parse(row.body) as ObservationEncounter & { at: string }), recordedAt: row.recorded_at };
+    const c = await consults.get(id);
+    if (c === undefined) throw notFound(`Consult ${id}`);
+    return c;
   };
 
   app.put(
@@ -72,14 +60,7 @@ export function observationReportRoutes<DB extends ConsultDatabase>(app: App, st
       const { id } = request.params;
       await consult(id);
       if ((await outbox.forConsult(id)) !== undefined) throw conflict(`The report of consult ${id} was sent; the encounter can no longer change`);
-      const recordedAt = nowIso();
-      const encounter = { ...request.body, at: request.body.at ?? recordedAt };
-      await db
-        .insertInto('consult_encounters')
-        .values({ consult_id: id, body: JSON.stringify(encounter), recorded_at: recordedAt })
-        .onConflict((oc) => oc.column('consult_id').doUpdateSet({ body: JSON.stringify(encounter), recorded_at: recordedAt }))
-        .execute();
-      return { ...encounter, recordedAt };
+      return consults.recordEncounter(id, request.body);
     },
   );
   app.get(
@@ -87,7 +68,7 @@ export function observationReportRoutes<DB extends ConsultDatabase>(app: App, st
     { schema: { tags: ['reports'], summary: 'The encounter recorded for a consult', params: IdParams, response: { 200: RecordedEncounter, ...pick(400, 404) } } },
     async (request) => {
       await consult(request.params.id);
-      const e = await encounterOf(request.params.id);
+      const e = await consults.encounter(request.params.id);
       if (e === undefined) throw notFound(`The encounter of consult ${request.params.id}`);
       return e;
     },
@@ -111,11 +92,10 @@ export function observationReportRoutes<DB extends ConsultDatabase>(app: App, st
       const c = await consult(id);
       const existing = await outbox.forConsult(id);
       if (existing !== undefined) return reply.status(200).send(existing);
-      const encounter = await encounterOf(id);
+      const encounter = await consults.encounter(id);
       if (encounter === undefined) throw conflict(`Record the encounter of consult ${id} first (PUT /consults/${id}/encounter)`);
-      const professional = JSON.parse(c.professional) as Professional;
-      if (deps.cards.get(professional.uziNumber) === undefined) {
-        throw problem('NO_CREDENTIAL', `This organisation holds no UZI card for professional ${professional.uziNumber}, so the report could never be signed`, {
+      if (cards.get(c.professional.uziNumber) === undefined) {
+        throw problem('NO_CREDENTIAL', `This organisation holds no UZI card for professional ${c.professional.uziNumber}, so the report could never be signed`, {
           field: 'professional.uziNumber',
           expected: 'a professional whose UZI card credential this organisation holds',
         });
@@ -124,8 +104,8 @@ export function observationReportRoutes<DB extends ConsultDatabase>(app: App, st
       const submission: ObservationReportSubmission = {
         messageId: randomUUID(),
         bsn: c.bsn,
-        sender: { applicationId: deps.me.applicationId, professional, ...(c.responsible !== null ? { responsible: JSON.parse(c.responsible) as Professional } : {}) },
-        situation: c.situation === 'acute' ? 'acute' : 'regular',
+        sender: { applicationId: me.applicationId, professional: c.professional, ...(c.responsible !== undefined ? { responsible: c.responsible } : {}) },
+        situation: c.situation,
         encounter: content,
         writtenAt: nowIso(),
       };
@@ -161,4 +141,4 @@ export function observationReportRoutes<DB extends ConsultDatabase>(app: App, st
       return r;
     },
   );
-}
+};

@@ -4,7 +4,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import helmet from '@fastify/helmet';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pino, type Logger } from 'pino';
 import { AORTA_ID_HEADER, formatAortaId, newAortaId, parseAortaId, problem, Problem, type AortaId } from '@schakel/contracts';
@@ -15,6 +15,12 @@ import { redactingSerializers } from './redaction.js';
 import { createRouteTable } from './route-table.js';
 
 export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+
+/**
+ * A route module: an encapsulated plugin whose options (stores, clients, settings) are one typed object,
+ * registered inside an audience with `await scope.register(plugin, options)` (style.md habit 2).
+ */
+export type RoutePlugin<Options extends Record<string, unknown>> = FastifyPluginAsyncZod<Options>;
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -9,7 +9,7 @@ export * from './organisation.js';
 export * from './patient-register.js';
 export * from './tls.js';
 export * from './source-log.js';
-export * from './consent-requests.js';
+export * from './holder-consent.js';
 export * from './audience.js';
 export * from './route-table.js';
 export { redactingSerializers, scrub } from './redaction.js';

@@ -4,20 +4,20 @@ import {
   IndexEntry,
   Policies,
   QueryBatch,
+  ReportRouting,
   SystemEntry,
   type AortaId,
   type ConsentInput,
-  type ConsentState,
   type DataCategory,
   type IndexReason,
   type MedicationQuery,
+  type ObservationReportSubmission,
   type SummaryQuery,
   type SystemRegistration,
 } from '@schakel/contracts';
 import { z } from 'zod';
-import { CallError, upstreamProblem, type ServiceClient } from './client.js';
+import { CallError, type ServiceClient } from './client.js';
 
-/** Typed calls to the switch point, used by every connected system (and by tests and the seeder). */
 /** `assertion`: the acting professional's signed assertion (compact JWS), sent as a Bearer token. */
 export interface QueryOptions {
   aorta?: Pick<AortaId, 'initialRequestId'>;
@@ -25,15 +25,17 @@ export interface QueryOptions {
   assertion?: string;
 }
 
+/** Typed calls to the switch point, used by every connected system (and by tests and the seeder). */
 export function createSwitchPointClient(client: ServiceClient, baseUrl: string) {
   const seg = encodeURIComponent;
-  const signedQuery = (path: string, body: unknown, opts: QueryOptions) =>
+  /** A POST carrying a professional's signed assertion: the queries and the observation report. */
+  const signedPost = <T>(path: string, body: unknown, schema: z.ZodType<T>, opts: QueryOptions) =>
     client
       .call(baseUrl, {
         method: 'POST',
         path,
         body,
-        schema: QueryBatch,
+        schema,
         ...(opts.aorta ? { aorta: opts.aorta } : {}),
         ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
         ...(opts.assertion !== undefined ? { headers: { authorization: `Bearer ${opts.assertion}` } } : {}),
@@ -82,9 +84,15 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
         })
         .then((r) => r.body),
     /** QURX_IN990011NL */
-    queryMedication: (query: MedicationQuery, opts: QueryOptions = {}) => signedQuery('/queries/medication', query, opts),
+    queryMedication: (query: MedicationQuery, opts: QueryOptions = {}) => signedPost('/queries/medication', query, QueryBatch, opts),
     /** QUPC_IN990001NL */
-    querySummary: (query: SummaryQuery, opts: QueryOptions = {}) => signedQuery('/queries/summary', query, opts),
+    querySummary: (query: SummaryQuery, opts: QueryOptions = {}) => signedPost('/queries/summary', query, QueryBatch, opts),
+    /**
+     * REPC_IN990003NL: the switch point routes the report to the patient's own GP and answers the GP's
+     * acknowledgement (MCCI_IN000002) with whom it went to. Signed by the report's author.
+     */
+    sendObservationReport: (report: ObservationReportSubmission, opts: QueryOptions & { assertion: string }) =>
+      signedPost('/reports/observation', report, ReportRouting, opts),
   };
 }
 export type SwitchPointClient = ReturnType<typeof createSwitchPointClient>;
@@ -110,25 +118,5 @@ export async function enrolWithRetry(
       opts.log?.(`switch point not reachable yet (${(err as Error).message}); retry ${i}/${attempts}`);
       await new Promise((r) => setTimeout(r, opts.delayMs ?? 250));
     }
-  }
-}
-
-/**
- * A holder records the patient's choice about sharing one category of its data: at the switch point
- * first (the consent record, then MFMT_IN002101 on consent or MFMT_IN002103 otherwise), so that a failure
- * there changes nothing locally and the call can simply be repeated (both steps are idempotent).
- */
-export async function recordHolderChoice(
-  lsp: SwitchPointClient,
-  holder: { ura: string; applicationId: string },
-  choice: { bsn: string; category: DataCategory; state: ConsentState; channel: ConsentInput['channel'] },
-  aorta?: Pick<AortaId, 'initialRequestId'>,
-): Promise<void> {
-  try {
-    await lsp.recordConsent(choice.bsn, holder.ura, { state: choice.state, recordedBy: holder.applicationId, ...(choice.channel ? { channel: choice.channel } : {}) }, aorta);
-    if (choice.state === 'consent') await lsp.register(choice.bsn, choice.category, holder.applicationId, aorta);
-    else await lsp.deregister(choice.bsn, choice.category, holder.applicationId, aorta);
-  } catch (err) {
-    throw upstreamProblem(err, 'Recording the choice at the switch point');
   }
 }

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { Bsn, PatientDemographics, notFound } from '@schakel/contracts';
-import type { App } from './app.js';
-import { pick } from './app.js';
-import { nowIso, type Kysely, type Migration } from './store.js';
+import { pick, type RoutePlugin } from './app.js';
+import { nowIso, queryBuilder, type Kysely, type Migration, type QueryRunner } from './store.js';
 
 /**
- * A plain patient register for systems whose full record comes in a later issue (GP, SEH): the patients
- * this organisation knows, in its own store.
+ * A plain patient register for systems that keep no fuller record of their own (the SEH): the patients
+ * this organisation knows, in its own store. The GP system starts from the same table and adds to it.
  */
 export const patientRegisterMigration: Migration = {
   async up(db: Kysely<unknown>) {
@@ -24,33 +23,51 @@ export interface PatientRegisterTable {
   patients: { bsn: string; name: string; birth_date: string; created_at: string };
 }
 
-const Patient = PatientDemographics.extend({ bsn: Bsn }).meta({ id: 'Patient' });
+export const RegisteredPatient = PatientDemographics.extend({ bsn: Bsn }).meta({ id: 'Patient' });
+export type RegisteredPatient = z.infer<typeof RegisteredPatient>;
 
-/** Works on any store that has the patients table (a service's database type lists more tables). */
-export function patientRegisterRoutes<DB extends PatientRegisterTable>(app: App, store: Kysely<DB>): void {
-  const db = store as unknown as Kysely<PatientRegisterTable>;
+/** The register in the service's own store (any store whose migrations created the patients table). */
+export function createPatientRegister(store: QueryRunner) {
+  const q = queryBuilder<PatientRegisterTable>();
+  async function get(bsn: string): Promise<RegisteredPatient | undefined> {
+    const { rows } = await store.executeQuery(q.selectFrom('patients').select(['bsn', 'name', 'birth_date']).where('bsn', '=', bsn));
+    const row = rows[0];
+    return row === undefined ? undefined : { bsn: row.bsn, name: row.name, birthDate: row.birth_date };
+  }
+  return {
+    get,
+    /** Enter or update; answers whether the patient is new. */
+    async upsert(bsn: string, p: PatientDemographics): Promise<boolean> {
+      const existing = await get(bsn);
+      await store.executeQuery(
+        q
+          .insertInto('patients')
+          .values({ bsn, name: p.name, birth_date: p.birthDate, created_at: nowIso() })
+          .onConflict((oc) => oc.column('bsn').doUpdateSet({ name: p.name, birth_date: p.birthDate })),
+      );
+      return existing === undefined;
+    },
+  };
+}
+export type PatientRegister = ReturnType<typeof createPatientRegister>;
+
+export const patientRegisterRoutes: RoutePlugin<{ patients: PatientRegister }> = async (app, { patients }) => {
   const Params = z.object({ bsn: Bsn });
   app.put(
     '/patients/:bsn',
-    { schema: { tags: ['patients'], summary: 'Enter or update a patient', params: Params, body: PatientDemographics, response: { 200: Patient, 201: Patient, ...pick(400) } } },
+    { schema: { tags: ['patients'], summary: 'Enter or update a patient', params: Params, body: PatientDemographics, response: { 200: RegisteredPatient, 201: RegisteredPatient, ...pick(400) } } },
     async (request, reply) => {
-      const { bsn } = request.params;
-      const existing = await db.selectFrom('patients').select('bsn').where('bsn', '=', bsn).executeTakeFirst();
-      await db
-        .insertInto('patients')
-        .values({ bsn, name: request.body.name, birth_date: request.body.birthDate, created_at: nowIso() })
-        .onConflict((oc) => oc.column('bsn').doUpdateSet({ name: request.body.name, birth_date: request.body.birthDate }))
-        .execute();
-      return reply.status(existing === undefined ? 201 : 200).send({ bsn, ...request.body });
+      const created = await patients.upsert(request.params.bsn, request.body);
+      return reply.status(created ? 201 : 200).send({ bsn: request.params.bsn, ...request.body });
     },
   );
   app.get(
     '/patients/:bsn',
-    { schema: { tags: ['patients'], summary: 'One patient', params: Params, response: { 200: Patient, ...pick(400, 404) } } },
+    { schema: { tags: ['patients'], summary: 'One patient', params: Params, response: { 200: RegisteredPatient, ...pick(400, 404) } } },
     async (request) => {
-      const row = await db.selectFrom('patients').selectAll().where('bsn', '=', request.params.bsn).executeTakeFirst();
-      if (row === undefined) throw notFound(`Patient ${request.params.bsn}`);
-      return { bsn: row.bsn, name: row.name, birthDate: row.birth_date };
+      const patient = await patients.get(request.params.bsn);
+      if (patient === undefined) throw notFound(`Patient ${request.params.bsn}`);
+      return patient;
     },
   );
-}
+};

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { Bsn } from '@schakel/contracts';
-import { pick, type App } from './app.js';
-import { nowIso, type Generated, type Kysely } from './store.js';
+import { pick, type RoutePlugin } from './app.js';
+import { nowIso, queryBuilder, type Generated, type Kysely, type QueryRunner, type Selectable } from './store.js';
 
 /**
  * Every connected system (GBZ) keeps its own log of what it answered the switch point: which interaction,
@@ -63,14 +63,28 @@ export const SourceLogEntry = z
     result: z.string(),
   })
   .meta({ id: 'SourceQueryLogEntry' });
+export type SourceLogEntry = z.infer<typeof SourceLogEntry>;
 
-export function createSourceLog<DB extends SourceLogTable>(store: Kysely<DB>) {
-  const db = store as unknown as Kysely<SourceLogTable>;
+const toEntry = (r: Selectable<SourceLogTable['query_log']>): SourceLogEntry => ({
+  id: r.id,
+  at: r.at,
+  interaction: r.interaction,
+  initialRequestId: r.initial_request_id,
+  requestId: r.request_id,
+  bsn: r.bsn,
+  requesterUra: r.requester_ura,
+  actingUzi: r.acting_uzi,
+  actingRole: r.acting_role,
+  result: r.result,
+});
+
+/** The log in the service's own store (any store whose migrations created query_log). */
+export function createSourceLog(store: QueryRunner) {
+  const q = queryBuilder<SourceLogTable>();
   return {
     async write(e: SourceLogEvent): Promise<void> {
-      await db
-        .insertInto('query_log')
-        .values({
+      await store.executeQuery(
+        q.insertInto('query_log').values({
           at: nowIso(),
           interaction: e.interaction,
           initial_request_id: e.aorta.initialRequestId,
@@ -80,30 +94,20 @@ export function createSourceLog<DB extends SourceLogTable>(store: Kysely<DB>) {
           acting_uzi: e.acting.uziNumber,
           acting_role: e.acting.roleCode,
           result: e.result,
-        })
-        .execute();
+        }),
+      );
     },
-    async list(bsn?: string): Promise<z.infer<typeof SourceLogEntry>[]> {
-      let q = db.selectFrom('query_log').selectAll();
-      if (bsn !== undefined) q = q.where('bsn', '=', bsn);
-      return (await q.orderBy('id').execute()).map((r) => ({
-        id: r.id,
-        at: r.at,
-        interaction: r.interaction,
-        initialRequestId: r.initial_request_id,
-        requestId: r.request_id,
-        bsn: r.bsn,
-        requesterUra: r.requester_ura,
-        actingUzi: r.acting_uzi,
-        actingRole: r.acting_role,
-        result: r.result,
-      }));
+    async list(bsn?: string): Promise<SourceLogEntry[]> {
+      let select = q.selectFrom('query_log').selectAll();
+      if (bsn !== undefined) select = select.where('bsn', '=', bsn);
+      return (await store.executeQuery(select.orderBy('id'))).rows.map(toEntry);
     },
   };
 }
 export type SourceLog = ReturnType<typeof createSourceLog>;
 
-export function sourceLogRoutes(app: App, log: SourceLog): void {
+/** The front office's view of the log. */
+export const sourceLogRoutes: RoutePlugin<{ log: SourceLog }> = async (app, { log }) => {
   app.get(
     '/query-log',
     {
@@ -116,4 +120,4 @@ export function sourceLogRoutes(app: App, log: SourceLog): void {
     },
     async (request) => ({ entries: await log.list(request.query.bsn) }),
   );
-}
+};

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider, type SqliteDatabase } from 'kysely';
+import { DummyDriver, Kysely, Migrator, SqliteAdapter, SqliteDialect, SqliteIntrospector, SqliteQueryCompiler, type Migration, type MigrationProvider, type SqliteDatabase } from 'kysely';
 
 export type Migrations = Record<string, Migration>;
 
@@ -66,6 +66,27 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase 
     },
     close: () => sqlite.close(),
   };
+}
+
+/**
+ * What a module shared by several services (the source log, the patient register) needs of a service's
+ * store: to run a query. Kysely's types are invariant in the database type, so a `Kysely<GpDatabase>` is
+ * no `Kysely<SourceLogTable>`; instead of casting one into the other, such a module builds its queries
+ * against its own tables with `queryBuilder<T>()` and runs them here (Kysely's "splitting query building
+ * and execution" recipe). Any store opened with `openStore` is a QueryRunner, whatever tables it lists.
+ */
+export type QueryRunner = Pick<Kysely<unknown>, 'executeQuery'>;
+
+/** A Kysely for building (never running) queries against the tables `T` of a shared module, in SQLite's dialect. */
+export function queryBuilder<T>(): Kysely<T> {
+  return new Kysely<T>({
+    dialect: {
+      createAdapter: () => new SqliteAdapter(),
+      createDriver: () => new DummyDriver(),
+      createIntrospector: (db) => new SqliteIntrospector(db),
+      createQueryCompiler: () => new SqliteQueryCompiler(),
+    },
+  });
 }
 
 export function nowIso(): string {

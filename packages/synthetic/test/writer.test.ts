@@ -43,9 +43,10 @@ describe('writeSynthetic()', () => {
     expect(withShielded).toBeDefined();
     if (withShielded === undefined) return;
     const org = topology.organisations.find((o) => o.id === withShielded.gp.orgId);
+    if (org === undefined) throw new Error(`No organisation ${withShielded.gp.orgId} in the topology`);
     const client = createServiceClient();
     const gp = await buildGp(
-      { ORG_NAME: org?.name ?? '', ORG_URA: org?.ura ?? '', APPLICATION_ID: org?.applicationId ?? '' },
+      { ORG_NAME: org.name, ORG_URA: org.ura, APPLICATION_ID: org.applicationId },
       { db: await openStore<GpDatabase>({ database: join(dataDir, `${withShielded.gp.orgId}.sqlite`), migrations: gpMigrations }), lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'), kit: { logLevel: 'silent', identify: asSwitchPoint } },
     );
     try {

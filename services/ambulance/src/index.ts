@@ -1,1 +1,1 @@
-export { buildApp, migrations, type AmbulanceDatabase } from './app.js';
+export { profile } from './profile.js';

@@ -1,26 +1,28 @@
-import { audience, consentRequestRoutes, createServiceApp, createSourceLog, frontOfficeOf, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { z } from 'zod';
+import { audience, createServiceApp, createSourceLog, frontOfficeOf, holderConsentRoutes, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
-import { createPatientStore, patientRoutes } from './patients.js';
+import { GpConsent, consentOf, createPatientStore, patientRoutes, type GpPatient } from './patients.js';
 import { createRecordStore } from './record-store.js';
 import { recordRoutes } from './record.js';
-import { consentRoutes } from './consent.js';
 import { summaryQueryRoutes } from './summary-query.js';
+import { createDisclosureStore } from './disclosure-store.js';
 import { disclosureRoutes } from './disclosures.js';
+import { createInboxStore } from './inbox-store.js';
 import { inboxDeliveryRoutes, inboxRoutes } from './inbox.js';
 import { coronaOptInRoutes, createCoronaOptIn, policyNoticeRoutes } from './corona-opt-in.js';
 import { sharingDeclineRoutes } from './sharing-declines.js';
 
 export { migrations, type GpDatabase } from './migrations.js';
 
-/**
- * The GP's identity at the switch point is optional only for tests that never reach it; a running practice
- * always has them (runOrganisation's config requires both).
- */
-export type GpConfig = Pick<OrganisationConfig, 'ORG_NAME'> &
-  Partial<Pick<OrganisationConfig, 'ORG_URA' | 'APPLICATION_ID'>> & {
-    /** How many months of journal and measurements the professional summary covers (default 4). */
-    SUMMARY_JOURNAL_MONTHS?: number;
-  };
+/** The practice's own settings, from env at boot beside the organisation's variables. */
+export const gpConfigShape = {
+  /** How many months of journal and measurements the professional summary covers. */
+  SUMMARY_JOURNAL_MONTHS: z.coerce.number().int().min(1).max(60).default(4),
+};
+const GP_DEFAULTS = z.object(gpConfigShape).parse({});
+
+/** Who the practice is (always: the switch point and its front office know it by these), and its settings. */
+export type GpConfig = Pick<OrganisationConfig, 'ORG_NAME' | 'ORG_URA' | 'APPLICATION_ID'> & Partial<z.infer<z.ZodObject<typeof gpConfigShape>>>;
 
 export interface GpOptions {
   /** The clock the summary's period is counted from (tests pin it). */
@@ -50,35 +52,39 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
     },
     deps.kit,
   );
-  const me = { ura: config.ORG_URA ?? '00000000', applicationId: config.APPLICATION_ID ?? '0', name: config.ORG_NAME };
+  const me = { ura: config.ORG_URA, applicationId: config.APPLICATION_ID, name: config.ORG_NAME };
+  // Stores first, then the routes of each audience (style.md habit 2).
   const patients = createPatientStore(deps.db);
   const record = createRecordStore(deps.db);
+  const disclosures = createDisclosureStore(deps.db);
+  const inbox = createInboxStore(deps.db);
   const log = createSourceLog(deps.db);
   const optIn = createCoronaOptIn(deps.db, deps.lsp, me);
   // The switch point's legs: only its certificate. Everything else is the practice's own front office.
-  await audience(app, 'switch-point-legs', switchPointOnly('gp'), (legs) => {
-    summaryQueryRoutes(legs, log, patients, record, {
-      practice: { ura: me.ura, name: me.name },
-      journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? 4,
-      now: options.now ?? (() => new Date()),
+  await audience(app, 'switch-point-legs', switchPointOnly('gp'), async (legs) => {
+    await legs.register(summaryQueryRoutes, {
+      log,
+      patients,
+      record,
+      settings: { practice: { ura: me.ura, name: me.name }, journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? GP_DEFAULTS.SUMMARY_JOURNAL_MONTHS, now: options.now ?? (() => new Date()) },
     });
-    inboxDeliveryRoutes(legs, deps.db, patients, log);
+    await legs.register(inboxDeliveryRoutes, { inbox, patients, log });
     policyNoticeRoutes(legs, optIn);
   });
-  await audience(app, 'front-office', frontOfficeOf(me.ura), (front) => {
-    patientRoutes(front, patients);
-    recordRoutes(front, patients, record);
-    consentRoutes(front, patients, deps.lsp, me);
-    consentRequestRoutes(front, deps.lsp, {
-      applicationId: me.applicationId,
+  await audience(app, 'front-office', frontOfficeOf(me.ura), async (front) => {
+    await front.register(patientRoutes, { patients });
+    await front.register(recordRoutes, { patients, record });
+    await front.register(holderConsentRoutes<GpPatient, GpConsent>, {
+      lsp: deps.lsp,
+      holder: me,
       category: 'WAARNEEMGEGEVENS',
-      setLocalConsent: async (bsn, state) => {
-        if ((await patients.get(bsn)) !== undefined) await patients.setConsent(bsn, state, 'portal');
-      },
+      data: 'the professional summary',
+      patients,
+      answer: { schema: GpConsent, of: consentOf },
     });
-    sourceLogRoutes(front, log);
-    disclosureRoutes(front, deps.db, patients);
-    inboxRoutes(front, deps.db);
+    await front.register(sourceLogRoutes, { log });
+    await front.register(disclosureRoutes, { patients, disclosures });
+    await front.register(inboxRoutes, { inbox });
     coronaOptInRoutes(front, { optIn, patients });
     sharingDeclineRoutes(front, deps.db, patients);
   });

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import {
   Bsn,
@@ -15,42 +14,13 @@ import {
   problem,
   type Decision,
 } from '@schakel/contracts';
-import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
-import type { GpDatabase } from './migrations.js';
+import { nowIso, pick, type RoutePlugin } from '@schakel/service-kit';
 import type { PatientStore } from './patients.js';
+import type { DisclosureStore } from './disclosure-store.js';
 import { NO_BASIS, assessQuestion, checkBasis, checkForm, declined, type RuleOutcome } from './disclosure-rules.js';
 
 const decisionOf = ({ permitted: _permitted, ...d }: RuleOutcome): Decision => d;
 const refuse = (outcome: RuleOutcome) => notAuthorised(outcome.explanation, { decision: decisionOf(outcome) });
-
-type RequestRow = Selectable<GpDatabase['disclosure_requests']>;
-type DisclosureRow = Selectable<GpDatabase['disclosures']>;
-
-function toRequest(r: RequestRow): DisclosureRequest {
-  const body = JSON.parse(r.body) as Omit<DisclosureRequest, 'id' | 'bsn' | 'status' | 'registeredAt'>;
-  return {
-    ...body,
-    id: r.id,
-    bsn: r.bsn,
-    status: r.status as DisclosureRequest['status'],
-    registeredAt: r.registered_at,
-    ...(r.basis !== null ? { basis: JSON.parse(r.basis) as DisclosureBasis } : {}),
-    ...(r.basis_recorded_at !== null ? { basisRecordedAt: r.basis_recorded_at } : {}),
-    ...(r.disclosure_id !== null ? { disclosureId: r.disclosure_id } : {}),
-    ...(r.declined !== null ? { declined: JSON.parse(r.declined) as NonNullable<DisclosureRequest['declined']> } : {}),
-  };
-}
-
-function toDisclosure(r: DisclosureRow): Disclosure {
-  return {
-    ...(JSON.parse(r.body) as Omit<Disclosure, 'id' | 'requestId' | 'bsn' | 'disclosedAt' | 'patientInformed'>),
-    id: r.id,
-    requestId: r.request_id,
-    bsn: r.bsn,
-    disclosedAt: r.disclosed_at,
-    ...(r.patient_informed !== null ? { patientInformed: JSON.parse(r.patient_informed) as NonNullable<Disclosure['patientInformed']> } : {}),
-  };
-}
 
 /**
  * The GP's register of requests from non-care providers and of what was disclosed to them
@@ -58,18 +28,18 @@ function toDisclosure(r: DisclosureRow): Disclosure {
  * legal ground) is recorded and checked; only answerable questions are answered, with the medical
  * necessity recorded; every disclosure is kept per patient, and whether (and how) the patient was informed.
  */
-export function disclosureRoutes(app: App, db: Kysely<GpDatabase>, patients: PatientStore): void {
+export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures: DisclosureStore }> = async (app, { patients, disclosures }) => {
   const IdParams = z.object({ id: z.string().min(1).max(100) });
   const BsnParams = z.object({ bsn: Bsn });
   const getRequest = async (id: string) => {
-    const row = await db.selectFrom('disclosure_requests').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) throw notFound(`Disclosure request ${id}`);
-    return toRequest(row);
+    const found = await disclosures.request(id);
+    if (found === undefined) throw notFound(`Disclosure request ${id}`);
+    return found;
   };
   const getDisclosure = async (id: string) => {
-    const row = await db.selectFrom('disclosures').selectAll().where('id', '=', id).executeTakeFirst();
-    if (row === undefined) throw notFound(`Disclosure ${id}`);
-    return toDisclosure(row);
+    const found = await disclosures.disclosure(id);
+    if (found === undefined) throw notFound(`Disclosure ${id}`);
+    return found;
   };
 
   app.post(
@@ -94,19 +64,16 @@ export function disclosureRoutes(app: App, db: Kysely<GpDatabase>, patients: Pat
         const outcome = assessQuestion(q.kind);
         return { id: `q${i + 1}`, text: q.text, kind: q.kind, answerable: outcome.permitted, assessment: decisionOf(outcome) };
       });
-      const row = { id: randomUUID(), bsn, status: 'received', body: JSON.stringify({ ...rest, questions: assessed }), basis: null, basis_recorded_at: null, disclosure_id: null, registered_at: nowIso(), declined: null };
-      await db.insertInto('disclosure_requests').values(row).execute();
+      const registered = await disclosures.register(bsn, { ...rest, questions: assessed });
       request.log.info({ requesterKind: rest.requester.kind, questions: assessed.length }, 'disclosure request registered');
-      return reply.status(201).send(toRequest(row));
+      return reply.status(201).send(registered);
     },
   );
 
   app.get(
     '/patients/:bsn/disclosure-requests',
     { schema: { tags: ['disclosures'], summary: 'The requests registered for this patient', params: BsnParams, response: { 200: z.object({ requests: z.array(DisclosureRequest) }), ...pick(400) } } },
-    async (request) => ({
-      requests: (await db.selectFrom('disclosure_requests').selectAll().where('bsn', '=', request.params.bsn).orderBy('registered_at').execute()).map(toRequest),
-    }),
+    async (request) => ({ requests: await disclosures.requestsOf(request.params.bsn) }),
   );
 
   app.get(
@@ -133,11 +100,7 @@ export function disclosureRoutes(app: App, db: Kysely<GpDatabase>, patients: Pat
       if (current.status === 'declined') throw conflict(`Disclosure request ${current.id} was declined`);
       const outcome = checkBasis(request.body);
       if (!outcome.permitted) throw refuse(outcome);
-      await db
-        .updateTable('disclosure_requests')
-        .set({ basis: JSON.stringify(request.body), basis_recorded_at: nowIso(), status: 'basis-recorded' })
-        .where('id', '=', current.id)
-        .execute();
+      await disclosures.recordBasis(current.id, request.body);
       return getRequest(current.id);
     },
   );
@@ -168,16 +131,10 @@ export function disclosureRoutes(app: App, db: Kysely<GpDatabase>, patients: Pat
       });
       const answered = new Set(answers.map((a) => a.questionId));
       const refusedQuestions = req.questions.filter((q) => !q.answerable && !answered.has(q.id)).map((q) => ({ questionId: q.id, question: q.text, reason: q.assessment }));
-      const disclosedAt = nowIso();
-      const body = { disclosedBy: request.body.disclosedBy, to: req.requester, purpose: req.purpose, basis: req.basis, medicalNecessity: request.body.medicalNecessity, answers, refusedQuestions };
-      const informed = request.body.patientInformed === undefined ? null : JSON.stringify({ ...request.body.patientInformed, recordedAt: disclosedAt });
-      const row = { id: randomUUID(), request_id: req.id, bsn: req.bsn, disclosed_at: disclosedAt, body: JSON.stringify(body), patient_informed: informed };
-      await db.transaction().execute(async (tx) => {
-        await tx.insertInto('disclosures').values(row).execute();
-        await tx.updateTable('disclosure_requests').set({ status: 'answered', disclosure_id: row.id }).where('id', '=', req.id).execute();
-      });
-      request.log.info({ disclosureId: row.id, answers: answers.length, refused: refusedQuestions.length }, 'disclosure recorded in the patient’s record');
-      return reply.status(201).send(toDisclosure(row));
+      const content = { disclosedBy: request.body.disclosedBy, to: req.requester, purpose: req.purpose, basis: req.basis, medicalNecessity: request.body.medicalNecessity, answers, refusedQuestions };
+      const disclosure = await disclosures.disclose(req, content, request.body.patientInformed);
+      request.log.info({ disclosureId: disclosure.id, answers: answers.length, refused: refusedQuestions.length }, 'disclosure recorded in the patient’s record');
+      return reply.status(201).send(disclosure);
     },
   );
 
@@ -198,8 +155,7 @@ export function disclosureRoutes(app: App, db: Kysely<GpDatabase>, patients: Pat
       if (req.status === 'answered') throw conflict(`Disclosure request ${req.id} has been answered already (disclosure ${req.disclosureId ?? ''})`);
       if (req.status !== 'declined') {
         const { permitted: _p, ...decision } = declined(request.body.reason);
-        const value = JSON.stringify({ ...request.body, declinedAt: nowIso(), decision });
-        await db.updateTable('disclosure_requests').set({ status: 'declined', declined: value }).where('id', '=', req.id).execute();
+        await disclosures.decline(req.id, { ...request.body, declinedAt: nowIso(), decision });
         request.log.info({ requestId: req.id }, 'disclosure request declined by the GP');
       }
       return getRequest(req.id);
@@ -216,9 +172,7 @@ export function disclosureRoutes(app: App, db: Kysely<GpDatabase>, patients: Pat
         response: { 200: z.object({ disclosures: z.array(Disclosure) }), ...pick(400) },
       },
     },
-    async (request) => ({
-      disclosures: (await db.selectFrom('disclosures').selectAll().where('bsn', '=', request.params.bsn).orderBy('disclosed_at').execute()).map(toDisclosure),
-    }),
+    async (request) => ({ disclosures: await disclosures.disclosuresOf(request.params.bsn) }),
   );
 
   app.put(
@@ -226,8 +180,8 @@ export function disclosureRoutes(app: App, db: Kysely<GpDatabase>, patients: Pat
     { schema: { tags: ['disclosures'], summary: 'Record that (and how) the patient was informed of a disclosure', params: IdParams, body: PatientInformed, response: { 200: Disclosure, ...pick(400, 404) } } },
     async (request) => {
       const d = await getDisclosure(request.params.id);
-      await db.updateTable('disclosures').set({ patient_informed: JSON.stringify({ ...request.body, recordedAt: nowIso() }) }).where('id', '=', d.id).execute();
+      await disclosures.setPatientInformed(d.id, request.body);
       return getDisclosure(d.id);
     },
   );
-}
+};

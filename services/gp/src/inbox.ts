@@ -1,35 +1,8 @@
 import { z } from 'zod';
-import { Bsn, IsoDateTime, ObservationReportDelivery, ReportAcknowledgement, describeInteraction, notFound } from '@schakel/contracts';
-import { nowIso, pick, sql, type App, type Kysely, type Selectable, type SourceLog } from '@schakel/service-kit';
-import type { GpDatabase } from './migrations.js';
+import { Bsn, ObservationReportDelivery, ReportAcknowledgement, describeInteraction, notFound } from '@schakel/contracts';
+import { pick, type RoutePlugin, type SourceLog } from '@schakel/service-kit';
 import type { PatientStore } from './patients.js';
-
-const InboxStatus = z.enum(['unread', 'read', 'processed']).meta({ id: 'InboxStatus' });
-const InboxReport = z
-  .object({
-    messageId: z.uuid(),
-    bsn: Bsn,
-    status: InboxStatus,
-    receivedAt: IsoDateTime,
-    deliveries: z.number().int().describe('How often the switch point delivered this message id (redeliveries after a lost acknowledgement are counted, not stored)'),
-    readAt: IsoDateTime.nullable(),
-    processedAt: IsoDateTime.nullable(),
-    report: ObservationReportDelivery,
-  })
-  .meta({ id: 'InboxReport' });
-type InboxReport = z.infer<typeof InboxReport>;
-
-type Row = Selectable<GpDatabase['inbox_reports']>;
-const toReport = (r: Row): InboxReport => ({
-  messageId: r.message_id,
-  bsn: r.bsn,
-  status: r.status as InboxReport['status'],
-  receivedAt: r.received_at,
-  deliveries: r.deliveries,
-  readAt: r.read_at,
-  processedAt: r.processed_at,
-  report: JSON.parse(r.body) as InboxReport['report'],
-});
+import { InboxReport, InboxStatus, type InboxStore } from './inbox-store.js';
 
 type Ack = z.infer<typeof ReportAcknowledgement>;
 
@@ -40,39 +13,25 @@ type Ack = z.infer<typeof ReportAcknowledgement>;
  * an acknowledgement in the spirit of MCCI_IN000002: AA accepted (also for a duplicate), AR rejected with
  * a reason (the sender must not try again), AE a local error (the sender tries again).
  */
-export function inboxDeliveryRoutes(app: App, db: Kysely<GpDatabase>, patients: PatientStore, log: SourceLog): void {
-  const logDelivery = (d: z.infer<typeof ObservationReportDelivery>, aorta: { initialRequestId: string; requestId: string }, result: string) =>
+export const inboxDeliveryRoutes: RoutePlugin<{ inbox: InboxStore; patients: PatientStore; log: SourceLog }> = async (app, { inbox, patients, log }) => {
+  const logDelivery = (d: ObservationReportDelivery, aorta: { initialRequestId: string; requestId: string }, result: string) =>
     log.write({ interaction: 'REPC_IN990003NL', aorta, bsn: d.bsn, requesterUra: d.sender.ura, acting: d.author, result });
 
   /** Store once; a message id seen before is counted and acknowledged again, never stored twice. */
-  async function receive(d: z.infer<typeof ObservationReportDelivery>, initialRequestId: string): Promise<Ack> {
+  async function receive(d: ObservationReportDelivery, initialRequestId: string): Promise<Ack> {
     const ack = (a: Omit<Ack, 'interaction' | 'messageId'>): Ack => ({ interaction: 'MCCI_IN000002', messageId: d.messageId, ...a });
     if ((await patients.get(d.bsn)) === undefined) {
       return ack({ acknowledgement: 'AR', duplicate: false, code: 'UNKNOWN_PATIENT', reason: `Patient ${d.bsn} is not registered at this practice` });
     }
-    const receivedAt = nowIso();
-    const inserted = await db
-      .insertInto('inbox_reports')
-      .values({
-        message_id: d.messageId,
-        bsn: d.bsn,
-        sender_application_id: d.sender.applicationId,
-        sender_ura: d.sender.ura,
-        sender_name: d.sender.organisationName,
-        body: JSON.stringify(d),
-        initial_request_id: initialRequestId,
-        received_at: receivedAt,
-      })
-      .onConflict((oc) => oc.column('message_id').doNothing())
-      .executeTakeFirst();
-    if (inserted.numInsertedOrUpdatedRows === 1n) return ack({ acknowledgement: 'AA', duplicate: false, receivedAt });
-    await db.updateTable('inbox_reports').set({ deliveries: sql<number>`deliveries + 1` }).where('message_id', '=', d.messageId).execute();
-    const first = await db.selectFrom('inbox_reports').select(['bsn', 'sender_ura', 'received_at']).where('message_id', '=', d.messageId).executeTakeFirstOrThrow();
-    // The same message id for another patient or sender is not a redelivery but a broken sender.
-    if (first.bsn !== d.bsn || first.sender_ura !== d.sender.ura) {
-      return ack({ acknowledgement: 'AR', duplicate: false, code: 'MESSAGE_ID_CONFLICT', reason: `Message id ${d.messageId} was received before for another patient or sender` });
+    const receipt = await inbox.receive(d, initialRequestId);
+    switch (receipt.outcome) {
+      case 'stored':
+        return ack({ acknowledgement: 'AA', duplicate: false, receivedAt: receipt.receivedAt });
+      case 'duplicate':
+        return ack({ acknowledgement: 'AA', duplicate: true, receivedAt: receipt.receivedAt, reason: 'duplicate: received before, stored once' });
+      case 'conflict':
+        return ack({ acknowledgement: 'AR', duplicate: false, code: 'MESSAGE_ID_CONFLICT', reason: `Message id ${d.messageId} was received before for another patient or sender` });
     }
-    return ack({ acknowledgement: 'AA', duplicate: true, receivedAt: first.received_at, reason: 'duplicate: received before, stored once' });
   }
 
   app.post(
@@ -105,15 +64,15 @@ export function inboxDeliveryRoutes(app: App, db: Kysely<GpDatabase>, patients: 
       return ack;
     },
   );
-}
+};
 
 /** The front office's view of the inbox: list, read, mark read and processed. */
-export function inboxRoutes(app: App, db: Kysely<GpDatabase>): void {
+export const inboxRoutes: RoutePlugin<{ inbox: InboxStore }> = async (app, { inbox }) => {
   const IdParams = z.object({ messageId: z.uuid() });
   const load = async (messageId: string): Promise<InboxReport> => {
-    const row = await db.selectFrom('inbox_reports').selectAll().where('message_id', '=', messageId).executeTakeFirst();
-    if (row === undefined) throw notFound(`Observation report ${messageId}`);
-    return toReport(row);
+    const report = await inbox.get(messageId);
+    if (report === undefined) throw notFound(`Observation report ${messageId}`);
+    return report;
   };
 
   app.get(
@@ -126,15 +85,7 @@ export function inboxRoutes(app: App, db: Kysely<GpDatabase>): void {
         response: { 200: z.object({ count: z.number().int().describe('How many match, beyond the limit too'), reports: z.array(InboxReport) }), ...pick(400) },
       },
     },
-    async (request) => {
-      const { status, bsn, limit } = request.query;
-      let q = db.selectFrom('inbox_reports');
-      if (status !== undefined) q = q.where('status', '=', status);
-      if (bsn !== undefined) q = q.where('bsn', '=', bsn);
-      const { count } = await q.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-      const rows = await q.selectAll().orderBy('received_at', 'desc').orderBy('message_id').limit(limit).execute();
-      return { count: Number(count), reports: rows.map(toReport) };
-    },
+    async (request) => inbox.list(request.query),
   );
   app.get('/inbox/:messageId', { schema: { tags: ['inbox'], summary: 'One observation report', params: IdParams, response: { 200: InboxReport, ...pick(400, 404) } } }, async (request) =>
     load(request.params.messageId),
@@ -145,7 +96,7 @@ export function inboxRoutes(app: App, db: Kysely<GpDatabase>): void {
     async (request) => {
       const { messageId } = request.params;
       await load(messageId);
-      await db.updateTable('inbox_reports').set({ status: 'read', read_at: nowIso() }).where('message_id', '=', messageId).where('status', '=', 'unread').execute();
+      await inbox.markRead(messageId);
       return load(messageId);
     },
   );
@@ -161,12 +112,9 @@ export function inboxRoutes(app: App, db: Kysely<GpDatabase>): void {
     },
     async (request) => {
       const { messageId } = request.params;
-      const current = await load(messageId);
-      if (current.status !== 'processed') {
-        const at = nowIso();
-        await db.updateTable('inbox_reports').set({ status: 'processed', processed_at: at, read_at: current.readAt ?? at }).where('message_id', '=', messageId).execute();
-      }
+      await load(messageId);
+      await inbox.markProcessed(messageId);
       return load(messageId);
     },
   );
-}
+};

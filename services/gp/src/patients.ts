@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Address, Bsn, PatientDemographics, notFound, type ConsentState } from '@schakel/contracts';
-import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
+import { Address, Bsn, ConsentState, PatientDemographics, notFound } from '@schakel/contracts';
+import { nowIso, pick, type Kysely, type RoutePlugin } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 
 export interface GpPatient {
@@ -32,8 +32,8 @@ export function createPatientStore(db: Kysely<GpDatabase>) {
         bsn: r.bsn,
         name: r.name,
         birthDate: r.birth_date,
-        ...(r.address !== null ? { address: JSON.parse(r.address) as Address } : {}),
-        consent: { state: r.consent_state as ConsentState, channel: r.consent_channel, recordedAt: r.consent_recorded_at },
+        ...(r.address !== null ? { address: Address.parse(JSON.parse(r.address)) } : {}),
+        consent: { state: ConsentState.parse(r.consent_state), channel: r.consent_channel, recordedAt: r.consent_recorded_at },
       };
     },
     /** Enter or update; answers whether the patient is new. */
@@ -56,12 +56,19 @@ export function createPatientStore(db: Kysely<GpDatabase>) {
 }
 export type PatientStore = ReturnType<typeof createPatientStore>;
 
+/** The patient's choice as this practice recorded it (and as PUT /patients/{bsn}/consent answers it). */
+export const GpConsent = z
+  .object({ bsn: Bsn, state: ConsentState, channel: z.string().nullable(), recordedAt: z.string().nullable() })
+  .meta({ id: 'GpConsent' });
+export type GpConsent = z.infer<typeof GpConsent>;
+export const consentOf = (p: GpPatient): GpConsent => ({ bsn: p.bsn, ...p.consent });
+
 /** The service kit's plain register, plus the address the GP keeps. */
 const GpPatientInput = PatientDemographics.extend({ address: Address.optional() }).meta({ id: 'NewGpPatient' });
 type GpPatientInput = z.infer<typeof GpPatientInput>;
 const GpPatientView = GpPatientInput.extend({ bsn: Bsn }).meta({ id: 'GpPatient' });
 
-export function patientRoutes(app: App, patients: PatientStore): void {
+export const patientRoutes: RoutePlugin<{ patients: PatientStore }> = async (app, { patients }) => {
   const Params = z.object({ bsn: Bsn });
   app.put(
     '/patients/:bsn',
@@ -80,4 +87,13 @@ export function patientRoutes(app: App, patients: PatientStore): void {
       return { bsn: p.bsn, name: p.name, birthDate: p.birthDate, ...(p.address !== undefined ? { address: p.address } : {}) };
     },
   );
-}
+  app.get(
+    '/patients/:bsn/consent',
+    { schema: { tags: ['consent'], summary: 'The patient’s choice as this practice recorded it', params: Params, response: { 200: GpConsent, ...pick(400, 404) } } },
+    async (request) => {
+      const p = await patients.get(request.params.bsn);
+      if (p === undefined) throw notFound(`Patient ${request.params.bsn}`);
+      return consentOf(p);
+    },
+  );
+};

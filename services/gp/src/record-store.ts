@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import type { Allergy, ContraIndication, CoveringNote, Episode, JournalEntry, Measurement, Prescription, TreatmentLimit } from '@schakel/contracts';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
@@ -21,6 +22,16 @@ export const RECORD_KINDS = ['episode', 'journal', 'measurement', 'prescription'
 
 /** What a front office sends for an item: its own fields, `shielded` and an optional episode link. */
 export type NewItem = Record<string, unknown> & { shielded?: boolean; episodeId?: string };
+const RecordFields = z.looseObject({ shielded: z.boolean().optional(), episodeId: z.string().optional() });
+const RecordKindSchema = z.enum(RECORD_KINDS);
+
+/** A stored item: what it is, whether it is shielded, and the fields it was recorded with. */
+export interface RecordEntry {
+  id: string;
+  kind: RecordKind;
+  shielded: boolean;
+  fields: NewItem;
+}
 
 type ItemRow = Selectable<GpDatabase['record_items']>;
 
@@ -99,8 +110,12 @@ export function createRecordStore(db: Kysely<GpDatabase>) {
     async list<K extends RecordKind>(bsn: string, kind: K): Promise<RecordItems[K][]> {
       return (await rows(bsn, kind)).map((r) => toItem<K>(r));
     },
-    async get(bsn: string, id: string): Promise<ItemRow | undefined> {
-      return db.selectFrom('record_items').selectAll().where('bsn', '=', bsn).where('id', '=', id).executeTakeFirst();
+    /** One item as the front office recorded it: its kind, whether it is shielded, and its fields. */
+    async entry(bsn: string, id: string): Promise<RecordEntry | undefined> {
+      const row = await db.selectFrom('record_items').selectAll().where('bsn', '=', bsn).where('id', '=', id).executeTakeFirst();
+      if (row === undefined) return undefined;
+      const { shielded: _shielded, ...fields } = RecordFields.parse(JSON.parse(row.body));
+      return { id: row.id, kind: RecordKindSchema.parse(row.kind), shielded: row.shielded === 1, fields };
     },
     /** The whole record, shielded items included: what the GP sees in the practice. */
     async record(bsn: string): Promise<PatientRecord> {

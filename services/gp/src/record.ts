@@ -22,7 +22,7 @@ import {
   notFound,
   problem,
 } from '@schakel/contracts';
-import { pick, type App } from '@schakel/service-kit';
+import { pick, type RoutePlugin } from '@schakel/service-kit';
 import type { PatientStore } from './patients.js';
 import { RECORD_KINDS, type NewItem, type RecordKind, type RecordStore } from './record-store.js';
 
@@ -59,13 +59,13 @@ const Shielding = z.object({ shielded: z.boolean() }).strict().meta({ id: 'Shiel
 const ItemRef = z.object({ id: z.string(), kind: z.enum(RECORD_KINDS), shielded: z.boolean() }).meta({ id: 'RecordItemRef' });
 
 /** Front office: the GP record, item by item, and the patient's requests to shield items. */
-export function recordRoutes(app: App, patients: PatientStore, store: RecordStore): void {
+export const recordRoutes: RoutePlugin<{ patients: PatientStore; record: RecordStore }> = async (app, { patients, record: store }) => {
   const knownPatient = async (bsn: string) => {
     if ((await patients.get(bsn)) === undefined) throw notFound(`Patient ${bsn}`);
   };
   const checkEpisodeLink = async (bsn: string, input: NewItem) => {
     if (input.episodeId === undefined) return;
-    const episode = await store.get(bsn, input.episodeId);
+    const episode = await store.entry(bsn, input.episodeId);
     if (episode === undefined || episode.kind !== 'episode') {
       throw problem('VALIDATION_ERROR', `Episode ${input.episodeId} is not an episode of patient ${bsn}`, { field: 'body.episodeId', expected: 'the id of one of the patient’s episodes' });
     }
@@ -104,11 +104,11 @@ export function recordRoutes(app: App, patients: PatientStore, store: RecordStor
     { schema: { tags: ['record'], summary: 'Close, reopen, rename or flag an episode', params: ItemParams, body: EpisodeChange, response: { 200: Episode, ...pick(400, 404) } } },
     async (request) => {
       const { bsn, id } = request.params;
-      const row = await store.get(bsn, id);
-      if (row === undefined || row.kind !== 'episode') throw notFound(`Episode ${id} of patient ${bsn}`);
-      const current = JSON.parse(row.body) as NewItem;
+      const episode = await store.entry(bsn, id);
+      if (episode === undefined || episode.kind !== 'episode') throw notFound(`Episode ${id} of patient ${bsn}`);
+      const current = episode.fields;
       const { endDate, ...rest } = request.body;
-      const next: NewItem = { ...current, ...rest, shielded: row.shielded === 1 };
+      const next: NewItem = { ...current, ...rest, shielded: episode.shielded };
       if (endDate === null) delete next['endDate'];
       else if (endDate !== undefined) {
         if (endDate < String(current['startDate'])) throw conflict(`The end date ${endDate} is before the episode’s start date ${String(current['startDate'])}`);
@@ -135,11 +135,11 @@ export function recordRoutes(app: App, patients: PatientStore, store: RecordStor
     },
     async (request) => {
       const { bsn, id } = request.params;
-      const row = await store.get(bsn, id);
-      if (row === undefined) throw notFound(`Record item ${id} of patient ${bsn}`);
+      const item = await store.entry(bsn, id);
+      if (item === undefined) throw notFound(`Record item ${id} of patient ${bsn}`);
       await store.setShielded(bsn, id, request.body.shielded);
-      request.log.info({ kind: row.kind, shielded: request.body.shielded }, 'shielding changed');
-      return { id, kind: row.kind as RecordKind, shielded: request.body.shielded };
+      request.log.info({ kind: item.kind, shielded: request.body.shielded }, 'shielding changed');
+      return { id, kind: item.kind, shielded: request.body.shielded };
     },
   );
 
@@ -151,4 +151,4 @@ export function recordRoutes(app: App, patients: PatientStore, store: RecordStor
       return { bsn: request.params.bsn, ...(await store.record(request.params.bsn)) };
     },
   );
-}
+};

@@ -1,5 +1,5 @@
 import { SourceSummaryAnswer, SourceSummaryQuery, describeInteraction } from '@schakel/contracts';
-import { pick, type App, type SourceLog } from '@schakel/service-kit';
+import { pick, type RoutePlugin, type SourceLog } from '@schakel/service-kit';
 import type { PatientStore } from './patients.js';
 import type { RecordStore } from './record-store.js';
 import { buildSummary } from './summary.js';
@@ -14,8 +14,7 @@ export interface SummarySettings {
  * The leg the switch point calls for QUPC_IN990001NL, answered from the GP's own record
  * (QUPC_IN990002NL), and this system's own access log of those calls (every GBZ keeps one).
  */
-export function summaryQueryRoutes(app: App, log: SourceLog, patients: PatientStore, record: RecordStore, settings: SummarySettings): void {
-
+export const summaryQueryRoutes: RoutePlugin<{ log: SourceLog; patients: PatientStore; record: RecordStore; settings: SummarySettings }> = async (app, { log, patients, record, settings }) => {
   app.post(
     '/lsp/summary-queries',
     {
@@ -60,5 +59,4 @@ export function summaryQueryRoutes(app: App, log: SourceLog, patients: PatientSt
       return { interaction: 'QUPC_IN990002NL' as const, summary };
     },
   );
-
-}
+};

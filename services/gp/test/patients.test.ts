@@ -2,13 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { createReadiness, createServiceClient, createSwitchPointClient, openStore } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
 import { buildApp, migrations, type GpDatabase } from '../src/index.js';
+import { PRACTICE } from './helpers.js';
 
 describe('GP system', () => {
   it('keeps its own patient register and is not ready before it is in the address book', async () => {
     const client = createServiceClient();
     const ready = createReadiness();
     const app = await buildApp(
-      { ORG_NAME: 'Praktijk Test' },
+      PRACTICE,
       { db: await openStore<GpDatabase>({ database: ':memory:', migrations }), lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'), kit: { logLevel: 'silent', readiness: ready.readiness } },
     );
     expect((await app.inject('/ready')).statusCode).toBe(503);

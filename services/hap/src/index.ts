@@ -1,1 +1,1 @@
-export { buildApp, migrations, type HapDatabase } from './app.js';
+export { profile } from './profile.js';

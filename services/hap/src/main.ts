@@ -1,12 +1,4 @@
-import { z } from 'zod';
-import { organisationConfigShape, parseConfig, runMain, runOrganisation } from '@schakel/service-kit';
-import { createCredentialDirectory } from '@schakel/trust/assertion';
-import { reportConfigShape } from '@schakel/consult';
-import { buildApp, migrations, type HapDatabase } from './app.js';
+import { runConsumer } from '@schakel/consult';
+import { profile } from './profile.js';
 
-runMain(async () => {
-  // CREDENTIALS_DIR: the UZI cards of the post's professionals (npm start issues them from the topology).
-  const config = parseConfig({ ...organisationConfigShape, ...reportConfigShape, CREDENTIALS_DIR: z.string().min(1) });
-  const cards = createCredentialDirectory(config.CREDENTIALS_DIR);
-  await runOrganisation<HapDatabase>({ service: 'hap', config, organisationType: 'N6', provides: [], migrations, build: (deps) => buildApp(config, { ...deps, cards }) });
-});
+runConsumer(profile);

@@ -5,7 +5,8 @@ import { openStore, type App } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
 import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
 import { createCredentialDirectory } from '@schakel/trust/assertion';
-import { buildApp, migrations, type HapDatabase } from '../src/index.js';
+import { buildConsumerApp, consumerMigrations, type ConsultDatabase } from '@schakel/consult';
+import { profile } from '../src/index.js';
 
 const ME = { id: 'hap-test', name: 'HAP Test', ORG_NAME: 'HAP Test', APPLICATION_ID: '300001', ura: '03000001', applicationId: '300001', organisationType: 'N6' };
 const GP = { uziNumber: '900000001', roleCode: '01.015', name: 'Dr. W' };
@@ -25,7 +26,11 @@ beforeAll(async () => {
     writeFileSync(join(cardsDir, `${p.uziNumber}.cert.pem`), card.cert);
     writeFileSync(join(cardsDir, `${p.uziNumber}.key.pem`), card.key);
   }
-  hap = await buildApp({ ...ME, ORG_URA: ME.ura }, { db: await openStore<HapDatabase>({ database: ':memory:', migrations }), lsp: me.lsp, cards: createCredentialDirectory(cardsDir), kit: { logLevel: 'silent', tls: me.tls } });
+  hap = await buildConsumerApp(
+    profile,
+    { ...ME, ORG_URA: ME.ura },
+    { db: await openStore<ConsultDatabase>({ database: ':memory:', migrations: consumerMigrations(profile) }), lsp: me.lsp, cards: createCredentialDirectory(cardsDir), kit: { logLevel: 'silent', tls: me.tls } },
+  );
 });
 afterAll(async () => {
   await hap.close();
@@ -70,5 +75,24 @@ describe('consults at the HAP', () => {
     const bad = await hap.inject('/consults/42');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().field).toBe('params.id');
+  });
+});
+
+describe('observation reports from the HAP', () => {
+  it('sends the report through its switch-point client, signed by the consult’s GP, and keeps the switch point’s final refusal', async () => {
+    const consult = await openConsult();
+    const encounter = await hap.inject({ method: 'PUT', url: `/consults/${consult.id}/encounter`, payload: { complaint: 'Koorts', actions: 'Paracetamol-advies' } });
+    expect(encounter.statusCode, encounter.body).toBe(200);
+    const sent = await hap.inject({ method: 'POST', url: `/consults/${consult.id}/report`, payload: {} });
+    expect(sent.statusCode, sent.body).toBe(202);
+    // Nobody registered a GP for this patient: trusted and signed, then refused for good (no retry).
+    let report = sent.json();
+    for (let i = 0; i < 100 && report.state !== 'rejected'; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      report = (await hap.inject(`/reports/${report.messageId}`)).json();
+    }
+    expect(report).toMatchObject({ state: 'rejected', attempts: 1, rejection: { code: 'NO_REGISTERED_GP' } });
+    const log = (await sp.admin.http('GET', `/access-log?bsn=${consult.bsn}`)).json.entries;
+    expect(log.at(-1)).toMatchObject({ interaction: 'REPC_IN990003NL', actingUzi: GP.uziNumber, requesterApplicationId: ME.APPLICATION_ID });
   });
 });

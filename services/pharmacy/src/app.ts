@@ -1,6 +1,6 @@
-import { audience, consentRequestRoutes, createServiceApp, createSourceLog, frontOfficeOf, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import { audience, createServiceApp, holderConsentRoutes, createSourceLog, frontOfficeOf, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
-import { createPharmacyStore } from './store.js';
+import { PharmacyPatient, createPharmacyStore } from './store.js';
 import { createMedicationAnswers, frontOfficeRoutes, hl7v3SourceRoutes, sourceRoutes } from './routes.js';
 
 export type PharmacyConfig = Pick<OrganisationConfig, 'ORG_URA' | 'ORG_NAME' | 'APPLICATION_ID'>;
@@ -26,18 +26,19 @@ export async function buildApp(config: PharmacyConfig, deps: OrganisationDeps<Ph
   // The switch point's leg: only its certificate. Everything else is the pharmacy's own front office.
   const answers = createMedicationAnswers(store, log);
   await audience(app, 'switch-point-legs', switchPointOnly('pharmacy'), async (legs) => {
-    sourceRoutes(legs, answers);
-    await hl7v3SourceRoutes(legs, answers, { applicationId: config.APPLICATION_ID });
+    await legs.register(sourceRoutes, { answers });
+    await legs.register(hl7v3SourceRoutes, { answers, me: { applicationId: config.APPLICATION_ID } });
   });
-  await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), (front) => {
-    frontOfficeRoutes(front, store, deps.lsp, { applicationId: config.APPLICATION_ID, ura: config.ORG_URA, name: config.ORG_NAME });
-    sourceLogRoutes(front, log);
-    consentRequestRoutes(front, deps.lsp, {
-      applicationId: config.APPLICATION_ID,
+  await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), async (front) => {
+    await front.register(frontOfficeRoutes, { store });
+    await front.register(sourceLogRoutes, { log });
+    await front.register(holderConsentRoutes<PharmacyPatient, PharmacyPatient>, {
+      lsp: deps.lsp,
+      holder: { ura: config.ORG_URA, applicationId: config.APPLICATION_ID },
       category: 'MEDVERSTREKKING',
-      setLocalConsent: async (bsn, state) => {
-        if ((await store.getPatient(bsn)) !== undefined) await store.setConsent(bsn, state, 'portal');
-      },
+      data: 'medication data',
+      patients: { get: store.getPatient, setConsent: store.setConsent },
+      answer: { schema: PharmacyPatient, of: (patient) => patient },
     });
   });
   return app;

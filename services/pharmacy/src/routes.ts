@@ -1,39 +1,13 @@
 import { z } from 'zod';
-import {
-  Bsn,
-  Cio,
-  ConsentChannel,
-  ConsentState,
-  Dispense,
-  DispenseInput,
-  NewCio,
-  PatientDemographics,
-  SourceMedicationAnswer,
-  SourceMedicationQuery,
-  describeInteraction,
-  notFound,
-  type AortaId,
-} from '@schakel/contracts';
-import { pick, recordHolderChoice, soapLeg, type App, type SoapLegHandler, type SourceLog, type SwitchPointClient } from '@schakel/service-kit';
+import { Bsn, Cio, Dispense, DispenseInput, NewCio, PatientDemographics, SourceMedicationAnswer, SourceMedicationQuery, describeInteraction, notFound, type AortaId } from '@schakel/contracts';
 import { decodeSourceMedicationQuery, encodeMedicationAnswer } from '@schakel/hl7v3';
-import type { PharmacyStore } from './store.js';
+import { pick, soapLeg, type RoutePlugin, type SoapLegHandler, type SourceLog } from '@schakel/service-kit';
+import { PharmacyPatient, type PharmacyStore } from './store.js';
 
 const BsnParams = z.object({ bsn: Bsn });
-const ConsentView = z.object({ state: ConsentState, channel: z.string().nullable(), recordedAt: z.string().nullable() }).meta({ id: 'PharmacyConsent' });
-const PharmacyPatient = PatientDemographics.extend({ bsn: Bsn, consent: ConsentView }).meta({ id: 'PharmacyPatient' });
-const ConsentChange = z
-  .object({ state: ConsentState, channel: ConsentChannel.default('holder-system') })
-  .strict()
-  .meta({ id: 'PharmacyConsentChange' });
 
-export interface PharmacyIdentity {
-  applicationId: string;
-  ura: string;
-  name: string;
-}
-
-/** Front office: patients, dispenses and the patient's consent choice, as the pharmacy records them. */
-export function frontOfficeRoutes(app: App, store: PharmacyStore, lsp: SwitchPointClient, me: PharmacyIdentity): void {
+/** Front office: patients and their dispenses and contra-indications, as the pharmacy records them. */
+export const frontOfficeRoutes: RoutePlugin<{ store: PharmacyStore }> = async (app, { store }) => {
   app.put(
     '/patients/:bsn',
     {
@@ -50,31 +24,6 @@ export function frontOfficeRoutes(app: App, store: PharmacyStore, lsp: SwitchPoi
     async (request) => {
       const patient = await store.getPatient(request.params.bsn);
       if (patient === undefined) throw notFound(`Patient ${request.params.bsn}`);
-      return patient;
-    },
-  );
-  app.put(
-    '/patients/:bsn/consent',
-    {
-      schema: {
-        tags: ['consent'],
-        summary: 'Record the patient’s choice about sharing medication data through the switch point',
-        description:
-          'Consent registers the BSN in the switch point’s reference index (MFMT_IN002101); an objection or withdrawal deregisters it (MFMT_IN002103). The choice is recorded at the switch point first, so a failure there changes nothing here and the call can simply be repeated.',
-        params: BsnParams,
-        body: ConsentChange,
-        response: { 200: PharmacyPatient, ...pick(400, 404, 502, 504) },
-      },
-    },
-    async (request) => {
-      const { bsn } = request.params;
-      const { state, channel } = request.body;
-      if ((await store.getPatient(bsn)) === undefined) throw notFound(`Patient ${bsn}`);
-      await recordHolderChoice(lsp, me, { bsn, category: 'MEDVERSTREKKING', state, channel }, request.aorta);
-      await store.setConsent(bsn, state, channel);
-      request.log.info({ state, channel }, 'consent recorded and reference index updated');
-      const patient = await store.getPatient(bsn);
-      if (patient === undefined) throw notFound(`Patient ${bsn}`);
       return patient;
     },
   );
@@ -118,7 +67,7 @@ export function frontOfficeRoutes(app: App, store: PharmacyStore, lsp: SwitchPoi
       return { contraIndications: await store.cios(request.params.bsn) };
     },
   );
-}
+};
 
 /**
  * The medication query as the switch point asks it (QURX_IN990011NL), on either wire: every dispense of the
@@ -137,7 +86,7 @@ export function createMedicationAnswers(store: PharmacyStore, log: SourceLog) {
 export type MedicationAnswers = ReturnType<typeof createMedicationAnswers>;
 
 /** The JSON leg the switch point calls. */
-export function sourceRoutes(app: App, answers: MedicationAnswers): void {
+export const sourceRoutes: RoutePlugin<{ answers: MedicationAnswers }> = async (app, { answers }) => {
   app.post(
     '/lsp/medication-queries',
     {
@@ -153,10 +102,10 @@ export function sourceRoutes(app: App, answers: MedicationAnswers): void {
     },
     async (request) => answers(request.body, request.aorta),
   );
-}
+};
 
 /** The same leg on the AORTA wire (HL7v3 in SOAP), for when the address book says this pharmacy speaks hl7v3. */
-export async function hl7v3SourceRoutes(app: App, answers: MedicationAnswers, me: { applicationId: string }): Promise<void> {
+export const hl7v3SourceRoutes: RoutePlugin<{ answers: MedicationAnswers; me: { applicationId: string } }> = async (app, { answers, me }) => {
   const answer: SoapLegHandler = async (body, { aorta }) => {
     const m = decodeSourceMedicationQuery(body);
     const interaction = m.interaction === 'QURX_IN990111NL' ? ('QURX_IN990113NL' as const) : ('QURX_IN990013NL' as const);
@@ -169,4 +118,4 @@ export async function hl7v3SourceRoutes(app: App, answers: MedicationAnswers, me
     return { answer: interaction, xml };
   };
   await soapLeg(app, { QURX_IN990011NL: answer, QURX_IN990111NL: answer });
-}
+};

@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { Cio, ConsentState, Dispense, DispenseInput, NewCio, PatientDemographics } from '@schakel/contracts';
+import { z } from 'zod';
+import { Bsn, Cio, ConsentState, PatientDemographics, type Dispense, type DispenseInput, type NewCio } from '@schakel/contracts';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
 
-export interface PharmacyPatient extends PatientDemographics {
-  bsn: string;
-  consent: { state: ConsentState; channel: string | null; recordedAt: string | null };
-}
+const ConsentView = z.object({ state: ConsentState, channel: z.string().nullable(), recordedAt: z.string().nullable() }).meta({ id: 'PharmacyConsent' });
+/** A patient of the pharmacy with their choice about sharing, as the pharmacy recorded it. */
+export const PharmacyPatient = PatientDemographics.extend({ bsn: Bsn, consent: ConsentView }).meta({ id: 'PharmacyPatient' });
+export type PharmacyPatient = z.infer<typeof PharmacyPatient>;
 
 const toPatient = (r: Selectable<PharmacyDatabase['patients']>): PharmacyPatient => ({
   bsn: r.bsn,
   name: r.name,
   birthDate: r.birth_date,
-  consent: { state: r.consent_state as ConsentState, channel: r.consent_channel, recordedAt: r.consent_recorded_at },
+  consent: { state: ConsentState.parse(r.consent_state), channel: r.consent_channel, recordedAt: r.consent_recorded_at },
 });
 
 /** The product a dispense is of, for "most recent per product": the most specific G-Standaard code known. */
@@ -34,7 +35,7 @@ export function latestPerProduct(dispenses: Dispense[]): Dispense[] {
 const toCio = (r: Selectable<PharmacyDatabase['contra_indications']>): Cio => ({
   id: r.id,
   bsn: r.bsn,
-  kind: r.kind as Cio['kind'],
+  kind: Cio.shape.kind.parse(r.kind),
   name: r.name,
   ...(r.code !== null ? { code: r.code } : {}),
   ...(r.atc !== null ? { atc: r.atc } : {}),

@@ -1,1 +1,1 @@
-export { buildApp, migrations, type SehDatabase } from './app.js';
+export { profile } from './profile.js';
