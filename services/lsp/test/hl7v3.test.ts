@@ -144,6 +144,31 @@ describe('POST /aorta/query (QURX_IN990011NL)', () => {
   });
 });
 
+describe('a mixed topology', () => {
+  it('answers one batch from a JSON pharmacy and an HL7v3 pharmacy, asked each on its own wire', async () => {
+    const b = freshBsn();
+    const json = await sp.pharmacy('200091', '02000091', 'Apotheek Json');
+    const hl7 = await sp.pharmacy('200092', '02000092', 'Apotheek Aorta Bron');
+    // The second speaks HL7v3: its address-book entry says so, and its base URL is its AORTA endpoint.
+    await hl7.me.lsp.registerSystem('200092', { ura: '02000092', organisationName: 'Apotheek Aorta Bron', organisationType: 'J8', baseUrl: `${hl7.url}/lsp/aorta`, provides: ['MEDVERSTREKKING'], wire: 'hl7v3' });
+    for (const [p, product] of [[json, 'Metoprolol'], [hl7, 'Amlodipine']] as const) {
+      await p.app.inject({ method: 'PUT', url: `/patients/${b}`, payload: { name: 'M', birthDate: '1950-01-01' } });
+      await p.app.inject({ method: 'POST', url: `/patients/${b}/dispenses`, payload: { product: { name: product, atc: 'C07AB02' }, amount: { value: 30, unit: 'stuk' }, dosageInstruction: '1 dd', dispensedOn: '2026-11-01', prescriber: { name: 'Dr. A' } } });
+      await p.app.inject({ method: 'PUT', url: `/patients/${b}/consent`, payload: { state: 'consent' } });
+    }
+    const r = await post('/aorta/query', await medicationQuery(b));
+    const { batch } = decodeBatch(parseEnvelope(r.text, { maxBytes: 16 * 1024 * 1024 }).body);
+    expect(batch.complete).toBe(true);
+    const byName = Object.fromEntries(batch.sources.map((s) => [s.organisationName, s.dispenses?.map((d) => d.product.name)]));
+    expect(byName).toEqual({ 'Apotheek Json': ['Metoprolol'], 'Apotheek Aorta Bron': ['Amlodipine'] });
+    // The HL7v3 pharmacy logged the query it answered over SOAP, under the same conversation.
+    expect((await hl7.app.inject({ url: `/query-log?bsn=${b}` })).json().entries).toHaveLength(1);
+    // The JSON API gets the same batch from the same mixed sources.
+    const viaJson = await sp.hap.http('POST', '/queries/medication', { bsn: b, requester: { applicationId: HAP.applicationId, professional: { uziNumber: GP_AT_HAP.uziNumber, roleCode: GP_AT_HAP.roleCode } }, treatmentRelation: true }, await sp.assertion(PROFESSIONAL, b));
+    expect(viaJson.json.sources.map((s: { status: string }) => s.status)).toEqual(['ok', 'ok']);
+  });
+});
+
 describe('the parser’s safety', () => {
   it('refuses an XXE attempt and a billion-laughs document quickly with a SOAP Sender fault', async () => {
     const xxe = `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>&e;</soap:Body></soap:Envelope>`;
