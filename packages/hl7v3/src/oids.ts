@@ -76,6 +76,8 @@ export const CODE_SYSTEM = {
   attentionFlag: `${SCHAKEL_OID_ROOT}.10`,
   /** Schakel: the care situation of a query (regular, acute). */
   situation: `${SCHAKEL_OID_ROOT}.11`,
+  /** Schakel: the switch point's consent record ids (Decision.consentRecordId), where a decision names one. */
+  consentRecord: `${SCHAKEL_OID_ROOT}.12`,
 } as const;
 
 /** The transmission wrapper's fixed values on the LSP (Nictiz edition 2005-Okt, profile 810). */

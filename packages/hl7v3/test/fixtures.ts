@@ -25,6 +25,10 @@ export const DE_LINDE = { applicationId: '100001', ura: '01000001', name: 'Huisa
 export const HET_ANKER = { applicationId: '100002', ura: '01000002', name: 'Huisartsenpraktijk Het Anker' };
 export const DR_DE_WIT: Professional = { uziNumber: '900000001', roleCode: '01.015', name: 'Dr. H. de Wit' };
 export const DR_VISSER: Professional = { uziNumber: '900000002', roleCode: '01.015', name: 'Dr. A. Visser' };
+export const NURSE_BAKKER: Professional = { uziNumber: '900000003', roleCode: '30.000', name: 'S. Bakker' };
+export const RAV = { applicationId: '400001', ura: '04000001', name: 'Ambulancezorg Midden' };
+/** The message id of the HAP's observation report (submission, delivery) that De Linde processed into the summary. */
+const REPORT_ID = '3f0c6d2e-6a4b-4c2a-9f3e-2b8e5d7a1c90';
 export const GP = { uziNumber: '900000001', roleCode: '01.015', ura: HAP.ura, name: 'Dr. H. de Wit' };
 
 export const medicationQuery: MedicationQuery = {
@@ -118,11 +122,45 @@ export const summary: ProfessionalSummary = {
   treatmentLimits: [
     { id: 't-1', bsn: JAN, shielded: false, recordedAt: at, kind: 'niet-reanimeren', agreedOn: '2025-12-01', agreedWith: 'patiënt en dochter', note: 'Schriftelijke wilsverklaring in dossier' },
     { id: 't-2', bsn: JAN, shielded: false, recordedAt: at, kind: 'geen-ic-opname', agreedOn: '2025-12-01' },
+    // Not in the GP's own record: they came with the HAP's report (submission below), which De Linde processed.
+    {
+      id: `${REPORT_ID}:0`, bsn: JAN, shielded: false, recordedAt: '2026-11-23T08:12:00Z', kind: 'geen-ziekenhuisopname', agreedOn: '2026-11-22', agreedWith: 'patiënt en dochter',
+      note: 'Liever thuis behandeld', reportedIn: { messageId: REPORT_ID, organisationName: HAP.name, at: '2026-11-22T23:40:00+01:00' },
+    },
+    {
+      id: `${REPORT_ID}:1`, bsn: JAN, shielded: false, recordedAt: '2026-11-23T08:12:00Z', kind: 'niet-reanimeren', agreedOn: '2025-12-01',
+      reportedIn: { messageId: REPORT_ID, organisationName: HAP.name, at: '2026-11-22T23:40:00+01:00' },
+    },
+  ],
+  acuteCareFeedback: [
+    {
+      messageId: REPORT_ID,
+      from: { organisationName: HAP.name, organisationType: 'N6' },
+      author: DR_DE_WIT,
+      situation: 'acute',
+      encounter: {
+        at: '2026-11-22T23:40:00+01:00',
+        complaint: 'Koorts en keelpijn sinds 2 dagen',
+        findings: 'Temp 39,1; keel rood, geen beslag',
+        actions: 'Paracetamol-advies; bij benauwdheid terugbellen',
+        episodeProposal: { code: 'R74', title: 'Acute infectie bovenste luchtwegen' },
+        handover: 'Bij aanhouden koorts na 3 dagen terugzien',
+      },
+      processedAt: '2026-11-23T08:12:00Z',
+    },
+    {
+      messageId: '7a9b3c1d-2e4f-4a6b-8c0d-1e2f3a4b5c6d',
+      from: { organisationName: RAV.name, organisationType: 'SCHAKEL-RAV' },
+      author: NURSE_BAKKER,
+      situation: 'regular',
+      encounter: { at: '2026-09-30T14:05:00.250+02:00', complaint: 'Gevallen in de badkamer', actions: 'Wond gehecht & verbonden; niet vervoerd <geen indicatie>' },
+      processedAt: '2026-10-01T09:00:00+02:00',
+    },
   ],
 };
 
 export const submission: ObservationReportSubmission = {
-  messageId: '3f0c6d2e-6a4b-4c2a-9f3e-2b8e5d7a1c90',
+  messageId: REPORT_ID,
   bsn: JAN,
   sender: { applicationId: HAP.applicationId, professional: DR_DE_WIT, responsible: DR_VISSER },
   situation: 'acute',
@@ -133,6 +171,10 @@ export const submission: ObservationReportSubmission = {
     actions: 'Paracetamol-advies; bij benauwdheid terugbellen',
     episodeProposal: { code: 'R74', title: 'Acute infectie bovenste luchtwegen' },
     handover: 'Bij aanhouden koorts na 3 dagen terugzien',
+    treatmentLimits: [
+      { kind: 'geen-ziekenhuisopname', agreedOn: '2026-11-22', agreedWith: 'patiënt en dochter', note: 'Liever thuis behandeld' },
+      { kind: 'niet-reanimeren', agreedOn: '2025-12-01' },
+    ],
   },
   writtenAt: '2026-11-22T23:55:12.000Z',
 };

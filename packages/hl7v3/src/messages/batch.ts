@@ -32,7 +32,9 @@ import { problemDetailCode } from './acknowledgement.js';
  *   for the dispense-list query) or QUPC_IN990002NL, sent by that source's device (application id, and the
  *   organisation by URA and name), acknowledgement AA of the query.
  * - A source that was not asked (refused), timed out, was unreachable or failed is an MCCI_IN000002 in the
- *   source's name: AR for refused, AE for the others (trying again may help).
+ *   source's name: AR for refused, AE for the others (trying again may help). A source that was asked and
+ *   declined to share despite consent is refused too, with contacted true and its own decision
+ *   (HOLDER_DECLINED); the texts say "declined to share" rather than "not asked".
  * - In every one of them, an acknowledgementDetail of type I carries the switch point's decision for that
  *   source (code, rule as displayName, explanation as text), one of type E the error if any, and attention
  *   lines carry the status, organisation type, whether it was contacted and how long it took.
@@ -73,6 +75,8 @@ const STATUS_TEXT: Record<SourceStatus, string> = {
   error: 'answered with an error',
 };
 
+/** Refused covers two cases: not asked by the switch point, or asked and the holder declined (contacted). */
+const statusText = (s: BatchSourceEntry): string => (s.status === 'refused' && s.contacted ? 'declined to share (refused)' : STATUS_TEXT[s.status]);
 const sourceTypeCode = (s: SourceStatus): AckTypeCode => (ANSWERED.includes(s) ? 'AA' : s === 'refused' ? 'AR' : 'AE');
 const location = (applicationId: string) => `/MCCI_IN200101/*[sender/device/id/@extension='${applicationId}']`;
 
@@ -130,8 +134,8 @@ export function encodeBatch(input: QueryBatch, options: BatchOptions): string {
   const missing = batch.sources.filter((s) => !ANSWERED.includes(s.status));
   const details: AckDetail[] = missing.map((s) => ({
     typeCode: s.status === 'refused' ? 'W' : 'E',
-    code: { code: s.status, codeSystem: CODE_SYSTEM.sourceStatus, displayName: STATUS_TEXT[s.status] },
-    text: `${s.organisationName} (application id ${s.applicationId}): ${STATUS_TEXT[s.status]}; ${s.error !== undefined ? `${s.error.code}: ${s.error.detail}` : `${s.decision.code}: ${s.decision.explanation}`}`,
+    code: { code: s.status, codeSystem: CODE_SYSTEM.sourceStatus, displayName: statusText(s) },
+    text: `${s.organisationName} (application id ${s.applicationId}): ${statusText(s)}; ${s.error !== undefined ? `${s.error.code}: ${s.error.detail}` : `${s.decision.code}: ${s.decision.explanation}`}`,
     location: location(s.applicationId),
   }));
   const id = toIi(options.transmission.id ?? batch.batchId, options.transmission.sender.applicationId);

@@ -1,9 +1,10 @@
 import { OID, ObservationReportDelivery, ObservationReportSubmission, type ObservationEncounter } from '@schakel/contracts';
 import { el, toXml, type XElement } from '../xml/build.js';
 import { validated, wireError, type Reader } from '../xml/read.js';
-import { CODE_SYSTEM, messageIdRoot } from '../oids.js';
+import { messageIdRoot } from '../oids.js';
 import { readIdExtension, readTsDateTime, tsDateTime } from '../hl7/datatypes.js';
 import { controlAct, readControlAct, type ControlActInput } from '../hl7/control-act.js';
+import { encounterComponents, readEncounterComponents, readTreatmentLimitContent, treatmentLimitElement } from '../hl7/encounter.js';
 import { messageRoot, type XmlInput } from '../hl7/message.js';
 import { readTransmission, transmissionWrapper, type Transmission, type TransmissionInput } from '../hl7/transmission.js';
 
@@ -12,8 +13,10 @@ import { readTransmission, transmissionWrapper, type Transmission, type Transmis
  * own GP: the author (and the responsible professional), the sending system (AssignedDevice), and an
  * observationReport act whose id is the report's message id (kept across retries; the GP de-duplicates on
  * it), with the patient, when it was written, the encounter (when, regular or acute as ActPriority R/EM,
- * the complaint, findings and actions as S, O and P lines), an optional episode proposal (ICPC) and the
- * handover notes. Two legs: the sender's submission to the switch point, the switch point's delivery to the GP.
+ * the complaint, findings and actions as S, O and P lines), an optional episode proposal (ICPC), the
+ * handover notes, and the treatment limits agreed or learnt in the encounter (one treatmentLimit component
+ * each, as in the summary; hl7/encounter.ts renders both). Two legs: the sender's submission to the
+ * switch point, the switch point's delivery to the GP.
  */
 export const OBSERVATION_REPORT = 'REPC_IN990003NL';
 type Encounter = ObservationEncounter & { at: string };
@@ -25,9 +28,7 @@ export interface ObservationReportMessage<T> {
 }
 
 function reportAct(r: { messageId: string; bsn: string; situation: 'regular' | 'acute'; encounter: Encounter; writtenAt: string }, senderApplicationId: string): XElement {
-  const e = r.encounter;
-  const line = (code: 'S' | 'O' | 'P', text: string | undefined) =>
-    text !== undefined && el('component', null, el('soepLine', null, el('code', { code, codeSystem: CODE_SYSTEM.soep }), el('text', null, text)));
+  const { treatmentLimits, ...e } = r.encounter;
   return el(
     'subject',
     { typeCode: 'SUBJ' },
@@ -37,46 +38,26 @@ function reportAct(r: { messageId: string; bsn: string; situation: 'regular' | '
       el('id', { root: messageIdRoot(senderApplicationId), extension: r.messageId }),
       el('recordTarget', null, el('Patient', { classCode: 'PAT' }, el('id', { root: OID.bsn, extension: r.bsn }))),
       el('author', null, tsDateTime('time', r.writtenAt)),
-      el(
-        'component',
-        null,
-        el(
-          'encounter',
-          { classCode: 'ENC', moodCode: 'EVN' },
-          el('priorityCode', { code: r.situation === 'acute' ? 'EM' : 'R', codeSystem: CODE_SYSTEM.actPriority }),
-          tsDateTime('effectiveTime', e.at),
-          line('S', e.complaint),
-          line('O', e.findings),
-          line('P', e.actions),
-        ),
-      ),
-      e.episodeProposal !== undefined &&
-        el('component', null, el('episodeProposal', { classCode: 'CONC', moodCode: 'PRP' }, el('code', { code: e.episodeProposal.code, codeSystem: CODE_SYSTEM.icpc, displayName: e.episodeProposal.title }))),
-      e.handover !== undefined && el('component', null, el('handoverNote', { classCode: 'ACT', moodCode: 'EVN' }, el('text', null, e.handover))),
+      encounterComponents(r.situation, e),
+      // No list element: an empty list and none at all are the same on the wire (and to the GP: nothing reported).
+      (treatmentLimits ?? []).map((t) => el('component', null, treatmentLimitElement(t))),
     ),
   );
 }
 
 function readReport(act: Reader) {
   const r = act.need('subject').need('observationReport');
-  const enc = r.all('component').map((c) => c.child('encounter')).find((x) => x !== undefined);
-  if (enc === undefined) throw wireError(`${r.path}/component/encounter`, 'MISSING_FIELD', 'the encounter', 'a report describes the encounter');
-  const lines = new Map(enc.all('component').map((l) => [l.need('soepLine').need('code').needAttr('code'), l.need('soepLine').need('text').text()]));
-  const proposal = r.all('component').map((c) => c.child('episodeProposal')).find((x) => x !== undefined);
-  const handover = r.all('component').map((c) => c.child('handoverNote')).find((x) => x !== undefined);
-  const encounter = {
-    at: readTsDateTime(enc.need('effectiveTime')),
-    complaint: lines.get('S') ?? '',
-    ...(lines.has('O') ? { findings: lines.get('O')! } : {}),
-    actions: lines.get('P') ?? '',
-    ...(proposal !== undefined ? { episodeProposal: { code: proposal.need('code').needAttr('code'), title: proposal.need('code').attr('displayName') ?? '' } } : {}),
-    ...(handover !== undefined ? { handover: handover.need('text').text() } : {}),
-  };
+  const { situation, encounter } = readEncounterComponents(r);
+  const limits = r
+    .all('component')
+    .map((c) => c.child('treatmentLimit'))
+    .filter((x) => x !== undefined)
+    .map(readTreatmentLimitContent);
   return {
     messageId: r.need('id').needAttr('extension'),
     bsn: readIdExtension(r.need('recordTarget').need('Patient').need('id'), OID.bsn),
-    situation: enc.child('priorityCode')?.attr('code') === 'EM' ? ('acute' as const) : ('regular' as const),
-    encounter,
+    situation,
+    encounter: { ...encounter, ...(limits.length > 0 ? { treatmentLimits: limits } : {}) },
     writtenAt: readTsDateTime(r.need('author').need('time')),
   };
 }

@@ -1,8 +1,22 @@
-import { TREATMENT_LIMITS, type Allergy, type ContraIndication, type CoveringNote, type Episode, type Icpc, type JournalEntry, type Measurement, type Prescription, type ProfessionalSummary, type TreatmentLimit } from '@schakel/contracts';
+import {
+  type AcuteCareFeedback,
+  type Allergy,
+  type ContraIndication,
+  type CoveringNote,
+  type Episode,
+  type Icpc,
+  type JournalEntry,
+  type Measurement,
+  type Prescription,
+  type ProfessionalSummary,
+  type TreatmentLimit,
+} from '@schakel/contracts';
 import { el, type XChild, type XElement } from '../xml/build.js';
 import { wireError, type Reader } from '../xml/read.js';
 import { CODE_SYSTEM, recordIdRoot } from '../oids.js';
 import { readNumber, readTsDate, readTsDateTime, tsDate, tsDateTime, xsiType } from '../hl7/datatypes.js';
+import { assignedPerson, readProfessional } from '../hl7/control-act.js';
+import { encounterComponents, readEncounterComponents, readSoepLines, readTreatmentLimitContent, soepLine, treatmentLimitElement } from '../hl7/encounter.js';
 import { medicationKind, prescriberElement, quantity, readMedicationKind, readPrescriber, readQuantity } from '../hl7/product.js';
 
 /**
@@ -11,10 +25,21 @@ import { medicationKind, prescriberElement, quantity, readMedicationKind, readPr
  * ICPC-1NL for episodes, evaluations and contra-indications, LOINC for measurements, G-Standaard and ATC
  * for products, HL7 ActCode ALG/INT for allergy or intolerance, HL7 severity L/M/H; Schakel's own code
  * systems for the SOEP lines, the contact type and the treatment limits.
+ *
+ * Feedback from the acute chain (acuteCareFeedback: an observation report the GP processed) is an
+ * acuteCareFeedback act rendered as the report itself is (hl7/encounter.ts): its id is the report's message
+ * id under the practice's arc (kind 29), availabilityTime when the GP processed it, the author as an
+ * AssignedPerson with the reporting organisation (type and name: the summary has no URA for it), then the
+ * encounter, episode proposal and handover note components. A treatment limit that came with such a report
+ * (reportedIn) carries a reportRef: the same id as that feedback item, the encounter's time as
+ * effectiveTime and the reporting organisation's name.
  */
-type Items = Pick<ProfessionalSummary, 'openEpisodes' | 'journal' | 'measurements' | 'medication' | 'allergies' | 'contraIndications' | 'coveringNotes' | 'treatmentLimits'>;
+type Items = Pick<
+  ProfessionalSummary,
+  'openEpisodes' | 'journal' | 'measurements' | 'medication' | 'allergies' | 'contraIndications' | 'coveringNotes' | 'treatmentLimits' | 'acuteCareFeedback'
+>;
 
-const KIND = { episode: 21, journal: 22, measurement: 23, prescription: 24, allergy: 25, contraIndication: 26, note: 27, limit: 28 } as const;
+const KIND = { episode: 21, journal: 22, measurement: 23, prescription: 24, allergy: 25, contraIndication: 26, note: 27, limit: 28, feedback: 29 } as const;
 const SOEP = ['S', 'O', 'E', 'P'] as const;
 const SEVERITY = { mild: 'L', moderate: 'M', severe: 'H' } as const;
 const SEVERITY_BACK = { L: 'mild', M: 'moderate', H: 'severe' } as const;
@@ -51,7 +76,7 @@ function journal(ura: string, j: JournalEntry): XElement {
     tsDate('effectiveTime', j.date),
     j.icpc !== undefined && icpcCode('reasonCode', j.icpc),
     j.author !== undefined && el('author', null, el('assignedPerson', null, el('name', null, j.author))),
-    SOEP.map((k) => j[k] !== undefined && el('component', null, el('soepLine', null, el('code', { code: k, codeSystem: CODE_SYSTEM.soep }), el('text', null, j[k]!)))),
+    SOEP.map((k) => j[k] !== undefined && soepLine(k, j[k])),
     episodeRef(ura, j.episodeId),
   );
 }
@@ -123,15 +148,33 @@ function coveringNote(ura: string, n: CoveringNote): XElement {
   );
 }
 
+/** The organisation that reported, by what the summary knows of it: no URA, so no id. */
+const reportingOrganisation = (name: string, type: string) =>
+  el('Organization', { classCode: 'ORG', determinerCode: 'INSTANCE' }, type !== '' && el('code', { code: type, codeSystem: CODE_SYSTEM.organisationType }), name !== '' && el('name', null, name));
+
 function treatmentLimit(ura: string, t: TreatmentLimit): XElement {
+  const from = t.reportedIn;
+  return treatmentLimitElement(t, recorded(ura, KIND.limit, t, 'treatmentLimits'), [
+    from !== undefined &&
+      el(
+        'reportRef',
+        null,
+        el('id', { root: recordIdRoot(ura, KIND.feedback), extension: from.messageId }),
+        tsDateTime('effectiveTime', from.at),
+        el('author', null, reportingOrganisation(from.organisationName, '')),
+      ),
+  ]);
+}
+
+function acuteCareFeedback(ura: string, f: AcuteCareFeedback): XElement {
+  const person = assignedPerson(f.author);
   return el(
-    'treatmentLimit',
-    { classCode: 'ACT', moodCode: 'EVN' },
-    recorded(ura, KIND.limit, t, 'treatmentLimits'),
-    el('code', { code: t.kind, codeSystem: CODE_SYSTEM.treatmentLimit, displayName: TREATMENT_LIMITS[t.kind] }),
-    t.note !== undefined && el('text', null, t.note),
-    tsDate('effectiveTime', t.agreedOn),
-    t.agreedWith !== undefined && el('participant', { typeCode: 'CON' }, el('name', null, t.agreedWith)),
+    'acuteCareFeedback',
+    { classCode: 'DOCCLIN', moodCode: 'EVN' },
+    el('id', { root: recordIdRoot(ura, KIND.feedback), extension: f.messageId }),
+    tsDateTime('availabilityTime', f.processedAt),
+    el('author', { typeCode: 'AUT' }, el(person.name, person.attrs, ...person.children, reportingOrganisation(f.from.organisationName, f.from.organisationType))),
+    encounterComponents(f.situation, f.encounter),
   );
 }
 
@@ -146,6 +189,7 @@ export function itemElements(s: ProfessionalSummary): XElement[] {
     ...s.contraIndications.map((x) => component(contraIndication(ura, x))),
     ...s.coveringNotes.map((x) => component(coveringNote(ura, x))),
     ...s.treatmentLimits.map((x) => component(treatmentLimit(ura, x))),
+    ...s.acuteCareFeedback.map((x) => component(acuteCareFeedback(ura, x))),
   ];
 }
 
@@ -167,7 +211,7 @@ function readEpisodeId(r: Reader): { episodeId?: string } {
 const opt = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
 
 export function readItems(summary: Reader, bsn: string): Items {
-  const items: Items = { openEpisodes: [], journal: [], measurements: [], medication: [], allergies: [], contraIndications: [], coveringNotes: [], treatmentLimits: [] };
+  const items: Items = { openEpisodes: [], journal: [], measurements: [], medication: [], allergies: [], contraIndications: [], coveringNotes: [], treatmentLimits: [], acuteCareFeedback: [] };
   for (const c of summary.all('component')) {
     for (const r of c.elements()) {
       switch (r.name) {
@@ -186,7 +230,7 @@ export function readItems(summary: Reader, bsn: string): Items {
           break;
         }
         case 'journalEntry': {
-          const lines = new Map(r.all('component').map((l) => [l.need('soepLine').need('code').needAttr('code'), l.need('soepLine').need('text').text()]));
+          const lines = readSoepLines(r);
           const reason = r.child('reasonCode');
           items.journal.push({
             ...base(r, bsn),
@@ -266,17 +310,34 @@ export function readItems(summary: Reader, bsn: string): Items {
           });
           break;
         }
-        case 'treatmentLimit':
+        case 'treatmentLimit': {
+          const ref = r.child('reportRef');
           items.treatmentLimits.push({
             ...base(r, bsn),
-            kind: r.need('code').needAttr('code') as TreatmentLimit['kind'],
-            agreedOn: readTsDate(r.need('effectiveTime')),
-            ...opt('agreedWith', r.child('participant')?.child('name')?.text()),
-            ...opt('note', r.child('text')?.text()),
+            ...readTreatmentLimitContent(r),
+            ...opt(
+              'reportedIn',
+              ref !== undefined
+                ? { messageId: ref.need('id').needAttr('extension'), organisationName: ref.child('author')?.child('Organization')?.child('name')?.text() ?? '', at: readTsDateTime(ref.need('effectiveTime')) }
+                : undefined,
+            ),
           });
           break;
+        }
+        case 'acuteCareFeedback': {
+          const person = r.need('author').need('AssignedPerson');
+          const org = person.child('Organization');
+          items.acuteCareFeedback.push({
+            messageId: r.need('id').needAttr('extension'),
+            from: { organisationName: org?.child('name')?.text() ?? '', organisationType: org?.child('code')?.attr('code') ?? '' },
+            author: readProfessional(person),
+            ...readEncounterComponents(r),
+            processedAt: readTsDateTime(r.need('availabilityTime')),
+          });
+          break;
+        }
         default:
-          throw wireError(r.path, 'UNKNOWN_FIELD', 'episode, journalEntry, observation, prescription, allergyIntolerance, contraIndication, coveringNote or treatmentLimit', `unknown summary item ${r.name}`);
+          throw wireError(r.path, 'UNKNOWN_FIELD', 'episode, journalEntry, observation, prescription, allergyIntolerance, contraIndication, coveringNote, treatmentLimit or acuteCareFeedback', `unknown summary item ${r.name}`);
       }
     }
   }

@@ -10,7 +10,9 @@ import type { RequesterMessageOptions, SourceMessageOptions } from './medication
 
 /**
  * QUPC_IN990001NL, the professional summary query (huisartswaarneemgegevens), in both legs: the requester's
- * SummaryQuery to the switch point, and the switch point's SourceSummaryQuery to the patient's GP.
+ * SummaryQuery to the switch point, and the switch point's SourceSummaryQuery to the patient's GP. On the
+ * leg to the GP the requesting organisation carries its organisation type (Organization/code) when the
+ * switch point knows it: a GP may decline to share with a kind of organisation (SharingScope).
  */
 export const SUMMARY_QUERY = 'QUPC_IN990001NL';
 export type SummaryQueryOut = z.output<typeof SummaryQuery>;
@@ -72,7 +74,13 @@ export function encodeSourceSummaryQuery(input: SourceSummaryQuery, options: Omi
       SUMMARY_QUERY,
       options.transmission,
       { acceptAckCode: 'AL' },
-      controlAct({ author: q.requester.professional, organisation: { ura: q.requester.ura, name: q.requester.organisationName } }, queryByParameter({ bsn: q.bsn })),
+      controlAct(
+        {
+          author: q.requester.professional,
+          organisation: { ura: q.requester.ura, name: q.requester.organisationName, ...(q.requester.organisationType !== undefined ? { type: q.requester.organisationType } : {}) },
+        },
+        queryByParameter({ bsn: q.bsn }),
+      ),
     ),
   );
 }
@@ -85,6 +93,13 @@ export function decodeSourceSummaryQuery(input: XmlInput): SourceSummaryQueryMes
     throw wireError(`${act.path}/authorOrPerformer`, 'MISSING_FIELD', 'the professional and their organisation (AssignedPerson with Organization)', 'the switch point names who asks');
   }
   const p = readQueryByParameter(act);
-  const query = validated(SourceSummaryQuery, { bsn: p.bsn, requester: { ura: organisation.ura, organisationName: organisation.name ?? '', professional: author } }, root.name);
+  const query = validated(
+    SourceSummaryQuery,
+    {
+      bsn: p.bsn,
+      requester: { ura: organisation.ura, organisationName: organisation.name ?? '', ...(organisation.type !== undefined ? { organisationType: organisation.type } : {}), professional: author },
+    },
+    root.name,
+  );
   return { interaction: SUMMARY_QUERY, transmission, query };
 }

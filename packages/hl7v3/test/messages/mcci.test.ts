@@ -135,6 +135,23 @@ describe('MCCI_IN200101 batch', () => {
     expect(decoded.batch).toEqual(summaryBatch);
   });
 
+  it('shows a GP that declined to share despite consent as refused but contacted, with its own decision', () => {
+    const declining = {
+      applicationId: '100003', ura: '01000003', organisationName: 'Huisartsenpraktijk De Brug', organisationType: 'Z3', status: 'refused', contacted: true, durationMs: 14,
+      decision: { code: 'HOLDER_DECLINED', rule: 'GP-SHARE-1', explanation: 'Huisartsenpraktijk De Brug declined to share the summary despite consent: zie reden' },
+    } as const;
+    // The switch point counts a source that declined as answered: the batch is complete.
+    const batch = { ...summaryBatch, sources: [...summaryBatch.sources, declining] };
+    const xml = encodeBatch(batch, { transmission: toHap, inResponseTo: QUERY_ID });
+    expectValid(xml, 'MCCI_IN200101');
+    for (const inner of innerAcknowledgements(xml)) expectValid(inner, 'MCCI_IN000002');
+    const decoded = decodeBatch(xml);
+    expect(decoded.batch).toEqual(batch);
+    expect(decoded.acknowledgement.typeCode).toBe('AA');
+    expect(decoded.acknowledgement.details).toHaveLength(1);
+    expect(decoded.acknowledgement.details[0]).toMatchObject({ typeCode: 'W', text: expect.stringContaining('declined to share (refused); HOLDER_DECLINED') });
+  });
+
   it('is valid with no sources at all', () => {
     const empty = { ...summaryBatch, sources: [], bsn: JAN };
     const xml = encodeBatch(empty, { transmission: toHap, inResponseTo: QUERY_ID });

@@ -77,4 +77,11 @@ describe('QUPC_IN990001NL summary query', () => {
     const xml = encodeSourceSummaryQuery(q, { transmission: { sender: LSP, receiver: { applicationId: DE_LINDE.applicationId } } });
     expect(decodeSourceSummaryQuery(xml).query).toEqual(q);
   });
+
+  it('names the kind of requesting organisation to the GP, who may decline to share with that kind', () => {
+    const q: SourceSummaryQuery = { bsn: JAN, requester: { ura: HAP.ura, organisationName: HAP.name, organisationType: 'N6', professional: DR_DE_WIT } };
+    const xml = encodeSourceSummaryQuery(q, { transmission: { sender: LSP, receiver: { applicationId: DE_LINDE.applicationId } } });
+    expect(xml).toContain('<code code="N6" codeSystem="2.16.840.1.113883.2.4.15.1060"/>');
+    expect(decodeSourceSummaryQuery(xml).query).toEqual(q);
+  });
 });

@@ -13,6 +13,28 @@ describe('REPC_IN990003NL observation report', () => {
     expect(xml).toContain('<priorityCode code="EM" codeSystem="2.16.840.1.113883.5.7"/>');
   });
 
+  it('carries the treatment limits agreed in the encounter, as treatmentLimit components of the report', () => {
+    expect(submission.encounter.treatmentLimits).toHaveLength(2);
+    const xml = encodeObservationReportSubmission(submission, { transmission: { receiver: LSP } });
+    expect(xml).toContain(
+      '<component><treatmentLimit classCode="ACT" moodCode="EVN"><code code="geen-ziekenhuisopname" codeSystem="2.25.323076476240762072713884933401719747791.7" displayName="no hospital admission"/>',
+    );
+    expect(decodeObservationReportSubmission(xml).report.encounter.treatmentLimits).toEqual(submission.encounter.treatmentLimits);
+    const withLimits = { ...delivery, encounter: { ...delivery.encounter, treatmentLimits: submission.encounter.treatmentLimits } };
+    const toGp = { transmission: { sender: LSP, receiver: { applicationId: DE_LINDE.applicationId } } };
+    expect(decodeObservationReportDelivery(encodeObservationReportDelivery(withLimits, toGp)).report).toEqual(withLimits);
+    // No list element: an empty list reads back as none (the same to the GP: nothing reported).
+    const empty = { ...delivery, encounter: { ...delivery.encounter, treatmentLimits: [] } };
+    expect(decodeObservationReportDelivery(encodeObservationReportDelivery(empty, toGp)).report).toEqual(delivery);
+  });
+
+  it('refuses a treatment limit of a kind the contract does not know, on either side', () => {
+    const bad = { ...submission, encounter: { ...submission.encounter, treatmentLimits: [{ kind: 'geen-antibiotica', agreedOn: '2026-11-22' }] } } as unknown as typeof submission;
+    expect(() => encodeObservationReportSubmission(bad, { transmission: { receiver: LSP } })).toThrow(/treatmentLimits/);
+    const xml = encodeObservationReportSubmission(submission, { transmission: { receiver: LSP } }).replace('code="niet-reanimeren"', 'code="geen-antibiotica"');
+    expect(() => decodeObservationReportSubmission(xml)).toThrow(/treatmentLimits/);
+  });
+
   it('decodes to the delivery it was encoded from: the reporting organisation and system travel with it', () => {
     const xml = encodeObservationReportDelivery(delivery, { transmission: { sender: LSP, receiver: { applicationId: DE_LINDE.applicationId } } });
     const decoded = decodeObservationReportDelivery(xml);
