@@ -1,9 +1,10 @@
 import { rmSync } from 'node:fs';
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { INTERACTIONS, ORGANISATION_TYPES, type Interaction } from '@schakel/contracts';
+import { INTERACTIONS, ORGANISATION_TYPES, ProblemError, type Interaction } from '@schakel/contracts';
 import { signAssertion } from '@schakel/trust/assertion';
 import { EnrolmentInput, enrol } from './enrol.js';
+import { HL7_QUERY_INTERACTIONS, applicationIdForCard, signedQueryEnvelope, type Hl7QueryInteraction } from './hl7-envelope.js';
 import { preparePki } from './prepare-pki.js';
 import { parseArgs } from 'node:util';
 import { DEMO_PATIENTS, seedDemo } from './seed.js';
@@ -13,6 +14,7 @@ import { DEFAULT_TOPOLOGY_FILE, REPO_ROOT, loadTopology } from './topology.js';
 const HELP = `Usage: npm start [-- options]              start the topology (the default command)
        npm run enrol -- options                enrol a new organisation's system
        npm run -s schakel -- assertion options print a signed professional assertion
+       npm run -s schakel -- hl7 options       print a signed HL7v3 query in a SOAP envelope
        npm run schakel -- pki [--data-dir DIR]   issue the topology's certificates and cards only
 
 npm start starts the Schakel topology: the switch point and one process per organisation, seeds demo
@@ -42,7 +44,20 @@ Options of enrol (the topology must have been started once, so that its test PKI
 Options of assertion (prints a compact JWS, valid 5 minutes):
   --card PREFIX           card files without .cert.pem/.key.pem, e.g. data/pki/enrolled/my-his/cards/900000099
   --bsn BSN               the patient
-  --interaction NAME      default QURX_IN990011NL`;
+  --interaction NAME      default QURX_IN990011NL
+
+Options of hl7 (prints a SOAP 1.2 envelope with WS-Addressing, the card holder's XML-DSig signed
+assertion valid 5 minutes, and the HL7v3 query with treatment relation asserted; send it once):
+  --card PREFIX           card files without .cert.pem/.key.pem; the card holder is the author
+  --bsn BSN               the patient
+  --interaction NAME      QURX_IN990011NL (medication, default) or QUPC_IN990001NL (GP summary)
+  --application-id ID     the sending system (default: read from the system certificate beside the card)
+  --lsp-url URL           the switch point (default https://127.0.0.1:7000); the envelope goes to <URL>/aorta/query
+  Send it with the same system's certificate, e.g.
+    npm run -s schakel -- hl7 --card data/pki/enrolled/my-his/cards/900000099 --bsn 999900146 |
+      curl -s --cacert data/pki/enrolled/my-his/root-ca.pem --cert data/pki/enrolled/my-his/system.cert.pem \\
+        --key data/pki/enrolled/my-his/system.key.pem -H 'content-type: application/soap+xml' \\
+        --data-binary @- https://127.0.0.1:7000/aorta/query`;
 
 async function main(): Promise<void> {
   const [first, ...rest] = process.argv.slice(2);
@@ -55,6 +70,8 @@ async function main(): Promise<void> {
       return enrolCommand(args);
     case 'assertion':
       return assertionCommand(args);
+    case 'hl7':
+      return hl7Command(args);
     case 'pki':
       return pkiCommand(args);
     default:
@@ -119,6 +136,38 @@ async function assertionCommand(args: string[]): Promise<void> {
   }
   const credential = { cert: readFileSync(`${values.card}.cert.pem`, 'utf8'), key: readFileSync(`${values.card}.key.pem`, 'utf8') };
   process.stdout.write(`${await signAssertion(credential, { interaction: values.interaction as Interaction, bsn: values.bsn })}\n`);
+}
+
+async function hl7Command(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      card: { type: 'string' },
+      bsn: { type: 'string' },
+      interaction: { type: 'string', default: 'QURX_IN990011NL' },
+      'application-id': { type: 'string' },
+      'lsp-url': { type: 'string', default: 'https://127.0.0.1:7000' },
+    },
+  });
+  const interaction = values.interaction as Hl7QueryInteraction;
+  if (values.card === undefined || values.bsn === undefined || !HL7_QUERY_INTERACTIONS.includes(interaction)) {
+    process.stderr.write(`hl7 needs --card PREFIX and --bsn BSN (and --interaction ${HL7_QUERY_INTERACTIONS.join(' or ')})\n`);
+    process.exit(2);
+  }
+  const card = { cert: readFileSync(`${values.card}.cert.pem`, 'utf8'), key: readFileSync(`${values.card}.key.pem`, 'utf8') };
+  const applicationId = values['application-id'] ?? applicationIdForCard(values.card, card.cert);
+  if (applicationId === undefined) {
+    process.stderr.write(`hl7 cannot tell which system ${values.card} belongs with: give --application-id ID\n`);
+    process.exit(2);
+  }
+  try {
+    process.stdout.write(`${signedQueryEnvelope({ card, bsn: values.bsn, interaction, applicationId, lspUrl: values['lsp-url'] })}\n`);
+  } catch (err) {
+    // The codec refuses what the switch point would refuse (a BSN failing the 11-proef, a bad application id).
+    if (!(err instanceof ProblemError)) throw err;
+    process.stderr.write(`hl7: ${err.code}: ${err.message}\n`);
+    process.exit(2);
+  }
 }
 
 async function start(args: string[]): Promise<void> {
