@@ -12,7 +12,11 @@ export interface Child {
 
 /** Forks a TypeScript entry and waits for its { type: 'bench:ready', url } message. */
 export async function forkReady(entry: string, env: Record<string, string>, timeoutMs = 30_000): Promise<Child> {
-  const child = fork(entry, [], { execArgv: TS_EXEC_ARGV, env: { ...process.env, ...env, NODE_OPTIONS: '' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(entry, [], {
+    execArgv: TS_EXEC_ARGV,
+    env: { ...process.env, ...env, NODE_OPTIONS: '' },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

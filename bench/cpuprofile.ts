@@ -65,7 +65,12 @@ function whereOf(url: string, line: number): string {
   if (url === '') return '';
   const path = url.startsWith('file://') ? fileURLToPath(url) : url;
   const nm = path.lastIndexOf('/node_modules/');
-  const short = nm >= 0 ? path.slice(nm + '/node_modules/'.length) : relative(REPO_ROOT, path).startsWith('..') ? path : relative(REPO_ROOT, path);
+  const short =
+    nm >= 0
+      ? path.slice(nm + '/node_modules/'.length)
+      : relative(REPO_ROOT, path).startsWith('..')
+        ? path
+        : relative(REPO_ROOT, path);
   return `${short}:${line + 1}`;
 }
 

@@ -57,7 +57,12 @@ function run(target: LoadTarget, connections: number, durationS: number) {
  * One load step: a warm-up that is thrown away (JIT, keep-alive pools, SQLite page cache), then the
  * measured run, with the CPU time of every process read from /proc before and after.
  */
-export async function loadStep(target: LoadTarget, connections: number, durationS: number, warmupS: number): Promise<LoadStep> {
+export async function loadStep(
+  target: LoadTarget,
+  connections: number,
+  durationS: number,
+  warmupS: number,
+): Promise<LoadStep> {
   if (warmupS > 0) await run(target, connections, warmupS);
   const cpu = watchCpu({ ...target.pids, bench: process.pid });
   const busy0 = machineBusySeconds();
@@ -73,9 +78,21 @@ export async function loadStep(target: LoadTarget, connections: number, duration
     durationS: r.duration,
     requests,
     requestsPerS: round(requests / r.duration, 0),
-    latencyMs: { p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max, mean: round(r.latency.mean, 2) },
+    latencyMs: {
+      p50: r.latency.p50,
+      p90: r.latency.p90,
+      p99: r.latency.p99,
+      max: r.latency.max,
+      mean: round(r.latency.mean, 2),
+    },
     // A non-2xx answer also fails `verify`, so it is in both non2xx and mismatches; count it once.
-    errors: { total: r.errors + Math.max(r.non2xx, r.mismatches), connection: r.errors, timeouts: r.timeouts, non2xx: r.non2xx, mismatches: r.mismatches },
+    errors: {
+      total: r.errors + Math.max(r.non2xx, r.mismatches),
+      connection: r.errors,
+      timeouts: r.timeouts,
+      non2xx: r.non2xx,
+      mismatches: r.mismatches,
+    },
     cpuUsPerRequest: Object.fromEntries(Object.entries(used).map(([name, s]) => [name, round((s * 1e6) / ok, 0)])),
     cpuCores: Object.fromEntries(Object.entries(used).map(([name, s]) => [name, round(s / r.duration, 2)])),
     otherCores: round(Math.max(0, busy - Object.values(used).reduce((a, b) => a + b, 0)) / r.duration, 2),

@@ -46,9 +46,12 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (values.help) return 'help';
   const sections = values.only === undefined ? [...DEFAULT_SECTIONS] : values.only.split(',').map((s) => s.trim());
   if (values.profile && !sections.includes('profile')) sections.push('profile');
-  for (const s of sections) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}" (expected ${SECTIONS.join(', ')})`);
+  for (const s of sections)
+    if (!(SECTIONS as readonly string[]).includes(s))
+      throw new Error(`--only: unknown section "${s}" (expected ${SECTIONS.join(', ')})`);
   const durationS = values.duration !== undefined ? Number(values.duration) : values.quick ? 4 : 10;
-  if (!Number.isFinite(durationS) || durationS <= 0) throw new Error(`--duration: expected a positive number of seconds, got "${values.duration}"`);
+  if (!Number.isFinite(durationS) || durationS <= 0)
+    throw new Error(`--duration: expected a positive number of seconds, got "${values.duration}"`);
   const indexSizes = values.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
   if (values.national) indexSizes.push(20_000_000);
   return {

@@ -30,7 +30,8 @@ export interface CpuWatch {
 export function watchCpu(pids: Record<string, number>): CpuWatch {
   const start = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
   return {
-    stop: () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) - (start[name] ?? 0)])),
+    stop: () =>
+      Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid) - (start[name] ?? 0)])),
   };
 }
 

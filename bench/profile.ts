@@ -18,7 +18,12 @@ export interface ProfileResult {
  * topology and its throughput is not compared with anything. The profile is written when the process
  * exits normally, which t.close() (SIGTERM, graceful close) gives.
  */
-export async function runProfile(resultsDir: string, connections: number, durationS: number, log: (line: string) => void): Promise<ProfileResult> {
+export async function runProfile(
+  resultsDir: string,
+  connections: number,
+  durationS: number,
+  log: (line: string) => void,
+): Promise<ProfileResult> {
   const dir = mkdtempSync(join(tmpdir(), 'schakel-bench-prof-'));
   try {
     log(`profiling the switch point: ${connections} connections, ${durationS} s ...`);
@@ -27,7 +32,19 @@ export async function runProfile(resultsDir: string, connections: number, durati
     const window = { fromUs: 0, toUs: 0 };
     try {
       window.fromUs = Number(process.hrtime.bigint() / 1000n);
-      load = await loadStep({ name: 'schakel (profiled)', url: routed.url, nextRequest: routed.nextRequest, verify: routed.verify, pids: routed.pids, tlsOptions: { ...routed.requesterTls } }, connections, durationS, 1);
+      load = await loadStep(
+        {
+          name: 'schakel (profiled)',
+          url: routed.url,
+          nextRequest: routed.nextRequest,
+          verify: routed.verify,
+          pids: routed.pids,
+          tlsOptions: { ...routed.requesterTls },
+        },
+        connections,
+        durationS,
+        1,
+      );
       window.toUs = Number(process.hrtime.bigint() / 1000n);
     } finally {
       await routed.close();
@@ -37,7 +54,12 @@ export async function runProfile(resultsDir: string, connections: number, durati
     const text = readFileSync(join(dir, name), 'utf8');
     const file = join(resultsDir, `lsp-${new Date().toISOString().replace(/[:.]/g, '-')}.cpuprofile`);
     writeFileSync(file, text);
-    return { connections, load, summary: summariseProfile(JSON.parse(text) as Parameters<typeof summariseProfile>[0], 20, window), file };
+    return {
+      connections,
+      load,
+      summary: summariseProfile(JSON.parse(text) as Parameters<typeof summariseProfile>[0], 20, window),
+      file,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -37,7 +37,9 @@ export async function runQueryBench(options: BenchOptions, log: (line: string) =
   log(`starting the topology and seeding ${PATIENTS} patients at two pharmacies ...`);
   const routed = await startRouted({ patients: PATIENTS });
   try {
-    const transport: Transport = routed.url.startsWith('https:') ? { kind: 'https', tls: await baselineTls(routed.topology) } : { kind: 'http' };
+    const transport: Transport = routed.url.startsWith('https:')
+      ? { kind: 'https', tls: await baselineTls(routed.topology) }
+      : { kind: 'http' };
     log(`topology ready in ${(routed.startMs / 1000).toFixed(1)} s; starting the baseline (${transport.kind}) ...`);
     const baseline = await startBaseline(transport, routed.pharmacyAnswer);
     try {
@@ -45,7 +47,13 @@ export async function runQueryBench(options: BenchOptions, log: (line: string) =
       const client = { nextRequest: routed.nextRequest, tlsOptions: { ...routed.requesterTls } };
       const targets = {
         schakel: { name: 'schakel', url: routed.url, verify: routed.verify, pids: routed.pids, ...client },
-        baseline: { name: 'baseline', url: baseline.url, verify: (b: string) => b.includes('"sources":[{'), pids: baseline.pids, ...client },
+        baseline: {
+          name: 'baseline',
+          url: baseline.url,
+          verify: (b: string) => b.includes('"sources":[{'),
+          pids: baseline.pids,
+          ...client,
+        },
       };
       const comparisons: QueryComparison[] = [];
       for (const connections of options.connections) {
@@ -61,7 +69,14 @@ export async function runQueryBench(options: BenchOptions, log: (line: string) =
           p99Ratio: Math.round((s.latencyMs.p99 / Math.max(0.001, b.latencyMs.p99)) * 100) / 100,
         });
       }
-      return { transport: transport.kind, patients: PATIENTS, pharmacyAnswerBytes: Buffer.byteLength(routed.pharmacyAnswer), topologyStartMs: Math.round(routed.startMs), comparisons, accessLogOutcomes: routed.outcomes() };
+      return {
+        transport: transport.kind,
+        patients: PATIENTS,
+        pharmacyAnswerBytes: Buffer.byteLength(routed.pharmacyAnswer),
+        topologyStartMs: Math.round(routed.startMs),
+        comparisons,
+        accessLogOutcomes: routed.outcomes(),
+      };
     } finally {
       await baseline.close();
     }

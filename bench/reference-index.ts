@@ -42,7 +42,16 @@ function entriesQuery(db: Kysely<LspDatabase>, bsn: string) {
   return db
     .selectFrom('index_entries as i')
     .innerJoin('systems as s', 's.application_id', 'i.application_id')
-    .select(['i.bsn', 'i.category', 'i.application_id', 'i.registered_at', 's.ura', 's.organisation_name', 's.organisation_type', 's.base_url'])
+    .select([
+      'i.bsn',
+      'i.category',
+      'i.application_id',
+      'i.registered_at',
+      's.ura',
+      's.organisation_name',
+      's.organisation_type',
+      's.base_url',
+    ])
     .where('i.bsn', '=', bsn)
     .where('i.category', '=', CATEGORY)
     .orderBy('i.application_id');
@@ -80,7 +89,11 @@ function percentiles(samples: number[]): { p50: number; p99: number; max: number
  * The reference index at growing size in one SQLite file with the switch point's own schema: bulk-load
  * up to each size, then time random lookups of registered patients with the switch point's query.
  */
-export async function runIndexBench(sizes: number[], lookups: number, log: (line: string) => void): Promise<IndexBenchResult> {
+export async function runIndexBench(
+  sizes: number[],
+  lookups: number,
+  log: (line: string) => void,
+): Promise<IndexBenchResult> {
   const largest = Math.max(...sizes);
   if (largest > SYNTHETIC_BSN_LIMIT) throw new Error(`At most ${SYNTHETIC_BSN_LIMIT} patients are supported`);
   const dir = mkdtempSync(join(tmpdir(), 'schakel-bench-index-'));
@@ -91,11 +104,24 @@ export async function runIndexBench(sizes: number[], lookups: number, log: (line
     const raw = new Database(file);
     raw.pragma('synchronous = NORMAL');
     const registeredAt = new Date().toISOString();
-    const addSystem = raw.prepare('INSERT INTO systems (application_id, ura, organisation_name, organisation_type, base_url, provides, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    const addSystem = raw.prepare(
+      'INSERT INTO systems (application_id, ura, organisation_name, organisation_type, base_url, provides, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
     raw.transaction(() => {
-      for (let n = 0; n < SYSTEMS; n++) addSystem.run(applicationIdOf(n), String(2_000_000 + n).padStart(8, '0'), `Apotheek ${n}`, 'J8', `http://127.0.0.1:${10_000 + n}`, `["${CATEGORY}"]`, registeredAt);
+      for (let n = 0; n < SYSTEMS; n++)
+        addSystem.run(
+          applicationIdOf(n),
+          String(2_000_000 + n).padStart(8, '0'),
+          `Apotheek ${n}`,
+          'J8',
+          `http://127.0.0.1:${10_000 + n}`,
+          `["${CATEGORY}"]`,
+          registeredAt,
+        );
     })();
-    const addEntry = raw.prepare('INSERT INTO index_entries (bsn, category, application_id, registered_at) VALUES (?, ?, ?, ?)');
+    const addEntry = raw.prepare(
+      'INSERT INTO index_entries (bsn, category, application_id, registered_at) VALUES (?, ?, ?, ?)',
+    );
     const addPatients = raw.transaction((from: number, to: number) => {
       let rows = 0;
       for (let i = from; i < to; i++) {
@@ -126,8 +152,11 @@ export async function runIndexBench(sizes: number[], lookups: number, log: (line
       try {
         const compiled = entriesQuery(db, syntheticBsn(0)).compile();
         const statement = raw.prepare(compiled.sql);
-        if (JSON.stringify(compiled.parameters) !== JSON.stringify([syntheticBsn(0), CATEGORY])) throw new Error(`Unexpected query parameters: ${JSON.stringify(compiled.parameters)}`);
-        const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...compiled.parameters) as { detail: string }[]).map((r) => r.detail);
+        if (JSON.stringify(compiled.parameters) !== JSON.stringify([syntheticBsn(0), CATEGORY]))
+          throw new Error(`Unexpected query parameters: ${JSON.stringify(compiled.parameters)}`);
+        const plan = (
+          raw.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...compiled.parameters) as { detail: string }[]
+        ).map((r) => r.detail);
         const pick = random(size);
         const bsns = Array.from({ length: lookups }, () => syntheticBsn(Math.floor(pick() * size)));
         // Warm-up: JIT and the first touch of each code path; the page cache is warm from the load anyway.
@@ -163,7 +192,12 @@ export async function runIndexBench(sizes: number[], lookups: number, log: (line
     raw.close();
     const first = steps[0]?.lookupMs.p99 ?? 0;
     const last = steps.filter((s) => s.patients <= 1_000_000).at(-1)?.lookupMs.p99 ?? 0;
-    return { systems: SYSTEMS, entriesPerPatient: Math.round((entries / Math.max(1, patients)) * 100) / 100, steps, p99Growth: Math.round((last / Math.max(0.001, first)) * 100) / 100 };
+    return {
+      systems: SYSTEMS,
+      entriesPerPatient: Math.round((entries / Math.max(1, patients)) * 100) / 100,
+      steps,
+      p99Growth: Math.round((last / Math.max(0.001, first)) * 100) / 100,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -32,13 +32,34 @@ function cpuCells(step: LoadStep): string {
 
 function querySection(q: QueryBenchResult): string {
   const rows = q.comparisons.flatMap((c) =>
-    [c.baseline, c.schakel].map((s) => [c.connections, s.target, s.requestsPerS, s.latencyMs.p50, s.latencyMs.p99, s.errors.total, cpuCells(s), s.otherCores]),
+    [c.baseline, c.schakel].map((s) => [
+      c.connections,
+      s.target,
+      s.requestsPerS,
+      s.latencyMs.p50,
+      s.latencyMs.p99,
+      s.errors.total,
+      cpuCells(s),
+      s.otherCores,
+    ]),
   );
   const ratios = q.comparisons.map((c) => [c.connections, `${c.throughputRatio}x`, `${c.p99Ratio}x`]);
   return [
     `### Routed medication query vs bare fan-out (${q.transport.toUpperCase()}, ${q.patients} patients each at two pharmacies)`,
     '',
-    table(['conn.', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'CPU µs per request, per process', 'cores used by others'], rows),
+    table(
+      [
+        'conn.',
+        'target',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'errors',
+        'CPU µs per request, per process',
+        'cores used by others',
+      ],
+      rows,
+    ),
     '',
     table(['conn.', 'Schakel / baseline req/s (target >= 0.6)', 'Schakel / baseline p99 (target <= 2)'], ratios),
     '',
@@ -59,21 +80,30 @@ function indexSection(x: IndexBenchResult): string {
   return [
     `### Reference index (${x.systems} pharmacies, ${x.entriesPerPatient} entries per patient, ${x.steps[0]?.lookups ?? 0} random lookups per size)`,
     '',
-    table(['patients', 'entries', 'seed rows/s', 'file MB', 'lookup p50 ms', 'lookup p99 ms', 'SQL only p50 / p99 ms'], rows),
+    table(
+      ['patients', 'entries', 'seed rows/s', 'file MB', 'lookup p50 ms', 'lookup p99 ms', 'SQL only p50 / p99 ms'],
+      rows,
+    ),
     '',
     `p99 growth ${short(x.steps[0]?.patients ?? 0)} -> ${short(x.steps.filter((s) => s.patients <= 1_000_000).at(-1)?.patients ?? 0)}: ${x.p99Growth}x. Query plan: ${x.steps.at(-1)?.queryPlan.join('; ') ?? ''}`,
   ].join('\n');
 }
 
 function startupSection(s: StartupResult): string {
-  const npm = 'wallMs' in s.npmStart ? `${(s.npmStart.wallMs / 1000).toFixed(1)} s (the CLI reports ${((s.npmStart.reportedMs ?? 0) / 1000).toFixed(1)} s for its processes)` : `skipped: ${s.npmStart.skipped}`;
+  const npm =
+    'wallMs' in s.npmStart
+      ? `${(s.npmStart.wallMs / 1000).toFixed(1)} s (the CLI reports ${((s.npmStart.reportedMs ?? 0) / 1000).toFixed(1)} s for its processes)`
+      : `skipped: ${s.npmStart.skipped}`;
   return [
     '### Start-up',
     '',
     table(
       ['what', 'time to all ready'],
       [
-        [`startTopology, ephemeral ports (median of ${s.launcherMs.length})`, `${(sortedMedian(s.launcherMs) / 1000).toFixed(1)} s (${s.launcherMs.map((m) => (m / 1000).toFixed(1)).join(', ')})`],
+        [
+          `startTopology, ephemeral ports (median of ${s.launcherMs.length})`,
+          `${(sortedMedian(s.launcherMs) / 1000).toFixed(1)} s (${s.launcherMs.map((m) => (m / 1000).toFixed(1)).join(', ')})`,
+        ],
         ['npm start -- --no-seed (spawn to "Schakel is running")', npm],
       ],
     ),
@@ -110,7 +140,15 @@ export function renderMarkdown(r: BenchResult): string {
   if (r.startup !== undefined) parts.push('', startupSection(r.startup));
   if (r.profile !== undefined) parts.push('', profileSection(r.profile));
   if (r.targets.length > 0) {
-    parts.push('', '### Targets (issue #7)', '', table(['target', 'measured', 'met'], r.targets.map((t) => [t.target, t.measured, t.met ? 'yes' : '**no**'])));
+    parts.push(
+      '',
+      '### Targets (issue #7)',
+      '',
+      table(
+        ['target', 'measured', 'met'],
+        r.targets.map((t) => [t.target, t.measured, t.met ? 'yes' : '**no**']),
+      ),
+    );
   }
   return `${parts.join('\n')}\n`;
 }

@@ -13,10 +13,42 @@ const PROFESSIONAL = { uziNumber: '900000001', roleCode: '01.015' };
 const prescriber = { name: 'Dr. A. Bakker', agb: '01012345' };
 const DISPENSES: DispenseInput[][] = [
   [
-    { product: { name: 'Metoprolol succinaat 47,5 mg tablet met gereguleerde afgifte', atc: 'C07AB02', gpk: '68756', zi: '14212595', strength: '47,5 mg' }, amount: { value: 90, unit: 'stuk' }, dosageInstruction: '1 maal per dag 1 tablet', dispensedOn: '2026-10-02', prescriber },
-    { product: { name: 'Simvastatine 40 mg tablet', atc: 'C10AA01', gpk: '56065', zi: '13520733', strength: '40 mg' }, amount: { value: 90, unit: 'stuk' }, dosageInstruction: '1 maal per dag 1 tablet, ’s avonds', dispensedOn: '2026-10-02', prescriber },
+    {
+      product: {
+        name: 'Metoprolol succinaat 47,5 mg tablet met gereguleerde afgifte',
+        atc: 'C07AB02',
+        gpk: '68756',
+        zi: '14212595',
+        strength: '47,5 mg',
+      },
+      amount: { value: 90, unit: 'stuk' },
+      dosageInstruction: '1 maal per dag 1 tablet',
+      dispensedOn: '2026-10-02',
+      prescriber,
+    },
+    {
+      product: { name: 'Simvastatine 40 mg tablet', atc: 'C10AA01', gpk: '56065', zi: '13520733', strength: '40 mg' },
+      amount: { value: 90, unit: 'stuk' },
+      dosageInstruction: '1 maal per dag 1 tablet, ’s avonds',
+      dispensedOn: '2026-10-02',
+      prescriber,
+    },
   ],
-  [{ product: { name: 'Omeprazol 20 mg capsule maagsapresistent', atc: 'A02BC01', gpk: '15954', zi: '14401223', strength: '20 mg' }, amount: { value: 30, unit: 'stuk' }, dosageInstruction: '1 maal per dag 1 capsule voor het ontbijt', dispensedOn: '2026-11-01', prescriber }],
+  [
+    {
+      product: {
+        name: 'Omeprazol 20 mg capsule maagsapresistent',
+        atc: 'A02BC01',
+        gpk: '15954',
+        zi: '14401223',
+        strength: '20 mg',
+      },
+      amount: { value: 30, unit: 'stuk' },
+      dosageInstruction: '1 maal per dag 1 capsule voor het ontbijt',
+      dispensedOn: '2026-11-01',
+      prescriber,
+    },
+  ],
 ];
 
 export interface RoutedSetup {
@@ -41,10 +73,18 @@ export interface RoutedSetup {
  * folder), and registers `patients` patients at both pharmacies with consent, through the pharmacies'
  * own APIs as a front office would (which is also how they enter the reference index).
  */
-export async function startRouted(options: { patients: number; execArgv?: Record<string, string[]> }): Promise<RoutedSetup> {
+export async function startRouted(options: {
+  patients: number;
+  execArgv?: Record<string, string[]>;
+}): Promise<RoutedSetup> {
   const dataDir = mkdtempSync(join(tmpdir(), 'schakel-bench-'));
   const t0 = performance.now();
-  const topology = await startTopology({ ports: 'ephemeral', dataDir, logLevel: 'warn', ...(options.execArgv !== undefined ? { execArgv: options.execArgv } : {}) });
+  const topology = await startTopology({
+    ports: 'ephemeral',
+    dataDir,
+    logLevel: 'warn',
+    ...(options.execArgv !== undefined ? { execArgv: options.execArgv } : {}),
+  });
   const startMs = performance.now() - t0;
   // The operator seeds through the front offices with its admin certificate, as the demo seed does.
   const client = createServiceClient({ timeoutMs: 10_000, tls: topology.admin });
@@ -59,17 +99,34 @@ export async function startRouted(options: { patients: number; execArgv?: Record
     const all = [...topology.processes.values()];
     const pharmacies = all.filter((p) => p.service === 'pharmacy');
     const hap = all.find((p) => p.service === 'hap');
-    if (pharmacies.length < 2 || hap?.applicationId === undefined) throw new Error('The bench needs a topology with two pharmacies and a HAP');
+    if (pharmacies.length < 2 || hap?.applicationId === undefined)
+      throw new Error('The bench needs a topology with two pharmacies and a HAP');
     const bsns = testBsns(options.patients, 5_000);
     for (const bsn of bsns) {
       for (const [i, pharmacy] of pharmacies.slice(0, 2).entries()) {
-        await client.call(pharmacy.url, { method: 'PUT', path: `/patients/${bsn}`, body: { name: 'Anna de Boer', birthDate: '1961-04-30' } });
-        for (const d of DISPENSES[i] ?? []) await client.call(pharmacy.url, { method: 'POST', path: `/patients/${bsn}/dispenses`, body: d });
-        await client.call(pharmacy.url, { method: 'PUT', path: `/patients/${bsn}/consent`, body: { state: 'consent' } });
+        await client.call(pharmacy.url, {
+          method: 'PUT',
+          path: `/patients/${bsn}`,
+          body: { name: 'Anna de Boer', birthDate: '1961-04-30' },
+        });
+        for (const d of DISPENSES[i] ?? [])
+          await client.call(pharmacy.url, { method: 'POST', path: `/patients/${bsn}/dispenses`, body: d });
+        await client.call(pharmacy.url, {
+          method: 'PUT',
+          path: `/patients/${bsn}/consent`,
+          body: { state: 'consent' },
+        });
       }
     }
     const requester = await requesterFor(topology, hap, PROFESSIONAL);
-    const bodies = bsns.map((bsn) => ({ bsn, body: JSON.stringify({ bsn, requester: { applicationId: hap.applicationId, professional: PROFESSIONAL }, treatmentRelation: true }) }));
+    const bodies = bsns.map((bsn) => ({
+      bsn,
+      body: JSON.stringify({
+        bsn,
+        requester: { applicationId: hap.applicationId, professional: PROFESSIONAL },
+        treatmentRelation: true,
+      }),
+    }));
     let next = 0;
     const nextRequest = () => {
       const q = bodies[next++ % bodies.length] ?? { bsn: '', body: '' };
@@ -79,18 +136,26 @@ export async function startRouted(options: { patients: number; execArgv?: Record
     // One query by hand first: the workload must be the full path (two sources asked, both answering).
     asHap = createServiceClient({ timeoutMs: 10_000, tls: requester.tls });
     const probe = nextRequest();
-    const first = await asHap.call<{ complete: boolean; sources: { status: string; dispenses?: unknown[] }[] }>(topology.switchPoint.url, {
-      method: 'POST',
-      path: '/queries/medication',
-      body: JSON.parse(probe.body) as unknown,
-      headers: probe.headers,
-    });
+    const first = await asHap.call<{ complete: boolean; sources: { status: string; dispenses?: unknown[] }[] }>(
+      topology.switchPoint.url,
+      {
+        method: 'POST',
+        path: '/queries/medication',
+        body: JSON.parse(probe.body) as unknown,
+        headers: probe.headers,
+      },
+    );
     const statuses = first.body.sources.map((s) => s.status);
-    if (!first.body.complete || statuses.length !== 2 || statuses.some((s) => s !== 'ok')) throw new Error(`The routed query did not ask both pharmacies: ${JSON.stringify(statuses)}`);
-    const pharmacyAnswer = JSON.stringify({ interaction: 'QURX_IN990013NL', dispenses: first.body.sources[0]?.dispenses ?? [] });
+    if (!first.body.complete || statuses.length !== 2 || statuses.some((s) => s !== 'ok'))
+      throw new Error(`The routed query did not ask both pharmacies: ${JSON.stringify(statuses)}`);
+    const pharmacyAnswer = JSON.stringify({
+      interaction: 'QURX_IN990013NL',
+      dispenses: first.body.sources[0]?.dispenses ?? [],
+    });
 
     const pids: Record<string, number> = {};
-    for (const p of [topology.switchPoint, ...pharmacies.slice(0, 2)]) if (p.child?.pid !== undefined) pids[p.id] = p.child.pid;
+    for (const p of [topology.switchPoint, ...pharmacies.slice(0, 2)])
+      if (p.child?.pid !== undefined) pids[p.id] = p.child.pid;
     const lspDb = join(dataDir, `${topology.switchPoint.id}.sqlite`);
     return {
       topology,
@@ -105,7 +170,10 @@ export async function startRouted(options: { patients: number; execArgv?: Record
       outcomes: () => {
         const db = new Database(lspDb, { readonly: true, fileMustExist: true });
         try {
-          const rows = db.prepare('SELECT outcome, count(*) AS n FROM access_log GROUP BY outcome').all() as { outcome: string; n: number }[];
+          const rows = db.prepare('SELECT outcome, count(*) AS n FROM access_log GROUP BY outcome').all() as {
+            outcome: string;
+            n: number;
+          }[];
           return Object.fromEntries(rows.map((r) => [r.outcome, r.n]));
         } finally {
           db.close();

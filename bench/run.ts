@@ -26,9 +26,15 @@ async function main(): Promise<void> {
   // Each section is loaded only when it runs: the index section needs the switch point's migrations,
   // the others the topology, and `--only` should not depend on what it leaves out.
   const query = only.has('routed') ? await (await import('./query-bench.js')).runQueryBench(options, log) : undefined;
-  const profile = only.has('profile') ? await (await import('./profile.js')).runProfile(RESULTS_DIR, options.connections[0] ?? 50, options.durationS, log) : undefined;
-  const index = only.has('index') ? await (await import('./reference-index.js')).runIndexBench(options.indexSizes, options.lookups, log) : undefined;
-  const startup = only.has('startup') ? await (await import('./startup.js')).runStartupBench(options.startupRuns, log) : undefined;
+  const profile = only.has('profile')
+    ? await (await import('./profile.js')).runProfile(RESULTS_DIR, options.connections[0] ?? 50, options.durationS, log)
+    : undefined;
+  const index = only.has('index')
+    ? await (await import('./reference-index.js')).runIndexBench(options.indexSizes, options.lookups, log)
+    : undefined;
+  const startup = only.has('startup')
+    ? await (await import('./startup.js')).runStartupBench(options.startupRuns, log)
+    : undefined;
 
   const result: BenchResult = {
     date,
@@ -38,7 +44,11 @@ async function main(): Promise<void> {
     ...(index !== undefined ? { index } : {}),
     ...(startup !== undefined ? { startup } : {}),
     ...(profile !== undefined ? { profile } : {}),
-    targets: checkTargets({ ...(query !== undefined ? { query } : {}), ...(index !== undefined ? { index } : {}), ...(startup !== undefined ? { startup } : {}) }),
+    targets: checkTargets({
+      ...(query !== undefined ? { query } : {}),
+      ...(index !== undefined ? { index } : {}),
+      ...(startup !== undefined ? { startup } : {}),
+    }),
     durationS: Math.round((performance.now() - started) / 1000),
   };
   const json = `${JSON.stringify(result, null, 2)}\n`;

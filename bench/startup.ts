@@ -45,10 +45,16 @@ async function launcherOnce(): Promise<number> {
 async function npmStartOnce(): Promise<StartupResult['npmStart']> {
   const topology = loadTopology();
   const ports = [topology.switchPoint.port, ...topology.organisations.map((o) => o.port)];
-  for (const port of ports) if (!(await portFree(port))) return { skipped: `port ${port} is in use (the default topology needs ${ports.join(', ')})` };
+  for (const port of ports)
+    if (!(await portFree(port)))
+      return { skipped: `port ${port} is in use (the default topology needs ${ports.join(', ')})` };
   const dataDir = mkdtempSync(join(tmpdir(), 'schakel-bench-npm-start-'));
   const t0 = performance.now();
-  const child = spawn('npm', ['start', '--', '--data-dir', dataDir, '--no-seed', '--log-level', 'warn'], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('npm', ['start', '--', '--data-dir', dataDir, '--no-seed', '--log-level', 'warn'], {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = once(child, 'exit');
   const stopGroup = (signal: NodeJS.Signals) => {
     try {
@@ -61,13 +67,19 @@ async function npmStartOnce(): Promise<StartupResult['npmStart']> {
     let output = '';
     let onExit: ((code: number | null) => void) | undefined;
     const result = await new Promise<{ wallMs: number; reportedMs: number | undefined }>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`npm start did not report running within 60 s:\n${output.slice(-2000)}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`npm start did not report running within 60 s:\n${output.slice(-2000)}`)),
+        60_000,
+      );
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         const m = /Schakel is running \(all ready in ([\d.]+) s\)/.exec(output);
         if (m !== null) {
           clearTimeout(timer);
-          resolve({ wallMs: Math.round(performance.now() - t0), reportedMs: m[1] !== undefined ? Math.round(Number(m[1]) * 1000) : undefined });
+          resolve({
+            wallMs: Math.round(performance.now() - t0),
+            reportedMs: m[1] !== undefined ? Math.round(Number(m[1]) * 1000) : undefined,
+          });
         }
       };
       child.stdout.on('data', onData);

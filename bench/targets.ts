@@ -9,27 +9,65 @@ export interface TargetCheck {
 }
 
 /** The targets of issue #7, checked against what this run measured (only for the sections that ran). */
-export function checkTargets(r: { query?: QueryBenchResult; index?: IndexBenchResult; startup?: StartupResult }): TargetCheck[] {
+export function checkTargets(r: {
+  query?: QueryBenchResult;
+  index?: IndexBenchResult;
+  startup?: StartupResult;
+}): TargetCheck[] {
   const checks: TargetCheck[] = [];
   for (const c of r.query?.comparisons ?? []) {
-    checks.push({ target: `routed query >= 0.6x baseline req/s (${c.connections} conn.)`, measured: `${c.throughputRatio}x`, met: c.throughputRatio >= 0.6 });
-    checks.push({ target: `routed query p99 <= 2x baseline p99 (${c.connections} conn.)`, measured: `${c.p99Ratio}x (${c.schakel.latencyMs.p99} vs ${c.baseline.latencyMs.p99} ms)`, met: c.p99Ratio <= 2 });
-    checks.push({ target: `no errors (${c.connections} conn.)`, measured: `${c.schakel.errors.total} of ${c.schakel.requests}`, met: c.schakel.errors.total === 0 });
+    checks.push({
+      target: `routed query >= 0.6x baseline req/s (${c.connections} conn.)`,
+      measured: `${c.throughputRatio}x`,
+      met: c.throughputRatio >= 0.6,
+    });
+    checks.push({
+      target: `routed query p99 <= 2x baseline p99 (${c.connections} conn.)`,
+      measured: `${c.p99Ratio}x (${c.schakel.latencyMs.p99} vs ${c.baseline.latencyMs.p99} ms)`,
+      met: c.p99Ratio <= 2,
+    });
+    checks.push({
+      target: `no errors (${c.connections} conn.)`,
+      measured: `${c.schakel.errors.total} of ${c.schakel.requests}`,
+      met: c.schakel.errors.total === 0,
+    });
   }
   if (r.index !== undefined) {
     const worst = Math.max(...r.index.steps.filter((s) => s.patients <= 1_000_000).map((s) => s.lookupMs.p99));
     const sizes = r.index.steps.filter((s) => s.patients <= 1_000_000).map((s) => s.patients);
-    checks.push({ target: `index lookup p99 < 1 ms (${sizes.map(short).join(', ')})`, measured: `worst ${worst} ms`, met: worst < 1 });
-    checks.push({ target: `index lookup p99 within 2x from ${short(sizes[0] ?? 0)} to ${short(sizes.at(-1) ?? 0)}`, measured: `${r.index.p99Growth}x`, met: r.index.p99Growth <= 2 });
+    checks.push({
+      target: `index lookup p99 < 1 ms (${sizes.map(short).join(', ')})`,
+      measured: `worst ${worst} ms`,
+      met: worst < 1,
+    });
+    checks.push({
+      target: `index lookup p99 within 2x from ${short(sizes[0] ?? 0)} to ${short(sizes.at(-1) ?? 0)}`,
+      measured: `${r.index.p99Growth}x`,
+      met: r.index.p99Growth <= 2,
+    });
     const national = r.index.steps.find((s) => s.patients > 1_000_000);
-    if (national !== undefined) checks.push({ target: `index lookup p99 < 1 ms at ${short(national.patients)} (informative)`, measured: `${national.lookupMs.p99} ms`, met: national.lookupMs.p99 < 1 });
+    if (national !== undefined)
+      checks.push({
+        target: `index lookup p99 < 1 ms at ${short(national.patients)} (informative)`,
+        measured: `${national.lookupMs.p99} ms`,
+        met: national.lookupMs.p99 < 1,
+      });
   }
   if (r.startup !== undefined) {
     const s = r.startup.npmStart;
-    if ('wallMs' in s) checks.push({ target: 'npm start to all ready < 5 s', measured: `${(s.wallMs / 1000).toFixed(1)} s`, met: s.wallMs < 5_000 });
+    if ('wallMs' in s)
+      checks.push({
+        target: 'npm start to all ready < 5 s',
+        measured: `${(s.wallMs / 1000).toFixed(1)} s`,
+        met: s.wallMs < 5_000,
+      });
     else {
       const median = sortedMedian(r.startup.launcherMs);
-      checks.push({ target: 'start-up to all ready < 5 s (launcher only; npm start skipped)', measured: `${(median / 1000).toFixed(1)} s`, met: median < 5_000 });
+      checks.push({
+        target: 'start-up to all ready < 5 s (launcher only; npm start skipped)',
+        measured: `${(median / 1000).toFixed(1)} s`,
+        met: median < 5_000,
+      });
     }
   }
   return checks;

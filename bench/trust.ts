@@ -14,7 +14,10 @@ export interface Requester {
 }
 
 const b64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
-const pemBlocks = (pem: string) => [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) => (m[1] ?? '').replace(/\s+/g, ''));
+const pemBlocks = (pem: string) =>
+  [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) =>
+    (m[1] ?? '').replace(/\s+/g, ''),
+  );
 
 /**
  * The same compact JWS as @schakel/trust's signAssertion (ES256, x5c, the same claims), signed with
@@ -26,26 +29,54 @@ function createSigner(card: { cert: string; key: string }, who: { uziNumber: str
   const header = b64url(JSON.stringify({ alg: 'ES256', typ: 'JWT', x5c: pemBlocks(card.cert) }));
   return (bsn: string) => {
     const now = Math.floor(Date.now() / 1000);
-    const claims = { jti: randomUUID(), interaction: 'QURX_IN990011NL', bsn, sub: who.uziNumber, role: who.roleCode, ura: who.ura, iat: now, nbf: now, exp: now + 300 };
+    const claims = {
+      jti: randomUUID(),
+      interaction: 'QURX_IN990011NL',
+      bsn,
+      sub: who.uziNumber,
+      role: who.roleCode,
+      ura: who.ura,
+      iat: now,
+      nbf: now,
+      exp: now + 300,
+    };
     const input = `${header}.${b64url(JSON.stringify(claims))}`;
     return `${input}.${b64url(sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' }))}`;
   };
 }
 
-async function systemTls(t: RunningTopology, subject: Parameters<RunningTopology['pki']['ensureSystem']>[0]): Promise<TlsMaterial> {
+async function systemTls(
+  t: RunningTopology,
+  subject: Parameters<RunningTopology['pki']['ensureSystem']>[0],
+): Promise<TlsMaterial> {
   const files = await t.pki.ensureSystem(subject);
   return { cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8'), ca: t.pki.rootPem };
 }
 
 /** The HAP's system certificate and its first professional's UZI card, from the topology's test PKI. */
-export async function requesterFor(t: RunningTopology, hap: RunningProcess, professional: { uziNumber: string; roleCode: string }): Promise<Requester> {
-  if (hap.ura === undefined || hap.applicationId === undefined) throw new Error(`${hap.id} has no URA or application id`);
+export async function requesterFor(
+  t: RunningTopology,
+  hap: RunningProcess,
+  professional: { uziNumber: string; roleCode: string },
+): Promise<Requester> {
+  if (hap.ura === undefined || hap.applicationId === undefined)
+    throw new Error(`${hap.id} has no URA or application id`);
   const spec = t.topology.organisations.find((o) => o.id === hap.id);
   const card = spec?.professionals.find((p) => p.uziNumber === professional.uziNumber);
-  if (spec === undefined || card === undefined) throw new Error(`${hap.id} has no professional ${professional.uziNumber} in the topology`);
-  const tls = await systemTls(t, { id: hap.id, name: hap.name, ura: hap.ura, applicationId: hap.applicationId, organisationType: ORGANISATION_TYPE_OF.hap });
+  if (spec === undefined || card === undefined)
+    throw new Error(`${hap.id} has no professional ${professional.uziNumber} in the topology`);
+  const tls = await systemTls(t, {
+    id: hap.id,
+    name: hap.name,
+    ura: hap.ura,
+    applicationId: hap.applicationId,
+    organisationType: ORGANISATION_TYPE_OF.hap,
+  });
   const files = await t.pki.ensureProfessional({ ...card, ura: hap.ura });
-  const signer = createSigner({ cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8') }, { ...professional, ura: hap.ura });
+  const signer = createSigner(
+    { cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8') },
+    { ...professional, ura: hap.ura },
+  );
   return { tls, assertion: signer };
 }
 

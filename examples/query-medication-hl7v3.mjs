@@ -25,7 +25,9 @@ import { X509Certificate, createHash, createPrivateKey, randomUUID, sign } from 
 
 const [folder, applicationId, uziNumber, roleCode, bsn, lspUrl = 'https://127.0.0.1:7000'] = process.argv.slice(2);
 if (!folder || !applicationId || !uziNumber || !roleCode || !bsn) {
-  console.error('usage: node examples/query-medication-hl7v3.mjs <enrolment folder> <application id> <UZI number> <role code> <BSN> [switch point URL]');
+  console.error(
+    'usage: node examples/query-medication-hl7v3.mjs <enrolment folder> <application id> <UZI number> <role code> <BSN> [switch point URL]',
+  );
   process.exit(2);
 }
 const file = (...p) => readFileSync(join(folder, ...p), 'utf8');
@@ -79,8 +81,16 @@ const LSP_APPLICATION_ID = '1'; // the switch point's own application id (3 in t
 // - no whitespace between elements (whitespace would be content and would be signed too);
 // - a namespace is declared on the outermost element of the signed part that uses its prefix, and only there.
 
-const escapeText = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
-const escapeAttr = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;');
+const escapeText = (s) =>
+  String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#xD;');
+const escapeAttr = (s) =>
+  String(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\t/g, '&#x9;')
+    .replace(/\n/g, '&#xA;')
+    .replace(/\r/g, '&#xD;');
 /** Text content for el(): escaped. Children that are plain strings are taken as already written XML. */
 const text = (s) => escapeText(s);
 
@@ -91,9 +101,16 @@ function el(name, attrs, ...children) {
   const byName = (a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
   // Namespace declarations first, then attributes without a prefix, then prefixed ones (only
   // soap:mustUnderstand here, outside the signed part).
-  const ordered = [...entries.filter(isNs).sort(byName), ...entries.filter((e) => !isNs(e) && !e[0].includes(':')).sort(byName), ...entries.filter((e) => !isNs(e) && e[0].includes(':'))];
+  const ordered = [
+    ...entries.filter(isNs).sort(byName),
+    ...entries.filter((e) => !isNs(e) && !e[0].includes(':')).sort(byName),
+    ...entries.filter((e) => !isNs(e) && e[0].includes(':')),
+  ];
   const open = `<${name}${ordered.map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join('')}>`;
-  return `${open}${children.flat(Infinity).filter((c) => c !== undefined && c !== null && c !== false).join('')}</${name}>`;
+  return `${open}${children
+    .flat(Infinity)
+    .filter((c) => c !== undefined && c !== null && c !== false)
+    .join('')}</${name}>`;
 }
 
 // ---- 1. The enrolled system's files ----------------------------------------------------------------------
@@ -101,9 +118,12 @@ function el(name, attrs, ...children) {
 // The UZI card stands in for the professional's smart card: a certificate chain (card, then the UZI card
 // CA) and its private key. Who signs (UZI number, role, URA) is in the card certificate's subjectAltName.
 const cardChain = file('cards', `${uziNumber}.cert.pem`);
-const chainB64 = [...cardChain.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) => m[1].replace(/\s+/g, ''));
+const chainB64 = [...cardChain.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) =>
+  m[1].replace(/\s+/g, ''),
+);
 const card = new X509Certificate(Buffer.from(chainB64[0], 'base64'));
-const fromCard = (oid) => new RegExp(`urn:oid:${oid.replace(/\./g, '\\.')}:([^,\\s]+)`).exec(card.subjectAltName ?? '')?.[1];
+const fromCard = (oid) =>
+  new RegExp(`urn:oid:${oid.replace(/\./g, '\\.')}:([^,\\s]+)`).exec(card.subjectAltName ?? '')?.[1];
 const signer = { uziNumber: fromCard(OID.uziPerson), roleCode: fromCard(OID.uziRole), ura: fromCard(OID.ura) };
 const cardKey = createPrivateKey(file('cards', `${uziNumber}.key.pem`));
 
@@ -123,15 +143,27 @@ const isoSeconds = (unix) => new Date(unix * 1000).toISOString().replace(/\.\d{3
 // must be the card's; the switch point also checks UZI number and role against the author in the body, the
 // URA against this system's TLS certificate, the BSN and trigger event against the query.
 const attribute = (name, friendlyName, value) =>
-  el('saml:Attribute', { FriendlyName: friendlyName, Name: name, NameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri' }, el('saml:AttributeValue', null, text(value)));
+  el(
+    'saml:Attribute',
+    { FriendlyName: friendlyName, Name: name, NameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri' },
+    el('saml:AttributeValue', null, text(value)),
+  );
 const assertionAttrs = { 'xmlns:saml': NS.saml, ID: `_${messageId}`, IssueInstant: isoSeconds(now), Version: '2.0' };
-const issuer = el('saml:Issuer', { Format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:entity' }, text(`urn:oid:${OID.uziPerson}:${signer.uziNumber}`));
+const issuer = el(
+  'saml:Issuer',
+  { Format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:entity' },
+  text(`urn:oid:${OID.uziPerson}:${signer.uziNumber}`),
+);
 const claims = [
   el('saml:Subject', null, el('saml:NameID', { NameQualifier: OID.uziPerson }, text(signer.uziNumber))),
   el(
     'saml:Conditions',
     { NotBefore: isoSeconds(now), NotOnOrAfter: isoSeconds(now + 300) },
-    el('saml:AudienceRestriction', null, el('saml:Audience', null, text(`urn:oid:${OID.applicationId}:${LSP_APPLICATION_ID}`))),
+    el(
+      'saml:AudienceRestriction',
+      null,
+      el('saml:Audience', null, text(`urn:oid:${OID.applicationId}:${LSP_APPLICATION_ID}`)),
+    ),
   ),
   el(
     'saml:AttributeStatement',
@@ -162,7 +194,12 @@ const signedInfoContent = [
   el(
     'ds:Reference',
     { URI: `#_${messageId}` },
-    el('ds:Transforms', null, el('ds:Transform', { Algorithm: ALG.enveloped }), el('ds:Transform', { Algorithm: ALG.excC14n })),
+    el(
+      'ds:Transforms',
+      null,
+      el('ds:Transform', { Algorithm: ALG.enveloped }),
+      el('ds:Transform', { Algorithm: ALG.excC14n }),
+    ),
     el('ds:DigestMethod', { Algorithm: ALG.sha256 }),
     el('ds:DigestValue', null, text(digest)),
   ),
@@ -171,7 +208,11 @@ const signedInfoCanonical = el('ds:SignedInfo', { 'xmlns:ds': NS.ds }, signedInf
 
 // 4c. Sign with the card's private key. XML-DSig wants an ECDSA signature as r||s (two 32-byte integers,
 // "IEEE P1363"), not the DER encoding node:crypto gives by default.
-const signatureValue = sign('sha256', Buffer.from(signedInfoCanonical, 'utf8'), ecdsa ? { key: cardKey, dsaEncoding: 'ieee-p1363' } : cardKey).toString('base64');
+const signatureValue = sign(
+  'sha256',
+  Buffer.from(signedInfoCanonical, 'utf8'),
+  ecdsa ? { key: cardKey, dsaEncoding: 'ieee-p1363' } : cardKey,
+).toString('base64');
 
 // 4d. The Signature element: SignedInfo, the value, and the card certificate chain in KeyInfo (card first),
 // so the switch point can check it was issued by the UZI card CA and read who signed.
@@ -180,7 +221,15 @@ const signature = el(
   { 'xmlns:ds': NS.ds },
   el('ds:SignedInfo', null, signedInfoContent),
   el('ds:SignatureValue', null, text(signatureValue)),
-  el('ds:KeyInfo', null, el('ds:X509Data', null, chainB64.map((b64) => el('ds:X509Certificate', null, text(b64))))),
+  el(
+    'ds:KeyInfo',
+    null,
+    el(
+      'ds:X509Data',
+      null,
+      chainB64.map((b64) => el('ds:X509Certificate', null, text(b64))),
+    ),
+  ),
 );
 
 // 4e. The signed assertion: the signature goes right after the Issuer, where SAML's schema puts it.
@@ -190,9 +239,21 @@ const signedAssertion = el('saml:Assertion', assertionAttrs, issuer, signature, 
 
 // The transmission wrapper (ids, version, interaction, profile, receiver and sender devices), then the
 // ControlActProcess with the acting professional as author and the query's parameters.
-const hl7Time = (d) => d.toISOString().replace(/[-:T]/g, '').replace(/\.\d{3}Z$/, '+0000'); // YYYYMMDDHHMMSS+0000
+const hl7Time = (d) =>
+  d
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d{3}Z$/, '+0000'); // YYYYMMDDHHMMSS+0000
 const device = (kind, typeCode, appId) =>
-  el(kind, { typeCode }, el('device', { classCode: 'DEV', determinerCode: 'INSTANCE' }, el('id', { extension: appId, root: OID.applicationId })));
+  el(
+    kind,
+    { typeCode },
+    el(
+      'device',
+      { classCode: 'DEV', determinerCode: 'INSTANCE' },
+      el('id', { extension: appId, root: OID.applicationId }),
+    ),
+  );
 const parameter = (name, semantics, value) => el(name, null, value, el('semanticsText', null, text(semantics)));
 const query = el(
   INTERACTION,
@@ -216,7 +277,12 @@ const query = el(
       el(
         'participant',
         null,
-        el('AssignedPerson', { classCode: 'ASSIGNED' }, el('id', { extension: uziNumber, root: OID.uziPerson }), el('code', { code: roleCode, codeSystem: OID.uziRole })),
+        el(
+          'AssignedPerson',
+          { classCode: 'ASSIGNED' },
+          el('id', { extension: uziNumber, root: OID.uziPerson }),
+          el('code', { code: roleCode, codeSystem: OID.uziRole }),
+        ),
       ),
     ),
     el(
@@ -268,7 +334,10 @@ const req = request(
     cert: file('system.cert.pem'),
     key: file('system.key.pem'),
     ca: file('root-ca.pem'),
-    headers: { 'content-type': `application/soap+xml; charset=utf-8; action="${ACTION}"`, 'content-length': Buffer.byteLength(envelope) },
+    headers: {
+      'content-type': `application/soap+xml; charset=utf-8; action="${ACTION}"`,
+      'content-length': Buffer.byteLength(envelope),
+    },
   },
   (res) => {
     const chunks = [];
@@ -297,11 +366,14 @@ function parseXml(xml) {
   if (/<!DOCTYPE/i.test(xml)) throw new Error('the answer holds a DOCTYPE: refused');
   const entity = (s) =>
     s.replace(/&(#x[0-9a-f]+|#\d+|lt|gt|amp|quot|apos);/gi, (_, e) =>
-      e[0] === '#' ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10)) : { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }[e],
+      e[0] === '#'
+        ? String.fromCodePoint(e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10))
+        : { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" }[e],
     );
   const document = { children: [], text: '', namespaces: { xml: 'http://www.w3.org/XML/1998/namespace' } };
   const stack = [document];
-  const token = /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
+  const token =
+    /<!--[\s\S]*?-->|<\?[\s\S]*?\?>|<!\[CDATA\[([\s\S]*?)\]\]>|<\/([^\s>]+)\s*>|<([^\s/>]+)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|([^<]+)/g;
   for (const [, cdata, close, open, rawAttrs, selfClosing, chars] of xml.matchAll(token)) {
     const top = stack.at(-1);
     if (cdata !== undefined) top.text += cdata;
@@ -311,9 +383,11 @@ function parseXml(xml) {
       stack.pop();
     } else if (open !== undefined) {
       const attrs = {};
-      for (const [, k, double, single] of rawAttrs.matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g)) attrs[k] = entity(double ?? single);
+      for (const [, k, double, single] of rawAttrs.matchAll(/([^\s=]+)\s*=\s*(?:"([^"]*)"|'([^']*)')/g))
+        attrs[k] = entity(double ?? single);
       const namespaces = { ...top.namespaces };
-      for (const [k, v] of Object.entries(attrs)) if (k === 'xmlns' || k.startsWith('xmlns:')) namespaces[k === 'xmlns' ? '' : k.slice(6)] = v;
+      for (const [k, v] of Object.entries(attrs))
+        if (k === 'xmlns' || k.startsWith('xmlns:')) namespaces[k === 'xmlns' ? '' : k.slice(6)] = v;
       const [prefix, local] = open.includes(':') ? open.split(':') : ['', open];
       const node = { qname: open, ns: namespaces[prefix], name: local, attrs, namespaces, children: [], text: '' };
       top.children.push(node);
@@ -339,7 +413,8 @@ function printAnswer(status, xml) {
     console.log(`HTTP ${status}: not a SOAP envelope (${err.message}):\n${xml.slice(0, 500)}`);
     return 1;
   }
-  const body = envelope.ns === NS.soap && envelope.name === 'Envelope' ? child(envelope, 'Body')?.children[0] : undefined;
+  const body =
+    envelope.ns === NS.soap && envelope.name === 'Envelope' ? child(envelope, 'Body')?.children[0] : undefined;
   if (body === undefined) {
     console.log(`HTTP ${status}: not a SOAP 1.2 envelope`);
     return 1;
@@ -347,7 +422,9 @@ function printAnswer(status, xml) {
   const relatesTo = child(envelope, 'Header', 'RelatesTo')?.text;
   // A SOAP fault: the envelope could not be read as a message at all (not well-formed, a DOCTYPE, a wrong Action).
   if (body.ns === NS.soap && body.name === 'Fault') {
-    console.log(`SOAP fault (HTTP ${status}): ${child(body, 'Code', 'Value')?.text ?? '?'} ${child(body, 'Code', 'Subcode', 'Value')?.text ?? ''}`.trimEnd());
+    console.log(
+      `SOAP fault (HTTP ${status}): ${child(body, 'Code', 'Value')?.text ?? '?'} ${child(body, 'Code', 'Subcode', 'Value')?.text ?? ''}`.trimEnd(),
+    );
     console.log(`  ${child(body, 'Reason', 'Text')?.text ?? ''}`);
     return 1;
   }
@@ -359,8 +436,12 @@ function printAnswer(status, xml) {
     for (const d of children(ack, 'acknowledgementDetail')) {
       const code = child(d, 'code');
       const schakel = children(code, 'translation').find((t) => attr(t, 'codeSystem') === OID.problem);
-      const shown = [attr(code, 'code'), schakel !== undefined ? attr(schakel, 'code') : undefined].filter(Boolean).join('/');
-      console.log(`  ${attr(d, 'typeCode')} ${shown}${attr(code, 'displayName') ? ` (${attr(code, 'displayName')})` : ''}: ${child(d, 'text')?.text ?? ''}`);
+      const shown = [attr(code, 'code'), schakel !== undefined ? attr(schakel, 'code') : undefined]
+        .filter(Boolean)
+        .join('/');
+      console.log(
+        `  ${attr(d, 'typeCode')} ${shown}${attr(code, 'displayName') ? ` (${attr(code, 'displayName')})` : ''}: ${child(d, 'text')?.text ?? ''}`,
+      );
     }
     return 1;
   }
@@ -371,22 +452,41 @@ function printAnswer(status, xml) {
   // The batch: one message per pharmacy the switch point considered. An answer (QURX_IN990013NL) for those
   // that were asked and answered, an MCCI_IN000002 in the pharmacy's name for those not asked (refused) or
   // not answering (timeout, unreachable, error). Batch acknowledgement AA: every pharmacy asked answered.
-  const comments = Object.fromEntries(children(body, 'batchComment').map((c) => [c.text.split(': ')[0], c.text.slice(c.text.indexOf(': ') + 2)]));
+  const comments = Object.fromEntries(
+    children(body, 'batchComment').map((c) => [c.text.split(': ')[0], c.text.slice(c.text.indexOf(': ') + 2)]),
+  );
   const batchAck = attr(child(body, 'acknowledgement'), 'typeCode');
   const sources = body.children.filter((c) => ['QURX_IN990013NL', 'QURX_IN990113NL', 'MCCI_IN000002'].includes(c.name));
-  console.log(`MCCI_IN200101 batch for BSN ${comments.bsn ?? bsn}: ${batchAck === 'AA' ? 'complete' : 'incomplete'} (${batchAck}), ${sources.length} source(s)`);
+  console.log(
+    `MCCI_IN200101 batch for BSN ${comments.bsn ?? bsn}: ${batchAck === 'AA' ? 'complete' : 'incomplete'} (${batchAck}), ${sources.length} source(s)`,
+  );
   console.log(`  AORTA-ID ${comments['AORTA-ID'] ?? '?'}; relates to ${relatesTo ?? '?'}`);
   for (const source of sources) {
     const organisation = child(source, 'sender', 'device', 'agencyFor', 'representedOrganization');
-    const lines = Object.fromEntries(children(source, 'attentionLine').map((l) => [attr(child(l, 'keyWordText'), 'code'), attr(child(l, 'value'), 'value') ?? child(l, 'value')?.text]));
+    const lines = Object.fromEntries(
+      children(source, 'attentionLine').map((l) => [
+        attr(child(l, 'keyWordText'), 'code'),
+        attr(child(l, 'value'), 'value') ?? child(l, 'value')?.text,
+      ]),
+    );
     const details = children(child(source, 'acknowledgement'), 'acknowledgementDetail');
-    const decision = details.find((d) => attr(d, 'typeCode') === 'I' && attr(child(d, 'code'), 'codeSystem') === OID.decision);
+    const decision = details.find(
+      (d) => attr(d, 'typeCode') === 'I' && attr(child(d, 'code'), 'codeSystem') === OID.decision,
+    );
     const error = details.find((d) => attr(d, 'typeCode') === 'E');
     console.log('');
-    console.log(`- ${child(organisation, 'name')?.text ?? '?'} (URA ${attr(child(organisation, 'id'), 'extension')}, application id ${attr(child(source, 'sender', 'device', 'id'), 'extension')})`);
-    console.log(`  status: ${lines.status ?? '?'}${lines.contacted === 'true' ? ', asked' : ', not asked'}; acknowledgement ${attr(child(source, 'acknowledgement'), 'typeCode')}`);
-    if (decision !== undefined) console.log(`  decision: ${attr(child(decision, 'code'), 'code')} (${attr(child(decision, 'code'), 'displayName') ?? ''}): ${child(decision, 'text')?.text ?? ''}`);
-    if (error !== undefined) console.log(`  error: ${attr(child(error, 'code'), 'code') ?? ''}: ${child(error, 'text')?.text ?? ''}`);
+    console.log(
+      `- ${child(organisation, 'name')?.text ?? '?'} (URA ${attr(child(organisation, 'id'), 'extension')}, application id ${attr(child(source, 'sender', 'device', 'id'), 'extension')})`,
+    );
+    console.log(
+      `  status: ${lines.status ?? '?'}${lines.contacted === 'true' ? ', asked' : ', not asked'}; acknowledgement ${attr(child(source, 'acknowledgement'), 'typeCode')}`,
+    );
+    if (decision !== undefined)
+      console.log(
+        `  decision: ${attr(child(decision, 'code'), 'code')} (${attr(child(decision, 'code'), 'displayName') ?? ''}): ${child(decision, 'text')?.text ?? ''}`,
+      );
+    if (error !== undefined)
+      console.log(`  error: ${attr(child(error, 'code'), 'code') ?? ''}: ${child(error, 'text')?.text ?? ''}`);
     // The pharmacy's dispenses: MedicationDispenseList/component/medicationDispenseEvent.
     const list = child(source, 'ControlActProcess', 'subject', 'MedicationDispenseList');
     const dispenses = children(list, 'component').map((c) => child(c, 'medicationDispenseEvent'));
@@ -396,13 +496,30 @@ function printAnswer(status, xml) {
       const code = child(medication, 'MedicationKind', 'code');
       const atc = children(code, 'translation').find((t) => attr(t, 'codeSystem') === OID.atc);
       const quantity = child(d, 'quantity');
-      const prescriber = child(medication, 'directTargetOf', 'prescription', 'author', 'AssignedPerson', 'assignedPerson', 'name')?.text;
-      console.log(`    ${hl7Date(attr(child(d, 'effectiveTime'), 'value'))}  ${child(code, 'originalText')?.text ?? attr(code, 'displayName') ?? '?'}${atc ? ` [ATC ${attr(atc, 'code')}]` : ''}`);
-      console.log(`                ${attr(quantity, 'value')} ${attr(child(quantity, 'translation'), 'displayName') ?? ''}; "${child(medication, 'therapeuticAgentOf', 'medicationAdministrationRequest', 'text')?.text ?? ''}"${prescriber ? `; prescribed by ${prescriber}` : ''}`);
+      const prescriber = child(
+        medication,
+        'directTargetOf',
+        'prescription',
+        'author',
+        'AssignedPerson',
+        'assignedPerson',
+        'name',
+      )?.text;
+      console.log(
+        `    ${hl7Date(attr(child(d, 'effectiveTime'), 'value'))}  ${child(code, 'originalText')?.text ?? attr(code, 'displayName') ?? '?'}${atc ? ` [ATC ${attr(atc, 'code')}]` : ''}`,
+      );
+      console.log(
+        `                ${attr(quantity, 'value')} ${attr(child(quantity, 'translation'), 'displayName') ?? ''}; "${child(medication, 'therapeuticAgentOf', 'medicationAdministrationRequest', 'text')?.text ?? ''}"${prescriber ? `; prescribed by ${prescriber}` : ''}`,
+      );
     }
     // Contra-indications and intolerances (CiO) the pharmacy records: present when it knows the patient.
-    const cio = children(child(list, 'pertinentInformation', 'contraIndicationList'), 'component').map((c) => child(c, 'observation'));
-    for (const o of cio) console.log(`    ${attr(child(o, 'code'), 'code')}: ${child(o, 'value', 'originalText')?.text ?? ''} (recorded ${hl7Date(attr(child(o, 'effectiveTime'), 'value'))})`);
+    const cio = children(child(list, 'pertinentInformation', 'contraIndicationList'), 'component').map((c) =>
+      child(c, 'observation'),
+    );
+    for (const o of cio)
+      console.log(
+        `    ${attr(child(o, 'code'), 'code')}: ${child(o, 'value', 'originalText')?.text ?? ''} (recorded ${hl7Date(attr(child(o, 'effectiveTime'), 'value'))})`,
+      );
   }
   return 0;
 }

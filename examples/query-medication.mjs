@@ -13,7 +13,9 @@ import { X509Certificate, createPrivateKey, randomUUID, sign } from 'node:crypto
 
 const [folder, applicationId, uziNumber, roleCode, bsn, lspUrl = 'https://127.0.0.1:7000'] = process.argv.slice(2);
 if (!folder || !applicationId || !uziNumber || !roleCode || !bsn) {
-  console.error('usage: node examples/query-medication.mjs <enrolment folder> <application id> <UZI number> <role code> <BSN> [switch point URL]');
+  console.error(
+    'usage: node examples/query-medication.mjs <enrolment folder> <application id> <UZI number> <role code> <BSN> [switch point URL]',
+  );
   process.exit(2);
 }
 const file = (...p) => readFileSync(join(folder, ...p), 'utf8');
@@ -21,18 +23,37 @@ const file = (...p) => readFileSync(join(folder, ...p), 'utf8');
 // 1. The professional's signed assertion: who (from the card certificate), which patient, which
 //    interaction, a fresh message id, valid for at most 5 minutes.
 const cardChain = file('cards', `${uziNumber}.cert.pem`);
-const x5c = [...cardChain.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) => m[1].replace(/\s+/g, ''));
+const x5c = [...cardChain.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) =>
+  m[1].replace(/\s+/g, ''),
+);
 const card = new X509Certificate(Buffer.from(x5c[0], 'base64'));
 const ura = /urn:oid:2\.16\.528\.1\.1007\.3\.3:(\d+)/.exec(card.subjectAltName ?? '')?.[1];
 const now = Math.floor(Date.now() / 1000);
 const b64url = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
 const header = b64url({ alg: 'ES256', typ: 'JWT', x5c });
-const claims = b64url({ jti: randomUUID(), interaction: 'QURX_IN990011NL', bsn, sub: uziNumber, role: roleCode, ura, iat: now, nbf: now, exp: now + 300 });
-const signature = sign('sha256', Buffer.from(`${header}.${claims}`), { key: createPrivateKey(file('cards', `${uziNumber}.key.pem`)), dsaEncoding: 'ieee-p1363' });
+const claims = b64url({
+  jti: randomUUID(),
+  interaction: 'QURX_IN990011NL',
+  bsn,
+  sub: uziNumber,
+  role: roleCode,
+  ura,
+  iat: now,
+  nbf: now,
+  exp: now + 300,
+});
+const signature = sign('sha256', Buffer.from(`${header}.${claims}`), {
+  key: createPrivateKey(file('cards', `${uziNumber}.key.pem`)),
+  dsaEncoding: 'ieee-p1363',
+});
 const assertion = `${header}.${claims}.${signature.toString('base64url')}`;
 
 // 2. The query, over mutual TLS with the system certificate.
-const body = JSON.stringify({ bsn, requester: { applicationId, professional: { uziNumber, roleCode } }, treatmentRelation: true });
+const body = JSON.stringify({
+  bsn,
+  requester: { applicationId, professional: { uziNumber, roleCode } },
+  treatmentRelation: true,
+});
 const url = new URL('/queries/medication', lspUrl);
 const req = request(
   url,
@@ -41,7 +62,11 @@ const req = request(
     cert: file('system.cert.pem'),
     key: file('system.key.pem'),
     ca: file('root-ca.pem'),
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${assertion}`, 'content-length': Buffer.byteLength(body) },
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${assertion}`,
+      'content-length': Buffer.byteLength(body),
+    },
   },
   (res) => {
     let text = '';

@@ -18,7 +18,14 @@ import * as ambulance from '@schakel/ambulance';
  * route table, is called by each audience it is not for, under every spelling of its path an attacker
  * would try. None may reach a handler; the right audience does get past the guard (so the test can fail).
  */
-const GUARD_CODES = new Set(['CLIENT_CERT_REQUIRED', 'CLIENT_CERT_UNTRUSTED', 'CLIENT_CERT_EXPIRED', 'CLIENT_CERT_REVOKED', 'CLIENT_NOT_ALLOWED', 'PORTAL_LOGIN_REQUIRED']);
+const GUARD_CODES = new Set([
+  'CLIENT_CERT_REQUIRED',
+  'CLIENT_CERT_UNTRUSTED',
+  'CLIENT_CERT_EXPIRED',
+  'CLIENT_CERT_REVOKED',
+  'CLIENT_NOT_ALLOWED',
+  'PORTAL_LOGIN_REQUIRED',
+]);
 const SAMPLES: Record<string, string> = {
   bsn: '999900146',
   category: 'MEDVERSTREKKING',
@@ -27,13 +34,18 @@ const SAMPLES: Record<string, string> = {
   id: '8d5b3c1e-4f6a-4b7c-9d8e-1f2a3b4c5d6e',
   messageId: '8d5b3c1e-4f6a-4b7c-9d8e-1f2a3b4c5d6e',
 };
-const concrete = (url: string) => url.replace(/:(\w+)/g, (_m, name: string) => SAMPLES[name] ?? '1').replace(/\*$/, 'x');
+const concrete = (url: string) =>
+  url.replace(/:(\w+)/g, (_m, name: string) => SAMPLES[name] ?? '1').replace(/\*$/, 'x');
 const encodeChar = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
 
 /** The spellings of one path: the router must either match them to the same guarded route or to none. */
 const spellings = (path: string): [string, string, boolean][] => [
   ['as registered', path, true],
-  ['with the first letter of each segment percent-encoded', path.replace(/\/([A-Za-z])/g, (_m, c: string) => `/${encodeChar(c)}`), true],
+  [
+    'with the first letter of each segment percent-encoded',
+    path.replace(/\/([A-Za-z])/g, (_m, c: string) => `/${encodeChar(c)}`),
+    true,
+  ],
   ['with every character percent-encoded', path.replace(/[^/]/g, encodeChar), true],
   ['with a double slash', `/${path}`, false],
   ['with a dot segment', `/x/..${path}`, false],
@@ -53,12 +65,23 @@ interface Service {
 let sp: InProcessSwitchPoint;
 const services: Service[] = [];
 
-async function source(name: string, subject: { ura: string; applicationId: string; organisationType: string }, build: (kit: { logLevel: string; tls: TestCaller['tls'] }, me: TestCaller) => Promise<App>) {
+async function source(
+  name: string,
+  subject: { ura: string; applicationId: string; organisationType: string },
+  build: (kit: { logLevel: string; tls: TestCaller['tls'] }, me: TestCaller) => Promise<App>,
+) {
   const me = await sp.system({ id: name, name, ...subject });
   const app = await build({ logLevel: 'silent', tls: me.tls }, me);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   sp.track(app);
-  const other = () => sp.system({ id: 'other-org', name: 'Andere Organisatie', ura: '09000009', applicationId: '900009', organisationType: 'Z3' });
+  const other = () =>
+    sp.system({
+      id: 'other-org',
+      name: 'Andere Organisatie',
+      ura: '09000009',
+      applicationId: '900009',
+      organisationType: 'Z3',
+    });
   services.push({
     name,
     app,
@@ -86,7 +109,13 @@ beforeAll(async () => {
   sp = await startSwitchPointInProcess();
   const store = <DB>(migrations: Migrations) => openStore<DB>({ database: ':memory:', migrations });
   const cards = createCredentialDirectory(mkdtempSync(join(tmpdir(), 'schakel-cards-')));
-  const hapSystem = await sp.system({ id: 'hap', name: 'HAP', ura: '03000001', applicationId: '300001', organisationType: 'N6' });
+  const hapSystem = await sp.system({
+    id: 'hap',
+    name: 'HAP',
+    ura: '03000001',
+    applicationId: '300001',
+    organisationType: 'N6',
+  });
   services.push({
     name: 'lsp',
     app: sp.app,
@@ -114,16 +143,27 @@ beforeAll(async () => {
     },
   });
   await source('pharmacy', { ura: '02000001', applicationId: '200001', organisationType: 'J8' }, async (kit, me) =>
-    pharmacy.buildApp({ ORG_URA: '02000001', ORG_NAME: 'Apotheek', APPLICATION_ID: '200001' }, { db: await store(pharmacy.migrations), lsp: me.lsp, kit }),
+    pharmacy.buildApp(
+      { ORG_URA: '02000001', ORG_NAME: 'Apotheek', APPLICATION_ID: '200001' },
+      { db: await store(pharmacy.migrations), lsp: me.lsp, kit },
+    ),
   );
   await source('gp', { ura: '01000001', applicationId: '100001', organisationType: 'Z3' }, async (kit, me) =>
-    gp.buildApp({ ORG_URA: '01000001', ORG_NAME: 'Praktijk', APPLICATION_ID: '100001' }, { db: await store(gp.migrations), lsp: me.lsp, kit }),
+    gp.buildApp(
+      { ORG_URA: '01000001', ORG_NAME: 'Praktijk', APPLICATION_ID: '100001' },
+      { db: await store(gp.migrations), lsp: me.lsp, kit },
+    ),
   );
   const consumer = async (profile: ConsumerProfile, subject: { ura: string; applicationId: string }) =>
     source(profile.service, { ...subject, organisationType: profile.organisationType }, async (kit, me) =>
       buildConsumerApp(
         profile,
-        { ORG_NAME: 'Consument', ORG_URA: subject.ura, APPLICATION_ID: subject.applicationId, REPORT_RETRY_INITIAL_MS: 60_000 },
+        {
+          ORG_NAME: 'Consument',
+          ORG_URA: subject.ura,
+          APPLICATION_ID: subject.applicationId,
+          REPORT_RETRY_INITIAL_MS: 60_000,
+        },
         { db: await store(consumerMigrations(profile)), lsp: me.lsp, cards, kit },
       ),
     );
@@ -139,7 +179,15 @@ const send = (caller: TestCaller, route: RouteEntry, path: string, headers: Reco
 describe('every route of every service refuses the wrong audience, whatever the spelling', () => {
   it('finds the routes of every audience', () => {
     const audiences = new Set(services.flatMap((s) => s.app.routeTable().map((r) => r.audience)));
-    expect([...audiences].sort()).toEqual(['front-office', 'operations', 'operator', 'portal', 'portal-login', 'switch-point-legs', 'system']);
+    expect([...audiences].sort()).toEqual([
+      'front-office',
+      'operations',
+      'operator',
+      'portal',
+      'portal-login',
+      'switch-point-legs',
+      'system',
+    ]);
   });
 
   it('refuses each route to each wrong caller under each spelling, and lets the right caller past the guard', async () => {
@@ -165,7 +213,10 @@ describe('every route of every service refuses the wrong audience, whatever the 
         if (right !== undefined) {
           const { caller, headers } = await right();
           const r = await send(caller, route, `${service.url}${path}`, headers);
-          expect(GUARD_CODES.has(r.json?.code), `${service.name} ${route.method} ${route.url} by its own audience -> ${r.status} ${r.json?.code}`).toBe(false);
+          expect(
+            GUARD_CODES.has(r.json?.code),
+            `${service.name} ${route.method} ${route.url} by its own audience -> ${r.status} ${r.json?.code}`,
+          ).toBe(false);
         }
       }
     }

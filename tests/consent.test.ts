@@ -31,7 +31,8 @@ beforeAll(async () => {
 afterAll(async () => t?.cleanup());
 
 const lsp = (path: string) => `${t.switchPoint.url}${path}`;
-const sourceOf = (batch: any, id: string) => batch.sources.find((s: any) => s.applicationId === t.get(id).applicationId);
+const sourceOf = (batch: any, id: string) =>
+  batch.sources.find((s: any) => s.applicationId === t.get(id).applicationId);
 
 /**
  * A registration without a holder-side consent, done by the operator (standing in for the localisation of
@@ -47,8 +48,21 @@ async function pharmacyPatient(id: string, bsn: string, product: string) {
   await http(`${t.url(id)}/patients/${bsn}/dispenses`, { body: dispense(product) });
 }
 async function gpPatient(bsn: string, gp = GP) {
-  expect((await http(`${t.url(gp)}/patients/${bsn}`, { method: 'PUT', body: { name: 'Bram Smit', birthDate: '1944-03-03' } })).status).toBe(201);
-  const e = await http(`${t.url(gp)}/patients/${bsn}/episodes`, { body: { title: 'Atriumfibrilleren', icpc: { code: 'K78', title: 'Atriumfibrilleren/-fladderen' }, startDate: '2019-06-01' } });
+  expect(
+    (
+      await http(`${t.url(gp)}/patients/${bsn}`, {
+        method: 'PUT',
+        body: { name: 'Bram Smit', birthDate: '1944-03-03' },
+      })
+    ).status,
+  ).toBe(201);
+  const e = await http(`${t.url(gp)}/patients/${bsn}/episodes`, {
+    body: {
+      title: 'Atriumfibrilleren',
+      icpc: { code: 'K78', title: 'Atriumfibrilleren/-fladderen' },
+      startDate: '2019-06-01',
+    },
+  });
   expect(e.status, e.text).toBe(201);
 }
 async function consult(org: string, bsn: string, professional: object, extra: object = {}) {
@@ -75,11 +89,18 @@ describe('the consent profile across processes', () => {
     await registerAt(B, bsn, 'MEDVERSTREKKING');
     const me = await portal(bsn);
     // Consent for all community pharmacies: in force at once (a category, no single holder to process it).
-    const category = await me.post('/portal/choices', { state: 'consent', holder: { organisationType: 'J8' }, category: 'MEDVERSTREKKING' });
+    const category = await me.post('/portal/choices', {
+      state: 'consent',
+      holder: { organisationType: 'J8' },
+      category: 'MEDVERSTREKKING',
+    });
     expect(category.status, category.text).toBe(201);
     const hap = await consult(HAP, bsn, COVERING_GP);
     let batch = (await http(`${t.url(HAP)}/consults/${hap}/medication`, { body: {} })).json;
-    expect(sourceOf(batch, A)).toMatchObject({ status: 'ok', decision: { code: 'CONSENT_GIVEN', consentRecordId: category.json.record.id } });
+    expect(sourceOf(batch, A)).toMatchObject({
+      status: 'ok',
+      decision: { code: 'CONSENT_GIVEN', consentRecordId: category.json.record.id },
+    });
     expect(sourceOf(batch, B).status).toBe('ok');
 
     // Then an objection for pharmacy B: a request that B processes in its own system.
@@ -87,29 +108,46 @@ describe('the consent profile across processes', () => {
     expect(objection.status).toBe(202);
     const pending = (await http(`${t.url(B)}/consent-requests`)).json.requests;
     expect(pending.map((r: any) => r.id)).toContain(objection.json.request.id);
-    const processed = await http(`${t.url(B)}/consent-requests/${objection.json.request.id}/process`, { body: { accept: true } });
+    const processed = await http(`${t.url(B)}/consent-requests/${objection.json.request.id}/process`, {
+      body: { accept: true },
+    });
     expect(processed.status, processed.text).toBe(200);
 
     batch = (await http(`${t.url(HAP)}/consults/${hap}/medication`, { body: {} })).json;
     expect(sourceOf(batch, A)).toMatchObject({ status: 'ok', decision: { code: 'CONSENT_GIVEN' } });
-    expect(sourceOf(batch, B)).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'CONSENT_OBJECTION', consentRecordId: processed.json.request.consentRecordId } });
+    expect(sourceOf(batch, B)).toMatchObject({
+      status: 'refused',
+      contacted: false,
+      decision: { code: 'CONSENT_OBJECTION', consentRecordId: processed.json.request.consentRecordId },
+    });
     // The patient is told the holder changed the profile.
-    expect((await me.get('/portal/profile')).json.notifications.map((n: any) => n.consentRecordId)).toContain(processed.json.request.consentRecordId);
+    expect((await me.get('/portal/profile')).json.notifications.map((n: any) => n.consentRecordId)).toContain(
+      processed.json.request.consentRecordId,
+    );
   });
 
   it('lets the GP process an online objection, after which the HAP no longer sees the summary', async () => {
     const bsn = freshBsn();
     await gpPatient(bsn);
-    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    expect(
+      (await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status,
+    ).toBe(200);
     const hap = await consult(HAP, bsn, COVERING_GP);
     expect(sourceOf((await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: {} })).json, GP).status).toBe('ok');
-    const objection = await (await portal(bsn)).post('/portal/choices', { state: 'objection', holder: { ura: t.get(GP).ura }, category: 'WAARNEEMGEGEVENS' });
+    const objection = await (
+      await portal(bsn)
+    ).post('/portal/choices', { state: 'objection', holder: { ura: t.get(GP).ura }, category: 'WAARNEEMGEGEVENS' });
     expect(objection.status).toBe(202);
-    const processed = await http(`${t.url(GP)}/consent-requests/${objection.json.request.id}/process`, { body: { accept: true } });
+    const processed = await http(`${t.url(GP)}/consent-requests/${objection.json.request.id}/process`, {
+      body: { accept: true },
+    });
     expect(processed.status, processed.text).toBe(200);
     expect((await http(`${t.url(GP)}/patients/${bsn}/consent`)).json.state).toBe('objection');
     expect((await http(lsp(`/reference-index/${bsn}`))).json.entries).toEqual([]);
-    expect(sourceOf((await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: {} })).json, GP)).toMatchObject({ status: 'refused', decision: { code: 'CONSENT_OBJECTION' } });
+    expect(sourceOf((await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: {} })).json, GP)).toMatchObject({
+      status: 'refused',
+      decision: { code: 'CONSENT_OBJECTION' },
+    });
   });
 });
 
@@ -118,10 +156,17 @@ describe('policies', () => {
     const bsn = freshBsn();
     await gpPatient(bsn);
     const hap = await consult(HAP, bsn, COVERING_GP);
-    const summary = async (verbalConsent: boolean) => (await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: { verbalConsent } })).json;
+    const summary = async (verbalConsent: boolean) =>
+      (await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: { verbalConsent } })).json;
 
-    expect(sourceOf(await summary(true), GP)).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'CORONA_STOP_BUTTON' } });
-    expect((await http(lsp('/admin/policies'), { method: 'PUT', body: { stopButton: false } })).json.stopButton).toBe(false);
+    expect(sourceOf(await summary(true), GP)).toMatchObject({
+      status: 'refused',
+      contacted: false,
+      decision: { code: 'CORONA_STOP_BUTTON' },
+    });
+    expect((await http(lsp('/admin/policies'), { method: 'PUT', body: { stopButton: false } })).json.stopButton).toBe(
+      false,
+    );
     try {
       const shown = sourceOf(await summary(true), GP);
       expect(shown).toMatchObject({ status: 'ok', decision: { code: 'CORONA_VERBAL_CONSENT' } });
@@ -140,20 +185,37 @@ describe('policies', () => {
     const never = freshBsn();
     await gpPatient(never);
     // Findable through the practice's own opt-in registration, with no operator step.
-    expect((await http(lsp(`/reference-index/${never}`))).json.entries).toMatchObject([{ applicationId: t.get(GP).applicationId, reason: 'corona-opt-in' }]);
+    expect((await http(lsp(`/reference-index/${never}`))).json.entries).toMatchObject([
+      { applicationId: t.get(GP).applicationId, reason: 'corona-opt-in' },
+    ]);
     const c1 = await consult(SEH, never, SEH_DOCTOR, { situation: 'acute', patientCannotConsent: true });
     const b1 = (await http(`${t.url(SEH)}/consults/${c1}/summary`, { body: {} })).json;
     expect(sourceOf(b1, GP)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
     const log1 = (await http(lsp(`/access-log?bsn=${never}`))).json.entries.at(-1);
-    expect(log1).toMatchObject({ interaction: 'QUPC_IN990001NL', outcome: 'permitted', emergency: true, situation: 'acute', actingUzi: SEH_DOCTOR.uziNumber });
-    expect((await (await portal(never)).get('/portal/access-log')).json.entries.at(-1)).toMatchObject({ emergency: true, requesterUra: t.get(SEH).ura });
+    expect(log1).toMatchObject({
+      interaction: 'QUPC_IN990001NL',
+      outcome: 'permitted',
+      emergency: true,
+      situation: 'acute',
+      actingUzi: SEH_DOCTOR.uziNumber,
+    });
+    expect((await (await portal(never)).get('/portal/access-log')).json.entries.at(-1)).toMatchObject({
+      emergency: true,
+      requesterUra: t.get(SEH).ura,
+    });
 
     const objected = freshBsn();
     await gpPatient(objected);
-    expect((await http(`${t.url(GP)}/patients/${objected}/consent`, { method: 'PUT', body: { state: 'objection' } })).status).toBe(200);
+    expect(
+      (await http(`${t.url(GP)}/patients/${objected}/consent`, { method: 'PUT', body: { state: 'objection' } })).status,
+    ).toBe(200);
     const c2 = await consult(SEH, objected, SEH_DOCTOR, { situation: 'acute', patientCannotConsent: true });
     const b2 = (await http(`${t.url(SEH)}/consults/${c2}/summary`, { body: {} })).json;
-    expect(sourceOf(b2, GP)).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'CONSENT_OBJECTION' } });
+    expect(sourceOf(b2, GP)).toMatchObject({
+      status: 'refused',
+      contacted: false,
+      decision: { code: 'CONSENT_OBJECTION' },
+    });
     const gpLog = await http(`${t.url(GP)}/query-log?bsn=${objected}`);
     expect(gpLog.status).toBe(200);
     expect(gpLog.json.entries).toEqual([]);
@@ -165,25 +227,41 @@ describe('the corona opt-in at the practice', () => {
     const bsn = freshBsn();
     await gpPatient(bsn, OTHER_GP);
     const hap = await consult(HAP, bsn, COVERING_GP);
-    const summary = (verbalConsent: boolean) => http(`${t.url(HAP)}/consults/${hap}/summary`, { body: { verbalConsent } });
+    const summary = (verbalConsent: boolean) =>
+      http(`${t.url(HAP)}/consults/${hap}/summary`, { body: { verbalConsent } });
     // Het Anker has not joined: the patient never chose, so nobody registered them.
     expect((await summary(true)).json.code).toBe('UNKNOWN_PATIENT');
 
     const joined = await http(`${t.url(OTHER_GP)}/corona-opt-in`, { method: 'PUT', body: { joined: true } });
     expect(joined.json).toMatchObject({ joined: true, coronaOptIn: true, registered: 1 });
-    expect((await http(lsp(`/reference-index/${bsn}`))).json.entries).toMatchObject([{ applicationId: t.get(OTHER_GP).applicationId, reason: 'corona-opt-in' }]);
+    expect((await http(lsp(`/reference-index/${bsn}`))).json.entries).toMatchObject([
+      { applicationId: t.get(OTHER_GP).applicationId, reason: 'corona-opt-in' },
+    ]);
     // Findable now, but shown only after verbal consent on the spot, and never with the stop button on (the default).
-    expect(sourceOf((await summary(false)).json, OTHER_GP)).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'NO_CONSENT_RECORD' } });
-    expect(sourceOf((await summary(true)).json, OTHER_GP)).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'CORONA_STOP_BUTTON' } });
+    expect(sourceOf((await summary(false)).json, OTHER_GP)).toMatchObject({
+      status: 'refused',
+      contacted: false,
+      decision: { code: 'NO_CONSENT_RECORD' },
+    });
+    expect(sourceOf((await summary(true)).json, OTHER_GP)).toMatchObject({
+      status: 'refused',
+      contacted: false,
+      decision: { code: 'CORONA_STOP_BUTTON' },
+    });
     await http(lsp('/admin/policies'), { method: 'PUT', body: { stopButton: false } });
     try {
-      expect(sourceOf((await summary(true)).json, OTHER_GP)).toMatchObject({ status: 'ok', decision: { code: 'CORONA_VERBAL_CONSENT' } });
+      expect(sourceOf((await summary(true)).json, OTHER_GP)).toMatchObject({
+        status: 'ok',
+        decision: { code: 'CORONA_VERBAL_CONSENT' },
+      });
     } finally {
       await http(lsp('/admin/policies'), { method: 'PUT', body: { stopButton: true } });
     }
 
     // The operator ends the opt-in: the switch point tells the practices, which withdraw their entries.
-    expect((await http(lsp('/admin/policies'), { method: 'PUT', body: { coronaOptIn: false } })).json.coronaOptIn).toBe(false);
+    expect((await http(lsp('/admin/policies'), { method: 'PUT', body: { coronaOptIn: false } })).json.coronaOptIn).toBe(
+      false,
+    );
     try {
       expect((await http(lsp(`/reference-index/${bsn}`))).json.entries).toEqual([]);
       expect((await summary(true)).json.code).toBe('UNKNOWN_PATIENT');
@@ -193,9 +271,15 @@ describe('the corona opt-in at the practice', () => {
     expect((await http(lsp(`/reference-index/${bsn}`))).json.entries).toMatchObject([{ reason: 'corona-opt-in' }]);
 
     // The patient objects at the practice: withdrawn, and the batch says why.
-    expect((await http(`${t.url(OTHER_GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'objection' } })).status).toBe(200);
+    expect(
+      (await http(`${t.url(OTHER_GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'objection' } }))
+        .status,
+    ).toBe(200);
     expect((await http(lsp(`/reference-index/${bsn}`))).json.entries).toEqual([]);
-    expect(sourceOf((await summary(true)).json, OTHER_GP)).toMatchObject({ status: 'refused', decision: { code: 'CONSENT_OBJECTION' } });
+    expect(sourceOf((await summary(true)).json, OTHER_GP)).toMatchObject({
+      status: 'refused',
+      decision: { code: 'CONSENT_OBJECTION' },
+    });
     expect((await http(`${t.url(OTHER_GP)}/query-log?bsn=${bsn}`)).json.entries).toHaveLength(1);
   });
 });
@@ -204,9 +288,13 @@ describe('consent does not oblige the GP to share (goed hulpverlenerschap)', () 
   it('shows the SEH the practice as refused with the GP’s reason, while the post still gets the summary', async () => {
     const bsn = freshBsn();
     await gpPatient(bsn);
-    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    expect(
+      (await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status,
+    ).toBe(200);
     const reason = 'Lopend onderzoek naar huiselijk geweld; eerst contact met de eigen huisarts.';
-    const decline = await http(`${t.url(GP)}/patients/${bsn}/sharing-declines`, { body: { scope: { organisationType: 'V4' }, reason, decidedBy: 'Dr. M. Jansen-Smit' } });
+    const decline = await http(`${t.url(GP)}/patients/${bsn}/sharing-declines`, {
+      body: { scope: { organisationType: 'V4' }, reason, decidedBy: 'Dr. M. Jansen-Smit' },
+    });
     expect(decline.status, decline.text).toBe(201);
 
     const seh = await consult(SEH, bsn, SEH_DOCTOR, { situation: 'acute' });
@@ -214,15 +302,24 @@ describe('consent does not oblige the GP to share (goed hulpverlenerschap)', () 
     expect(sourceOf(batch, GP)).toMatchObject({
       status: 'refused',
       contacted: true,
-      decision: { code: 'HOLDER_DECLINED', rule: expect.stringMatching(/^GP-SHARE-1/), explanation: expect.stringContaining(reason) },
+      decision: {
+        code: 'HOLDER_DECLINED',
+        rule: expect.stringMatching(/^GP-SHARE-1/),
+        explanation: expect.stringContaining(reason),
+      },
     });
     expect(sourceOf(batch, GP).summary).toBeUndefined();
     expect(batch.complete).toBe(true);
     const hap = await consult(HAP, bsn, COVERING_GP);
-    expect(sourceOf((await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: {} })).json, GP)).toMatchObject({ status: 'ok', decision: { code: 'CONSENT_GIVEN' } });
+    expect(sourceOf((await http(`${t.url(HAP)}/consults/${hap}/summary`, { body: {} })).json, GP)).toMatchObject({
+      status: 'ok',
+      decision: { code: 'CONSENT_GIVEN' },
+    });
     // The patient sees the declined request too, with the practice's code.
     const seen = (await (await portal(bsn)).get('/portal/access-log')).json.entries;
-    expect(seen[0].sources).toMatchObject([{ applicationId: t.get(GP).applicationId, status: 'refused', code: 'HOLDER_DECLINED' }]);
+    expect(seen[0].sources).toMatchObject([
+      { applicationId: t.get(GP).applicationId, status: 'refused', code: 'HOLDER_DECLINED' },
+    ]);
   });
 });
 
@@ -237,10 +334,16 @@ describe('the ambulance service', () => {
     expect(sourceOf(summary, GP)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
     const medication = (await http(`${t.url(RAV)}/consults/${acute}/medication`, { body: {} })).json;
     expect(sourceOf(medication, A)).toMatchObject({ status: 'ok', decision: { code: 'PRESUMED_CONSENT' } });
-    expect((await http(lsp(`/access-log?bsn=${bsn}`))).json.entries.at(-1)).toMatchObject({ emergency: true, actingRole: '30.000', requesterUra: t.get(RAV).ura });
+    expect((await http(lsp(`/access-log?bsn=${bsn}`))).json.entries.at(-1)).toMatchObject({
+      emergency: true,
+      actingRole: '30.000',
+      requesterUra: t.get(RAV).ura,
+    });
     // The bachelor medisch hulpverlener of the same crew has the same acute-care rows.
     const byParamedic = await consult(RAV, bsn, PARAMEDIC, { situation: 'acute', patientCannotConsent: true });
-    expect(sourceOf((await http(`${t.url(RAV)}/consults/${byParamedic}/summary`, { body: {} })).json, GP)).toMatchObject({ status: 'ok', decision: { rule: expect.stringMatching(/^POLICY-PRESUMED/) } });
+    expect(
+      sourceOf((await http(`${t.url(RAV)}/consults/${byParamedic}/summary`, { body: {} })).json, GP),
+    ).toMatchObject({ status: 'ok', decision: { rule: expect.stringMatching(/^POLICY-PRESUMED/) } });
 
     const regular = await consult(RAV, bsn, AMBULANCE_NURSE);
     const refused = await http(`${t.url(RAV)}/consults/${regular}/summary`, { body: {} });
@@ -248,10 +351,17 @@ describe('the ambulance service', () => {
     expect(refused.json.decision).toMatchObject({ code: 'PROTOCOL_NO_ROW' });
 
     // Feedback to the patient's own GP ("Met spoed beschikbaar"): the GP must have the patient registered.
-    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    expect(
+      (await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status,
+    ).toBe(200);
     const encounter = await http(`${t.url(RAV)}/consults/${acute}/encounter`, {
       method: 'PUT',
-      body: { complaint: 'Bewusteloos aangetroffen', findings: 'EMV 3; INR onbekend', actions: 'Vervoerd naar SEH Sint Anna', handover: 'Antistolling: INR controleren' },
+      body: {
+        complaint: 'Bewusteloos aangetroffen',
+        findings: 'EMV 3; INR onbekend',
+        actions: 'Vervoerd naar SEH Sint Anna',
+        handover: 'Antistolling: INR controleren',
+      },
     });
     expect(encounter.status, encounter.text).toBe(200);
     const sent = await http(`${t.url(RAV)}/consults/${acute}/report`, { body: {} });
@@ -271,9 +381,13 @@ describe('roles the protocol denies', () => {
   it('refuses an insurance doctor everything, and the patient sees the refusals in the portal', async () => {
     const bsn = freshBsn();
     await pharmacyPatient(A, bsn, 'Omeprazol');
-    expect((await http(`${t.url(A)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    expect(
+      (await http(`${t.url(A)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status,
+    ).toBe(200);
     await gpPatient(bsn);
-    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    expect(
+      (await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status,
+    ).toBe(200);
     const c = await consult(HAP, bsn, INSURANCE_DOCTOR);
     for (const what of ['medication', 'summary']) {
       const r = await http(`${t.url(HAP)}/consults/${c}/${what}`, { body: {} });
@@ -289,19 +403,36 @@ describe('roles the protocol denies', () => {
       ['QUPC_IN990001NL', 'refused', 'PROTOCOL_DENY'],
       ['QURX_IN990011NL', 'permitted', 'PROTOCOL_ALLOW'],
     ]);
-    expect(seen[0]).toMatchObject({ actingUzi: INSURANCE_DOCTOR.uziNumber, actingRole: '01.048', requesterUra: t.get(HAP).ura });
+    expect(seen[0]).toMatchObject({
+      actingUzi: INSURANCE_DOCTOR.uziNumber,
+      actingRole: '01.048',
+      requesterUra: t.get(HAP).ura,
+    });
     expect(JSON.stringify(seen)).not.toContain('Omeprazol');
     const today = new Date().toISOString().slice(0, 10);
-    expect((await (await portal(bsn)).get(`/portal/access-log?from=2000-01-01&to=2000-12-31`)).json.entries).toEqual([]);
-    expect((await (await portal(bsn)).get(`/portal/access-log?from=${today}&to=${today}`)).json.entries).toHaveLength(3);
+    expect((await (await portal(bsn)).get(`/portal/access-log?from=2000-01-01&to=2000-12-31`)).json.entries).toEqual(
+      [],
+    );
+    expect((await (await portal(bsn)).get(`/portal/access-log?from=${today}&to=${today}`)).json.entries).toHaveLength(
+      3,
+    );
   });
 
   it('refuses an insurance doctor’s observation report with the rule, and logs it', async () => {
     const bsn = freshBsn();
     await gpPatient(bsn);
-    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    expect(
+      (await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status,
+    ).toBe(200);
     const c = await consult(HAP, bsn, INSURANCE_DOCTOR);
-    expect((await http(`${t.url(HAP)}/consults/${c}/encounter`, { method: 'PUT', body: { complaint: 'Keuring', findings: '-', actions: '-' } })).status).toBe(200);
+    expect(
+      (
+        await http(`${t.url(HAP)}/consults/${c}/encounter`, {
+          method: 'PUT',
+          body: { complaint: 'Keuring', findings: '-', actions: '-' },
+        })
+      ).status,
+    ).toBe(200);
     const sent = await http(`${t.url(HAP)}/consults/${c}/report`, { body: {} });
     expect(sent.status, sent.text).toBe(202);
     let report: any;
@@ -311,7 +442,12 @@ describe('roles the protocol denies', () => {
     }
     expect(report).toMatchObject({ state: 'rejected', rejection: { code: 'PROTOCOL_DENY' } });
     const logged = (await http(lsp(`/access-log?bsn=${bsn}`))).json.entries.at(-1);
-    expect(logged).toMatchObject({ interaction: 'REPC_IN990003NL', outcome: 'refused', code: 'PROTOCOL_DENY', actingRole: '01.048' });
+    expect(logged).toMatchObject({
+      interaction: 'REPC_IN990003NL',
+      outcome: 'refused',
+      code: 'PROTOCOL_DENY',
+      actingRole: '01.048',
+    });
     expect(logged.explanation).toContain('AP-DENY-1');
     expect((await http(`${t.url(GP)}/inbox?bsn=${bsn}`)).json.reports).toEqual([]);
   });

@@ -21,9 +21,14 @@ function composePluginAvailable(): boolean {
 
 describe('docker-compose.yml', () => {
   it('has one container per organisation of the default topology, with the same identity, port and certificates', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['pki', topology.switchPoint.id, ...topology.organisations.map((o) => o.id)].sort());
+    expect(Object.keys(compose.services).sort()).toEqual(
+      ['pki', topology.switchPoint.id, ...topology.organisations.map((o) => o.id)].sort(),
+    );
     expect(compose.services['pki']?.command).toEqual(['packages/topology/src/cli.ts', 'pki', '--data-dir', '/data']);
-    expect(compose.services[topology.switchPoint.id]?.environment).toMatchObject({ TLS_CERT_FILE: `/data/pki/systems/${topology.switchPoint.id}.cert.pem`, CARD_CA_FILE: '/data/pki/card-ca.pem' });
+    expect(compose.services[topology.switchPoint.id]?.environment).toMatchObject({
+      TLS_CERT_FILE: `/data/pki/systems/${topology.switchPoint.id}.cert.pem`,
+      CARD_CA_FILE: '/data/pki/card-ca.pem',
+    });
     for (const o of topology.organisations) {
       const s = compose.services[o.id];
       expect(s?.command, o.id).toEqual([`services/${o.service}/src/main.ts`]);
@@ -42,7 +47,9 @@ describe('docker-compose.yml', () => {
 
   it('is accepted by `docker compose config` where the compose plugin is installed', (ctx) => {
     if (!composePluginAvailable()) {
-      console.log('skipped: the docker compose plugin is not installed on this machine (no Docker engine here either); the structure test above still runs');
+      console.log(
+        'skipped: the docker compose plugin is not installed on this machine (no Docker engine here either); the structure test above still runs',
+      );
       ctx.skip();
       return;
     }

@@ -18,7 +18,11 @@ const aCase = (over: Partial<FuzzCase> = {}): FuzzCase => ({
   body: textBody('{}'),
   ...over,
 });
-const answer = (status: number, body: unknown, headers: Record<string, string> = { 'content-type': PROBLEM }): Answer => ({ kind: 'response', status, headers, text: JSON.stringify(body), ms: 1 });
+const answer = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = { 'content-type': PROBLEM },
+): Answer => ({ kind: 'response', status, headers, text: JSON.stringify(body), ms: 1 });
 const rules = (c: FuzzCase, a: Answer) => judge(c, a).map((f) => f.rule);
 
 describe('the fuzz verdict', () => {
@@ -29,7 +33,9 @@ describe('the fuzz verdict', () => {
   it('fails a 5xx, a socket error and a refusal that is not problem+json', () => {
     expect(rules(aCase(), answer(500, { code: 'INTERNAL_ERROR', status: 500 }))).toContain(RULES.serverError);
     expect(rules(aCase(), { kind: 'socket error', error: 'EPIPE', ms: 1 })).toEqual([RULES.noAnswer]);
-    expect(rules(aCase(), answer(400, { error: 'Bad Request' }, { 'content-type': 'application/json' }))).toEqual([RULES.notProblem]);
+    expect(rules(aCase(), answer(400, { error: 'Bad Request' }, { 'content-type': 'application/json' }))).toEqual([
+      RULES.notProblem,
+    ]);
   });
 
   it('fails a code that is not in ERROR_CODES, and a status that is not the code’s', () => {
@@ -51,7 +57,14 @@ describe('the fuzz verdict', () => {
   });
 
   it('wants 413 for a body over the limit, and never a 2xx for malformed JSON', () => {
-    expect(rules(aCase({ kind: 'huge body' }), answer(400, { code: 'VALIDATION_ERROR', status: 400 }))).toEqual([RULES.not413]);
-    expect(rules(aCase({ kind: 'malformed body', mutation: 'malformed JSON' }), answer(201, {}, { 'content-type': 'application/json' }))).toEqual([RULES.malformedAccepted]);
+    expect(rules(aCase({ kind: 'huge body' }), answer(400, { code: 'VALIDATION_ERROR', status: 400 }))).toEqual([
+      RULES.not413,
+    ]);
+    expect(
+      rules(
+        aCase({ kind: 'malformed body', mutation: 'malformed JSON' }),
+        answer(201, {}, { 'content-type': 'application/json' }),
+      ),
+    ).toEqual([RULES.malformedAccepted]);
   });
 });

@@ -22,15 +22,24 @@ let topology: FuzzTopology;
 let fuzzer: Fuzzer;
 let tally: Tally;
 
-beforeAll(async () => {
-  topology = await startFuzzTopology();
-  fuzzer = await createFuzzer(topology);
-  console.info(`fuzz: ${RUNS} requests, seeds ${FIXED_SEED} (fixed) and ${RANDOM_SEED} (random; rerun with FUZZ_SEED=${RANDOM_SEED})`);
-  tally = createTally();
-  await fuzzer.run({ seed: FIXED_SEED, runs: FIXED_RUNS, tally });
-  await fuzzer.run({ seed: RANDOM_SEED, runs: RUNS - FIXED_RUNS, tally });
-  console.info(tally.failing > 0 ? summary(tally) : `fuzz: ${tally.requests} requests in ${tally.seconds().toFixed(1)} s, no failures`);
-}, 60_000 + RUNS * 50);
+beforeAll(
+  async () => {
+    topology = await startFuzzTopology();
+    fuzzer = await createFuzzer(topology);
+    console.info(
+      `fuzz: ${RUNS} requests, seeds ${FIXED_SEED} (fixed) and ${RANDOM_SEED} (random; rerun with FUZZ_SEED=${RANDOM_SEED})`,
+    );
+    tally = createTally();
+    await fuzzer.run({ seed: FIXED_SEED, runs: FIXED_RUNS, tally });
+    await fuzzer.run({ seed: RANDOM_SEED, runs: RUNS - FIXED_RUNS, tally });
+    console.info(
+      tally.failing > 0
+        ? summary(tally)
+        : `fuzz: ${tally.requests} requests in ${tally.seconds().toFixed(1)} s, no failures`,
+    );
+  },
+  60_000 + RUNS * 50,
+);
 
 afterAll(async () => {
   await fuzzer?.close();

@@ -5,14 +5,21 @@ import { Agent, request, setGlobalDispatcher } from 'undici';
 import { startTopology, type RunningTopology, type StartOptions } from '@schakel/topology';
 
 /** Plain HTTP as an outside client would do it, answering status, headers and parsed JSON. */
-export async function http(url: string, options: { method?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}) {
+export async function http(
+  url: string,
+  options: { method?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+) {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined = options.raw;
   if (options.body !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(options.body);
   }
-  const r = await request(url, { method: (options.method ?? (body === undefined ? 'GET' : 'POST')) as 'GET', headers, ...(body !== undefined ? { body } : {}) });
+  const r = await request(url, {
+    method: (options.method ?? (body === undefined ? 'GET' : 'POST')) as 'GET',
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
   const text = await r.body.text();
   let json: any;
   try {
@@ -24,7 +31,9 @@ export async function http(url: string, options: { method?: string; body?: unkno
 }
 
 /** The whole default topology as separate processes on ephemeral ports, with its stores in a temp folder. */
-export async function startTestTopology(options: StartOptions = {}): Promise<RunningTopology & { dataDir: string; cleanup: () => Promise<void> }> {
+export async function startTestTopology(
+  options: StartOptions = {},
+): Promise<RunningTopology & { dataDir: string; cleanup: () => Promise<void> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'schakel-test-'));
   const t = await startTopology({ ports: 'ephemeral', dataDir, logLevel: 'warn', ...options });
   // These tests act as the operator: HTTPS that trusts the test root, with the admin certificate.

@@ -19,7 +19,10 @@ afterAll(async () => t?.cleanup());
 /** A patient at a pharmacy with one dispense and (optionally) a consent choice, all through its own API. */
 async function patientAt(pharmacy: string, bsn: string, productName: string, consent?: 'consent' | 'objection') {
   const url = t.url(pharmacy);
-  expect((await http(`${url}/patients/${bsn}`, { method: 'PUT', body: { name: 'Anna de Boer', birthDate: '1961-04-30' } })).status).toBe(201);
+  expect(
+    (await http(`${url}/patients/${bsn}`, { method: 'PUT', body: { name: 'Anna de Boer', birthDate: '1961-04-30' } }))
+      .status,
+  ).toBe(201);
   expect((await http(`${url}/patients/${bsn}/dispenses`, { body: dispense(productName) })).status).toBe(201);
   if (consent !== undefined) {
     const r = await http(`${url}/patients/${bsn}/consent`, { method: 'PUT', body: { state: consent } });
@@ -33,7 +36,8 @@ async function lookupAtHap(bsn: string) {
   return http(`${t.url(HAP)}/consults/${consult.json.id}/medication`, { body: {} });
 }
 
-const sourceOf = (batch: any, pharmacy: string) => batch.sources.find((s: any) => s.applicationId === t.get(pharmacy).applicationId);
+const sourceOf = (batch: any, pharmacy: string) =>
+  batch.sources.find((s: any) => s.applicationId === t.get(pharmacy).applicationId);
 
 describe('consent-gated medication lookup from the HAP, across separate processes', () => {
   it('gives only the dispenses of the pharmacy with consent, and never contacts the one with an objection', async () => {
@@ -41,14 +45,20 @@ describe('consent-gated medication lookup from the HAP, across separate processe
     await patientAt(A, bsn, 'Metoprolol A', 'consent');
     await patientAt(B, bsn, 'Amlodipine B', 'consent');
     // The patient then objects at pharmacy B: B records it at the switch point and deregisters.
-    expect((await http(`${t.url(B)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'objection' } })).status).toBe(200);
+    expect(
+      (await http(`${t.url(B)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'objection' } })).status,
+    ).toBe(200);
 
     const r = await lookupAtHap(bsn);
     expect(r.status, r.text).toBe(200);
     expect(r.json.complete).toBe(true);
     expect(sourceOf(r.json, A)).toMatchObject({ status: 'ok', contacted: true, decision: { code: 'CONSENT_GIVEN' } });
     expect(sourceOf(r.json, A).dispenses.map((d: any) => d.product.name)).toEqual(['Metoprolol A']);
-    expect(sourceOf(r.json, B)).toMatchObject({ status: 'refused', contacted: false, decision: { code: 'CONSENT_OBJECTION' } });
+    expect(sourceOf(r.json, B)).toMatchObject({
+      status: 'refused',
+      contacted: false,
+      decision: { code: 'CONSENT_OBJECTION' },
+    });
     expect(JSON.stringify(r.json)).not.toContain('Amlodipine B');
 
     // B's own access log shows it was never asked about this patient; A's shows exactly one query.
@@ -57,7 +67,11 @@ describe('consent-gated medication lookup from the HAP, across separate processe
     expect(logA).toHaveLength(1);
     // One conversation: the AORTA-ID's initial request id is the same at the switch point and at A.
     const lspLog = (await http(`${t.switchPoint.url}/access-log?bsn=${bsn}`)).json.entries;
-    expect(lspLog.at(-1)).toMatchObject({ outcome: 'permitted', requesterApplicationId: t.get(HAP).applicationId, actingUzi: COVERING_GP.uziNumber });
+    expect(lspLog.at(-1)).toMatchObject({
+      outcome: 'permitted',
+      requesterApplicationId: t.get(HAP).applicationId,
+      actingUzi: COVERING_GP.uziNumber,
+    });
     expect(logA[0].initialRequestId).toBe(lspLog.at(-1).initialRequestId);
   });
 
@@ -104,11 +118,15 @@ describe('consent-gated medication lookup from the HAP, across separate processe
   it('passes "most recent dispense per product" through the switch point to the pharmacies', async () => {
     const bsn = freshBsn();
     await patientAt(A, bsn, 'Metoprolol A', 'consent');
-    expect((await http(`${t.url(A)}/patients/${bsn}/dispenses`, { body: dispense('Metoprolol A', '2026-11-15') })).status).toBe(201);
+    expect(
+      (await http(`${t.url(A)}/patients/${bsn}/dispenses`, { body: dispense('Metoprolol A', '2026-11-15') })).status,
+    ).toBe(201);
     const consult = await http(`${t.url(HAP)}/consults`, { body: { bsn, professional: COVERING_GP } });
     const all = await http(`${t.url(HAP)}/consults/${consult.json.id}/medication`, { body: {} });
     expect(sourceOf(all.json, A).dispenses).toHaveLength(2);
-    const latest = await http(`${t.url(HAP)}/consults/${consult.json.id}/medication`, { body: { latestPerProduct: true } });
+    const latest = await http(`${t.url(HAP)}/consults/${consult.json.id}/medication`, {
+      body: { latestPerProduct: true },
+    });
     expect(sourceOf(latest.json, A).dispenses.map((d: any) => d.dispensedOn)).toEqual(['2026-11-15']);
   });
 
@@ -147,21 +165,40 @@ describe('bad requests get a 4xx problem+json with a clear code', () => {
   it('answers INVALID_BSN for a BSN failing the 11-proef, at the HAP and at the switch point', async () => {
     const atHap = await http(`${t.url(HAP)}/consults`, { body: { bsn: '999900147', professional: COVERING_GP } });
     expect(atHap.status).toBe(400);
-    expect(atHap.json).toMatchObject({ code: 'INVALID_BSN', field: 'body.bsn', expected: '9 digits passing the 11-proef' });
+    expect(atHap.json).toMatchObject({
+      code: 'INVALID_BSN',
+      field: 'body.bsn',
+      expected: '9 digits passing the 11-proef',
+    });
     const atLsp = await http(`${t.switchPoint.url}/queries/medication`, {
-      body: { bsn: '123456789', requester: { applicationId: t.get(HAP).applicationId, professional: COVERING_GP }, treatmentRelation: true },
+      body: {
+        bsn: '123456789',
+        requester: { applicationId: t.get(HAP).applicationId, professional: COVERING_GP },
+        treatmentRelation: true,
+      },
     });
     expect(atLsp.status).toBe(400);
     expect(atLsp.json).toMatchObject({ code: 'INVALID_BSN', field: 'body.bsn' });
   });
 
   it('answers MALFORMED_BODY for a body that is not JSON and VALIDATION_ERROR for a wrong shape', async () => {
-    const broken = await http(`${t.switchPoint.url}/queries/medication`, { raw: '{"bsn": "999900146",', headers: { 'content-type': 'application/json' } });
+    const broken = await http(`${t.switchPoint.url}/queries/medication`, {
+      raw: '{"bsn": "999900146",',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(broken.status).toBe(400);
     expect(broken.json.code).toBe('MALFORMED_BODY');
-    const shape = await http(`${t.switchPoint.url}/queries/medication`, { body: { bsn: '999900146', requester: 'me' } });
+    const shape = await http(`${t.switchPoint.url}/queries/medication`, {
+      body: { bsn: '999900146', requester: 'me' },
+    });
     expect(shape.status).toBe(400);
-    expect(shape.json).toMatchObject({ code: 'VALIDATION_ERROR', field: 'body.requester', errors: expect.arrayContaining([expect.objectContaining({ code: 'MISSING_FIELD', field: 'body.treatmentRelation' })]) });
+    expect(shape.json).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      field: 'body.requester',
+      errors: expect.arrayContaining([
+        expect.objectContaining({ code: 'MISSING_FIELD', field: 'body.treatmentRelation' }),
+      ]),
+    });
   });
 
   it('leaves the processes running after bad input', async () => {
@@ -175,16 +212,25 @@ describe('every service', () => {
       const doc = await http(`${p.url}/openapi.json`);
       expect(doc.status, p.id).toBe(200);
       expect(doc.json.openapi).toBe('3.1.0');
-      const own = { lsp: '/queries/medication', pharmacy: '/lsp/medication-queries', hap: '/consults/{id}/medication', gp: '/patients/{bsn}', seh: '/patients/{bsn}', ambulance: '/consults/{id}/summary' }[p.service];
+      const own = {
+        lsp: '/queries/medication',
+        pharmacy: '/lsp/medication-queries',
+        hap: '/consults/{id}/medication',
+        gp: '/patients/{bsn}',
+        seh: '/patients/{bsn}',
+        ambulance: '/consults/{id}/summary',
+      }[p.service];
       expect(Object.keys(doc.json.paths), p.id).toEqual(expect.arrayContaining(['/health', '/ready', own]));
       expect((await http(`${p.url}/ready`)).json.status).toBe('ready');
     }
     const lspDoc = JSON.stringify((await http(`${t.switchPoint.url}/openapi.json`)).json);
-    for (const name of ['QURX_IN990011NL', 'MFMT_IN002101', 'MFMT_IN002103', 'QUMT_IN020010', 'MCCI_IN200101']) expect(lspDoc).toContain(name);
+    for (const name of ['QURX_IN990011NL', 'MFMT_IN002101', 'MFMT_IN002103', 'QUMT_IN020010', 'MCCI_IN200101'])
+      expect(lspDoc).toContain(name);
   });
 
   it('entered itself in the switch point’s address book', async () => {
     const systems = (await http(`${t.switchPoint.url}/address-book/systems`)).json.systems;
-    for (const o of t.topology.organisations) expect(systems.map((s: any) => s.applicationId)).toContain(o.applicationId);
+    for (const o of t.topology.organisations)
+      expect(systems.map((s: any) => s.applicationId)).toContain(o.applicationId);
   });
 });

@@ -22,17 +22,35 @@ afterAll(async () => t?.cleanup());
 
 async function patientAtGp(bsn: string) {
   const url = t.url(GP);
-  expect((await http(`${url}/patients/${bsn}`, { method: 'PUT', body: { name: 'Wim de Groot', birthDate: '1952-08-08' } })).status).toBe(201);
-  const episode = await http(`${url}/patients/${bsn}/episodes`, { body: { title: 'Hypertensie', icpc: { code: 'K86', title: 'Hypertensie zonder orgaanbeschadiging' }, startDate: '2020-01-01' } });
+  expect(
+    (await http(`${url}/patients/${bsn}`, { method: 'PUT', body: { name: 'Wim de Groot', birthDate: '1952-08-08' } }))
+      .status,
+  ).toBe(201);
+  const episode = await http(`${url}/patients/${bsn}/episodes`, {
+    body: {
+      title: 'Hypertensie',
+      icpc: { code: 'K86', title: 'Hypertensie zonder orgaanbeschadiging' },
+      startDate: '2020-01-01',
+    },
+  });
   expect(episode.status, episode.text).toBe(201);
-  const hidden = await http(`${url}/patients/${bsn}/episodes`, { body: { title: 'Alcoholmisbruik-AFGESCHERMD', icpc: { code: 'P15', title: 'Chronisch alcoholmisbruik' }, startDate: '2024-01-01', shielded: true } });
+  const hidden = await http(`${url}/patients/${bsn}/episodes`, {
+    body: {
+      title: 'Alcoholmisbruik-AFGESCHERMD',
+      icpc: { code: 'P15', title: 'Chronisch alcoholmisbruik' },
+      startDate: '2024-01-01',
+      shielded: true,
+    },
+  });
   expect(hidden.status).toBe(201);
 }
 
 describe('the GP practice as a source of the professional summary', () => {
   it('is in the address book as providing WAARNEEMGEGEVENS', async () => {
     const systems = (await http(`${t.switchPoint.url}/address-book/systems`)).json.systems;
-    expect(systems.find((s: any) => s.applicationId === t.get(GP).applicationId).provides).toEqual(['WAARNEEMGEGEVENS']);
+    expect(systems.find((s: any) => s.applicationId === t.get(GP).applicationId).provides).toEqual([
+      'WAARNEEMGEGEVENS',
+    ]);
   });
 
   it('registers the patient in the reference index on consent and deregisters on objection', async () => {
@@ -40,8 +58,12 @@ describe('the GP practice as a source of the professional summary', () => {
     await patientAtGp(bsn);
     const given = await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } });
     expect(given.status, given.text).toBe(200);
-    expect((await http(`${t.switchPoint.url}/reference-index/${bsn}`)).json.entries).toMatchObject([{ category: 'WAARNEEMGEGEVENS', applicationId: t.get(GP).applicationId }]);
-    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'objection' } })).status).toBe(200);
+    expect((await http(`${t.switchPoint.url}/reference-index/${bsn}`)).json.entries).toMatchObject([
+      { category: 'WAARNEEMGEGEVENS', applicationId: t.get(GP).applicationId },
+    ]);
+    expect(
+      (await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'objection' } })).status,
+    ).toBe(200);
     expect((await http(`${t.switchPoint.url}/reference-index/${bsn}`)).json.entries).toEqual([]);
   });
 });
@@ -50,18 +72,28 @@ describe('non-care providers', () => {
   it('never get data through the switch point, but a formal written request is handled at the GP and recorded', async () => {
     const bsn = freshBsn();
     await patientAtGp(bsn);
-    expect((await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    expect(
+      (await http(`${t.url(GP)}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status,
+    ).toBe(200);
     const pharmacy = t.url(PHARMACY);
-    await http(`${pharmacy}/patients/${bsn}`, { method: 'PUT', body: { name: 'Wim de Groot', birthDate: '1952-08-08' } });
+    await http(`${pharmacy}/patients/${bsn}`, {
+      method: 'PUT',
+      body: { name: 'Wim de Groot', birthDate: '1952-08-08' },
+    });
     await http(`${pharmacy}/patients/${bsn}/dispenses`, { body: dispense('Amlodipine 5 mg') });
-    expect((await http(`${pharmacy}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status).toBe(200);
+    expect(
+      (await http(`${pharmacy}/patients/${bsn}/consent`, { method: 'PUT', body: { state: 'consent' } })).status,
+    ).toBe(200);
 
     // An insurance doctor asks through a connected system: the authorisation protocol refuses (AP-DENY-1).
     const consult = await http(`${t.url(HAP)}/consults`, { body: { bsn, professional: INSURANCE_DOCTOR } });
     expect(consult.status, consult.text).toBe(201);
     const refused = await http(`${t.url(HAP)}/consults/${consult.json.id}/medication`, { body: {} });
     expect(refused.status, refused.text).toBe(403);
-    expect(refused.json).toMatchObject({ code: 'NOT_AUTHORISED', decision: { code: 'PROTOCOL_DENY', rule: expect.stringMatching(/^AP-DENY-1/) } });
+    expect(refused.json).toMatchObject({
+      code: 'NOT_AUTHORISED',
+      decision: { code: 'PROTOCOL_DENY', rule: expect.stringMatching(/^AP-DENY-1/) },
+    });
     expect((await http(`${pharmacy}/query-log?bsn=${bsn}`)).json.entries).toEqual([]);
 
     // The insurer's formal written request, with the patient's targeted consent, is answered at the GP.
@@ -79,12 +111,25 @@ describe('non-care providers', () => {
     });
     expect(request.status, request.text).toBe(201);
     const id = request.json.id;
-    expect((await http(`${t.url(GP)}/disclosure-requests/${id}/basis`, { method: 'PUT', body: { type: 'consent', explicit: true, informed: true, targeted: true, givenOn: '2026-11-21' } })).status).toBe(200);
+    expect(
+      (
+        await http(`${t.url(GP)}/disclosure-requests/${id}/basis`, {
+          method: 'PUT',
+          body: { type: 'consent', explicit: true, informed: true, targeted: true, givenOn: '2026-11-21' },
+        })
+      ).status,
+    ).toBe(200);
     const disclosure = await http(`${t.url(GP)}/disclosure-requests/${id}/disclosure`, {
-      body: { medicalNecessity: 'Alleen de diagnose is nodig voor de beoordeling.', disclosedBy: 'Dr. A. Bakker', answers: [{ questionId: 'q1', answer: 'Ja, sinds 2020 (K86).', data: ['episode K86 Hypertensie'] }] },
+      body: {
+        medicalNecessity: 'Alleen de diagnose is nodig voor de beoordeling.',
+        disclosedBy: 'Dr. A. Bakker',
+        answers: [{ questionId: 'q1', answer: 'Ja, sinds 2020 (K86).', data: ['episode K86 Hypertensie'] }],
+      },
     });
     expect(disclosure.status, disclosure.text).toBe(201);
-    expect(disclosure.json.refusedQuestions).toMatchObject([{ questionId: 'q2', reason: { code: 'PROGNOSIS_NOT_ANSWERED' } }]);
+    expect(disclosure.json.refusedQuestions).toMatchObject([
+      { questionId: 'q2', reason: { code: 'PROGNOSIS_NOT_ANSWERED' } },
+    ]);
     expect((await http(`${t.url(GP)}/patients/${bsn}/disclosures`)).json.disclosures).toHaveLength(1);
   });
 });
@@ -99,10 +144,14 @@ describe('the demo seed', () => {
     expect(jan.coveringNotes).toHaveLength(1);
     const fatima = (await http(`${t.url(GP)}/patients/999900523/record`)).json;
     expect(fatima.episodes.some((e: any) => e.shielded)).toBe(true);
-    const index = (await http(`${t.switchPoint.url}/reference-index/999900146`)).json.entries.map((e: any) => e.category).sort();
+    const index = (await http(`${t.switchPoint.url}/reference-index/999900146`)).json.entries
+      .map((e: any) => e.category)
+      .sort();
     expect(index).toEqual(['MEDVERSTREKKING', 'MEDVERSTREKKING', 'WAARNEEMGEGEVENS']);
     // Kees never chose: no pharmacy registered him, his practice did for the corona opt-in.
-    expect((await http(`${t.switchPoint.url}/reference-index/999901199`)).json.entries).toMatchObject([{ category: 'WAARNEEMGEGEVENS', applicationId: t.get(GP).applicationId, reason: 'corona-opt-in' }]);
+    expect((await http(`${t.switchPoint.url}/reference-index/999901199`)).json.entries).toMatchObject([
+      { category: 'WAARNEEMGEGEVENS', applicationId: t.get(GP).applicationId, reason: 'corona-opt-in' },
+    ]);
     const cio = (await http(`${t.url(PHARMACY)}/patients/999900146/contra-indications`)).json.contraIndications;
     expect(cio).toHaveLength(2);
     expect((await seedDemo(t)).seeded).toBe(false);

@@ -25,7 +25,12 @@ async function fanOut(body: string): Promise<string> {
   const forward = JSON.stringify({ bsn: query.bsn });
   const answers = await Promise.all(
     pools.map(async (pool) => {
-      const r = await pool.request({ path: '/lsp/medication-queries', method: 'POST', headers: { 'content-type': 'application/json' }, body: forward });
+      const r = await pool.request({
+        path: '/lsp/medication-queries',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: forward,
+      });
       return JSON.parse(await r.body.text()) as unknown;
     }),
   );
@@ -37,7 +42,10 @@ serve(transport, (request, response) => {
     .then(fanOut)
     .then(
       (text) => {
-        response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+        response.writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(text),
+        });
         response.end(text);
       },
       (err: unknown) => {

@@ -10,7 +10,10 @@ const answer = process.env['BENCH_ANSWER'] ?? '{"interaction":"QURX_IN990013NL",
 serve(transportFromEnv(process.env), (request, response) => {
   readBody(request).then(
     () => {
-      response.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(answer) });
+      response.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(answer),
+      });
       response.end(answer);
     },
     () => response.destroy(),

@@ -30,7 +30,9 @@ export function bodyHead(body: Body, max = 120): string {
     if (head.length >= max) break;
   }
   const size = bodySize(body);
-  return head.length > max || size > max ? `${JSON.stringify(head.slice(0, max))}… (${size} bytes)` : JSON.stringify(head);
+  return head.length > max || size > max
+    ? `${JSON.stringify(head.slice(0, max))}… (${size} bytes)`
+    : JSON.stringify(head);
 }
 
 export const ONE_MIB = 1024 * 1024;
@@ -67,7 +69,29 @@ const WRONG_TOP_LEVEL = ['[]', '"999900146"', '0', '-1', 'null', 'true', '[{}]',
 
 /** Values of every JSON type, to put where a schema wants another one. */
 export const WRONG_VALUES: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(null, 0, -1, -0, 1.5, 1e308, Number.MAX_SAFE_INTEGER + 2, true, false, '', ' ', '0', 'null', [], {}, [null], { '': '' }, '999900146', '999900147', '2026-02-30', '12345678901234567890'),
+  fc.constantFrom(
+    null,
+    0,
+    -1,
+    -0,
+    1.5,
+    1e308,
+    Number.MAX_SAFE_INTEGER + 2,
+    true,
+    false,
+    '',
+    ' ',
+    '0',
+    'null',
+    [],
+    {},
+    [null],
+    { '': '' },
+    '999900146',
+    '999900147',
+    '2026-02-30',
+    '12345678901234567890',
+  ),
   fc.string({ unit: 'binary', maxLength: 30 }),
   fc.string({ minLength: 300, maxLength: 5_000 }),
   fc.double(),
@@ -83,10 +107,15 @@ function withKey(json: string, key: string, value: unknown): string {
 }
 
 /** Every path (list of keys) into a JSON value, to pick a place for a wrong type. */
-function pathsOf(value: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+function pathsOf(
+  value: unknown,
+  prefix: (string | number)[] = [],
+  out: (string | number)[][] = [],
+): (string | number)[][] {
   if (prefix.length > 0) out.push(prefix);
   if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...prefix, i], out));
-  else if (value !== null && typeof value === 'object') for (const [k, v] of Object.entries(value)) pathsOf(v, [...prefix, k], out);
+  else if (value !== null && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) pathsOf(v, [...prefix, k], out);
   return out;
 }
 
@@ -103,21 +132,35 @@ function replaceAt(value: unknown, path: (string | number)[], replacement: unkno
  * a wrong type at one place, a required field missing, an unknown or duplicate field, deep nesting,
  * a huge array, bytes that are not UTF-8.
  */
-export function malformedBodies(valid: fc.Arbitrary<unknown>, propertyNames: string[]): fc.Arbitrary<{ mutation: string; body: Body }> {
+export function malformedBodies(
+  valid: fc.Arbitrary<unknown>,
+  propertyNames: string[],
+): fc.Arbitrary<{ mutation: string; body: Body }> {
   const keys = propertyNames.length > 0 ? propertyNames : ['bsn'];
-  const object = valid.map((v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {}));
+  const object = valid.map((v) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {},
+  );
   return fc.oneof(
     fc.constantFrom(...MALFORMED).map((text) => ({ mutation: 'malformed JSON', body: textBody(text) })),
     fc.constantFrom(...ODD_JSON).map((text) => ({ mutation: 'odd JSON', body: textBody(text) })),
     valid.chain((v) => {
       const text = JSON.stringify(v) ?? '';
-      return fc.integer({ min: 0, max: Math.max(0, text.length - 1) }).map((n) => ({ mutation: 'truncated JSON', body: textBody(text.slice(0, n)) }));
+      return fc
+        .integer({ min: 0, max: Math.max(0, text.length - 1) })
+        .map((n) => ({ mutation: 'truncated JSON', body: textBody(text.slice(0, n)) }));
     }),
     fc.constantFrom(...WRONG_TOP_LEVEL).map((text) => ({ mutation: 'wrong top-level type', body: textBody(text) })),
     valid.chain((v) => {
       const paths = pathsOf(v);
-      if (paths.length === 0) return WRONG_VALUES.map((w) => ({ mutation: 'wrong type', body: textBody(JSON.stringify({ [keys[0] ?? 'bsn']: w })) }));
-      return fc.tuple(fc.constantFrom(...paths), WRONG_VALUES).map(([path, w]) => ({ mutation: `wrong type at ${path.join('.')}`, body: textBody(JSON.stringify(replaceAt(v, path, w))) }));
+      if (paths.length === 0)
+        return WRONG_VALUES.map((w) => ({
+          mutation: 'wrong type',
+          body: textBody(JSON.stringify({ [keys[0] ?? 'bsn']: w })),
+        }));
+      return fc.tuple(fc.constantFrom(...paths), WRONG_VALUES).map(([path, w]) => ({
+        mutation: `wrong type at ${path.join('.')}`,
+        body: textBody(JSON.stringify(replaceAt(v, path, w))),
+      }));
     }),
     object.chain((o) => {
       const present = Object.keys(o);
@@ -128,18 +171,72 @@ export function malformedBodies(valid: fc.Arbitrary<unknown>, propertyNames: str
       });
     }),
     fc
-      .tuple(object, fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'extra', ...keys.map((k) => k.toUpperCase()), ...keys.map((k) => `${k} `)), fc.string({ maxLength: 20 })), fc.jsonValue({ maxDepth: 2 }))
-      .map(([o, key, value]) => ({ mutation: `extra field ${key}`, body: textBody(withKey(JSON.stringify(o), key, value)) })),
-    fc.tuple(object, fc.constantFrom(...keys), WRONG_VALUES).map(([o, key, value]) => ({ mutation: `duplicate ${key}`, body: textBody(withKey(JSON.stringify(o), key, value)) })),
+      .tuple(
+        object,
+        fc.oneof(
+          fc.constantFrom(
+            '__proto__',
+            'constructor',
+            'prototype',
+            'extra',
+            ...keys.map((k) => k.toUpperCase()),
+            ...keys.map((k) => `${k} `),
+          ),
+          fc.string({ maxLength: 20 }),
+        ),
+        fc.jsonValue({ maxDepth: 2 }),
+      )
+      .map(([o, key, value]) => ({
+        mutation: `extra field ${key}`,
+        body: textBody(withKey(JSON.stringify(o), key, value)),
+      })),
+    fc.tuple(object, fc.constantFrom(...keys), WRONG_VALUES).map(([o, key, value]) => ({
+      mutation: `duplicate ${key}`,
+      body: textBody(withKey(JSON.stringify(o), key, value)),
+    })),
     fc.tuple(fc.integer({ min: 500, max: 200_000 }), fc.boolean()).map(([depth, arrays]) => ({
       mutation: `nesting ${depth} deep`,
-      body: arrays ? { parts: [['[', depth], [']', depth]] as [string, number][] } : { parts: [['{"a":', depth], ['1', 1], ['}', depth]] as [string, number][] },
+      body: arrays
+        ? {
+            parts: [
+              ['[', depth],
+              [']', depth],
+            ] as [string, number][],
+          }
+        : {
+            parts: [
+              ['{"a":', depth],
+              ['1', 1],
+              ['}', depth],
+            ] as [string, number][],
+          },
     })),
-    fc.tuple(fc.constantFrom(...keys), fc.integer({ min: 10_000, max: 200_000 }), fc.constantFrom('0,', '{},', '"999900146",', 'null,')).map(([key, n, item]) => ({
-      mutation: `array of ${n} at ${key}`,
-      body: { parts: [[`{${JSON.stringify(key)}:[`, 1], [item, n], ['0]}', 1]] as [string, number][] },
+    fc
+      .tuple(
+        fc.constantFrom(...keys),
+        fc.integer({ min: 10_000, max: 200_000 }),
+        fc.constantFrom('0,', '{},', '"999900146",', 'null,'),
+      )
+      .map(([key, n, item]) => ({
+        mutation: `array of ${n} at ${key}`,
+        body: {
+          parts: [
+            [`{${JSON.stringify(key)}:[`, 1],
+            [item, n],
+            ['0]}', 1],
+          ] as [string, number][],
+        },
+      })),
+    object.map((o) => ({
+      mutation: 'bytes that are not UTF-8',
+      body: {
+        parts: [[withKey(JSON.stringify(o), keys[0] ?? 'bsn', 'AAAA').replace('AAAA', '\xff\xfe\xc3('), 1]] as [
+          string,
+          number,
+        ][],
+        encoding: 'latin1' as const,
+      },
     })),
-    object.map((o) => ({ mutation: 'bytes that are not UTF-8', body: { parts: [[withKey(JSON.stringify(o), keys[0] ?? 'bsn', 'AAAA').replace('AAAA', '\xff\xfe\xc3('), 1]] as [string, number][], encoding: 'latin1' as const } })),
   );
 }
 
@@ -147,7 +244,11 @@ export function malformedBodies(valid: fc.Arbitrary<unknown>, propertyNames: str
 export const hugeBodies: fc.Arbitrary<{ mutation: string; body: Body }> = fc
   .tuple(
     // Mostly just over the limit; now and then far over it, where a server that stops reading early shows.
-    fc.oneof({ arbitrary: fc.constant(ONE_MIB + 1), weight: 1 }, { arbitrary: fc.integer({ min: ONE_MIB + 2, max: 3 * ONE_MIB }), weight: 3 }, { arbitrary: fc.integer({ min: 4 * ONE_MIB, max: 8 * ONE_MIB }), weight: 1 }),
+    fc.oneof(
+      { arbitrary: fc.constant(ONE_MIB + 1), weight: 1 },
+      { arbitrary: fc.integer({ min: ONE_MIB + 2, max: 3 * ONE_MIB }), weight: 3 },
+      { arbitrary: fc.integer({ min: 4 * ONE_MIB, max: 8 * ONE_MIB }), weight: 1 },
+    ),
     fc.boolean(),
     fc.constantFrom('string', 'array'),
   )
@@ -155,6 +256,20 @@ export const hugeBodies: fc.Arbitrary<{ mutation: string; body: Body }> = fc
     mutation: `${shape} body of ${size} bytes${chunked ? ', chunked' : ''}`,
     body:
       shape === 'string'
-        ? { parts: [['{"bsn":"', 1], ['9', size - 10], ['"}', 1]] as [string, number][], chunked }
-        : { parts: [['[', 1], ['0,', Math.ceil((size - 2) / 2)], ['0]', 1]] as [string, number][], chunked },
+        ? {
+            parts: [
+              ['{"bsn":"', 1],
+              ['9', size - 10],
+              ['"}', 1],
+            ] as [string, number][],
+            chunked,
+          }
+        : {
+            parts: [
+              ['[', 1],
+              ['0,', Math.ceil((size - 2) / 2)],
+              ['0]', 1],
+            ] as [string, number][],
+            chunked,
+          },
   }));

@@ -32,7 +32,11 @@ export function createPlan(operations: Operation[]) {
       }
       // Each (operation, kind) draws from its own stream, so neighbouring cases do not share their choices.
       const streamSeed = (seed ^ Math.imul(k + 1, 0x9e3779b1) ^ Math.imul(kindIndex + 1, 0x85ebca6b)) | 0;
-      const [c] = fc.sample(arbitrary, { seed: streamSeed, path: String(Math.floor(round / kinds.length)), numRuns: 1 });
+      const [c] = fc.sample(arbitrary, {
+        seed: streamSeed,
+        path: String(Math.floor(round / kinds.length)),
+        numRuns: 1,
+      });
       if (c === undefined) throw new Error(`no case at ${index}`);
       return c;
     },
@@ -70,7 +74,14 @@ export async function createFuzzer(topology: FuzzTopology) {
     plan,
     sendCase,
     /** Send cases [from, from + runs) of a seed, `concurrency` at a time, into a tally. */
-    async run(options: { seed: number; runs: number; from?: number; concurrency?: number; tally?: Tally; onProgress?: (done: number) => void }): Promise<Tally> {
+    async run(options: {
+      seed: number;
+      runs: number;
+      from?: number;
+      concurrency?: number;
+      tally?: Tally;
+      onProgress?: (done: number) => void;
+    }): Promise<Tally> {
       const tally = options.tally ?? createTally();
       const from = options.from ?? 0;
       let next = from;
@@ -92,7 +103,13 @@ export async function createFuzzer(topology: FuzzTopology) {
       return Promise.all(
         topology.targets.map(async (t) => {
           try {
-            const r = await anonymous.request({ origin: t.url, path: '/health', method: 'GET', headersTimeout: 5_000, bodyTimeout: 5_000 });
+            const r = await anonymous.request({
+              origin: t.url,
+              path: '/health',
+              method: 'GET',
+              headersTimeout: 5_000,
+              bodyTimeout: 5_000,
+            });
             await r.body.text();
             return { service: t.service, status: r.statusCode };
           } catch (err) {

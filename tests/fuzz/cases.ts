@@ -1,7 +1,18 @@
 import fc from 'fast-check';
 import { hugeBodies, malformedBodies, textBody, type Body } from './bodies.js';
 import { HTTP_METHODS, resolve, type Operation } from './openapi.js';
-import { BORDERLINE_MEDIA_TYPES, JSON_MEDIA_TYPES, ODD_METHODS, WRONG_MEDIA_TYPES, oddHeaders, oddPathShape, oddQuery, oddSegment, percentEncode, unknownPaths } from './odd-values.js';
+import {
+  BORDERLINE_MEDIA_TYPES,
+  JSON_MEDIA_TYPES,
+  ODD_METHODS,
+  WRONG_MEDIA_TYPES,
+  oddHeaders,
+  oddPathShape,
+  oddQuery,
+  oddSegment,
+  percentEncode,
+  unknownPaths,
+} from './odd-values.js';
 import { validValue } from './schema-values.js';
 import type { FuzzIdentity } from './services.js';
 
@@ -73,8 +84,13 @@ function fillPath(template: string, values: Record<string, string>): string {
 
 /** The valid pieces of a request to an operation, before one of them is broken. */
 function validParts(op: Operation) {
-  const params = fc.record(Object.fromEntries(op.pathParams.map((p) => [p.name, validValue(op.doc, p.schema).map((v) => percentEncode(String(v)))])));
-  const entry = (q: Operation['query'][number]) => validValue(op.doc, q.schema).map((v) => `${percentEncode(q.name)}=${percentEncode(String(v))}`);
+  const params = fc.record(
+    Object.fromEntries(
+      op.pathParams.map((p) => [p.name, validValue(op.doc, p.schema).map((v) => percentEncode(String(v)))]),
+    ),
+  );
+  const entry = (q: Operation['query'][number]) =>
+    validValue(op.doc, q.schema).map((v) => `${percentEncode(q.name)}=${percentEncode(String(v))}`);
   const query = fc
     .tuple(...op.query.map((q) => (q.required ? entry(q) : fc.option(entry(q), { nil: undefined }))))
     .map((pairs) => pairs.filter((p) => p !== undefined))
@@ -89,7 +105,8 @@ function validParts(op: Operation) {
   return { params, query, body };
 }
 
-const withJson = (body: Body | undefined, contentType = 'application/json'): Record<string, string> => (body === undefined ? {} : { 'content-type': contentType });
+const withJson = (body: Body | undefined, contentType = 'application/json'): Record<string, string> =>
+  body === undefined ? {} : { 'content-type': contentType };
 
 /** Top-level property names of an operation's body schema, for mutations that need a field to aim at. */
 function propertyNames(op: Operation): string[] {
@@ -108,13 +125,15 @@ export function casesFor(op: Operation, kind: CaseKind): fc.Arbitrary<FuzzCase> 
   let draft: fc.Arbitrary<Draft>;
   switch (kind) {
     case 'well-formed':
-      draft = fc.tuple(path, query, body, fc.constantFrom(...JSON_MEDIA_TYPES, ...BORDERLINE_MEDIA_TYPES)).map(([p, q, b, type]) => ({
-        mutation: b === undefined ? 'none' : `as ${type}`,
-        method: op.method,
-        target: p + q,
-        headers: withJson(b, type),
-        ...(b !== undefined ? { body: b } : {}),
-      }));
+      draft = fc
+        .tuple(path, query, body, fc.constantFrom(...JSON_MEDIA_TYPES, ...BORDERLINE_MEDIA_TYPES))
+        .map(([p, q, b, type]) => ({
+          mutation: b === undefined ? 'none' : `as ${type}`,
+          method: op.method,
+          target: p + q,
+          headers: withJson(b, type),
+          ...(b !== undefined ? { body: b } : {}),
+        }));
       break;
     case 'odd path': {
       const names = op.pathParams.map((p) => p.name);
@@ -122,32 +141,71 @@ export function casesFor(op: Operation, kind: CaseKind): fc.Arbitrary<FuzzCase> 
         names.length === 0
           ? undefined
           : fc.tuple(params, fc.constantFrom(...names)).chain(([values, name]) =>
-              oddSegment(decodeURIComponent(values[name] ?? '')).map((odd) => ({ mutation: `${odd.mutation} in {${name}}`, path: fillPath(op.path, { ...values, [name]: odd.segment }) })),
+              oddSegment(decodeURIComponent(values[name] ?? '')).map((odd) => ({
+                mutation: `${odd.mutation} in {${name}}`,
+                path: fillPath(op.path, { ...values, [name]: odd.segment }),
+              })),
             );
-      const oddShape = fc.tuple(path, oddPathShape).map(([p, shape]) => ({ mutation: shape.mutation, path: shape.apply(p) }));
-      draft = fc.tuple(oddParam === undefined ? oddShape : fc.oneof(oddParam, oddShape), query, body).map(([odd, q, b]) => ({
-        mutation: odd.mutation,
+      const oddShape = fc
+        .tuple(path, oddPathShape)
+        .map(([p, shape]) => ({ mutation: shape.mutation, path: shape.apply(p) }));
+      draft = fc
+        .tuple(oddParam === undefined ? oddShape : fc.oneof(oddParam, oddShape), query, body)
+        .map(([odd, q, b]) => ({
+          mutation: odd.mutation,
+          method: op.method,
+          target: odd.path + q,
+          headers: withJson(b),
+          ...(b !== undefined ? { body: b } : {}),
+        }));
+      break;
+    }
+    case 'odd query':
+      draft = fc.tuple(path, oddQuery(op.query.map((q) => q.name)), body).map(([p, q, b]) => ({
+        mutation: q.mutation,
         method: op.method,
-        target: odd.path + q,
+        target: p + q.query,
         headers: withJson(b),
         ...(b !== undefined ? { body: b } : {}),
       }));
       break;
-    }
-    case 'odd query':
-      draft = fc.tuple(path, oddQuery(op.query.map((q) => q.name)), body).map(([p, q, b]) => ({ mutation: q.mutation, method: op.method, target: p + q.query, headers: withJson(b), ...(b !== undefined ? { body: b } : {}) }));
-      break;
     case 'malformed body':
       draft = fc
-        .tuple(path, query, malformedBodies(op.body !== undefined ? validValue(op.doc, op.body) : fc.constant({}), propertyNames(op)))
-        .map(([p, q, m]) => ({ mutation: m.mutation, method: op.method, target: p + q, headers: withJson(m.body), body: m.body }));
+        .tuple(
+          path,
+          query,
+          malformedBodies(op.body !== undefined ? validValue(op.doc, op.body) : fc.constant({}), propertyNames(op)),
+        )
+        .map(([p, q, m]) => ({
+          mutation: m.mutation,
+          method: op.method,
+          target: p + q,
+          headers: withJson(m.body),
+          body: m.body,
+        }));
       break;
     case 'huge body':
-      draft = fc.tuple(path, query, hugeBodies).map(([p, q, m]) => ({ mutation: m.mutation, method: op.method, target: p + q, headers: withJson(m.body), body: m.body }));
+      draft = fc.tuple(path, query, hugeBodies).map(([p, q, m]) => ({
+        mutation: m.mutation,
+        method: op.method,
+        target: p + q,
+        headers: withJson(m.body),
+        body: m.body,
+      }));
       break;
     case 'wrong media type': {
       const json = body.map((b) => b ?? textBody('{}'));
-      const text = fc.oneof(json, fc.constantFrom('bsn=999900146', '<bsn>999900146</bsn>', '--fuzz\r\nContent-Disposition: form-data; name="bsn"\r\n\r\n999900146\r\n--fuzz--\r\n', 'plain words').map(textBody));
+      const text = fc.oneof(
+        json,
+        fc
+          .constantFrom(
+            'bsn=999900146',
+            '<bsn>999900146</bsn>',
+            '--fuzz\r\nContent-Disposition: form-data; name="bsn"\r\n\r\n999900146\r\n--fuzz--\r\n',
+            'plain words',
+          )
+          .map(textBody),
+      );
       draft = fc.tuple(path, query, text, fc.constantFrom(...WRONG_MEDIA_TYPES)).map(([p, q, b, type]): Draft => ({
         mutation: type === undefined ? 'no Content-Type' : `Content-Type ${JSON.stringify(type)}`,
         method: op.method,
@@ -161,22 +219,44 @@ export function casesFor(op: Operation, kind: CaseKind): fc.Arbitrary<FuzzCase> 
       const others = HTTP_METHODS.filter((m) => !op.methodsOnPath.includes(m));
       draft = fc.tuple(path, query, fc.constantFrom(...others)).map(([p, q, method]) => {
         const b = BODY_METHODS.includes(method) ? textBody('{}') : undefined;
-        return { mutation: `${method} on ${op.path}`, method, target: p + q, headers: withJson(b), ...(b !== undefined ? { body: b } : {}) };
+        return {
+          mutation: `${method} on ${op.path}`,
+          method,
+          target: p + q,
+          headers: withJson(b),
+          ...(b !== undefined ? { body: b } : {}),
+        };
       });
       break;
     }
     case 'odd method':
-      draft = fc.tuple(path, query, fc.constantFrom(...ODD_METHODS)).map(([p, q, method]) => ({ mutation: method, method, target: p + q, headers: {} }));
+      draft = fc
+        .tuple(path, query, fc.constantFrom(...ODD_METHODS))
+        .map(([p, q, method]) => ({ mutation: method, method, target: p + q, headers: {} }));
       break;
     case 'unknown path':
       draft = fc.tuple(unknownPaths, fc.constantFrom(...HTTP_METHODS), body).map(([u, method, b]) => {
         const sent = BODY_METHODS.includes(method) ? b : undefined;
-        return { mutation: u.mutation, method, target: u.path, headers: withJson(sent), ...(sent !== undefined ? { body: sent } : {}) };
+        return {
+          mutation: u.mutation,
+          method,
+          target: u.path,
+          headers: withJson(sent),
+          ...(sent !== undefined ? { body: sent } : {}),
+        };
       });
       break;
     case 'odd headers':
-      draft = fc.tuple(path, query, body, oddHeaders).map(([p, q, b, h]) => ({ mutation: h.mutation, method: op.method, target: p + q, headers: { ...withJson(b), ...h.headers }, ...(b !== undefined ? { body: b } : {}) }));
+      draft = fc.tuple(path, query, body, oddHeaders).map(([p, q, b, h]) => ({
+        mutation: h.mutation,
+        method: op.method,
+        target: p + q,
+        headers: { ...withJson(b), ...h.headers },
+        ...(b !== undefined ? { body: b } : {}),
+      }));
       break;
   }
-  return fc.tuple(identities, draft).map(([identity, d]) => ({ service: op.service, operation: `${op.method} ${op.path}`, kind, identity, ...d }));
+  return fc
+    .tuple(identities, draft)
+    .map(([identity, d]) => ({ service: op.service, operation: `${op.method} ${op.path}`, kind, identity, ...d }));
 }

@@ -89,7 +89,9 @@ export function operationsOf(service: string, doc: OpenApiDocument): Operation[]
         method: method.toUpperCase(),
         path,
         pathParams: params.filter((p) => p.in === 'path').map((p) => ({ name: p.name, schema: p.schema ?? {} })),
-        query: params.filter((p) => p.in === 'query').map((p) => ({ name: p.name, schema: p.schema ?? {}, required: p.required === true })),
+        query: params
+          .filter((p) => p.in === 'query')
+          .map((p) => ({ name: p.name, schema: p.schema ?? {}, required: p.required === true })),
         ...(body !== undefined ? { body } : {}),
         methodsOnPath,
         doc,
@@ -99,4 +101,5 @@ export function operationsOf(service: string, doc: OpenApiDocument): Operation[]
   return out;
 }
 
-export const operationName = (op: Pick<Operation, 'service' | 'method' | 'path'>) => `${op.service} ${op.method} ${op.path}`;
+export const operationName = (op: Pick<Operation, 'service' | 'method' | 'path'>) =>
+  `${op.service} ${op.method} ${op.path}`;

@@ -13,7 +13,8 @@ const n = (x: number) => x.toLocaleString('en-GB');
 
 function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
@@ -26,7 +27,9 @@ export function describeCase(c: FuzzCase): string {
   return [
     `${c.method} ${clip(c.target)}  [${c.service}, identity: ${c.identity}; ${c.kind}: ${clip(c.mutation, 80)}; from ${c.operation}]`,
     ...(headers.length > 0 ? [`  headers: ${clip(headers.join(' | '), 300)}`] : []),
-    ...(c.body !== undefined ? [`  body: ${squeeze(bodyHead(c.body))}${c.body.chunked === true ? ' (chunked)' : ''}`] : []),
+    ...(c.body !== undefined
+      ? [`  body: ${squeeze(bodyHead(c.body))}${c.body.chunked === true ? ' (chunked)' : ''}`]
+      : []),
   ].join('\n');
 }
 
@@ -48,8 +51,18 @@ export function describeClass(f: FailureClass): string {
 /** The summary `npm run fuzz` prints: requests per service, statuses, codes, and every failure class. */
 export function summary(t: Tally): string {
   const statuses = [...new Set([...t.services.values()].flatMap((s) => [...s.byStatus.keys()]))].sort();
-  const rows = [...t.services.entries()].map(([service, s]) => [service, n(s.requests), ...statuses.map((st) => n(s.byStatus.get(st) ?? 0)), n(s.failing)]);
-  const total = ['total', n(t.requests), ...statuses.map((st) => n([...t.services.values()].reduce((sum, s) => sum + (s.byStatus.get(st) ?? 0), 0))), n(t.failing)];
+  const rows = [...t.services.entries()].map(([service, s]) => [
+    service,
+    n(s.requests),
+    ...statuses.map((st) => n(s.byStatus.get(st) ?? 0)),
+    n(s.failing),
+  ]);
+  const total = [
+    'total',
+    n(t.requests),
+    ...statuses.map((st) => n([...t.services.values()].reduce((sum, s) => sum + (s.byStatus.get(st) ?? 0), 0))),
+    n(t.failing),
+  ];
   const codes = [...t.codes.entries()].sort((a, b) => b[1] - a[1]).map(([code, count]) => [code, n(count)]);
   const kinds = [...t.kinds.entries()].map(([kind, count]) => [kind, n(count)]);
   const classes = t.classes();
@@ -63,6 +76,8 @@ export function summary(t: Tally): string {
     '',
     table(['status and code of refusals', 'answers'], codes),
     '',
-    classes.length === 0 ? 'No failures.' : `${classes.length} failure classes in ${n(t.failing)} requests:\n\n${classes.map(describeClass).join('\n\n')}`,
+    classes.length === 0
+      ? 'No failures.'
+      : `${classes.length} failure classes in ${n(t.failing)} requests:\n\n${classes.map(describeClass).join('\n\n')}`,
   ].join('\n');
 }

@@ -43,11 +43,15 @@ try {
     const c = fuzzer.plan.caseAt(seed, int('case', values.case));
     const answer = await fuzzer.sendCase(c);
     const failures = judge(c, answer);
-    process.stdout.write(`${describeCase(c)}\n→ ${describeAnswer(answer)}\n${failures.map((f) => `FAIL ${f.key}`).join('\n') || 'ok'}\n`);
+    process.stdout.write(
+      `${describeCase(c)}\n→ ${describeAnswer(answer)}\n${failures.map((f) => `FAIL ${f.key}`).join('\n') || 'ok'}\n`,
+    );
     failed = failures.length > 0;
   } else {
     const runs = int('runs', values.runs);
-    process.stdout.write(`Fuzzing ${fuzzer.plan.operations.length} operations of ${topology.targets.length} services with seed ${seed}, ${runs} requests\n`);
+    process.stdout.write(
+      `Fuzzing ${fuzzer.plan.operations.length} operations of ${topology.targets.length} services with seed ${seed}, ${runs} requests\n`,
+    );
     const tally = await fuzzer.run({
       seed,
       runs,
@@ -58,7 +62,9 @@ try {
     });
     const health = await fuzzer.health();
     const down = health.filter((h) => h.status !== 200);
-    process.stdout.write(`\n${summary(tally)}\n\nGET /health afterwards: ${health.map((h) => `${h.service} ${h.status}`).join(', ')}\n`);
+    process.stdout.write(
+      `\n${summary(tally)}\n\nGET /health afterwards: ${health.map((h) => `${h.service} ${h.status}`).join(', ')}\n`,
+    );
     failed = tally.failing > 0 || down.length > 0;
   }
 } finally {

@@ -33,7 +33,8 @@ export function validValue(doc: OpenApiDocument, schema: JsonSchema, depth = 0):
   if (s.enum !== undefined) return fc.constantFrom(...s.enum);
   const alternatives = s.anyOf ?? s.oneOf;
   if (alternatives !== undefined) return fc.oneof(...alternatives.map((a) => validValue(doc, a, depth + 1)));
-  if (s.allOf !== undefined) return validValue(doc, Object.assign({}, ...s.allOf.map((a) => resolve(doc, a))) as JsonSchema, depth);
+  if (s.allOf !== undefined)
+    return validValue(doc, Object.assign({}, ...s.allOf.map((a) => resolve(doc, a))) as JsonSchema, depth);
   if (Array.isArray(s.type)) return fc.oneof(...s.type.map((t) => validValue(doc, { ...s, type: t }, depth)));
   switch (s.type) {
     case 'object':
@@ -47,9 +48,17 @@ export function validValue(doc: OpenApiDocument, schema: JsonSchema, depth = 0):
     case 'string':
       return stringValue(s);
     case 'integer':
-      return fc.integer({ min: s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : -1_000), max: s.maximum ?? 100_000 });
+      return fc.integer({
+        min: s.minimum ?? (s.exclusiveMinimum !== undefined ? s.exclusiveMinimum + 1 : -1_000),
+        max: s.maximum ?? 100_000,
+      });
     case 'number':
-      return fc.double({ min: s.minimum ?? s.exclusiveMinimum ?? -1_000, max: s.maximum ?? 100_000, minExcluded: s.exclusiveMinimum !== undefined, noNaN: true });
+      return fc.double({
+        min: s.minimum ?? s.exclusiveMinimum ?? -1_000,
+        max: s.maximum ?? 100_000,
+        minExcluded: s.exclusiveMinimum !== undefined,
+        noNaN: true,
+      });
     case 'boolean':
       return fc.boolean();
     case 'null':
@@ -66,15 +75,21 @@ function objectValue(doc: OpenApiDocument, s: JsonSchema, depth: number): fc.Arb
   if (depth >= MAX_DEPTH) {
     return fc.record(Object.fromEntries(required.map((k) => [k, validValue(doc, properties[k] ?? {}, depth + 1)])));
   }
-  return fc.record(Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, validValue(doc, v, depth + 1)])), { requiredKeys: required });
+  return fc.record(Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, validValue(doc, v, depth + 1)])), {
+    requiredKeys: required,
+  });
 }
 
 function stringValue(s: JsonSchema): fc.Arbitrary<string> {
   switch (s.format) {
     case 'date':
-      return fc.date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+      return fc
+        .date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 10));
     case 'date-time':
-      return fc.date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true }).map((d) => d.toISOString());
+      return fc
+        .date({ min: new Date('1900-01-01'), max: new Date('2100-12-31'), noInvalidDate: true })
+        .map((d) => d.toISOString());
     case 'uuid':
       return fc.uuid();
     case 'uri':
@@ -84,5 +99,8 @@ function stringValue(s: JsonSchema): fc.Arbitrary<string> {
   }
   if (s.examples !== undefined && s.examples.length > 0) return fc.constantFrom(...s.examples.map(String));
   if (s.pattern !== undefined) return fc.stringMatching(new RegExp(s.pattern));
-  return fc.string({ minLength: s.minLength ?? 0, maxLength: Math.max(s.minLength ?? 0, Math.min(s.maxLength ?? 40, 40)) });
+  return fc.string({
+    minLength: s.minLength ?? 0,
+    maxLength: Math.max(s.minLength ?? 0, Math.min(s.maxLength ?? 40, 40)),
+  });
 }

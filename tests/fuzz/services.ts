@@ -2,7 +2,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OrganisationType } from '@schakel/contracts';
-import { openStore, type App, type KitOptions, type Kysely, type Migrations, type SwitchPointClient, type TlsMaterial } from '@schakel/service-kit';
+import {
+  openStore,
+  type App,
+  type KitOptions,
+  type Kysely,
+  type Migrations,
+  type SwitchPointClient,
+  type TlsMaterial,
+} from '@schakel/service-kit';
 import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
 import { createCredentialDirectory, type CredentialDirectory } from '@schakel/trust/assertion';
 import { buildConsumerApp, consumerMigrations, type ConsultDatabase, type ConsumerProfile } from '@schakel/consult';
@@ -38,14 +46,60 @@ interface Organisation {
 }
 
 const ORGANISATIONS: Organisation[] = [
-  { service: 'pharmacy', id: 'fuzz-apotheek', name: 'Apotheek Fuzz', ura: '02000009', applicationId: '200009', organisationType: 'J8', provides: ['MEDVERSTREKKING'] },
-  { service: 'gp', id: 'fuzz-huisarts', name: 'Huisartsenpraktijk Fuzz', ura: '01000009', applicationId: '100009', organisationType: 'Z3', provides: ['WAARNEEMGEGEVENS'] },
-  { service: 'hap', id: 'fuzz-hap', name: 'Huisartsenpost Fuzz', ura: '03000009', applicationId: '300009', organisationType: 'N6', provides: [], professional: { uziNumber: '900000001', roleCode: '01.015', name: 'Dr. F. Uzz' } },
-  { service: 'seh', id: 'fuzz-seh', name: 'SEH Fuzz', ura: '04000009', applicationId: '400009', organisationType: 'V4', provides: [], professional: { uziNumber: '900000002', roleCode: '01.071', name: 'Dr. S. Eh' } },
-  { service: 'ambulance', id: 'fuzz-rav', name: 'Ambulancezorg Fuzz', ura: '05000009', applicationId: '500009', organisationType: 'SCHAKEL-RAV', provides: [], professional: { uziNumber: '900000003', roleCode: '80.000', name: 'A. Mbulance' } },
+  {
+    service: 'pharmacy',
+    id: 'fuzz-apotheek',
+    name: 'Apotheek Fuzz',
+    ura: '02000009',
+    applicationId: '200009',
+    organisationType: 'J8',
+    provides: ['MEDVERSTREKKING'],
+  },
+  {
+    service: 'gp',
+    id: 'fuzz-huisarts',
+    name: 'Huisartsenpraktijk Fuzz',
+    ura: '01000009',
+    applicationId: '100009',
+    organisationType: 'Z3',
+    provides: ['WAARNEEMGEGEVENS'],
+  },
+  {
+    service: 'hap',
+    id: 'fuzz-hap',
+    name: 'Huisartsenpost Fuzz',
+    ura: '03000009',
+    applicationId: '300009',
+    organisationType: 'N6',
+    provides: [],
+    professional: { uziNumber: '900000001', roleCode: '01.015', name: 'Dr. F. Uzz' },
+  },
+  {
+    service: 'seh',
+    id: 'fuzz-seh',
+    name: 'SEH Fuzz',
+    ura: '04000009',
+    applicationId: '400009',
+    organisationType: 'V4',
+    provides: [],
+    professional: { uziNumber: '900000002', roleCode: '01.071', name: 'Dr. S. Eh' },
+  },
+  {
+    service: 'ambulance',
+    id: 'fuzz-rav',
+    name: 'Ambulancezorg Fuzz',
+    ura: '05000009',
+    applicationId: '500009',
+    organisationType: 'SCHAKEL-RAV',
+    provides: [],
+    professional: { uziNumber: '900000003', roleCode: '80.000', name: 'A. Mbulance' },
+  },
 ];
 
-type Build = (org: Organisation, deps: { lsp: SwitchPointClient; cards: CredentialDirectory; kit: KitOptions }) => Promise<App>;
+type Build = (
+  org: Organisation,
+  deps: { lsp: SwitchPointClient; cards: CredentialDirectory; kit: KitOptions },
+) => Promise<App>;
 const config = (org: Organisation) => ({ ORG_NAME: org.name, ORG_URA: org.ura, APPLICATION_ID: org.applicationId });
 
 /** A store in memory that lives as long as the app. */
@@ -60,11 +114,14 @@ async function inMemory<DB>(migrations: Migrations, build: (db: Kysely<DB>) => P
 const consumer =
   (profile: ConsumerProfile): Build =>
   (org, deps) =>
-    inMemory<ConsultDatabase>(consumerMigrations(profile), (db) => buildConsumerApp(profile, config(org), { ...deps, db }));
+    inMemory<ConsultDatabase>(consumerMigrations(profile), (db) =>
+      buildConsumerApp(profile, config(org), { ...deps, db }),
+    );
 
 // Each service's app as its main.ts builds it (only the store is in memory).
 const BUILDERS: Record<string, Build> = {
-  pharmacy: (org, deps) => inMemory<pharmacy.PharmacyDatabase>(pharmacy.migrations, (db) => pharmacy.buildApp(config(org), { ...deps, db })),
+  pharmacy: (org, deps) =>
+    inMemory<pharmacy.PharmacyDatabase>(pharmacy.migrations, (db) => pharmacy.buildApp(config(org), { ...deps, db })),
   gp: (org, deps) => inMemory<gp.GpDatabase>(gp.migrations, (db) => gp.buildApp(config(org), { ...deps, db })),
   hap: consumer(hap.profile),
   seh: consumer(seh.profile),
@@ -92,17 +149,29 @@ export async function startFuzzTopology() {
     }
     const build = BUILDERS[org.service];
     if (build === undefined) throw new Error(`no builder for ${org.service}`);
-    const app = await build(org, { lsp: me.lsp, cards: createCredentialDirectory(cardsDir), kit: { logLevel: 'silent', tls: me.tls } });
+    const app = await build(org, {
+      lsp: me.lsp,
+      cards: createCredentialDirectory(cardsDir),
+      kit: { logLevel: 'silent', tls: me.tls },
+    });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     sp.track(app);
-    await me.lsp.registerSystem(org.applicationId, { ura: org.ura, organisationName: org.name, organisationType: org.organisationType, baseUrl: url, provides: org.provides });
+    await me.lsp.registerSystem(org.applicationId, {
+      ura: org.ura,
+      organisationName: org.name,
+      organisationType: org.organisationType,
+      baseUrl: url,
+      provides: org.provides,
+    });
     targets.push({ service: org.service, url });
   }
   if (consumerTls === undefined) throw new Error('no consumer system');
 
   // A certificate from a CA nobody here trusts, but that still trusts our root to reach the server.
   const foreignDir = mkdtempSync(join(tmpdir(), 'schakel-fuzz-foreign-'));
-  const foreign = await (await openPki(foreignDir)).issueSystem({ id: 'foreign', name: 'Foreign system', ura: '09000009', applicationId: '900009' });
+  const foreign = await (
+    await openPki(foreignDir)
+  ).issueSystem({ id: 'foreign', name: 'Foreign system', ura: '09000009', applicationId: '900009' });
   const identities: FuzzIdentity[] = [
     { name: 'none', tls: { ca: sp.pki.rootPem } },
     { name: 'foreign CA', tls: { ...foreign, ca: sp.pki.rootPem } },

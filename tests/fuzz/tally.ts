@@ -53,7 +53,8 @@ export function createTally() {
       const status = o.answer.kind === 'response' ? String(o.answer.status) : o.answer.kind;
       bump(s.byStatus, status);
       if (o.answer.kind === 'response' && o.answer.status >= 400) {
-        const code = /"code"\s*:\s*"([^"]+)"/.exec(o.answer.text)?.[1] ?? (o.answer.text.length === 0 ? '(no body)' : '(no code)');
+        const code =
+          /"code"\s*:\s*"([^"]+)"/.exec(o.answer.text)?.[1] ?? (o.answer.text.length === 0 ? '(no body)' : '(no code)');
         bump(codes, `${o.answer.status} ${code}`);
       }
       if (o.failures.length > 0) {
@@ -67,7 +68,15 @@ export function createTally() {
           known.services.add(o.case.service);
           known.kinds.add(o.case.kind);
         } else {
-          classes.set(f.key, { rule: f.rule, key: f.key, count: 1, services: new Set([o.case.service]), kinds: new Set([o.case.kind]), example: o, answer: f.answer });
+          classes.set(f.key, {
+            rule: f.rule,
+            key: f.key,
+            count: 1,
+            services: new Set([o.case.service]),
+            kinds: new Set([o.case.kind]),
+            example: o,
+            answer: f.answer,
+          });
         }
       }
     },

@@ -49,9 +49,13 @@ function parse(text: string): Record<string, unknown> | undefined {
 
 /** A short, stable description of a non-problem answer: Fastify's own errors say who made them in code/error. */
 function shape(a: Extract<Answer, { kind: 'response' }>): string {
-  if (a.text.length === 0 && a.status >= 400) return `${a.status} ${header(a, 'content-type') ?? 'no content-type'} (no body)`;
+  if (a.text.length === 0 && a.status >= 400)
+    return `${a.status} ${header(a, 'content-type') ?? 'no content-type'} (no body)`;
   const json = parse(a.text);
-  const hint = json !== undefined ? JSON.stringify({ code: json['code'], error: json['error'] }) : JSON.stringify(a.text.slice(0, 40));
+  const hint =
+    json !== undefined
+      ? JSON.stringify({ code: json['code'], error: json['error'] })
+      : JSON.stringify(a.text.slice(0, 40));
   return `${a.status} ${header(a, 'content-type') ?? 'no content-type'} ${hint}`;
 }
 
@@ -69,7 +73,8 @@ export function judge(c: FuzzCase, a: Answer): Failure[] {
   }
   const failures: Failure[] = [];
   // The kind of case is part of the class: the same answer to an odd method and to an odd path are two findings.
-  const fail = (rule: Rule, key: string, answer = shape(a)) => failures.push({ rule, key: `${rule}: ${key}, to ${c.kind}`, answer });
+  const fail = (rule: Rule, key: string, answer = shape(a)) =>
+    failures.push({ rule, key: `${rule}: ${key}, to ${c.kind}`, answer });
   const contentType = header(a, 'content-type') ?? '';
   const problem = parse(a.text);
   const code = typeof problem?.['code'] === 'string' ? problem['code'] : undefined;
@@ -80,9 +85,13 @@ export function judge(c: FuzzCase, a: Answer): Failure[] {
       fail(RULES.notProblem, shape(a));
     } else if (c.method !== 'HEAD') {
       // A HEAD answer has no body to read a code from (RFC 9110 9.3.2); its headers are judged above.
-      if (code === undefined || !(code in ERROR_CODES)) fail(RULES.unlistedCode, `${a.status} ${JSON.stringify(code ?? problem?.['code'] ?? null)}`);
+      if (code === undefined || !(code in ERROR_CODES))
+        fail(RULES.unlistedCode, `${a.status} ${JSON.stringify(code ?? problem?.['code'] ?? null)}`);
       else if (ERROR_CODES[code as keyof typeof ERROR_CODES].status !== a.status || problem?.['status'] !== a.status) {
-        fail(RULES.statusDiffers, `HTTP ${a.status}, ${code} (listed ${ERROR_CODES[code as keyof typeof ERROR_CODES].status}, body says ${JSON.stringify(problem?.['status'])})`);
+        fail(
+          RULES.statusDiffers,
+          `HTTP ${a.status}, ${code} (listed ${ERROR_CODES[code as keyof typeof ERROR_CODES].status}, body says ${JSON.stringify(problem?.['status'])})`,
+        );
       }
     }
   }
@@ -91,7 +100,13 @@ export function judge(c: FuzzCase, a: Answer): Failure[] {
   const describe = `${a.status} ${code ?? (c.method === 'HEAD' ? '(HEAD, no body)' : contentType)}`;
   switch (c.kind) {
     case 'wrong media type':
-      if (BODY_METHODS.includes(c.method) && c.body !== undefined && bodySize(c.body) > 0 && a.status !== 415 && !refusedFirst) {
+      if (
+        BODY_METHODS.includes(c.method) &&
+        c.body !== undefined &&
+        bodySize(c.body) > 0 &&
+        a.status !== 415 &&
+        !refusedFirst
+      ) {
         fail(RULES.not415, describe);
       }
       break;
@@ -103,10 +118,12 @@ export function judge(c: FuzzCase, a: Answer): Failure[] {
       }
       break;
     case 'huge body':
-      if (BODY_METHODS.includes(c.method) && a.status !== 413 && !refusedFirst) fail(RULES.not413, `${describe}${c.body?.chunked === true ? ' (chunked)' : ''}`);
+      if (BODY_METHODS.includes(c.method) && a.status !== 413 && !refusedFirst)
+        fail(RULES.not413, `${describe}${c.body?.chunked === true ? ' (chunked)' : ''}`);
       break;
     case 'malformed body':
-      if (BODY_METHODS.includes(c.method) && /^(malformed|truncated) JSON$/.test(c.mutation) && a.status < 400) fail(RULES.malformedAccepted, describe);
+      if (BODY_METHODS.includes(c.method) && /^(malformed|truncated) JSON$/.test(c.mutation) && a.status < 400)
+        fail(RULES.malformedAccepted, describe);
       break;
     default:
       break;

@@ -7,7 +7,13 @@ export const Situation = z.enum(['regular', 'acute']).describe('acute: emergency
 
 /** A query made for a consult: which, when, with verbal consent or not, and its outcome (never its content). */
 export const ConsultQuery = z
-  .object({ at: z.string(), interaction: z.string(), initialRequestId: z.string(), verbalConsent: z.boolean(), outcome: z.string() })
+  .object({
+    at: z.string(),
+    interaction: z.string(),
+    initialRequestId: z.string(),
+    verbalConsent: z.boolean(),
+    outcome: z.string(),
+  })
   .meta({ id: 'ConsultQuery' });
 export type ConsultQuery = z.infer<typeof ConsultQuery>;
 
@@ -29,7 +35,9 @@ export type NewConsult = Pick<Consult, 'bsn' | 'professional' | 'responsible' | 
 
 /** The encounter as stored: always with the time it took place. */
 const StoredEncounter = ObservationEncounter.extend({ at: IsoDateTime });
-export const RecordedEncounter = ObservationEncounter.extend({ recordedAt: z.string() }).meta({ id: 'RecordedEncounter' });
+export const RecordedEncounter = ObservationEncounter.extend({ recordedAt: z.string() }).meta({
+  id: 'RecordedEncounter',
+});
 export type RecordedEncounter = z.infer<typeof StoredEncounter> & { recordedAt: string };
 
 const toQuery = (q: Selectable<ConsultDatabase['consult_queries']>): ConsultQuery => ({
@@ -63,7 +71,12 @@ export function createConsultStore(db: Kysely<ConsultDatabase>) {
     async get(id: string): Promise<Consult | undefined> {
       const row = await db.selectFrom('consults').selectAll().where('id', '=', id).executeTakeFirst();
       if (row === undefined) return undefined;
-      const queries = await db.selectFrom('consult_queries').selectAll().where('consult_id', '=', id).orderBy('id').execute();
+      const queries = await db
+        .selectFrom('consult_queries')
+        .selectAll()
+        .where('consult_id', '=', id)
+        .orderBy('id')
+        .execute();
       return {
         id: row.id,
         bsn: row.bsn,
@@ -78,12 +91,25 @@ export function createConsultStore(db: Kysely<ConsultDatabase>) {
     async recordQuery(consultId: string, q: Omit<ConsultQuery, 'at'>): Promise<void> {
       await db
         .insertInto('consult_queries')
-        .values({ consult_id: consultId, at: nowIso(), interaction: q.interaction, initial_request_id: q.initialRequestId, verbal_consent: q.verbalConsent ? 1 : 0, outcome: q.outcome })
+        .values({
+          consult_id: consultId,
+          at: nowIso(),
+          interaction: q.interaction,
+          initial_request_id: q.initialRequestId,
+          verbal_consent: q.verbalConsent ? 1 : 0,
+          outcome: q.outcome,
+        })
         .execute();
     },
     async encounter(consultId: string): Promise<RecordedEncounter | undefined> {
-      const row = await db.selectFrom('consult_encounters').selectAll().where('consult_id', '=', consultId).executeTakeFirst();
-      return row === undefined ? undefined : { ...StoredEncounter.parse(JSON.parse(row.body)), recordedAt: row.recorded_at };
+      const row = await db
+        .selectFrom('consult_encounters')
+        .selectAll()
+        .where('consult_id', '=', consultId)
+        .executeTakeFirst();
+      return row === undefined
+        ? undefined
+        : { ...StoredEncounter.parse(JSON.parse(row.body)), recordedAt: row.recorded_at };
     },
     /** Record (or record again) what happened; `at` defaults to now. */
     async recordEncounter(consultId: string, e: ObservationEncounter): Promise<RecordedEncounter> {

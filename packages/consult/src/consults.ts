@@ -1,6 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { Bsn, IsoDate, Problem, Professional, QueryBatch, describeInteraction, notFound, problem, type Interaction } from '@schakel/contracts';
+import {
+  Bsn,
+  IsoDate,
+  Problem,
+  Professional,
+  QueryBatch,
+  describeInteraction,
+  notFound,
+  problem,
+  type Interaction,
+} from '@schakel/contracts';
 import { pick, upstreamProblem, type RoutePlugin, type SwitchPointClient } from '@schakel/service-kit';
 import { signAssertion, type CredentialDirectory } from '@schakel/trust/assertion';
 import { Consult, Situation, type ConsultStore } from './consult-store.js';
@@ -9,9 +19,14 @@ const NewConsult = z
   .object({
     bsn: Bsn,
     professional: Professional.describe('The treating professional (covering GP, SEH doctor)'),
-    responsible: Professional.optional().describe('The responsible professional, when an assistant opens the consult on their behalf (mandating)'),
+    responsible: Professional.optional().describe(
+      'The responsible professional, when an assistant opens the consult on their behalf (mandating)',
+    ),
     situation: Situation.default('regular'),
-    patientCannotConsent: z.boolean().default(false).describe('The patient cannot consent (e.g. unconscious): presumed consent may apply in acute care'),
+    patientCannotConsent: z
+      .boolean()
+      .default(false)
+      .describe('The patient cannot consent (e.g. unconscious): presumed consent may apply in acute care'),
   })
   .strict()
   .meta({ id: 'NewConsult' });
@@ -41,15 +56,31 @@ export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { co
 
   app.post(
     '/consults',
-    { schema: { tags: ['consults'], summary: 'Open a consult for a patient', body: NewConsult, response: { 201: Consult, ...pick(400) } } },
+    {
+      schema: {
+        tags: ['consults'],
+        summary: 'Open a consult for a patient',
+        body: NewConsult,
+        response: { 201: Consult, ...pick(400) },
+      },
+    },
     async (request, reply) => {
       const id = randomUUID();
       await consults.open(id, request.body);
       return reply.status(201).send(await load(id));
     },
   );
-  app.get('/consults/:id', { schema: { tags: ['consults'], summary: 'One consult and the queries made for it', params: IdParams, response: { 200: Consult, ...pick(400, 404) } } }, async (request) =>
-    load(request.params.id),
+  app.get(
+    '/consults/:id',
+    {
+      schema: {
+        tags: ['consults'],
+        summary: 'One consult and the queries made for it',
+        params: IdParams,
+        response: { 200: Consult, ...pick(400, 404) },
+      },
+    },
+    async (request) => load(request.params.id),
   );
 
   /** Sign with the professional's card, ask the switch point, remember the query and its outcome. */
@@ -57,26 +88,47 @@ export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { co
     consult: Consult,
     interaction: Extract<Interaction, 'QURX_IN990011NL' | 'QUPC_IN990001NL'>,
     aorta: { initialRequestId: string },
-    extra: { verbalConsent?: boolean; from?: string | undefined; to?: string | undefined; latestPerProduct?: boolean | undefined },
+    extra: {
+      verbalConsent?: boolean;
+      from?: string | undefined;
+      to?: string | undefined;
+      latestPerProduct?: boolean | undefined;
+    },
   ) {
     const card = cards.get(consult.professional.uziNumber);
     if (card === undefined) {
-      throw problem('NO_CREDENTIAL', `This organisation holds no UZI card for professional ${consult.professional.uziNumber}; issue one with \`npm run enrol\``, {
-        field: 'professional.uziNumber',
-        expected: 'a professional whose UZI card credential this organisation holds',
-      });
+      throw problem(
+        'NO_CREDENTIAL',
+        `This organisation holds no UZI card for professional ${consult.professional.uziNumber}; issue one with \`npm run enrol\``,
+        {
+          field: 'professional.uziNumber',
+          expected: 'a professional whose UZI card credential this organisation holds',
+        },
+      );
     }
     const verbalConsent = extra.verbalConsent === true;
-    const record = (outcome: string) => consults.recordQuery(consult.id, { interaction, initialRequestId: aorta.initialRequestId, verbalConsent, outcome });
+    const record = (outcome: string) =>
+      consults.recordQuery(consult.id, {
+        interaction,
+        initialRequestId: aorta.initialRequestId,
+        verbalConsent,
+        outcome,
+      });
     try {
       const assertion = await signAssertion(card, {
         interaction,
         bsn: consult.bsn,
-        ...(consult.responsible ? { responsible: { uziNumber: consult.responsible.uziNumber, roleCode: consult.responsible.roleCode } } : {}),
+        ...(consult.responsible
+          ? { responsible: { uziNumber: consult.responsible.uziNumber, roleCode: consult.responsible.roleCode } }
+          : {}),
       });
       const query = {
         bsn: consult.bsn,
-        requester: { applicationId: me.applicationId, professional: consult.professional, ...(consult.responsible ? { responsible: consult.responsible } : {}) },
+        requester: {
+          applicationId: me.applicationId,
+          professional: consult.professional,
+          ...(consult.responsible ? { responsible: consult.responsible } : {}),
+        },
         treatmentRelation: true,
         situation: consult.situation,
         patientCannotConsent: consult.patientCannotConsent,
@@ -110,7 +162,8 @@ export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { co
       schema: {
         tags: ['consults'],
         summary: `Ask the switch point for the patient’s medication: ${describeInteraction('QURX_IN990011NL')}`,
-        description: 'Returns the switch point’s batch as is: one entry per pharmacy with its status and the deciding rule. Refusals by the switch point (4xx) are passed on with their code.',
+        description:
+          'Returns the switch point’s batch as is: one entry per pharmacy with its status and the deciding rule. Refusals by the switch point (4xx) are passed on with their code.',
         params: IdParams,
         body: z
           .object({ from: IsoDate.optional(), to: IsoDate.optional(), latestPerProduct: z.boolean().optional() })
@@ -131,10 +184,16 @@ export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { co
         description:
           'verbalConsent: the patient gave verbal consent on the spot (corona opt-in), recorded with the request. Whether it counts depends on the switch point’s policies (its stop button).',
         params: IdParams,
-        body: z.object({ verbalConsent: z.boolean().default(false) }).strict().nullish(),
+        body: z
+          .object({ verbalConsent: z.boolean().default(false) })
+          .strict()
+          .nullish(),
         response: responses,
       },
     },
-    async (request) => ask(await load(request.params.id), 'QUPC_IN990001NL', request.aorta, { verbalConsent: request.body?.verbalConsent ?? false }),
+    async (request) =>
+      ask(await load(request.params.id), 'QUPC_IN990001NL', request.aorta, {
+        verbalConsent: request.body?.verbalConsent ?? false,
+      }),
   );
 };

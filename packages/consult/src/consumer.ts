@@ -40,7 +40,8 @@ export interface ConsumerProfile {
   patientRegister: boolean;
 }
 
-export type ConsumerConfig = Pick<OrganisationConfig, 'ORG_NAME' | 'ORG_URA' | 'APPLICATION_ID'> & Partial<ReportConfig>;
+export type ConsumerConfig = Pick<OrganisationConfig, 'ORG_NAME' | 'ORG_URA' | 'APPLICATION_ID'> &
+  Partial<ReportConfig>;
 export type ConsumerDeps = OrganisationDeps<ConsultDatabase> & {
   /** The UZI cards of the organisation's professionals (npm start issues them from the topology). */
   cards: CredentialDirectory;
@@ -54,16 +55,36 @@ export function consumerMigrations(profile: ConsumerProfile): Migrations {
 }
 
 /** A consumer organisation's system, built from its profile: everything is its own front office. */
-export async function buildConsumerApp(profile: ConsumerProfile, config: ConsumerConfig, deps: ConsumerDeps): Promise<App> {
-  const app = await createServiceApp({ service: profile.service, title: `${config.ORG_NAME} (${profile.kind})`, description: profile.description, tags: profile.tags }, deps.kit);
+export async function buildConsumerApp(
+  profile: ConsumerProfile,
+  config: ConsumerConfig,
+  deps: ConsumerDeps,
+): Promise<App> {
+  const app = await createServiceApp(
+    {
+      service: profile.service,
+      title: `${config.ORG_NAME} (${profile.kind})`,
+      description: profile.description,
+      tags: profile.tags,
+    },
+    deps.kit,
+  );
   const consults = createConsultStore(deps.db);
   const outbox = createOutbox(deps.db);
   const me = { applicationId: config.APPLICATION_ID };
   // The switch point never calls a consumer: every route is the organisation's own front office.
   await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), async (front) => {
-    if (profile.patientRegister) await front.register(patientRegisterRoutes, { patients: createPatientRegister(deps.db) });
+    if (profile.patientRegister)
+      await front.register(patientRegisterRoutes, { patients: createPatientRegister(deps.db) });
     await front.register(consultRoutes, { consults, lsp: deps.lsp, me, cards: deps.cards });
-    await front.register(observationReportRoutes, { consults, outbox, lsp: deps.lsp, me, cards: deps.cards, config: { ...DEFAULT_REPORT_CONFIG, ...config } });
+    await front.register(observationReportRoutes, {
+      consults,
+      outbox,
+      lsp: deps.lsp,
+      me,
+      cards: deps.cards,
+      config: { ...DEFAULT_REPORT_CONFIG, ...config },
+    });
   });
   return app;
 }

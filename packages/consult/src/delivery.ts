@@ -23,7 +23,11 @@ export type AttemptResult =
   | { kind: 'retry'; error: string };
 
 /** Exponential backoff with "equal jitter": half fixed, half random, so senders do not retry in step. */
-export function backoffMs(attempts: number, config: Pick<ReportConfig, 'REPORT_RETRY_INITIAL_MS' | 'REPORT_RETRY_MAX_MS'>, random: () => number = Math.random): number {
+export function backoffMs(
+  attempts: number,
+  config: Pick<ReportConfig, 'REPORT_RETRY_INITIAL_MS' | 'REPORT_RETRY_MAX_MS'>,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(config.REPORT_RETRY_MAX_MS, config.REPORT_RETRY_INITIAL_MS * 2 ** Math.max(0, attempts - 1));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
@@ -43,29 +47,53 @@ const RETRYABLE_403 = new Set(['UNKNOWN_SYSTEM', 'CLIENT_NOT_ALLOWED']);
 export function createAttempt(deps: { lsp: SwitchPointClient; cards: CredentialDirectory; timeoutMs: number }) {
   return async (s: ObservationReportSubmission): Promise<AttemptResult> => {
     const card = deps.cards.get(s.sender.professional.uziNumber);
-    if (card === undefined) return { kind: 'rejected', code: 'NO_CREDENTIAL', reason: `This organisation holds no UZI card for professional ${s.sender.professional.uziNumber}` };
+    if (card === undefined)
+      return {
+        kind: 'rejected',
+        code: 'NO_CREDENTIAL',
+        reason: `This organisation holds no UZI card for professional ${s.sender.professional.uziNumber}`,
+      };
     const responsible = s.sender.responsible;
     const assertion = await signAssertion(card, {
       interaction: 'REPC_IN990003NL',
       bsn: s.bsn,
-      ...(responsible !== undefined ? { responsible: { uziNumber: responsible.uziNumber, roleCode: responsible.roleCode } } : {}),
+      ...(responsible !== undefined
+        ? { responsible: { uziNumber: responsible.uziNumber, roleCode: responsible.roleCode } }
+        : {}),
     });
     try {
       // Every attempt of one report is one conversation in every party's log.
-      const ack = await deps.lsp.sendObservationReport(s, { aorta: { initialRequestId: s.messageId }, timeoutMs: deps.timeoutMs, assertion });
+      const ack = await deps.lsp.sendObservationReport(s, {
+        aorta: { initialRequestId: s.messageId },
+        timeoutMs: deps.timeoutMs,
+        assertion,
+      });
       switch (ack.acknowledgement) {
         case 'AA':
           return { kind: 'delivered', ack };
         case 'AR':
-          return { kind: 'rejected', code: ack.code ?? 'REJECTED', reason: ack.reason ?? `${ack.deliveredTo.organisationName} rejected the report`, ack };
+          return {
+            kind: 'rejected',
+            code: ack.code ?? 'REJECTED',
+            reason: ack.reason ?? `${ack.deliveredTo.organisationName} rejected the report`,
+            ack,
+          };
         case 'AE':
-          return { kind: 'retry', error: `AE from ${ack.deliveredTo.organisationName}: ${ack.code ?? ''} ${ack.reason ?? ''}`.trim() };
+          return {
+            kind: 'retry',
+            error: `AE from ${ack.deliveredTo.organisationName}: ${ack.code ?? ''} ${ack.reason ?? ''}`.trim(),
+          };
       }
     } catch (err) {
-      if (!(err instanceof CallError)) return { kind: 'retry', error: err instanceof Error ? err.message : String(err) };
+      if (!(err instanceof CallError))
+        return { kind: 'retry', error: err instanceof Error ? err.message : String(err) };
       const p = err.detail.problem;
       const status = err.detail.status ?? 0;
-      if (err.kind === 'problem' && p !== undefined && (FINAL_STATUSES.has(status) || (status === 403 && !RETRYABLE_403.has(p.code)))) {
+      if (
+        err.kind === 'problem' &&
+        p !== undefined &&
+        (FINAL_STATUSES.has(status) || (status === 403 && !RETRYABLE_403.has(p.code)))
+      ) {
         return { kind: 'rejected', code: p.decision?.code ?? p.code, reason: p.detail ?? p.title };
       }
       return { kind: 'retry', error: p !== undefined ? `${status} ${p.code}: ${p.detail ?? p.title}` : err.message };
@@ -89,7 +117,11 @@ export function startDeliveryWorker(deps: {
   outbox: Outbox;
   attempt: (s: ObservationReportSubmission) => Promise<AttemptResult>;
   config: ReportConfig;
-  log: { info: (o: object, m: string) => void; warn: (o: object, m: string) => void; error: (o: object, m: string) => void };
+  log: {
+    info: (o: object, m: string) => void;
+    warn: (o: object, m: string) => void;
+    error: (o: object, m: string) => void;
+  };
   /** Longest wait between two looks at the outbox when nothing is due sooner. */
   pollMs?: number;
   /** How long stop() waits for attempts under way. */
@@ -103,12 +135,18 @@ export function startDeliveryWorker(deps: {
   let again = false;
 
   async function settle(item: DueReport): Promise<void> {
-    const result = await deps.attempt(item.submission).catch((err: unknown): AttemptResult => ({ kind: 'retry', error: err instanceof Error ? err.message : String(err) }));
+    const result = await deps.attempt(item.submission).catch((err: unknown): AttemptResult => ({
+      kind: 'retry',
+      error: err instanceof Error ? err.message : String(err),
+    }));
     const fields = { messageId: item.messageId, attempts: item.attempts };
     switch (result.kind) {
       case 'delivered':
         await deps.outbox.delivered(item.messageId, result.ack);
-        deps.log.info({ ...fields, to: result.ack.deliveredTo.applicationId, duplicate: result.ack.duplicate }, 'observation report delivered');
+        deps.log.info(
+          { ...fields, to: result.ack.deliveredTo.applicationId, duplicate: result.ack.duplicate },
+          'observation report delivered',
+        );
         break;
       case 'rejected':
         await deps.outbox.rejected(item.messageId, result.code, result.reason, result.ack);
@@ -117,7 +155,10 @@ export function startDeliveryWorker(deps: {
       case 'retry': {
         const wait = backoffMs(item.attempts, deps.config);
         await deps.outbox.retry(item.messageId, new Date(Date.now() + wait).toISOString(), result.error);
-        deps.log.warn({ ...fields, error: result.error, retryInMs: wait }, 'observation report not delivered; will try again');
+        deps.log.warn(
+          { ...fields, error: result.error, retryInMs: wait },
+          'observation report not delivered; will try again',
+        );
         break;
       }
     }
@@ -142,7 +183,12 @@ export function startDeliveryWorker(deps: {
       if (free > 0) {
         for (const item of await deps.outbox.claimDue(free)) {
           const p: Promise<void> = settle(item)
-            .catch((err: unknown) => deps.log.error({ err, messageId: item.messageId }, 'could not record the outcome of an attempt; it is tried again after a restart'))
+            .catch((err: unknown) =>
+              deps.log.error(
+                { err, messageId: item.messageId },
+                'could not record the outcome of an attempt; it is tried again after a restart',
+              ),
+            )
             .finally(() => {
               inFlight.delete(p);
               schedule(0);

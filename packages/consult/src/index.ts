@@ -1,8 +1,23 @@
-export { buildConsumerApp, consumerMigrations, type ConsumerConfig, type ConsumerDeps, type ConsumerProfile } from './consumer.js';
+export {
+  buildConsumerApp,
+  consumerMigrations,
+  type ConsumerConfig,
+  type ConsumerDeps,
+  type ConsumerProfile,
+} from './consumer.js';
 export { runConsumer, consumerConfigShape } from './run.js';
 export { consultRoutes, type ConsultRoutesOptions } from './consults.js';
 export { createConsultStore, Consult, RecordedEncounter, type ConsultStore, type NewConsult } from './consult-store.js';
 export { consultMigration, reportMigration, type ConsultDatabase } from './migrations.js';
 export { observationReportRoutes, type ReportRoutesOptions } from './reports.js';
 export { createOutbox, OutboxReport, OutboxState, OUTBOX_STATES, type Outbox } from './outbox.js';
-export { backoffMs, createAttempt, startDeliveryWorker, reportConfigShape, DEFAULT_REPORT_CONFIG, type ReportConfig, type AttemptResult, type DeliveryWorker } from './delivery.js';
+export {
+  backoffMs,
+  createAttempt,
+  startDeliveryWorker,
+  reportConfigShape,
+  DEFAULT_REPORT_CONFIG,
+  type ReportConfig,
+  type AttemptResult,
+  type DeliveryWorker,
+} from './delivery.js';

@@ -79,8 +79,24 @@ export interface OutboxTable {
 }
 
 export interface ConsultDatabase {
-  consults: { id: string; bsn: string; professional: string; responsible: string | null; situation: string; patient_cannot_consent: number; opened_at: string };
-  consult_queries: { id: Generated<number>; consult_id: string; at: string; interaction: string; initial_request_id: string; verbal_consent: number; outcome: string };
+  consults: {
+    id: string;
+    bsn: string;
+    professional: string;
+    responsible: string | null;
+    situation: string;
+    patient_cannot_consent: number;
+    opened_at: string;
+  };
+  consult_queries: {
+    id: Generated<number>;
+    consult_id: string;
+    at: string;
+    interaction: string;
+    initial_request_id: string;
+    verbal_consent: number;
+    outcome: string;
+  };
   consult_encounters: { consult_id: string; body: string; recorded_at: string };
   outbox: OutboxTable;
 }

@@ -24,7 +24,9 @@ export const OutboxReport = z
     lastError: z.string().nullable(),
     createdAt: IsoDateTime,
     deliveredAt: IsoDateTime.nullable(),
-    acknowledgement: ReportRouting.nullable().describe('The acknowledgement that settled it (AA, or AR with its reason)'),
+    acknowledgement: ReportRouting.nullable().describe(
+      'The acknowledgement that settled it (AA, or AR with its reason)',
+    ),
     rejection: z.object({ code: z.string(), reason: z.string() }).nullable(),
   })
   .meta({ id: 'OutboxReport', description: 'An observation report in the sender’s outbox and its delivery state' });
@@ -88,7 +90,11 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
       return (await q.orderBy('created_at', 'desc').orderBy('message_id').limit(filter.limit).execute()).map(toReport);
     },
     async counts(): Promise<Record<OutboxState, number>> {
-      const rows = await db.selectFrom('outbox').select(['state', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('state').execute();
+      const rows = await db
+        .selectFrom('outbox')
+        .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('state')
+        .execute();
       const out = Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as Record<OutboxState, number>;
       for (const r of rows) out[r.state as OutboxState] = Number(r.n);
       return out;
@@ -98,7 +104,15 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
      * so it is tried again at once. Safe, because the GP de-duplicates by message id.
      */
     async recover(): Promise<number> {
-      const r = await db.updateTable('outbox').set({ state: 'retrying', next_attempt_at: nowIso(), last_error: 'interrupted: this system stopped during an attempt' }).where('state', '=', 'delivering').executeTakeFirst();
+      const r = await db
+        .updateTable('outbox')
+        .set({
+          state: 'retrying',
+          next_attempt_at: nowIso(),
+          last_error: 'interrupted: this system stopped during an attempt',
+        })
+        .where('state', '=', 'delivering')
+        .executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
     /** Take up to `limit` reports that are due and mark them delivering (one attempt more). */
@@ -115,31 +129,59 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
       await db
         .updateTable('outbox')
         .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1) }))
-        .where('message_id', 'in', rows.map((r) => r.message_id))
+        .where(
+          'message_id',
+          'in',
+          rows.map((r) => r.message_id),
+        )
         .execute();
-      return rows.map((r) => ({ messageId: r.message_id, attempts: r.attempts + 1, submission: JSON.parse(r.body) as ObservationReportSubmission }));
+      return rows.map((r) => ({
+        messageId: r.message_id,
+        attempts: r.attempts + 1,
+        submission: JSON.parse(r.body) as ObservationReportSubmission,
+      }));
     },
     /** When the next pending report is due (undefined: none pending). */
     async nextDue(): Promise<string | undefined> {
-      const r = await db.selectFrom('outbox').select((eb) => eb.fn.min('next_attempt_at').as('at')).where('state', 'in', pending).executeTakeFirst();
+      const r = await db
+        .selectFrom('outbox')
+        .select((eb) => eb.fn.min('next_attempt_at').as('at'))
+        .where('state', 'in', pending)
+        .executeTakeFirst();
       return r?.at ?? undefined;
     },
     async delivered(messageId: string, ack: ReportRouting): Promise<void> {
       await db
         .updateTable('outbox')
-        .set({ state: 'delivered', delivered_at: nowIso(), acknowledgement: JSON.stringify(ack), next_attempt_at: null, last_error: null })
+        .set({
+          state: 'delivered',
+          delivered_at: nowIso(),
+          acknowledgement: JSON.stringify(ack),
+          next_attempt_at: null,
+          last_error: null,
+        })
         .where('message_id', '=', messageId)
         .execute();
     },
     async rejected(messageId: string, code: string, reason: string, ack?: ReportRouting): Promise<void> {
       await db
         .updateTable('outbox')
-        .set({ state: 'rejected', reject_code: code, reject_reason: reason, acknowledgement: ack === undefined ? null : JSON.stringify(ack), next_attempt_at: null })
+        .set({
+          state: 'rejected',
+          reject_code: code,
+          reject_reason: reason,
+          acknowledgement: ack === undefined ? null : JSON.stringify(ack),
+          next_attempt_at: null,
+        })
         .where('message_id', '=', messageId)
         .execute();
     },
     async retry(messageId: string, nextAttemptAt: string, error: string): Promise<void> {
-      await db.updateTable('outbox').set({ state: 'retrying', next_attempt_at: nextAttemptAt, last_error: error }).where('message_id', '=', messageId).execute();
+      await db
+        .updateTable('outbox')
+        .set({ state: 'retrying', next_attempt_at: nextAttemptAt, last_error: error })
+        .where('message_id', '=', messageId)
+        .execute();
     },
   };
 }

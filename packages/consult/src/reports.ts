@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { ObservationEncounter, conflict, describeInteraction, notFound, problem, type ObservationReportSubmission } from '@schakel/contracts';
+import {
+  ObservationEncounter,
+  conflict,
+  describeInteraction,
+  notFound,
+  problem,
+  type ObservationReportSubmission,
+} from '@schakel/contracts';
 import { nowIso, pick, type RoutePlugin, type SwitchPointClient } from '@schakel/service-kit';
 import type { CredentialDirectory } from '@schakel/trust/assertion';
 import { RecordedEncounter, type ConsultStore } from './consult-store.js';
@@ -23,7 +30,10 @@ export type ReportRoutesOptions = {
  * system's outbox first (202 Accepted once committed) and a background worker delivers it through the
  * switch point with retries and backoff until the patient's own GP acknowledges or rejects it.
  */
-export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (app, { consults, outbox, lsp, me, cards, config }) => {
+export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (
+  app,
+  { consults, outbox, lsp, me, cards, config },
+) => {
   const attempt = createAttempt({ lsp, cards, timeoutMs: config.REPORT_DELIVERY_TIMEOUT_MS });
   let worker: DeliveryWorker | undefined;
 
@@ -49,7 +59,8 @@ export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (
     {
       schema: {
         tags: ['reports'],
-        summary: 'Record what happened in the consult: complaint, findings, what was done, an episode proposal, handover notes',
+        summary:
+          'Record what happened in the consult: complaint, findings, what was done, an episode proposal, handover notes',
         description: 'May be recorded again until the report is sent (409 after).',
         params: IdParams,
         body: ObservationEncounter,
@@ -59,13 +70,21 @@ export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (
     async (request) => {
       const { id } = request.params;
       await consult(id);
-      if ((await outbox.forConsult(id)) !== undefined) throw conflict(`The report of consult ${id} was sent; the encounter can no longer change`);
+      if ((await outbox.forConsult(id)) !== undefined)
+        throw conflict(`The report of consult ${id} was sent; the encounter can no longer change`);
       return consults.recordEncounter(id, request.body);
     },
   );
   app.get(
     '/consults/:id/encounter',
-    { schema: { tags: ['reports'], summary: 'The encounter recorded for a consult', params: IdParams, response: { 200: RecordedEncounter, ...pick(400, 404) } } },
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'The encounter recorded for a consult',
+        params: IdParams,
+        response: { 200: RecordedEncounter, ...pick(400, 404) },
+      },
+    },
     async (request) => {
       await consult(request.params.id);
       const e = await consults.encounter(request.params.id);
@@ -93,18 +112,27 @@ export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (
       const existing = await outbox.forConsult(id);
       if (existing !== undefined) return reply.status(200).send(existing);
       const encounter = await consults.encounter(id);
-      if (encounter === undefined) throw conflict(`Record the encounter of consult ${id} first (PUT /consults/${id}/encounter)`);
+      if (encounter === undefined)
+        throw conflict(`Record the encounter of consult ${id} first (PUT /consults/${id}/encounter)`);
       if (cards.get(c.professional.uziNumber) === undefined) {
-        throw problem('NO_CREDENTIAL', `This organisation holds no UZI card for professional ${c.professional.uziNumber}, so the report could never be signed`, {
-          field: 'professional.uziNumber',
-          expected: 'a professional whose UZI card credential this organisation holds',
-        });
+        throw problem(
+          'NO_CREDENTIAL',
+          `This organisation holds no UZI card for professional ${c.professional.uziNumber}, so the report could never be signed`,
+          {
+            field: 'professional.uziNumber',
+            expected: 'a professional whose UZI card credential this organisation holds',
+          },
+        );
       }
       const { recordedAt: _recordedAt, ...content } = encounter;
       const submission: ObservationReportSubmission = {
         messageId: randomUUID(),
         bsn: c.bsn,
-        sender: { applicationId: me.applicationId, professional: c.professional, ...(c.responsible !== undefined ? { responsible: c.responsible } : {}) },
+        sender: {
+          applicationId: me.applicationId,
+          professional: c.professional,
+          ...(c.responsible !== undefined ? { responsible: c.responsible } : {}),
+        },
         situation: c.situation,
         encounter: content,
         writtenAt: nowIso(),
@@ -126,15 +154,32 @@ export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (
       schema: {
         tags: ['reports'],
         summary: 'The outbox: every observation report and its delivery state, newest first',
-        querystring: z.object({ state: OutboxState.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(),
-        response: { 200: z.object({ counts: z.object(Object.fromEntries(OUTBOX_STATES.map((s) => [s, z.number().int()])) as Record<OutboxState, z.ZodNumber>), reports: z.array(OutboxReport) }), ...pick(400) },
+        querystring: z
+          .object({ state: OutboxState.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) })
+          .strict(),
+        response: {
+          200: z.object({
+            counts: z.object(
+              Object.fromEntries(OUTBOX_STATES.map((s) => [s, z.number().int()])) as Record<OutboxState, z.ZodNumber>,
+            ),
+            reports: z.array(OutboxReport),
+          }),
+          ...pick(400),
+        },
       },
     },
     async (request) => ({ counts: await outbox.counts(), reports: await outbox.list(request.query) }),
   );
   app.get(
     '/reports/:messageId',
-    { schema: { tags: ['reports'], summary: 'One observation report and its delivery state', params: z.object({ messageId: z.uuid() }), response: { 200: OutboxReport, ...pick(400, 404) } } },
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'One observation report and its delivery state',
+        params: z.object({ messageId: z.uuid() }),
+        response: { 200: OutboxReport, ...pick(400, 404) },
+      },
+    },
     async (request) => {
       const r = await outbox.get(request.params.messageId);
       if (r === undefined) throw notFound(`Observation report ${request.params.messageId}`);

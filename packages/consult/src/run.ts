@@ -6,7 +6,11 @@ import { buildConsumerApp, consumerMigrations, type ConsumerProfile } from './co
 import type { ConsultDatabase } from './migrations.js';
 
 /** Every consumer reads the organisation's variables, the report delivery settings and where its UZI cards are. */
-export const consumerConfigShape = { ...organisationConfigShape, ...reportConfigShape, CREDENTIALS_DIR: z.string().min(1) };
+export const consumerConfigShape = {
+  ...organisationConfigShape,
+  ...reportConfigShape,
+  CREDENTIALS_DIR: z.string().min(1),
+};
 
 /** The one entry of every consumer service (`services/<kind>/src/main.ts` calls it with its profile). */
 export function runConsumer(profile: ConsumerProfile): void {

@@ -14,7 +14,12 @@ const BASE: ConsumerProfile = {
   tags: [{ name: 'consults', description: 'Consults' }],
   patientRegister: false,
 };
-const WITH_REGISTER: ConsumerProfile = { ...BASE, organisationType: 'V4', tags: [{ name: 'patients', description: 'Patients' }, ...BASE.tags], patientRegister: true };
+const WITH_REGISTER: ConsumerProfile = {
+  ...BASE,
+  organisationType: 'V4',
+  tags: [{ name: 'patients', description: 'Patients' }, ...BASE.tags],
+  patientRegister: true,
+};
 
 // The switch point is not there (port 9): these tests only look at what the profile builds.
 const client = createServiceClient({ timeoutMs: 1_000 });
@@ -45,20 +50,36 @@ describe('a consumer built from its profile', () => {
   it('keeps a patient register only when the profile says so', async () => {
     const withRegister = await build(WITH_REGISTER);
     const patient = { name: 'Els', birthDate: '1970-07-07' };
-    expect((await withRegister.inject({ method: 'PUT', url: '/patients/999900146', payload: patient })).statusCode).toBe(201);
+    expect(
+      (await withRegister.inject({ method: 'PUT', url: '/patients/999900146', payload: patient })).statusCode,
+    ).toBe(201);
     expect((await withRegister.inject('/patients/999900146')).json()).toEqual({ bsn: '999900146', ...patient });
 
     const without = await build(BASE);
-    expect((await without.inject({ method: 'PUT', url: '/patients/999900146', payload: patient })).statusCode).toBe(404);
+    expect((await without.inject({ method: 'PUT', url: '/patients/999900146', payload: patient })).statusCode).toBe(
+      404,
+    );
     expect(without.routeTable().some((r) => r.url.startsWith('/patients'))).toBe(false);
   });
 
   it('names the organisation and its kind in its API description, and opens consults either way', async () => {
     const app = await build(BASE);
-    expect((await app.inject('/openapi.json')).json().info).toMatchObject({ title: 'Organisatie Test (test consumer)', description: 'A consumer built in a test' });
-    const opened = await app.inject({ method: 'POST', url: '/consults', payload: { bsn: '999900146', professional: { uziNumber: '900000001', roleCode: '01.015' } } });
+    expect((await app.inject('/openapi.json')).json().info).toMatchObject({
+      title: 'Organisatie Test (test consumer)',
+      description: 'A consumer built in a test',
+    });
+    const opened = await app.inject({
+      method: 'POST',
+      url: '/consults',
+      payload: { bsn: '999900146', professional: { uziNumber: '900000001', roleCode: '01.015' } },
+    });
     expect(opened.statusCode, opened.body).toBe(201);
-    expect(opened.json()).toMatchObject({ bsn: '999900146', situation: 'regular', patientCannotConsent: false, queries: [] });
+    expect(opened.json()).toMatchObject({
+      bsn: '999900146',
+      situation: 'regular',
+      patientCannotConsent: false,
+      queries: [],
+    });
   });
 
   it('uses the migration names existing stores applied', () => {

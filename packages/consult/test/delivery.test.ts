@@ -2,7 +2,17 @@ import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type Kysely } from '@schakel/service-kit';
 import type { ObservationReportSubmission, ReportRouting } from '@schakel/contracts';
-import { backoffMs, consultMigration, createOutbox, reportMigration, startDeliveryWorker, DEFAULT_REPORT_CONFIG, type AttemptResult, type ConsultDatabase, type DeliveryWorker } from '../src/index.js';
+import {
+  backoffMs,
+  consultMigration,
+  createOutbox,
+  reportMigration,
+  startDeliveryWorker,
+  DEFAULT_REPORT_CONFIG,
+  type AttemptResult,
+  type ConsultDatabase,
+  type DeliveryWorker,
+} from '../src/index.js';
 
 const CONFIG = { ...DEFAULT_REPORT_CONFIG, REPORT_RETRY_INITIAL_MS: 20, REPORT_RETRY_MAX_MS: 80 };
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -10,15 +20,30 @@ let worker: DeliveryWorker | undefined;
 afterEach(async () => worker?.stop());
 
 async function store() {
-  return openStore<ConsultDatabase>({ database: ':memory:', migrations: { '001-consults': consultMigration, '002-reports': reportMigration } });
+  return openStore<ConsultDatabase>({
+    database: ':memory:',
+    migrations: { '001-consults': consultMigration, '002-reports': reportMigration },
+  });
 }
 async function queued(db: Kysely<ConsultDatabase>) {
   const consultId = randomUUID();
   await db
     .insertInto('consults')
-    .values({ id: consultId, bsn: '999900146', professional: '{}', responsible: null, situation: 'regular', patient_cannot_consent: 0, opened_at: new Date().toISOString() })
+    .values({
+      id: consultId,
+      bsn: '999900146',
+      professional: '{}',
+      responsible: null,
+      situation: 'regular',
+      patient_cannot_consent: 0,
+      opened_at: new Date().toISOString(),
+    })
     .execute();
-  const submission = { messageId: randomUUID(), bsn: '999900146', writtenAt: new Date().toISOString() } as ObservationReportSubmission;
+  const submission = {
+    messageId: randomUUID(),
+    bsn: '999900146',
+    writtenAt: new Date().toISOString(),
+  } as ObservationReportSubmission;
   expect(await createOutbox(db).enqueue(consultId, submission)).toBe(true);
   return { consultId, submission };
 }
@@ -50,10 +75,24 @@ describe('the delivery worker', () => {
     const db = await store();
     const { submission } = await queued(db);
     const outbox = createOutbox(db);
-    const answers: AttemptResult[] = [{ kind: 'retry', error: 'GP unreachable' }, { kind: 'delivered', ack: ack(submission.messageId, 'AA') }];
-    worker = startDeliveryWorker({ outbox, attempt: async () => answers.shift() ?? { kind: 'retry', error: 'unexpected' }, config: CONFIG, log: quiet, pollMs: 20 });
+    const answers: AttemptResult[] = [
+      { kind: 'retry', error: 'GP unreachable' },
+      { kind: 'delivered', ack: ack(submission.messageId, 'AA') },
+    ];
+    worker = startDeliveryWorker({
+      outbox,
+      attempt: async () => answers.shift() ?? { kind: 'retry', error: 'unexpected' },
+      config: CONFIG,
+      log: quiet,
+      pollMs: 20,
+    });
     await until(async () => (await outbox.get(submission.messageId))?.state === 'delivered');
-    expect(await outbox.get(submission.messageId)).toMatchObject({ state: 'delivered', attempts: 2, lastError: null, acknowledgement: { acknowledgement: 'AA' } });
+    expect(await outbox.get(submission.messageId)).toMatchObject({
+      state: 'delivered',
+      attempts: 2,
+      lastError: null,
+      acknowledgement: { acknowledgement: 'AA' },
+    });
   });
 
   it('stops at a rejection and keeps the reason', async () => {
@@ -65,7 +104,12 @@ describe('the delivery worker', () => {
       outbox,
       attempt: async () => {
         calls++;
-        return { kind: 'rejected', code: 'UNKNOWN_PATIENT', reason: 'not our patient', ack: ack(submission.messageId, 'AR', 'UNKNOWN_PATIENT') };
+        return {
+          kind: 'rejected',
+          code: 'UNKNOWN_PATIENT',
+          reason: 'not our patient',
+          ack: ack(submission.messageId, 'AR', 'UNKNOWN_PATIENT'),
+        };
       },
       config: CONFIG,
       log: quiet,
@@ -74,7 +118,11 @@ describe('the delivery worker', () => {
     await until(async () => (await outbox.get(submission.messageId))?.state === 'rejected');
     await new Promise((r) => setTimeout(r, 200));
     expect(calls).toBe(1);
-    expect(await outbox.get(submission.messageId)).toMatchObject({ state: 'rejected', attempts: 1, rejection: { code: 'UNKNOWN_PATIENT', reason: 'not our patient' } });
+    expect(await outbox.get(submission.messageId)).toMatchObject({
+      state: 'rejected',
+      attempts: 1,
+      rejection: { code: 'UNKNOWN_PATIENT', reason: 'not our patient' },
+    });
   });
 
   it('puts a report that was being delivered when the process stopped back in line', async () => {
@@ -92,6 +140,12 @@ describe('the delivery worker', () => {
   it('keeps one report per consult', async () => {
     const db = await store();
     const { consultId } = await queued(db);
-    expect(await createOutbox(db).enqueue(consultId, { messageId: randomUUID(), bsn: '999900146', writtenAt: new Date().toISOString() } as ObservationReportSubmission)).toBe(false);
+    expect(
+      await createOutbox(db).enqueue(consultId, {
+        messageId: randomUUID(),
+        bsn: '999900146',
+        writtenAt: new Date().toISOString(),
+      } as ObservationReportSubmission),
+    ).toBe(false);
   });
 });

@@ -45,5 +45,7 @@ export function nextHop(id: Pick<AortaId, 'initialRequestId'>): AortaId {
 
 export const AortaIdHeader = z
   .string()
-  .refine((v) => parseAortaId(v) !== undefined, { params: { code: 'INVALID_AORTA_ID', expected: 'initialRequestID=<uuid>; requestID=<uuid>' } })
+  .refine((v) => parseAortaId(v) !== undefined, {
+    params: { code: 'INVALID_AORTA_ID', expected: 'initialRequestID=<uuid>; requestID=<uuid>' },
+  })
   .meta({ id: 'AortaIdHeader', description: 'AORTA-ID: initialRequestID=<uuid>; requestID=<uuid>' });

@@ -12,20 +12,34 @@ import { Decision } from './problem.js';
  */
 
 export const RequesterKind = z
-  .enum(['gemeente', 'zorgverzekeraar', 'bedrijfsarts', 'verzekeringsarts', 'keuringsarts', 'politie-justitie', 'advocaat', 'overig'])
-  .meta({ id: 'DisclosureRequesterKind', description: 'gemeente (municipal social team), zorgverzekeraar (insurer), bedrijfsarts (occupational doctor), …' });
+  .enum([
+    'gemeente',
+    'zorgverzekeraar',
+    'bedrijfsarts',
+    'verzekeringsarts',
+    'keuringsarts',
+    'politie-justitie',
+    'advocaat',
+    'overig',
+  ])
+  .meta({
+    id: 'DisclosureRequesterKind',
+    description: 'gemeente (municipal social team), zorgverzekeraar (insurer), bedrijfsarts (occupational doctor), …',
+  });
 
-export const RequestForm = z
-  .enum(['written', 'oral', 'telephone'])
-  .meta({ id: 'DisclosureRequestForm', description: 'How the request arrived; only a formal written request is accepted' });
+export const RequestForm = z.enum(['written', 'oral', 'telephone']).meta({
+  id: 'DisclosureRequestForm',
+  description: 'How the request arrived; only a formal written request is accepted',
+});
 
 /**
  * The GP classifies each question. Only targeted factual questions (a fact, a diagnosis) may be answered;
  * general questions ("send the file") and judging questions (prognosis, work capacity) are refused.
  */
-export const QuestionKind = z
-  .enum(['factual', 'diagnosis', 'prognosis', 'judgement', 'general'])
-  .meta({ id: 'DisclosureQuestionKind', description: 'factual and diagnosis may be answered; prognosis, judgement and general are refused' });
+export const QuestionKind = z.enum(['factual', 'diagnosis', 'prognosis', 'judgement', 'general']).meta({
+  id: 'DisclosureQuestionKind',
+  description: 'factual and diagnosis may be answered; prognosis, judgement and general are refused',
+});
 
 export const NewDisclosureRequest = z
   .object({
@@ -97,14 +111,21 @@ export const DisclosureLegalGround = z
   })
   .strict();
 
-export const DisclosureBasis = z.discriminatedUnion('type', [DisclosureConsent, DisclosureLegalGround]).meta({ id: 'DisclosureBasis' });
+export const DisclosureBasis = z
+  .discriminatedUnion('type', [DisclosureConsent, DisclosureLegalGround])
+  .meta({ id: 'DisclosureBasis' });
 export type DisclosureBasis = z.infer<typeof DisclosureBasis>;
 
-export const DisclosureRequestStatus = z.enum(['received', 'basis-recorded', 'answered', 'declined']).meta({ id: 'DisclosureRequestStatus' });
+export const DisclosureRequestStatus = z
+  .enum(['received', 'basis-recorded', 'answered', 'declined'])
+  .meta({ id: 'DisclosureRequestStatus' });
 
 /** The GP declines the whole request, even with the patient's consent (DR-DECLINE-1), with a reason. */
 export const DisclosureDeclineInput = z
-  .object({ reason: z.string().min(1).max(2000).describe('Why good care argues against answering; kept with the request'), declinedBy: z.string().min(1).max(200) })
+  .object({
+    reason: z.string().min(1).max(2000).describe('Why good care argues against answering; kept with the request'),
+    declinedBy: z.string().min(1).max(200),
+  })
   .strict()
   .meta({ id: 'DisclosureDecline' });
 
@@ -118,27 +139,40 @@ export const DisclosureRequest = NewDisclosureRequest.omit({ questions: true })
     basis: DisclosureBasis.optional(),
     basisRecordedAt: IsoDateTime.optional(),
     disclosureId: z.string().optional(),
-    declined: DisclosureDeclineInput.extend({ declinedAt: IsoDateTime, decision: Decision }).optional().describe('Set when the GP declined the request'),
+    declined: DisclosureDeclineInput.extend({ declinedAt: IsoDateTime, decision: Decision })
+      .optional()
+      .describe('Set when the GP declined the request'),
   })
   .meta({ id: 'DisclosureRequest' });
 export type DisclosureRequest = z.infer<typeof DisclosureRequest>;
 
 export const DisclosureAnswerInput = z
   .object({
-    medicalNecessity: z.string().min(1).max(2000).describe('Why these facts are necessary for the stated purpose (proportionality)'),
+    medicalNecessity: z
+      .string()
+      .min(1)
+      .max(2000)
+      .describe('Why these facts are necessary for the stated purpose (proportionality)'),
     answers: z
       .array(
         z
           .object({
             questionId: z.string(),
             answer: z.string().min(1).max(4000),
-            data: z.array(z.string().min(1).max(200)).min(1).max(50).describe('Which data the answer discloses, e.g. "episode T90.02 Diabetes mellitus type 2"'),
+            data: z
+              .array(z.string().min(1).max(200))
+              .min(1)
+              .max(50)
+              .describe('Which data the answer discloses, e.g. "episode T90.02 Diabetes mellitus type 2"'),
           })
           .strict(),
       )
       .min(1),
     disclosedBy: z.string().min(1).max(200).describe('The GP who answers'),
-    patientInformed: z.object({ on: IsoDate, how: z.string().min(1).max(200) }).strict().optional(),
+    patientInformed: z
+      .object({ on: IsoDate, how: z.string().min(1).max(200) })
+      .strict()
+      .optional(),
   })
   .strict()
   .meta({ id: 'DisclosureAnswer' });
@@ -156,11 +190,16 @@ export const Disclosure = z
     purpose: z.string(),
     basis: DisclosureBasis,
     medicalNecessity: z.string(),
-    answers: z.array(z.object({ questionId: z.string(), question: z.string(), answer: z.string(), data: z.array(z.string()) })),
+    answers: z.array(
+      z.object({ questionId: z.string(), question: z.string(), answer: z.string(), data: z.array(z.string()) }),
+    ),
     refusedQuestions: z.array(z.object({ questionId: z.string(), question: z.string(), reason: Decision })),
     patientInformed: z.object({ on: IsoDate, how: z.string(), recordedAt: IsoDateTime }).optional(),
   })
   .meta({ id: 'Disclosure' });
 export type Disclosure = z.infer<typeof Disclosure>;
 
-export const PatientInformed = z.object({ on: IsoDate, how: z.string().min(1).max(200) }).strict().meta({ id: 'PatientInformed' });
+export const PatientInformed = z
+  .object({ on: IsoDate, how: z.string().min(1).max(200) })
+  .strict()
+  .meta({ id: 'PatientInformed' });

@@ -16,7 +16,10 @@ export const IcpcCode = z
   .string()
   .regex(/^[ABDFHKLNPRSTUWXYZ]\d{2}(\.\d{2})?$/, 'ICPC-1NL code, e.g. K86 or T90.02')
   .meta({ id: 'IcpcCode', description: 'ICPC-1NL code (International Classification of Primary Care, Dutch edition)' });
-export const Icpc = z.object({ code: IcpcCode, title: z.string().min(1).max(200) }).strict().meta({ id: 'Icpc' });
+export const Icpc = z
+  .object({ code: IcpcCode, title: z.string().min(1).max(200) })
+  .strict()
+  .meta({ id: 'Icpc' });
 export type Icpc = z.infer<typeof Icpc>;
 
 /**
@@ -24,7 +27,9 @@ export type Icpc = z.infer<typeof Icpc>;
  * the GP's own record but are never released, neither in a summary nor in a disclosure (domain.md section 2).
  * Shielding an episode shields what is linked to it (journal lines, measurements, prescriptions).
  */
-const shielding = { shielded: z.boolean().default(false).describe('Shielded at the patient’s request: never released') };
+const shielding = {
+  shielded: z.boolean().default(false).describe('Shielded at the patient’s request: never released'),
+};
 const recorded = { id: z.string(), bsn: Bsn, shielded: z.boolean(), recordedAt: IsoDateTime };
 const episodeLink = { episodeId: z.string().optional().describe('The episode this item belongs to') };
 
@@ -40,12 +45,21 @@ export const NewEpisode = z
   })
   .strict()
   .meta({ id: 'NewEpisode' });
-export const Episode = NewEpisode.extend({ ...recorded, attention: z.boolean(), status: EpisodeStatus }).meta({ id: 'Episode' });
+export const Episode = NewEpisode.extend({ ...recorded, attention: z.boolean(), status: EpisodeStatus }).meta({
+  id: 'Episode',
+});
 export type Episode = z.infer<typeof Episode>;
 export const EpisodeChange = z
-  .object({ endDate: IsoDate.nullable().optional(), title: z.string().min(1).max(200).optional(), attention: z.boolean().optional() })
+  .object({
+    endDate: IsoDate.nullable().optional(),
+    title: z.string().min(1).max(200).optional(),
+    attention: z.boolean().optional(),
+  })
   .strict()
-  .meta({ id: 'EpisodeChange', description: 'Close (endDate) or reopen (endDate: null) an episode, rename it, flag it' });
+  .meta({
+    id: 'EpisodeChange',
+    description: 'Close (endDate) or reopen (endDate: null) an episode, rename it, flag it',
+  });
 
 /** A journal entry of one contact in SOEP form (subjectief, objectief, evaluatie, plan). */
 export const NewJournalEntry = z
@@ -53,7 +67,10 @@ export const NewJournalEntry = z
     date: IsoDate,
     ...episodeLink,
     icpc: Icpc.optional().describe('The ICPC code of the evaluation'),
-    contactType: z.enum(['consult', 'visite', 'telefonisch', 'e-consult', 'overig']).default('consult').describe('Kind of contact'),
+    contactType: z
+      .enum(['consult', 'visite', 'telefonisch', 'e-consult', 'overig'])
+      .default('consult')
+      .describe('Kind of contact'),
     author: z.string().min(1).max(200).optional(),
     S: z.string().max(4000).optional().describe('Subjectief: what the patient tells'),
     O: z.string().max(4000).optional().describe('Objectief: what the GP finds'),
@@ -62,7 +79,10 @@ export const NewJournalEntry = z
     ...shielding,
   })
   .strict()
-  .refine((j) => [j.S, j.O, j.E, j.P].some((v) => v !== undefined && v.length > 0), { message: 'at least one of S, O, E, P', path: ['S'] })
+  .refine((j) => [j.S, j.O, j.E, j.P].some((v) => v !== undefined && v.length > 0), {
+    message: 'at least one of S, O, E, P',
+    path: ['S'],
+  })
   .meta({ id: 'NewJournalEntry' });
 export const JournalEntry = z
   .object({
@@ -86,7 +106,10 @@ export const NewMeasurement = z
     date: IsoDate,
     ...episodeLink,
     name: z.string().min(1).max(200).describe('e.g. "RR systolisch", "HbA1c"'),
-    loinc: z.string().regex(/^\d{1,7}-\d$/, 'LOINC code, e.g. 8480-6').optional(),
+    loinc: z
+      .string()
+      .regex(/^\d{1,7}-\d$/, 'LOINC code, e.g. 8480-6')
+      .optional(),
     value: z.union([z.number(), z.string().min(1).max(200)]),
     unit: z.string().max(50).optional(),
     referenceRange: z.string().max(100).optional(),
@@ -118,7 +141,10 @@ export const NewAllergy = z
   .object({
     kind: z.enum(['allergy', 'intolerance']).describe('Allergie or intolerantie'),
     substance: z.string().min(1).max(200),
-    atc: z.string().regex(/^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$/, 'ATC code or group, e.g. J01C').optional(),
+    atc: z
+      .string()
+      .regex(/^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$/, 'ATC code or group, e.g. J01C')
+      .optional(),
     reaction: z.string().max(500).optional(),
     severity: z.enum(['mild', 'moderate', 'severe']).optional(),
     recordedOn: IsoDate,
@@ -155,7 +181,10 @@ export const TREATMENT_LIMITS = {
 } as const;
 export const TreatmentLimitKind = z
   .enum(Object.keys(TREATMENT_LIMITS) as [keyof typeof TREATMENT_LIMITS, ...(keyof typeof TREATMENT_LIMITS)[]])
-  .meta({ id: 'TreatmentLimitKind', description: 'Behandelgrens: niet-reanimeren (do not resuscitate), geen-ziekenhuisopname, geen-ambulancevervoer, …' });
+  .meta({
+    id: 'TreatmentLimitKind',
+    description: 'Behandelgrens: niet-reanimeren (do not resuscitate), geen-ziekenhuisopname, geen-ambulancevervoer, …',
+  });
 export const NewTreatmentLimit = z
   .object({
     kind: TreatmentLimitKind,
@@ -170,9 +199,17 @@ export const NewTreatmentLimit = z
 export const ReportedTreatmentLimit = NewTreatmentLimit.omit({ shielded: true }).meta({ id: 'ReportedTreatmentLimit' });
 /** Where a limit in the summary came from when the GP did not record it: a processed observation report. */
 const ReportedIn = z
-  .object({ messageId: z.uuid(), organisationName: z.string(), at: IsoDateTime.describe('The encounter the report is about') })
-  .describe('Set when the limit came with a processed observation report from the acute chain, not from the GP’s own record');
-export const TreatmentLimit = NewTreatmentLimit.extend({ ...recorded, reportedIn: ReportedIn.optional() }).meta({ id: 'TreatmentLimit' });
+  .object({
+    messageId: z.uuid(),
+    organisationName: z.string(),
+    at: IsoDateTime.describe('The encounter the report is about'),
+  })
+  .describe(
+    'Set when the limit came with a processed observation report from the acute chain, not from the GP’s own record',
+  );
+export const TreatmentLimit = NewTreatmentLimit.extend({ ...recorded, reportedIn: ReportedIn.optional() }).meta({
+  id: 'TreatmentLimit',
+});
 export type TreatmentLimit = z.infer<typeof TreatmentLimit>;
 
 /**
@@ -234,8 +271,12 @@ export const ProfessionalSummary = z
     allergies: z.array(Allergy),
     contraIndications: z.array(ContraIndication),
     coveringNotes: z.array(CoveringNote),
-    treatmentLimits: z.array(TreatmentLimit).describe('The GP’s own, and those that came with processed observation reports (reportedIn)'),
-    acuteCareFeedback: z.array(AcuteCareFeedback).describe('Processed observation reports from the HAP, SEH and ambulance of the journal period; newest first'),
+    treatmentLimits: z
+      .array(TreatmentLimit)
+      .describe('The GP’s own, and those that came with processed observation reports (reportedIn)'),
+    acuteCareFeedback: z
+      .array(AcuteCareFeedback)
+      .describe('Processed observation reports from the HAP, SEH and ambulance of the journal period; newest first'),
   })
   .meta({ id: 'ProfessionalSummary' });
 export type ProfessionalSummary = z.infer<typeof ProfessionalSummary>;
@@ -244,7 +285,12 @@ export type ProfessionalSummary = z.infer<typeof ProfessionalSummary>;
 export const SourceSummaryQuery = z
   .object({
     bsn: Bsn,
-    requester: z.object({ ura: Ura, organisationName: z.string(), organisationType: OrganisationType.optional(), professional: Professional }),
+    requester: z.object({
+      ura: Ura,
+      organisationName: z.string(),
+      organisationType: OrganisationType.optional(),
+      professional: Professional,
+    }),
   })
   .strict()
   .meta({ id: 'SourceSummaryQuery' });
@@ -253,7 +299,9 @@ export type SourceSummaryQuery = z.infer<typeof SourceSummaryQuery>;
 export const SourceSummaryAnswer = z
   .object({
     interaction: z.literal('QUPC_IN990002NL'),
-    summary: ProfessionalSummary.nullable().describe('null when the practice does not know the patient, or declines to share'),
+    summary: ProfessionalSummary.nullable().describe(
+      'null when the practice does not know the patient, or declines to share',
+    ),
     declined: Decision.optional().describe(
       'The GP declines to share despite consent (goed hulpverlenerschap), with the rule and the reason: the batch shows this source as refused with this decision',
     ),
@@ -267,8 +315,16 @@ export type SourceSummaryAnswer = z.infer<typeof SourceSummaryAnswer>;
  * organisation, with the reason, which the requester sees in the batch.
  */
 export const SharingScope = z
-  .union([z.object({ all: z.literal(true) }).strict(), z.object({ ura: Ura }).strict(), z.object({ organisationType: OrganisationType }).strict()])
-  .meta({ id: 'SharingScope', description: '{ all: true } declines every request; { ura } one requesting organisation; { organisationType } one kind (e.g. V4, the SEH of a hospital)' });
+  .union([
+    z.object({ all: z.literal(true) }).strict(),
+    z.object({ ura: Ura }).strict(),
+    z.object({ organisationType: OrganisationType }).strict(),
+  ])
+  .meta({
+    id: 'SharingScope',
+    description:
+      '{ all: true } declines every request; { ura } one requesting organisation; { organisationType } one kind (e.g. V4, the SEH of a hospital)',
+  });
 export const NewSharingDecline = z
   .object({
     scope: SharingScope,
@@ -277,5 +333,10 @@ export const NewSharingDecline = z
   })
   .strict()
   .meta({ id: 'NewSharingDecline' });
-export const SharingDecline = NewSharingDecline.extend({ id: z.string(), bsn: Bsn, decidedAt: IsoDateTime, withdrawnAt: IsoDateTime.nullable() }).meta({ id: 'SharingDecline' });
+export const SharingDecline = NewSharingDecline.extend({
+  id: z.string(),
+  bsn: Bsn,
+  decidedAt: IsoDateTime,
+  withdrawnAt: IsoDateTime.nullable(),
+}).meta({ id: 'SharingDecline' });
 export type SharingDecline = z.infer<typeof SharingDecline>;

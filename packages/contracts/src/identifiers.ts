@@ -81,7 +81,10 @@ export const ApplicationId = z
         code: 'custom',
         message: 'expected 1 to 12 digits (GBZ application id)',
         input: ctx.value,
-        params: { code: 'INVALID_APPLICATION_ID', expected: '1 to 12 digits (GBZ application id)' } satisfies IssueParams,
+        params: {
+          code: 'INVALID_APPLICATION_ID',
+          expected: '1 to 12 digits (GBZ application id)',
+        } satisfies IssueParams,
       });
     }
   })
@@ -119,11 +122,17 @@ export const UziRoleCode = z
         code: 'custom',
         message: 'expected a UZI role code of the form NN.NNN, e.g. 01.015',
         input: ctx.value,
-        params: { code: 'INVALID_ROLE_CODE', expected: 'a UZI role code NN.NNN, e.g. 01.015 (huisarts)' } satisfies IssueParams,
+        params: {
+          code: 'INVALID_ROLE_CODE',
+          expected: 'a UZI role code NN.NNN, e.g. 01.015 (huisarts)',
+        } satisfies IssueParams,
       });
     }
   })
-  .meta({ id: 'UziRoleCode', description: `UZI role code (OID ${OID.uziRole}), e.g. 01.015 huisarts, 17.075 openbaar apotheker` });
+  .meta({
+    id: 'UziRoleCode',
+    description: `UZI role code (OID ${OID.uziRole}), e.g. 01.015 huisarts, 17.075 openbaar apotheker`,
+  });
 
 export function roleName(code: string): string {
   return (UZI_ROLES as Record<string, string>)[code] ?? `role ${code}`;
@@ -150,7 +159,8 @@ export const ORGANISATION_TYPES = {
   G5: 'geestelijke gezondheidszorg (mental health)',
   X3: 'verpleging en verzorging (nursing and home care)',
   A1: 'apotheekinstelling (pharmacy institution)',
-  [AMBULANCE_SERVICE_TYPE]: 'ambulancedienst (ambulance service, RAV): a local Schakel code, the official list has none',
+  [AMBULANCE_SERVICE_TYPE]:
+    'ambulancedienst (ambulance service, RAV): a local Schakel code, the official list has none',
 } as const;
 export const OrganisationType = z
   .enum(Object.keys(ORGANISATION_TYPES) as [keyof typeof ORGANISATION_TYPES, ...(keyof typeof ORGANISATION_TYPES)[]])

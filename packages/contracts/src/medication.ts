@@ -9,17 +9,35 @@ import { IsoDate, Prescriber, Professional } from './people.js';
 export const Product = z
   .object({
     name: z.string().min(1).max(300),
-    gpk: z.string().regex(/^\d{1,8}$/, 'GPK: up to 8 digits').optional(),
-    prk: z.string().regex(/^\d{1,8}$/, 'PRK: up to 8 digits').optional(),
-    hpk: z.string().regex(/^\d{1,8}$/, 'HPK: up to 8 digits').optional(),
-    zi: z.string().regex(/^\d{8}$/, 'ZI number: 8 digits').optional(),
-    atc: z.string().regex(/^[A-Z]\d{2}[A-Z]{2}\d{2}$/, 'ATC code, e.g. C09AA02').optional(),
+    gpk: z
+      .string()
+      .regex(/^\d{1,8}$/, 'GPK: up to 8 digits')
+      .optional(),
+    prk: z
+      .string()
+      .regex(/^\d{1,8}$/, 'PRK: up to 8 digits')
+      .optional(),
+    hpk: z
+      .string()
+      .regex(/^\d{1,8}$/, 'HPK: up to 8 digits')
+      .optional(),
+    zi: z
+      .string()
+      .regex(/^\d{8}$/, 'ZI number: 8 digits')
+      .optional(),
+    atc: z
+      .string()
+      .regex(/^[A-Z]\d{2}[A-Z]{2}\d{2}$/, 'ATC code, e.g. C09AA02')
+      .optional(),
     strength: z.string().max(100).optional(),
   })
   .strict()
   .meta({ id: 'Product' });
 
-export const Quantity = z.object({ value: z.number().positive(), unit: z.string().min(1).max(50) }).strict().meta({ id: 'Quantity' });
+export const Quantity = z
+  .object({ value: z.number().positive(), unit: z.string().min(1).max(50) })
+  .strict()
+  .meta({ id: 'Quantity' });
 
 export const DispenseInput = z
   .object({
@@ -66,23 +84,33 @@ export const NewCio = z
   .object({
     kind: z.enum(['contra-indication', 'intolerance']).describe('Contra-indicatie or intolerantie (overgevoeligheid)'),
     name: z.string().min(1).max(300),
-    code: z.string().regex(/^\d{1,8}$/, 'G-Standaard thesaurus code: up to 8 digits').optional(),
-    atc: z.string().regex(/^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$/, 'ATC code or group, e.g. J01C').optional(),
+    code: z
+      .string()
+      .regex(/^\d{1,8}$/, 'G-Standaard thesaurus code: up to 8 digits')
+      .optional(),
+    atc: z
+      .string()
+      .regex(/^[A-Z](\d{2}([A-Z]([A-Z](\d{2})?)?)?)?$/, 'ATC code or group, e.g. J01C')
+      .optional(),
     recordedOn: IsoDate,
   })
   .strict()
   .meta({ id: 'NewCio' });
 export type NewCio = z.infer<typeof NewCio>;
-export const Cio = NewCio.extend({ id: z.string(), bsn: Bsn }).meta({ id: 'Cio', description: 'Contra-indication or intolerance (CiO)' });
+export const Cio = NewCio.extend({ id: z.string(), bsn: Bsn }).meta({
+  id: 'Cio',
+  description: 'Contra-indication or intolerance (CiO)',
+});
 export type Cio = z.infer<typeof Cio>;
 
 export const SourceMedicationAnswer = z
   .object({
     interaction: z.literal('QURX_IN990013NL'),
     dispenses: z.array(Dispense),
-    contraIndications: z.array(Cio).optional().describe('The patient’s contra-indications and intolerances (CiO) at this pharmacy'),
+    contraIndications: z
+      .array(Cio)
+      .optional()
+      .describe('The patient’s contra-indications and intolerances (CiO) at this pharmacy'),
   })
   .meta({ id: 'SourceMedicationAnswer' });
 export type SourceMedicationAnswer = z.infer<typeof SourceMedicationAnswer>;
-
-

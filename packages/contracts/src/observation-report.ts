@@ -23,16 +23,23 @@ export const ObservationEncounter = z
       .array(ReportedTreatmentLimit)
       .max(10)
       .optional()
-      .describe('Behandelgrenzen agreed or learnt in the encounter (e.g. niet-reanimeren): once the GP processed the report they are in the next summary the acute chain gets'),
+      .describe(
+        'Behandelgrenzen agreed or learnt in the encounter (e.g. niet-reanimeren): once the GP processed the report they are in the next summary the acute chain gets',
+      ),
   })
   .strict()
-  .meta({ id: 'ObservationEncounter', description: 'The out-of-hours or acute encounter, as it goes into the observation report' });
+  .meta({
+    id: 'ObservationEncounter',
+    description: 'The out-of-hours or acute encounter, as it goes into the observation report',
+  });
 export type ObservationEncounter = z.infer<typeof ObservationEncounter>;
 
 /** What the sender puts on the wire to the switch point (POST /reports/observation). */
 export const ObservationReportSubmission = z
   .object({
-    messageId: z.uuid().describe('Chosen once by the sender and kept across retries: the receiving GP de-duplicates on it'),
+    messageId: z
+      .uuid()
+      .describe('Chosen once by the sender and kept across retries: the receiving GP de-duplicates on it'),
     bsn: Bsn,
     sender: z
       .object({
@@ -46,7 +53,10 @@ export const ObservationReportSubmission = z
     writtenAt: IsoDateTime.describe('When the report was accepted by the sender'),
   })
   .strict()
-  .meta({ id: 'ObservationReportSubmission', description: `REPC_IN990003NL as a sender submits it to the switch point` });
+  .meta({
+    id: 'ObservationReportSubmission',
+    description: `REPC_IN990003NL as a sender submits it to the switch point`,
+  });
 export type ObservationReportSubmission = z.infer<typeof ObservationReportSubmission>;
 
 /** What the switch point forwards to the GP (POST /lsp/observation-reports): the sender as the address book knows it. */
@@ -54,7 +64,14 @@ export const ObservationReportDelivery = z
   .object({
     messageId: z.uuid(),
     bsn: Bsn,
-    sender: z.object({ applicationId: ApplicationId, ura: Ura, organisationName: z.string(), organisationType: OrganisationType }).strict(),
+    sender: z
+      .object({
+        applicationId: ApplicationId,
+        ura: Ura,
+        organisationName: z.string(),
+        organisationType: OrganisationType,
+      })
+      .strict(),
     author: Professional,
     responsible: Professional.optional(),
     situation: z.enum(['regular', 'acute']),
@@ -62,12 +79,17 @@ export const ObservationReportDelivery = z
     writtenAt: IsoDateTime,
   })
   .strict()
-  .meta({ id: 'ObservationReportDelivery', description: 'REPC_IN990003NL as the switch point delivers it to the patient’s own GP' });
+  .meta({
+    id: 'ObservationReportDelivery',
+    description: 'REPC_IN990003NL as the switch point delivers it to the patient’s own GP',
+  });
 export type ObservationReportDelivery = z.infer<typeof ObservationReportDelivery>;
 
-export const AcknowledgementCode = z
-  .enum(['AA', 'AE', 'AR'])
-  .meta({ id: 'AcknowledgementCode', description: 'MCCI_IN000002: AA accepted, AE error (the sender tries again), AR rejected (the sender must not try again)' });
+export const AcknowledgementCode = z.enum(['AA', 'AE', 'AR']).meta({
+  id: 'AcknowledgementCode',
+  description:
+    'MCCI_IN000002: AA accepted, AE error (the sender tries again), AR rejected (the sender must not try again)',
+});
 export type AcknowledgementCode = z.infer<typeof AcknowledgementCode>;
 
 /** The receiving GP's answer (MCCI_IN000002). */

@@ -4,9 +4,17 @@ import { IsoDateTime } from './people.js';
 /** The switch point's switchable policies (domain.md section 4), as the operator sets them and systems read them. */
 export const Policies = z
   .object({
-    coronaOptIn: z.boolean().describe('Corona opt-in: no-choice patients may have the summary shown at the HAP/SEH after verbal consent on the spot'),
+    coronaOptIn: z
+      .boolean()
+      .describe(
+        'Corona opt-in: no-choice patients may have the summary shown at the HAP/SEH after verbal consent on the spot',
+      ),
     stopButton: z.boolean().describe('The corona opt-in’s stop button: on means such requests return nothing'),
-    presumedConsent: z.boolean().describe('Presumed consent in an emergency when the patient cannot consent (SEH, ambulance), unless they objected'),
+    presumedConsent: z
+      .boolean()
+      .describe(
+        'Presumed consent in an emergency when the patient cannot consent (SEH, ambulance), unless they objected',
+      ),
   })
   .meta({ id: 'Policies' });
 export type Policies = z.infer<typeof Policies>;

@@ -36,7 +36,11 @@ export const ERROR_CODES = {
   CLIENT_NOT_ALLOWED: { status: 403, title: 'This system may not do this', hl7: 'NAT' },
   ASSERTION_MISSING: { status: 401, title: 'A signed professional assertion is required', hl7: 'NAT' },
   ASSERTION_MALFORMED: { status: 401, title: 'The professional assertion is not a valid JWS', hl7: 'NAT' },
-  ASSERTION_UNTRUSTED: { status: 401, title: 'The professional assertion is not signed with a trusted UZI card', hl7: 'NAT' },
+  ASSERTION_UNTRUSTED: {
+    status: 401,
+    title: 'The professional assertion is not signed with a trusted UZI card',
+    hl7: 'NAT',
+  },
   ASSERTION_BAD_SIGNATURE: { status: 401, title: 'The professional assertion’s signature does not match', hl7: 'NAT' },
   ASSERTION_EXPIRED: { status: 401, title: 'The professional assertion has expired (stale)', hl7: 'NAT' },
   ASSERTION_NOT_YET_VALID: { status: 401, title: 'The professional assertion is not valid yet (future)', hl7: 'NAT' },

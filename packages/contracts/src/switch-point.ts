@@ -20,7 +20,9 @@ export const SystemRegistration = z
       .optional()
       .describe('Where the switch point reaches this system (HTTPS, mutual TLS); only systems that hold data need one'),
     provides: z.array(DataCategory).max(20).default([]).describe('Data categories this system can be asked for'),
-    wire: Wire.default('json').describe('How the switch point asks this system as a source: its JSON legs (/lsp/...) or HL7v3 over SOAP (AORTA)'),
+    wire: Wire.default('json').describe(
+      'How the switch point asks this system as a source: its JSON legs (/lsp/...) or HL7v3 over SOAP (AORTA)',
+    ),
   })
   .strict()
   .meta({ id: 'SystemRegistration' });
@@ -52,12 +54,17 @@ export type IndexRegistration = z.infer<typeof IndexRegistration>;
  * GP practice made the summary of its patients with no choice yet findable itself, so that the covering
  * GP could ask for verbal consent on the spot (decisions.md 23).
  */
-export const IndexReason = z
-  .enum(['consent', 'corona-opt-in'])
-  .meta({ id: 'IndexReason', description: 'Why the holder registered: the patient’s consent, or the corona opt-in (a patient with no choice yet; only findable while the opt-in runs)' });
+export const IndexReason = z.enum(['consent', 'corona-opt-in']).meta({
+  id: 'IndexReason',
+  description:
+    'Why the holder registered: the patient’s consent, or the corona opt-in (a patient with no choice yet; only findable while the opt-in runs)',
+});
 export type IndexReason = z.infer<typeof IndexReason>;
 /** The body of MFMT_IN002101: optional, registering for the patient's consent when left out. */
-export const IndexRegistrationBody = z.object({ reason: IndexReason.default('consent') }).strict().meta({ id: 'IndexRegistrationBody' });
+export const IndexRegistrationBody = z
+  .object({ reason: IndexReason.default('consent') })
+  .strict()
+  .meta({ id: 'IndexRegistrationBody' });
 
 export const IndexEntry = IndexRegistration.extend({
   ura: Ura,
@@ -73,7 +80,9 @@ export type ConsentState = z.infer<typeof ConsentState>;
 export const ConsentChannel = z.enum(['holder-system', 'paper', 'portal']).meta({ id: 'ConsentChannel' });
 
 const CategoryOrAll = z.union([DataCategory, z.literal('*')]).describe('A data category, or * for all');
-const ConsumerOrAll = z.union([OrganisationType, z.literal('*')]).describe('The consumer category (organisation type), or * for all');
+const ConsumerOrAll = z
+  .union([OrganisationType, z.literal('*')])
+  .describe('The consumer category (organisation type), or * for all');
 
 /** A holder records a choice about itself, for all data or one category, for all consumers or one category. */
 export const ConsentInput = z
@@ -90,7 +99,11 @@ export type ConsentInput = z.input<typeof ConsentInput>;
 
 /** Which holders a choice is about: a named organisation (URA), an organisation category, or all. */
 export const ConsentHolder = z
-  .union([z.object({ ura: Ura }).strict(), z.object({ organisationType: OrganisationType }).strict(), z.object({ all: z.literal(true) }).strict()])
+  .union([
+    z.object({ ura: Ura }).strict(),
+    z.object({ organisationType: OrganisationType }).strict(),
+    z.object({ all: z.literal(true) }).strict(),
+  ])
   .meta({ id: 'ConsentHolder' });
 export type ConsentHolder = z.infer<typeof ConsentHolder>;
 
@@ -131,15 +144,28 @@ const queryBase = {
   bsn: Bsn,
   requester: z
     .object({
-      applicationId: ApplicationId.describe('The requesting system, as in the address book (and its client certificate)'),
+      applicationId: ApplicationId.describe(
+        'The requesting system, as in the address book (and its client certificate)',
+      ),
       professional: Professional.describe('The acting professional (who signed the assertion)'),
-      responsible: Professional.optional().describe('The responsible professional, when an assistant acts on their behalf (mandating)'),
+      responsible: Professional.optional().describe(
+        'The responsible professional, when an assistant acts on their behalf (mandating)',
+      ),
     })
     .strict(),
   treatmentRelation: z.boolean().describe('The requester asserts a treatment relation with the patient'),
-  situation: z.enum(['regular', 'acute']).default('regular').describe('regular (planned) care, or acute care under the acute-care rules'),
-  verbalConsent: z.boolean().default(false).describe('Corona opt-in: the patient gave verbal consent on the spot (recorded with this request)'),
-  patientCannotConsent: z.boolean().default(false).describe('Emergency: the patient cannot consent (e.g. unconscious); presumed consent may apply'),
+  situation: z
+    .enum(['regular', 'acute'])
+    .default('regular')
+    .describe('regular (planned) care, or acute care under the acute-care rules'),
+  verbalConsent: z
+    .boolean()
+    .default(false)
+    .describe('Corona opt-in: the patient gave verbal consent on the spot (recorded with this request)'),
+  patientCannotConsent: z
+    .boolean()
+    .default(false)
+    .describe('Emergency: the patient cannot consent (e.g. unconscious); presumed consent may apply'),
 };
 
 /** QURX_IN990011NL as the requesting system sends it to the switch point. */
@@ -158,11 +184,12 @@ export type MedicationQuery = z.input<typeof MedicationQuery>;
 export const SummaryQuery = z.object(queryBase).strict().meta({ id: 'SummaryQuery' });
 export type SummaryQuery = z.input<typeof SummaryQuery>;
 
-export const SourceStatus = z
-  .enum(['ok', 'no-data', 'refused', 'timeout', 'unreachable', 'error'])
-  .meta({ id: 'SourceStatus', description: 'What came back from one source in a batch; refused: not asked (contacted false), or the holder declined to share despite consent (contacted true)' });
+export const SourceStatus = z.enum(['ok', 'no-data', 'refused', 'timeout', 'unreachable', 'error']).meta({
+  id: 'SourceStatus',
+  description:
+    'What came back from one source in a batch; refused: not asked (contacted false), or the holder declined to share despite consent (contacted true)',
+});
 export type SourceStatus = z.infer<typeof SourceStatus>;
-
 
 export const BatchSourceEntry = z
   .object({
@@ -193,7 +220,10 @@ export const QueryBatch = z
     complete: z.boolean().describe('True when every source that was asked answered'),
     sources: z.array(BatchSourceEntry),
   })
-  .meta({ id: 'QueryBatch', description: 'The sources’ answers (QURX_IN990013NL or QUPC_IN990002NL) collected in one MCCI_IN200101 batch' });
+  .meta({
+    id: 'QueryBatch',
+    description: 'The sources’ answers (QURX_IN990013NL or QUPC_IN990002NL) collected in one MCCI_IN200101 batch',
+  });
 export type QueryBatch = z.infer<typeof QueryBatch>;
 /** Kept for readability at call sites: a medication query answers a QueryBatch. */
 export const MedicationBatch = QueryBatch;

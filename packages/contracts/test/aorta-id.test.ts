@@ -16,6 +16,7 @@ describe('AORTA-ID', () => {
   });
 
   it('refuses headers that are not two uuids', () => {
-    for (const bad of ['', 'nope', 'initialRequestID=1; requestID=2', 'requestID=6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a11']) expect(parseAortaId(bad)).toBeUndefined();
+    for (const bad of ['', 'nope', 'initialRequestID=1; requestID=2', 'requestID=6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a11'])
+      expect(parseAortaId(bad)).toBeUndefined();
   });
 });

@@ -12,11 +12,15 @@ describe('BSN', () => {
     expect(result.success).toBe(false);
     const issue = result.error?.issues[0];
     expect(issue?.code).toBe('custom');
-    expect((issue as { params?: { code: string; expected: string } }).params).toEqual({ code: 'INVALID_BSN', expected: '9 digits passing the 11-proef' });
+    expect((issue as { params?: { code: string; expected: string } }).params).toEqual({
+      code: 'INVALID_BSN',
+      expected: '9 digits passing the 11-proef',
+    });
   });
 
   it('refuses wrong lengths, letters and the all-zero number', () => {
-    for (const bad of ['', '12345678', '1234567890', '99990014a', '000000000']) expect(Bsn.safeParse(bad).success).toBe(false);
+    for (const bad of ['', '12345678', '1234567890', '99990014a', '000000000'])
+      expect(Bsn.safeParse(bad).success).toBe(false);
   });
 
   it('catches every single-digit error in a valid BSN (property)', () => {

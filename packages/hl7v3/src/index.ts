@@ -24,7 +24,20 @@ export {
   type TransmissionInput,
 } from './hl7/transmission.js';
 
-export { buildAnswerEnvelope, buildEnvelope, buildFault, parseEnvelope, uuidOf, WSA_ANONYMOUS, WSA_FAULT_ACTION, type Addressing, type EnvelopeInput, type FaultInput, type SoapEnvelope, type SoapFault } from './soap/envelope.js';
+export {
+  buildAnswerEnvelope,
+  buildEnvelope,
+  buildFault,
+  parseEnvelope,
+  uuidOf,
+  WSA_ANONYMOUS,
+  WSA_FAULT_ACTION,
+  type Addressing,
+  type EnvelopeInput,
+  type FaultInput,
+  type SoapEnvelope,
+  type SoapFault,
+} from './soap/envelope.js';
 
 export {
   decodeMedicationQuery,
@@ -39,9 +52,30 @@ export {
   type SourceMedicationQueryMessage,
   type SourceMessageOptions,
 } from './messages/medication-query.js';
-export { decodeMedicationAnswer, encodeMedicationAnswer, MEDICATION_ANSWER_INTERACTIONS, type AnswerOptions, type MedicationAnswerInteraction, type MedicationAnswerMessage } from './messages/medication-answer.js';
-export { decodeSourceSummaryQuery, decodeSummaryQuery, encodeSourceSummaryQuery, encodeSummaryQuery, SUMMARY_QUERY, type SourceSummaryQueryMessage, type SummaryQueryMessage, type SummaryQueryOut } from './messages/summary-query.js';
-export { decodeSummaryAnswer, encodeSummaryAnswer, SUMMARY_ANSWER, type SummaryAnswerMessage } from './messages/summary-answer.js';
+export {
+  decodeMedicationAnswer,
+  encodeMedicationAnswer,
+  MEDICATION_ANSWER_INTERACTIONS,
+  type AnswerOptions,
+  type MedicationAnswerInteraction,
+  type MedicationAnswerMessage,
+} from './messages/medication-answer.js';
+export {
+  decodeSourceSummaryQuery,
+  decodeSummaryQuery,
+  encodeSourceSummaryQuery,
+  encodeSummaryQuery,
+  SUMMARY_QUERY,
+  type SourceSummaryQueryMessage,
+  type SummaryQueryMessage,
+  type SummaryQueryOut,
+} from './messages/summary-query.js';
+export {
+  decodeSummaryAnswer,
+  encodeSummaryAnswer,
+  SUMMARY_ANSWER,
+  type SummaryAnswerMessage,
+} from './messages/summary-answer.js';
 export {
   decodeObservationReportDelivery,
   decodeObservationReportSubmission,
@@ -50,7 +84,13 @@ export {
   OBSERVATION_REPORT,
   type ObservationReportMessage,
 } from './messages/observation-report.js';
-export { decodeRegistration, encodeRegistration, REGISTRATION_INTERACTIONS, type RegistrationInteraction, type RegistrationMessage } from './messages/registration.js';
+export {
+  decodeRegistration,
+  encodeRegistration,
+  REGISTRATION_INTERACTIONS,
+  type RegistrationInteraction,
+  type RegistrationMessage,
+} from './messages/registration.js';
 export {
   ACKNOWLEDGEMENT,
   ackTypeForProblem,
@@ -65,7 +105,15 @@ export {
   type AcknowledgementInput,
   type AcknowledgementMessage,
 } from './messages/acknowledgement.js';
-export { BATCH, BATCH_ANSWER_INTERACTIONS, decodeBatch, encodeBatch, type BatchAnswerInteraction, type BatchMessage, type BatchOptions } from './messages/batch.js';
+export {
+  BATCH,
+  BATCH_ANSWER_INTERACTIONS,
+  decodeBatch,
+  encodeBatch,
+  type BatchAnswerInteraction,
+  type BatchMessage,
+  type BatchOptions,
+} from './messages/batch.js';
 
 export {
   ASSERTION_MAX_LIFETIME_SECONDS,

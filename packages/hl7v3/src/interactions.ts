@@ -57,18 +57,93 @@ export interface InteractionDefinition {
 const def = (d: Omit<InteractionDefinition, 'action'>): InteractionDefinition => ({ ...d, action: actionOf(d.id) });
 
 export const INTERACTION_DEFINITIONS: Readonly<Record<WireInteraction, InteractionDefinition>> = {
-  QURX_IN990011NL: def({ id: 'QURX_IN990011NL', title: 'Opvragen medicatieverstrekkingen', description: 'medication (dispenses) query', answer: 'MCCI_IN200101', sourceAnswer: 'QURX_IN990013NL', decode: decodeMedicationQuery, decodeAtSource: decodeSourceMedicationQuery }),
-  QURX_IN990111NL: def({ id: 'QURX_IN990111NL', title: 'Opvragen medicatieverstrekkingenlijst', description: 'medication dispense list query', answer: 'MCCI_IN200101', sourceAnswer: 'QURX_IN990113NL', decode: decodeMedicationQuery, decodeAtSource: decodeSourceMedicationQuery }),
-  QURX_IN990013NL: def({ id: 'QURX_IN990013NL', title: 'Opleveren medicatieverstrekkingen', description: 'one pharmacy’s dispenses', decode: decodeMedicationAnswer }),
-  QURX_IN990113NL: def({ id: 'QURX_IN990113NL', title: 'Opleveren medicatieverstrekkingenlijst', description: 'one pharmacy’s dispense list', decode: decodeMedicationAnswer }),
-  QUPC_IN990001NL: def({ id: 'QUPC_IN990001NL', title: 'Opvragen professionele samenvatting', description: 'professional summary query', answer: 'MCCI_IN200101', sourceAnswer: 'QUPC_IN990002NL', decode: decodeSummaryQuery, decodeAtSource: decodeSourceSummaryQuery }),
-  QUPC_IN990002NL: def({ id: 'QUPC_IN990002NL', title: 'Opleveren professionele samenvatting', description: 'the GP’s professional summary', decode: decodeSummaryAnswer }),
-  REPC_IN990003NL: def({ id: 'REPC_IN990003NL', title: 'Sturen waarneemverslag', description: 'observation report to the patient’s own GP', answer: 'MCCI_IN000002', sourceAnswer: 'MCCI_IN000002', decode: decodeObservationReportSubmission, decodeAtSource: decodeObservationReportDelivery }),
-  MFMT_IN002101: def({ id: 'MFMT_IN002101', title: 'Aanmelden patiëntgegevens', description: 'register in the reference index', answer: 'MCCI_IN000002', decode: decodeRegistration }),
-  MFMT_IN002102: def({ id: 'MFMT_IN002102', title: 'Heraanmelden patiëntgegevens', description: 're-register in the reference index', answer: 'MCCI_IN000002', decode: decodeRegistration }),
-  MFMT_IN002103: def({ id: 'MFMT_IN002103', title: 'Afmelden patiëntgegevens', description: 'deregister from the reference index', answer: 'MCCI_IN000002', decode: decodeRegistration }),
-  MCCI_IN200101: def({ id: 'MCCI_IN200101', title: 'Batchantwoord', description: 'the collected answers of a fanned-out query', decode: decodeBatch }),
-  MCCI_IN000002: def({ id: 'MCCI_IN000002', title: 'Ontvangstbevestiging', description: 'acknowledgement (AA / AE / AR)', decode: decodeAcknowledgement }),
+  QURX_IN990011NL: def({
+    id: 'QURX_IN990011NL',
+    title: 'Opvragen medicatieverstrekkingen',
+    description: 'medication (dispenses) query',
+    answer: 'MCCI_IN200101',
+    sourceAnswer: 'QURX_IN990013NL',
+    decode: decodeMedicationQuery,
+    decodeAtSource: decodeSourceMedicationQuery,
+  }),
+  QURX_IN990111NL: def({
+    id: 'QURX_IN990111NL',
+    title: 'Opvragen medicatieverstrekkingenlijst',
+    description: 'medication dispense list query',
+    answer: 'MCCI_IN200101',
+    sourceAnswer: 'QURX_IN990113NL',
+    decode: decodeMedicationQuery,
+    decodeAtSource: decodeSourceMedicationQuery,
+  }),
+  QURX_IN990013NL: def({
+    id: 'QURX_IN990013NL',
+    title: 'Opleveren medicatieverstrekkingen',
+    description: 'one pharmacy’s dispenses',
+    decode: decodeMedicationAnswer,
+  }),
+  QURX_IN990113NL: def({
+    id: 'QURX_IN990113NL',
+    title: 'Opleveren medicatieverstrekkingenlijst',
+    description: 'one pharmacy’s dispense list',
+    decode: decodeMedicationAnswer,
+  }),
+  QUPC_IN990001NL: def({
+    id: 'QUPC_IN990001NL',
+    title: 'Opvragen professionele samenvatting',
+    description: 'professional summary query',
+    answer: 'MCCI_IN200101',
+    sourceAnswer: 'QUPC_IN990002NL',
+    decode: decodeSummaryQuery,
+    decodeAtSource: decodeSourceSummaryQuery,
+  }),
+  QUPC_IN990002NL: def({
+    id: 'QUPC_IN990002NL',
+    title: 'Opleveren professionele samenvatting',
+    description: 'the GP’s professional summary',
+    decode: decodeSummaryAnswer,
+  }),
+  REPC_IN990003NL: def({
+    id: 'REPC_IN990003NL',
+    title: 'Sturen waarneemverslag',
+    description: 'observation report to the patient’s own GP',
+    answer: 'MCCI_IN000002',
+    sourceAnswer: 'MCCI_IN000002',
+    decode: decodeObservationReportSubmission,
+    decodeAtSource: decodeObservationReportDelivery,
+  }),
+  MFMT_IN002101: def({
+    id: 'MFMT_IN002101',
+    title: 'Aanmelden patiëntgegevens',
+    description: 'register in the reference index',
+    answer: 'MCCI_IN000002',
+    decode: decodeRegistration,
+  }),
+  MFMT_IN002102: def({
+    id: 'MFMT_IN002102',
+    title: 'Heraanmelden patiëntgegevens',
+    description: 're-register in the reference index',
+    answer: 'MCCI_IN000002',
+    decode: decodeRegistration,
+  }),
+  MFMT_IN002103: def({
+    id: 'MFMT_IN002103',
+    title: 'Afmelden patiëntgegevens',
+    description: 'deregister from the reference index',
+    answer: 'MCCI_IN000002',
+    decode: decodeRegistration,
+  }),
+  MCCI_IN200101: def({
+    id: 'MCCI_IN200101',
+    title: 'Batchantwoord',
+    description: 'the collected answers of a fanned-out query',
+    decode: decodeBatch,
+  }),
+  MCCI_IN000002: def({
+    id: 'MCCI_IN000002',
+    title: 'Ontvangstbevestiging',
+    description: 'acknowledgement (AA / AE / AR)',
+    decode: decodeAcknowledgement,
+  }),
 };
 
 export function interactionForAction(action: string): InteractionDefinition | undefined {
@@ -79,13 +154,24 @@ export function interactionForAction(action: string): InteractionDefinition | un
  * The interaction an envelope carries: its Action must be a known one and name the body's element, so a
  * message cannot be routed as one interaction and decoded as another.
  */
-export function interactionOf(envelope: Pick<SoapEnvelope, 'action' | 'bodyName' | 'bodyNamespace'>): InteractionDefinition {
+export function interactionOf(
+  envelope: Pick<SoapEnvelope, 'action' | 'bodyName' | 'bodyNamespace'>,
+): InteractionDefinition {
   const d = interactionForAction(envelope.action);
   if (d === undefined) {
-    throw problem('VALIDATION_ERROR', `Unknown SOAP Action ${envelope.action}`, { field: 'Envelope/Header/wsa:Action', expected: `one of ${Object.values(INTERACTION_DEFINITIONS).map((x) => x.action).join(', ')}` });
+    throw problem('VALIDATION_ERROR', `Unknown SOAP Action ${envelope.action}`, {
+      field: 'Envelope/Header/wsa:Action',
+      expected: `one of ${Object.values(INTERACTION_DEFINITIONS)
+        .map((x) => x.action)
+        .join(', ')}`,
+    });
   }
   if (envelope.bodyName !== d.id || envelope.bodyNamespace !== 'urn:hl7-org:v3') {
-    throw problem('VALIDATION_ERROR', `The Action says ${d.id} but the body holds {${envelope.bodyNamespace ?? ''}}${envelope.bodyName}`, { field: 'Envelope/Body', expected: `a ${d.id} element in urn:hl7-org:v3` });
+    throw problem(
+      'VALIDATION_ERROR',
+      `The Action says ${d.id} but the body holds {${envelope.bodyNamespace ?? ''}}${envelope.bodyName}`,
+      { field: 'Envelope/Body', expected: `a ${d.id} element in urn:hl7-org:v3` },
+    );
   }
   return d;
 }
@@ -131,5 +217,12 @@ export const SERVICES = {
       { request: 'REPC_IN990003NL', answer: 'MCCI_IN000002' },
     ],
   },
-} as const satisfies Record<string, { name: string; description: string; operations: ReadonlyArray<{ request: WireInteraction; answer: WireInteraction }> }>;
+} as const satisfies Record<
+  string,
+  {
+    name: string;
+    description: string;
+    operations: ReadonlyArray<{ request: WireInteraction; answer: WireInteraction }>;
+  }
+>;
 export type ServiceName = keyof typeof SERVICES;

@@ -49,12 +49,32 @@ export function buildWsdl(service: ServiceName, options: WsdlOptions): string {
           el(
             'xs:complexType',
             { name: 'HL7v3Interaction' },
-            el('xs:annotation', null, el('xs:documentation', null, 'An HL7v3 interaction with its transmission wrapper; see docs/hl7v3.md.')),
-            el('xs:sequence', null, el('xs:any', { namespace: '##any', processContents: 'lax', minOccurs: '0', maxOccurs: 'unbounded' })),
+            el(
+              'xs:annotation',
+              null,
+              el('xs:documentation', null, 'An HL7v3 interaction with its transmission wrapper; see docs/hl7v3.md.'),
+            ),
+            el(
+              'xs:sequence',
+              null,
+              el('xs:any', { namespace: '##any', processContents: 'lax', minOccurs: '0', maxOccurs: 'unbounded' }),
+            ),
             el('xs:anyAttribute', { namespace: '##any', processContents: 'lax' }),
           ),
           elements.map((id) =>
-            el('xs:element', { name: id, type: 'hl7:HL7v3Interaction' }, el('xs:annotation', null, el('xs:documentation', null, `${id}: ${INTERACTION_DEFINITIONS[id].title} (${INTERACTION_DEFINITIONS[id].description})`))),
+            el(
+              'xs:element',
+              { name: id, type: 'hl7:HL7v3Interaction' },
+              el(
+                'xs:annotation',
+                null,
+                el(
+                  'xs:documentation',
+                  null,
+                  `${id}: ${INTERACTION_DEFINITIONS[id].title} (${INTERACTION_DEFINITIONS[id].description})`,
+                ),
+              ),
+            ),
           ),
         ),
       ),
@@ -66,7 +86,11 @@ export function buildWsdl(service: ServiceName, options: WsdlOptions): string {
           el(
             'wsdl:operation',
             { name: o.request },
-            el('wsdl:documentation', null, `${INTERACTION_DEFINITIONS[o.request].title} -> ${o.answer} (${INTERACTION_DEFINITIONS[o.answer].title})`),
+            el(
+              'wsdl:documentation',
+              null,
+              `${INTERACTION_DEFINITIONS[o.request].title} -> ${o.answer} (${INTERACTION_DEFINITIONS[o.answer].title})`,
+            ),
             el('wsdl:input', { message: `hl7:${o.request}`, 'wsam:Action': INTERACTION_DEFINITIONS[o.request].action }),
             el('wsdl:output', { message: `hl7:${o.answer}`, 'wsam:Action': INTERACTION_DEFINITIONS[o.answer].action }),
           ),
@@ -81,13 +105,25 @@ export function buildWsdl(service: ServiceName, options: WsdlOptions): string {
           el(
             'wsdl:operation',
             { name: o.request },
-            el('soap12:operation', { soapAction: INTERACTION_DEFINITIONS[o.request].action, soapActionRequired: 'true', style: 'document' }),
+            el('soap12:operation', {
+              soapAction: INTERACTION_DEFINITIONS[o.request].action,
+              soapActionRequired: 'true',
+              style: 'document',
+            }),
             el('wsdl:input', null, el('soap12:body', { use: 'literal' })),
             el('wsdl:output', null, el('soap12:body', { use: 'literal' })),
           ),
         ),
       ),
-      el('wsdl:service', { name: s.name }, el('wsdl:port', { name: `${s.name}Port`, binding: `hl7:${binding}` }, el('soap12:address', { location: options.location }))),
+      el(
+        'wsdl:service',
+        { name: s.name },
+        el(
+          'wsdl:port',
+          { name: `${s.name}Port`, binding: `hl7:${binding}` },
+          el('soap12:address', { location: options.location }),
+        ),
+      ),
     ),
     { declaration: true, indent: 2 },
   );

@@ -38,7 +38,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('a medication lookup over AORTA, hop by hop', () => {
   it('goes from the HAP to the switch point, on to a pharmacy and back as a batch', async () => {
     const card = await pki.issueProfessional(GP);
-    const query = { bsn: JAN, requester: { applicationId: HAP.applicationId, professional: { uziNumber: GP.uziNumber, roleCode: GP.roleCode } }, treatmentRelation: true };
+    const query = {
+      bsn: JAN,
+      requester: { applicationId: HAP.applicationId, professional: { uziNumber: GP.uziNumber, roleCode: GP.roleCode } },
+      treatmentRelation: true,
+    };
 
     // The HAP: the query, its signed header, one envelope; the assertion's message id is the envelope's.
     const messageId = crypto.randomUUID();
@@ -46,7 +50,14 @@ describe('a medication lookup over AORTA, hop by hop', () => {
       action: 'urn:hl7-org:v3/QURX_IN990011NL',
       messageId,
       to: 'https://127.0.0.1:7000/aorta/query',
-      headers: [signAssertionHeader(card, { interaction: 'QURX_IN990011NL', bsn: JAN, audience: audienceOf(LSP.applicationId), messageId })],
+      headers: [
+        signAssertionHeader(card, {
+          interaction: 'QURX_IN990011NL',
+          bsn: JAN,
+          audience: audienceOf(LSP.applicationId),
+          messageId,
+        }),
+      ],
       body: encodeMedicationQuery(query, { transmission: { id: messageId, receiver: LSP } }),
     });
 
@@ -56,23 +67,42 @@ describe('a medication lookup over AORTA, hop by hop', () => {
     const verdict = verifyAssertionHeader(env, { cardCaPem: pki.cardCaPem });
     if (!verdict.ok) throw new Error(verdict.detail);
     const decoded = decodeMedicationQuery(env.body);
-    expect(verdict.claims).toMatchObject({ jti: uuidOf(env.messageId), interaction: definition.id, bsn: decoded.query.bsn, sub: decoded.query.requester.professional.uziNumber, aud: audienceOf('1') });
+    expect(verdict.claims).toMatchObject({
+      jti: uuidOf(env.messageId),
+      interaction: definition.id,
+      bsn: decoded.query.bsn,
+      sub: decoded.query.requester.professional.uziNumber,
+      aud: audienceOf('1'),
+    });
 
     // On to the pharmacy, which answers QURX_IN990013NL.
     const toPharmacy = encodeSourceMedicationQuery(
-      { bsn: JAN, requester: { ura: HAP.ura, organisationName: HAP.name, professional: decoded.query.requester.professional } },
+      {
+        bsn: JAN,
+        requester: { ura: HAP.ura, organisationName: HAP.name, professional: decoded.query.requester.professional },
+      },
       { transmission: { sender: LSP, receiver: { applicationId: DE_VIJZEL.applicationId } } },
     );
     const atPharmacy = decodeSourceMedicationQuery(toPharmacy);
     const answer: SourceMedicationAnswer = { interaction: 'QURX_IN990013NL', dispenses: [omeprazol] };
     const fromPharmacy = decodeMedicationAnswer(
-      encodeMedicationAnswer(answer, { transmission: { sender: { applicationId: DE_VIJZEL.applicationId }, receiver: LSP }, inResponseTo: atPharmacy.transmission.id, bsn: atPharmacy.query.bsn }),
+      encodeMedicationAnswer(answer, {
+        transmission: { sender: { applicationId: DE_VIJZEL.applicationId }, receiver: LSP },
+        inResponseTo: atPharmacy.transmission.id,
+        bsn: atPharmacy.query.bsn,
+      }),
     );
     expect(fromPharmacy.answer).toEqual(answer);
 
     // The batch goes back on the same exchange, related to the request.
     const answerEnvelope = parseEnvelope(
-      buildAnswerEnvelope(env, { action: 'urn:hl7-org:v3/MCCI_IN200101', body: encodeBatch(medicationBatch, { transmission: { sender: LSP, receiver: { applicationId: HAP.applicationId } }, inResponseTo: decoded.transmission.id }) }),
+      buildAnswerEnvelope(env, {
+        action: 'urn:hl7-org:v3/MCCI_IN200101',
+        body: encodeBatch(medicationBatch, {
+          transmission: { sender: LSP, receiver: { applicationId: HAP.applicationId } },
+          inResponseTo: decoded.transmission.id,
+        }),
+      }),
       { maxBytes: 16 * 1024 * 1024 },
     );
     expect(answerEnvelope.relatesTo).toBe(env.messageId);
@@ -83,7 +113,16 @@ describe('a medication lookup over AORTA, hop by hop', () => {
 
   it('answers a refused query with an MCCI_IN000002 the HAP reads back as the problem', () => {
     const p = problem('UNKNOWN_PATIENT', 'No data is registered for 999901199').problem;
-    const env = parseEnvelope(buildEnvelope({ action: 'urn:hl7-org:v3/MCCI_IN000002', relatesTo: 'urn:uuid:x', body: acknowledgementFromProblem(p, { transmission: { sender: LSP, receiver: { applicationId: HAP.applicationId } }, inResponseTo: 'x' }) }));
+    const env = parseEnvelope(
+      buildEnvelope({
+        action: 'urn:hl7-org:v3/MCCI_IN000002',
+        relatesTo: 'urn:uuid:x',
+        body: acknowledgementFromProblem(p, {
+          transmission: { sender: LSP, receiver: { applicationId: HAP.applicationId } },
+          inResponseTo: 'x',
+        }),
+      }),
+    );
     expect(problemFromAcknowledgement(decodeAcknowledgement(env.body).transmission)).toEqual(p);
   });
 });

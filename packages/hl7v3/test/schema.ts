@@ -17,7 +17,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 // The schemas are public HL7 material we may not commit from where we found them: a developer places them
 // in packages/hl7v3/schemas (ignored by git), or the project's shared folder beside the checkout holds them.
 const CANDIDATES = [join(here, '..', 'schemas'), join(here, '..', '..', '..', '..', 'shared', 'hl7v3-schemas')];
-export const SCHEMA_DIR = resolve(process.env['HL7V3_SCHEMA_DIR'] ?? CANDIDATES.find((d) => existsSync(join(d, 'MCCI_IN200101.xsd'))) ?? (CANDIDATES[0] as string));
+export const SCHEMA_DIR = resolve(
+  process.env['HL7V3_SCHEMA_DIR'] ??
+    CANDIDATES.find((d) => existsSync(join(d, 'MCCI_IN200101.xsd'))) ??
+    (CANDIDATES[0] as string),
+);
 
 export const xmllint = spawnSync('xmllint', ['--version'], { encoding: 'utf8' }).status === 0;
 export const schemaFile = (name: 'MCCI_IN200101' | 'MCCI_IN000002') => join(SCHEMA_DIR, `${name}.xsd`);
@@ -37,7 +41,10 @@ export function validateAgainstSchema(xml: string, schema: 'MCCI_IN200101' | 'MC
     const file = join(dir, `${schema}.xml`);
     writeFileSync(file, xml);
     try {
-      execFileSync('xmllint', ['--noout', '--nonet', '--schema', schemaFile(schema), file], { stdio: 'pipe', encoding: 'utf8' });
+      execFileSync('xmllint', ['--noout', '--nonet', '--schema', schemaFile(schema), file], {
+        stdio: 'pipe',
+        encoding: 'utf8',
+      });
       return undefined;
     } catch (error) {
       return String((error as { stderr?: string }).stderr ?? error);
@@ -61,7 +68,8 @@ const ORDER = {
 export function structuralProblems(xml: string, schema: 'MCCI_IN200101' | 'MCCI_IN000002'): string[] {
   const root = parseXml(xml, { maxBytes: 64 * 1024 * 1024 }).documentElement!;
   const problems: string[] = [];
-  if (root.localName !== schema || root.namespaceURI !== 'urn:hl7-org:v3') problems.push(`root is {${root.namespaceURI}}${root.localName}`);
+  if (root.localName !== schema || root.namespaceURI !== 'urn:hl7-org:v3')
+    problems.push(`root is {${root.namespaceURI}}${root.localName}`);
   const names: string[] = [];
   let type = '';
   for (let c = root.firstChild; c !== null; c = c.nextSibling) {

@@ -1,20 +1,52 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyReply, type FastifyRequest, type FastifyHttpOptions, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyHttpOptions,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import helmet from '@fastify/helmet';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type FastifyPluginAsyncZod, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type FastifyPluginAsyncZod,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { pino, type Logger } from 'pino';
-import { AORTA_ID_HEADER, formatAortaId, newAortaId, parseAortaId, problem, Problem, type AortaId } from '@schakel/contracts';
+import {
+  AORTA_ID_HEADER,
+  formatAortaId,
+  newAortaId,
+  parseAortaId,
+  problem,
+  Problem,
+  type AortaId,
+} from '@schakel/contracts';
 import { frameworkProblem, installProblemHandlers, onClientError, sendProblem } from './problems.js';
 import { checkClientCertificate, type ClientCheck, type TlsMaterial } from './tls.js';
 import { audience } from './audience.js';
 import { redactingSerializers } from './redaction.js';
 import { createRouteTable } from './route-table.js';
 
-export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, ZodTypeProvider>;
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
 
 /**
  * A route module: an encapsulated plugin whose options (stores, clients, settings) are one typed object,
@@ -113,7 +145,17 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
     // The handshake asks for a client certificate but does not fail without a good one: routes that need
     // one refuse with problem+json (see tls.ts), and /health, /ready and /docs stay reachable.
     ...(options.tls !== undefined
-      ? { https: { key: options.tls.key, cert: options.tls.cert, ca: options.tls.ca, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' as const, ciphers: TLS12_CIPHERS } }
+      ? {
+          https: {
+            key: options.tls.key,
+            cert: options.tls.cert,
+            ca: options.tls.ca,
+            requestCert: true,
+            rejectUnauthorized: false,
+            minVersion: 'TLSv1.2' as const,
+            ciphers: TLS12_CIPHERS,
+          },
+        }
       : {}),
     // Typed as plain HTTP either way: route code does not depend on the transport.
   } as FastifyHttpOptions<RawServerDefault>).withTypeProvider<ZodTypeProvider>() as unknown as App;
@@ -156,7 +198,12 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
       tags: [{ name: 'operations', description: 'Health and readiness' }, ...(info.tags ?? [])],
       components: {
         securitySchemes: {
-          assertion: { type: 'http', scheme: 'bearer', bearerFormat: 'JWS', description: 'Signed professional assertion (ES256 JWS, UZI card certificate in x5c)' },
+          assertion: {
+            type: 'http',
+            scheme: 'bearer',
+            bearerFormat: 'JWS',
+            description: 'Signed professional assertion (ES256 JWS, UZI card certificate in x5c)',
+          },
           portal: { type: 'http', scheme: 'bearer', description: 'Patient portal session from POST /portal/login' },
         },
       },
@@ -165,27 +212,48 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
     transformObject: jsonSchemaTransformObject,
   });
   // Operations: liveness, readiness and the API description are open to anyone who can connect.
-  await audience(app, 'operations', async () => undefined, async (scope) => {
-    await scope.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await audience(
+    app,
+    'operations',
+    async () => undefined,
+    async (scope) => {
+      await scope.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-    scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-    const Health = z.object({ status: z.literal('ok'), service: z.string() }).meta({ id: 'Health' });
-    const Ready = z.object({ status: z.enum(['ready', 'starting']), service: z.string(), detail: z.string().optional() }).meta({ id: 'Ready' });
-    scope.get('/health', { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: Health } } }, async () => ({
-      status: 'ok' as const,
-      service: info.service,
-    }));
-    scope.get(
-      '/ready',
-      { schema: { tags: ['operations'], summary: 'Readiness: the service can do its work', response: { 200: Ready, 503: Ready } } },
-      async (_request, reply) => {
-        const state = options.readiness?.() ?? { ready: true };
-        const body = { status: state.ready ? ('ready' as const) : ('starting' as const), service: info.service, ...(state.detail !== undefined ? { detail: state.detail } : {}) };
-        return reply.status(state.ready ? 200 : 503).send(body);
-      },
-    );
-  });
+      const Health = z.object({ status: z.literal('ok'), service: z.string() }).meta({ id: 'Health' });
+      const Ready = z
+        .object({ status: z.enum(['ready', 'starting']), service: z.string(), detail: z.string().optional() })
+        .meta({ id: 'Ready' });
+      scope.get(
+        '/health',
+        { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: Health } } },
+        async () => ({
+          status: 'ok' as const,
+          service: info.service,
+        }),
+      );
+      scope.get(
+        '/ready',
+        {
+          schema: {
+            tags: ['operations'],
+            summary: 'Readiness: the service can do its work',
+            response: { 200: Ready, 503: Ready },
+          },
+        },
+        async (_request, reply) => {
+          const state = options.readiness?.() ?? { ready: true };
+          const body = {
+            status: state.ready ? ('ready' as const) : ('starting' as const),
+            service: info.service,
+            ...(state.detail !== undefined ? { detail: state.detail } : {}),
+          };
+          return reply.status(state.ready ? 200 : 503).send(body);
+        },
+      );
+    },
+  );
   return app;
 }
 

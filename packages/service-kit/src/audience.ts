@@ -8,7 +8,8 @@ import type { App } from './app.js';
  * of the plugin that route was registered in. So no spelling of a path can reach a route without its
  * guard, and a route cannot forget one: it joins an audience by being registered inside it.
  */
-export type AudienceName = 'operations' | 'system' | 'operator' | 'portal' | 'portal-login' | 'switch-point-legs' | 'front-office';
+export type AudienceName =
+  'operations' | 'system' | 'operator' | 'portal' | 'portal-login' | 'switch-point-legs' | 'front-office';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -24,7 +25,12 @@ declare module 'fastify' {
 export type Guard = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
 
 /** Register `routes` as one audience behind `guard`. */
-export async function audience(app: App, name: AudienceName, guard: Guard, routes: (scope: App) => void | Promise<void>): Promise<void> {
+export async function audience(
+  app: App,
+  name: AudienceName,
+  guard: Guard,
+  routes: (scope: App) => void | Promise<void>,
+): Promise<void> {
   await app.register(async (scope) => {
     const child = scope as unknown as App;
     child.addHook('onRoute', (route: RouteOptions) => {

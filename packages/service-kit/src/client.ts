@@ -1,6 +1,16 @@
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { z } from 'zod';
-import { AORTA_ID_HEADER, formatAortaId, nextHop, newAortaId, PROBLEM_CONTENT_TYPE, Problem, ProblemError, problem, type AortaId } from '@schakel/contracts';
+import {
+  AORTA_ID_HEADER,
+  formatAortaId,
+  nextHop,
+  newAortaId,
+  PROBLEM_CONTENT_TYPE,
+  Problem,
+  ProblemError,
+  problem,
+  type AortaId,
+} from '@schakel/contracts';
 
 /**
  * Why a call to another service did not give the answer asked for. `problem` means the other side
@@ -69,13 +79,22 @@ export function createServiceClient(options: ClientOptions = {}) {
   const defaultTimeout = options.timeoutMs ?? 5_000;
 
   /** One exchange over the pool: the time-out, the AORTA-ID, failures classified; problems decoded. */
-  async function exchange(baseUrl: string, opts: Pick<CallOptions<unknown>, 'path' | 'method' | 'query' | 'aorta' | 'timeoutMs' | 'headers'> & { body?: { text: string; contentType: string } }) {
+  async function exchange(
+    baseUrl: string,
+    opts: Pick<CallOptions<unknown>, 'path' | 'method' | 'query' | 'aorta' | 'timeoutMs' | 'headers'> & {
+      body?: { text: string; contentType: string };
+    },
+  ) {
     const url = new URL(opts.path, baseUrl);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const aorta = opts.aorta !== undefined ? nextHop(opts.aorta) : newAortaId();
     const timeoutMs = opts.timeoutMs ?? defaultTimeout;
     const started = performance.now();
-    const headers: Record<string, string> = { accept: 'application/json', [AORTA_ID_HEADER]: formatAortaId(aorta), ...opts.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      [AORTA_ID_HEADER]: formatAortaId(aorta),
+      ...opts.headers,
+    };
     if (opts.body !== undefined) headers['content-type'] = opts.body.contentType;
     let response: Dispatcher.ResponseData;
     const signal = AbortSignal.timeout(timeoutMs);
@@ -104,33 +123,59 @@ export function createServiceClient(options: ClientOptions = {}) {
     if (response.statusCode >= 400) {
       const parsed = contentType.startsWith(PROBLEM_CONTENT_TYPE) ? Problem.safeParse(safeJson(text)) : undefined;
       if (parsed?.success === true) {
-        throw new CallError('problem', `${url.href} answered ${response.statusCode} ${parsed.data.code}: ${parsed.data.detail ?? parsed.data.title}`, { status: response.statusCode, problem: parsed.data, url: url.href });
+        throw new CallError(
+          'problem',
+          `${url.href} answered ${response.statusCode} ${parsed.data.code}: ${parsed.data.detail ?? parsed.data.title}`,
+          { status: response.statusCode, problem: parsed.data, url: url.href },
+        );
       }
-      throw new CallError('bad-response', `${url.href} answered ${response.statusCode} without a problem document`, { status: response.statusCode, url: url.href });
+      throw new CallError('bad-response', `${url.href} answered ${response.statusCode} without a problem document`, {
+        status: response.statusCode,
+        url: url.href,
+      });
     }
     return { status: response.statusCode, text, contentType, url, aorta, durationMs };
   }
 
   async function call<T = unknown>(baseUrl: string, opts: CallOptions<T>): Promise<CallResult<T>> {
     const { body, ...rest } = opts;
-    const r = await exchange(baseUrl, { ...rest, ...(body !== undefined ? { body: { text: JSON.stringify(body), contentType: 'application/json' } } : {}) });
+    const r = await exchange(baseUrl, {
+      ...rest,
+      ...(body !== undefined ? { body: { text: JSON.stringify(body), contentType: 'application/json' } } : {}),
+    });
     const json = r.text.length === 0 ? undefined : safeJson(r.text);
-    if (opts.schema === undefined) return { status: r.status, body: json as T, aorta: r.aorta, durationMs: r.durationMs };
+    if (opts.schema === undefined)
+      return { status: r.status, body: json as T, aorta: r.aorta, durationMs: r.durationMs };
     const parsed = opts.schema.safeParse(json);
     if (!parsed.success) {
-      throw new CallError('bad-response', `${r.url.href} answered with a body that does not match the contract: ${parsed.error.issues[0]?.message ?? ''}`, {
-        status: r.status,
-        url: r.url.href,
-        cause: parsed.error,
-      });
+      throw new CallError(
+        'bad-response',
+        `${r.url.href} answered with a body that does not match the contract: ${parsed.error.issues[0]?.message ?? ''}`,
+        {
+          status: r.status,
+          url: r.url.href,
+          cause: parsed.error,
+        },
+      );
     }
     return { status: r.status, body: parsed.data, aorta: r.aorta, durationMs: r.durationMs };
   }
 
   /** A call with a body that is not JSON (a SOAP envelope to an HL7v3 system): the answer's text. */
-  async function send(baseUrl: string, opts: Pick<CallOptions<unknown>, 'path' | 'aorta' | 'timeoutMs' | 'headers'> & { body: string; contentType: string }) {
+  async function send(
+    baseUrl: string,
+    opts: Pick<CallOptions<unknown>, 'path' | 'aorta' | 'timeoutMs' | 'headers'> & {
+      body: string;
+      contentType: string;
+    },
+  ) {
     const { body, contentType, ...rest } = opts;
-    const r = await exchange(baseUrl, { ...rest, method: 'POST', body: { text: body, contentType }, headers: { accept: contentType, ...opts.headers } });
+    const r = await exchange(baseUrl, {
+      ...rest,
+      method: 'POST',
+      body: { text: body, contentType },
+      headers: { accept: contentType, ...opts.headers },
+    });
     return { status: r.status, text: r.text, durationMs: r.durationMs };
   }
 
@@ -150,7 +195,17 @@ function safeJson(text: string): unknown {
   }
 }
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
 
 function classify(cause: unknown, url: string, timeoutMs: number, signal: AbortSignal): CallError {
   const code = (cause as { code?: string } | undefined)?.code;
@@ -170,7 +225,11 @@ function classify(cause: unknown, url: string, timeoutMs: number, signal: AbortS
   if (nested !== undefined && UNREACHABLE_CODES.has(nested)) {
     return new CallError('unreachable', `${url} could not be reached (${nested})`, { url, cause });
   }
-  return new CallError('unreachable', `${url} could not be reached: ${(cause as Error | undefined)?.message ?? String(cause)}`, { url, cause });
+  return new CallError(
+    'unreachable',
+    `${url} could not be reached: ${(cause as Error | undefined)?.message ?? String(cause)}`,
+    { url, cause },
+  );
 }
 
 /**
@@ -178,7 +237,8 @@ function classify(cause: unknown, url: string, timeoutMs: number, signal: AbortS
  * through unchanged (same status and code), anything else becomes UPSTREAM_UNREACHABLE / _TIMEOUT / _ERROR.
  */
 export function upstreamProblem(err: unknown, what: string): ProblemError {
-  if (!(err instanceof CallError)) return problem('UPSTREAM_ERROR', `${what} failed: ${err instanceof Error ? err.message : String(err)}`);
+  if (!(err instanceof CallError))
+    return problem('UPSTREAM_ERROR', `${what} failed: ${err instanceof Error ? err.message : String(err)}`);
   const p = err.detail.problem;
   if (err.kind === 'problem' && p !== undefined && p.status < 500) {
     const { instance: _instance, aortaId: _aortaId, ...rest } = p;

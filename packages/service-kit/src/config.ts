@@ -25,7 +25,10 @@ export const baseConfigShape = {
   TLS_CA_FILE: z.string().optional(),
 };
 
-export function parseConfig<S extends z.ZodRawShape>(shape: S, env: Record<string, string | undefined> = process.env): z.infer<z.ZodObject<S>> {
+export function parseConfig<S extends z.ZodRawShape>(
+  shape: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<z.ZodObject<S>> {
   const result = z.object(shape).safeParse(env);
   if (result.success) return result.data;
   throw new ConfigError(
@@ -47,4 +50,3 @@ export const organisationConfigShape = {
   /** Time-out for calls to the switch point, in ms. */
   LSP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 };
-

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { Bsn, ConsentChannel, ConsentRequest, ConsentState, notFound, ProblemError, type DataCategory } from '@schakel/contracts';
+import {
+  Bsn,
+  ConsentChannel,
+  ConsentRequest,
+  ConsentState,
+  notFound,
+  ProblemError,
+  type DataCategory,
+} from '@schakel/contracts';
 import { pick, type App } from './app.js';
 import { upstreamProblem } from './client.js';
 import type { SwitchPointClient } from './lsp-client.js';
@@ -23,7 +31,10 @@ export interface HolderConsentOptions<P, A> {
 }
 
 const BsnParams = z.object({ bsn: Bsn });
-const ConsentChange = z.object({ state: ConsentState, channel: ConsentChannel.default('holder-system') }).strict().meta({ id: 'ConsentChange' });
+const ConsentChange = z
+  .object({ state: ConsentState, channel: ConsentChannel.default('holder-system') })
+  .strict()
+  .meta({ id: 'ConsentChange' });
 
 /**
  * The patient's choice about sharing one category of a holder's data, the same for every holder (the
@@ -79,7 +90,13 @@ export async function holderConsentRoutes<P, A>(app: App, options: HolderConsent
 
   app.get(
     '/consent-requests',
-    { schema: { tags: ['consent'], summary: 'Online choices from the patient portal waiting for this holder', response: { 200: z.object({ requests: z.array(ConsentRequest) }), ...pick(502, 504) } } },
+    {
+      schema: {
+        tags: ['consent'],
+        summary: 'Online choices from the patient portal waiting for this holder',
+        response: { 200: z.object({ requests: z.array(ConsentRequest) }), ...pick(502, 504) },
+      },
+    },
     async () => {
       try {
         return { requests: await lsp.pendingConsentRequests() };
@@ -103,11 +120,16 @@ export async function holderConsentRoutes<P, A>(app: App, options: HolderConsent
       try {
         const pending = (await lsp.pendingConsentRequests()).find((r) => r.id === request.params.id);
         if (pending === undefined) throw notFound(`Pending consent request ${request.params.id}`);
-        const { request: processed } = await lsp.processConsentRequest(request.params.id, request.body.accept, request.aorta);
+        const { request: processed } = await lsp.processConsentRequest(
+          request.params.id,
+          request.body.accept,
+          request.aorta,
+        );
         const covers = (pending.category === '*' || pending.category === category) && pending.consumerType === '*';
         if (request.body.accept && covers) {
           await index(pending.bsn, pending.state, request.aorta);
-          if ((await patients.get(pending.bsn)) !== undefined) await patients.setConsent(pending.bsn, pending.state, 'portal');
+          if ((await patients.get(pending.bsn)) !== undefined)
+            await patients.setConsent(pending.bsn, pending.state, 'portal');
         }
         return { request: processed };
       } catch (err) {

@@ -44,9 +44,22 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
   return {
     baseUrl,
     registerSystem: (applicationId: string, entry: SystemRegistration) =>
-      client.call(baseUrl, { method: 'PUT', path: `/address-book/systems/${seg(applicationId)}`, body: entry, schema: SystemEntry }).then((r) => r.body),
+      client
+        .call(baseUrl, {
+          method: 'PUT',
+          path: `/address-book/systems/${seg(applicationId)}`,
+          body: entry,
+          schema: SystemEntry,
+        })
+        .then((r) => r.body),
     /** MFMT_IN002101; `reason` says why (default: the patient's consent). */
-    register: (bsn: string, category: DataCategory, applicationId: string, aorta?: Pick<AortaId, 'initialRequestId'>, reason?: IndexReason) =>
+    register: (
+      bsn: string,
+      category: DataCategory,
+      applicationId: string,
+      aorta?: Pick<AortaId, 'initialRequestId'>,
+      reason?: IndexReason,
+    ) =>
       client
         .call(baseUrl, {
           method: 'PUT',
@@ -57,22 +70,41 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
         })
         .then((r) => r.body),
     /** MFMT_IN002103 */
-    deregister: (bsn: string, category: DataCategory, applicationId: string, aorta?: Pick<AortaId, 'initialRequestId'>) =>
+    deregister: (
+      bsn: string,
+      category: DataCategory,
+      applicationId: string,
+      aorta?: Pick<AortaId, 'initialRequestId'>,
+    ) =>
       client
-        .call(baseUrl, { method: 'DELETE', path: `/reference-index/${seg(bsn)}/${seg(category)}/${seg(applicationId)}`, ...(aorta ? { aorta } : {}) })
+        .call(baseUrl, {
+          method: 'DELETE',
+          path: `/reference-index/${seg(bsn)}/${seg(category)}/${seg(applicationId)}`,
+          ...(aorta ? { aorta } : {}),
+        })
         .then(() => undefined),
     /** QUMT_IN020010 */
     lookup: (bsn: string) =>
-      client.call(baseUrl, { path: `/reference-index/${seg(bsn)}`, schema: z.object({ entries: z.array(IndexEntry) }) }).then((r) => r.body.entries),
+      client
+        .call(baseUrl, { path: `/reference-index/${seg(bsn)}`, schema: z.object({ entries: z.array(IndexEntry) }) })
+        .then((r) => r.body.entries),
     recordConsent: (bsn: string, holderUra: string, input: ConsentInput, aorta?: Pick<AortaId, 'initialRequestId'>) =>
       client
-        .call(baseUrl, { method: 'PUT', path: `/consents/${seg(bsn)}/${seg(holderUra)}`, body: input, schema: ConsentRecord, ...(aorta ? { aorta } : {}) })
+        .call(baseUrl, {
+          method: 'PUT',
+          path: `/consents/${seg(bsn)}/${seg(holderUra)}`,
+          body: input,
+          schema: ConsentRecord,
+          ...(aorta ? { aorta } : {}),
+        })
         .then((r) => r.body),
     /** The policy switches in force (corona opt-in, its stop button, presumed consent). */
     policies: () => client.call(baseUrl, { path: '/policies', schema: Policies }).then((r) => r.body),
     /** Choices patients made online for this holder, waiting to be processed. */
     pendingConsentRequests: () =>
-      client.call(baseUrl, { path: '/consent-requests', schema: z.object({ requests: z.array(ConsentRequest) }) }).then((r) => r.body.requests),
+      client
+        .call(baseUrl, { path: '/consent-requests', schema: z.object({ requests: z.array(ConsentRequest) }) })
+        .then((r) => r.body.requests),
     processConsentRequest: (id: number, accept: boolean, aorta?: Pick<AortaId, 'initialRequestId'>) =>
       client
         .call(baseUrl, {
@@ -84,9 +116,11 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
         })
         .then((r) => r.body),
     /** QURX_IN990011NL */
-    queryMedication: (query: MedicationQuery, opts: QueryOptions = {}) => signedPost('/queries/medication', query, QueryBatch, opts),
+    queryMedication: (query: MedicationQuery, opts: QueryOptions = {}) =>
+      signedPost('/queries/medication', query, QueryBatch, opts),
     /** QUPC_IN990001NL */
-    querySummary: (query: SummaryQuery, opts: QueryOptions = {}) => signedPost('/queries/summary', query, QueryBatch, opts),
+    querySummary: (query: SummaryQuery, opts: QueryOptions = {}) =>
+      signedPost('/queries/summary', query, QueryBatch, opts),
     /**
      * REPC_IN990003NL: the switch point routes the report to the patient's own GP and answers the GP's
      * acknowledgement (MCCI_IN000002) with whom it went to. Signed by the report's author.

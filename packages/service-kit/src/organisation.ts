@@ -25,7 +25,8 @@ export interface Readiness {
 export function createReadiness(): Readiness {
   const state: Readiness = {
     enrolled: false,
-    readiness: () => (state.enrolled ? { ready: true } : { ready: false, detail: 'not yet entered in the switch point address book' }),
+    readiness: () =>
+      state.enrolled ? { ready: true } : { ready: false, detail: 'not yet entered in the switch point address book' },
   };
   return state;
 }
@@ -45,7 +46,10 @@ export async function runOrganisation<DB>(options: {
   const { config } = options;
   const db = await openStore<DB>({ database: config.DATABASE, migrations: options.migrations });
   const tls = readTlsFiles(config);
-  if (tls === undefined) throw new Error('TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE are required: every hop is mutual TLS (npm start creates them)');
+  if (tls === undefined)
+    throw new Error(
+      'TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE are required: every hop is mutual TLS (npm start creates them)',
+    );
   const client: ServiceClient = createServiceClient({ timeoutMs: config.LSP_TIMEOUT_MS, tls });
   const lsp = createSwitchPointClient(client, config.LSP_URL);
   const ready = createReadiness();
@@ -59,10 +63,19 @@ export async function runOrganisation<DB>(options: {
   await enrolWithRetry(
     lsp,
     config.APPLICATION_ID,
-    { ura: config.ORG_URA, organisationName: config.ORG_NAME, organisationType: options.organisationType, baseUrl: publicUrl, provides: options.provides },
+    {
+      ura: config.ORG_URA,
+      organisationName: config.ORG_NAME,
+      organisationType: options.organisationType,
+      baseUrl: publicUrl,
+      provides: options.provides,
+    },
     { log: (msg) => app.log.warn(msg) },
   );
   ready.enrolled = true;
-  app.log.info({ url: publicUrl, applicationId: config.APPLICATION_ID, ura: config.ORG_URA }, `${options.service} listening and entered in the address book`);
+  app.log.info(
+    { url: publicUrl, applicationId: config.APPLICATION_ID, ura: config.ORG_URA },
+    `${options.service} listening and entered in the address book`,
+  );
   announceReady(options.service, publicUrl);
 }

@@ -30,7 +30,9 @@ export type RegisteredPatient = z.infer<typeof RegisteredPatient>;
 export function createPatientRegister(store: QueryRunner) {
   const q = queryBuilder<PatientRegisterTable>();
   async function get(bsn: string): Promise<RegisteredPatient | undefined> {
-    const { rows } = await store.executeQuery(q.selectFrom('patients').select(['bsn', 'name', 'birth_date']).where('bsn', '=', bsn));
+    const { rows } = await store.executeQuery(
+      q.selectFrom('patients').select(['bsn', 'name', 'birth_date']).where('bsn', '=', bsn),
+    );
     const row = rows[0];
     return row === undefined ? undefined : { bsn: row.bsn, name: row.name, birthDate: row.birth_date };
   }
@@ -55,7 +57,15 @@ export const patientRegisterRoutes: RoutePlugin<{ patients: PatientRegister }> =
   const Params = z.object({ bsn: Bsn });
   app.put(
     '/patients/:bsn',
-    { schema: { tags: ['patients'], summary: 'Enter or update a patient', params: Params, body: PatientDemographics, response: { 200: RegisteredPatient, 201: RegisteredPatient, ...pick(400) } } },
+    {
+      schema: {
+        tags: ['patients'],
+        summary: 'Enter or update a patient',
+        params: Params,
+        body: PatientDemographics,
+        response: { 200: RegisteredPatient, 201: RegisteredPatient, ...pick(400) },
+      },
+    },
     async (request, reply) => {
       const created = await patients.upsert(request.params.bsn, request.body);
       return reply.status(created ? 201 : 200).send({ bsn: request.params.bsn, ...request.body });
@@ -63,7 +73,14 @@ export const patientRegisterRoutes: RoutePlugin<{ patients: PatientRegister }> =
   );
   app.get(
     '/patients/:bsn',
-    { schema: { tags: ['patients'], summary: 'One patient', params: Params, response: { 200: RegisteredPatient, ...pick(400, 404) } } },
+    {
+      schema: {
+        tags: ['patients'],
+        summary: 'One patient',
+        params: Params,
+        response: { 200: RegisteredPatient, ...pick(400, 404) },
+      },
+    },
     async (request) => {
       const patient = await patients.get(request.params.bsn);
       if (patient === undefined) throw notFound(`Patient ${request.params.bsn}`);

@@ -1,10 +1,22 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { PROBLEM_CONTENT_TYPE, problem, toProblem, type FieldError, type Problem, ProblemError } from '@schakel/contracts';
+import {
+  PROBLEM_CONTENT_TYPE,
+  problem,
+  toProblem,
+  type FieldError,
+  type Problem,
+  ProblemError,
+} from '@schakel/contracts';
 import type { RouteTable } from './route-table.js';
 
-const CONTEXT_NAMES: Record<string, string> = { body: 'body', params: 'params', querystring: 'query', headers: 'header' };
+const CONTEXT_NAMES: Record<string, string> = {
+  body: 'body',
+  params: 'params',
+  querystring: 'query',
+  headers: 'header',
+};
 
 interface IssueLike {
   keyword: string;
@@ -20,7 +32,12 @@ export function fieldErrorFromIssue(context: string, issue: IssueLike): FieldErr
   const params = issue.params;
   const custom = params['params'] as { code?: unknown; expected?: unknown } | undefined;
   if (custom !== undefined && typeof custom.code === 'string') {
-    return { field, code: custom.code, expected: String(custom.expected ?? issue.message), message: issue.message ?? '' };
+    return {
+      field,
+      code: custom.code,
+      expected: String(custom.expected ?? issue.message),
+      message: issue.message ?? '',
+    };
   }
   const message = issue.message ?? 'invalid';
   switch (issue.keyword) {
@@ -33,15 +50,30 @@ export function fieldErrorFromIssue(context: string, issue: IssueLike): FieldErr
     case 'unrecognized_keys': {
       const keys = (params['keys'] as string[] | undefined) ?? [];
       const where = keys.length === 1 ? [field, keys[0]].filter(Boolean).join('.') : field;
-      return { field: where, code: 'UNKNOWN_FIELD', expected: 'only the fields the API documents', message: `unknown field(s): ${keys.join(', ')}` };
+      return {
+        field: where,
+        code: 'UNKNOWN_FIELD',
+        expected: 'only the fields the API documents',
+        message: `unknown field(s): ${keys.join(', ')}`,
+      };
     }
     case 'invalid_value': {
       const values = (params['values'] as unknown[] | undefined) ?? [];
-      return { field, code: 'INVALID_VALUE', expected: `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`, message };
+      return {
+        field,
+        code: 'INVALID_VALUE',
+        expected: `one of ${values.map((v) => JSON.stringify(v)).join(', ')}`,
+        message,
+      };
     }
     case 'invalid_format':
       // A schema's own message (e.g. "ATC code, e.g. C09AA02") says more than the format's name.
-      return { field, code: 'INVALID_VALUE', expected: /^Invalid/.test(message) ? String(params['format'] ?? 'another format') : message, message };
+      return {
+        field,
+        code: 'INVALID_VALUE',
+        expected: /^Invalid/.test(message) ? String(params['format'] ?? 'another format') : message,
+        message,
+      };
     default:
       return { field, code: 'INVALID_VALUE', expected: message.replace(/^Invalid input: /, ''), message };
   }
@@ -49,7 +81,11 @@ export function fieldErrorFromIssue(context: string, issue: IssueLike): FieldErr
 
 function validationProblem(errors: FieldError[]): ProblemError {
   const first = errors[0];
-  const code = first !== undefined && /^INVALID_(BSN|URA|AGB|UZI_NUMBER|BIG_NUMBER|ROLE_CODE|APPLICATION_ID|AORTA_ID)$/.test(first.code) ? first.code : 'VALIDATION_ERROR';
+  const code =
+    first !== undefined &&
+    /^INVALID_(BSN|URA|AGB|UZI_NUMBER|BIG_NUMBER|ROLE_CODE|APPLICATION_ID|AORTA_ID)$/.test(first.code)
+      ? first.code
+      : 'VALIDATION_ERROR';
   const p = problem(code as 'VALIDATION_ERROR', errors.map((e) => `${e.field}: ${e.message}`).join('; '), {
     ...(first !== undefined ? { field: first.field, expected: first.expected } : {}),
     errors,
@@ -61,17 +97,29 @@ function validationProblem(errors: FieldError[]): ProblemError {
 function knownFrameworkProblem(error: FastifyError): ProblemError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return problem('UNSUPPORTED_MEDIA_TYPE', 'This endpoint takes a JSON body: send Content-Type: application/json', { field: 'header.content-type', expected: 'application/json' });
+      return problem('UNSUPPORTED_MEDIA_TYPE', 'This endpoint takes a JSON body: send Content-Type: application/json', {
+        field: 'header.content-type',
+        expected: 'application/json',
+      });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return problem('MALFORMED_BODY', 'The body is empty but Content-Type says JSON', { field: 'body', expected: 'a JSON document' });
+      return problem('MALFORMED_BODY', 'The body is empty but Content-Type says JSON', {
+        field: 'body',
+        expected: 'a JSON document',
+      });
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return problem('BODY_TOO_LARGE', 'The body is larger than this service accepts (1 MiB)');
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return problem('MALFORMED_BODY', 'The Content-Length does not match the body');
     case 'FST_ERR_BAD_URL':
-      return problem('MALFORMED_URL', 'The path has a percent sign that is not followed by two hexadecimal digits', { field: 'path', expected: 'a percent-encoded URL (RFC 3986)' });
+      return problem('MALFORMED_URL', 'The path has a percent sign that is not followed by two hexadecimal digits', {
+        field: 'path',
+        expected: 'a percent-encoded URL (RFC 3986)',
+      });
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return problem('URL_TOO_LONG', 'A path segment is longer than any identifier this API takes (100 characters)', { field: 'path', expected: 'path parameters of at most 100 characters' });
+      return problem('URL_TOO_LONG', 'A path segment is longer than any identifier this API takes (100 characters)', {
+        field: 'path',
+        expected: 'path parameters of at most 100 characters',
+      });
     case 'FST_ERR_ASYNC_CONSTRAINT':
       return problem('MALFORMED_REQUEST', 'The request does not fit any route constraint');
     default:
@@ -124,7 +172,9 @@ export function installProblemHandlers(app: FastifyInstance, routes: RouteTable)
     let p: Problem;
     if (hasZodFastifySchemaValidationErrors(error)) {
       const context = error.validationContext ?? 'body';
-      p = validationProblem(error.validation.map((issue) => fieldErrorFromIssue(context, issue as unknown as IssueLike))).problem;
+      p = validationProblem(
+        error.validation.map((issue) => fieldErrorFromIssue(context, issue as unknown as IssueLike)),
+      ).problem;
     } else if (error instanceof ProblemError) {
       p = error.problem;
     } else {
@@ -146,8 +196,15 @@ export function installProblemHandlers(app: FastifyInstance, routes: RouteTable)
     const allowed = routes.allowedMethods(request.url);
     if (allowed.length > 0) {
       reply.header('allow', allowed.join(', '));
-      return sendProblem(reply, { ...problem('METHOD_NOT_ALLOWED', `This endpoint takes ${allowed.join(', ')}, not ${request.method}`).problem, instance: request.url });
+      return sendProblem(reply, {
+        ...problem('METHOD_NOT_ALLOWED', `This endpoint takes ${allowed.join(', ')}, not ${request.method}`).problem,
+        instance: request.url,
+      });
     }
-    return sendProblem(reply, { ...problem('ROUTE_NOT_FOUND', `${request.method} ${request.url} is not an endpoint of this service; see /docs`).problem, instance: request.url });
+    return sendProblem(reply, {
+      ...problem('ROUTE_NOT_FOUND', `${request.method} ${request.url} is not an endpoint of this service; see /docs`)
+        .problem,
+      instance: request.url,
+    });
   });
 }

@@ -11,7 +11,18 @@ import { pino, type LoggerOptions } from 'pino';
 const NINE_DIGITS = /\b\d{9}\b/g;
 export const scrub = (text: string) => text.replace(NINE_DIGITS, '[number]');
 
-const PATIENT_FIELDS = ['bsn', 'patient', 'name', 'birthDate', 'summary', 'dispenses', 'encounter', 'body', 'payload', 'url'];
+const PATIENT_FIELDS = [
+  'bsn',
+  'patient',
+  'name',
+  'birthDate',
+  'summary',
+  'dispenses',
+  'encounter',
+  'body',
+  'payload',
+  'url',
+];
 
 export const redactingSerializers: Pick<LoggerOptions, 'serializers' | 'redact'> = {
   serializers: {

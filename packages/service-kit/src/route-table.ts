@@ -26,7 +26,8 @@ export function createRouteTable(app: FastifyInstance) {
   });
   app.addHook('onReady', async () => {
     const outside = routes.filter((r) => r.config?.audience === undefined).map((r) => `${String(r.method)} ${r.url}`);
-    if (outside.length > 0) throw new Error(`Routes registered outside an audience (register them inside audience()): ${outside.join(', ')}`);
+    if (outside.length > 0)
+      throw new Error(`Routes registered outside an audience (register them inside audience()): ${outside.join(', ')}`);
   });
   app.decorate('routeTable', (): RouteEntry[] =>
     routes.flatMap((r) =>

@@ -10,7 +10,12 @@ export interface RunningService {
  * The thin entry part (style.md habit 1): listen, announce readiness to a parent launcher over IPC,
  * and close gracefully on SIGTERM / SIGINT (in-flight requests finish, stores close via onClose hooks).
  */
-export async function listen(app: FastifyInstance, host: string, port: number, onListening?: (url: string) => Promise<void>): Promise<RunningService> {
+export async function listen(
+  app: FastifyInstance,
+  host: string,
+  port: number,
+  onListening?: (url: string) => Promise<void>,
+): Promise<RunningService> {
   await app.listen({ host, port });
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address !== null ? address.port : port;

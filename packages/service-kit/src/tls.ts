@@ -11,10 +11,15 @@ export interface TlsMaterial {
   ca: string;
 }
 
-export function readTlsFiles(files: { TLS_CERT_FILE?: string | undefined; TLS_KEY_FILE?: string | undefined; TLS_CA_FILE?: string | undefined }): TlsMaterial | undefined {
+export function readTlsFiles(files: {
+  TLS_CERT_FILE?: string | undefined;
+  TLS_KEY_FILE?: string | undefined;
+  TLS_CA_FILE?: string | undefined;
+}): TlsMaterial | undefined {
   const { TLS_CERT_FILE: cert, TLS_KEY_FILE: key, TLS_CA_FILE: ca } = files;
   if (cert === undefined && key === undefined && ca === undefined) return undefined;
-  if (cert === undefined || key === undefined || ca === undefined) throw new Error('TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE go together: set all three or none');
+  if (cert === undefined || key === undefined || ca === undefined)
+    throw new Error('TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE go together: set all three or none');
   return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8'), ca: readFileSync(ca, 'utf8') };
 }
 
@@ -45,23 +50,49 @@ export function checkClientCertificate(request: FastifyRequest): ClientCheck {
 }
 
 function checkSocket(socket: Partial<TLSSocket>): ClientCheck {
-  const refuse = (code: 'CLIENT_CERT_REQUIRED' | 'CLIENT_CERT_UNTRUSTED' | 'CLIENT_CERT_EXPIRED', detail: string): ClientCheck => ({ ok: false, error: problem(code, detail) });
+  const refuse = (
+    code: 'CLIENT_CERT_REQUIRED' | 'CLIENT_CERT_UNTRUSTED' | 'CLIENT_CERT_EXPIRED',
+    detail: string,
+  ): ClientCheck => ({ ok: false, error: problem(code, detail) });
   if (socket.encrypted !== true || typeof socket.getPeerCertificate !== 'function') {
     return refuse('CLIENT_CERT_REQUIRED', 'Connect over HTTPS with your system certificate (mutual TLS)');
   }
   const peer = socket.getPeerCertificate();
-  if (peer === null || Object.keys(peer).length === 0) return refuse('CLIENT_CERT_REQUIRED', 'No client certificate was presented; connect with your system certificate (mutual TLS)');
+  if (peer === null || Object.keys(peer).length === 0)
+    return refuse(
+      'CLIENT_CERT_REQUIRED',
+      'No client certificate was presented; connect with your system certificate (mutual TLS)',
+    );
   const subject = `CN=${String(peer.subject?.CN ?? '')}, O=${String(peer.subject?.O ?? '')}`;
   if (socket.authorized !== true) {
     const reason = String(socket.authorizationError ?? 'unknown');
-    if (reason === 'CERT_HAS_EXPIRED' || reason === 'CERT_NOT_YET_VALID') return refuse('CLIENT_CERT_EXPIRED', `The client certificate ${subject} is not valid now (${reason}, valid ${peer.valid_from} to ${peer.valid_to})`);
-    return refuse('CLIENT_CERT_UNTRUSTED', `The client certificate ${subject} is not issued by the trusted test UZI server CA (${reason})`);
+    if (reason === 'CERT_HAS_EXPIRED' || reason === 'CERT_NOT_YET_VALID')
+      return refuse(
+        'CLIENT_CERT_EXPIRED',
+        `The client certificate ${subject} is not valid now (${reason}, valid ${peer.valid_from} to ${peer.valid_to})`,
+      );
+    return refuse(
+      'CLIENT_CERT_UNTRUSTED',
+      `The client certificate ${subject} is not issued by the trusted test UZI server CA (${reason})`,
+    );
   }
   const identity = identityFromSubjectAltName(peer.subjectaltname);
   if (identity.applicationId === undefined || identity.ura === undefined) {
-    return refuse('CLIENT_CERT_UNTRUSTED', `The client certificate ${subject} is not a system certificate (no URA and application id)`);
+    return refuse(
+      'CLIENT_CERT_UNTRUSTED',
+      `The client certificate ${subject} is not a system certificate (no URA and application id)`,
+    );
   }
-  return { ok: true, identity: { ...identity, applicationId: identity.applicationId, ura: identity.ura, serialNumber: peer.serialNumber, subject } };
+  return {
+    ok: true,
+    identity: {
+      ...identity,
+      applicationId: identity.applicationId,
+      ura: identity.ura,
+      serialNumber: peer.serialNumber,
+      subject,
+    },
+  };
 }
 
 declare module 'fastify' {
@@ -84,7 +115,10 @@ declare module 'fastify' {
  * log before the answer goes out.
  */
 export function certificateGuard(options: {
-  authorise?: (identity: ClientIdentity, request: FastifyRequest) => Promise<ProblemError | undefined> | ProblemError | undefined;
+  authorise?: (
+    identity: ClientIdentity,
+    request: FastifyRequest,
+  ) => Promise<ProblemError | undefined> | ProblemError | undefined;
   onRefusal?: (request: FastifyRequest, error: ProblemError, identity: ClientIdentity | undefined) => Promise<void>;
 }): Guard {
   return async (request: FastifyRequest) => {
@@ -95,7 +129,10 @@ export function certificateGuard(options: {
       return;
     }
     const refusal = error ?? problem('CLIENT_CERT_UNTRUSTED', 'refused');
-    request.log.warn({ code: refusal.code, client: check.ok ? check.identity.applicationId : undefined }, 'client refused');
+    request.log.warn(
+      { code: refusal.code, client: check.ok ? check.identity.applicationId : undefined },
+      'client refused',
+    );
     await options.onRefusal?.(request, refusal, check.ok ? check.identity : undefined);
     throw refusal;
   };
@@ -105,7 +142,12 @@ export function certificateGuard(options: {
 export function switchPointOnly(service: string): Guard {
   return certificateGuard({
     authorise: (identity) =>
-      identity.roles.includes('switch-point') ? undefined : problem('CLIENT_NOT_ALLOWED', `Only the switch point may call ${service} on its switch-point legs; ${identity.subject} may not`),
+      identity.roles.includes('switch-point')
+        ? undefined
+        : problem(
+            'CLIENT_NOT_ALLOWED',
+            `Only the switch point may call ${service} on its switch-point legs; ${identity.subject} may not`,
+          ),
   });
 }
 
@@ -117,7 +159,10 @@ export function switchPointOnly(service: string): Guard {
 export function frontOfficeOf(ura: string): Guard {
   return async (request: FastifyRequest) => {
     const socket = request.raw.socket as Partial<TLSSocket>;
-    const presented = socket.encrypted === true && typeof socket.getPeerCertificate === 'function' && Object.keys(socket.getPeerCertificate()).length > 0;
+    const presented =
+      socket.encrypted === true &&
+      typeof socket.getPeerCertificate === 'function' &&
+      Object.keys(socket.getPeerCertificate()).length > 0;
     if (!presented) return;
     const check = request.server.identifyClient(request);
     if (!check.ok) throw check.error;
@@ -125,11 +170,12 @@ export function frontOfficeOf(ura: string): Guard {
       request.client = check.identity;
       return;
     }
-    throw problem('CLIENT_NOT_ALLOWED', `The front office of organisation ${ura} is for its own people; ${check.identity.subject} may not use it`);
+    throw problem(
+      'CLIENT_NOT_ALLOWED',
+      `The front office of organisation ${ura} is for its own people; ${check.identity.subject} may not use it`,
+    );
   };
 }
 
 /** For tests that use inject() (no socket, so no certificate): every caller is this system. */
-export const identifiedAs =
-  (identity: ClientIdentity) =>
-  (): ClientCheck => ({ ok: true, identity });
+export const identifiedAs = (identity: ClientIdentity) => (): ClientCheck => ({ ok: true, identity });

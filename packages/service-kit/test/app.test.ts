@@ -11,16 +11,27 @@ afterEach(async () => {
 
 async function testApp(): Promise<App> {
   app = await createServiceApp({ service: 'test', title: 'Test', description: 'test app' }, { logLevel: 'silent' });
-  await audience(app, 'front-office', async () => undefined, (open) => {
-    open.post('/things', { schema: { body: z.object({ bsn: Bsn, count: z.number().int(), kind: z.enum(['a', 'b']) }).strict() } }, async (request) => ({ ok: request.body.bsn }));
-    open.put('/things/:id', { schema: { params: z.object({ id: z.string() }) } }, async (request) => ({ id: request.params.id }));
-    open.get('/refuse', async () => {
-      throw problem('NOT_AUTHORISED', 'no', { decision: { code: 'X', rule: 'R-1', explanation: 'because' } });
-    });
-    open.get('/crash', async () => {
-      throw new Error('secret internals at /etc/passwd');
-    });
-  });
+  await audience(
+    app,
+    'front-office',
+    async () => undefined,
+    (open) => {
+      open.post(
+        '/things',
+        { schema: { body: z.object({ bsn: Bsn, count: z.number().int(), kind: z.enum(['a', 'b']) }).strict() } },
+        async (request) => ({ ok: request.body.bsn }),
+      );
+      open.put('/things/:id', { schema: { params: z.object({ id: z.string() }) } }, async (request) => ({
+        id: request.params.id,
+      }));
+      open.get('/refuse', async () => {
+        throw problem('NOT_AUTHORISED', 'no', { decision: { code: 'X', rule: 'R-1', explanation: 'because' } });
+      });
+      open.get('/crash', async () => {
+        throw new Error('secret internals at /etc/passwd');
+      });
+    },
+  );
   return app;
 }
 
@@ -33,7 +44,10 @@ describe('createServiceApp', () => {
 
   it('reports not ready until the service says so', async () => {
     let ready = false;
-    app = await createServiceApp({ service: 't', title: 't', description: 't' }, { logLevel: 'silent', readiness: () => ({ ready, detail: 'waiting' }) });
+    app = await createServiceApp(
+      { service: 't', title: 't', description: 't' },
+      { logLevel: 'silent', readiness: () => ({ ready, detail: 'waiting' }) },
+    );
     expect((await app.inject('/ready')).statusCode).toBe(503);
     ready = true;
     expect((await app.inject('/ready')).statusCode).toBe(200);
@@ -52,29 +66,58 @@ describe('createServiceApp', () => {
     const r = await a.inject({ method: 'POST', url: '/things', payload: { bsn: '123456789', count: 1, kind: 'a' } });
     expect(r.statusCode).toBe(400);
     expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(r.json()).toMatchObject({ code: 'INVALID_BSN', field: 'body.bsn', expected: '9 digits passing the 11-proef', hl7: 'VALIDATIEFOUT' });
+    expect(r.json()).toMatchObject({
+      code: 'INVALID_BSN',
+      field: 'body.bsn',
+      expected: '9 digits passing the 11-proef',
+      hl7: 'VALIDATIEFOUT',
+    });
   });
 
   it('lists every problem with a stable code per field', async () => {
     const a = await testApp();
-    const r = await a.inject({ method: 'POST', url: '/things', payload: { bsn: '999900146', count: 'x', kind: 'c', extra: true } });
+    const r = await a.inject({
+      method: 'POST',
+      url: '/things',
+      payload: { bsn: '999900146', count: 'x', kind: 'c', extra: true },
+    });
     expect(r.statusCode).toBe(400);
-    const codes = Object.fromEntries((r.json().errors as { field: string; code: string }[]).map((e) => [e.field, e.code]));
-    expect(codes).toEqual({ 'body.count': 'INVALID_TYPE', 'body.kind': 'INVALID_VALUE', 'body.extra': 'UNKNOWN_FIELD' });
+    const codes = Object.fromEntries(
+      (r.json().errors as { field: string; code: string }[]).map((e) => [e.field, e.code]),
+    );
+    expect(codes).toEqual({
+      'body.count': 'INVALID_TYPE',
+      'body.kind': 'INVALID_VALUE',
+      'body.extra': 'UNKNOWN_FIELD',
+    });
   });
 
   it('names a missing field', async () => {
     const a = await testApp();
     const r = await a.inject({ method: 'POST', url: '/things', payload: { bsn: '999900146', kind: 'a' } });
-    expect(r.json()).toMatchObject({ code: 'VALIDATION_ERROR', field: 'body.count', errors: [{ code: 'MISSING_FIELD' }] });
+    expect(r.json()).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      field: 'body.count',
+      errors: [{ code: 'MISSING_FIELD' }],
+    });
   });
 
   it('answers malformed JSON with MALFORMED_BODY and a wrong media type with 415', async () => {
     const a = await testApp();
-    const bad = await a.inject({ method: 'POST', url: '/things', payload: '{"bsn":', headers: { 'content-type': 'application/json' } });
+    const bad = await a.inject({
+      method: 'POST',
+      url: '/things',
+      payload: '{"bsn":',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(bad.statusCode).toBe(400);
     expect(bad.json().code).toBe('MALFORMED_BODY');
-    const media = await a.inject({ method: 'POST', url: '/things', payload: '<bsn>1</bsn>', headers: { 'content-type': 'application/xml' } });
+    const media = await a.inject({
+      method: 'POST',
+      url: '/things',
+      payload: '<bsn>1</bsn>',
+      headers: { 'content-type': 'application/xml' },
+    });
     expect(media.statusCode).toBe(415);
     expect(media.json().code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
@@ -103,7 +146,8 @@ describe('createServiceApp', () => {
 
   it('keeps a valid AORTA-ID, starts one when missing, and refuses a malformed one', async () => {
     const a = await testApp();
-    const header = 'initialRequestID=6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a11; requestID=0b8e7d3c-4f5a-4e2b-8c1d-9a7b6c5d4e3f';
+    const header =
+      'initialRequestID=6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a11; requestID=0b8e7d3c-4f5a-4e2b-8c1d-9a7b6c5d4e3f';
     expect((await a.inject({ url: '/health', headers: { 'aorta-id': header } })).headers['aorta-id']).toBe(header);
     expect((await a.inject('/health')).headers['aorta-id']).toMatch(/^initialRequestID=/);
     const bad = await a.inject({ url: '/health', headers: { 'aorta-id': 'x' } });

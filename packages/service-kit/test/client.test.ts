@@ -12,14 +12,22 @@ const client = createServiceClient({ timeoutMs: 2_000 });
 
 beforeAll(async () => {
   app = await createServiceApp({ service: 'upstream', title: 'u', description: 'u' }, { logLevel: 'silent' });
-  await audience(app, 'front-office', async () => undefined, (open) => {
-    open.get('/echo-aorta', async (request) => ({ initial: request.aorta.initialRequestId, request: request.aorta.requestId }));
-    open.get('/refuse', async () => {
-      throw problem('UNKNOWN_PATIENT', 'nobody');
-    });
-    open.get('/plain-500', async (_req, reply) => reply.status(500).type('text/plain').send('boom'));
-    open.get('/wrong-shape', async () => ({ n: 'not a number' }));
-  });
+  await audience(
+    app,
+    'front-office',
+    async () => undefined,
+    (open) => {
+      open.get('/echo-aorta', async (request) => ({
+        initial: request.aorta.initialRequestId,
+        request: request.aorta.requestId,
+      }));
+      open.get('/refuse', async () => {
+        throw problem('UNKNOWN_PATIENT', 'nobody');
+      });
+      open.get('/plain-500', async (_req, reply) => reply.status(500).type('text/plain').send('boom'));
+      open.get('/wrong-shape', async () => ({ n: 'not a number' }));
+    },
+  );
   base = await app.listen({ host: '127.0.0.1', port: 0 });
   // A server that accepts connections and never answers: a hung system.
   silent = createServer(() => undefined);
@@ -37,7 +45,10 @@ afterAll(async () => {
 describe('createServiceClient', () => {
   it('sends the AORTA-ID with the same initial id and a new request id per hop', async () => {
     const initialRequestId = '6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a11';
-    const r = await client.call<{ initial: string; request: string }>(base, { path: '/echo-aorta', aorta: { initialRequestId } });
+    const r = await client.call<{ initial: string; request: string }>(base, {
+      path: '/echo-aorta',
+      aorta: { initialRequestId },
+    });
     expect(r.body.initial).toBe(initialRequestId);
     expect(r.body.request).not.toBe(initialRequestId);
     expect(parseAortaId(`initialRequestID=${r.body.initial}; requestID=${r.body.request}`)).toBeDefined();
@@ -59,7 +70,9 @@ describe('createServiceClient', () => {
   });
 
   it('checks the answer against the contract', async () => {
-    const err = (await client.call(base, { path: '/wrong-shape', schema: z.object({ n: z.number() }) }).catch((e: unknown) => e)) as CallError;
+    const err = (await client
+      .call(base, { path: '/wrong-shape', schema: z.object({ n: z.number() }) })
+      .catch((e: unknown) => e)) as CallError;
     expect(err.kind).toBe('bad-response');
   });
 

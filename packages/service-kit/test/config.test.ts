@@ -3,7 +3,12 @@ import { ConfigError, organisationConfigShape, parseConfig } from '../src/index.
 
 describe('parseConfig', () => {
   it('applies defaults', () => {
-    const c = parseConfig(organisationConfigShape, { ORG_URA: '01000001', ORG_NAME: 'X', APPLICATION_ID: '1', LSP_URL: 'http://127.0.0.1:1' });
+    const c = parseConfig(organisationConfigShape, {
+      ORG_URA: '01000001',
+      ORG_NAME: 'X',
+      APPLICATION_ID: '1',
+      LSP_URL: 'http://127.0.0.1:1',
+    });
     expect(c).toMatchObject({ HOST: '127.0.0.1', PORT: 0, DATABASE: ':memory:', LSP_TIMEOUT_MS: 10_000 });
   });
 

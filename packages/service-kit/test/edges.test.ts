@@ -21,12 +21,21 @@ let base: string;
 beforeAll(async () => {
   const logger = pino({ level: 'info', ...redactingSerializers }, sink);
   app = await createServiceApp({ service: 'edges', title: 'e', description: 'e' }, { logger });
-  await audience(app, 'front-office', async () => undefined, (open) => {
-    open.post('/patients/:bsn/notes', { schema: { params: z.object({ bsn: z.string() }), body: z.object({ text: z.string() }).strict() } }, async (r) => {
-      r.log.info({ bsn: r.params.bsn, body: r.body }, 'note received');
-      return { ok: true };
-    });
-  });
+  await audience(
+    app,
+    'front-office',
+    async () => undefined,
+    (open) => {
+      open.post(
+        '/patients/:bsn/notes',
+        { schema: { params: z.object({ bsn: z.string() }), body: z.object({ text: z.string() }).strict() } },
+        async (r) => {
+          r.log.info({ bsn: r.params.bsn, body: r.body }, 'note received');
+          return { ok: true };
+        },
+      );
+    },
+  );
   base = await app.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => app.close());
@@ -47,7 +56,11 @@ function raw(text: string): Promise<{ status: number; headers: string; body: str
   });
 }
 
-function expectProblem(r: { status: number; headers: string; body: string }, status: number, code: keyof typeof ERROR_CODES) {
+function expectProblem(
+  r: { status: number; headers: string; body: string },
+  status: number,
+  code: keyof typeof ERROR_CODES,
+) {
   expect(r.status).toBe(status);
   expect(r.headers).toContain('content-type: application/problem+json');
   expect(JSON.parse(r.body)).toMatchObject({ status, code });
@@ -55,16 +68,30 @@ function expectProblem(r: { status: number; headers: string; body: string }, sta
 
 describe('the framework’s own errors', () => {
   it('answers bad percent-encoding with 400 MALFORMED_URL', async () => {
-    expectProblem(await raw('POST /patients/%ZZ/notes HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'), 400, 'MALFORMED_URL');
+    expectProblem(
+      await raw('POST /patients/%ZZ/notes HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'),
+      400,
+      'MALFORMED_URL',
+    );
     expectProblem(await raw('GET /patients/% HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 400, 'MALFORMED_URL');
   });
 
   it('answers an over-long path parameter with 414 URL_TOO_LONG', async () => {
-    expectProblem(await raw(`POST /patients/${'9'.repeat(150)}/notes HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`), 414, 'URL_TOO_LONG');
+    expectProblem(
+      await raw(
+        `POST /patients/${'9'.repeat(150)}/notes HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      ),
+      414,
+      'URL_TOO_LONG',
+    );
   });
 
   it('answers headers or a query string over 16 KiB with 431 HEADERS_TOO_LARGE', async () => {
-    expectProblem(await raw(`GET /health?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`), 431, 'HEADERS_TOO_LARGE');
+    expectProblem(
+      await raw(`GET /health?q=${'x'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`),
+      431,
+      'HEADERS_TOO_LARGE',
+    );
   });
 
   it('answers bytes that are not HTTP with 400 MALFORMED_REQUEST', async () => {
@@ -72,7 +99,11 @@ describe('the framework’s own errors', () => {
   });
 
   it('answers a text/plain body with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
-    const r = await request(`${base}/patients/999900146/notes`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hello' });
+    const r = await request(`${base}/patients/999900146/notes`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    });
     expect(r.statusCode).toBe(415);
     expect(r.headers['content-type']).toContain('application/problem+json');
     expect(((await r.body.json()) as { code: string }).code).toBe('UNSUPPORTED_MEDIA_TYPE');
@@ -93,7 +124,11 @@ describe('the framework’s own errors', () => {
 
   it('answers a body over the limit with 413 BODY_TOO_LARGE that a Node client receives', async () => {
     const big = JSON.stringify({ text: 'x'.repeat(2 * 1024 * 1024) });
-    const r = await request(`${base}/patients/999900146/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: big });
+    const r = await request(`${base}/patients/999900146/notes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: big,
+    });
     expect(r.statusCode).toBe(413);
     expect(((await r.body.json()) as { code: string }).code).toBe('BODY_TOO_LARGE');
   });
@@ -112,7 +147,11 @@ describe('every answer', () => {
 describe('service logs', () => {
   it('name the route pattern, never the URL, and censor patient fields', async () => {
     lines.length = 0;
-    const r = await request(`${base}/patients/999900146/notes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'pijn op de borst' }) });
+    const r = await request(`${base}/patients/999900146/notes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'pijn op de borst' }),
+    });
     expect(r.statusCode).toBe(200);
     await r.body.text();
     const text = lines.join('\n');

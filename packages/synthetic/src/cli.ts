@@ -45,21 +45,31 @@ async function main(): Promise<void> {
   }
   const patients = Number(values.patients);
   const seed = Number(values.seed);
-  if (!Number.isInteger(patients) || patients < 1 || patients > bsnCapacity()) fail(`--patients must be a whole number from 1 to ${bsnCapacity()}`);
+  if (!Number.isInteger(patients) || patients < 1 || patients > bsnCapacity())
+    fail(`--patients must be a whole number from 1 to ${bsnCapacity()}`);
   if (!Number.isInteger(seed)) fail('--seed must be a whole number');
   if (!/^\d{4}-\d{2}-\d{2}$/.test(values.today)) fail('--today must be YYYY-MM-DD');
   let consentRatios = DEFAULT_CONSENT_RATIOS;
   if (values.consent !== undefined) {
     const [consent, noChoice, objection] = values.consent.split(',').map(Number);
-    if ([consent, noChoice, objection].some((x) => x === undefined || !Number.isFinite(x) || x < 0)) fail('--consent must be three non-negative numbers, e.g. 0.6,0.37,0.03');
+    if ([consent, noChoice, objection].some((x) => x === undefined || !Number.isFinite(x) || x < 0))
+      fail('--consent must be three non-negative numbers, e.g. 0.6,0.37,0.03');
     consentRatios = { consent: consent ?? 0, 'no-choice': noChoice ?? 0, objection: objection ?? 0 };
   }
   const dataDir = resolve(values['data-dir']);
   const topology = loadTopology(resolve(values.topology));
 
-  process.stdout.write(`Generating ${patients.toLocaleString('en')} patients (seed ${seed}, around ${values.today}) into ${dataDir}\n`);
+  process.stdout.write(
+    `Generating ${patients.toLocaleString('en')} patients (seed ${seed}, around ${values.today}) into ${dataDir}\n`,
+  );
   const bar = new cliProgress.SingleBar(
-    { format: '  {bar} {percentage}% | {value}/{total} patients | {rate} patients/s | ETA {eta_formatted}', hideCursor: true, etaBuffer: 50, noTTYOutput: true, notTTYSchedule: 10_000 },
+    {
+      format: '  {bar} {percentage}% | {value}/{total} patients | {rate} patients/s | ETA {eta_formatted}',
+      hideCursor: true,
+      etaBuffer: 50,
+      noTTYOutput: true,
+      notTTYSchedule: 10_000,
+    },
     cliProgress.Presets.shades_classic,
   );
   const t0 = performance.now();
@@ -70,12 +80,16 @@ async function main(): Promise<void> {
     recordedAt: new Date().toISOString(),
     patients: generate({ seed, patients, topology, today: values.today, consentRatios }),
     batchSize: patients >= 100_000 ? 10_000 : 1_000,
-    onProgress: (p) => bar.update(p.done, { rate: Math.round(p.done / ((performance.now() - t0) / 1000)).toLocaleString('en') }),
+    onProgress: (p) =>
+      bar.update(p.done, { rate: Math.round(p.done / ((performance.now() - t0) / 1000)).toLocaleString('en') }),
   });
   bar.stop();
   const seconds = (performance.now() - t0) / 1000;
-  process.stdout.write(`\nDone in ${seconds.toFixed(1)} s: ${result.written.toLocaleString('en')} patients written, ${result.skipped.toLocaleString('en')} already there.\n`);
-  for (const [table, n] of Object.entries(result.rows)) process.stdout.write(`  ${table.padEnd(30)} ${n.toLocaleString('en')}\n`);
+  process.stdout.write(
+    `\nDone in ${seconds.toFixed(1)} s: ${result.written.toLocaleString('en')} patients written, ${result.skipped.toLocaleString('en')} already there.\n`,
+  );
+  for (const [table, n] of Object.entries(result.rows))
+    process.stdout.write(`  ${table.padEnd(30)} ${n.toLocaleString('en')}\n`);
   let total = 0;
   for (const file of result.files) {
     const size = statSync(file).size;

@@ -74,7 +74,8 @@ export function* generate(options: GenerateOptions): Generator<GeneratedPatient>
   const ratios = options.consentRatios ?? DEFAULT_CONSENT_RATIOS;
   const gps = options.topology.organisations.filter((o) => o.service === 'gp');
   const pharmacies = options.topology.organisations.filter((o) => o.service === 'pharmacy');
-  if (gps.length === 0 || pharmacies.length === 0) throw new Error('The topology needs at least one GP practice and one pharmacy');
+  if (gps.length === 0 || pharmacies.length === 0)
+    throw new Error('The topology needs at least one GP practice and one pharmacy');
   const staff = professionalsOf(options.topology, options.seed);
   const r = createRandom(options.seed);
   const f = r.faker;
@@ -106,7 +107,8 @@ export function* generate(options: GenerateOptions): Generator<GeneratedPatient>
     const gpStaff = staff.get(gpOrg.id) ?? [];
     const record = generateRecord(r, { bsn, birthDate, age, sex, today, gp: gpStaff });
     const own = [r.pick(pharmacies)];
-    if (pharmacies.length > 1 && r.chance(options.twoPharmacies ?? 0.15)) own.push(r.pick(pharmacies.filter((o) => o !== own[0])));
+    if (pharmacies.length > 1 && r.chance(options.twoPharmacies ?? 0.15))
+      own.push(r.pick(pharmacies.filter((o) => o !== own[0])));
     const medication = generateMedication(r, { today, record, pharmacies: own.length, gp: gpStaff });
     yield {
       index,
@@ -116,7 +118,11 @@ export function* generate(options: GenerateOptions): Generator<GeneratedPatient>
       birthDate,
       address,
       gp: { ...choose(gpOrg.id), record: record.items },
-      pharmacies: own.map((o, i) => ({ ...choose(o.id), dispenses: medication.dispenses[i] ?? [], cios: medication.cios[i] ?? [] })),
+      pharmacies: own.map((o, i) => ({
+        ...choose(o.id),
+        dispenses: medication.dispenses[i] ?? [],
+        cios: medication.cios[i] ?? [],
+      })),
     };
   }
 }

@@ -39,8 +39,20 @@ export function generateMedication(
   }
   for (const a of p.record.allergies) {
     if (!('atc' in a)) continue;
-    for (const list of cios) if (r.chance(0.7)) list.push({ kind: 'intolerance', name: `Overgevoeligheid ${a.substance.toLowerCase()}`, atc: a.atc, recordedOn: addDays(p.today, -r.int(30, 2000)) });
+    for (const list of cios)
+      if (r.chance(0.7))
+        list.push({
+          kind: 'intolerance',
+          name: `Overgevoeligheid ${a.substance.toLowerCase()}`,
+          atc: a.atc,
+          recordedOn: addDays(p.today, -r.int(30, 2000)),
+        });
   }
-  if (p.record.reducedKidneyFunction) cios[0]?.push({ kind: 'contra-indication', name: 'Nierfunctiestoornis', recordedOn: addDays(p.today, -r.int(1, 300)) });
+  if (p.record.reducedKidneyFunction)
+    cios[0]?.push({
+      kind: 'contra-indication',
+      name: 'Nierfunctiestoornis',
+      recordedOn: addDays(p.today, -r.int(1, 300)),
+    });
   return { dispenses, cios };
 }

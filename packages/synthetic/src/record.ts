@@ -1,5 +1,17 @@
 import type { RecordKind, NewItem } from '@schakel/gp';
-import { ACUTE, ALLERGIES, CHRONIC, COVERING_NOTES, MEASUREMENTS, PRODUCTS, SHIELDABLE, TREATMENT_LIMIT_KINDS, productCodes, type ConditionSpec, type ProductId } from './catalogue.js';
+import {
+  ACUTE,
+  ALLERGIES,
+  CHRONIC,
+  COVERING_NOTES,
+  MEASUREMENTS,
+  PRODUCTS,
+  SHIELDABLE,
+  TREATMENT_LIMIT_KINDS,
+  productCodes,
+  type ConditionSpec,
+  type ProductId,
+} from './catalogue.js';
 import { addDays, dateBetween, type Random } from './random.js';
 import type { SyntheticProfessional } from './professionals.js';
 
@@ -36,7 +48,10 @@ export function productOf(id: ProductId) {
  * and current medication; a few acute problems; sometimes an episode the patient asked to shield;
  * allergies, a renal contra-indication, notes for the covering GP and, for the old, behandelgrenzen.
  */
-export function generateRecord(r: Random, p: { bsn: string; birthDate: string; age: number; sex: 'F' | 'M'; today: string; gp: SyntheticProfessional[] }): GeneratedRecord {
+export function generateRecord(
+  r: Random,
+  p: { bsn: string; birthDate: string; age: number; sex: 'F' | 'M'; today: string; gp: SyntheticProfessional[] },
+): GeneratedRecord {
   const { bsn, today } = p;
   const items: RecordItemSpec[] = [];
   const courses: PrescribedCourse[] = [];
@@ -80,25 +95,55 @@ export function generateRecord(r: Random, p: { bsn: string; birthDate: string; a
 
   for (const c of CHRONIC) {
     if (!fits(c)) continue;
-    const start = dateBetween(r, adultFrom > addDays(today, -15 * 365) ? adultFrom : addDays(today, -15 * 365), addDays(today, -60));
-    const episodeId = add('episode', { title: c.title, icpc: { code: c.icpc, title: c.title }, startDate: start, attention: r.chance(0.3) });
+    const start = dateBetween(
+      r,
+      adultFrom > addDays(today, -15 * 365) ? adultFrom : addDays(today, -15 * 365),
+      addDays(today, -60),
+    );
+    const episodeId = add('episode', {
+      title: c.title,
+      icpc: { code: c.icpc, title: c.title },
+      startDate: start,
+      attention: r.chance(0.3),
+    });
     for (const product of r.pick(c.medication)) {
-      add('prescription', { episodeId, product: productOf(product), amount: { value: PRODUCTS[product].amount, unit: PRODUCTS[product].unit }, dosageInstruction: PRODUCTS[product].dosage, startDate: start, prescriber: prescriber() });
+      add('prescription', {
+        episodeId,
+        product: productOf(product),
+        amount: { value: PRODUCTS[product].amount, unit: PRODUCTS[product].unit },
+        dosageInstruction: PRODUCTS[product].dosage,
+        startDate: start,
+        prescriber: prescriber(),
+      });
       courses.push({ product, startDate: start, chronic: true });
     }
     const controls = r.int(1, 4);
-    for (let k = 0; k < controls; k++) contact(c, episodeId, dateBetween(r, start > addDays(today, -730) ? start : addDays(today, -730), today));
+    for (let k = 0; k < controls; k++)
+      contact(c, episodeId, dateBetween(r, start > addDays(today, -730) ? start : addDays(today, -730), today));
   }
 
   for (const c of ACUTE) {
     if (!fits(c)) continue;
     const start = dateBetween(r, addDays(today, -3 * 365), today);
     const open = start >= addDays(today, -21);
-    const episodeId = add('episode', { title: c.title, icpc: { code: c.icpc, title: c.title }, startDate: start, ...(open ? {} : { endDate: addDays(start, 14) }) });
+    const episodeId = add('episode', {
+      title: c.title,
+      icpc: { code: c.icpc, title: c.title },
+      startDate: start,
+      ...(open ? {} : { endDate: addDays(start, 14) }),
+    });
     contact(c, episodeId, start);
     for (const product of r.pick(c.medication)) {
       const endDate = addDays(start, 10);
-      add('prescription', { episodeId, product: productOf(product), amount: { value: PRODUCTS[product].amount, unit: PRODUCTS[product].unit }, dosageInstruction: PRODUCTS[product].dosage, startDate: start, endDate, prescriber: prescriber() });
+      add('prescription', {
+        episodeId,
+        product: productOf(product),
+        amount: { value: PRODUCTS[product].amount, unit: PRODUCTS[product].unit },
+        dosageInstruction: PRODUCTS[product].dosage,
+        startDate: start,
+        endDate,
+        prescriber: prescriber(),
+      });
       courses.push({ product, startDate: start, endDate, chronic: false });
     }
   }
@@ -106,7 +151,12 @@ export function generateRecord(r: Random, p: { bsn: string; birthDate: string; a
   for (const c of SHIELDABLE) {
     if (!fits(c)) continue;
     const start = dateBetween(r, addDays(today, -5 * 365), addDays(today, -30));
-    const episodeId = add('episode', { title: c.title, icpc: { code: c.icpc, title: c.title }, startDate: start, shielded: true });
+    const episodeId = add('episode', {
+      title: c.title,
+      icpc: { code: c.icpc, title: c.title },
+      startDate: start,
+      shielded: true,
+    });
     contact(c, episodeId, dateBetween(r, start, today));
   }
 
@@ -121,12 +171,23 @@ export function generateRecord(r: Random, p: { bsn: string; birthDate: string; a
     }
   }
   const reducedKidneyFunction = lowestEgfr < 45;
-  if (reducedKidneyFunction) add('contra-indication', { description: `Verminderde nierfunctie (eGFR ${lowestEgfr})`, icpc: { code: 'U99', title: 'Nierfunctiestoornis' }, recordedOn: addDays(today, -r.int(1, 300)) });
-  if (r.chance(p.age >= 75 ? 0.12 : 0.02)) add('covering-note', { text: r.pick(COVERING_NOTES), recordedOn: addDays(today, -r.int(1, 700)) });
+  if (reducedKidneyFunction)
+    add('contra-indication', {
+      description: `Verminderde nierfunctie (eGFR ${lowestEgfr})`,
+      icpc: { code: 'U99', title: 'Nierfunctiestoornis' },
+      recordedOn: addDays(today, -r.int(1, 300)),
+    });
+  if (r.chance(p.age >= 75 ? 0.12 : 0.02))
+    add('covering-note', { text: r.pick(COVERING_NOTES), recordedOn: addDays(today, -r.int(1, 700)) });
   if (r.chance(p.age >= 85 ? 0.45 : p.age >= 75 ? 0.2 : p.age >= 65 ? 0.04 : 0)) {
     const count = r.int(1, 3);
     const agreedOn = addDays(today, -r.int(10, 1500));
-    for (const kind of TREATMENT_LIMIT_KINDS.slice(0, count)) add('treatment-limit', { kind, agreedOn, agreedWith: r.chance(0.7) ? 'patiënt zelf' : 'patiënt en wettelijk vertegenwoordiger' });
+    for (const kind of TREATMENT_LIMIT_KINDS.slice(0, count))
+      add('treatment-limit', {
+        kind,
+        agreedOn,
+        agreedWith: r.chance(0.7) ? 'patiënt zelf' : 'patiënt en wettelijk vertegenwoordiger',
+      });
   }
   return { items, courses, allergies, reducedKidneyFunction };
 }

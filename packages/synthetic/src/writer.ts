@@ -64,22 +64,39 @@ export async function writeSynthetic(options: {
   const count = (table: string, n = 1) => (rows[table] = (rows[table] ?? 0) + n);
 
   const lspStmt = {
-    consent: lsp.prepare('INSERT INTO consents (bsn, holder_ura, state, recorded_by, channel, recorded_at) VALUES (?, ?, ?, ?, ?, ?)'),
-    index: lsp.prepare('INSERT OR IGNORE INTO index_entries (bsn, category, application_id, registered_at) VALUES (?, ?, ?, ?)'),
+    consent: lsp.prepare(
+      'INSERT INTO consents (bsn, holder_ura, state, recorded_by, channel, recorded_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    index: lsp.prepare(
+      'INSERT OR IGNORE INTO index_entries (bsn, category, application_id, registered_at) VALUES (?, ?, ?, ?)',
+    ),
   };
   const gpStmts = new Map<string, { patient: Database.Statement; item: Database.Statement }>();
-  const pharmacyStmts = new Map<string, { patient: Database.Statement; dispense: Database.Statement; cio: Database.Statement }>();
+  const pharmacyStmts = new Map<
+    string,
+    { patient: Database.Statement; dispense: Database.Statement; cio: Database.Statement }
+  >();
   for (const [id, db] of stores) {
     if (orgs.get(id)?.service === 'gp') {
       gpStmts.set(id, {
-        patient: db.prepare('INSERT OR IGNORE INTO patients (bsn, name, birth_date, created_at, address, consent_state, consent_channel, consent_recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-        item: db.prepare('INSERT OR IGNORE INTO record_items (id, bsn, kind, episode_id, date, end_date, shielded, body, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)'),
+        patient: db.prepare(
+          'INSERT OR IGNORE INTO patients (bsn, name, birth_date, created_at, address, consent_state, consent_channel, consent_recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        ),
+        item: db.prepare(
+          'INSERT OR IGNORE INTO record_items (id, bsn, kind, episode_id, date, end_date, shielded, body, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        ),
       });
     } else {
       pharmacyStmts.set(id, {
-        patient: db.prepare('INSERT OR IGNORE INTO patients (bsn, name, birth_date, consent_state, consent_channel, consent_recorded_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
-        dispense: db.prepare('INSERT OR IGNORE INTO dispenses (id, bsn, dispensed_on, product, amount, dosage_instruction, prescriber, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
-        cio: db.prepare('INSERT OR IGNORE INTO contra_indications (id, bsn, kind, name, code, atc, recorded_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
+        patient: db.prepare(
+          'INSERT OR IGNORE INTO patients (bsn, name, birth_date, consent_state, consent_channel, consent_recorded_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ),
+        dispense: db.prepare(
+          'INSERT OR IGNORE INTO dispenses (id, bsn, dispensed_on, product, amount, dosage_instruction, prescriber, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        ),
+        cio: db.prepare(
+          'INSERT OR IGNORE INTO contra_indications (id, bsn, kind, name, code, atc, recorded_on, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        ),
       });
     }
   }
@@ -101,13 +118,33 @@ export async function writeSynthetic(options: {
     const gp = gpStmts.get(p.gp.orgId);
     const chosenAt = (c: string) => (c === 'no-choice' ? null : recordedAt);
     if (gp !== undefined) {
-      const inserted = gp.patient.run(p.bsn, p.name, p.birthDate, recordedAt, JSON.stringify(p.address), p.gp.consent, p.gp.consent === 'no-choice' ? null : p.gp.channel, chosenAt(p.gp.consent)).changes === 1;
+      const inserted =
+        gp.patient.run(
+          p.bsn,
+          p.name,
+          p.birthDate,
+          recordedAt,
+          JSON.stringify(p.address),
+          p.gp.consent,
+          p.gp.consent === 'no-choice' ? null : p.gp.channel,
+          chosenAt(p.gp.consent),
+        ).changes === 1;
       if (inserted) {
         wrote = true;
         count('gp.patients');
         for (const item of p.gp.record) {
           const row = recordItemRow(p.bsn, item.kind, item.input, item.id, recordedAt);
-          gp.item.run(row.id, row.bsn, row.kind, row.episode_id, row.date, row.end_date, row.shielded, row.body, row.recorded_at);
+          gp.item.run(
+            row.id,
+            row.bsn,
+            row.kind,
+            row.episode_id,
+            row.date,
+            row.end_date,
+            row.shielded,
+            row.body,
+            row.recorded_at,
+          );
         }
         count('gp.record_items', p.gp.record.length);
         atSwitchPoint(p.bsn, p.gp.orgId, p.gp.consent, p.gp.channel, 'WAARNEEMGEGEVENS');
@@ -116,15 +153,44 @@ export async function writeSynthetic(options: {
     for (const ph of p.pharmacies) {
       const s = pharmacyStmts.get(ph.orgId);
       if (s === undefined) continue;
-      const inserted = s.patient.run(p.bsn, p.name, p.birthDate, ph.consent, ph.consent === 'no-choice' ? null : ph.channel, chosenAt(ph.consent), recordedAt).changes === 1;
+      const inserted =
+        s.patient.run(
+          p.bsn,
+          p.name,
+          p.birthDate,
+          ph.consent,
+          ph.consent === 'no-choice' ? null : ph.channel,
+          chosenAt(ph.consent),
+          recordedAt,
+        ).changes === 1;
       if (!inserted) continue;
       wrote = true;
       count('pharmacy.patients');
       ph.dispenses.forEach((d, k) => {
-        s.dispense.run(`${p.bsn}-${ph.orgId}-d${k + 1}`, p.bsn, d.dispensedOn, JSON.stringify(d.product), JSON.stringify(d.amount), d.dosageInstruction, JSON.stringify(d.prescriber), recordedAt);
+        s.dispense.run(
+          `${p.bsn}-${ph.orgId}-d${k + 1}`,
+          p.bsn,
+          d.dispensedOn,
+          JSON.stringify(d.product),
+          JSON.stringify(d.amount),
+          d.dosageInstruction,
+          JSON.stringify(d.prescriber),
+          recordedAt,
+        );
       });
       count('pharmacy.dispenses', ph.dispenses.length);
-      ph.cios.forEach((c, k) => s.cio.run(`${p.bsn}-${ph.orgId}-c${k + 1}`, p.bsn, c.kind, c.name, c.code ?? null, c.atc ?? null, c.recordedOn, recordedAt));
+      ph.cios.forEach((c, k) =>
+        s.cio.run(
+          `${p.bsn}-${ph.orgId}-c${k + 1}`,
+          p.bsn,
+          c.kind,
+          c.name,
+          c.code ?? null,
+          c.atc ?? null,
+          c.recordedOn,
+          recordedAt,
+        ),
+      );
       count('pharmacy.contra_indications', ph.cios.length);
       atSwitchPoint(p.bsn, ph.orgId, ph.consent, ph.channel, 'MEDVERSTREKKING');
     }

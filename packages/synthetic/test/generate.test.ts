@@ -6,7 +6,9 @@ import { generate, type GeneratedPatient } from '../src/generate.js';
 
 const topology = loadTopology();
 const TODAY = '2026-11-29';
-const take = (n: number, seed = 42, extra: Partial<Parameters<typeof generate>[0]> = {}) => [...generate({ seed, patients: n, topology, today: TODAY, ...extra })];
+const take = (n: number, seed = 42, extra: Partial<Parameters<typeof generate>[0]> = {}) => [
+  ...generate({ seed, patients: n, topology, today: TODAY, ...extra }),
+];
 
 describe('generate()', () => {
   it('gives the same patients for the same seed, and other patients for another seed', () => {
@@ -58,26 +60,53 @@ describe('generate()', () => {
   it('spreads patients over the topology’s practices and pharmacies, some with two pharmacies', () => {
     const patients = take(2_000);
     const gps = new Set(patients.map((p) => p.gp.orgId));
-    expect([...gps].sort()).toEqual(topology.organisations.filter((o) => o.service === 'gp').map((o) => o.id).sort());
+    expect([...gps].sort()).toEqual(
+      topology.organisations
+        .filter((o) => o.service === 'gp')
+        .map((o) => o.id)
+        .sort(),
+    );
     const two = patients.filter((p) => p.pharmacies.length === 2).length / patients.length;
     expect(two).toBeGreaterThan(0.1);
     expect(two).toBeLessThan(0.2);
-    expect(patients.every((p) => p.pharmacies.length < 2 || p.pharmacies[0]?.orgId !== p.pharmacies[1]?.orgId)).toBe(true);
+    expect(patients.every((p) => p.pharmacies.length < 2 || p.pharmacies[0]?.orgId !== p.pharmacies[1]?.orgId)).toBe(
+      true,
+    );
   });
 
   it('gives plausible Dutch records: names, postcodes, ICPC episodes, SOEP journal, dispenses with ATC and shielded episodes', () => {
     const patients = take(2_000);
-    const p = patients.find((x) => x.gp.record.some((i) => i.kind === 'prescription' && i.input['endDate'] === undefined)) as GeneratedPatient;
+    const p = patients.find((x) =>
+      x.gp.record.some((i) => i.kind === 'prescription' && i.input['endDate'] === undefined),
+    ) as GeneratedPatient;
     expect(p.name).toMatch(/^\S+ .+/);
     expect(patients.every((x) => /^[1-9]\d{3} [A-Z]{2}$/.test(x.address.postalCode))).toBe(true);
     const kinds = new Set(patients.flatMap((x) => x.gp.record.map((i) => i.kind)));
-    expect([...kinds].sort()).toEqual(['allergy', 'contra-indication', 'covering-note', 'episode', 'journal', 'measurement', 'prescription', 'treatment-limit']);
+    expect([...kinds].sort()).toEqual([
+      'allergy',
+      'contra-indication',
+      'covering-note',
+      'episode',
+      'journal',
+      'measurement',
+      'prescription',
+      'treatment-limit',
+    ]);
     const journal = patients.flatMap((x) => x.gp.record.filter((i) => i.kind === 'journal'));
-    expect(journal[0]?.input).toMatchObject({ S: expect.any(String), O: expect.any(String), E: expect.any(String), P: expect.any(String) });
+    expect(journal[0]?.input).toMatchObject({
+      S: expect.any(String),
+      O: expect.any(String),
+      E: expect.any(String),
+      P: expect.any(String),
+    });
     const dispenses = patients.flatMap((x) => x.pharmacies.flatMap((ph) => ph.dispenses));
     expect(dispenses.length).toBeGreaterThan(1_000);
-    expect(dispenses.every((d) => /^[A-Z]\d{2}[A-Z]{2}\d{2}$/.test(d.product.atc ?? '') && d.dispensedOn <= TODAY)).toBe(true);
-    const shielded = patients.filter((x) => x.gp.record.some((i) => i.kind === 'episode' && i.input.shielded === true)).length;
+    expect(
+      dispenses.every((d) => /^[A-Z]\d{2}[A-Z]{2}\d{2}$/.test(d.product.atc ?? '') && d.dispensedOn <= TODAY),
+    ).toBe(true);
+    const shielded = patients.filter((x) =>
+      x.gp.record.some((i) => i.kind === 'episode' && i.input.shielded === true),
+    ).length;
     expect(shielded).toBeGreaterThan(0);
   });
 });

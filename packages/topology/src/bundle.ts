@@ -31,7 +31,9 @@ export async function bundleServices(): Promise<Record<string, string>> {
         // Our workspace packages are bundled from source; every other package stays an import.
         name: 'libraries-external',
         setup(b) {
-          b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@schakel/') ? undefined : { path: args.path, external: true }));
+          b.onResolve({ filter: /^[^./]/ }, (args) =>
+            args.path.startsWith('@schakel/') ? undefined : { path: args.path, external: true },
+          );
         },
       },
     ],

@@ -4,7 +4,12 @@ import { join, relative, resolve } from 'node:path';
 import { INTERACTIONS, ORGANISATION_TYPES, ProblemError, type Interaction } from '@schakel/contracts';
 import { signAssertion } from '@schakel/trust/assertion';
 import { EnrolmentInput, enrol } from './enrol.js';
-import { HL7_QUERY_INTERACTIONS, applicationIdForCard, signedQueryEnvelope, type Hl7QueryInteraction } from './hl7-envelope.js';
+import {
+  HL7_QUERY_INTERACTIONS,
+  applicationIdForCard,
+  signedQueryEnvelope,
+  type Hl7QueryInteraction,
+} from './hl7-envelope.js';
 import { preparePki } from './prepare-pki.js';
 import { parseArgs } from 'node:util';
 import { DEMO_PATIENTS, seedDemo } from './seed.js';
@@ -113,7 +118,9 @@ async function enrolCommand(args: string[]): Promise<void> {
     pkiDir: join(resolve(values['data-dir']), 'pki'),
   });
   if (!parsed.success) {
-    process.stderr.write(`Cannot enrol:\n${parsed.error.issues.map((i) => `  --${String(i.path[0] ?? '')}${i.path.length > 1 ? `[${i.path.slice(1).join('.')}]` : ''}: ${i.message}`).join('\n')}\n\nSee npm start -- --help\n`);
+    process.stderr.write(
+      `Cannot enrol:\n${parsed.error.issues.map((i) => `  --${String(i.path[0] ?? '')}${i.path.length > 1 ? `[${i.path.slice(1).join('.')}]` : ''}: ${i.message}`).join('\n')}\n\nSee npm start -- --help\n`,
+    );
     process.exit(2);
   }
   const { examples } = await enrol(parsed.data);
@@ -122,20 +129,38 @@ async function enrolCommand(args: string[]): Promise<void> {
 
 /** Issue the topology's certificates and UZI cards without starting anything (for containers). */
 async function pkiCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { topology: { type: 'string', default: DEFAULT_TOPOLOGY_FILE }, 'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      topology: { type: 'string', default: DEFAULT_TOPOLOGY_FILE },
+      'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
+    },
+  });
   const dir = join(resolve(values['data-dir']), 'pki');
   await preparePki(loadTopology(resolve(values.topology)), dir);
   process.stdout.write(`Test PKI ready in ${dir}\n`);
 }
 
 async function assertionCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({ args, options: { card: { type: 'string' }, bsn: { type: 'string' }, interaction: { type: 'string', default: 'QURX_IN990011NL' } } });
+  const { values } = parseArgs({
+    args,
+    options: {
+      card: { type: 'string' },
+      bsn: { type: 'string' },
+      interaction: { type: 'string', default: 'QURX_IN990011NL' },
+    },
+  });
   if (values.card === undefined || values.bsn === undefined || !(values.interaction in INTERACTIONS)) {
     process.stderr.write('assertion needs --card PREFIX and --bsn BSN (and a known --interaction)\n');
     process.exit(2);
   }
-  const credential = { cert: readFileSync(`${values.card}.cert.pem`, 'utf8'), key: readFileSync(`${values.card}.key.pem`, 'utf8') };
-  process.stdout.write(`${await signAssertion(credential, { interaction: values.interaction as Interaction, bsn: values.bsn })}\n`);
+  const credential = {
+    cert: readFileSync(`${values.card}.cert.pem`, 'utf8'),
+    key: readFileSync(`${values.card}.key.pem`, 'utf8'),
+  };
+  process.stdout.write(
+    `${await signAssertion(credential, { interaction: values.interaction as Interaction, bsn: values.bsn })}\n`,
+  );
 }
 
 async function hl7Command(args: string[]): Promise<void> {
@@ -151,17 +176,24 @@ async function hl7Command(args: string[]): Promise<void> {
   });
   const interaction = values.interaction as Hl7QueryInteraction;
   if (values.card === undefined || values.bsn === undefined || !HL7_QUERY_INTERACTIONS.includes(interaction)) {
-    process.stderr.write(`hl7 needs --card PREFIX and --bsn BSN (and --interaction ${HL7_QUERY_INTERACTIONS.join(' or ')})\n`);
+    process.stderr.write(
+      `hl7 needs --card PREFIX and --bsn BSN (and --interaction ${HL7_QUERY_INTERACTIONS.join(' or ')})\n`,
+    );
     process.exit(2);
   }
-  const card = { cert: readFileSync(`${values.card}.cert.pem`, 'utf8'), key: readFileSync(`${values.card}.key.pem`, 'utf8') };
+  const card = {
+    cert: readFileSync(`${values.card}.cert.pem`, 'utf8'),
+    key: readFileSync(`${values.card}.key.pem`, 'utf8'),
+  };
   const applicationId = values['application-id'] ?? applicationIdForCard(values.card, card.cert);
   if (applicationId === undefined) {
     process.stderr.write(`hl7 cannot tell which system ${values.card} belongs with: give --application-id ID\n`);
     process.exit(2);
   }
   try {
-    process.stdout.write(`${signedQueryEnvelope({ card, bsn: values.bsn, interaction, applicationId, lspUrl: values['lsp-url'] })}\n`);
+    process.stdout.write(
+      `${signedQueryEnvelope({ card, bsn: values.bsn, interaction, applicationId, lspUrl: values['lsp-url'] })}\n`,
+    );
   } catch (err) {
     // The codec refuses what the switch point would refuse (a BSN failing the 11-proef, a bad application id).
     if (!(err instanceof ProblemError)) throw err;
@@ -207,14 +239,26 @@ async function start(args: string[]): Promise<void> {
   process.on('SIGTERM', () => void stop());
   for (const p of running.processes.values()) {
     p.child?.on('exit', (code, signal) => {
-      if (!stopping) process.stderr.write(`!! ${p.id} exited unexpectedly (code ${code}, signal ${signal}); see ${p.logFile ?? 'its log'}\n`);
+      if (!stopping)
+        process.stderr.write(
+          `!! ${p.id} exited unexpectedly (code ${code}, signal ${signal}); see ${p.logFile ?? 'its log'}\n`,
+        );
     });
   }
 
   const { seeded } = values['no-seed'] ? { seeded: false } : await seedDemo(running);
-  const rows = [...running.processes.values()].map((p) => [p.name, roleOf(p.service), p.ura ?? '-', p.applicationId ?? '-', p.url, `${p.url}/docs`]);
+  const rows = [...running.processes.values()].map((p) => [
+    p.name,
+    roleOf(p.service),
+    p.ura ?? '-',
+    p.applicationId ?? '-',
+    p.url,
+    `${p.url}/docs`,
+  ]);
   const header = ['organisation', 'role', 'URA', 'application id', 'URL', 'API docs'];
-  process.stdout.write(`\nSchakel is running (all ready in ${(startedMs / 1000).toFixed(1)} s). Logs: ${dataDir}/logs\n\n${table([header, ...rows])}\n`);
+  process.stdout.write(
+    `\nSchakel is running (all ready in ${(startedMs / 1000).toFixed(1)} s). Logs: ${dataDir}/logs\n\n${table([header, ...rows])}\n`,
+  );
   if (!values['no-seed']) {
     process.stdout.write(`\nDemo patients (${seeded ? 'seeded now' : 'already in the data folder'}):\n`);
     for (const p of DEMO_PATIENTS) process.stdout.write(`  ${p.bsn}  ${p.name.padEnd(18)} ${p.story}\n`);
@@ -238,7 +282,18 @@ async function start(args: string[]): Promise<void> {
 }
 
 function roleOf(service: string): string {
-  return ({ lsp: 'switch point (LSP)', gp: 'GP practice (HIS)', pharmacy: 'pharmacy (AIS)', hap: 'after-hours GP post (HAP)', seh: 'emergency department (SEH)', ambulance: 'ambulance service (RAV)' } as Record<string, string>)[service] ?? service;
+  return (
+    (
+      {
+        lsp: 'switch point (LSP)',
+        gp: 'GP practice (HIS)',
+        pharmacy: 'pharmacy (AIS)',
+        hap: 'after-hours GP post (HAP)',
+        seh: 'emergency department (SEH)',
+        ambulance: 'ambulance service (RAV)',
+      } as Record<string, string>
+    )[service] ?? service
+  );
 }
 
 function table(rows: string[][]): string {

@@ -15,7 +15,9 @@ export const EnrolmentInput = z.object({
   organisationType: OrganisationType,
   baseUrl: z.url({ protocol: /^https$/ }).optional(),
   provides: z.array(DataCategory).default([]),
-  professionals: z.array(z.object({ uziNumber: UziNumber, roleCode: UziRoleCode, name: z.string().min(1) })).default([]),
+  professionals: z
+    .array(z.object({ uziNumber: UziNumber, roleCode: UziRoleCode, name: z.string().min(1) }))
+    .default([]),
   lspUrl: z.url({ protocol: /^https$/ }),
   pkiDir: z.string(),
 });
@@ -28,11 +30,18 @@ export type EnrolmentInput = z.input<typeof EnrolmentInput>;
  */
 export async function enrol(raw: EnrolmentInput): Promise<{ folder: string; examples: string }> {
   const input = EnrolmentInput.parse(raw);
-  if (!existsSync(join(input.pkiDir, 'root-ca.pem'))) throw new Error(`No test PKI in ${input.pkiDir}: start the topology once first (npm start)`);
+  if (!existsSync(join(input.pkiDir, 'root-ca.pem')))
+    throw new Error(`No test PKI in ${input.pkiDir}: start the topology once first (npm start)`);
   const pki = await openPki(input.pkiDir);
   const folder = join(input.pkiDir, 'enrolled', input.id);
   mkdirSync(join(folder, 'cards'), { recursive: true });
-  const system = await pki.issueSystem({ id: input.id, name: input.name, ura: input.ura, applicationId: input.applicationId, organisationType: input.organisationType });
+  const system = await pki.issueSystem({
+    id: input.id,
+    name: input.name,
+    ura: input.ura,
+    applicationId: input.applicationId,
+    organisationType: input.organisationType,
+  });
   writeFileSync(join(folder, 'system.cert.pem'), system.cert);
   writeFileSync(join(folder, 'system.key.pem'), system.key, { mode: 0o600 });
   copyFileSync(pki.files.root, join(folder, 'root-ca.pem'));
@@ -43,7 +52,14 @@ export async function enrol(raw: EnrolmentInput): Promise<{ folder: string; exam
   }
 
   const adminFiles = await pki.ensureSystem(ADMIN_SYSTEM);
-  const client = createServiceClient({ timeoutMs: 10_000, tls: { cert: readFileSync(adminFiles.certFile, 'utf8'), key: readFileSync(adminFiles.keyFile, 'utf8'), ca: pki.rootPem } });
+  const client = createServiceClient({
+    timeoutMs: 10_000,
+    tls: {
+      cert: readFileSync(adminFiles.certFile, 'utf8'),
+      key: readFileSync(adminFiles.keyFile, 'utf8'),
+      ca: pki.rootPem,
+    },
+  });
   try {
     await createSwitchPointClient(client, input.lspUrl).registerSystem(input.applicationId, {
       ura: input.ura,

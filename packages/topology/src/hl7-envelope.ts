@@ -42,16 +42,40 @@ const leafOf = (chain: string) => {
  */
 export function signedQueryEnvelope(input: SignedQueryInput): string {
   const who = identityFromSubjectAltName(leafOf(input.card.cert).subjectAltName);
-  if (who.uziNumber === undefined || who.roleCode === undefined) throw new Error('The card is not a professional (UZI card) certificate');
+  if (who.uziNumber === undefined || who.roleCode === undefined)
+    throw new Error('The card is not a professional (UZI card) certificate');
   const messageId = randomUUID();
-  const query = { bsn: input.bsn, requester: { applicationId: input.applicationId, professional: { uziNumber: who.uziNumber, roleCode: who.roleCode } }, treatmentRelation: true };
+  const query = {
+    bsn: input.bsn,
+    requester: {
+      applicationId: input.applicationId,
+      professional: { uziNumber: who.uziNumber, roleCode: who.roleCode },
+    },
+    treatmentRelation: true,
+  };
   const options = { transmission: { id: messageId, receiver: { applicationId: LSP_APPLICATION_ID.production } } };
-  const body = input.interaction === 'QUPC_IN990001NL' ? encodeSummaryQuery(query, options) : encodeMedicationQuery(query, options);
-  const header = signAssertionHeader(input.card, { interaction: input.interaction, bsn: input.bsn, audience: audienceOf(LSP_APPLICATION_ID.production), messageId });
-  return buildEnvelope({ action: actionOf(input.interaction), messageId, to: new URL('/aorta/query', input.lspUrl).href, replyTo: WSA_ANONYMOUS, headers: [header], body });
+  const body =
+    input.interaction === 'QUPC_IN990001NL'
+      ? encodeSummaryQuery(query, options)
+      : encodeMedicationQuery(query, options);
+  const header = signAssertionHeader(input.card, {
+    interaction: input.interaction,
+    bsn: input.bsn,
+    audience: audienceOf(LSP_APPLICATION_ID.production),
+    messageId,
+  });
+  return buildEnvelope({
+    action: actionOf(input.interaction),
+    messageId,
+    to: new URL('/aorta/query', input.lspUrl).href,
+    replyTo: WSA_ANONYMOUS,
+    headers: [header],
+    body,
+  });
 }
 
-const applicationIdOf = (certFile: string) => identityFromSubjectAltName(new X509Certificate(readFileSync(certFile)).subjectAltName);
+const applicationIdOf = (certFile: string) =>
+  identityFromSubjectAltName(new X509Certificate(readFileSync(certFile)).subjectAltName);
 
 /**
  * The application id of the system a card belongs with, from the certificate files beside it: an enrolled

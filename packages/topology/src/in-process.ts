@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import type { Interaction } from '@schakel/contracts';
-import { createServiceClient, createSwitchPointClient, identifiedAs, openStore, type App, type TlsMaterial } from '@schakel/service-kit';
+import {
+  createServiceClient,
+  createSwitchPointClient,
+  identifiedAs,
+  openStore,
+  type App,
+  type TlsMaterial,
+} from '@schakel/service-kit';
 import { openPki, type PemPair, type Pki, type ProfessionalSubject, type SystemSubject } from '@schakel/trust/pki';
 import { signAssertion } from '@schakel/trust/assertion';
 import { ADMIN_SYSTEM } from './identities.js';
@@ -14,7 +21,13 @@ import { buildApp as buildLsp, migrations as lspMigrations, type LspDatabase } f
  * fresh test PKI, and real mutual-TLS clients for any system identity. (Cross-service tests start real
  * processes with startTopology instead.)
  */
-export const SWITCH_POINT_SYSTEM: SystemSubject = { id: 'lsp', name: 'Schakel switch point', ura: '00000001', applicationId: '1', role: 'switch-point' };
+export const SWITCH_POINT_SYSTEM: SystemSubject = {
+  id: 'lsp',
+  name: 'Schakel switch point',
+  ura: '00000001',
+  applicationId: '1',
+  role: 'switch-point',
+};
 export { ADMIN_SYSTEM };
 
 /** For a source built in a test and called with inject(): every caller is the switch point (KitOptions.identify). */
@@ -29,8 +42,13 @@ export const asSwitchPoint = identifiedAs({
 export interface TestCaller {
   tls: TlsMaterial;
   /** Plain HTTPS with this identity: status and parsed body, never throws on 4xx/5xx. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read loosely typed JSON answers
-  http: (method: string, url: string, body?: unknown, headers?: Record<string, string>) => Promise<{ status: number; json: any; headers: Record<string, string | string[] | undefined> }>;
+  http: (
+    method: string,
+    url: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read loosely typed JSON answers
+  ) => Promise<{ status: number; json: any; headers: Record<string, string | string[] | undefined> }>;
   /** The typed switch-point client with this identity. */
   lsp: ReturnType<typeof createSwitchPointClient>;
   close: () => Promise<void>;
@@ -53,7 +71,11 @@ export async function startSwitchPointInProcess(
   const db = await openStore<LspDatabase>({ database: options.database ?? ':memory:', migrations: lspMigrations });
   const lspTls = material(await pki.issueSystem(SWITCH_POINT_SYSTEM));
   const app = await buildLsp(
-    { SOURCE_TIMEOUT_MS: options.sourceTimeoutMs ?? 1_000, LOG_LEVEL: 'silent', CLOCK_SKEW_SECONDS: options.clockSkewSeconds ?? 30 },
+    {
+      SOURCE_TIMEOUT_MS: options.sourceTimeoutMs ?? 1_000,
+      LOG_LEVEL: 'silent',
+      CLOCK_SKEW_SECONDS: options.clockSkewSeconds ?? 30,
+    },
     { db, cardCaPem: pki.cardCaPem, kit: { logLevel: 'silent', tls: lspTls } },
   );
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
@@ -84,7 +106,8 @@ export async function startSwitchPointInProcess(
     closers.push(caller.close);
     return caller;
   }
-  const system = async (subject: SystemSubject, issue?: { notBefore?: Date; notAfter?: Date }) => callerWith(material(await pki.issueSystem(subject, issue)));
+  const system = async (subject: SystemSubject, issue?: { notBefore?: Date; notAfter?: Date }) =>
+    callerWith(material(await pki.issueSystem(subject, issue)));
   const admin = await system(ADMIN_SYSTEM);
   const credentials = new Map<string, PemPair>();
   async function credential(p: ProfessionalSubject): Promise<PemPair> {
@@ -111,8 +134,22 @@ export async function startSwitchPointInProcess(
     callerWith,
     credential,
     /** Authorization header with a fresh signed assertion of this professional. */
-    async assertion(p: ProfessionalSubject, bsn: string, extra: { interaction?: Interaction; lifetimeSeconds?: number; notBefore?: number; messageId?: string; responsible?: { uziNumber: string; roleCode: string } } = {}) {
-      const jws = await signAssertion(await credential(p), { interaction: extra.interaction ?? 'QURX_IN990011NL', bsn, ...extra });
+    async assertion(
+      p: ProfessionalSubject,
+      bsn: string,
+      extra: {
+        interaction?: Interaction;
+        lifetimeSeconds?: number;
+        notBefore?: number;
+        messageId?: string;
+        responsible?: { uziNumber: string; roleCode: string };
+      } = {},
+    ) {
+      const jws = await signAssertion(await credential(p), {
+        interaction: extra.interaction ?? 'QURX_IN990011NL',
+        bsn,
+        ...extra,
+      });
       return { authorization: `Bearer ${jws}` };
     },
     /** Keep an in-process app alive until close (e.g. a pharmacy listening for the fan-out). */

@@ -41,7 +41,6 @@ export interface RunningProcess {
   child: ChildProcess | undefined;
 }
 
-
 /**
  * Starts the switch point and then every organisation as its own process (separate event loops), waits
  * until each has said it is ready over IPC, and gives handles to stop, restart, pause and resume each one.
@@ -55,20 +54,30 @@ export async function startTopology(options: StartOptions = {}) {
   if (logDir !== undefined) mkdirSync(logDir, { recursive: true });
   // The test PKI: created on first start, reused after; one certificate per system, a card per professional.
   const ownPki = options.pkiDir === undefined && options.dataDir === undefined;
-  const pkiDir = options.pkiDir ?? (options.dataDir !== undefined ? join(options.dataDir, 'pki') : mkdtempSync(join(tmpdir(), 'schakel-pki-')));
+  const pkiDir =
+    options.pkiDir ??
+    (options.dataDir !== undefined ? join(options.dataDir, 'pki') : mkdtempSync(join(tmpdir(), 'schakel-pki-')));
   const pki = await preparePki(topology, pkiDir);
   const tlsEnv = async (subject: SystemSubject) => {
     const files = await pki.ensureSystem(subject);
     return { TLS_CERT_FILE: files.certFile, TLS_KEY_FILE: files.keyFile, TLS_CA_FILE: pki.files.root };
   };
   const adminFiles = await pki.ensureSystem(ADMIN_SYSTEM);
-  const admin: TlsMaterial = { cert: readFileSync(adminFiles.certFile, 'utf8'), key: readFileSync(adminFiles.keyFile, 'utf8'), ca: pki.rootPem };
+  const admin: TlsMaterial = {
+    cert: readFileSync(adminFiles.certFile, 'utf8'),
+    key: readFileSync(adminFiles.keyFile, 'utf8'),
+    ca: pki.rootPem,
+  };
   const processes = new Map<string, RunningProcess>();
   const envs = new Map<string, Record<string, string>>();
   const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
   const entries = await bundleServices();
 
-  async function spawn(id: string, service: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string; logFile?: string }> {
+  async function spawn(
+    id: string,
+    service: string,
+    env: Record<string, string>,
+  ): Promise<{ child: ChildProcess; url: string; logFile?: string }> {
     const logFile = logDir !== undefined ? join(logDir, `${id}.log`) : undefined;
     const fd = logFile !== undefined ? openSync(logFile, 'a') : undefined;
     const entry = entries[service];
@@ -119,7 +128,15 @@ export async function startTopology(options: StartOptions = {}) {
   }
 
   const sp = topology.switchPoint;
-  processes.set(sp.id, { id: sp.id, service: 'lsp', name: sp.name, ura: sp.ura, applicationId: sp.applicationId, url: '', child: undefined });
+  processes.set(sp.id, {
+    id: sp.id,
+    service: 'lsp',
+    name: sp.name,
+    ura: sp.ura,
+    applicationId: sp.applicationId,
+    url: '',
+    child: undefined,
+  });
   envs.set(sp.id, {
     ...common,
     ...(await tlsEnv({ id: sp.id, name: sp.name, ura: sp.ura, applicationId: sp.applicationId, role: 'switch-point' })),
@@ -140,10 +157,24 @@ export async function startTopology(options: StartOptions = {}) {
     if (ephemeral) await lspStarted;
     const lspUrl = ephemeral ? (processes.get(sp.id)?.url ?? '') : `https://127.0.0.1:${sp.port}`;
     for (const o of topology.organisations) {
-      processes.set(o.id, { id: o.id, service: o.service, name: o.name, ura: o.ura, applicationId: o.applicationId, url: '', child: undefined });
+      processes.set(o.id, {
+        id: o.id,
+        service: o.service,
+        name: o.name,
+        ura: o.ura,
+        applicationId: o.applicationId,
+        url: '',
+        child: undefined,
+      });
       envs.set(o.id, {
         ...common,
-        ...(await tlsEnv({ id: o.id, name: o.name, ura: o.ura, applicationId: o.applicationId, organisationType: ORGANISATION_TYPE_OF[o.service] })),
+        ...(await tlsEnv({
+          id: o.id,
+          name: o.name,
+          ura: o.ura,
+          applicationId: o.applicationId,
+          organisationType: ORGANISATION_TYPE_OF[o.service],
+        })),
         CREDENTIALS_DIR: join(pkiDir, 'professionals', o.ura),
         PORT: String(ephemeral ? 0 : o.port),
         DATABASE: store(o.id),

@@ -11,7 +11,13 @@ export const DEFAULT_TOPOLOGY_FILE = resolve(REPO_ROOT, 'topology/default.json')
 export const SERVICES = ['gp', 'pharmacy', 'hap', 'seh', 'ambulance'] as const;
 
 /** The organisation type each kind of system stands for (written into its system certificate too). */
-export const ORGANISATION_TYPE_OF = { gp: 'Z3', pharmacy: 'J8', hap: 'N6', seh: 'V4', ambulance: AMBULANCE_SERVICE_TYPE } as const;
+export const ORGANISATION_TYPE_OF = {
+  gp: 'Z3',
+  pharmacy: 'J8',
+  hap: 'N6',
+  seh: 'V4',
+  ambulance: AMBULANCE_SERVICE_TYPE,
+} as const;
 
 const ProfessionalSpec = z
   .object({ uziNumber: UziNumber, roleCode: UziRoleCode, name: z.string().min(1) })
@@ -49,7 +55,11 @@ export const Topology = z.object({
       sourceTimeoutMs: z.number().int().positive().default(3000),
       /** The switch point's policy switches at start-up (the operator can change them at /admin/policies). */
       policies: z
-        .object({ coronaOptIn: z.boolean().default(true), stopButton: z.boolean().default(true), presumedConsent: z.boolean().default(true) })
+        .object({
+          coronaOptIn: z.boolean().default(true),
+          stopButton: z.boolean().default(true),
+          presumedConsent: z.boolean().default(true),
+        })
         .strict()
         .default({ coronaOptIn: true, stopButton: true, presumedConsent: true }),
       /** Replace the default authorisation protocol with this file (relative to the repository). */
@@ -70,11 +80,14 @@ export function loadTopology(file = DEFAULT_TOPOLOGY_FILE): Topology {
   }
   const parsed = Topology.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`Topology file ${file} is not valid:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    throw new Error(
+      `Topology file ${file} is not valid:\n${parsed.error.issues.map((i) => `  - ${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   }
   const ids = new Set<string>();
   for (const o of parsed.data.organisations) {
-    if (ids.has(o.id) || o.id === parsed.data.switchPoint.id) throw new Error(`Topology file ${file}: organisation id ${o.id} is used twice`);
+    if (ids.has(o.id) || o.id === parsed.data.switchPoint.id)
+      throw new Error(`Topology file ${file}: organisation id ${o.id} is used twice`);
     ids.add(o.id);
   }
   return parsed.data;

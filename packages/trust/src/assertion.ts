@@ -45,7 +45,9 @@ export interface SignOptions {
 }
 
 function pemBlocks(pem: string): string[] {
-  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) => (m[1] ?? '').replace(/\s+/g, ''));
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]+?)-----END CERTIFICATE-----/g)].map((m) =>
+    (m[1] ?? '').replace(/\s+/g, ''),
+  );
 }
 
 export async function signAssertion(credential: Credential, options: SignOptions): Promise<string> {
@@ -53,7 +55,8 @@ export async function signAssertion(credential: Credential, options: SignOptions
   if (leafB64 === undefined) throw new Error('The credential has no certificate');
   const leaf = new X509Certificate(Buffer.from(leafB64, 'base64'));
   const who = identityFromSubjectAltName(leaf.subjectAltName);
-  if (who.uziNumber === undefined || who.roleCode === undefined || who.ura === undefined) throw new Error('The credential is not a professional (UZI card) certificate');
+  if (who.uziNumber === undefined || who.roleCode === undefined || who.ura === undefined)
+    throw new Error('The credential is not a professional (UZI card) certificate');
   const now = Math.floor(Date.now() / 1000);
   const nbf = options.notBefore ?? now;
   const claims: AssertionClaims = {
@@ -92,7 +95,11 @@ export interface Verifier {
 }
 
 /** A verifier that trusts professional certificates issued by the given card CA only. */
-export function createAssertionVerifier(options: { cardCaPem: string; clockSkewSeconds?: number; maxLifetimeSeconds?: number }): Verifier {
+export function createAssertionVerifier(options: {
+  cardCaPem: string;
+  clockSkewSeconds?: number;
+  maxLifetimeSeconds?: number;
+}): Verifier {
   const [caB64] = pemBlocks(options.cardCaPem);
   if (caB64 === undefined) throw new Error('No card CA certificate given');
   const cardCa = new X509Certificate(Buffer.from(caB64, 'base64'));
@@ -140,16 +147,26 @@ export function createAssertionVerifier(options: { cardCaPem: string; clockSkewS
       try {
         const header = decodeProtectedHeader(jws);
         const x5c = header.x5c?.[0];
-        if (header.alg !== 'ES256' || x5c === undefined) return fail('ASSERTION_MALFORMED', 'expected an ES256 JWS with the professional certificate in x5c');
+        if (header.alg !== 'ES256' || x5c === undefined)
+          return fail('ASSERTION_MALFORMED', 'expected an ES256 JWS with the professional certificate in x5c');
         c = card(x5c);
       } catch {
         return fail('ASSERTION_MALFORMED', 'not a compact JWS');
       }
       const leaf = c.cert;
-      if (!c.trusted) return fail('ASSERTION_UNTRUSTED', `signed with a certificate not issued by the UZI card CA (issuer: ${leaf.issuer.replace(/\n/g, ', ')})`);
+      if (!c.trusted)
+        return fail(
+          'ASSERTION_UNTRUSTED',
+          `signed with a certificate not issued by the UZI card CA (issuer: ${leaf.issuer.replace(/\n/g, ', ')})`,
+        );
       const nowMs = now * 1000;
-      if (nowMs < c.from || nowMs > c.to) return fail('CREDENTIAL_EXPIRED', `the professional's certificate is valid ${leaf.validFrom} to ${leaf.validTo}`);
-      if (opts.isRevoked?.(leaf.serialNumber) === true) return fail('CREDENTIAL_REVOKED', `the professional's certificate ${leaf.serialNumber} is revoked`);
+      if (nowMs < c.from || nowMs > c.to)
+        return fail(
+          'CREDENTIAL_EXPIRED',
+          `the professional's certificate is valid ${leaf.validFrom} to ${leaf.validTo}`,
+        );
+      if (opts.isRevoked?.(leaf.serialNumber) === true)
+        return fail('CREDENTIAL_REVOKED', `the professional's certificate ${leaf.serialNumber} is revoked`);
       let claims: AssertionClaims;
       try {
         const { payload } = await compactVerify(jws, c.key);
@@ -157,13 +174,27 @@ export function createAssertionVerifier(options: { cardCaPem: string; clockSkewS
       } catch {
         return fail('ASSERTION_BAD_SIGNATURE', 'the signature does not match the professional certificate');
       }
-      if (typeof claims.nbf !== 'number' || typeof claims.exp !== 'number' || typeof claims.jti !== 'string') return fail('ASSERTION_MALFORMED', 'nbf, exp and jti are required');
-      if (claims.exp - claims.nbf > maxLifetime) return fail('ASSERTION_TOO_LONG', `valid for ${claims.exp - claims.nbf} s; at most ${maxLifetime} s is allowed`);
-      if (now + skew < claims.nbf) return fail('ASSERTION_NOT_YET_VALID', `valid from ${new Date(claims.nbf * 1000).toISOString()}; clock skew allowed ${skew} s`);
-      if (now - skew > claims.exp) return fail('ASSERTION_EXPIRED', `expired at ${new Date(claims.exp * 1000).toISOString()}; clock skew allowed ${skew} s`);
+      if (typeof claims.nbf !== 'number' || typeof claims.exp !== 'number' || typeof claims.jti !== 'string')
+        return fail('ASSERTION_MALFORMED', 'nbf, exp and jti are required');
+      if (claims.exp - claims.nbf > maxLifetime)
+        return fail(
+          'ASSERTION_TOO_LONG',
+          `valid for ${claims.exp - claims.nbf} s; at most ${maxLifetime} s is allowed`,
+        );
+      if (now + skew < claims.nbf)
+        return fail(
+          'ASSERTION_NOT_YET_VALID',
+          `valid from ${new Date(claims.nbf * 1000).toISOString()}; clock skew allowed ${skew} s`,
+        );
+      if (now - skew > claims.exp)
+        return fail(
+          'ASSERTION_EXPIRED',
+          `expired at ${new Date(claims.exp * 1000).toISOString()}; clock skew allowed ${skew} s`,
+        );
       // The certificate decides who signed, whatever the claims say.
       const who = c.who;
-      if (who.uziNumber !== claims.sub || who.roleCode !== claims.role || who.ura !== claims.ura) return fail('ASSERTION_UNTRUSTED', 'the claims do not match the professional certificate');
+      if (who.uziNumber !== claims.sub || who.roleCode !== claims.role || who.ura !== claims.ura)
+        return fail('ASSERTION_UNTRUSTED', 'the claims do not match the professional certificate');
       return { ok: true, claims, certificateSerial: leaf.serialNumber, professionalName: c.name || claims.sub };
     },
   };

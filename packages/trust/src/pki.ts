@@ -62,7 +62,11 @@ export interface IssueOptions {
   notAfter?: Date;
 }
 
-const pem = (der: ArrayBuffer, label: string) => `-----BEGIN ${label}-----\n${Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
+const pem = (der: ArrayBuffer, label: string) =>
+  `-----BEGIN ${label}-----\n${Buffer.from(der)
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END ${label}-----\n`;
 
 async function exportKey(key: CryptoKey): Promise<string> {
   return pem(await crypto.subtle.exportKey('pkcs8', key), 'PRIVATE KEY');
@@ -94,7 +98,13 @@ async function makeRoot(name: string, years: number): Promise<Ca> {
   return { cert, keys };
 }
 
-async function issue(issuer: Ca, name: string, keys: CryptoKeyPair, extensions: x509.Extension[], options: IssueOptions & { ca?: boolean } = {}): Promise<x509.X509Certificate> {
+async function issue(
+  issuer: Ca,
+  name: string,
+  keys: CryptoKeyPair,
+  extensions: x509.Extension[],
+  options: IssueOptions & { ca?: boolean } = {},
+): Promise<x509.X509Certificate> {
   return x509.X509CertificateGenerator.create({
     subject: name,
     issuer: issuer.cert.subject,
@@ -115,8 +125,17 @@ async function issue(issuer: Ca, name: string, keys: CryptoKeyPair, extensions: 
 const escapeDn = (v: string) => v.replace(/([,+"\\<>;=])/g, '\\$1');
 
 /** The identity a system or professional certificate carries, as subjectAltName URIs. */
-const systemUris = (s: SystemSubject) => [SAN.ura(s.ura), SAN.applicationId(s.applicationId), ...(s.organisationType ? [SAN.organisationType(s.organisationType)] : []), ...(s.role ? [SAN.role(s.role)] : [])];
-const professionalUris = (p: ProfessionalSubject) => [SAN.uziNumber(p.uziNumber), SAN.roleCode(p.roleCode), SAN.ura(p.ura)];
+const systemUris = (s: SystemSubject) => [
+  SAN.ura(s.ura),
+  SAN.applicationId(s.applicationId),
+  ...(s.organisationType ? [SAN.organisationType(s.organisationType)] : []),
+  ...(s.role ? [SAN.role(s.role)] : []),
+];
+const professionalUris = (p: ProfessionalSubject) => [
+  SAN.uziNumber(p.uziNumber),
+  SAN.roleCode(p.roleCode),
+  SAN.ura(p.ura),
+];
 
 /** The subjectAltName URIs of the first certificate in a PEM chain. */
 function uriNamesOf(chainPem: string): string[] {
@@ -145,7 +164,11 @@ export interface Pki {
 /** Load the PKI in `dir`, creating the root and the two CAs on first use. */
 export async function openPki(dir: string): Promise<Pki> {
   mkdirSync(dir, { recursive: true });
-  const files = { root: join(dir, 'root-ca.pem'), serverCa: join(dir, 'server-ca.pem'), cardCa: join(dir, 'card-ca.pem') };
+  const files = {
+    root: join(dir, 'root-ca.pem'),
+    serverCa: join(dir, 'server-ca.pem'),
+    cardCa: join(dir, 'card-ca.pem'),
+  };
   const keyFile = (f: string) => f.replace(/\.pem$/, '.key.pem');
   let root: Ca;
   let serverCa: Ca;
@@ -160,9 +183,21 @@ export async function openPki(dir: string): Promise<Pki> {
     root = await makeRoot('CN=Schakel test root CA, O=Schakel (test only)', 10);
     const caExt = [new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)];
     const serverKeys = await generateKeys();
-    serverCa = { keys: serverKeys, cert: await issue(root, 'CN=Schakel test UZI server CA, O=Schakel (test only)', serverKeys, caExt, { ca: true, notAfter: new Date(Date.now() + 5 * 365 * 86_400_000) }) };
+    serverCa = {
+      keys: serverKeys,
+      cert: await issue(root, 'CN=Schakel test UZI server CA, O=Schakel (test only)', serverKeys, caExt, {
+        ca: true,
+        notAfter: new Date(Date.now() + 5 * 365 * 86_400_000),
+      }),
+    };
     const cardKeys = await generateKeys();
-    cardCa = { keys: cardKeys, cert: await issue(root, 'CN=Schakel test UZI card CA, O=Schakel (test only)', cardKeys, caExt, { ca: true, notAfter: new Date(Date.now() + 5 * 365 * 86_400_000) }) };
+    cardCa = {
+      keys: cardKeys,
+      cert: await issue(root, 'CN=Schakel test UZI card CA, O=Schakel (test only)', cardKeys, caExt, {
+        ca: true,
+        notAfter: new Date(Date.now() + 5 * 365 * 86_400_000),
+      }),
+    };
     for (const [f, ca] of [
       [files.root, root],
       [files.serverCa, serverCa],
@@ -192,7 +227,10 @@ export async function openPki(dir: string): Promise<Pki> {
       ],
       options,
     );
-    return { cert: cert.toString('pem') + '\n' + serverCa.cert.toString('pem') + '\n', key: await exportKey(keys.privateKey) };
+    return {
+      cert: cert.toString('pem') + '\n' + serverCa.cert.toString('pem') + '\n',
+      key: await exportKey(keys.privateKey),
+    };
   }
 
   async function issueProfessional(p: ProfessionalSubject, options: IssueOptions = {}): Promise<PemPair> {
@@ -207,7 +245,10 @@ export async function openPki(dir: string): Promise<Pki> {
       ],
       options,
     );
-    return { cert: cert.toString('pem') + '\n' + cardCa.cert.toString('pem') + '\n', key: await exportKey(keys.privateKey) };
+    return {
+      cert: cert.toString('pem') + '\n' + cardCa.cert.toString('pem') + '\n',
+      key: await exportKey(keys.privateKey),
+    };
   }
 
   /**
@@ -219,7 +260,11 @@ export async function openPki(dir: string): Promise<Pki> {
     const certFile = `${base}.cert.pem`;
     const keyFilePath = `${base}.key.pem`;
     const names = (list: string[]) => [...list].sort().join(' ');
-    if (!existsSync(certFile) || !existsSync(keyFilePath) || names(uriNamesOf(readFileSync(certFile, 'utf8'))) !== names(uris)) {
+    if (
+      !existsSync(certFile) ||
+      !existsSync(keyFilePath) ||
+      names(uriNamesOf(readFileSync(certFile, 'utf8'))) !== names(uris)
+    ) {
       const pair = await make();
       writeFileSync(certFile, pair.cert);
       writeFileSync(keyFilePath, pair.key, { mode: 0o600 });

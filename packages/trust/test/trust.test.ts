@@ -18,9 +18,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('test PKI', () => {
   it('issues a system certificate that carries URA, application id and organisation type', async () => {
-    const { certFile } = await pki.ensureSystem({ id: 'apotheek-a', name: 'Apotheek A', ura: '02000001', applicationId: '200001', organisationType: 'J8' });
+    const { certFile } = await pki.ensureSystem({
+      id: 'apotheek-a',
+      name: 'Apotheek A',
+      ura: '02000001',
+      applicationId: '200001',
+      organisationType: 'J8',
+    });
     const cert = new X509Certificate(readFileSync(certFile));
-    expect(identityFromSubjectAltName(cert.subjectAltName)).toEqual({ ura: '02000001', applicationId: '200001', organisationType: 'J8', roles: [] });
+    expect(identityFromSubjectAltName(cert.subjectAltName)).toEqual({
+      ura: '02000001',
+      applicationId: '200001',
+      organisationType: 'J8',
+      roles: [],
+    });
     expect(cert.subjectAltName).toContain('IP Address:127.0.0.1');
     expect(cert.checkIssued(new X509Certificate(pki.serverCaPem))).toBe(true);
   });
@@ -29,8 +40,13 @@ describe('test PKI', () => {
     const rav = { id: 'rav-a', name: 'RAV A', ura: '05000001', applicationId: '500001', organisationType: 'A1' };
     const first = readFileSync((await pki.ensureSystem(rav)).certFile, 'utf8');
     expect(readFileSync((await pki.ensureSystem(rav)).certFile, 'utf8')).toBe(first);
-    const changed = readFileSync((await pki.ensureSystem({ ...rav, organisationType: 'SCHAKEL-RAV' })).certFile, 'utf8');
-    expect(identityFromSubjectAltName(new X509Certificate(changed).subjectAltName).organisationType).toBe('SCHAKEL-RAV');
+    const changed = readFileSync(
+      (await pki.ensureSystem({ ...rav, organisationType: 'SCHAKEL-RAV' })).certFile,
+      'utf8',
+    );
+    expect(identityFromSubjectAltName(new X509Certificate(changed).subjectAltName).organisationType).toBe(
+      'SCHAKEL-RAV',
+    );
     const nurse = { uziNumber: '900000041', roleCode: '80.000', ura: '05000001', name: 'M. de Jong' };
     await pki.ensureProfessional(nurse);
     const card = readFileSync((await pki.ensureProfessional({ ...nurse, roleCode: '30.000' })).certFile, 'utf8');
@@ -49,7 +65,11 @@ describe('signed professional assertions', () => {
     const credential = await pki.issueProfessional(GP);
     const jws = await signAssertion(credential, { interaction: 'QURX_IN990011NL', bsn: '999900146' });
     const result = await createAssertionVerifier({ cardCaPem: pki.cardCaPem }).verify(jws);
-    expect(result).toMatchObject({ ok: true, claims: { sub: GP.uziNumber, role: GP.roleCode, ura: GP.ura, bsn: '999900146' }, professionalName: GP.name });
+    expect(result).toMatchObject({
+      ok: true,
+      claims: { sub: GP.uziNumber, role: GP.roleCode, ura: GP.ura, bsn: '999900146' },
+      professionalName: GP.name,
+    });
   });
 
   it('refuses stale, future, too long, foreign and expired-credential assertions with their own codes', async () => {
@@ -60,19 +80,43 @@ describe('signed professional assertions', () => {
       const r = await verifier.verify(jws);
       return r.ok ? 'ok' : r.code;
     };
-    expect(await code(await signAssertion(credential, { interaction: 'QURX_IN990011NL', bsn: '999900146', notBefore: now - 600 }))).toBe('ASSERTION_EXPIRED');
-    expect(await code(await signAssertion(credential, { interaction: 'QURX_IN990011NL', bsn: '999900146', notBefore: now + 600 }))).toBe('ASSERTION_NOT_YET_VALID');
-    expect(await code(await signAssertion(credential, { interaction: 'QURX_IN990011NL', bsn: '999900146', lifetimeSeconds: 3600 }))).toBe('ASSERTION_TOO_LONG');
+    expect(
+      await code(
+        await signAssertion(credential, { interaction: 'QURX_IN990011NL', bsn: '999900146', notBefore: now - 600 }),
+      ),
+    ).toBe('ASSERTION_EXPIRED');
+    expect(
+      await code(
+        await signAssertion(credential, { interaction: 'QURX_IN990011NL', bsn: '999900146', notBefore: now + 600 }),
+      ),
+    ).toBe('ASSERTION_NOT_YET_VALID');
+    expect(
+      await code(
+        await signAssertion(credential, { interaction: 'QURX_IN990011NL', bsn: '999900146', lifetimeSeconds: 3600 }),
+      ),
+    ).toBe('ASSERTION_TOO_LONG');
     const foreign = await openPki(mkdtempSync(join(tmpdir(), 'schakel-pki-other-')));
-    expect(await code(await signAssertion(await foreign.issueProfessional(GP), { interaction: 'QURX_IN990011NL', bsn: '999900146' }))).toBe('ASSERTION_UNTRUSTED');
+    expect(
+      await code(
+        await signAssertion(await foreign.issueProfessional(GP), { interaction: 'QURX_IN990011NL', bsn: '999900146' }),
+      ),
+    ).toBe('ASSERTION_UNTRUSTED');
     rmSync(foreign.dir, { recursive: true, force: true });
-    const expired = await pki.issueProfessional(GP, { notBefore: new Date(Date.now() - 3 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
-    expect(await code(await signAssertion(expired, { interaction: 'QURX_IN990011NL', bsn: '999900146' }))).toBe('CREDENTIAL_EXPIRED');
+    const expired = await pki.issueProfessional(GP, {
+      notBefore: new Date(Date.now() - 3 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
+    expect(await code(await signAssertion(expired, { interaction: 'QURX_IN990011NL', bsn: '999900146' }))).toBe(
+      'CREDENTIAL_EXPIRED',
+    );
     expect(await code('not.a.jws')).toBe('ASSERTION_MALFORMED');
   });
 
   it('refuses an assertion whose payload was changed after signing', async () => {
-    const jws = await signAssertion(await pki.issueProfessional(GP), { interaction: 'QURX_IN990011NL', bsn: '999900146' });
+    const jws = await signAssertion(await pki.issueProfessional(GP), {
+      interaction: 'QURX_IN990011NL',
+      bsn: '999900146',
+    });
     const [h, p, s] = jws.split('.');
     const claims = JSON.parse(Buffer.from(p ?? '', 'base64url').toString());
     const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, bsn: '999900523' })).toString('base64url')}.${s}`;

@@ -12,10 +12,14 @@ export const profile: ConsumerProfile = {
   service: 'ambulance',
   organisationType: AMBULANCE_SERVICE_TYPE,
   kind: 'ambulance service, RAV',
-  description: 'An ambulance service (RAV). Ambulance professionals open consults for acute care and query the switch point; feedback reports go to the patient’s own GP.',
+  description:
+    'An ambulance service (RAV). Ambulance professionals open consults for acute care and query the switch point; feedback reports go to the patient’s own GP.',
   tags: [
     { name: 'consults', description: 'Acute-care consults of the ambulance crew' },
-    { name: 'reports', description: 'Feedback reports to the patient’s own GP: the encounter, the outbox and its delivery state' },
+    {
+      name: 'reports',
+      description: 'Feedback reports to the patient’s own GP: the encounter, the outbox and its delivery state',
+    },
   ],
   patientRegister: false,
 };

@@ -23,5 +23,9 @@ export async function processedReports(db: Kysely<GpDatabase>, bsn: string): Pro
     .where('status', '=', 'processed')
     .orderBy('received_at', 'desc')
     .execute();
-  return rows.map((r) => ({ messageId: r.message_id, report: JSON.parse(r.body) as ObservationReportDelivery, processedAt: r.processed_at ?? r.received_at }));
+  return rows.map((r) => ({
+    messageId: r.message_id,
+    report: JSON.parse(r.body) as ObservationReportDelivery,
+    processedAt: r.processed_at ?? r.received_at,
+  }));
 }

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { audience, createServiceApp, createSourceLog, frontOfficeOf, holderConsentRoutes, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import {
+  audience,
+  createServiceApp,
+  createSourceLog,
+  frontOfficeOf,
+  holderConsentRoutes,
+  sourceLogRoutes,
+  switchPointOnly,
+  type App,
+  type OrganisationConfig,
+  type OrganisationDeps,
+} from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 import { GpConsent, consentOf, createPatientStore, patientRoutes, type GpPatient } from './patients.js';
 import { createRecordStore } from './record-store.js';
@@ -22,7 +33,8 @@ export const gpConfigShape = {
 const GP_DEFAULTS = z.object(gpConfigShape).parse({});
 
 /** Who the practice is (always: the switch point and its front office know it by these), and its settings. */
-export type GpConfig = Pick<OrganisationConfig, 'ORG_NAME' | 'ORG_URA' | 'APPLICATION_ID'> & Partial<z.infer<z.ZodObject<typeof gpConfigShape>>>;
+export type GpConfig = Pick<OrganisationConfig, 'ORG_NAME' | 'ORG_URA' | 'APPLICATION_ID'> &
+  Partial<z.infer<z.ZodObject<typeof gpConfigShape>>>;
 
 export interface GpOptions {
   /** The clock the summary's period is counted from (tests pin it). */
@@ -34,7 +46,11 @@ export interface GpOptions {
  * professional summary in the reference index), the source leg of QUPC_IN990001NL, and the register of
  * disclosures to non-care providers, and the inbox of observation reports (REPC_IN990003NL) the switch point delivers.
  */
-export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDatabase>, options: GpOptions = {}): Promise<App> {
+export async function buildApp(
+  config: GpConfig,
+  deps: OrganisationDeps<GpDatabase>,
+  options: GpOptions = {},
+): Promise<App> {
   const app = await createServiceApp(
     {
       service: 'gp',
@@ -46,8 +62,15 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
         { name: 'record', description: 'Front office: the GP record (HIS)' },
         { name: 'consent', description: 'The patient’s choice about sharing through the switch point' },
         { name: 'switch point', description: 'Calls from the switch point, and their log' },
-        { name: 'disclosures', description: 'Requests from non-care providers and what was disclosed (never through the switch point)' },
-        { name: 'inbox', description: 'Observation reports (waarneemverslagen) from the HAP, SEH and ambulance, with read / processed state' },
+        {
+          name: 'disclosures',
+          description: 'Requests from non-care providers and what was disclosed (never through the switch point)',
+        },
+        {
+          name: 'inbox',
+          description:
+            'Observation reports (waarneemverslagen) from the HAP, SEH and ambulance, with read / processed state',
+        },
       ],
     },
     deps.kit,
@@ -66,7 +89,11 @@ export async function buildApp(config: GpConfig, deps: OrganisationDeps<GpDataba
       log,
       patients,
       record,
-      settings: { practice: { ura: me.ura, name: me.name }, journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? GP_DEFAULTS.SUMMARY_JOURNAL_MONTHS, now: options.now ?? (() => new Date()) },
+      settings: {
+        practice: { ura: me.ura, name: me.name },
+        journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? GP_DEFAULTS.SUMMARY_JOURNAL_MONTHS,
+        now: options.now ?? (() => new Date()),
+      },
     });
     await legs.register(inboxDeliveryRoutes, { inbox, patients, log });
     policyNoticeRoutes(legs, optIn);

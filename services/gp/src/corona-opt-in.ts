@@ -19,9 +19,19 @@ type Aorta = Pick<AortaId, 'initialRequestId'>;
  * the spot, the stop button, presumed consent: POLICY-CORONA and POLICY-PRESUMED).
  */
 export function createCoronaOptIn(db: Kysely<GpDatabase>, lsp: SwitchPointClient, me: { applicationId: string }) {
-  const joined = async () => (await db.selectFrom('practice_settings').select('value').where('name', '=', SETTING).executeTakeFirst())?.value === 'joined';
+  const joined = async () =>
+    (await db.selectFrom('practice_settings').select('value').where('name', '=', SETTING).executeTakeFirst())?.value ===
+    'joined';
   const registeredCount = async () =>
-    Number((await db.selectFrom('patients').select((eb) => eb.fn.countAll<number>().as('n')).where('opt_in_registered_at', 'is not', null).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await db
+          .selectFrom('patients')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('opt_in_registered_at', 'is not', null)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   type Row = { bsn: string; consent_state: string; opt_in_registered_at: string | null };
   /** One patient's entry in line with the opt-in: registered for it exactly when it runs and the patient has no choice. */
@@ -49,7 +59,11 @@ export function createCoronaOptIn(db: Kysely<GpDatabase>, lsp: SwitchPointClient
     registeredCount,
     async setJoined(on: boolean): Promise<void> {
       const row = { name: SETTING, value: on ? 'joined' : 'left', changed_at: nowIso() };
-      await db.insertInto('practice_settings').values(row).onConflict((oc) => oc.column('name').doUpdateSet(row)).execute();
+      await db
+        .insertInto('practice_settings')
+        .values(row)
+        .onConflict((oc) => oc.column('name').doUpdateSet(row))
+        .execute();
     },
     /** After a patient arrived or changed their choice. Asks the switch point whether the opt-in runs only when the practice joined it. */
     async reconcile(bsn: string): Promise<void> {
@@ -63,13 +77,21 @@ export function createCoronaOptIn(db: Kysely<GpDatabase>, lsp: SwitchPointClient
      * Every patient in line with the opt-in: `optInRuns` as the switch point just told, or asked now. Runs
      * one at a time (a notice and a front-office call may come together).
      */
-    reconcileAll(optInRuns?: boolean, aorta?: Aorta): Promise<{ coronaOptIn: boolean; registered: number; withdrawn: number }> {
+    reconcileAll(
+      optInRuns?: boolean,
+      aorta?: Aorta,
+    ): Promise<{ coronaOptIn: boolean; registered: number; withdrawn: number }> {
       const run = async () => {
         const runs = optInRuns ?? (await lsp.policies()).coronaOptIn;
         const on = runs && (await joined());
         const rows = on
           ? await patientRows()
-              .where((eb) => eb.or([eb.and([eb('consent_state', '=', 'no-choice'), eb('opt_in_registered_at', 'is', null)]), eb.and([eb('opt_in_registered_at', 'is not', null), eb('consent_state', '!=', 'no-choice')])]))
+              .where((eb) =>
+                eb.or([
+                  eb.and([eb('consent_state', '=', 'no-choice'), eb('opt_in_registered_at', 'is', null)]),
+                  eb.and([eb('opt_in_registered_at', 'is not', null), eb('consent_state', '!=', 'no-choice')]),
+                ]),
+              )
               .execute()
           : await patientRows().where('opt_in_registered_at', 'is not', null).execute();
         let registered = 0;
@@ -91,7 +113,9 @@ export type CoronaOptIn = ReturnType<typeof createCoronaOptIn>;
 
 const OptInState = z
   .object({
-    joined: z.boolean().describe('The practice joined the corona opt-in: while it runs, its no-choice patients are findable'),
+    joined: z
+      .boolean()
+      .describe('The practice joined the corona opt-in: while it runs, its no-choice patients are findable'),
     registeredPatients: z.number().int().describe('Patients registered for the opt-in now'),
   })
   .meta({ id: 'CoronaOptInState' });
@@ -106,18 +130,33 @@ export function coronaOptInRoutes(app: App, deps: { optIn: CoronaOptIn; patients
   const { optIn } = deps;
   // A new patient, or a changed choice: keep the registration in step. A failure here leaves the local
   // change standing; the next notice or front-office run puts the index right.
-  deps.patients.onChange((bsn) => optIn.reconcile(bsn).catch((err: unknown) => app.log.warn({ err, bsn }, 'corona opt-in registration not brought in line')));
+  deps.patients.onChange((bsn) =>
+    optIn
+      .reconcile(bsn)
+      .catch((err: unknown) => app.log.warn({ err, bsn }, 'corona opt-in registration not brought in line')),
+  );
 
-  app.get('/corona-opt-in', { schema: { tags: ['consent'], summary: 'Whether the practice joined the corona opt-in, and how many patients it registered for it', response: { 200: OptInState } } }, async () => ({
-    joined: await optIn.joined(),
-    registeredPatients: await optIn.registeredCount(),
-  }));
+  app.get(
+    '/corona-opt-in',
+    {
+      schema: {
+        tags: ['consent'],
+        summary: 'Whether the practice joined the corona opt-in, and how many patients it registered for it',
+        response: { 200: OptInState },
+      },
+    },
+    async () => ({
+      joined: await optIn.joined(),
+      registeredPatients: await optIn.registeredCount(),
+    }),
+  );
   app.put(
     '/corona-opt-in',
     {
       schema: {
         tags: ['consent'],
-        summary: 'Join or leave the corona opt-in: make the summary of every patient with no choice yet findable (objectors never), or withdraw it',
+        summary:
+          'Join or leave the corona opt-in: make the summary of every patient with no choice yet findable (objectors never), or withdraw it',
         description:
           'Joining registers every no-choice patient for WAARNEEMGEGEVENS with reason corona-opt-in (MFMT_IN002101) while the switch point’s corona opt-in runs, and keeps doing so for new patients; leaving withdraws them (MFMT_IN002103). The switch point still shows such a summary only after verbal consent on the spot, never with the stop button on.',
         body: z.object({ joined: z.boolean() }).strict(),
@@ -145,7 +184,8 @@ export function policyNoticeRoutes(app: App, optIn: CoronaOptIn): void {
       schema: {
         tags: ['switch point'],
         summary: 'The switch point tells the practice that the corona opt-in started or ended',
-        description: 'When it ended, every patient registered for the opt-in is withdrawn; when it started, a practice that joined registers its no-choice patients.',
+        description:
+          'When it ended, every patient registered for the opt-in is withdrawn; when it started, a practice that joined registers its no-choice patients.',
         body: PolicyNotice,
         response: { 200: OptInRun, ...pick(400, 502, 504) },
       },

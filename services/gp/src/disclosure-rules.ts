@@ -9,18 +9,32 @@ export type RuleOutcome = Decision & { permitted: boolean };
 
 export const RULES = {
   form: 'DR-FORM-1: only a formal written request (requester, organisation, purpose, targeted questions) is accepted',
-  question: 'DR-QUESTION-1: only targeted factual questions are answered (a diagnosis may be given); general and judging questions, such as a prognosis, are not',
-  basis: 'DR-BASIS-1: data is disclosed only with the patient’s explicit, informed and targeted consent, or on a recorded legal ground',
+  question:
+    'DR-QUESTION-1: only targeted factual questions are answered (a diagnosis may be given); general and judging questions, such as a prognosis, are not',
+  basis:
+    'DR-BASIS-1: data is disclosed only with the patient’s explicit, informed and targeted consent, or on a recorded legal ground',
   conflict: 'DR-BASIS-2: a conflict of duties is a ground only when all five of its conditions hold',
-  decline: 'DR-DECLINE-1: consent does not oblige the GP to disclose; the GP may decline a request as a whole for good care (goed hulpverlenerschap), with a reason',
+  decline:
+    'DR-DECLINE-1: consent does not oblige the GP to disclose; the GP may decline a request as a whole for good care (goed hulpverlenerschap), with a reason',
 } as const;
 
 export function declined(reason: string): RuleOutcome {
-  return { permitted: false, code: 'GP_DECLINED', rule: RULES.decline, explanation: `The GP declined the request: ${reason}` };
+  return {
+    permitted: false,
+    code: 'GP_DECLINED',
+    rule: RULES.decline,
+    explanation: `The GP declined the request: ${reason}`,
+  };
 }
 
 export function checkForm(form: NewDisclosureRequest['form']): RuleOutcome {
-  if (form === 'written') return { permitted: true, code: 'WRITTEN_REQUEST', rule: RULES.form, explanation: 'The request was made in writing.' };
+  if (form === 'written')
+    return {
+      permitted: true,
+      code: 'WRITTEN_REQUEST',
+      rule: RULES.form,
+      explanation: 'The request was made in writing.',
+    };
   return {
     permitted: false,
     code: 'REQUEST_NOT_WRITTEN',
@@ -33,13 +47,34 @@ export function assessQuestion(kind: NewDisclosureRequest['questions'][number]['
   switch (kind) {
     case 'factual':
     case 'diagnosis':
-      return { permitted: true, code: 'TARGETED_FACTUAL_QUESTION', rule: RULES.question, explanation: 'A targeted factual question: it may be answered with relevant facts.' };
+      return {
+        permitted: true,
+        code: 'TARGETED_FACTUAL_QUESTION',
+        rule: RULES.question,
+        explanation: 'A targeted factual question: it may be answered with relevant facts.',
+      };
     case 'prognosis':
-      return { permitted: false, code: 'PROGNOSIS_NOT_ANSWERED', rule: RULES.question, explanation: 'A question about the prognosis asks for a judgement, not a fact; it is not answered.' };
+      return {
+        permitted: false,
+        code: 'PROGNOSIS_NOT_ANSWERED',
+        rule: RULES.question,
+        explanation: 'A question about the prognosis asks for a judgement, not a fact; it is not answered.',
+      };
     case 'judgement':
-      return { permitted: false, code: 'JUDGEMENT_NOT_ANSWERED', rule: RULES.question, explanation: 'A judging question (e.g. about capacity for work or benefits) is not the treating GP’s to answer.' };
+      return {
+        permitted: false,
+        code: 'JUDGEMENT_NOT_ANSWERED',
+        rule: RULES.question,
+        explanation:
+          'A judging question (e.g. about capacity for work or benefits) is not the treating GP’s to answer.',
+      };
     case 'general':
-      return { permitted: false, code: 'GENERAL_QUESTION_NOT_ANSWERED', rule: RULES.question, explanation: 'A general question (e.g. “send the file”) is not targeted; only targeted questions are answered.' };
+      return {
+        permitted: false,
+        code: 'GENERAL_QUESTION_NOT_ANSWERED',
+        rule: RULES.question,
+        explanation: 'A general question (e.g. “send the file”) is not targeted; only targeted questions are answered.',
+      };
   }
 }
 
@@ -47,23 +82,49 @@ export function checkBasis(basis: DisclosureBasis): RuleOutcome {
   if (basis.type === 'consent') {
     const missing = (['explicit', 'informed', 'targeted'] as const).filter((k) => !basis[k]);
     if (missing.length > 0) {
-      return { permitted: false, code: 'CONSENT_NOT_VALID', rule: RULES.basis, explanation: `The consent is not ${missing.join(', ')}; it must be explicit, informed and targeted.` };
+      return {
+        permitted: false,
+        code: 'CONSENT_NOT_VALID',
+        rule: RULES.basis,
+        explanation: `The consent is not ${missing.join(', ')}; it must be explicit, informed and targeted.`,
+      };
     }
-    return { permitted: true, code: 'CONSENT_RECORDED', rule: RULES.basis, explanation: `Explicit, informed, targeted consent given on ${basis.givenOn}${basis.formReference !== undefined ? ` (form ${basis.formReference})` : ''}.` };
+    return {
+      permitted: true,
+      code: 'CONSENT_RECORDED',
+      rule: RULES.basis,
+      explanation: `Explicit, informed, targeted consent given on ${basis.givenOn}${basis.formReference !== undefined ? ` (form ${basis.formReference})` : ''}.`,
+    };
   }
   if (basis.ground === 'conflict-of-duties') {
     const c = basis.conflictOfDuties;
-    const unmet = c === undefined ? ['all five conditions (none recorded)'] : Object.entries(c).filter(([, held]) => !held).map(([name]) => name);
+    const unmet =
+      c === undefined
+        ? ['all five conditions (none recorded)']
+        : Object.entries(c)
+            .filter(([, held]) => !held)
+            .map(([name]) => name);
     if (unmet.length > 0) {
-      return { permitted: false, code: 'CONFLICT_OF_DUTIES_CONDITIONS_UNMET', rule: RULES.conflict, explanation: `Not met: ${unmet.join(', ')}.` };
+      return {
+        permitted: false,
+        code: 'CONFLICT_OF_DUTIES_CONDITIONS_UNMET',
+        rule: RULES.conflict,
+        explanation: `Not met: ${unmet.join(', ')}.`,
+      };
     }
   }
-  return { permitted: true, code: 'LEGAL_GROUND_RECORDED', rule: RULES.basis, explanation: `Legal ground ${basis.ground}: ${basis.explanation}` };
+  return {
+    permitted: true,
+    code: 'LEGAL_GROUND_RECORDED',
+    rule: RULES.basis,
+    explanation: `Legal ground ${basis.ground}: ${basis.explanation}`,
+  };
 }
 
 export const NO_BASIS: RuleOutcome = {
   permitted: false,
   code: 'NO_CONSENT_OR_LEGAL_GROUND',
   rule: RULES.basis,
-  explanation: 'Neither the patient’s consent nor a legal ground is recorded for this request; nothing may be disclosed.',
+  explanation:
+    'Neither the patient’s consent nor a legal ground is recorded for this request; nothing may be disclosed.',
 };

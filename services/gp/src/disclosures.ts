@@ -28,7 +28,10 @@ const refuse = (outcome: RuleOutcome) => notAuthorised(outcome.explanation, { de
  * legal ground) is recorded and checked; only answerable questions are answered, with the medical
  * necessity recorded; every disclosure is kept per patient, and whether (and how) the patient was informed.
  */
-export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures: DisclosureStore }> = async (app, { patients, disclosures }) => {
+export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures: DisclosureStore }> = async (
+  app,
+  { patients, disclosures },
+) => {
   const IdParams = z.object({ id: z.string().min(1).max(100) });
   const BsnParams = z.object({ bsn: Bsn });
   const getRequest = async (id: string) => {
@@ -48,7 +51,8 @@ export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures
       schema: {
         tags: ['disclosures'],
         summary: 'Register a request for data from a non-care provider (municipality, insurer, occupational doctor, …)',
-        description: 'Only a formal written request is registered (DR-FORM-1); an oral or telephone request is refused with decision REQUEST_NOT_WRITTEN. Each question is assessed: prognosis, judging and general questions are marked not answerable (DR-QUESTION-1).',
+        description:
+          'Only a formal written request is registered (DR-FORM-1); an oral or telephone request is refused with decision REQUEST_NOT_WRITTEN. Each question is assessed: prognosis, judging and general questions are marked not answerable (DR-QUESTION-1).',
         params: BsnParams,
         body: NewDisclosureRequest,
         response: { 201: DisclosureRequest, ...pick(400, 403, 404) },
@@ -62,23 +66,46 @@ export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures
       const { questions, ...rest } = request.body;
       const assessed = questions.map((q, i) => {
         const outcome = assessQuestion(q.kind);
-        return { id: `q${i + 1}`, text: q.text, kind: q.kind, answerable: outcome.permitted, assessment: decisionOf(outcome) };
+        return {
+          id: `q${i + 1}`,
+          text: q.text,
+          kind: q.kind,
+          answerable: outcome.permitted,
+          assessment: decisionOf(outcome),
+        };
       });
       const registered = await disclosures.register(bsn, { ...rest, questions: assessed });
-      request.log.info({ requesterKind: rest.requester.kind, questions: assessed.length }, 'disclosure request registered');
+      request.log.info(
+        { requesterKind: rest.requester.kind, questions: assessed.length },
+        'disclosure request registered',
+      );
       return reply.status(201).send(registered);
     },
   );
 
   app.get(
     '/patients/:bsn/disclosure-requests',
-    { schema: { tags: ['disclosures'], summary: 'The requests registered for this patient', params: BsnParams, response: { 200: z.object({ requests: z.array(DisclosureRequest) }), ...pick(400) } } },
+    {
+      schema: {
+        tags: ['disclosures'],
+        summary: 'The requests registered for this patient',
+        params: BsnParams,
+        response: { 200: z.object({ requests: z.array(DisclosureRequest) }), ...pick(400) },
+      },
+    },
     async (request) => ({ requests: await disclosures.requestsOf(request.params.bsn) }),
   );
 
   app.get(
     '/disclosure-requests/:id',
-    { schema: { tags: ['disclosures'], summary: 'One request', params: IdParams, response: { 200: DisclosureRequest, ...pick(400, 404) } } },
+    {
+      schema: {
+        tags: ['disclosures'],
+        summary: 'One request',
+        params: IdParams,
+        response: { 200: DisclosureRequest, ...pick(400, 404) },
+      },
+    },
     async (request) => getRequest(request.params.id),
   );
 
@@ -88,7 +115,8 @@ export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures
       schema: {
         tags: ['disclosures'],
         summary: 'Record the patient’s consent or the legal ground for answering',
-        description: 'Consent must be explicit, informed and targeted (CONSENT_NOT_VALID otherwise); a conflict of duties needs all five conditions (CONFLICT_OF_DUTIES_CONDITIONS_UNMET otherwise). Refusals are 403 NOT_AUTHORISED with the decision.',
+        description:
+          'Consent must be explicit, informed and targeted (CONSENT_NOT_VALID otherwise); a conflict of duties needs all five conditions (CONFLICT_OF_DUTIES_CONDITIONS_UNMET otherwise). Refusals are 403 NOT_AUTHORISED with the decision.',
         params: IdParams,
         body: DisclosureBasis,
         response: { 200: DisclosureRequest, ...pick(400, 403, 404, 409) },
@@ -111,7 +139,8 @@ export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures
       schema: {
         tags: ['disclosures'],
         summary: 'Answer the request and write the disclosure into the patient’s record',
-        description: 'Refused (403) without a recorded basis (NO_CONSENT_OR_LEGAL_GROUND) and for any question that may not be answered (its assessment code, e.g. PROGNOSIS_NOT_ANSWERED). The disclosure records which data, for what purpose, to whom, when, on what basis and why it was necessary; refused questions are listed with their reason.',
+        description:
+          'Refused (403) without a recorded basis (NO_CONSENT_OR_LEGAL_GROUND) and for any question that may not be answered (its assessment code, e.g. PROGNOSIS_NOT_ANSWERED). The disclosure records which data, for what purpose, to whom, when, on what basis and why it was necessary; refused questions are listed with their reason.',
         params: IdParams,
         body: DisclosureAnswerInput,
         response: { 201: Disclosure, ...pick(400, 403, 404, 409) },
@@ -119,21 +148,43 @@ export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures
     },
     async (request, reply) => {
       const req = await getRequest(request.params.id);
-      if (req.status === 'answered') throw conflict(`Disclosure request ${req.id} has been answered already (disclosure ${req.disclosureId ?? ''})`);
-      if (req.declined !== undefined) throw notAuthorised(req.declined.decision.explanation, { decision: req.declined.decision });
+      if (req.status === 'answered')
+        throw conflict(`Disclosure request ${req.id} has been answered already (disclosure ${req.disclosureId ?? ''})`);
+      if (req.declined !== undefined)
+        throw notAuthorised(req.declined.decision.explanation, { decision: req.declined.decision });
       if (req.basis === undefined) throw refuse(NO_BASIS);
       const questions = new Map(req.questions.map((q) => [q.id, q]));
       const answers = request.body.answers.map((a, i) => {
         const q = questions.get(a.questionId);
-        if (q === undefined) throw problem('VALIDATION_ERROR', `Question ${a.questionId} is not a question of this request`, { field: `body.answers.${i}.questionId`, expected: `one of ${[...questions.keys()].join(', ')}` });
-        if (!q.answerable) throw notAuthorised(`Question ${q.id} may not be answered: ${q.assessment.explanation}`, { decision: q.assessment });
+        if (q === undefined)
+          throw problem('VALIDATION_ERROR', `Question ${a.questionId} is not a question of this request`, {
+            field: `body.answers.${i}.questionId`,
+            expected: `one of ${[...questions.keys()].join(', ')}`,
+          });
+        if (!q.answerable)
+          throw notAuthorised(`Question ${q.id} may not be answered: ${q.assessment.explanation}`, {
+            decision: q.assessment,
+          });
         return { questionId: q.id, question: q.text, answer: a.answer, data: a.data };
       });
       const answered = new Set(answers.map((a) => a.questionId));
-      const refusedQuestions = req.questions.filter((q) => !q.answerable && !answered.has(q.id)).map((q) => ({ questionId: q.id, question: q.text, reason: q.assessment }));
-      const content = { disclosedBy: request.body.disclosedBy, to: req.requester, purpose: req.purpose, basis: req.basis, medicalNecessity: request.body.medicalNecessity, answers, refusedQuestions };
+      const refusedQuestions = req.questions
+        .filter((q) => !q.answerable && !answered.has(q.id))
+        .map((q) => ({ questionId: q.id, question: q.text, reason: q.assessment }));
+      const content = {
+        disclosedBy: request.body.disclosedBy,
+        to: req.requester,
+        purpose: req.purpose,
+        basis: req.basis,
+        medicalNecessity: request.body.medicalNecessity,
+        answers,
+        refusedQuestions,
+      };
       const disclosure = await disclosures.disclose(req, content, request.body.patientInformed);
-      request.log.info({ disclosureId: disclosure.id, answers: answers.length, refused: refusedQuestions.length }, 'disclosure recorded in the patient’s record');
+      request.log.info(
+        { disclosureId: disclosure.id, answers: answers.length, refused: refusedQuestions.length },
+        'disclosure recorded in the patient’s record',
+      );
       return reply.status(201).send(disclosure);
     },
   );
@@ -144,7 +195,8 @@ export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures
       schema: {
         tags: ['disclosures'],
         summary: 'Decline the request as a whole, even with the patient’s consent, with a reason (DR-DECLINE-1)',
-        description: 'Consent does not oblige the GP to disclose: good care may argue against it. The request is kept as declined, with the reason, who and when; nothing is disclosed and it can no longer be answered (403 GP_DECLINED).',
+        description:
+          'Consent does not oblige the GP to disclose: good care may argue against it. The request is kept as declined, with the reason, who and when; nothing is disclosed and it can no longer be answered (403 GP_DECLINED).',
         params: IdParams,
         body: DisclosureDeclineInput,
         response: { 200: DisclosureRequest, ...pick(400, 404, 409) },
@@ -152,7 +204,8 @@ export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures
     },
     async (request) => {
       const req = await getRequest(request.params.id);
-      if (req.status === 'answered') throw conflict(`Disclosure request ${req.id} has been answered already (disclosure ${req.disclosureId ?? ''})`);
+      if (req.status === 'answered')
+        throw conflict(`Disclosure request ${req.id} has been answered already (disclosure ${req.disclosureId ?? ''})`);
       if (req.status !== 'declined') {
         const { permitted: _p, ...decision } = declined(request.body.reason);
         await disclosures.decline(req.id, { ...request.body, declinedAt: nowIso(), decision });
@@ -177,7 +230,15 @@ export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures
 
   app.put(
     '/disclosures/:id/patient-informed',
-    { schema: { tags: ['disclosures'], summary: 'Record that (and how) the patient was informed of a disclosure', params: IdParams, body: PatientInformed, response: { 200: Disclosure, ...pick(400, 404) } } },
+    {
+      schema: {
+        tags: ['disclosures'],
+        summary: 'Record that (and how) the patient was informed of a disclosure',
+        params: IdParams,
+        body: PatientInformed,
+        response: { 200: Disclosure, ...pick(400, 404) },
+      },
+    },
     async (request) => {
       const d = await getDisclosure(request.params.id);
       await disclosures.setPatientInformed(d.id, request.body);

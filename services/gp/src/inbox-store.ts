@@ -12,7 +12,12 @@ export const InboxReport = z
     bsn: Bsn,
     status: InboxStatus,
     receivedAt: IsoDateTime,
-    deliveries: z.number().int().describe('How often the switch point delivered this message id (redeliveries after a lost acknowledgement are counted, not stored)'),
+    deliveries: z
+      .number()
+      .int()
+      .describe(
+        'How often the switch point delivered this message id (redeliveries after a lost acknowledgement are counted, not stored)',
+      ),
     readAt: IsoDateTime.nullable(),
     processedAt: IsoDateTime.nullable(),
     report: ObservationReportDelivery,
@@ -60,23 +65,48 @@ export function createInboxStore(db: Kysely<GpDatabase>) {
         .onConflict((oc) => oc.column('message_id').doNothing())
         .executeTakeFirst();
       if (inserted.numInsertedOrUpdatedRows === 1n) return { outcome: 'stored', receivedAt };
-      await db.updateTable('inbox_reports').set({ deliveries: sql<number>`deliveries + 1` }).where('message_id', '=', d.messageId).execute();
-      const first = await db.selectFrom('inbox_reports').select(['bsn', 'sender_ura', 'received_at']).where('message_id', '=', d.messageId).executeTakeFirstOrThrow();
+      await db
+        .updateTable('inbox_reports')
+        .set({ deliveries: sql<number>`deliveries + 1` })
+        .where('message_id', '=', d.messageId)
+        .execute();
+      const first = await db
+        .selectFrom('inbox_reports')
+        .select(['bsn', 'sender_ura', 'received_at'])
+        .where('message_id', '=', d.messageId)
+        .executeTakeFirstOrThrow();
       // The same message id for another patient or sender is not a redelivery but a broken sender.
-      return { outcome: first.bsn === d.bsn && first.sender_ura === d.sender.ura ? 'duplicate' : 'conflict', receivedAt: first.received_at };
+      return {
+        outcome: first.bsn === d.bsn && first.sender_ura === d.sender.ura ? 'duplicate' : 'conflict',
+        receivedAt: first.received_at,
+      };
     },
     /** Newest first; `count` is how many match, beyond the limit too. */
-    async list(filter: { status?: InboxStatus | undefined; bsn?: string | undefined; limit: number }): Promise<{ count: number; reports: InboxReport[] }> {
+    async list(filter: {
+      status?: InboxStatus | undefined;
+      bsn?: string | undefined;
+      limit: number;
+    }): Promise<{ count: number; reports: InboxReport[] }> {
       let q = db.selectFrom('inbox_reports');
       if (filter.status !== undefined) q = q.where('status', '=', filter.status);
       if (filter.bsn !== undefined) q = q.where('bsn', '=', filter.bsn);
       const { count } = await q.select((eb) => eb.fn.countAll<number>().as('count')).executeTakeFirstOrThrow();
-      const rows = await q.selectAll().orderBy('received_at', 'desc').orderBy('message_id').limit(filter.limit).execute();
+      const rows = await q
+        .selectAll()
+        .orderBy('received_at', 'desc')
+        .orderBy('message_id')
+        .limit(filter.limit)
+        .execute();
       return { count: Number(count), reports: rows.map(toReport) };
     },
     /** Unread becomes read; a processed report stays processed. */
     async markRead(messageId: string): Promise<void> {
-      await db.updateTable('inbox_reports').set({ status: 'read', read_at: nowIso() }).where('message_id', '=', messageId).where('status', '=', 'unread').execute();
+      await db
+        .updateTable('inbox_reports')
+        .set({ status: 'read', read_at: nowIso() })
+        .where('message_id', '=', messageId)
+        .where('status', '=', 'unread')
+        .execute();
     },
     /** Processed into the patient's record, which counts as read too. */
     async markProcessed(messageId: string): Promise<void> {

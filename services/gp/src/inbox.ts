@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { Bsn, ObservationReportDelivery, ReportAcknowledgement, describeInteraction, notFound } from '@schakel/contracts';
+import {
+  Bsn,
+  ObservationReportDelivery,
+  ReportAcknowledgement,
+  describeInteraction,
+  notFound,
+} from '@schakel/contracts';
 import { pick, type RoutePlugin, type SourceLog } from '@schakel/service-kit';
 import type { PatientStore } from './patients.js';
 import { InboxReport, InboxStatus, type InboxStore } from './inbox-store.js';
@@ -13,24 +19,57 @@ type Ack = z.infer<typeof ReportAcknowledgement>;
  * an acknowledgement in the spirit of MCCI_IN000002: AA accepted (also for a duplicate), AR rejected with
  * a reason (the sender must not try again), AE a local error (the sender tries again).
  */
-export const inboxDeliveryRoutes: RoutePlugin<{ inbox: InboxStore; patients: PatientStore; log: SourceLog }> = async (app, { inbox, patients, log }) => {
-  const logDelivery = (d: ObservationReportDelivery, aorta: { initialRequestId: string; requestId: string }, result: string) =>
-    log.write({ interaction: 'REPC_IN990003NL', aorta, bsn: d.bsn, requesterUra: d.sender.ura, acting: d.author, result });
+export const inboxDeliveryRoutes: RoutePlugin<{ inbox: InboxStore; patients: PatientStore; log: SourceLog }> = async (
+  app,
+  { inbox, patients, log },
+) => {
+  const logDelivery = (
+    d: ObservationReportDelivery,
+    aorta: { initialRequestId: string; requestId: string },
+    result: string,
+  ) =>
+    log.write({
+      interaction: 'REPC_IN990003NL',
+      aorta,
+      bsn: d.bsn,
+      requesterUra: d.sender.ura,
+      acting: d.author,
+      result,
+    });
 
   /** Store once; a message id seen before is counted and acknowledged again, never stored twice. */
   async function receive(d: ObservationReportDelivery, initialRequestId: string): Promise<Ack> {
-    const ack = (a: Omit<Ack, 'interaction' | 'messageId'>): Ack => ({ interaction: 'MCCI_IN000002', messageId: d.messageId, ...a });
+    const ack = (a: Omit<Ack, 'interaction' | 'messageId'>): Ack => ({
+      interaction: 'MCCI_IN000002',
+      messageId: d.messageId,
+      ...a,
+    });
     if ((await patients.get(d.bsn)) === undefined) {
-      return ack({ acknowledgement: 'AR', duplicate: false, code: 'UNKNOWN_PATIENT', reason: `Patient ${d.bsn} is not registered at this practice` });
+      return ack({
+        acknowledgement: 'AR',
+        duplicate: false,
+        code: 'UNKNOWN_PATIENT',
+        reason: `Patient ${d.bsn} is not registered at this practice`,
+      });
     }
     const receipt = await inbox.receive(d, initialRequestId);
     switch (receipt.outcome) {
       case 'stored':
         return ack({ acknowledgement: 'AA', duplicate: false, receivedAt: receipt.receivedAt });
       case 'duplicate':
-        return ack({ acknowledgement: 'AA', duplicate: true, receivedAt: receipt.receivedAt, reason: 'duplicate: received before, stored once' });
+        return ack({
+          acknowledgement: 'AA',
+          duplicate: true,
+          receivedAt: receipt.receivedAt,
+          reason: 'duplicate: received before, stored once',
+        });
       case 'conflict':
-        return ack({ acknowledgement: 'AR', duplicate: false, code: 'MESSAGE_ID_CONFLICT', reason: `Message id ${d.messageId} was received before for another patient or sender` });
+        return ack({
+          acknowledgement: 'AR',
+          duplicate: false,
+          code: 'MESSAGE_ID_CONFLICT',
+          reason: `Message id ${d.messageId} was received before for another patient or sender`,
+        });
     }
   }
 
@@ -55,12 +94,24 @@ export const inboxDeliveryRoutes: RoutePlugin<{ inbox: InboxStore; patients: Pat
       } catch (err) {
         // A local failure (e.g. the store is busy): say so, so that the sender tries again later.
         request.log.error({ err, messageId: d.messageId }, 'observation report could not be stored');
-        ack = { interaction: 'MCCI_IN000002', messageId: d.messageId, acknowledgement: 'AE', duplicate: false, code: 'STORE_UNAVAILABLE', reason: 'The report could not be stored now; try again' };
+        ack = {
+          interaction: 'MCCI_IN000002',
+          messageId: d.messageId,
+          acknowledgement: 'AE',
+          duplicate: false,
+          code: 'STORE_UNAVAILABLE',
+          reason: 'The report could not be stored now; try again',
+        };
       }
-      await logDelivery(d, request.aorta, `${ack.acknowledgement}${ack.duplicate ? ' duplicate' : ''}${ack.code !== undefined ? ` ${ack.code}` : ''}`).catch((err: unknown) =>
-        request.log.warn({ err }, 'query log entry not written'),
+      await logDelivery(
+        d,
+        request.aorta,
+        `${ack.acknowledgement}${ack.duplicate ? ' duplicate' : ''}${ack.code !== undefined ? ` ${ack.code}` : ''}`,
+      ).catch((err: unknown) => request.log.warn({ err }, 'query log entry not written'));
+      request.log.info(
+        { messageId: d.messageId, acknowledgement: ack.acknowledgement, duplicate: ack.duplicate, code: ack.code },
+        'observation report acknowledged',
       );
-      request.log.info({ messageId: d.messageId, acknowledgement: ack.acknowledgement, duplicate: ack.duplicate, code: ack.code }, 'observation report acknowledged');
       return ack;
     },
   );
@@ -81,18 +132,46 @@ export const inboxRoutes: RoutePlugin<{ inbox: InboxStore }> = async (app, { inb
       schema: {
         tags: ['inbox'],
         summary: 'Observation reports received, newest first',
-        querystring: z.object({ status: InboxStatus.optional(), bsn: Bsn.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).strict(),
-        response: { 200: z.object({ count: z.number().int().describe('How many match, beyond the limit too'), reports: z.array(InboxReport) }), ...pick(400) },
+        querystring: z
+          .object({
+            status: InboxStatus.optional(),
+            bsn: Bsn.optional(),
+            limit: z.coerce.number().int().min(1).max(1000).default(100),
+          })
+          .strict(),
+        response: {
+          200: z.object({
+            count: z.number().int().describe('How many match, beyond the limit too'),
+            reports: z.array(InboxReport),
+          }),
+          ...pick(400),
+        },
       },
     },
     async (request) => inbox.list(request.query),
   );
-  app.get('/inbox/:messageId', { schema: { tags: ['inbox'], summary: 'One observation report', params: IdParams, response: { 200: InboxReport, ...pick(400, 404) } } }, async (request) =>
-    load(request.params.messageId),
+  app.get(
+    '/inbox/:messageId',
+    {
+      schema: {
+        tags: ['inbox'],
+        summary: 'One observation report',
+        params: IdParams,
+        response: { 200: InboxReport, ...pick(400, 404) },
+      },
+    },
+    async (request) => load(request.params.messageId),
   );
   app.post(
     '/inbox/:messageId/read',
-    { schema: { tags: ['inbox'], summary: 'Mark a report as read (a processed report stays processed)', params: IdParams, response: { 200: InboxReport, ...pick(400, 404) } } },
+    {
+      schema: {
+        tags: ['inbox'],
+        summary: 'Mark a report as read (a processed report stays processed)',
+        params: IdParams,
+        response: { 200: InboxReport, ...pick(400, 404) },
+      },
+    },
     async (request) => {
       const { messageId } = request.params;
       await load(messageId);

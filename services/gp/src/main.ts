@@ -3,5 +3,12 @@ import { buildApp, gpConfigShape, migrations, type GpDatabase } from './app.js';
 
 runMain(async () => {
   const config = parseConfig({ ...organisationConfigShape, ...gpConfigShape });
-  await runOrganisation<GpDatabase>({ service: 'gp', config, organisationType: 'Z3', provides: ['WAARNEEMGEGEVENS'], migrations, build: (deps) => buildApp(config, deps) });
+  await runOrganisation<GpDatabase>({
+    service: 'gp',
+    config,
+    organisationType: 'Z3',
+    provides: ['WAARNEEMGEGEVENS'],
+    migrations,
+    build: (deps) => buildApp(config, deps),
+  });
 });

@@ -1,4 +1,12 @@
-import { createSourceLogTable, patientRegisterMigration, type SourceLogTable, type Generated, type Kysely, type Migrations, type PatientRegisterTable } from '@schakel/service-kit';
+import {
+  createSourceLogTable,
+  patientRegisterMigration,
+  type SourceLogTable,
+  type Generated,
+  type Kysely,
+  type Migrations,
+  type PatientRegisterTable,
+} from '@schakel/service-kit';
 
 /**
  * The GP system's own store (HIS). 001 is the shared patient register; 002 adds the record, the consent
@@ -11,7 +19,10 @@ export const migrations: Migrations = {
   '002-record': {
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('patients').addColumn('address', 'text').execute();
-      await db.schema.alterTable('patients').addColumn('consent_state', 'text', (c) => c.notNull().defaultTo('no-choice')).execute();
+      await db.schema
+        .alterTable('patients')
+        .addColumn('consent_state', 'text', (c) => c.notNull().defaultTo('no-choice'))
+        .execute();
       await db.schema.alterTable('patients').addColumn('consent_channel', 'text').execute();
       await db.schema.alterTable('patients').addColumn('consent_recorded_at', 'text').execute();
       // One table for every kind of record item: the wire shapes differ per kind (contracts/gp-record.ts),
@@ -28,7 +39,11 @@ export const migrations: Migrations = {
         .addColumn('body', 'text', (c) => c.notNull())
         .addColumn('recorded_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('record_items_by_patient').on('record_items').columns(['bsn', 'kind', 'date']).execute();
+      await db.schema
+        .createIndex('record_items_by_patient')
+        .on('record_items')
+        .columns(['bsn', 'kind', 'date'])
+        .execute();
       await createSourceLogTable(db);
     },
   },
@@ -45,7 +60,11 @@ export const migrations: Migrations = {
         .addColumn('disclosure_id', 'text')
         .addColumn('registered_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('disclosure_requests_by_patient').on('disclosure_requests').columns(['bsn']).execute();
+      await db.schema
+        .createIndex('disclosure_requests_by_patient')
+        .on('disclosure_requests')
+        .columns(['bsn'])
+        .execute();
       await db.schema
         .createTable('disclosures')
         .addColumn('id', 'text', (c) => c.primaryKey())
@@ -55,7 +74,11 @@ export const migrations: Migrations = {
         .addColumn('body', 'text', (c) => c.notNull())
         .addColumn('patient_informed', 'text')
         .execute();
-      await db.schema.createIndex('disclosures_by_patient').on('disclosures').columns(['bsn', 'disclosed_at']).execute();
+      await db.schema
+        .createIndex('disclosures_by_patient')
+        .on('disclosures')
+        .columns(['bsn', 'disclosed_at'])
+        .execute();
     },
   },
   '004-inbox': {
@@ -77,8 +100,16 @@ export const migrations: Migrations = {
         .addColumn('read_at', 'text')
         .addColumn('processed_at', 'text')
         .execute();
-      await db.schema.createIndex('inbox_reports_by_status').on('inbox_reports').columns(['status', 'received_at']).execute();
-      await db.schema.createIndex('inbox_reports_by_patient').on('inbox_reports').columns(['bsn', 'received_at']).execute();
+      await db.schema
+        .createIndex('inbox_reports_by_status')
+        .on('inbox_reports')
+        .columns(['status', 'received_at'])
+        .execute();
+      await db.schema
+        .createIndex('inbox_reports_by_patient')
+        .on('inbox_reports')
+        .columns(['bsn', 'received_at'])
+        .execute();
     },
   },
   '005-corona-opt-in': {
@@ -108,7 +139,11 @@ export const migrations: Migrations = {
         .addColumn('decided_at', 'text', (c) => c.notNull())
         .addColumn('withdrawn_at', 'text')
         .execute();
-      await db.schema.createIndex('sharing_declines_by_patient').on('sharing_declines').columns(['bsn', 'decided_at']).execute();
+      await db.schema
+        .createIndex('sharing_declines_by_patient')
+        .on('sharing_declines')
+        .columns(['bsn', 'decided_at'])
+        .execute();
       // A request from a non-care provider the GP declined as a whole, despite consent: why, by whom, when.
       await db.schema.alterTable('disclosure_requests').addColumn('declined', 'text').execute();
     },
@@ -124,7 +159,15 @@ export interface GpDatabase extends SourceLogTable {
     opt_in_registered_at: string | null;
   };
   practice_settings: { name: string; value: string; changed_at: string };
-  sharing_declines: { id: string; bsn: string; scope: string; reason: string; decided_by: string; decided_at: string; withdrawn_at: string | null };
+  sharing_declines: {
+    id: string;
+    bsn: string;
+    scope: string;
+    reason: string;
+    decided_by: string;
+    decided_at: string;
+    withdrawn_at: string | null;
+  };
   record_items: {
     id: string;
     bsn: string;
@@ -147,7 +190,14 @@ export interface GpDatabase extends SourceLogTable {
     registered_at: string;
     declined: string | null;
   };
-  disclosures: { id: string; request_id: string; bsn: string; disclosed_at: string; body: string; patient_informed: string | null };
+  disclosures: {
+    id: string;
+    request_id: string;
+    bsn: string;
+    disclosed_at: string;
+    body: string;
+    patient_informed: string | null;
+  };
   inbox_reports: {
     message_id: string;
     bsn: string;

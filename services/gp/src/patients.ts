@@ -33,7 +33,11 @@ export function createPatientStore(db: Kysely<GpDatabase>) {
         name: r.name,
         birthDate: r.birth_date,
         ...(r.address !== null ? { address: Address.parse(JSON.parse(r.address)) } : {}),
-        consent: { state: ConsentState.parse(r.consent_state), channel: r.consent_channel, recordedAt: r.consent_recorded_at },
+        consent: {
+          state: ConsentState.parse(r.consent_state),
+          channel: r.consent_channel,
+          recordedAt: r.consent_recorded_at,
+        },
       };
     },
     /** Enter or update; answers whether the patient is new. */
@@ -49,7 +53,11 @@ export function createPatientStore(db: Kysely<GpDatabase>) {
       return existing === undefined;
     },
     async setConsent(bsn: string, state: ConsentState, channel: string): Promise<void> {
-      await db.updateTable('patients').set({ consent_state: state, consent_channel: channel, consent_recorded_at: nowIso() }).where('bsn', '=', bsn).execute();
+      await db
+        .updateTable('patients')
+        .set({ consent_state: state, consent_channel: channel, consent_recorded_at: nowIso() })
+        .where('bsn', '=', bsn)
+        .execute();
       await changed(bsn);
     },
   };
@@ -72,7 +80,15 @@ export const patientRoutes: RoutePlugin<{ patients: PatientStore }> = async (app
   const Params = z.object({ bsn: Bsn });
   app.put(
     '/patients/:bsn',
-    { schema: { tags: ['patients'], summary: 'Enter or update a patient', params: Params, body: GpPatientInput, response: { 200: GpPatientView, 201: GpPatientView, ...pick(400) } } },
+    {
+      schema: {
+        tags: ['patients'],
+        summary: 'Enter or update a patient',
+        params: Params,
+        body: GpPatientInput,
+        response: { 200: GpPatientView, 201: GpPatientView, ...pick(400) },
+      },
+    },
     async (request, reply) => {
       const created = await patients.upsert(request.params.bsn, request.body);
       return reply.status(created ? 201 : 200).send({ bsn: request.params.bsn, ...request.body });
@@ -80,16 +96,35 @@ export const patientRoutes: RoutePlugin<{ patients: PatientStore }> = async (app
   );
   app.get(
     '/patients/:bsn',
-    { schema: { tags: ['patients'], summary: 'One patient', params: Params, response: { 200: GpPatientView, ...pick(400, 404) } } },
+    {
+      schema: {
+        tags: ['patients'],
+        summary: 'One patient',
+        params: Params,
+        response: { 200: GpPatientView, ...pick(400, 404) },
+      },
+    },
     async (request) => {
       const p = await patients.get(request.params.bsn);
       if (p === undefined) throw notFound(`Patient ${request.params.bsn}`);
-      return { bsn: p.bsn, name: p.name, birthDate: p.birthDate, ...(p.address !== undefined ? { address: p.address } : {}) };
+      return {
+        bsn: p.bsn,
+        name: p.name,
+        birthDate: p.birthDate,
+        ...(p.address !== undefined ? { address: p.address } : {}),
+      };
     },
   );
   app.get(
     '/patients/:bsn/consent',
-    { schema: { tags: ['consent'], summary: 'The patient’s choice as this practice recorded it', params: Params, response: { 200: GpConsent, ...pick(400, 404) } } },
+    {
+      schema: {
+        tags: ['consent'],
+        summary: 'The patient’s choice as this practice recorded it',
+        params: Params,
+        response: { 200: GpConsent, ...pick(400, 404) },
+      },
+    },
     async (request) => {
       const p = await patients.get(request.params.bsn);
       if (p === undefined) throw notFound(`Patient ${request.params.bsn}`);

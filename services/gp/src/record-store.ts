@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { Allergy, ContraIndication, CoveringNote, Episode, JournalEntry, Measurement, Prescription, TreatmentLimit } from '@schakel/contracts';
+import type {
+  Allergy,
+  ContraIndication,
+  CoveringNote,
+  Episode,
+  JournalEntry,
+  Measurement,
+  Prescription,
+  TreatmentLimit,
+} from '@schakel/contracts';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 import { processedReports } from './acute-feedback.js';
@@ -18,7 +27,16 @@ export interface RecordItems {
   'treatment-limit': TreatmentLimit;
 }
 export type RecordKind = keyof RecordItems;
-export const RECORD_KINDS = ['episode', 'journal', 'measurement', 'prescription', 'allergy', 'contra-indication', 'covering-note', 'treatment-limit'] as const satisfies readonly RecordKind[];
+export const RECORD_KINDS = [
+  'episode',
+  'journal',
+  'measurement',
+  'prescription',
+  'allergy',
+  'contra-indication',
+  'covering-note',
+  'treatment-limit',
+] as const satisfies readonly RecordKind[];
 
 /** What a front office sends for an item: its own fields, `shielded` and an optional episode link. */
 export type NewItem = Record<string, unknown> & { shielded?: boolean; episodeId?: string };
@@ -59,7 +77,13 @@ function datesOf(kind: RecordKind, input: NewItem): { date: string; end: string 
  * The row an item is stored as. Exported so the synthetic data writer (packages/synthetic) fills the store
  * exactly as this service would.
  */
-export function recordItemRow(bsn: string, kind: RecordKind, input: NewItem, id: string = randomUUID(), recordedAt: string = nowIso()): ItemRow {
+export function recordItemRow(
+  bsn: string,
+  kind: RecordKind,
+  input: NewItem,
+  id: string = randomUUID(),
+  recordedAt: string = nowIso(),
+): ItemRow {
   const { shielded, ...body } = input;
   const { date, end } = datesOf(kind, input);
   return {
@@ -77,9 +101,16 @@ export function recordItemRow(bsn: string, kind: RecordKind, input: NewItem, id:
 
 export function toItem<K extends RecordKind>(row: ItemRow): RecordItems[K] {
   const body = JSON.parse(row.body) as Record<string, unknown>;
-  const item: Record<string, unknown> = { ...body, id: row.id, bsn: row.bsn, shielded: row.shielded === 1, recordedAt: row.recorded_at };
+  const item: Record<string, unknown> = {
+    ...body,
+    id: row.id,
+    bsn: row.bsn,
+    shielded: row.shielded === 1,
+    recordedAt: row.recorded_at,
+  };
   // Defaults the API applies on the way in, for rows written straight into the store (packages/synthetic).
-  if (row.kind === 'episode') Object.assign(item, { attention: body['attention'] ?? false, status: row.end_date === null ? 'open' : 'closed' });
+  if (row.kind === 'episode')
+    Object.assign(item, { attention: body['attention'] ?? false, status: row.end_date === null ? 'open' : 'closed' });
   if (row.kind === 'journal') item['contactType'] = body['contactType'] ?? 'consult';
   return item as unknown as RecordItems[K];
 }
@@ -112,7 +143,12 @@ export function createRecordStore(db: Kysely<GpDatabase>) {
     },
     /** One item as the front office recorded it: its kind, whether it is shielded, and its fields. */
     async entry(bsn: string, id: string): Promise<RecordEntry | undefined> {
-      const row = await db.selectFrom('record_items').selectAll().where('bsn', '=', bsn).where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('record_items')
+        .selectAll()
+        .where('bsn', '=', bsn)
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (row === undefined) return undefined;
       const { shielded: _shielded, ...fields } = RecordFields.parse(JSON.parse(row.body));
       return { id: row.id, kind: RecordKindSchema.parse(row.kind), shielded: row.shielded === 1, fields };
@@ -135,14 +171,25 @@ export function createRecordStore(db: Kysely<GpDatabase>) {
     /** Observation reports the GP processed into the record (the inbox's, see acute-feedback.ts). */
     processedReports: (bsn: string) => processedReports(db, bsn),
     /** The GP's decision not to share with this requester despite consent, if any (sharing-declines.ts, GP-SHARE-1). */
-    sharingDecision: (practiceName: string, bsn: string, requester: Requester) => sharingDecision(db, practiceName, bsn, requester),
+    sharingDecision: (practiceName: string, bsn: string, requester: Requester) =>
+      sharingDecision(db, practiceName, bsn, requester),
     async setShielded(bsn: string, id: string, shielded: boolean): Promise<void> {
-      await db.updateTable('record_items').set({ shielded: shielded ? 1 : 0 }).where('bsn', '=', bsn).where('id', '=', id).execute();
+      await db
+        .updateTable('record_items')
+        .set({ shielded: shielded ? 1 : 0 })
+        .where('bsn', '=', bsn)
+        .where('id', '=', id)
+        .execute();
     },
     /** Replace an item's fields (an episode being closed, renamed or flagged). */
     async replace(bsn: string, id: string, kind: RecordKind, input: NewItem): Promise<void> {
       const { body, date, end_date, shielded } = recordItemRow(bsn, kind, input, id);
-      await db.updateTable('record_items').set({ body, date, end_date, shielded }).where('bsn', '=', bsn).where('id', '=', id).execute();
+      await db
+        .updateTable('record_items')
+        .set({ body, date, end_date, shielded })
+        .where('bsn', '=', bsn)
+        .where('id', '=', id)
+        .execute();
     },
   };
 }

@@ -12,7 +12,8 @@ import type { PatientStore } from './patients.js';
  * The summary leg then answers the decline instead of the summary, and the batch shows this source as
  * refused with the reason (decisions.md 25).
  */
-export const SHARING_RULE = 'GP-SHARE-1: consent does not oblige the GP to share; the GP may decline for good care (goed hulpverlenerschap), with a reason';
+export const SHARING_RULE =
+  'GP-SHARE-1: consent does not oblige the GP to share; the GP may decline for good care (goed hulpverlenerschap), with a reason';
 
 type Row = Selectable<GpDatabase['sharing_declines']>;
 const toDecline = (r: Row): SharingDecline => ({
@@ -32,13 +33,27 @@ export interface Requester {
 }
 
 const covers = (d: SharingDecline, r: Requester) =>
-  'all' in d.scope ? true : 'ura' in d.scope ? d.scope.ura === r.ura : r.organisationType !== undefined && d.scope.organisationType === r.organisationType;
+  'all' in d.scope
+    ? true
+    : 'ura' in d.scope
+      ? d.scope.ura === r.ura
+      : r.organisationType !== undefined && d.scope.organisationType === r.organisationType;
 /** The most specific decline wins the explanation (a named organisation, then a kind, then all); any decline refuses. */
 const rank = (d: SharingDecline) => ('ura' in d.scope ? 2 : 'organisationType' in d.scope ? 1 : 0);
 
 /** The decline in force for this requester, as the decision the batch shows; undefined when the GP shares. */
-export async function sharingDecision(db: Kysely<GpDatabase>, practiceName: string, bsn: string, requester: Requester): Promise<Decision | undefined> {
-  const rows = await db.selectFrom('sharing_declines').selectAll().where('bsn', '=', bsn).where('withdrawn_at', 'is', null).execute();
+export async function sharingDecision(
+  db: Kysely<GpDatabase>,
+  practiceName: string,
+  bsn: string,
+  requester: Requester,
+): Promise<Decision | undefined> {
+  const rows = await db
+    .selectFrom('sharing_declines')
+    .selectAll()
+    .where('bsn', '=', bsn)
+    .where('withdrawn_at', 'is', null)
+    .execute();
   const applying = rows.map(toDecline).filter((d) => covers(d, requester));
   if (applying.length === 0) return undefined;
   const d = applying.sort((a, b) => rank(b) - rank(a) || b.decidedAt.localeCompare(a.decidedAt))[0] as SharingDecline;
@@ -60,8 +75,10 @@ export function sharingDeclineRoutes(app: App, db: Kysely<GpDatabase>, patients:
     {
       schema: {
         tags: ['consent'],
-        summary: 'Decline to share this patient’s summary despite consent, for everyone or one (kind of) organisation, with a reason (GP-SHARE-1)',
-        description: 'While it is in force the summary leg (QUPC_IN990001NL) answers the decline instead of the summary, and the requester sees this practice as refused with the reason (HOLDER_DECLINED).',
+        summary:
+          'Decline to share this patient’s summary despite consent, for everyone or one (kind of) organisation, with a reason (GP-SHARE-1)',
+        description:
+          'While it is in force the summary leg (QUPC_IN990001NL) answers the decline instead of the summary, and the requester sees this practice as refused with the reason (HOLDER_DECLINED).',
         params: BsnParams,
         body: NewSharingDecline,
         response: { 201: SharingDecline, ...pick(400, 404) },
@@ -70,7 +87,15 @@ export function sharingDeclineRoutes(app: App, db: Kysely<GpDatabase>, patients:
     async (request, reply) => {
       const { bsn } = request.params;
       await known(bsn);
-      const row = { id: randomUUID(), bsn, scope: JSON.stringify(request.body.scope), reason: request.body.reason, decided_by: request.body.decidedBy, decided_at: nowIso(), withdrawn_at: null };
+      const row = {
+        id: randomUUID(),
+        bsn,
+        scope: JSON.stringify(request.body.scope),
+        reason: request.body.reason,
+        decided_by: request.body.decidedBy,
+        decided_at: nowIso(),
+        withdrawn_at: null,
+      };
       await db.insertInto('sharing_declines').values(row).execute();
       request.log.info({ scope: request.body.scope }, 'the GP declines to share despite consent');
       return reply.status(201).send(toDecline(row));
@@ -78,10 +103,26 @@ export function sharingDeclineRoutes(app: App, db: Kysely<GpDatabase>, patients:
   );
   app.get(
     '/patients/:bsn/sharing-declines',
-    { schema: { tags: ['consent'], summary: 'The GP’s decisions not to share, withdrawn ones included, oldest first', params: BsnParams, response: { 200: z.object({ declines: z.array(SharingDecline) }), ...pick(400, 404) } } },
+    {
+      schema: {
+        tags: ['consent'],
+        summary: 'The GP’s decisions not to share, withdrawn ones included, oldest first',
+        params: BsnParams,
+        response: { 200: z.object({ declines: z.array(SharingDecline) }), ...pick(400, 404) },
+      },
+    },
     async (request) => {
       await known(request.params.bsn);
-      return { declines: (await db.selectFrom('sharing_declines').selectAll().where('bsn', '=', request.params.bsn).orderBy('decided_at').execute()).map(toDecline) };
+      return {
+        declines: (
+          await db
+            .selectFrom('sharing_declines')
+            .selectAll()
+            .where('bsn', '=', request.params.bsn)
+            .orderBy('decided_at')
+            .execute()
+        ).map(toDecline),
+      };
     },
   );
   app.delete(
@@ -96,10 +137,18 @@ export function sharingDeclineRoutes(app: App, db: Kysely<GpDatabase>, patients:
     },
     async (request) => {
       const { bsn, id } = request.params;
-      const row = await db.selectFrom('sharing_declines').selectAll().where('bsn', '=', bsn).where('id', '=', id).executeTakeFirst();
+      const row = await db
+        .selectFrom('sharing_declines')
+        .selectAll()
+        .where('bsn', '=', bsn)
+        .where('id', '=', id)
+        .executeTakeFirst();
       if (row === undefined) throw notFound(`Decision ${id} not to share`);
-      if (row.withdrawn_at === null) await db.updateTable('sharing_declines').set({ withdrawn_at: nowIso() }).where('id', '=', id).execute();
-      return toDecline(await db.selectFrom('sharing_declines').selectAll().where('id', '=', id).executeTakeFirstOrThrow());
+      if (row.withdrawn_at === null)
+        await db.updateTable('sharing_declines').set({ withdrawn_at: nowIso() }).where('id', '=', id).execute();
+      return toDecline(
+        await db.selectFrom('sharing_declines').selectAll().where('id', '=', id).executeTakeFirstOrThrow(),
+      );
     },
   );
 }

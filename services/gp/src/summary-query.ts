@@ -14,7 +14,12 @@ export interface SummarySettings {
  * The leg the switch point calls for QUPC_IN990001NL, answered from the GP's own record
  * (QUPC_IN990002NL), and this system's own access log of those calls (every GBZ keeps one).
  */
-export const summaryQueryRoutes: RoutePlugin<{ log: SourceLog; patients: PatientStore; record: RecordStore; settings: SummarySettings }> = async (app, { log, patients, record, settings }) => {
+export const summaryQueryRoutes: RoutePlugin<{
+  log: SourceLog;
+  patients: PatientStore;
+  record: RecordStore;
+  settings: SummarySettings;
+}> = async (app, { log, patients, record, settings }) => {
   app.post(
     '/lsp/summary-queries',
     {
@@ -31,9 +36,17 @@ export const summaryQueryRoutes: RoutePlugin<{ log: SourceLog; patients: Patient
       const q = request.body;
       const patient = await patients.get(q.bsn);
       // GP-SHARE-1: consent does not oblige the GP to share; a decline in force is answered instead.
-      const declined = patient === undefined ? undefined : await record.sharingDecision(settings.practice.name, q.bsn, q.requester);
+      const declined =
+        patient === undefined ? undefined : await record.sharingDecision(settings.practice.name, q.bsn, q.requester);
       if (declined !== undefined) {
-        await log.write({ interaction: 'QUPC_IN990001NL', aorta: request.aorta, bsn: q.bsn, requesterUra: q.requester.ura, acting: q.requester.professional, result: `declined (${declined.code})` });
+        await log.write({
+          interaction: 'QUPC_IN990001NL',
+          aorta: request.aorta,
+          bsn: q.bsn,
+          requesterUra: q.requester.ura,
+          acting: q.requester.professional,
+          result: `declined (${declined.code})`,
+        });
         return { interaction: 'QUPC_IN990002NL' as const, summary: null, declined };
       }
       const now = settings.now();
@@ -44,7 +57,11 @@ export const summaryQueryRoutes: RoutePlugin<{ log: SourceLog; patients: Patient
               today: now.toISOString().slice(0, 10),
               journalMonths: settings.journalMonths,
               practice: settings.practice,
-              patient: { name: patient.name, birthDate: patient.birthDate, ...(patient.address !== undefined ? { address: patient.address } : {}) },
+              patient: {
+                name: patient.name,
+                birthDate: patient.birthDate,
+                ...(patient.address !== undefined ? { address: patient.address } : {}),
+              },
               generatedAt: now.toISOString(),
               processedReports: await record.processedReports(q.bsn),
             });
@@ -54,7 +71,10 @@ export const summaryQueryRoutes: RoutePlugin<{ log: SourceLog; patients: Patient
         bsn: q.bsn,
         requesterUra: q.requester.ura,
         acting: q.requester.professional,
-        result: summary === null ? 'unknown patient' : `summary: ${summary.openEpisodes.length} open episodes, ${summary.journal.length} journal entries, ${summary.medication.length} prescriptions`,
+        result:
+          summary === null
+            ? 'unknown patient'
+            : `summary: ${summary.openEpisodes.length} open episodes, ${summary.journal.length} journal entries, ${summary.medication.length} prescriptions`,
       });
       return { interaction: 'QUPC_IN990002NL' as const, summary };
     },

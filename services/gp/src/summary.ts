@@ -27,7 +27,12 @@ export interface SummaryOptions {
  * reports of the journal period go into the summary whole; the treatment limits any processed report
  * carries join the GP's own (marked reportedIn), whatever its age, as the GP's own limits have none.
  */
-function acuteCare(bsn: string, reports: readonly ProcessedReport[], journalFrom: string, today: string): { feedback: AcuteCareFeedback[]; limits: TreatmentLimit[] } {
+function acuteCare(
+  bsn: string,
+  reports: readonly ProcessedReport[],
+  journalFrom: string,
+  today: string,
+): { feedback: AcuteCareFeedback[]; limits: TreatmentLimit[] } {
   const newestFirst = [...reports].sort((a, b) => b.report.encounter.at.localeCompare(a.report.encounter.at));
   const feedback = newestFirst
     .filter((r) => r.report.encounter.at.slice(0, 10) >= journalFrom && r.report.encounter.at.slice(0, 10) <= today)
@@ -43,16 +48,14 @@ function acuteCare(bsn: string, reports: readonly ProcessedReport[], journalFrom
       };
     });
   const limits = newestFirst.flatMap(({ messageId, report, processedAt }) =>
-    (report.encounter.treatmentLimits ?? []).map(
-      (l, i): TreatmentLimit => ({
-        ...l,
-        id: `${messageId}:${i}`,
-        bsn,
-        shielded: false,
-        recordedAt: processedAt,
-        reportedIn: { messageId, organisationName: report.sender.organisationName, at: report.encounter.at },
-      }),
-    ),
+    (report.encounter.treatmentLimits ?? []).map((l, i): TreatmentLimit => ({
+      ...l,
+      id: `${messageId}:${i}`,
+      bsn,
+      shielded: false,
+      recordedAt: processedAt,
+      reportedIn: { messageId, organisationName: report.sender.organisationName, at: report.encounter.at },
+    })),
   );
   return { feedback, limits };
 }
@@ -91,7 +94,9 @@ export function buildSummary(bsn: string, record: PatientRecord, options: Summar
     openEpisodes: released(record.episodes).filter((e) => e.status === 'open'),
     journal: released(record.journal).filter((j) => j.date >= journalFrom && j.date <= today),
     measurements: recent,
-    medication: released(record.prescriptions).filter((p) => p.startDate <= today && (p.endDate === undefined || p.endDate >= today)),
+    medication: released(record.prescriptions).filter(
+      (p) => p.startDate <= today && (p.endDate === undefined || p.endDate >= today),
+    ),
     allergies: released(record.allergies),
     contraIndications: released(record.contraIndications),
     coveringNotes: released(record.coveringNotes).filter((n) => n.validUntil === undefined || n.validUntil >= today),

@@ -6,36 +6,57 @@ import { buildApp, migrations, type GpDatabase } from '../src/index.js';
 
 // A real switch point and a real GP system over mutual TLS, in this process: the practice's own
 // registrations for the corona opt-in, and what the switch point tells it when the opt-in starts or ends.
-const GP = { id: 'gp-optin', name: 'Praktijk Opt-in', ura: '01000019', applicationId: '100019', organisationType: 'Z3' };
+const GP = {
+  id: 'gp-optin',
+  name: 'Praktijk Opt-in',
+  ura: '01000019',
+  applicationId: '100019',
+  organisationType: 'Z3',
+};
 let sp: InProcessSwitchPoint;
 let gp: App;
 
 beforeAll(async () => {
   sp = await startSwitchPointInProcess();
   const me = await sp.system(GP);
-  gp = await buildApp({ ORG_NAME: GP.name, ORG_URA: GP.ura, APPLICATION_ID: GP.applicationId }, {
-    db: await openStore<GpDatabase>({ database: ':memory:', migrations }),
-    lsp: me.lsp,
-    kit: { logLevel: 'silent', tls: me.tls },
-  });
+  gp = await buildApp(
+    { ORG_NAME: GP.name, ORG_URA: GP.ura, APPLICATION_ID: GP.applicationId },
+    {
+      db: await openStore<GpDatabase>({ database: ':memory:', migrations }),
+      lsp: me.lsp,
+      kit: { logLevel: 'silent', tls: me.tls },
+    },
+  );
   const url = await gp.listen({ host: '127.0.0.1', port: 0 });
   sp.track(gp);
-  await sp.admin.lsp.registerSystem(GP.applicationId, { ura: GP.ura, organisationName: GP.name, organisationType: 'Z3', baseUrl: url, provides: ['WAARNEEMGEGEVENS'] });
+  await sp.admin.lsp.registerSystem(GP.applicationId, {
+    ura: GP.ura,
+    organisationName: GP.name,
+    organisationType: 'Z3',
+    baseUrl: url,
+    provides: ['WAARNEEMGEGEVENS'],
+  });
 });
 afterAll(async () => sp?.close());
 
 async function patient(): Promise<string> {
   const bsn = freshBsn();
-  const r = await gp.inject({ method: 'PUT', url: `/patients/${bsn}`, payload: { name: 'Kees de Vries', birthDate: '1990-06-25' } });
+  const r = await gp.inject({
+    method: 'PUT',
+    url: `/patients/${bsn}`,
+    payload: { name: 'Kees de Vries', birthDate: '1990-06-25' },
+  });
   expect(r.statusCode, r.body).toBe(201);
   return bsn;
 }
-const entries = async (bsn: string) => (await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries as { reason: string; applicationId: string }[];
+const entries = async (bsn: string) =>
+  (await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries as { reason: string; applicationId: string }[];
 const choose = async (bsn: string, state: string) => {
   const r = await gp.inject({ method: 'PUT', url: `/patients/${bsn}/consent`, payload: { state } });
   expect(r.statusCode, r.body).toBe(200);
 };
-const policies = async (change: object) => expect((await sp.admin.http('PUT', '/admin/policies', change)).status).toBe(200);
+const policies = async (change: object) =>
+  expect((await sp.admin.http('PUT', '/admin/policies', change)).status).toBe(200);
 
 describe('the corona opt-in at the practice', () => {
   it('registers the no-choice patients once the practice joins, follows their choices, withdraws them when the opt-in ends, and registers them again when it starts', async () => {
@@ -44,7 +65,13 @@ describe('the corona opt-in at the practice', () => {
 
     const joined = await gp.inject({ method: 'PUT', url: '/corona-opt-in', payload: { joined: true } });
     expect(joined.statusCode, joined.body).toBe(200);
-    expect(joined.json()).toMatchObject({ joined: true, coronaOptIn: true, registered: 1, withdrawn: 0, registeredPatients: 1 });
+    expect(joined.json()).toMatchObject({
+      joined: true,
+      coronaOptIn: true,
+      registered: 1,
+      withdrawn: 0,
+      registeredPatients: 1,
+    });
     expect(await entries(before)).toMatchObject([{ reason: 'corona-opt-in', applicationId: GP.applicationId }]);
 
     // A patient who arrives while the practice takes part is registered at once.
@@ -59,7 +86,9 @@ describe('the corona opt-in at the practice', () => {
     // An objection: gone, and never registered for the opt-in again.
     await choose(after, 'objection');
     expect(await entries(after)).toEqual([]);
-    expect((await gp.inject({ method: 'PUT', url: '/corona-opt-in', payload: { joined: true } })).json()).toMatchObject({ registered: 0, registeredPatients: 1 });
+    expect((await gp.inject({ method: 'PUT', url: '/corona-opt-in', payload: { joined: true } })).json()).toMatchObject(
+      { registered: 0, registeredPatients: 1 },
+    );
     expect(await entries(after)).toEqual([]);
 
     // The operator ends the opt-in: the switch point tells the practice, which withdraws its entries.
@@ -67,7 +96,10 @@ describe('the corona opt-in at the practice', () => {
     let third: string;
     try {
       expect(await entries(before)).toEqual([]);
-      expect((await gp.inject({ method: 'GET', url: '/corona-opt-in' })).json()).toEqual({ joined: true, registeredPatients: 0 });
+      expect((await gp.inject({ method: 'GET', url: '/corona-opt-in' })).json()).toEqual({
+        joined: true,
+        registeredPatients: 0,
+      });
       third = await patient();
       expect(await entries(third)).toEqual([]);
     } finally {
@@ -88,7 +120,14 @@ describe('the corona opt-in at the practice', () => {
   });
 
   it('answers the switch point’s notice only over the switch point’s own certificate', async () => {
-    const r = await gp.inject({ method: 'POST', url: '/lsp/policy-notices', payload: { policies: { coronaOptIn: false, stopButton: true, presumedConsent: true }, changedAt: new Date().toISOString() } });
+    const r = await gp.inject({
+      method: 'POST',
+      url: '/lsp/policy-notices',
+      payload: {
+        policies: { coronaOptIn: false, stopButton: true, presumedConsent: true },
+        changedAt: new Date().toISOString(),
+      },
+    });
     expect(r.statusCode).toBe(401);
   });
 });

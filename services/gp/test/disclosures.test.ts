@@ -18,7 +18,14 @@ const written = (questions = [{ text: 'Welke diagnose is bij betrokkene gesteld?
   purpose: 'Beoordeling aanvraag huishoudelijke hulp (Wmo)',
   questions,
 });
-const consent = { type: 'consent', explicit: true, informed: true, targeted: true, givenOn: '2026-11-21', formReference: 'scan-2026-118' };
+const consent = {
+  type: 'consent',
+  explicit: true,
+  informed: true,
+  targeted: true,
+  givenOn: '2026-11-21',
+  formReference: 'scan-2026-118',
+};
 const answer = (questionId = 'q1') => ({
   medicalNecessity: 'Alleen de diagnose is nodig om de aanvraag te beoordelen; verder niets.',
   disclosedBy: 'Dr. P. de Graaf',
@@ -35,9 +42,16 @@ describe('the register of disclosures to non-care providers', () => {
   it('refuses an oral request with a stable reason and registers nothing', async () => {
     const bsn = freshBsn();
     await newPatient(app, bsn);
-    const r = await app.inject({ method: 'POST', url: `/patients/${bsn}/disclosure-requests`, payload: { ...written(), form: 'telephone' } });
+    const r = await app.inject({
+      method: 'POST',
+      url: `/patients/${bsn}/disclosure-requests`,
+      payload: { ...written(), form: 'telephone' },
+    });
     expect(r.statusCode).toBe(403);
-    expect(r.json()).toMatchObject({ code: 'NOT_AUTHORISED', decision: { code: 'REQUEST_NOT_WRITTEN', rule: expect.stringMatching(/^DR-FORM-1/) } });
+    expect(r.json()).toMatchObject({
+      code: 'NOT_AUTHORISED',
+      decision: { code: 'REQUEST_NOT_WRITTEN', rule: expect.stringMatching(/^DR-FORM-1/) },
+    });
     expect((await app.inject(`/patients/${bsn}/disclosure-requests`)).json().requests).toEqual([]);
   });
 
@@ -45,15 +59,32 @@ describe('the register of disclosures to non-care providers', () => {
     const bsn = freshBsn();
     await newPatient(app, bsn);
     const req = await requestFor(bsn);
-    expect((await app.inject({ method: 'PUT', url: `/disclosure-requests/${req.id}/basis`, payload: consent })).statusCode).toBe(200);
-    const reason = 'Het wijkteam vraagt meer dan voor de Wmo-aanvraag nodig is; patiënte is in crisis en wordt eerst zelf gehoord.';
-    const d = await app.inject({ method: 'POST', url: `/disclosure-requests/${req.id}/decline`, payload: { reason, declinedBy: 'Dr. P. de Graaf' } });
+    expect(
+      (await app.inject({ method: 'PUT', url: `/disclosure-requests/${req.id}/basis`, payload: consent })).statusCode,
+    ).toBe(200);
+    const reason =
+      'Het wijkteam vraagt meer dan voor de Wmo-aanvraag nodig is; patiënte is in crisis en wordt eerst zelf gehoord.';
+    const d = await app.inject({
+      method: 'POST',
+      url: `/disclosure-requests/${req.id}/decline`,
+      payload: { reason, declinedBy: 'Dr. P. de Graaf' },
+    });
     expect(d.statusCode, d.body).toBe(200);
-    expect(d.json()).toMatchObject({ status: 'declined', basis: { type: 'consent' }, declined: { reason, declinedBy: 'Dr. P. de Graaf', decision: { code: 'GP_DECLINED', rule: expect.stringMatching(/^DR-DECLINE-1/) } } });
+    expect(d.json()).toMatchObject({
+      status: 'declined',
+      basis: { type: 'consent' },
+      declined: {
+        reason,
+        declinedBy: 'Dr. P. de Graaf',
+        decision: { code: 'GP_DECLINED', rule: expect.stringMatching(/^DR-DECLINE-1/) },
+      },
+    });
     const r = await app.inject({ method: 'POST', url: `/disclosure-requests/${req.id}/disclosure`, payload: answer() });
     expect(r.statusCode).toBe(403);
     expect(r.json().decision).toMatchObject({ code: 'GP_DECLINED', explanation: expect.stringContaining(reason) });
-    expect((await app.inject({ method: 'PUT', url: `/disclosure-requests/${req.id}/basis`, payload: consent })).statusCode).toBe(409);
+    expect(
+      (await app.inject({ method: 'PUT', url: `/disclosure-requests/${req.id}/basis`, payload: consent })).statusCode,
+    ).toBe(409);
     expect((await app.inject(`/patients/${bsn}/disclosures`)).json().disclosures).toEqual([]);
   });
 
@@ -71,9 +102,16 @@ describe('the register of disclosures to non-care providers', () => {
     const bsn = freshBsn();
     await newPatient(app, bsn);
     const req = await requestFor(bsn);
-    const vague = await app.inject({ method: 'PUT', url: `/disclosure-requests/${req.id}/basis`, payload: { ...consent, targeted: false } });
+    const vague = await app.inject({
+      method: 'PUT',
+      url: `/disclosure-requests/${req.id}/basis`,
+      payload: { ...consent, targeted: false },
+    });
     expect(vague.statusCode).toBe(403);
-    expect(vague.json().decision).toMatchObject({ code: 'CONSENT_NOT_VALID', explanation: expect.stringContaining('targeted') });
+    expect(vague.json().decision).toMatchObject({
+      code: 'CONSENT_NOT_VALID',
+      explanation: expect.stringContaining('targeted'),
+    });
     const conflictOfDuties = await app.inject({
       method: 'PUT',
       url: `/disclosure-requests/${req.id}/basis`,
@@ -81,34 +119,63 @@ describe('the register of disclosures to non-care providers', () => {
         type: 'legal-ground',
         ground: 'conflict-of-duties',
         explanation: 'Dreiging richting derden',
-        conflictOfDuties: { triedConsent: true, gravePredicament: true, noOtherWay: false, seriousHarmPrevented: true, minimalDisclosure: true },
+        conflictOfDuties: {
+          triedConsent: true,
+          gravePredicament: true,
+          noOtherWay: false,
+          seriousHarmPrevented: true,
+          minimalDisclosure: true,
+        },
       },
     });
     expect(conflictOfDuties.statusCode).toBe(403);
-    expect(conflictOfDuties.json().decision).toMatchObject({ code: 'CONFLICT_OF_DUTIES_CONDITIONS_UNMET', explanation: expect.stringContaining('noOtherWay') });
+    expect(conflictOfDuties.json().decision).toMatchObject({
+      code: 'CONFLICT_OF_DUTIES_CONDITIONS_UNMET',
+      explanation: expect.stringContaining('noOtherWay'),
+    });
     expect((await app.inject(`/disclosure-requests/${req.id}`)).json().status).toBe('received');
   });
 
   it('marks a prognosis question as not answerable and refuses an answer to it', async () => {
     const bsn = freshBsn();
     await newPatient(app, bsn);
-    const req = await requestFor(bsn, written([
-      { text: 'Welke diagnose is gesteld?', kind: 'diagnosis' },
-      { text: 'Wat is de prognose; zal betrokkene binnen een jaar herstellen?', kind: 'prognosis' },
-    ]));
-    expect(req.questions.map((q: { answerable: boolean; assessment: { code: string } }) => [q.answerable, q.assessment.code])).toEqual([
+    const req = await requestFor(
+      bsn,
+      written([
+        { text: 'Welke diagnose is gesteld?', kind: 'diagnosis' },
+        { text: 'Wat is de prognose; zal betrokkene binnen een jaar herstellen?', kind: 'prognosis' },
+      ]),
+    );
+    expect(
+      req.questions.map((q: { answerable: boolean; assessment: { code: string } }) => [
+        q.answerable,
+        q.assessment.code,
+      ]),
+    ).toEqual([
       [true, 'TARGETED_FACTUAL_QUESTION'],
       [false, 'PROGNOSIS_NOT_ANSWERED'],
     ]);
-    expect((await app.inject({ method: 'PUT', url: `/disclosure-requests/${req.id}/basis`, payload: consent })).statusCode).toBe(200);
-    const r = await app.inject({ method: 'POST', url: `/disclosure-requests/${req.id}/disclosure`, payload: answer('q2') });
+    expect(
+      (await app.inject({ method: 'PUT', url: `/disclosure-requests/${req.id}/basis`, payload: consent })).statusCode,
+    ).toBe(200);
+    const r = await app.inject({
+      method: 'POST',
+      url: `/disclosure-requests/${req.id}/disclosure`,
+      payload: answer('q2'),
+    });
     expect(r.statusCode).toBe(403);
     expect(r.json().decision.code).toBe('PROGNOSIS_NOT_ANSWERED');
 
     // Answering the factual question records the prognosis question as refused, with its reason.
-    const ok = await app.inject({ method: 'POST', url: `/disclosure-requests/${req.id}/disclosure`, payload: answer('q1') });
+    const ok = await app.inject({
+      method: 'POST',
+      url: `/disclosure-requests/${req.id}/disclosure`,
+      payload: answer('q1'),
+    });
     expect(ok.statusCode, ok.body).toBe(201);
-    expect(ok.json().refusedQuestions).toMatchObject([{ questionId: 'q2', reason: { code: 'PROGNOSIS_NOT_ANSWERED' } }]);
+    expect(ok.json().refusedQuestions).toMatchObject([
+      { questionId: 'q2', reason: { code: 'PROGNOSIS_NOT_ANSWERED' } },
+    ]);
   });
 
   it('records every disclosure in the patient’s record: which data, purpose, to whom, when, basis, necessity; and that the patient was informed', async () => {
@@ -129,14 +196,24 @@ describe('the register of disclosures to non-care providers', () => {
     });
     expect(d.disclosedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(d.patientInformed).toBeUndefined();
-    expect((await app.inject({ method: 'POST', url: `/disclosure-requests/${req.id}/disclosure`, payload: answer() })).statusCode).toBe(409);
+    expect(
+      (await app.inject({ method: 'POST', url: `/disclosure-requests/${req.id}/disclosure`, payload: answer() }))
+        .statusCode,
+    ).toBe(409);
 
-    const informed = await app.inject({ method: 'PUT', url: `/disclosures/${d.id}/patient-informed`, payload: { on: '2026-11-25', how: 'brief' } });
+    const informed = await app.inject({
+      method: 'PUT',
+      url: `/disclosures/${d.id}/patient-informed`,
+      payload: { on: '2026-11-25', how: 'brief' },
+    });
     expect(informed.json().patientInformed).toMatchObject({ on: '2026-11-25', how: 'brief' });
     const list = (await app.inject(`/patients/${bsn}/disclosures`)).json().disclosures;
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ id: d.id, patientInformed: { how: 'brief' } });
-    expect((await app.inject(`/disclosure-requests/${req.id}`)).json()).toMatchObject({ status: 'answered', disclosureId: d.id });
+    expect((await app.inject(`/disclosure-requests/${req.id}`)).json()).toMatchObject({
+      status: 'answered',
+      disclosureId: d.id,
+    });
   });
 
   it('answers on a legal ground such as a notifiable infectious disease, and still records it', async () => {
@@ -150,10 +227,17 @@ describe('the register of disclosures to non-care providers', () => {
     const basis = await app.inject({
       method: 'PUT',
       url: `/disclosure-requests/${req.id}/basis`,
-      payload: { type: 'legal-ground', ground: 'statutory-duty', explanation: 'Meldingsplicht groep B1-infectieziekte, Wet publieke gezondheid art. 22' },
+      payload: {
+        type: 'legal-ground',
+        ground: 'statutory-duty',
+        explanation: 'Meldingsplicht groep B1-infectieziekte, Wet publieke gezondheid art. 22',
+      },
     });
     expect(basis.json()).toMatchObject({ status: 'basis-recorded', basis: { ground: 'statutory-duty' } });
-    const d = await post(app, `/disclosure-requests/${req.id}/disclosure`, { ...answer(), patientInformed: { on: '2026-11-22', how: 'telefonisch' } });
+    const d = await post(app, `/disclosure-requests/${req.id}/disclosure`, {
+      ...answer(),
+      patientInformed: { on: '2026-11-22', how: 'telefonisch' },
+    });
     expect(d.basis).toMatchObject({ type: 'legal-ground', ground: 'statutory-duty' });
     expect(d.patientInformed.how).toBe('telefonisch');
   });

@@ -8,11 +8,17 @@ export const PRACTICE = { ORG_NAME: 'Praktijk Test', ORG_URA: '01000009', APPLIC
  * A GP system on its own in-memory store. Its switch point is not there (port 9, discard: nothing listens
  * on loopback), which the record, summary and disclosure routes never need.
  */
-export async function gpApp(options: GpOptions & { journalMonths?: number } = {}): Promise<{ app: App; close: () => Promise<void> }> {
+export async function gpApp(
+  options: GpOptions & { journalMonths?: number } = {},
+): Promise<{ app: App; close: () => Promise<void> }> {
   const client = createServiceClient({ timeoutMs: 1_000 });
   const app = await buildApp(
     { ...PRACTICE, ...(options.journalMonths !== undefined ? { SUMMARY_JOURNAL_MONTHS: options.journalMonths } : {}) },
-    { db: await openStore<GpDatabase>({ database: ':memory:', migrations }), lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'), kit: { logLevel: 'silent', identify: asSwitchPoint } },
+    {
+      db: await openStore<GpDatabase>({ database: ':memory:', migrations }),
+      lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'),
+      kit: { logLevel: 'silent', identify: asSwitchPoint },
+    },
     options,
   );
   return {
@@ -31,8 +37,16 @@ export async function post(app: App, url: string, payload: unknown) {
 }
 
 export async function newPatient(app: App, bsn: string) {
-  const r = await app.inject({ method: 'PUT', url: `/patients/${bsn}`, payload: { name: 'Gerda Smit', birthDate: '1950-02-03' } });
+  const r = await app.inject({
+    method: 'PUT',
+    url: `/patients/${bsn}`,
+    payload: { name: 'Gerda Smit', birthDate: '1950-02-03' },
+  });
   if (r.statusCode !== 201) throw new Error(`PUT patient: ${r.statusCode} ${r.body}`);
 }
 
-export const REQUESTER = { ura: '03000001', organisationName: 'Huisartsenpost Midden', professional: { uziNumber: '900000001', roleCode: '01.015' } };
+export const REQUESTER = {
+  ura: '03000001',
+  organisationName: 'Huisartsenpost Midden',
+  professional: { uziNumber: '900000001', roleCode: '01.015' },
+};

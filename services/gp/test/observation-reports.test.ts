@@ -6,7 +6,13 @@ import { startSwitchPointInProcess, type InProcessSwitchPoint, type TestCaller }
 import { buildApp, migrations, type GpDatabase } from '../src/index.js';
 
 // A real switch point and a real GP system over mutual TLS, in this process; the test is the sender (a HAP).
-const GP = { id: 'gp-test', name: 'Praktijk De Test', ura: '01000009', applicationId: '100009', organisationType: 'Z3' };
+const GP = {
+  id: 'gp-test',
+  name: 'Praktijk De Test',
+  ura: '01000009',
+  applicationId: '100009',
+  organisationType: 'Z3',
+};
 const HAP = { id: 'hap-test', name: 'HAP Test', ura: '03000009', applicationId: '300009', organisationType: 'N6' };
 const AUTHOR = { uziNumber: '900000001', roleCode: '01.015', name: 'Dr. W' };
 let sp: InProcessSwitchPoint;
@@ -17,15 +23,30 @@ let hap: TestCaller;
 beforeAll(async () => {
   sp = await startSwitchPointInProcess();
   const gpCaller = await sp.system(GP);
-  gp = await buildApp({ ORG_NAME: GP.name, ORG_URA: GP.ura, APPLICATION_ID: GP.applicationId }, {
-    db: await openStore<GpDatabase>({ database: ':memory:', migrations }),
-    lsp: gpCaller.lsp,
-    kit: { logLevel: 'silent', tls: gpCaller.tls },
-  });
+  gp = await buildApp(
+    { ORG_NAME: GP.name, ORG_URA: GP.ura, APPLICATION_ID: GP.applicationId },
+    {
+      db: await openStore<GpDatabase>({ database: ':memory:', migrations }),
+      lsp: gpCaller.lsp,
+      kit: { logLevel: 'silent', tls: gpCaller.tls },
+    },
+  );
   gpUrl = await gp.listen({ host: '127.0.0.1', port: 0 });
   sp.track(gp);
-  await sp.admin.lsp.registerSystem(GP.applicationId, { ura: GP.ura, organisationName: GP.name, organisationType: 'Z3', baseUrl: gpUrl, provides: ['WAARNEEMGEGEVENS'] });
-  await sp.admin.lsp.registerSystem(HAP.applicationId, { ura: HAP.ura, organisationName: HAP.name, organisationType: 'N6', baseUrl: 'https://127.0.0.1:9', provides: [] });
+  await sp.admin.lsp.registerSystem(GP.applicationId, {
+    ura: GP.ura,
+    organisationName: GP.name,
+    organisationType: 'Z3',
+    baseUrl: gpUrl,
+    provides: ['WAARNEEMGEGEVENS'],
+  });
+  await sp.admin.lsp.registerSystem(HAP.applicationId, {
+    ura: HAP.ura,
+    organisationName: HAP.name,
+    organisationType: 'N6',
+    baseUrl: 'https://127.0.0.1:9',
+    provides: [],
+  });
   hap = await sp.system(HAP);
 });
 afterAll(async () => sp?.close());
@@ -33,7 +54,15 @@ afterAll(async () => sp?.close());
 /** A patient of the practice who consented: the practice registers WAARNEEMGEGEVENS in the index. */
 async function patientWithConsent(): Promise<string> {
   const bsn = freshBsn();
-  expect((await gp.inject({ method: 'PUT', url: `/patients/${bsn}`, payload: { name: 'Gerda Smit', birthDate: '1950-02-03' } })).statusCode).toBe(201);
+  expect(
+    (
+      await gp.inject({
+        method: 'PUT',
+        url: `/patients/${bsn}`,
+        payload: { name: 'Gerda Smit', birthDate: '1950-02-03' },
+      })
+    ).statusCode,
+  ).toBe(201);
   const r = await gp.inject({ method: 'PUT', url: `/patients/${bsn}/consent`, payload: { state: 'consent' } });
   expect(r.statusCode, r.body).toBe(200);
   return bsn;
@@ -58,7 +87,12 @@ function report(bsn: string, messageId: string = randomUUID()) {
   };
 }
 async function send(body: ReturnType<typeof report> | object, bsn: string) {
-  return hap.http('POST', '/reports/observation', body, await sp.assertion({ ...AUTHOR, ura: HAP.ura }, bsn, { interaction: 'REPC_IN990003NL' }));
+  return hap.http(
+    'POST',
+    '/reports/observation',
+    body,
+    await sp.assertion({ ...AUTHOR, ura: HAP.ura }, bsn, { interaction: 'REPC_IN990003NL' }),
+  );
 }
 
 describe('POST /reports/observation at the switch point', () => {
@@ -67,13 +101,37 @@ describe('POST /reports/observation at the switch point', () => {
     const body = report(bsn);
     const r = await send(body, bsn);
     expect(r.status, JSON.stringify(r.json)).toBe(200);
-    expect(r.json).toMatchObject({ interaction: 'MCCI_IN000002', messageId: body.messageId, acknowledgement: 'AA', duplicate: false, deliveredTo: { applicationId: GP.applicationId } });
+    expect(r.json).toMatchObject({
+      interaction: 'MCCI_IN000002',
+      messageId: body.messageId,
+      acknowledgement: 'AA',
+      duplicate: false,
+      deliveredTo: { applicationId: GP.applicationId },
+    });
 
     const inbox = (await gp.inject(`/inbox?bsn=${bsn}`)).json();
     expect(inbox.count).toBe(1);
-    expect(inbox.reports[0]).toMatchObject({ messageId: body.messageId, status: 'unread', report: { sender: { organisationName: HAP.name, ura: HAP.ura }, author: AUTHOR, encounter: { complaint: COMPLAINT } } });
-    const log = (await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries.filter((e: { interaction: string }) => e.interaction === 'REPC_IN990003NL');
-    expect(log).toMatchObject([{ outcome: 'permitted', code: 'AA', requesterApplicationId: HAP.applicationId, actingUzi: AUTHOR.uziNumber, sources: [{ applicationId: GP.applicationId, status: 'ok' }] }]);
+    expect(inbox.reports[0]).toMatchObject({
+      messageId: body.messageId,
+      status: 'unread',
+      report: {
+        sender: { organisationName: HAP.name, ura: HAP.ura },
+        author: AUTHOR,
+        encounter: { complaint: COMPLAINT },
+      },
+    });
+    const log = (await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries.filter(
+      (e: { interaction: string }) => e.interaction === 'REPC_IN990003NL',
+    );
+    expect(log).toMatchObject([
+      {
+        outcome: 'permitted',
+        code: 'AA',
+        requesterApplicationId: HAP.applicationId,
+        actingUzi: AUTHOR.uziNumber,
+        sources: [{ applicationId: GP.applicationId, status: 'ok' }],
+      },
+    ]);
     expect(log[0].explanation).toContain(body.messageId);
     expect(JSON.stringify(log)).not.toContain('Benauwd');
   });
@@ -101,7 +159,9 @@ describe('POST /reports/observation at the switch point', () => {
   it('passes on the GP’s rejection (AR) of a patient it does not know', async () => {
     const bsn = freshBsn();
     // Registered in the index (by the operator) but not a patient of the practice.
-    expect((await sp.admin.http('PUT', `/reference-index/${bsn}/WAARNEEMGEGEVENS/${GP.applicationId}`)).status).toBe(201);
+    expect((await sp.admin.http('PUT', `/reference-index/${bsn}/WAARNEEMGEGEVENS/${GP.applicationId}`)).status).toBe(
+      201,
+    );
     const r = await send(report(bsn), bsn);
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ acknowledgement: 'AR', code: 'UNKNOWN_PATIENT' });
@@ -114,26 +174,44 @@ describe('POST /reports/observation at the switch point', () => {
     const r = await send({ ...bad, encounter: { complaint: '' } }, bsn);
     expect(r.status).toBe(400);
     expect(r.json.code).toBe('VALIDATION_ERROR');
-    expect((await gp.inject(`/query-log?bsn=${bsn}`)).json().entries.filter((e: { interaction: string }) => e.interaction === 'REPC_IN990003NL')).toEqual([]);
+    expect(
+      (await gp.inject(`/query-log?bsn=${bsn}`))
+        .json()
+        .entries.filter((e: { interaction: string }) => e.interaction === 'REPC_IN990003NL'),
+    ).toEqual([]);
   });
 
   it('refuses a report without a signed assertion, or signed for another interaction', async () => {
     const bsn = await patientWithConsent();
     expect((await hap.http('POST', '/reports/observation', report(bsn))).json.code).toBe('ASSERTION_MISSING');
-    const wrong = await hap.http('POST', '/reports/observation', report(bsn), await sp.assertion({ ...AUTHOR, ura: HAP.ura }, bsn));
+    const wrong = await hap.http(
+      'POST',
+      '/reports/observation',
+      report(bsn),
+      await sp.assertion({ ...AUTHOR, ura: HAP.ura }, bsn),
+    );
     expect(wrong.status).toBe(403);
     expect(wrong.json.code).toBe('ASSERTION_MISMATCH');
   });
 
   it('answers 502 when the GP cannot be reached, so the sender tries again', async () => {
     const bsn = freshBsn();
-    await sp.admin.lsp.registerSystem('100010', { ura: '01000010', organisationName: 'Praktijk Weg', organisationType: 'Z3', baseUrl: 'https://127.0.0.1:9', provides: ['WAARNEEMGEGEVENS'] });
+    await sp.admin.lsp.registerSystem('100010', {
+      ura: '01000010',
+      organisationName: 'Praktijk Weg',
+      organisationType: 'Z3',
+      baseUrl: 'https://127.0.0.1:9',
+      provides: ['WAARNEEMGEGEVENS'],
+    });
     expect((await sp.admin.http('PUT', `/reference-index/${bsn}/WAARNEEMGEGEVENS/100010`)).status).toBe(201);
     const r = await send(report(bsn), bsn);
     expect(r.status).toBe(502);
     expect(r.json.code).toBe('UPSTREAM_UNREACHABLE');
     const log = (await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries;
-    expect(log.at(-1)).toMatchObject({ outcome: 'failed', sources: [{ applicationId: '100010', status: 'unreachable' }] });
+    expect(log.at(-1)).toMatchObject({
+      outcome: 'failed',
+      sources: [{ applicationId: '100010', status: 'unreachable' }],
+    });
   });
 });
 
@@ -150,7 +228,10 @@ describe('the GP’s inbox', () => {
     expect((await gp.inject(`/inbox?status=processed&bsn=${bsn}`)).json().count).toBe(1);
     expect((await gp.inject(`/inbox/${randomUUID()}`)).statusCode).toBe(404);
 
-    const direct = await hap.http('POST', `${gpUrl}/lsp/observation-reports`, { ...report(bsn), sender: { applicationId: HAP.applicationId, ura: HAP.ura, organisationName: 'x', organisationType: 'N6' } });
+    const direct = await hap.http('POST', `${gpUrl}/lsp/observation-reports`, {
+      ...report(bsn),
+      sender: { applicationId: HAP.applicationId, ura: HAP.ura, organisationName: 'x', organisationType: 'N6' },
+    });
     expect(direct.status).toBe(403);
     expect(direct.json.code).toBe('CLIENT_NOT_ALLOWED');
   });

@@ -12,7 +12,11 @@ export const profile: ConsumerProfile = {
     'An after-hours GP post (huisartsenpost, N6). A covering GP opens a consult for a BSN, asks the switch point for the patient’s medication and professional summary, records the encounter and sends the observation report (REPC_IN990003NL) to the patient’s own GP.',
   tags: [
     { name: 'consults', description: 'Consults of the covering GP' },
-    { name: 'reports', description: 'Observation reports (waarneemverslagen) to the patient’s own GP: the encounter, the outbox and its delivery state' },
+    {
+      name: 'reports',
+      description:
+        'Observation reports (waarneemverslagen) to the patient’s own GP: the encounter, the outbox and its delivery state',
+    },
   ],
   patientRegister: false,
 };

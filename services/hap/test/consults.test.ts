@@ -8,7 +8,15 @@ import { createCredentialDirectory } from '@schakel/trust/assertion';
 import { buildConsumerApp, consumerMigrations, type ConsultDatabase } from '@schakel/consult';
 import { profile } from '../src/index.js';
 
-const ME = { id: 'hap-test', name: 'HAP Test', ORG_NAME: 'HAP Test', APPLICATION_ID: '300001', ura: '03000001', applicationId: '300001', organisationType: 'N6' };
+const ME = {
+  id: 'hap-test',
+  name: 'HAP Test',
+  ORG_NAME: 'HAP Test',
+  APPLICATION_ID: '300001',
+  ura: '03000001',
+  applicationId: '300001',
+  organisationType: 'N6',
+};
 const GP = { uziNumber: '900000001', roleCode: '01.015', name: 'Dr. W' };
 const OCCUPATIONAL = { uziNumber: '900000009', roleCode: '01.008', name: 'Bedrijfsarts' };
 let sp: InProcessSwitchPoint;
@@ -16,7 +24,13 @@ let hap: App;
 
 beforeAll(async () => {
   sp = await startSwitchPointInProcess();
-  await sp.admin.lsp.registerSystem(ME.APPLICATION_ID, { ura: ME.ura, organisationName: ME.ORG_NAME, organisationType: 'N6', baseUrl: 'https://127.0.0.1:9', provides: [] });
+  await sp.admin.lsp.registerSystem(ME.APPLICATION_ID, {
+    ura: ME.ura,
+    organisationName: ME.ORG_NAME,
+    organisationType: 'N6',
+    baseUrl: 'https://127.0.0.1:9',
+    provides: [],
+  });
   const me = await sp.system(ME);
   // The post holds UZI cards for the GP and the occupational doctor, as files like npm start writes them.
   const cardsDir = join(sp.dir, 'cards');
@@ -29,7 +43,12 @@ beforeAll(async () => {
   hap = await buildConsumerApp(
     profile,
     { ...ME, ORG_URA: ME.ura },
-    { db: await openStore<ConsultDatabase>({ database: ':memory:', migrations: consumerMigrations(profile) }), lsp: me.lsp, cards: createCredentialDirectory(cardsDir), kit: { logLevel: 'silent', tls: me.tls } },
+    {
+      db: await openStore<ConsultDatabase>({ database: ':memory:', migrations: consumerMigrations(profile) }),
+      lsp: me.lsp,
+      cards: createCredentialDirectory(cardsDir),
+      kit: { logLevel: 'silent', tls: me.tls },
+    },
   );
 });
 afterAll(async () => {
@@ -53,7 +72,11 @@ describe('consults at the HAP', () => {
     const after = (await hap.inject(`/consults/${consult.id}`)).json();
     expect(after.queries).toMatchObject([{ interaction: 'QURX_IN990011NL', outcome: 'UNKNOWN_PATIENT' }]);
     const log = (await sp.admin.http('GET', `/access-log?bsn=${consult.bsn}`)).json.entries;
-    expect(log.at(-1)).toMatchObject({ actingUzi: GP.uziNumber, requesterApplicationId: ME.APPLICATION_ID, code: 'NOT_IN_INDEX' });
+    expect(log.at(-1)).toMatchObject({
+      actingUzi: GP.uziNumber,
+      requesterApplicationId: ME.APPLICATION_ID,
+      code: 'NOT_IN_INDEX',
+    });
   });
 
   it('passes the switch point’s refusal of an occupational doctor on as 403 with the deciding rule', async () => {
@@ -81,7 +104,11 @@ describe('consults at the HAP', () => {
 describe('observation reports from the HAP', () => {
   it('sends the report through its switch-point client, signed by the consult’s GP, and keeps the switch point’s final refusal', async () => {
     const consult = await openConsult();
-    const encounter = await hap.inject({ method: 'PUT', url: `/consults/${consult.id}/encounter`, payload: { complaint: 'Koorts', actions: 'Paracetamol-advies' } });
+    const encounter = await hap.inject({
+      method: 'PUT',
+      url: `/consults/${consult.id}/encounter`,
+      payload: { complaint: 'Koorts', actions: 'Paracetamol-advies' },
+    });
     expect(encounter.statusCode, encounter.body).toBe(200);
     const sent = await hap.inject({ method: 'POST', url: `/consults/${consult.id}/report`, payload: {} });
     expect(sent.statusCode, sent.body).toBe(202);
@@ -93,6 +120,10 @@ describe('observation reports from the HAP', () => {
     }
     expect(report).toMatchObject({ state: 'rejected', attempts: 1, rejection: { code: 'NO_REGISTERED_GP' } });
     const log = (await sp.admin.http('GET', `/access-log?bsn=${consult.bsn}`)).json.entries;
-    expect(log.at(-1)).toMatchObject({ interaction: 'REPC_IN990003NL', actingUzi: GP.uziNumber, requesterApplicationId: ME.APPLICATION_ID });
+    expect(log.at(-1)).toMatchObject({
+      interaction: 'REPC_IN990003NL',
+      actingUzi: GP.uziNumber,
+      requesterApplicationId: ME.APPLICATION_ID,
+    });
   });
 });

@@ -51,12 +51,32 @@ const toEntry = (r: Row): AccessLogEntry => ({
 
 const GENESIS = '0'.repeat(64);
 const CHAINED: (keyof Row)[] = [
-  'id', 'at', 'interaction', 'initial_request_id', 'request_id', 'bsn', 'category', 'client_subject', 'requester_application_id', 'requester_ura',
-  'acting_uzi', 'acting_role', 'responsible_uzi', 'outcome', 'code', 'explanation', 'sources', 'situation', 'emergency', 'prev_hash',
+  'id',
+  'at',
+  'interaction',
+  'initial_request_id',
+  'request_id',
+  'bsn',
+  'category',
+  'client_subject',
+  'requester_application_id',
+  'requester_ura',
+  'acting_uzi',
+  'acting_role',
+  'responsible_uzi',
+  'outcome',
+  'code',
+  'explanation',
+  'sources',
+  'situation',
+  'emergency',
+  'prev_hash',
 ];
 /** The hash of an entry: every field that matters, in a fixed order, and the previous entry's hash. */
 export function entryHash(row: Omit<Row, 'hash'>): string {
-  return createHash('sha256').update(JSON.stringify(CHAINED.map((k) => row[k as keyof typeof row] ?? null))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(CHAINED.map((k) => row[k as keyof typeof row] ?? null)))
+    .digest('hex');
 }
 
 /**
@@ -106,7 +126,10 @@ export function createAccessLog(db: Kysely<LspDatabase>) {
     async write(e: AccessEvent): Promise<number> {
       return append.immediate(e);
     },
-    async forPatient(bsn: string, period: { from?: string | undefined; to?: string | undefined } = {}): Promise<AccessLogEntry[]> {
+    async forPatient(
+      bsn: string,
+      period: { from?: string | undefined; to?: string | undefined } = {},
+    ): Promise<AccessLogEntry[]> {
       let q = db.selectFrom('access_log').selectAll().where('bsn', '=', bsn);
       if (period.from !== undefined) q = q.where('at', '>=', period.from);
       if (period.to !== undefined) q = q.where('at', '<', period.to);
@@ -124,9 +147,22 @@ export function createAccessLog(db: Kysely<LspDatabase>) {
       let expectedId = 1;
       for (const r of rows) {
         const { hash, ...rest } = r;
-        if (r.id !== expectedId) return { ok: false, entries: rows.length, firstBrokenId: r.id, reason: `entry ${expectedId} is missing` };
-        if (r.prev_hash !== prevHash) return { ok: false, entries: rows.length, firstBrokenId: r.id, reason: 'its link to the previous entry does not match' };
-        if (entryHash(rest) !== hash) return { ok: false, entries: rows.length, firstBrokenId: r.id, reason: 'its content was changed after it was written' };
+        if (r.id !== expectedId)
+          return { ok: false, entries: rows.length, firstBrokenId: r.id, reason: `entry ${expectedId} is missing` };
+        if (r.prev_hash !== prevHash)
+          return {
+            ok: false,
+            entries: rows.length,
+            firstBrokenId: r.id,
+            reason: 'its link to the previous entry does not match',
+          };
+        if (entryHash(rest) !== hash)
+          return {
+            ok: false,
+            entries: rows.length,
+            firstBrokenId: r.id,
+            reason: 'its content was changed after it was written',
+          };
         prevHash = hash;
         expectedId++;
       }
@@ -137,12 +173,18 @@ export function createAccessLog(db: Kysely<LspDatabase>) {
 export type AccessLog = ReturnType<typeof createAccessLog>;
 
 export const Period = z
-  .object({ from: IsoDate.optional().describe('From this day (inclusive)'), to: IsoDate.optional().describe('Until this day (inclusive)') })
+  .object({
+    from: IsoDate.optional().describe('From this day (inclusive)'),
+    to: IsoDate.optional().describe('Until this day (inclusive)'),
+  })
   .strict();
 /** Inclusive calendar days to the half-open ISO range the log is queried with. */
 export function periodRange(p: { from?: string | undefined; to?: string | undefined }) {
   const next = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString();
-  return { from: p.from !== undefined ? `${p.from}T00:00:00.000Z` : undefined, to: p.to !== undefined ? next(p.to) : undefined };
+  return {
+    from: p.from !== undefined ? `${p.from}T00:00:00.000Z` : undefined,
+    to: p.to !== undefined ? next(p.to) : undefined,
+  };
 }
 
 export function accessLogRoutes(app: App, log: AccessLog): void {
@@ -151,9 +193,14 @@ export function accessLogRoutes(app: App, log: AccessLog): void {
     {
       schema: {
         tags: ['access log'],
-        summary: 'Every access through the switch point, refusals included, in time order: for one patient, or the newest',
-        description: 'Operator (admin certificate) only; patients read theirs in the portal. Without bsn: the newest entries, including refusals that name no patient.',
-        querystring: Period.extend({ bsn: Bsn.optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }),
+        summary:
+          'Every access through the switch point, refusals included, in time order: for one patient, or the newest',
+        description:
+          'Operator (admin certificate) only; patients read theirs in the portal. Without bsn: the newest entries, including refusals that name no patient.',
+        querystring: Period.extend({
+          bsn: Bsn.optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        }),
         response: { 200: z.object({ entries: z.array(AccessLogEntry) }), ...pick(400, 403) },
       },
     },
@@ -168,7 +215,15 @@ export function accessLogRoutes(app: App, log: AccessLog): void {
       schema: {
         tags: ['access log'],
         summary: 'Check the hash chain of the access log; names the first broken entry',
-        response: { 200: z.object({ ok: z.boolean(), entries: z.number(), firstBrokenId: z.number().nullable(), reason: z.string().nullable() }), ...pick(403) },
+        response: {
+          200: z.object({
+            ok: z.boolean(),
+            entries: z.number(),
+            firstBrokenId: z.number().nullable(),
+            reason: z.string().nullable(),
+          }),
+          ...pick(403),
+        },
       },
     },
     async () => log.verify(),

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ApplicationId, SystemEntry, SystemRegistration, notFound, type DataCategory, type OrganisationType } from '@schakel/contracts';
+import {
+  ApplicationId,
+  SystemEntry,
+  SystemRegistration,
+  notFound,
+  type DataCategory,
+  type OrganisationType,
+} from '@schakel/contracts';
 import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import { allowSelfOrAdmin } from './auth.js';
@@ -27,8 +34,15 @@ export function createAddressBook(db: Kysely<LspDatabase>) {
     return rows.map(toEntry);
   });
   return {
-    async upsert(applicationId: string, input: z.input<typeof SystemRegistration>): Promise<{ entry: SystemEntry; created: boolean }> {
-      const existing = await db.selectFrom('systems').select('application_id').where('application_id', '=', applicationId).executeTakeFirst();
+    async upsert(
+      applicationId: string,
+      input: z.input<typeof SystemRegistration>,
+    ): Promise<{ entry: SystemEntry; created: boolean }> {
+      const existing = await db
+        .selectFrom('systems')
+        .select('application_id')
+        .where('application_id', '=', applicationId)
+        .executeTakeFirst();
       const row: Row = {
         application_id: applicationId,
         ura: input.ura,
@@ -81,12 +95,25 @@ export function addressBookRoutes(app: App, book: AddressBook): void {
   );
   app.get(
     '/address-book/systems',
-    { schema: { tags: ['address book'], summary: 'List the connected systems', response: { 200: z.object({ systems: z.array(SystemEntry) }) } } },
+    {
+      schema: {
+        tags: ['address book'],
+        summary: 'List the connected systems',
+        response: { 200: z.object({ systems: z.array(SystemEntry) }) },
+      },
+    },
     async () => ({ systems: await book.list() }),
   );
   app.get(
     '/address-book/systems/:applicationId',
-    { schema: { tags: ['address book'], summary: 'One connected system', params: Params, response: { 200: SystemEntry, ...pick(400, 404) } } },
+    {
+      schema: {
+        tags: ['address book'],
+        summary: 'One connected system',
+        params: Params,
+        response: { 200: SystemEntry, ...pick(400, 404) },
+      },
+    },
     async (request) => {
       const entry = await book.get(request.params.applicationId);
       if (entry === undefined) throw notFound(`System ${request.params.applicationId}`);

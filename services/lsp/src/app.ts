@@ -1,4 +1,12 @@
-import { audience, createServiceClient, createServiceApp, type App, type Kysely, type KitOptions, type ServiceClient } from '@schakel/service-kit';
+import {
+  audience,
+  createServiceClient,
+  createServiceApp,
+  type App,
+  type Kysely,
+  type KitOptions,
+  type ServiceClient,
+} from '@schakel/service-kit';
 import { createAssertionVerifier } from '@schakel/trust/assertion';
 import type { LspConfig } from './config.js';
 import type { LspDatabase } from './migrations.js';
@@ -29,7 +37,8 @@ export interface LspDeps {
   kit?: KitOptions;
 }
 
-export type LspAppConfig = Pick<LspConfig, 'SOURCE_TIMEOUT_MS' | 'LOG_LEVEL' | 'CLOCK_SKEW_SECONDS'> & Partial<Pick<LspConfig, 'PORTAL_TEST_CODE'>>;
+export type LspAppConfig = Pick<LspConfig, 'SOURCE_TIMEOUT_MS' | 'LOG_LEVEL' | 'CLOCK_SKEW_SECONDS'> &
+  Partial<Pick<LspConfig, 'PORTAL_TEST_CODE'>>;
 
 /** The switch point: address book, reference index, consent, policies, access log, portal, and the fanned-out queries. */
 export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App> {
@@ -41,9 +50,18 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
         'Local stand-in for the Landelijk Schakelpunt: reference index, consent, address book and access log. It authorises each query, fans it out to the source systems and returns one batch (MCCI_IN200101) with a status per source. It stores no clinical data.',
       tags: [
         { name: 'address book', description: 'Connected systems (GBZ) and where to reach them' },
-        { name: 'reference index', description: 'Verwijsindex: MFMT_IN002101 / MFMT_IN002102 / MFMT_IN002103 / QUMT_IN020010' },
-        { name: 'consent', description: 'The patient’s consent profile, requests from the portal, closed and open questions' },
-        { name: 'queries', description: 'Fanned-out queries: QURX_IN990011NL (medication), QUPC_IN990001NL (professional summary)' },
+        {
+          name: 'reference index',
+          description: 'Verwijsindex: MFMT_IN002101 / MFMT_IN002102 / MFMT_IN002103 / QUMT_IN020010',
+        },
+        {
+          name: 'consent',
+          description: 'The patient’s consent profile, requests from the portal, closed and open questions',
+        },
+        {
+          name: 'queries',
+          description: 'Fanned-out queries: QURX_IN990011NL (medication), QUPC_IN990001NL (professional summary)',
+        },
         { name: 'access log', description: 'NEN 7513 access log, hash-chained' },
         { name: 'policies', description: 'Corona opt-in, its stop button, presumed consent' },
         { name: 'patient portal', description: 'The patient’s own view (test login by BSN and code)' },
@@ -54,7 +72,12 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
     { logLevel: config.LOG_LEVEL, ...deps.kit },
   );
   // The fan-out calls the sources with the switch point's own certificate (mutual TLS).
-  const client = deps.client ?? createServiceClient({ timeoutMs: config.SOURCE_TIMEOUT_MS, ...(deps.kit?.tls !== undefined ? { tls: deps.kit.tls } : {}) });
+  const client =
+    deps.client ??
+    createServiceClient({
+      timeoutMs: config.SOURCE_TIMEOUT_MS,
+      ...(deps.kit?.tls !== undefined ? { tls: deps.kit.tls } : {}),
+    });
   const book = createAddressBook(deps.db);
   const index = createReferenceIndex(deps.db);
   const consents = createConsentStore(deps.db);
@@ -65,7 +88,17 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
   const verifier = createAssertionVerifier({ cardCaPem: deps.cardCaPem, clockSkewSeconds: config.CLOCK_SKEW_SECONDS });
 
   // Every signed interaction (queries, reports, lookups) runs one pipeline; the JSON routes translate.
-  const pipelineDeps = { book, index, consents, accessLog, policies, protocol, client, timeoutMs: config.SOURCE_TIMEOUT_MS, assertions: { db: deps.db, revocations, seen: 0 } };
+  const pipelineDeps = {
+    book,
+    index,
+    consents,
+    accessLog,
+    policies,
+    protocol,
+    client,
+    timeoutMs: config.SOURCE_TIMEOUT_MS,
+    assertions: { db: deps.db, revocations, seen: 0 },
+  };
   const run = createPipeline(pipelineDeps);
   const registrations = createRegistrations(index, book);
 
@@ -78,11 +111,21 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
     consentRoutes(system, consents);
     questionRoutes(system, pipelineDeps);
     jsonRoutes(system, { run, verifier });
-    await hl7v3Routes(system, { run, registrations, cardCaPem: deps.cardCaPem, clockSkewSeconds: config.CLOCK_SKEW_SECONDS });
+    await hl7v3Routes(system, {
+      run,
+      registrations,
+      cardCaPem: deps.cardCaPem,
+      clockSkewSeconds: config.CLOCK_SKEW_SECONDS,
+    });
     policyNoticeRoutes(system, { policies, book, client, timeoutMs: config.SOURCE_TIMEOUT_MS });
   });
   // The WSDLs describe the AORTA endpoints, as /openapi.json describes the JSON ones: open.
-  await audience(app, 'operations', async () => undefined, (open) => wsdlRoutes(open));
+  await audience(
+    app,
+    'operations',
+    async () => undefined,
+    (open) => wsdlRoutes(open),
+  );
   await audience(app, 'operator', systemGuard({ revocations, accessLog }, true), (operator) => {
     revocationRoutes(operator, revocations);
     policyRoutes(operator, policies);

@@ -5,7 +5,10 @@
  * counts its own attempts (with several replicas, each counts separately; the limit stays a limit).
  * @fastify/rate-limit counts every request, not failures per submitted BSN, hence this small counter.
  */
-export function createAttemptLimiter(limits: { perBsn: number; perClient: number; windowMs: number }, now: () => number = Date.now) {
+export function createAttemptLimiter(
+  limits: { perBsn: number; perClient: number; windowMs: number },
+  now: () => number = Date.now,
+) {
   const windows = new Map<string, { failures: number; until: number }>();
   const limitOf = (key: string) => (key.startsWith('bsn:') ? limits.perBsn : limits.perClient);
   const current = (key: string) => {

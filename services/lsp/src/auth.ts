@@ -1,40 +1,60 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { problem, type ProblemError } from '@schakel/contracts';
-import { certificateGuard, nowIso, pick, type App, type ClientIdentity, type Guard, type Kysely } from '@schakel/service-kit';
+import {
+  certificateGuard,
+  nowIso,
+  pick,
+  type App,
+  type ClientIdentity,
+  type Guard,
+  type Kysely,
+} from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import type { AccessLog } from './access-log.js';
 import { cached } from './cache.js';
 
 /** The calling system; the guard below has set it for every route that is not an operations route. */
 export function caller(request: FastifyRequest): ClientIdentity {
-  if (request.client === undefined) throw problem('CLIENT_CERT_REQUIRED', 'Connect with your system certificate (mutual TLS)');
+  if (request.client === undefined)
+    throw problem('CLIENT_CERT_REQUIRED', 'Connect with your system certificate (mutual TLS)');
   return request.client;
 }
 
 export const isAdmin = (id: ClientIdentity) => id.roles.includes('admin');
 
 /** A system acts for itself only (or the operator acts for it). */
-export function allowSelfOrAdmin(requestOrClient: FastifyRequest | ClientIdentity, owner: { applicationId?: string; ura?: string }): ClientIdentity {
+export function allowSelfOrAdmin(
+  requestOrClient: FastifyRequest | ClientIdentity,
+  owner: { applicationId?: string; ura?: string },
+): ClientIdentity {
   const id = 'roles' in requestOrClient ? requestOrClient : caller(requestOrClient);
   if (isAdmin(id)) return id;
   if (owner.applicationId !== undefined && owner.applicationId !== id.applicationId) {
     throw problem('CLIENT_NOT_ALLOWED', `System ${id.applicationId} may not act for system ${owner.applicationId}`);
   }
-  if (owner.ura !== undefined && owner.ura !== id.ura) throw problem('CLIENT_NOT_ALLOWED', `Organisation ${id.ura} may not act for organisation ${owner.ura}`);
+  if (owner.ura !== undefined && owner.ura !== id.ura)
+    throw problem('CLIENT_NOT_ALLOWED', `Organisation ${id.ura} may not act for organisation ${owner.ura}`);
   return id;
 }
 
 /** The revocation list the operator adds to (system and UZI card certificates alike). */
 export function createRevocations(db: Kysely<LspDatabase>) {
-  const serials = cached(async () => new Set((await db.selectFrom('revocations').select('serial_number').execute()).map((r) => r.serial_number)));
+  const serials = cached(
+    async () =>
+      new Set((await db.selectFrom('revocations').select('serial_number').execute()).map((r) => r.serial_number)),
+  );
   return {
     async isRevoked(serialNumber: string): Promise<boolean> {
       return (await serials.get()).has(serialNumber.toUpperCase());
     },
     async revoke(serialNumber: string, reason: string, by: string) {
       const row = { serial_number: serialNumber.toUpperCase(), reason, revoked_at: nowIso(), revoked_by: by };
-      await db.insertInto('revocations').values(row).onConflict((oc) => oc.column('serial_number').doNothing()).execute();
+      await db
+        .insertInto('revocations')
+        .values(row)
+        .onConflict((oc) => oc.column('serial_number').doNothing())
+        .execute();
       serials.invalidate();
       return row;
     },
@@ -57,9 +77,16 @@ export function systemGuard(deps: { revocations: Revocations; accessLog: AccessL
   return certificateGuard({
     authorise: async (identity) => {
       if (await deps.revocations.isRevoked(identity.serialNumber)) {
-        return problem('CLIENT_CERT_REVOKED', `The client certificate ${identity.subject} (serial ${identity.serialNumber}) is on the revocation list`);
+        return problem(
+          'CLIENT_CERT_REVOKED',
+          `The client certificate ${identity.subject} (serial ${identity.serialNumber}) is on the revocation list`,
+        );
       }
-      if (operatorOnly && !isAdmin(identity)) return problem('CLIENT_NOT_ALLOWED', `${identity.subject} may not do this: it is for the operator's admin certificate`);
+      if (operatorOnly && !isAdmin(identity))
+        return problem(
+          'CLIENT_NOT_ALLOWED',
+          `${identity.subject} may not do this: it is for the operator's admin certificate`,
+        );
       return undefined;
     },
     onRefusal: async (request, error: ProblemError, identity) => {
@@ -68,7 +95,13 @@ export function systemGuard(deps: { revocations: Revocations; accessLog: AccessL
         initialRequestId: request.aorta.initialRequestId,
         requestId: request.aorta.requestId,
         bsn: null,
-        ...(identity !== undefined ? { requesterApplicationId: identity.applicationId, requesterUra: identity.ura, clientSubject: identity.subject } : {}),
+        ...(identity !== undefined
+          ? {
+              requesterApplicationId: identity.applicationId,
+              requesterUra: identity.ura,
+              clientSubject: identity.subject,
+            }
+          : {}),
         outcome: 'refused',
         code: error.code,
         explanation: error.problem.detail ?? error.problem.title,
@@ -79,29 +112,53 @@ export function systemGuard(deps: { revocations: Revocations; accessLog: AccessL
 
 /** Operator routes: revocations, policies, the access log, consent profiles. */
 export function revocationRoutes(app: App, revocations: Revocations): void {
-  const Revocation = z.object({ serialNumber: z.string(), reason: z.string(), revokedAt: z.string(), revokedBy: z.string() }).meta({ id: 'Revocation' });
+  const Revocation = z
+    .object({ serialNumber: z.string(), reason: z.string(), revokedAt: z.string(), revokedBy: z.string() })
+    .meta({ id: 'Revocation' });
   app.post(
     '/admin/revocations',
     {
       schema: {
         tags: ['trust'],
         summary: 'Put a certificate on the revocation list (operator only)',
-        description: 'Works for system certificates (refused at the TLS check) and UZI card certificates (refused at the assertion check).',
-        body: z.object({ serialNumber: z.string().regex(/^[0-9A-Fa-f]+$/, 'hexadecimal certificate serial number'), reason: z.string().min(1).max(200) }).strict(),
+        description:
+          'Works for system certificates (refused at the TLS check) and UZI card certificates (refused at the assertion check).',
+        body: z
+          .object({
+            serialNumber: z.string().regex(/^[0-9A-Fa-f]+$/, 'hexadecimal certificate serial number'),
+            reason: z.string().min(1).max(200),
+          })
+          .strict(),
         response: { 201: Revocation, ...pick(400, 403) },
       },
     },
     async (request, reply) => {
       const row = await revocations.revoke(request.body.serialNumber, request.body.reason, caller(request).subject);
       request.log.warn({ serialNumber: row.serial_number, reason: row.reason }, 'certificate revoked');
-      return reply.status(201).send({ serialNumber: row.serial_number, reason: row.reason, revokedAt: row.revoked_at, revokedBy: row.revoked_by });
+      return reply.status(201).send({
+        serialNumber: row.serial_number,
+        reason: row.reason,
+        revokedAt: row.revoked_at,
+        revokedBy: row.revoked_by,
+      });
     },
   );
   app.get(
     '/admin/revocations',
-    { schema: { tags: ['trust'], summary: 'The revocation list (operator only)', response: { 200: z.object({ revocations: z.array(Revocation) }), ...pick(403) } } },
+    {
+      schema: {
+        tags: ['trust'],
+        summary: 'The revocation list (operator only)',
+        response: { 200: z.object({ revocations: z.array(Revocation) }), ...pick(403) },
+      },
+    },
     async () => ({
-      revocations: (await revocations.list()).map((r) => ({ serialNumber: r.serial_number, reason: r.reason, revokedAt: r.revoked_at, revokedBy: r.revoked_by })),
+      revocations: (await revocations.list()).map((r) => ({
+        serialNumber: r.serial_number,
+        reason: r.reason,
+        revokedAt: r.revoked_at,
+        revokedBy: r.revoked_by,
+      })),
     }),
   );
 }

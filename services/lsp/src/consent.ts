@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { Bsn, ConsentInput, ConsentRecord, ConsentRequest, Ura, notFound, problem, type ConsentHolder, type ConsentState, type DataCategory } from '@schakel/contracts';
+import {
+  Bsn,
+  ConsentInput,
+  ConsentRecord,
+  ConsentRequest,
+  Ura,
+  notFound,
+  problem,
+  type ConsentHolder,
+  type ConsentState,
+  type DataCategory,
+} from '@schakel/contracts';
 import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import { allowSelfOrAdmin, caller } from './auth.js';
@@ -7,7 +18,11 @@ import { choicesInForce, type ConsentChoice } from './authorisation/consent-rule
 
 type Row = Selectable<LspDatabase['consents']>;
 const holderOf = (r: Pick<Row, 'holder_ura' | 'holder_type'>): ConsentHolder =>
-  r.holder_ura !== null ? { ura: r.holder_ura } : r.holder_type !== null ? { organisationType: r.holder_type as 'Z3' } : { all: true };
+  r.holder_ura !== null
+    ? { ura: r.holder_ura }
+    : r.holder_type !== null
+      ? { organisationType: r.holder_type as 'Z3' }
+      : { all: true };
 const toRecord = (r: Row): ConsentRecord => ({
   id: r.id,
   bsn: r.bsn,
@@ -77,7 +92,12 @@ export function createConsentStore(db: Kysely<LspDatabase>) {
     if (c.recordedBy !== 'patient') {
       await db
         .insertInto('notifications')
-        .values({ bsn, at: row.recorded_at, consent_record_id: inserted.id, message: `Your consent profile was changed by system ${c.recordedBy} (${c.channel}): ${describeChoice(c)}.` })
+        .values({
+          bsn,
+          at: row.recorded_at,
+          consent_record_id: inserted.id,
+          message: `Your consent profile was changed by system ${c.recordedBy} (${c.channel}): ${describeChoice(c)}.`,
+        })
         .execute();
     }
     return toRecord({ ...row, id: inserted.id });
@@ -93,8 +113,21 @@ export function createConsentStore(db: Kysely<LspDatabase>) {
       const ids = new Set(choicesInForce(all.map(toChoice)).map((c) => c.id));
       return all.filter((r) => ids.has(r.id)).map(toRecord);
     },
-    async request(bsn: string, r: { holderUra: string; state: ConsentState; category: DataCategory | '*'; consumerType: string }): Promise<ConsentRequest> {
-      const row = { bsn, holder_ura: r.holderUra, state: r.state, category: r.category, consumer_type: r.consumerType, requested_at: nowIso(), status: 'pending', processed_at: null, consent_record_id: null };
+    async request(
+      bsn: string,
+      r: { holderUra: string; state: ConsentState; category: DataCategory | '*'; consumerType: string },
+    ): Promise<ConsentRequest> {
+      const row = {
+        bsn,
+        holder_ura: r.holderUra,
+        state: r.state,
+        category: r.category,
+        consumer_type: r.consumerType,
+        requested_at: nowIso(),
+        status: 'pending',
+        processed_at: null,
+        consent_record_id: null,
+      };
       const inserted = await db.insertInto('consent_requests').values(row).returning('id').executeTakeFirstOrThrow();
       return toRequest({ ...row, id: inserted.id });
     },
@@ -105,12 +138,25 @@ export function createConsentStore(db: Kysely<LspDatabase>) {
       if (filter.status !== undefined) q = q.where('status', '=', filter.status);
       return (await q.orderBy('id').execute()).map(toRequest);
     },
-    async process(id: number, holderUra: string, accept: boolean, processedBy: string): Promise<{ request: ConsentRequest; record?: ConsentRecord }> {
+    async process(
+      id: number,
+      holderUra: string,
+      accept: boolean,
+      processedBy: string,
+    ): Promise<{ request: ConsentRequest; record?: ConsentRecord }> {
       const r = await db.selectFrom('consent_requests').selectAll().where('id', '=', id).executeTakeFirst();
-      if (r === undefined || r.holder_ura !== holderUra) throw notFound(`Consent request ${id} for organisation ${holderUra}`);
+      if (r === undefined || r.holder_ura !== holderUra)
+        throw notFound(`Consent request ${id} for organisation ${holderUra}`);
       if (r.status !== 'pending') throw problem('CONFLICT', `Consent request ${id} was already ${r.status}`);
       const rec = accept
-        ? await record(r.bsn, { state: r.state as ConsentState, holder: { ura: r.holder_ura }, category: r.category as DataCategory | '*', consumerType: r.consumer_type, recordedBy: processedBy, channel: 'portal' })
+        ? await record(r.bsn, {
+            state: r.state as ConsentState,
+            holder: { ura: r.holder_ura },
+            category: r.category as DataCategory | '*',
+            consumerType: r.consumer_type,
+            recordedBy: processedBy,
+            channel: 'portal',
+          })
         : undefined;
       const processed_at = nowIso();
       await db
@@ -118,9 +164,18 @@ export function createConsentStore(db: Kysely<LspDatabase>) {
         .set({ status: accept ? 'processed' : 'declined', processed_at, consent_record_id: rec?.id ?? null })
         .where('id', '=', id)
         .execute();
-      return { request: toRequest({ ...r, status: accept ? 'processed' : 'declined', processed_at, consent_record_id: rec?.id ?? null }), ...(rec ? { record: rec } : {}) };
+      return {
+        request: toRequest({
+          ...r,
+          status: accept ? 'processed' : 'declined',
+          processed_at,
+          consent_record_id: rec?.id ?? null,
+        }),
+        ...(rec ? { record: rec } : {}),
+      };
     },
-    notifications: (bsn: string) => db.selectFrom('notifications').selectAll().where('bsn', '=', bsn).orderBy('id').execute(),
+    notifications: (bsn: string) =>
+      db.selectFrom('notifications').selectAll().where('bsn', '=', bsn).orderBy('id').execute(),
   };
 }
 export type ConsentStore = ReturnType<typeof createConsentStore>;
@@ -132,7 +187,8 @@ export function consentRoutes(app: App, store: ConsentStore): void {
       schema: {
         tags: ['consent'],
         summary: 'A holder records the patient’s choice about sharing by that holder (at its desk or on paper)',
-        description: 'Appends to the history; the newest choice per scope (holder, category, consumer category) is in force. The patient is notified in the portal.',
+        description:
+          'Appends to the history; the newest choice per scope (holder, category, consumer category) is in force. The patient is notified in the portal.',
         params: z.object({ bsn: Bsn, holderUra: Ura }),
         body: ConsentInput,
         response: { 201: ConsentRecord, ...pick(400, 403) },
@@ -142,7 +198,10 @@ export function consentRoutes(app: App, store: ConsentStore): void {
       allowSelfOrAdmin(request, { ura: request.params.holderUra, applicationId: request.body.recordedBy });
       const b = request.body;
       const record = await store.record(request.params.bsn, { ...b, holder: { ura: request.params.holderUra } });
-      request.log.info({ holderUra: request.params.holderUra, state: record.state, consentRecordId: record.id }, 'consent recorded');
+      request.log.info(
+        { holderUra: request.params.holderUra, state: record.state, consentRecordId: record.id },
+        'consent recorded',
+      );
       return reply.status(201).send(record);
     },
   );
@@ -156,18 +215,25 @@ export function consentRoutes(app: App, store: ConsentStore): void {
         response: { 200: z.object({ requests: z.array(ConsentRequest) }), ...pick(400) },
       },
     },
-    async (request) => ({ requests: await store.requests({ holderUra: caller(request).ura, status: request.query.status }) }),
+    async (request) => ({
+      requests: await store.requests({ holderUra: caller(request).ura, status: request.query.status }),
+    }),
   );
   app.post(
     '/consent-requests/:id/process',
     {
       schema: {
         tags: ['consent'],
-        summary: 'The holder processes an online choice: accept (it becomes a choice in force, channel portal) or decline',
-        description: 'On accepting consent the holder registers the patient in the reference index itself; on an objection it deregisters.',
+        summary:
+          'The holder processes an online choice: accept (it becomes a choice in force, channel portal) or decline',
+        description:
+          'On accepting consent the holder registers the patient in the reference index itself; on an objection it deregisters.',
         params: z.object({ id: z.coerce.number().int().positive() }),
         body: z.object({ accept: z.boolean() }).strict(),
-        response: { 200: z.object({ request: ConsentRequest, record: ConsentRecord.optional() }), ...pick(400, 404, 409) },
+        response: {
+          200: z.object({ request: ConsentRequest, record: ConsentRecord.optional() }),
+          ...pick(400, 404, 409),
+        },
       },
     },
     async (request) => {
@@ -186,9 +252,15 @@ export function consentProfileRoutes(app: App, store: ConsentStore): void {
         tags: ['consent'],
         summary: 'The patient’s consent profile: the choices in force and the full history (operator only)',
         params: z.object({ bsn: Bsn }),
-        response: { 200: z.object({ inForce: z.array(ConsentRecord), history: z.array(ConsentRecord) }), ...pick(400, 403) },
+        response: {
+          200: z.object({ inForce: z.array(ConsentRecord), history: z.array(ConsentRecord) }),
+          ...pick(400, 403),
+        },
       },
     },
-    async (request) => ({ inForce: await store.inForce(request.params.bsn), history: await store.history(request.params.bsn) }),
+    async (request) => ({
+      inForce: await store.inForce(request.params.bsn),
+      history: await store.history(request.params.bsn),
+    }),
   );
 }

@@ -9,12 +9,19 @@ runMain(async () => {
   const config = parseLspConfig();
   const db = await openStore<LspDatabase>({ database: config.DATABASE, migrations });
   const tls = readTlsFiles(config);
-  if (tls === undefined) throw new Error('TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE are required: every hop is mutual TLS (npm start creates them)');
+  if (tls === undefined)
+    throw new Error(
+      'TLS_CERT_FILE, TLS_KEY_FILE and TLS_CA_FILE are required: every hop is mutual TLS (npm start creates them)',
+    );
   const app = await buildApp(config, {
     db,
     cardCaPem: readFileSync(config.CARD_CA_FILE, 'utf8'),
     protocol: loadProtocol(config.PROTOCOL_FILE),
-    policies: { coronaOptIn: config.POLICY_CORONA_OPT_IN === 'on', stopButton: config.POLICY_STOP_BUTTON === 'on', presumedConsent: config.POLICY_PRESUMED_CONSENT === 'on' },
+    policies: {
+      coronaOptIn: config.POLICY_CORONA_OPT_IN === 'on',
+      stopButton: config.POLICY_STOP_BUTTON === 'on',
+      presumedConsent: config.POLICY_PRESUMED_CONSENT === 'on',
+    },
     kit: { logLevel: config.LOG_LEVEL, tls },
   });
   app.addHook('onClose', async () => db.destroy());

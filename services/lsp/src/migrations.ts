@@ -51,7 +51,11 @@ export const migrations: Migrations = {
         .addColumn('processed_at', 'text')
         .addColumn('consent_record_id', 'integer')
         .execute();
-      await db.schema.createIndex('consent_requests_by_holder').on('consent_requests').columns(['holder_ura', 'status']).execute();
+      await db.schema
+        .createIndex('consent_requests_by_holder')
+        .on('consent_requests')
+        .columns(['holder_ura', 'status'])
+        .execute();
       // What the patient is told in the portal: someone else changed their profile.
       await db.schema
         .createTable('notifications')
@@ -118,13 +122,19 @@ export const migrations: Migrations = {
   '002-index-reason': {
     async up(db: Kysely<unknown>) {
       // Why a holder registered (IndexReason): entries from before this migration were all for consent.
-      await db.schema.alterTable('index_entries').addColumn('reason', 'text', (c) => c.notNull().defaultTo('consent')).execute();
+      await db.schema
+        .alterTable('index_entries')
+        .addColumn('reason', 'text', (c) => c.notNull().defaultTo('consent'))
+        .execute();
     },
   },
   '003-system-wire': {
     async up(db: Kysely<unknown>) {
       // Which wire a system speaks as a source (json or hl7v3); every system before this spoke JSON.
-      await db.schema.alterTable('systems').addColumn('wire', 'text', (c) => c.notNull().defaultTo('json')).execute();
+      await db.schema
+        .alterTable('systems')
+        .addColumn('wire', 'text', (c) => c.notNull().defaultTo('json'))
+        .execute();
     },
   },
 };
@@ -140,7 +150,13 @@ export interface LspDatabase {
     registered_at: string;
     wire: Generated<string>;
   };
-  index_entries: { bsn: string; category: string; application_id: string; registered_at: string; reason: Generated<string> };
+  index_entries: {
+    bsn: string;
+    category: string;
+    application_id: string;
+    registered_at: string;
+    reason: Generated<string>;
+  };
   consents: {
     id: Generated<number>;
     bsn: string;

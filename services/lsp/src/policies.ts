@@ -21,7 +21,11 @@ export function createPolicyStore(db: Kysely<LspDatabase>, defaults: Policies = 
       for (const [name, enabled] of Object.entries(change)) {
         if (enabled === undefined) continue;
         const row = { name, enabled: enabled ? 1 : 0, changed_at: nowIso(), changed_by: by };
-        await db.insertInto('policies').values(row).onConflict((oc) => oc.column('name').doUpdateSet(row)).execute();
+        await db
+          .insertInto('policies')
+          .values(row)
+          .onConflict((oc) => oc.column('name').doUpdateSet(row))
+          .execute();
       }
       policies.invalidate();
       const after = await policies.get();
@@ -36,7 +40,17 @@ export function createPolicyStore(db: Kysely<LspDatabase>, defaults: Policies = 
 export type PolicyStore = ReturnType<typeof createPolicyStore>;
 
 export function policyRoutes(app: App, store: PolicyStore): void {
-  app.get('/admin/policies', { schema: { tags: ['policies'], summary: 'The policy switches in force (operator only)', response: { 200: PolicySwitches, ...pick(403) } } }, async () => store.current());
+  app.get(
+    '/admin/policies',
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'The policy switches in force (operator only)',
+        response: { 200: PolicySwitches, ...pick(403) },
+      },
+    },
+    async () => store.current(),
+  );
   app.put(
     '/admin/policies',
     {

@@ -24,7 +24,13 @@ const OPT_IN_CATEGORY = 'WAARNEEMGEGEVENS';
 export function policyNoticeRoutes(app: App, deps: PolicyNoticeDeps): void {
   app.get(
     '/policies',
-    { schema: { tags: ['policies'], summary: 'The policy switches in force, as connected systems read them', response: { 200: Policies } } },
+    {
+      schema: {
+        tags: ['policies'],
+        summary: 'The policy switches in force, as connected systems read them',
+        response: { 200: Policies },
+      },
+    },
     async () => deps.policies.current(),
   );
 
@@ -33,12 +39,27 @@ export function policyNoticeRoutes(app: App, deps: PolicyNoticeDeps): void {
     const notice: PolicyNotice = { policies: after, changedAt: nowIso() };
     const holders = (await deps.book.list()).filter((s) => s.baseUrl !== null && s.provides.includes(OPT_IN_CATEGORY));
     const results = await Promise.allSettled(
-      holders.map((h) => deps.client.call(h.baseUrl as string, { method: 'POST', path: '/lsp/policy-notices', body: notice, timeoutMs: deps.timeoutMs })),
+      holders.map((h) =>
+        deps.client.call(h.baseUrl as string, {
+          method: 'POST',
+          path: '/lsp/policy-notices',
+          body: notice,
+          timeoutMs: deps.timeoutMs,
+        }),
+      ),
     );
     results.forEach((r, i) => {
       const h = holders[i];
-      if (r.status === 'rejected') app.log.warn({ applicationId: h?.applicationId, err: (r.reason as Error).message }, 'holder not told of the corona opt-in change');
-      else app.log.info({ applicationId: h?.applicationId, coronaOptIn: after.coronaOptIn }, 'holder told of the corona opt-in change');
+      if (r.status === 'rejected')
+        app.log.warn(
+          { applicationId: h?.applicationId, err: (r.reason as Error).message },
+          'holder not told of the corona opt-in change',
+        );
+      else
+        app.log.info(
+          { applicationId: h?.applicationId, coronaOptIn: after.coronaOptIn },
+          'holder told of the corona opt-in change',
+        );
     });
   });
 }

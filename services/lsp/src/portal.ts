@@ -2,7 +2,18 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
-import { AccessLogEntry, Bsn, ConsentHolder, ConsentRecord, ConsentRequest, ConsentState, DataCategory, OrganisationType, Problem, problem } from '@schakel/contracts';
+import {
+  AccessLogEntry,
+  Bsn,
+  ConsentHolder,
+  ConsentRecord,
+  ConsentRequest,
+  ConsentState,
+  DataCategory,
+  OrganisationType,
+  Problem,
+  problem,
+} from '@schakel/contracts';
 import { audience, pick, type App } from '@schakel/service-kit';
 import { createAttemptLimiter } from './attempts.js';
 import type { ConsentStore } from './consent.js';
@@ -45,54 +56,74 @@ export async function portalRoutes(app: App, deps: PortalDeps): Promise<void> {
   async function session(request: FastifyRequest): Promise<{ bsn: string; jti: string; exp: number }> {
     const header = request.headers.authorization;
     const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined;
-    if (token === undefined) throw problem('PORTAL_LOGIN_REQUIRED', 'Log in first: POST /portal/login with your BSN and the test code');
+    if (token === undefined)
+      throw problem('PORTAL_LOGIN_REQUIRED', 'Log in first: POST /portal/login with your BSN and the test code');
     try {
-      const { payload } = await jwtVerify(token, secret, { issuer: 'schakel-portal', requiredClaims: ['iat', 'jti', 'exp'] });
+      const { payload } = await jwtVerify(token, secret, {
+        issuer: 'schakel-portal',
+        requiredClaims: ['iat', 'jti', 'exp'],
+      });
       const jti = String(payload.jti);
       if (ended.has(jti)) throw new Error('logged out');
       return { bsn: String(payload.sub), jti, exp: Number(payload.exp) };
     } catch {
-      throw problem('PORTAL_LOGIN_REQUIRED', 'Your session is not valid (expired, logged out, or the switch point restarted); log in again');
+      throw problem(
+        'PORTAL_LOGIN_REQUIRED',
+        'Your session is not valid (expired, logged out, or the switch point restarted); log in again',
+      );
     }
   }
 
-  await audience(app, 'portal-login', async () => undefined, (open) => {
-    open.post(
-      '/portal/login',
-      {
-        schema: {
-          tags: ['patient portal'],
-          summary: 'Test login by BSN and the fixed test code (stands in for DigiD)',
-          description: `A session lasts ${SESSION_MINUTES} minutes. Failed attempts are limited per BSN and per client address: past the limit the answer is 429 TOO_MANY_ATTEMPTS with Retry-After.`,
-          body: z.object({ bsn: Bsn, code: z.string().min(1).max(50) }).strict(),
-          response: { 200: z.object({ token: z.string(), expiresAt: z.string() }), 401: Problem, 429: Problem, ...pick(400) },
+  await audience(
+    app,
+    'portal-login',
+    async () => undefined,
+    (open) => {
+      open.post(
+        '/portal/login',
+        {
+          schema: {
+            tags: ['patient portal'],
+            summary: 'Test login by BSN and the fixed test code (stands in for DigiD)',
+            description: `A session lasts ${SESSION_MINUTES} minutes. Failed attempts are limited per BSN and per client address: past the limit the answer is 429 TOO_MANY_ATTEMPTS with Retry-After.`,
+            body: z.object({ bsn: Bsn, code: z.string().min(1).max(50) }).strict(),
+            response: {
+              200: z.object({ token: z.string(), expiresAt: z.string() }),
+              401: Problem,
+              429: Problem,
+              ...pick(400),
+            },
+          },
         },
-      },
-      async (request, reply) => {
-        const keys = [`bsn:${request.body.bsn}`, `client:${request.ip}`];
-        const blocked = attempts.blocked(keys);
-        if (blocked !== undefined) {
-          reply.header('retry-after', String(Math.ceil(blocked / 1000)));
-          throw problem('TOO_MANY_ATTEMPTS', `Too many failed logins; try again in ${Math.ceil(blocked / 1000)} seconds`);
-        }
-        if (request.body.code !== deps.testCode) {
-          attempts.failed(keys);
-          throw problem('PORTAL_LOGIN_FAILED', 'The test code is not right (see the README)');
-        }
-        attempts.succeeded(`bsn:${request.body.bsn}`);
-        const expires = new Date(Date.now() + SESSION_MINUTES * 60_000);
-        const token = await new SignJWT({})
-          .setProtectedHeader({ alg: 'HS256' })
-          .setSubject(request.body.bsn)
-          .setIssuer('schakel-portal')
-          .setIssuedAt()
-          .setJti(randomUUID())
-          .setExpirationTime(Math.floor(expires.getTime() / 1000))
-          .sign(secret);
-        return { token, expiresAt: expires.toISOString() };
-      },
-    );
-  });
+        async (request, reply) => {
+          const keys = [`bsn:${request.body.bsn}`, `client:${request.ip}`];
+          const blocked = attempts.blocked(keys);
+          if (blocked !== undefined) {
+            reply.header('retry-after', String(Math.ceil(blocked / 1000)));
+            throw problem(
+              'TOO_MANY_ATTEMPTS',
+              `Too many failed logins; try again in ${Math.ceil(blocked / 1000)} seconds`,
+            );
+          }
+          if (request.body.code !== deps.testCode) {
+            attempts.failed(keys);
+            throw problem('PORTAL_LOGIN_FAILED', 'The test code is not right (see the README)');
+          }
+          attempts.succeeded(`bsn:${request.body.bsn}`);
+          const expires = new Date(Date.now() + SESSION_MINUTES * 60_000);
+          const token = await new SignJWT({})
+            .setProtectedHeader({ alg: 'HS256' })
+            .setSubject(request.body.bsn)
+            .setIssuer('schakel-portal')
+            .setIssuedAt()
+            .setJti(randomUUID())
+            .setExpirationTime(Math.floor(expires.getTime() / 1000))
+            .sign(secret);
+          return { token, expiresAt: expires.toISOString() };
+        },
+      );
+    },
+  );
 
   const guard = async (request: FastifyRequest) => {
     request.patientBsn = (await session(request)).bsn;
@@ -116,7 +147,14 @@ function patientRoutes(app: App, deps: PortalDeps, logout: (request: FastifyRequ
 
   app.post(
     '/portal/logout',
-    { schema: { tags: ['patient portal'], summary: 'End this portal session: its token is refused from now on', ...auth, response: { 204: z.null() } } },
+    {
+      schema: {
+        tags: ['patient portal'],
+        summary: 'End this portal session: its token is refused from now on',
+        ...auth,
+        response: { 204: z.null() },
+      },
+    },
     async (request, reply) => {
       await logout(request);
       return reply.status(204).send(null);
@@ -132,7 +170,13 @@ function patientRoutes(app: App, deps: PortalDeps, logout: (request: FastifyRequ
         summary: 'My consent profile: choices in force, history, requests waiting at a holder, and notifications',
         ...auth,
         response: {
-          200: z.object({ bsn: Bsn, inForce: z.array(ConsentRecord), history: z.array(ConsentRecord), pendingRequests: z.array(ConsentRequest), notifications: z.array(Notification) }),
+          200: z.object({
+            bsn: Bsn,
+            inForce: z.array(ConsentRecord),
+            history: z.array(ConsentRecord),
+            pendingRequests: z.array(ConsentRequest),
+            notifications: z.array(Notification),
+          }),
           ...pick(400),
         },
       },
@@ -144,7 +188,11 @@ function patientRoutes(app: App, deps: PortalDeps, logout: (request: FastifyRequ
         inForce: await deps.consents.inForce(bsn),
         history: await deps.consents.history(bsn),
         pendingRequests: await deps.consents.requests({ bsn, status: 'pending' }),
-        notifications: (await deps.consents.notifications(bsn)).map((n) => ({ at: n.at, message: n.message, consentRecordId: n.consent_record_id })),
+        notifications: (await deps.consents.notifications(bsn)).map((n) => ({
+          at: n.at,
+          message: n.message,
+          consentRecordId: n.consent_record_id,
+        })),
       };
     },
   );
@@ -154,7 +202,8 @@ function patientRoutes(app: App, deps: PortalDeps, logout: (request: FastifyRequ
     {
       schema: {
         tags: ['patient portal'],
-        summary: 'Make a choice: for a named holder it becomes a request that holder processes; for a category of holders (or all) it is in force at once',
+        summary:
+          'Make a choice: for a named holder it becomes a request that holder processes; for a category of holders (or all) it is in force at once',
         ...auth,
         body: z
           .object({
@@ -164,14 +213,23 @@ function patientRoutes(app: App, deps: PortalDeps, logout: (request: FastifyRequ
             consumerType: z.union([OrganisationType, z.literal('*')]).default('*'),
           })
           .strict(),
-        response: { 201: z.object({ record: ConsentRecord }), 202: z.object({ request: ConsentRequest }), ...pick(400) },
+        response: {
+          201: z.object({ record: ConsentRecord }),
+          202: z.object({ request: ConsentRequest }),
+          ...pick(400),
+        },
       },
     },
     async (request, reply) => {
       const bsn = patient(request);
       const c = request.body;
       if ('ura' in c.holder) {
-        const pending = await deps.consents.request(bsn, { holderUra: c.holder.ura, state: c.state, category: c.category, consumerType: c.consumerType });
+        const pending = await deps.consents.request(bsn, {
+          holderUra: c.holder.ura,
+          state: c.state,
+          category: c.category,
+          consumerType: c.consumerType,
+        });
         return reply.status(202).send({ request: pending });
       }
       const record = await deps.consents.record(bsn, { ...c, recordedBy: 'patient', channel: 'portal' });

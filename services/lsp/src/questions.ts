@@ -13,7 +13,10 @@ const Answer = z.object({ permitted: z.boolean(), decision: Decision });
  * by H for BSN B?", permit or deny per category, with the deciding rule; logged. (The open question tells
  * where a patient is in care, so it is a localisation and runs the pipeline: interactions/lookups.ts.)
  */
-export function questionRoutes(app: App, deps: Pick<PipelineDeps, 'book' | 'protocol' | 'consents' | 'policies' | 'accessLog'>): void {
+export function questionRoutes(
+  app: App,
+  deps: Pick<PipelineDeps, 'book' | 'protocol' | 'consents' | 'policies' | 'accessLog'>,
+): void {
   app.post(
     '/questions/closed',
     {
@@ -22,18 +25,37 @@ export function questionRoutes(app: App, deps: Pick<PipelineDeps, 'book' | 'prot
         tags: ['consent'],
         summary: 'Closed question: may role R of organisation type T see these categories held by H for BSN B?',
         body: z
-          .object({ bsn: Bsn, roleCode: UziRoleCode, organisationType: OrganisationType, holderUra: Ura, categories: z.array(DataCategory).min(1).max(20), situation: Situation.default('regular') })
+          .object({
+            bsn: Bsn,
+            roleCode: UziRoleCode,
+            organisationType: OrganisationType,
+            holderUra: Ura,
+            categories: z.array(DataCategory).min(1).max(20),
+            situation: Situation.default('regular'),
+          })
           .strict(),
-        response: { 200: z.object({ bsn: Bsn, holderUra: Ura, answers: z.array(Answer.extend({ category: DataCategory })) }), ...pick(400, 404) },
+        response: {
+          200: z.object({ bsn: Bsn, holderUra: Ura, answers: z.array(Answer.extend({ category: DataCategory })) }),
+          ...pick(400, 404),
+        },
       },
     },
     async (request) => {
       const q = request.body;
       const holderSystem = (await deps.book.byUra(q.holderUra))[0];
-      if (holderSystem === undefined) throw problem('UNKNOWN_ORGANISATION', `Organisation ${q.holderUra} is not in the address book`, { field: 'body.holderUra', expected: 'the URA of an organisation in the address book' });
-      const holder = { ura: q.holderUra, organisationType: holderSystem.organisationType, name: holderSystem.organisationName };
+      if (holderSystem === undefined)
+        throw problem('UNKNOWN_ORGANISATION', `Organisation ${q.holderUra} is not in the address book`, {
+          field: 'body.holderUra',
+          expected: 'the URA of an organisation in the address book',
+        });
+      const holder = {
+        ura: q.holderUra,
+        organisationType: holderSystem.organisationType,
+        name: holderSystem.organisationName,
+      };
       const answers = [];
-      for (const category of q.categories) answers.push({ category, ...(await wouldShare(deps, q.bsn, q, holder, category)) });
+      for (const category of q.categories)
+        answers.push({ category, ...(await wouldShare(deps, q.bsn, q, holder, category)) });
       const client = caller(request);
       await deps.accessLog.write({
         interaction: 'CLOSED_QUESTION',
@@ -47,7 +69,9 @@ export function questionRoutes(app: App, deps: Pick<PipelineDeps, 'book' | 'prot
         situation: q.situation,
         outcome: answers.some((a) => a.permitted) ? 'permitted' : 'refused',
         code: 'CONSENT_QUESTION',
-        explanation: answers.map((a) => `${a.category}: ${a.permitted ? 'permit' : 'deny'} (${a.decision.code})`).join('; '),
+        explanation: answers
+          .map((a) => `${a.category}: ${a.permitted ? 'permit' : 'deny'} (${a.decision.code})`)
+          .join('; '),
       });
       return { bsn: q.bsn, holderUra: q.holderUra, answers };
     },

@@ -1,5 +1,16 @@
 import { z } from 'zod';
-import { ApplicationId, Bsn, DataCategory, IndexEntry, IndexRegistrationBody, describeInteraction, problem, type IndexReason, type OrganisationType, type Wire } from '@schakel/contracts';
+import {
+  ApplicationId,
+  Bsn,
+  DataCategory,
+  IndexEntry,
+  IndexRegistrationBody,
+  describeInteraction,
+  problem,
+  type IndexReason,
+  type OrganisationType,
+  type Wire,
+} from '@schakel/contracts';
 import { nowIso, pick, type App, type ClientIdentity, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import type { AddressBook } from './address-book.js';
@@ -18,7 +29,18 @@ export function createReferenceIndex(db: Kysely<LspDatabase>) {
     let q = db
       .selectFrom('index_entries as i')
       .innerJoin('systems as s', 's.application_id', 'i.application_id')
-      .select(['i.bsn', 'i.category', 'i.application_id', 'i.registered_at', 'i.reason', 's.ura', 's.organisation_name', 's.organisation_type', 's.base_url', 's.wire'])
+      .select([
+        'i.bsn',
+        'i.category',
+        'i.application_id',
+        'i.registered_at',
+        'i.reason',
+        's.ura',
+        's.organisation_name',
+        's.organisation_type',
+        's.base_url',
+        's.wire',
+      ])
       .where('i.bsn', '=', bsn);
     if (category !== undefined) q = q.where('i.category', '=', category);
     const rows = await q.orderBy('i.application_id').execute();
@@ -37,7 +59,12 @@ export function createReferenceIndex(db: Kysely<LspDatabase>) {
   }
   return {
     /** Idempotent: registering again (MFMT_IN002102) keeps one entry and refreshes its time and reason. */
-    async register(bsn: string, category: string, applicationId: string, reason: IndexReason = 'consent'): Promise<{ created: boolean; registeredAt: string }> {
+    async register(
+      bsn: string,
+      category: string,
+      applicationId: string,
+      reason: IndexReason = 'consent',
+    ): Promise<{ created: boolean; registeredAt: string }> {
       const registeredAt = nowIso();
       const existing = await db
         .selectFrom('index_entries')
@@ -49,7 +76,9 @@ export function createReferenceIndex(db: Kysely<LspDatabase>) {
       await db
         .insertInto('index_entries')
         .values({ bsn, category, application_id: applicationId, registered_at: registeredAt, reason })
-        .onConflict((oc) => oc.columns(['bsn', 'category', 'application_id']).doUpdateSet({ registered_at: registeredAt, reason }))
+        .onConflict((oc) =>
+          oc.columns(['bsn', 'category', 'application_id']).doUpdateSet({ registered_at: registeredAt, reason }),
+        )
         .execute();
       return { created: existing === undefined, registeredAt };
     },
@@ -76,22 +105,46 @@ export const toEntry = ({ organisationType: _t, baseUrl: _u, wire: _w, ...entry 
  */
 export function createRegistrations(index: ReferenceIndex, book: AddressBook) {
   return {
-    async register(client: ClientIdentity, r: { bsn: string; category: DataCategory; applicationId: string; reason: IndexReason }): Promise<{ entry: IndexEntry; created: boolean }> {
+    async register(
+      client: ClientIdentity,
+      r: { bsn: string; category: DataCategory; applicationId: string; reason: IndexReason },
+    ): Promise<{ entry: IndexEntry; created: boolean }> {
       allowSelfOrAdmin(client, { applicationId: r.applicationId });
       const system = await book.get(r.applicationId);
       if (system === undefined) {
-        throw problem('UNKNOWN_SYSTEM', `System ${r.applicationId} is not in the address book; enter it there first`, { field: 'applicationId', expected: 'an application id from the address book' });
-      }
-      if (system.baseUrl === null) {
-        throw problem('CONFLICT', `System ${r.applicationId} has no base URL in the address book, so the switch point could never ask it; enter one first`, {
-          field: 'address-book.baseUrl',
-          expected: 'an https base URL for a system that holds data',
+        throw problem('UNKNOWN_SYSTEM', `System ${r.applicationId} is not in the address book; enter it there first`, {
+          field: 'applicationId',
+          expected: 'an application id from the address book',
         });
       }
+      if (system.baseUrl === null) {
+        throw problem(
+          'CONFLICT',
+          `System ${r.applicationId} has no base URL in the address book, so the switch point could never ask it; enter one first`,
+          {
+            field: 'address-book.baseUrl',
+            expected: 'an https base URL for a system that holds data',
+          },
+        );
+      }
       const { created, registeredAt } = await index.register(r.bsn, r.category, r.applicationId, r.reason);
-      return { created, entry: { bsn: r.bsn, category: r.category, applicationId: r.applicationId, ura: system.ura, organisationName: system.organisationName, registeredAt, reason: r.reason } };
+      return {
+        created,
+        entry: {
+          bsn: r.bsn,
+          category: r.category,
+          applicationId: r.applicationId,
+          ura: system.ura,
+          organisationName: system.organisationName,
+          registeredAt,
+          reason: r.reason,
+        },
+      };
     },
-    async deregister(client: ClientIdentity, r: { bsn: string; category: DataCategory; applicationId: string }): Promise<boolean> {
+    async deregister(
+      client: ClientIdentity,
+      r: { bsn: string; category: DataCategory; applicationId: string },
+    ): Promise<boolean> {
       allowSelfOrAdmin(client, { applicationId: r.applicationId });
       return index.deregister(r.bsn, r.category, r.applicationId);
     },
@@ -108,15 +161,28 @@ export function referenceIndexRoutes(app: App, registrations: Registrations): vo
       schema: {
         tags: ['reference index'],
         summary: `${describeInteraction('MFMT_IN002101')}; again: ${describeInteraction('MFMT_IN002102')}`,
-        description: 'A data holder registers that it holds data of this category on this BSN, after the patient consented (reason consent, the default), or, for a GP practice, for a patient with no choice yet while the corona opt-in runs (reason corona-opt-in).',
+        description:
+          'A data holder registers that it holds data of this category on this BSN, after the patient consented (reason consent, the default), or, for a GP practice, for a patient with no choice yet while the corona opt-in runs (reason corona-opt-in).',
         params: Params,
         body: IndexRegistrationBody.nullish(),
         response: { 200: IndexEntry, 201: IndexEntry, ...pick(400, 403, 404, 409) },
       },
     },
     async (request, reply) => {
-      const { entry, created } = await registrations.register(caller(request), { ...request.params, reason: request.body?.reason ?? 'consent' });
-      request.log.info({ interaction: 'MFMT_IN002101', category: entry.category, applicationId: entry.applicationId, created, reason: entry.reason }, 'registered in reference index');
+      const { entry, created } = await registrations.register(caller(request), {
+        ...request.params,
+        reason: request.body?.reason ?? 'consent',
+      });
+      request.log.info(
+        {
+          interaction: 'MFMT_IN002101',
+          category: entry.category,
+          applicationId: entry.applicationId,
+          created,
+          reason: entry.reason,
+        },
+        'registered in reference index',
+      );
       return reply.status(created ? 201 : 200).send(entry);
     },
   );
@@ -134,7 +200,15 @@ export function referenceIndexRoutes(app: App, registrations: Registrations): vo
     },
     async (request, reply) => {
       const removed = await registrations.deregister(caller(request), request.params);
-      request.log.info({ interaction: 'MFMT_IN002103', category: request.params.category, applicationId: request.params.applicationId, removed }, 'deregistered from reference index');
+      request.log.info(
+        {
+          interaction: 'MFMT_IN002103',
+          category: request.params.category,
+          applicationId: request.params.applicationId,
+          removed,
+        },
+        'deregistered from reference index',
+      );
       return reply.status(204).send(null);
     },
   );

@@ -1,13 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AMBULANCE_SERVICE_TYPE as RAV, ORGANISATION_TYPES } from '@schakel/contracts';
-import { DEFAULT_PROTOCOL_FILE, DEFAULT_POLICIES, authorise, choicesInForce, consentDecision, entriesInForce, loadProtocol, type ConsentChoice, type Policies } from '../src/index.js';
+import {
+  DEFAULT_PROTOCOL_FILE,
+  DEFAULT_POLICIES,
+  authorise,
+  choicesInForce,
+  consentDecision,
+  entriesInForce,
+  loadProtocol,
+  type ConsentChoice,
+  type Policies,
+} from '../src/index.js';
 
 const protocol = loadProtocol();
 
 describe('the default authorisation protocol', () => {
   // [row that decides, role, requesting organisation type, category, situation, expected code]
-  const table: [string, string, string, 'MEDVERSTREKKING' | 'WAARNEEMGEGEVENS' | 'CONTACTVERSLAG', 'regular' | 'acute', string][] = [
+  const table: [
+    string,
+    string,
+    string,
+    'MEDVERSTREKKING' | 'WAARNEEMGEGEVENS' | 'CONTACTVERSLAG',
+    'regular' | 'acute',
+    string,
+  ][] = [
     ['AP-DENY-1', '01.008', 'V4', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_DENY'],
     ['AP-DENY-1', '01.048', 'N6', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_DENY'],
     ['AP-MED-1', '17.075', 'J8', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
@@ -54,8 +71,14 @@ describe('the default authorisation protocol', () => {
     });
   }
   it('has a case above for every row of the default file', () => {
-    const ids = (JSON.parse(readFileSync(DEFAULT_PROTOCOL_FILE, 'utf8')) as { rows: { id: string }[] }).rows.map((r) => r.id);
-    for (const id of ids) expect(table.some(([row]) => row === id), id).toBe(true);
+    const ids = (JSON.parse(readFileSync(DEFAULT_PROTOCOL_FILE, 'utf8')) as { rows: { id: string }[] }).rows.map(
+      (r) => r.id,
+    );
+    for (const id of ids)
+      expect(
+        table.some(([row]) => row === id),
+        id,
+      ).toBe(true);
   });
 });
 
@@ -105,12 +128,20 @@ describe('consent precedence', () => {
   it('lets a named-organisation objection override a category-level consent', () => {
     const consent = choice({ state: 'consent', holderType: 'Z3' });
     const objection = choice({ state: 'objection', holderUra: GP.ura });
-    expect(consentDecision([consent, objection], request(), DEFAULT_POLICIES)).toMatchObject({ permitted: false, code: 'CONSENT_OBJECTION', consentRecordId: objection.id });
+    expect(consentDecision([consent, objection], request(), DEFAULT_POLICIES)).toMatchObject({
+      permitted: false,
+      code: 'CONSENT_OBJECTION',
+      consentRecordId: objection.id,
+    });
   });
   it('lets a named-organisation consent override an objection for all holders', () => {
     const all = choice({ state: 'objection' });
     const named = choice({ state: 'consent', holderUra: GP.ura });
-    expect(consentDecision([all, named], request(), DEFAULT_POLICIES)).toMatchObject({ permitted: true, code: 'CONSENT_GIVEN', consentRecordId: named.id });
+    expect(consentDecision([all, named], request(), DEFAULT_POLICIES)).toMatchObject({
+      permitted: true,
+      code: 'CONSENT_GIVEN',
+      consentRecordId: named.id,
+    });
   });
   it('lets a specific data category win over all data at the same holder', () => {
     const objectAll = choice({ state: 'objection', holderUra: GP.ura });
@@ -120,11 +151,19 @@ describe('consent precedence', () => {
   it('lets an objection win at equal specificity', () => {
     // Two records of one scope made at the same moment (e.g. a form with both boxes ticked): the objection wins.
     const consent = choice({ state: 'consent', holderUra: GP.ura, category: 'WAARNEEMGEGEVENS' });
-    const objection = { ...choice({ state: 'objection', holderUra: GP.ura, category: 'WAARNEEMGEGEVENS' }), id: consent.id - 1 };
+    const objection = {
+      ...choice({ state: 'objection', holderUra: GP.ura, category: 'WAARNEEMGEGEVENS' }),
+      id: consent.id - 1,
+    };
     expect(consentDecision([consent, objection], request(), DEFAULT_POLICIES).code).toBe('CONSENT_OBJECTION');
   });
   it('ranks the holder before the data category, and the data category before the consumer', () => {
-    const byCategory = choice({ state: 'objection', holderType: 'Z3', category: 'WAARNEEMGEGEVENS', consumerType: 'N6' });
+    const byCategory = choice({
+      state: 'objection',
+      holderType: 'Z3',
+      category: 'WAARNEEMGEGEVENS',
+      consumerType: 'N6',
+    });
     const byName = choice({ state: 'consent', holderUra: GP.ura });
     expect(consentDecision([byCategory, byName], request(), DEFAULT_POLICIES).code).toBe('CONSENT_GIVEN');
     const forConsumer = choice({ state: 'consent', holderUra: GP.ura, consumerType: 'N6' });
@@ -134,47 +173,93 @@ describe('consent precedence', () => {
   it('lets a newer choice for the same scope replace the older one', () => {
     const objected = choice({ state: 'objection', holderUra: GP.ura });
     const changedMind = choice({ state: 'consent', holderUra: GP.ura });
-    expect(consentDecision(choicesInForce([objected, changedMind]), request(), DEFAULT_POLICIES).code).toBe('CONSENT_GIVEN');
+    expect(consentDecision(choicesInForce([objected, changedMind]), request(), DEFAULT_POLICIES).code).toBe(
+      'CONSENT_GIVEN',
+    );
   });
   it('treats a withdrawal as no choice and names the record', () => {
     const given = choice({ state: 'consent', holderUra: GP.ura });
     const withdrawn = choice({ state: 'no-choice', holderUra: GP.ura });
-    expect(consentDecision(choicesInForce([given, withdrawn]), request(), DEFAULT_POLICIES)).toMatchObject({ permitted: false, code: 'NO_CONSENT_CHOICE', consentRecordId: withdrawn.id });
+    expect(consentDecision(choicesInForce([given, withdrawn]), request(), DEFAULT_POLICIES)).toMatchObject({
+      permitted: false,
+      code: 'NO_CONSENT_CHOICE',
+      consentRecordId: withdrawn.id,
+    });
   });
 });
 
 describe('policy switches', () => {
   const states: Policies[] = [];
-  for (const coronaOptIn of [false, true]) for (const stopButton of [false, true]) for (const presumedConsent of [false, true]) states.push({ coronaOptIn, stopButton, presumedConsent });
+  for (const coronaOptIn of [false, true])
+    for (const stopButton of [false, true])
+      for (const presumedConsent of [false, true]) states.push({ coronaOptIn, stopButton, presumedConsent });
 
   for (const p of states) {
     const label = `corona ${p.coronaOptIn ? 'on' : 'off'}, stop button ${p.stopButton ? 'on' : 'off'}, presumed consent ${p.presumedConsent ? 'on' : 'off'}`;
     it(`with ${label}: verbal consent at the HAP for a no-choice patient`, () => {
-      const expected = !p.coronaOptIn ? 'NO_CONSENT_RECORD' : p.stopButton ? 'CORONA_STOP_BUTTON' : 'CORONA_VERBAL_CONSENT';
+      const expected = !p.coronaOptIn
+        ? 'NO_CONSENT_RECORD'
+        : p.stopButton
+          ? 'CORONA_STOP_BUTTON'
+          : 'CORONA_VERBAL_CONSENT';
       expect(consentDecision([], request({ verbalConsent: true }), p).code).toBe(expected);
     });
     it(`with ${label}: an unconscious patient at the SEH who never chose`, () => {
       const d = consentDecision([], request({ consumerType: 'V4', situation: 'acute', patientCannotConsent: true }), p);
-      expect(d).toMatchObject(p.presumedConsent ? { permitted: true, code: 'PRESUMED_CONSENT', emergency: true } : { permitted: false, code: 'NO_CONSENT_RECORD' });
+      expect(d).toMatchObject(
+        p.presumedConsent
+          ? { permitted: true, code: 'PRESUMED_CONSENT', emergency: true }
+          : { permitted: false, code: 'NO_CONSENT_RECORD' },
+      );
     });
     it(`with ${label}: a patient who objected is never included`, () => {
       const objection = choice({ state: 'objection', holderUra: GP.ura });
-      for (const r of [request({ verbalConsent: true }), request({ consumerType: 'V4', situation: 'acute', patientCannotConsent: true, verbalConsent: true })]) {
+      for (const r of [
+        request({ verbalConsent: true }),
+        request({ consumerType: 'V4', situation: 'acute', patientCannotConsent: true, verbalConsent: true }),
+      ]) {
         expect(consentDecision([objection], r, p)).toMatchObject({ permitted: false, code: 'CONSENT_OBJECTION' });
       }
     });
   }
   it('presumes consent for the ambulance service, not for a pharmacy institution (A1)', () => {
-    expect(consentDecision([], request({ consumerType: RAV, situation: 'acute', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('PRESUMED_CONSENT');
-    expect(consentDecision([], request({ consumerType: 'A1', situation: 'acute', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('NO_CONSENT_RECORD');
+    expect(
+      consentDecision(
+        [],
+        request({ consumerType: RAV, situation: 'acute', patientCannotConsent: true }),
+        DEFAULT_POLICIES,
+      ).code,
+    ).toBe('PRESUMED_CONSENT');
+    expect(
+      consentDecision(
+        [],
+        request({ consumerType: 'A1', situation: 'acute', patientCannotConsent: true }),
+        DEFAULT_POLICIES,
+      ).code,
+    ).toBe('NO_CONSENT_RECORD');
   });
   it('counts an entry registered for the corona opt-in only while the opt-in runs (POLICY-CORONA-INDEX)', () => {
-    const entries = [{ reason: 'consent', id: 1 }, { reason: 'corona-opt-in', id: 2 }];
+    const entries = [
+      { reason: 'consent', id: 1 },
+      { reason: 'corona-opt-in', id: 2 },
+    ];
     expect(entriesInForce(entries, { coronaOptIn: true }).map((e) => e.id)).toEqual([1, 2]);
     expect(entriesInForce(entries, { coronaOptIn: false }).map((e) => e.id)).toEqual([1]);
   });
   it('does not presume consent outside acute care or outside the SEH and ambulance', () => {
-    expect(consentDecision([], request({ consumerType: 'V4', situation: 'regular', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('NO_CONSENT_RECORD');
-    expect(consentDecision([], request({ consumerType: 'N6', situation: 'acute', patientCannotConsent: true }), DEFAULT_POLICIES).code).toBe('NO_CONSENT_RECORD');
+    expect(
+      consentDecision(
+        [],
+        request({ consumerType: 'V4', situation: 'regular', patientCannotConsent: true }),
+        DEFAULT_POLICIES,
+      ).code,
+    ).toBe('NO_CONSENT_RECORD');
+    expect(
+      consentDecision(
+        [],
+        request({ consumerType: 'N6', situation: 'acute', patientCannotConsent: true }),
+        DEFAULT_POLICIES,
+      ).code,
+    ).toBe('NO_CONSENT_RECORD');
   });
 });

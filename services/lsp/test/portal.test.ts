@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(async () => sp.close());
 
-const login = (bsn: string, code: string, headers: Record<string, string> = {}) => sp.anonymous().http('POST', '/portal/login', { bsn, code }, headers);
+const login = (bsn: string, code: string, headers: Record<string, string> = {}) =>
+  sp.anonymous().http('POST', '/portal/login', { bsn, code }, headers);
 
 describe('POST /portal/login', () => {
   it('issues a session with iat and jti that logout ends', async () => {
@@ -43,5 +44,4 @@ describe('POST /portal/login', () => {
     for (let i = 0; i < 25 && last !== 429; i++) last = (await login(freshBsn(), 'wrong')).status;
     expect(last).toBe(429);
   });
-
 });

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { AMBULANCE_SERVICE_TYPE, ORGANISATION_TYPES, UZI_ROLES, ProblemError, passesElevenTest, type DataCategory } from '@schakel/contracts';
+import {
+  AMBULANCE_SERVICE_TYPE,
+  ORGANISATION_TYPES,
+  UZI_ROLES,
+  ProblemError,
+  passesElevenTest,
+  type DataCategory,
+} from '@schakel/contracts';
 import { createServiceClient, openStore, type App, type ServiceClient } from '@schakel/service-kit';
 import { openPki } from '@schakel/trust/pki';
 import { buildApp as buildPharmacy, migrations as pharmacyMigrations, type PharmacyDatabase } from '@schakel/pharmacy';
@@ -32,7 +39,17 @@ const HOLDERS = [
 ];
 const TYPES = Object.keys(ORGANISATION_TYPES) as (keyof typeof ORGANISATION_TYPES)[];
 const ROLES = Object.keys(UZI_ROLES);
-const protocolRows = (JSON.parse(readFileSync(DEFAULT_PROTOCOL_FILE, 'utf8')) as { rows: { effect: string; roles: string[]; organisationTypes: string[]; categories: string[]; situations: string[] }[] }).rows;
+const protocolRows = (
+  JSON.parse(readFileSync(DEFAULT_PROTOCOL_FILE, 'utf8')) as {
+    rows: {
+      effect: string;
+      roles: string[];
+      organisationTypes: string[];
+      categories: string[];
+      situations: string[];
+    }[];
+  }
+).rows;
 
 let dir: string;
 let deps: PipelineDeps;
@@ -50,23 +67,53 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'schakel-prop-'));
   const pki = await openPki(dir);
   db = await openStore<LspDatabase>({ database: ':memory:', migrations });
-  const lspTls = { ...(await pki.issueSystem({ id: 'lsp', name: 'LSP', ura: '00000001', applicationId: '1', role: 'switch-point' })), ca: pki.rootPem };
+  const lspTls = {
+    ...(await pki.issueSystem({ id: 'lsp', name: 'LSP', ura: '00000001', applicationId: '1', role: 'switch-point' })),
+    ca: pki.rootPem,
+  };
   client = createServiceClient({ timeoutMs: 5_000, tls: lspTls });
   const book = createAddressBook(db);
   for (const h of HOLDERS) {
-    const tls = { ...(await pki.issueSystem({ id: h.name, name: h.name, ura: h.ura, applicationId: h.applicationId, organisationType: 'J8' })), ca: pki.rootPem };
-    const app = await buildPharmacy({ ORG_URA: h.ura, ORG_NAME: h.name, APPLICATION_ID: h.applicationId }, {
-      db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations: pharmacyMigrations }),
-      lsp: createSwitchPointClient(client, 'https://127.0.0.1:9'),
-      kit: { logLevel: 'silent', tls },
-    });
+    const tls = {
+      ...(await pki.issueSystem({
+        id: h.name,
+        name: h.name,
+        ura: h.ura,
+        applicationId: h.applicationId,
+        organisationType: 'J8',
+      })),
+      ca: pki.rootPem,
+    };
+    const app = await buildPharmacy(
+      { ORG_URA: h.ura, ORG_NAME: h.name, APPLICATION_ID: h.applicationId },
+      {
+        db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations: pharmacyMigrations }),
+        lsp: createSwitchPointClient(client, 'https://127.0.0.1:9'),
+        kit: { logLevel: 'silent', tls },
+      },
+    );
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     apps.push(app);
-    await book.upsert(h.applicationId, { ura: h.ura, organisationName: h.name, organisationType: 'J8', baseUrl: url, provides: ['MEDVERSTREKKING', 'WAARNEEMGEGEVENS'] });
+    await book.upsert(h.applicationId, {
+      ura: h.ura,
+      organisationName: h.name,
+      organisationType: 'J8',
+      baseUrl: url,
+      provides: ['MEDVERSTREKKING', 'WAARNEEMGEGEVENS'],
+    });
   }
   for (const [i, type] of TYPES.entries()) {
-    await book.upsert(`7000${i}`, { ura: `0700000${i}`, organisationName: `Requester ${type}`, organisationType: type, provides: [] });
-    for (const role of ROLES) cards.set(`${role}/${type}`, await pki.issueProfessional({ uziNumber: '900000001', roleCode: role, name: 'Prop', ura: `0700000${i}` }));
+    await book.upsert(`7000${i}`, {
+      ura: `0700000${i}`,
+      organisationName: `Requester ${type}`,
+      organisationType: type,
+      provides: [],
+    });
+    for (const role of ROLES)
+      cards.set(
+        `${role}/${type}`,
+        await pki.issueProfessional({ uziNumber: '900000001', roleCode: role, name: 'Prop', ura: `0700000${i}` }),
+      );
   }
   verifier = createAssertionVerifier({ cardCaPem: pki.cardCaPem });
   deps = {
@@ -120,27 +167,49 @@ const caseArb = fc.record({
   treatmentRelation: fc.boolean(),
   policies: fc.record({ coronaOptIn: fc.boolean(), stopButton: fc.boolean(), presumedConsent: fc.boolean() }),
   // One choice per scope at most, so "the newest per scope" needs no modelling here.
-  choices: fc.uniqueArray(choiceArb, { maxLength: 4, selector: (c) => JSON.stringify([c.holder, c.category, c.consumer]) }),
+  choices: fc.uniqueArray(choiceArb, {
+    maxLength: 4,
+    selector: (c) => JSON.stringify([c.holder, c.category, c.consumer]),
+  }),
 });
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
 /** The oracle: may holder h be asked? Written from the rules in domain.md sections 4 and 5. */
 function mayAsk(c: Case, h: 0 | 1): boolean {
   const has = (list: string[], v: string) => list.includes('*') || list.includes(v);
-  const matching = protocolRows.filter((r) => r.roles.includes(c.role) && has(r.organisationTypes, c.type) && has(r.categories, c.category) && has(r.situations, c.situation));
-  if (!c.treatmentRelation || matching.some((r) => r.effect === 'deny') || !matching.some((r) => r.effect === 'allow')) return false;
+  const matching = protocolRows.filter(
+    (r) =>
+      r.roles.includes(c.role) &&
+      has(r.organisationTypes, c.type) &&
+      has(r.categories, c.category) &&
+      has(r.situations, c.situation),
+  );
+  if (!c.treatmentRelation || matching.some((r) => r.effect === 'deny') || !matching.some((r) => r.effect === 'allow'))
+    return false;
   const covers = (x: Choice) =>
     (x.holder.kind === 'named' ? x.holder.index === h : x.holder.kind === 'type' ? x.holder.type === 'J8' : true) &&
     (x.category === '*' || x.category === c.category) &&
     (x.consumer === '*' || x.consumer === 'requester');
-  const rank = (x: Choice) => (x.holder.kind === 'named' ? 200 : x.holder.kind === 'type' ? 100 : 0) + (x.category === '*' ? 0 : 10) + (x.consumer === '*' ? 0 : 1);
+  const rank = (x: Choice) =>
+    (x.holder.kind === 'named' ? 200 : x.holder.kind === 'type' ? 100 : 0) +
+    (x.category === '*' ? 0 : 10) +
+    (x.consumer === '*' ? 0 : 1);
   const covering = c.choices.filter(covers);
   const top = Math.max(-1, ...covering.map(rank));
   const winners = covering.filter((x) => rank(x) === top);
   if (winners.some((x) => x.state === 'objection')) return false;
   if (winners.some((x) => x.state === 'consent')) return true;
-  const presumed = c.policies.presumedConsent && c.situation === 'acute' && c.patientCannotConsent && ['V4', 'V5', AMBULANCE_SERVICE_TYPE].includes(c.type);
-  const corona = c.policies.coronaOptIn && !c.policies.stopButton && c.verbalConsent && c.category === 'WAARNEEMGEGEVENS' && ['N6', 'V4', 'V5'].includes(c.type);
+  const presumed =
+    c.policies.presumedConsent &&
+    c.situation === 'acute' &&
+    c.patientCannotConsent &&
+    ['V4', 'V5', AMBULANCE_SERVICE_TYPE].includes(c.type);
+  const corona =
+    c.policies.coronaOptIn &&
+    !c.policies.stopButton &&
+    c.verbalConsent &&
+    c.category === 'WAARNEEMGEGEVENS' &&
+    ['N6', 'V4', 'V5'].includes(c.type);
   return presumed || corona;
 }
 
@@ -156,7 +225,12 @@ describe('the switch point’s decisions (property)', () => {
         for (const x of c.choices) {
           await deps.consents.record(bsn, {
             state: x.state,
-            holder: x.holder.kind === 'named' ? { ura: HOLDERS[x.holder.index]!.ura } : x.holder.kind === 'type' ? { organisationType: x.holder.type as 'J8' } : { all: true },
+            holder:
+              x.holder.kind === 'named'
+                ? { ura: HOLDERS[x.holder.index]!.ura }
+                : x.holder.kind === 'type'
+                  ? { organisationType: x.holder.type as 'J8' }
+                  : { all: true },
             category: x.category,
             consumerType: x.consumer === '*' ? '*' : x.consumer === 'requester' ? c.type : otherType,
             recordedBy: 'patient',
@@ -172,20 +246,38 @@ describe('the switch point’s decisions (property)', () => {
           const jws = await signAssertion(card, { interaction: def.interaction, bsn });
           const batch = await run(
             def,
-            { bsn, requester: { applicationId: requesterId, professional: { uziNumber: '900000001', roleCode: c.role } }, treatmentRelation: c.treatmentRelation, situation: c.situation, verbalConsent: c.verbalConsent, patientCannotConsent: c.patientCannotConsent },
             {
-              aorta: { initialRequestId: '6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a11', requestId: '6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a12' },
-              client: { applicationId: requesterId, ura: `0700000${TYPES.indexOf(c.type)}`, roles: [], serialNumber: '01', subject: 'test' },
+              bsn,
+              requester: { applicationId: requesterId, professional: { uziNumber: '900000001', roleCode: c.role } },
+              treatmentRelation: c.treatmentRelation,
+              situation: c.situation,
+              verbalConsent: c.verbalConsent,
+              patientCannotConsent: c.patientCannotConsent,
+            },
+            {
+              aorta: {
+                initialRequestId: '6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a11',
+                requestId: '6f1c1f5e-8c7e-4b9a-9a51-2d6f0e0f1a12',
+              },
+              client: {
+                applicationId: requesterId,
+                ura: `0700000${TYPES.indexOf(c.type)}`,
+                roles: [],
+                serialNumber: '01',
+                subject: 'test',
+              },
               log: { warn: () => undefined } as never,
               token: () => verifier.verify(jws),
             },
           );
           asked = batch.sources.filter((s) => s.contacted).map((s) => s.applicationId);
-          for (const s of batch.sources) if (s.dispenses !== undefined || s.summary !== undefined) expect(s.contacted).toBe(true);
+          for (const s of batch.sources)
+            if (s.dispenses !== undefined || s.summary !== undefined) expect(s.contacted).toBe(true);
         } catch (err) {
           if (!(err instanceof ProblemError)) throw err;
         }
-        for (const [i, h] of HOLDERS.entries()) expect(asked.includes(h.applicationId), `${h.name} asked?`).toBe(mayAsk(c, i as 0 | 1));
+        for (const [i, h] of HOLDERS.entries())
+          expect(asked.includes(h.applicationId), `${h.name} asked?`).toBe(mayAsk(c, i as 0 | 1));
         expect(await deps.accessLog.forPatient(bsn)).toHaveLength(1);
       }),
       { numRuns: RUNS, seed: 20261129 },

@@ -25,7 +25,8 @@ async function registeredWith(bsn: string, consentA: 'consent' | 'objection', co
     await p.app.inject({ method: 'PUT', url: `/patients/${bsn}`, payload: { name: 'Q', birthDate: '1960-01-01' } });
     await p.app.inject({ method: 'PUT', url: `/patients/${bsn}/consent`, payload: { state: 'consent' } });
     // An objection recorded later at the switch point (as the portal would) while the index entry stays.
-    if (state === 'objection') await sp.admin.lsp.recordConsent(bsn, ura, { state: 'objection', recordedBy: applicationId });
+    if (state === 'objection')
+      await sp.admin.lsp.recordConsent(bsn, ura, { state: 'objection', recordedBy: applicationId });
   }
 }
 
@@ -34,14 +35,26 @@ describe('POST /questions/closed', () => {
     const bsn = freshBsn();
     await registeredWith(bsn, 'consent', 'objection');
     const ask = (holderUra: string, roleCode: string) =>
-      sp.hap.http('POST', '/questions/closed', { bsn, roleCode, organisationType: 'N6', holderUra, categories: ['MEDVERSTREKKING', 'WAARNEEMGEGEVENS'] });
+      sp.hap.http('POST', '/questions/closed', {
+        bsn,
+        roleCode,
+        organisationType: 'N6',
+        holderUra,
+        categories: ['MEDVERSTREKKING', 'WAARNEEMGEGEVENS'],
+      });
     const atA = (await ask('02000001', '01.015')).json;
     expect(atA.answers).toMatchObject([
       { category: 'MEDVERSTREKKING', permitted: true, decision: { code: 'CONSENT_GIVEN' } },
       { category: 'WAARNEEMGEGEVENS', permitted: true, decision: { code: 'CONSENT_GIVEN' } },
     ]);
-    expect((await ask('02000002', '01.015')).json.answers[0]).toMatchObject({ permitted: false, decision: { code: 'CONSENT_OBJECTION' } });
-    expect((await ask('02000001', '01.048')).json.answers[0]).toMatchObject({ permitted: false, decision: { code: 'PROTOCOL_DENY' } });
+    expect((await ask('02000002', '01.015')).json.answers[0]).toMatchObject({
+      permitted: false,
+      decision: { code: 'CONSENT_OBJECTION' },
+    });
+    expect((await ask('02000001', '01.048')).json.answers[0]).toMatchObject({
+      permitted: false,
+      decision: { code: 'PROTOCOL_DENY' },
+    });
     const log = (await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries;
     expect(log.filter((e: { interaction: string }) => e.interaction === 'CLOSED_QUESTION')).toHaveLength(3);
   });
@@ -55,11 +68,17 @@ describe('POST /questions/open', () => {
     const signed = await sp.assertion({ ...GP_AT_HAP, ura: HAP.ura }, bsn, { interaction: 'QUMT_IN020010' });
     const r = await sp.hap.http('POST', '/questions/open', { bsn, category: 'MEDVERSTREKKING' }, signed);
     expect(r.status).toBe(200);
-    expect(r.json.holders.map((h: { organisationName: string; permitted: boolean }) => [h.organisationName, h.permitted])).toEqual([
+    expect(
+      r.json.holders.map((h: { organisationName: string; permitted: boolean }) => [h.organisationName, h.permitted]),
+    ).toEqual([
       ['Apotheek A', true],
       ['Apotheek B', false],
     ]);
-    expect((await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries.at(-1)).toMatchObject({ interaction: 'QUMT_IN020010', outcome: 'permitted', actingRole: '01.015' });
+    expect((await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries.at(-1)).toMatchObject({
+      interaction: 'QUMT_IN020010',
+      outcome: 'permitted',
+      actingRole: '01.015',
+    });
   });
 
   it('is refused without a signed assertion, and the refusal is logged for the patient', async () => {
@@ -68,7 +87,11 @@ describe('POST /questions/open', () => {
     const r = await sp.hap.http('POST', '/questions/open', { bsn, category: 'MEDVERSTREKKING' });
     expect(r.status).toBe(401);
     expect(r.json.code).toBe('ASSERTION_MISSING');
-    expect((await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries.at(-1)).toMatchObject({ interaction: 'QUMT_IN020010', outcome: 'refused', code: 'ASSERTION_MISSING' });
+    expect((await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries.at(-1)).toMatchObject({
+      interaction: 'QUMT_IN020010',
+      outcome: 'refused',
+      code: 'ASSERTION_MISSING',
+    });
   });
 });
 
@@ -82,11 +105,22 @@ describe('mandating', () => {
     const r = await sp.hap.http(
       'POST',
       '/queries/medication',
-      { bsn, requester: { applicationId: HAP.applicationId, professional: { uziNumber: assistant.uziNumber, roleCode: assistant.roleCode }, responsible }, treatmentRelation: true },
+      {
+        bsn,
+        requester: {
+          applicationId: HAP.applicationId,
+          professional: { uziNumber: assistant.uziNumber, roleCode: assistant.roleCode },
+          responsible,
+        },
+        treatmentRelation: true,
+      },
       headers,
     );
     expect(r.status).toBe(200);
-    expect((await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries.at(-1)).toMatchObject({ actingUzi: assistant.uziNumber, responsibleUzi: responsible.uziNumber });
+    expect((await sp.admin.http('GET', `/access-log?bsn=${bsn}`)).json.entries.at(-1)).toMatchObject({
+      actingUzi: assistant.uziNumber,
+      responsibleUzi: responsible.uziNumber,
+    });
   });
 });
 
@@ -95,10 +129,40 @@ describe('the protocol file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'schakel-protocol-'));
     try {
       const good = join(dir, 'strict.json');
-      writeFileSync(good, JSON.stringify({ rows: [{ id: 'ONLY-PHARMACISTS', effect: 'allow', roles: ['17.075'], organisationTypes: ['J8'], categories: ['MEDVERSTREKKING'], situations: ['*'], description: 'x' }] }));
+      writeFileSync(
+        good,
+        JSON.stringify({
+          rows: [
+            {
+              id: 'ONLY-PHARMACISTS',
+              effect: 'allow',
+              roles: ['17.075'],
+              organisationTypes: ['J8'],
+              categories: ['MEDVERSTREKKING'],
+              situations: ['*'],
+              description: 'x',
+            },
+          ],
+        }),
+      );
       expect(loadProtocol(good).map((r) => r.id)).toEqual(['ONLY-PHARMACISTS']);
       const bad = join(dir, 'bad.json');
-      writeFileSync(bad, JSON.stringify({ rows: [{ id: 'X', effect: 'maybe', roles: ['huisarts'], organisationTypes: ['N6'], categories: ['*'], situations: ['*'], description: 'x' }] }));
+      writeFileSync(
+        bad,
+        JSON.stringify({
+          rows: [
+            {
+              id: 'X',
+              effect: 'maybe',
+              roles: ['huisarts'],
+              organisationTypes: ['N6'],
+              categories: ['*'],
+              situations: ['*'],
+              description: 'x',
+            },
+          ],
+        }),
+      );
       expect(() => loadProtocol(bad)).toThrow(/rows\.0\.effect|rows\.0\.roles/);
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,13 @@ afterAll(async () => sp.close());
 
 describe('address book', () => {
   it('creates an entry once and updates it after', async () => {
-    const body = { ura: '05000001', organisationName: 'Apotheek Test', organisationType: 'J8', baseUrl: 'https://127.0.0.1:1/', provides: ['MEDVERSTREKKING'] };
+    const body = {
+      ura: '05000001',
+      organisationName: 'Apotheek Test',
+      organisationType: 'J8',
+      baseUrl: 'https://127.0.0.1:1/',
+      provides: ['MEDVERSTREKKING'],
+    };
     const first = await put('/address-book/systems/500001', body);
     expect(first.status).toBe(201);
     expect(first.json.baseUrl).toBe('https://127.0.0.1:1');
@@ -22,7 +28,12 @@ describe('address book', () => {
   });
 
   it('refuses an unknown organisation type with the allowed values', async () => {
-    const r = await put('/address-book/systems/500002', { ura: '05000002', organisationName: 'X', organisationType: 'ZZ', baseUrl: 'https://127.0.0.1:1' });
+    const r = await put('/address-book/systems/500002', {
+      ura: '05000002',
+      organisationName: 'X',
+      organisationType: 'ZZ',
+      baseUrl: 'https://127.0.0.1:1',
+    });
     expect(r.status).toBe(400);
     expect(r.json).toMatchObject({ field: 'body.organisationType', expected: expect.stringContaining('"J8"') });
   });
@@ -31,8 +42,20 @@ describe('address book', () => {
 describe('reference index', () => {
   it('registers (MFMT_IN002101) idempotently and deregisters (MFMT_IN002103)', async () => {
     const bsn = freshBsn();
-    await put('/address-book/systems/500003', { ura: '05000003', organisationName: 'Apotheek Index', organisationType: 'J8', baseUrl: 'https://127.0.0.1:1', provides: ['MEDVERSTREKKING'] });
-    const holder = await sp.system({ id: 'apotheek-index', name: 'Apotheek Index', ura: '05000003', applicationId: '500003', organisationType: 'J8' });
+    await put('/address-book/systems/500003', {
+      ura: '05000003',
+      organisationName: 'Apotheek Index',
+      organisationType: 'J8',
+      baseUrl: 'https://127.0.0.1:1',
+      provides: ['MEDVERSTREKKING'],
+    });
+    const holder = await sp.system({
+      id: 'apotheek-index',
+      name: 'Apotheek Index',
+      ura: '05000003',
+      applicationId: '500003',
+      organisationType: 'J8',
+    });
     const url = `/reference-index/${bsn}/MEDVERSTREKKING/500003`;
     expect((await holder.http('PUT', url)).status).toBe(201);
     expect((await holder.http('PUT', url)).status).toBe(200);
@@ -44,11 +67,27 @@ describe('reference index', () => {
 
   it('records why a holder registered: consent by default, or the corona opt-in, and the newest registration’s reason holds', async () => {
     const bsn = freshBsn();
-    await put('/address-book/systems/500004', { ura: '05000004', organisationName: 'Praktijk Index', organisationType: 'Z3', baseUrl: 'https://127.0.0.1:1', provides: ['WAARNEEMGEGEVENS'] });
-    const holder = await sp.system({ id: 'praktijk-index', name: 'Praktijk Index', ura: '05000004', applicationId: '500004', organisationType: 'Z3' });
+    await put('/address-book/systems/500004', {
+      ura: '05000004',
+      organisationName: 'Praktijk Index',
+      organisationType: 'Z3',
+      baseUrl: 'https://127.0.0.1:1',
+      provides: ['WAARNEEMGEGEVENS'],
+    });
+    const holder = await sp.system({
+      id: 'praktijk-index',
+      name: 'Praktijk Index',
+      ura: '05000004',
+      applicationId: '500004',
+      organisationType: 'Z3',
+    });
     const url = `/reference-index/${bsn}/WAARNEEMGEGEVENS/500004`;
-    expect((await holder.http('PUT', url, { reason: 'corona-opt-in' })).json).toMatchObject({ reason: 'corona-opt-in' });
-    expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toMatchObject([{ reason: 'corona-opt-in' }]);
+    expect((await holder.http('PUT', url, { reason: 'corona-opt-in' })).json).toMatchObject({
+      reason: 'corona-opt-in',
+    });
+    expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toMatchObject([
+      { reason: 'corona-opt-in' },
+    ]);
     // The patient consented later: the same entry, now for consent.
     expect((await holder.http('PUT', url)).json).toMatchObject({ reason: 'consent' });
     expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toMatchObject([{ reason: 'consent' }]);
@@ -86,7 +125,11 @@ describe('reference index', () => {
     const bad = await sp.hap.http('PUT', `/reference-index/123456789/MEDVERSTREKKING/${HAP.applicationId}`);
     expect(bad.json).toMatchObject({ code: 'INVALID_BSN', field: 'params.bsn' });
     const cat = await sp.hap.http('PUT', `/reference-index/${freshBsn()}/RECEPTEN/${HAP.applicationId}`);
-    expect(cat.json).toMatchObject({ code: 'VALIDATION_ERROR', field: 'params.category', errors: [{ code: 'INVALID_VALUE' }] });
+    expect(cat.json).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      field: 'params.category',
+      errors: [{ code: 'INVALID_VALUE' }],
+    });
   });
 });
 
@@ -98,6 +141,8 @@ describe('consent', () => {
     await sp.admin.lsp.recordConsent(bsn, '02000002', { state: 'consent', recordedBy: '200002' });
     const r = (await sp.admin.http('GET', `/consents/${bsn}`)).json;
     expect(r.history).toHaveLength(3);
-    expect(r.inForce.map((c: { holder: { ura: string }; state: string }) => `${c.holder.ura}:${c.state}`).sort()).toEqual(['02000001:objection', '02000002:consent']);
+    expect(
+      r.inForce.map((c: { holder: { ura: string }; state: string }) => `${c.holder.ura}:${c.state}`).sort(),
+    ).toEqual(['02000001:objection', '02000002:consent']);
   });
 });

@@ -13,13 +13,21 @@ let sp: TestSwitchPoint;
 let pharmacy: Awaited<ReturnType<TestSwitchPoint['pharmacy']>>;
 let bsn: string;
 const PROFESSIONAL = { ...GP_AT_HAP, ura: HAP.ura };
-const body = (b: string) => ({ bsn: b, requester: { applicationId: HAP.applicationId, professional: GP_AT_HAP }, treatmentRelation: true });
+const body = (b: string) => ({
+  bsn: b,
+  requester: { applicationId: HAP.applicationId, professional: GP_AT_HAP },
+  treatmentRelation: true,
+});
 
 beforeAll(async () => {
   sp = await startSwitchPoint();
   pharmacy = await sp.pharmacy('200001', '02000001', 'Apotheek A');
   bsn = freshBsn();
-  await pharmacy.app.inject({ method: 'PUT', url: `/patients/${bsn}`, payload: { name: 'A', birthDate: '1950-01-01' } });
+  await pharmacy.app.inject({
+    method: 'PUT',
+    url: `/patients/${bsn}`,
+    payload: { name: 'A', birthDate: '1950-01-01' },
+  });
   await pharmacy.app.inject({ method: 'PUT', url: `/patients/${bsn}/consent`, payload: { state: 'consent' } });
 });
 afterAll(async () => sp.close());
@@ -42,7 +50,13 @@ describe('mutual TLS at the switch point', () => {
       'a certificate from another CA',
       async () => {
         const other = await openPki(mkdtempSync(join(tmpdir(), 'schakel-other-ca-')));
-        const pair = await other.issueSystem({ id: 'imposter', name: 'Imposter', ura: HAP.ura, applicationId: HAP.applicationId, organisationType: 'N6' });
+        const pair = await other.issueSystem({
+          id: 'imposter',
+          name: 'Imposter',
+          ura: HAP.ura,
+          applicationId: HAP.applicationId,
+          organisationType: 'N6',
+        });
         rmSync(other.dir, { recursive: true, force: true });
         // It trusts our root (so the handshake completes) but presents a certificate we never issued.
         return sp.callerWith({ ...pair, ca: sp.pki.rootPem });
@@ -50,7 +64,16 @@ describe('mutual TLS at the switch point', () => {
       'CLIENT_CERT_UNTRUSTED',
       401,
     ],
-    ['an expired certificate', async () => sp.system(HAP, { notBefore: new Date(Date.now() - 3 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) }), 'CLIENT_CERT_EXPIRED', 401],
+    [
+      'an expired certificate',
+      async () =>
+        sp.system(HAP, {
+          notBefore: new Date(Date.now() - 3 * 86_400_000),
+          notAfter: new Date(Date.now() - 86_400_000),
+        }),
+      'CLIENT_CERT_EXPIRED',
+      401,
+    ],
   ];
   for (const [what, make, code, status] of certificateCases) {
     it(`refuses ${what} with ${code} and logs the refusal`, async () => {
@@ -65,14 +88,23 @@ describe('mutual TLS at the switch point', () => {
   it('refuses a revoked system certificate once the operator put it on the revocation list', async () => {
     const revokedHap = await sp.system(HAP);
     const serial = await serialOf(revokedHap.tls.cert);
-    const revoked = await sp.admin.http('POST', '/admin/revocations', { serialNumber: serial, reason: 'key compromised' });
+    const revoked = await sp.admin.http('POST', '/admin/revocations', {
+      serialNumber: serial,
+      reason: 'key compromised',
+    });
     expect(revoked.status).toBe(201);
     const r = await revokedHap.http('POST', '/queries/medication', body(bsn), await sp.assertion(PROFESSIONAL, bsn));
     expect(r.status).toBe(401);
     expect(r.json.code).toBe('CLIENT_CERT_REVOKED');
-    expect(await newestLogEntry()).toMatchObject({ outcome: 'refused', code: 'CLIENT_CERT_REVOKED', requesterApplicationId: HAP.applicationId });
+    expect(await newestLogEntry()).toMatchObject({
+      outcome: 'refused',
+      code: 'CLIENT_CERT_REVOKED',
+      requesterApplicationId: HAP.applicationId,
+    });
     // The HAP's other certificate is unaffected.
-    expect((await sp.hap.http('POST', '/queries/medication', body(bsn), await sp.assertion(PROFESSIONAL, bsn))).status).toBe(200);
+    expect(
+      (await sp.hap.http('POST', '/queries/medication', body(bsn), await sp.assertion(PROFESSIONAL, bsn))).status,
+    ).toBe(200);
   });
 
   it('leaves /health and the docs open without a certificate', async () => {
@@ -97,12 +129,32 @@ describe('signed professional assertions at the switch point', () => {
   const refusalCases: [string, () => Promise<Record<string, string>>, string][] = [
     ['no assertion', async () => ({}), 'ASSERTION_MISSING'],
     ['a stale assertion', () => sp.assertion(PROFESSIONAL, bsn, { notBefore: now() - 900 }), 'ASSERTION_EXPIRED'],
-    ['a future assertion', () => sp.assertion(PROFESSIONAL, bsn, { notBefore: now() + 900 }), 'ASSERTION_NOT_YET_VALID'],
-    ['an assertion valid for more than 5 minutes', () => sp.assertion(PROFESSIONAL, bsn, { lifetimeSeconds: 3600 }), 'ASSERTION_TOO_LONG'],
+    [
+      'a future assertion',
+      () => sp.assertion(PROFESSIONAL, bsn, { notBefore: now() + 900 }),
+      'ASSERTION_NOT_YET_VALID',
+    ],
+    [
+      'an assertion valid for more than 5 minutes',
+      () => sp.assertion(PROFESSIONAL, bsn, { lifetimeSeconds: 3600 }),
+      'ASSERTION_TOO_LONG',
+    ],
     ['an assertion for another BSN', () => sp.assertion(PROFESSIONAL, freshBsn()), 'ASSERTION_MISMATCH'],
-    ['an assertion for another interaction', () => sp.assertion(PROFESSIONAL, bsn, { interaction: 'QUPC_IN990001NL' }), 'ASSERTION_MISMATCH'],
-    ['an assertion from a professional of another organisation', () => sp.assertion({ ...PROFESSIONAL, ura: '02000001' }, bsn), 'ASSERTION_MISMATCH'],
-    ['an assertion by another professional than the request names', () => sp.assertion({ ...PROFESSIONAL, uziNumber: '900000077' }, bsn), 'ASSERTION_MISMATCH'],
+    [
+      'an assertion for another interaction',
+      () => sp.assertion(PROFESSIONAL, bsn, { interaction: 'QUPC_IN990001NL' }),
+      'ASSERTION_MISMATCH',
+    ],
+    [
+      'an assertion from a professional of another organisation',
+      () => sp.assertion({ ...PROFESSIONAL, ura: '02000001' }, bsn),
+      'ASSERTION_MISMATCH',
+    ],
+    [
+      'an assertion by another professional than the request names',
+      () => sp.assertion({ ...PROFESSIONAL, uziNumber: '900000077' }, bsn),
+      'ASSERTION_MISMATCH',
+    ],
     ['garbage', async () => ({ authorization: 'Bearer abc.def.ghi' }), 'ASSERTION_MALFORMED'],
   ];
   for (const [what, headers, code] of refusalCases) {
@@ -130,7 +182,13 @@ describe('signed professional assertions at the switch point', () => {
     const r = await sp.hap.http(
       'POST',
       '/queries/medication',
-      { ...body(bsn), requester: { applicationId: HAP.applicationId, professional: { uziNumber: '900000055', roleCode: GP_AT_HAP.roleCode } } },
+      {
+        ...body(bsn),
+        requester: {
+          applicationId: HAP.applicationId,
+          professional: { uziNumber: '900000055', roleCode: GP_AT_HAP.roleCode },
+        },
+      },
       await sp.assertion({ ...PROFESSIONAL, uziNumber: '900000055', name: 'Dr. Revoked' }, bsn),
     );
     expect(r.json.code).toBe('CREDENTIAL_REVOKED');
@@ -144,14 +202,22 @@ describe('replay protection across switch-point processes sharing a store', () =
     const first = await startSwitchPointInProcess({ database, pkiDir: join(dir, 'pki') });
     const second = await startSwitchPointInProcess({ database, pkiDir: join(dir, 'pki') });
     try {
-      await first.admin.lsp.registerSystem(HAP.applicationId, { ura: HAP.ura, organisationName: HAP.name, organisationType: 'N6', baseUrl: 'https://127.0.0.1:9', provides: [] });
+      await first.admin.lsp.registerSystem(HAP.applicationId, {
+        ura: HAP.ura,
+        organisationName: HAP.name,
+        organisationType: 'N6',
+        baseUrl: 'https://127.0.0.1:9',
+        provides: [],
+      });
       const hap1 = await first.system(HAP);
       const hap2 = await second.system(HAP);
       const b = freshBsn();
       const headers = await first.assertion(PROFESSIONAL, b);
       // Nobody registered this BSN: the query passes every trust check and is then refused KEY204.
       expect((await hap1.http('POST', '/queries/medication', body(b), headers)).json.code).toBe('UNKNOWN_PATIENT');
-      expect((await hap2.http('POST', `${second.url}/queries/medication`, body(b), headers)).json.code).toBe('ASSERTION_REPLAYED');
+      expect((await hap2.http('POST', `${second.url}/queries/medication`, body(b), headers)).json.code).toBe(
+        'ASSERTION_REPLAYED',
+      );
       await first.close();
       const restarted = await startSwitchPointInProcess({ database, pkiDir: join(dir, 'pki') });
       const hap3 = await restarted.system(HAP);
@@ -165,7 +231,11 @@ describe('replay protection across switch-point processes sharing a store', () =
 });
 
 describe('TLS versions and suites', () => {
-  const handshake = (options: { ciphers?: string; maxVersion?: 'TLSv1.2' | 'TLSv1.3'; minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' }) =>
+  const handshake = (options: {
+    ciphers?: string;
+    maxVersion?: 'TLSv1.2' | 'TLSv1.3';
+    minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2';
+  }) =>
     new Promise<string>((resolve) => {
       const { port } = new URL(sp.url);
       const socket = tlsConnect({ host: '127.0.0.1', port: Number(port), ...sp.hap.tls, ...options }, () => {
@@ -177,7 +247,12 @@ describe('TLS versions and suites', () => {
     });
 
   it('refuses TLS 1.2 with CBC-SHA1 suites at the handshake', async () => {
-    expect(await handshake({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA:AES256-SHA' })).toMatch(/^refused/);
+    expect(
+      await handshake({
+        maxVersion: 'TLSv1.2',
+        ciphers: 'ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA:AES256-SHA',
+      }),
+    ).toMatch(/^refused/);
   });
 
   it('accepts TLS 1.2 with an AEAD suite, and TLS 1.3', async () => {

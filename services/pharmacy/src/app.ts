@@ -1,4 +1,15 @@
-import { audience, createServiceApp, holderConsentRoutes, createSourceLog, frontOfficeOf, sourceLogRoutes, switchPointOnly, type App, type OrganisationConfig, type OrganisationDeps } from '@schakel/service-kit';
+import {
+  audience,
+  createServiceApp,
+  holderConsentRoutes,
+  createSourceLog,
+  frontOfficeOf,
+  sourceLogRoutes,
+  switchPointOnly,
+  type App,
+  type OrganisationConfig,
+  type OrganisationDeps,
+} from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
 import { PharmacyPatient, createPharmacyStore } from './store.js';
 import { createMedicationAnswers, frontOfficeRoutes, hl7v3SourceRoutes, sourceRoutes } from './routes.js';
@@ -11,7 +22,8 @@ export async function buildApp(config: PharmacyConfig, deps: OrganisationDeps<Ph
     {
       service: 'pharmacy',
       title: `${config.ORG_NAME} (pharmacy system, AIS)`,
-      description: 'A community pharmacy (openbare apotheek, J8). Holds its own patients and dispenses; registers consented patients in the switch point’s reference index; answers QURX_IN990011NL.',
+      description:
+        'A community pharmacy (openbare apotheek, J8). Holds its own patients and dispenses; registers consented patients in the switch point’s reference index; answers QURX_IN990011NL.',
       tags: [
         { name: 'patients', description: 'Front office: the pharmacy’s patients' },
         { name: 'dispenses', description: 'Front office: dispensed medication (medicatieverstrekkingen)' },

@@ -43,7 +43,11 @@ export const migrations: Migrations = {
         .addColumn('recorded_on', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('contra_indications_by_patient').on('contra_indications').columns(['bsn', 'recorded_on']).execute();
+      await db.schema
+        .createIndex('contra_indications_by_patient')
+        .on('contra_indications')
+        .columns(['bsn', 'recorded_on'])
+        .execute();
     },
   },
 };

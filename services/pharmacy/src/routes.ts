@@ -1,5 +1,17 @@
 import { z } from 'zod';
-import { Bsn, Cio, Dispense, DispenseInput, NewCio, PatientDemographics, SourceMedicationAnswer, SourceMedicationQuery, describeInteraction, notFound, type AortaId } from '@schakel/contracts';
+import {
+  Bsn,
+  Cio,
+  Dispense,
+  DispenseInput,
+  NewCio,
+  PatientDemographics,
+  SourceMedicationAnswer,
+  SourceMedicationQuery,
+  describeInteraction,
+  notFound,
+  type AortaId,
+} from '@schakel/contracts';
 import { decodeSourceMedicationQuery, encodeMedicationAnswer } from '@schakel/hl7v3';
 import { pick, soapLeg, type RoutePlugin, type SoapLegHandler, type SourceLog } from '@schakel/service-kit';
 import { PharmacyPatient, type PharmacyStore } from './store.js';
@@ -11,7 +23,13 @@ export const frontOfficeRoutes: RoutePlugin<{ store: PharmacyStore }> = async (a
   app.put(
     '/patients/:bsn',
     {
-      schema: { tags: ['patients'], summary: 'Enter or update a patient', params: BsnParams, body: PatientDemographics, response: { 200: PharmacyPatient, 201: PharmacyPatient, ...pick(400) } },
+      schema: {
+        tags: ['patients'],
+        summary: 'Enter or update a patient',
+        params: BsnParams,
+        body: PatientDemographics,
+        response: { 200: PharmacyPatient, 201: PharmacyPatient, ...pick(400) },
+      },
     },
     async (request, reply) => {
       const { patient, created } = await store.upsertPatient(request.params.bsn, request.body);
@@ -20,7 +38,14 @@ export const frontOfficeRoutes: RoutePlugin<{ store: PharmacyStore }> = async (a
   );
   app.get(
     '/patients/:bsn',
-    { schema: { tags: ['patients'], summary: 'One patient with their consent choice', params: BsnParams, response: { 200: PharmacyPatient, ...pick(400, 404) } } },
+    {
+      schema: {
+        tags: ['patients'],
+        summary: 'One patient with their consent choice',
+        params: BsnParams,
+        response: { 200: PharmacyPatient, ...pick(400, 404) },
+      },
+    },
     async (request) => {
       const patient = await store.getPatient(request.params.bsn);
       if (patient === undefined) throw notFound(`Patient ${request.params.bsn}`);
@@ -30,7 +55,13 @@ export const frontOfficeRoutes: RoutePlugin<{ store: PharmacyStore }> = async (a
   app.post(
     '/patients/:bsn/dispenses',
     {
-      schema: { tags: ['dispenses'], summary: 'Record a dispense', params: BsnParams, body: DispenseInput, response: { 201: Dispense, ...pick(400, 404) } },
+      schema: {
+        tags: ['dispenses'],
+        summary: 'Record a dispense',
+        params: BsnParams,
+        body: DispenseInput,
+        response: { 201: Dispense, ...pick(400, 404) },
+      },
     },
     async (request, reply) => {
       if ((await store.getPatient(request.params.bsn)) === undefined) throw notFound(`Patient ${request.params.bsn}`);
@@ -40,7 +71,12 @@ export const frontOfficeRoutes: RoutePlugin<{ store: PharmacyStore }> = async (a
   app.get(
     '/patients/:bsn/dispenses',
     {
-      schema: { tags: ['dispenses'], summary: 'The patient’s dispenses at this pharmacy, newest first', params: BsnParams, response: { 200: z.object({ dispenses: z.array(Dispense) }), ...pick(400, 404) } },
+      schema: {
+        tags: ['dispenses'],
+        summary: 'The patient’s dispenses at this pharmacy, newest first',
+        params: BsnParams,
+        response: { 200: z.object({ dispenses: z.array(Dispense) }), ...pick(400, 404) },
+      },
     },
     async (request) => {
       if ((await store.getPatient(request.params.bsn)) === undefined) throw notFound(`Patient ${request.params.bsn}`);
@@ -50,7 +86,13 @@ export const frontOfficeRoutes: RoutePlugin<{ store: PharmacyStore }> = async (a
   app.post(
     '/patients/:bsn/contra-indications',
     {
-      schema: { tags: ['dispenses'], summary: 'Record a contra-indication or intolerance (CiO)', params: BsnParams, body: NewCio, response: { 201: Cio, ...pick(400, 404) } },
+      schema: {
+        tags: ['dispenses'],
+        summary: 'Record a contra-indication or intolerance (CiO)',
+        params: BsnParams,
+        body: NewCio,
+        response: { 201: Cio, ...pick(400, 404) },
+      },
     },
     async (request, reply) => {
       if ((await store.getPatient(request.params.bsn)) === undefined) throw notFound(`Patient ${request.params.bsn}`);
@@ -60,7 +102,12 @@ export const frontOfficeRoutes: RoutePlugin<{ store: PharmacyStore }> = async (a
   app.get(
     '/patients/:bsn/contra-indications',
     {
-      schema: { tags: ['dispenses'], summary: 'The patient’s contra-indications and intolerances (CiO), newest first', params: BsnParams, response: { 200: z.object({ contraIndications: z.array(Cio) }), ...pick(400, 404) } },
+      schema: {
+        tags: ['dispenses'],
+        summary: 'The patient’s contra-indications and intolerances (CiO), newest first',
+        params: BsnParams,
+        response: { 200: z.object({ contraIndications: z.array(Cio) }), ...pick(400, 404) },
+      },
     },
     async (request) => {
       if ((await store.getPatient(request.params.bsn)) === undefined) throw notFound(`Patient ${request.params.bsn}`);
@@ -77,10 +124,24 @@ export const frontOfficeRoutes: RoutePlugin<{ store: PharmacyStore }> = async (a
 export function createMedicationAnswers(store: PharmacyStore, log: SourceLog) {
   return async (q: SourceMedicationQuery, aorta: AortaId): Promise<SourceMedicationAnswer> => {
     const patient = await store.getPatient(q.bsn);
-    const dispenses = patient === undefined ? [] : await store.dispenses(q.bsn, { from: q.from, to: q.to, latestPerProduct: q.latestPerProduct });
+    const dispenses =
+      patient === undefined
+        ? []
+        : await store.dispenses(q.bsn, { from: q.from, to: q.to, latestPerProduct: q.latestPerProduct });
     const contraIndications = patient === undefined ? undefined : await store.cios(q.bsn);
-    await log.write({ interaction: 'QURX_IN990011NL', aorta, bsn: q.bsn, requesterUra: q.requester.ura, acting: q.requester.professional, result: `${dispenses.length} dispenses` });
-    return { interaction: 'QURX_IN990013NL' as const, dispenses, ...(contraIndications !== undefined ? { contraIndications } : {}) };
+    await log.write({
+      interaction: 'QURX_IN990011NL',
+      aorta,
+      bsn: q.bsn,
+      requesterUra: q.requester.ura,
+      acting: q.requester.professional,
+      result: `${dispenses.length} dispenses`,
+    });
+    return {
+      interaction: 'QURX_IN990013NL' as const,
+      dispenses,
+      ...(contraIndications !== undefined ? { contraIndications } : {}),
+    };
   };
 }
 export type MedicationAnswers = ReturnType<typeof createMedicationAnswers>;
@@ -105,10 +166,14 @@ export const sourceRoutes: RoutePlugin<{ answers: MedicationAnswers }> = async (
 };
 
 /** The same leg on the AORTA wire (HL7v3 in SOAP), for when the address book says this pharmacy speaks hl7v3. */
-export const hl7v3SourceRoutes: RoutePlugin<{ answers: MedicationAnswers; me: { applicationId: string } }> = async (app, { answers, me }) => {
+export const hl7v3SourceRoutes: RoutePlugin<{ answers: MedicationAnswers; me: { applicationId: string } }> = async (
+  app,
+  { answers, me },
+) => {
   const answer: SoapLegHandler = async (body, { aorta }) => {
     const m = decodeSourceMedicationQuery(body);
-    const interaction = m.interaction === 'QURX_IN990111NL' ? ('QURX_IN990113NL' as const) : ('QURX_IN990013NL' as const);
+    const interaction =
+      m.interaction === 'QURX_IN990111NL' ? ('QURX_IN990113NL' as const) : ('QURX_IN990013NL' as const);
     const xml = encodeMedicationAnswer(await answers(m.query, aorta), {
       interaction,
       transmission: { sender: { applicationId: me.applicationId }, receiver: m.transmission.sender },

@@ -1,24 +1,48 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { Bsn, Cio, ConsentState, PatientDemographics, type Dispense, type DispenseInput, type NewCio } from '@schakel/contracts';
+import {
+  Bsn,
+  Cio,
+  ConsentState,
+  PatientDemographics,
+  type Dispense,
+  type DispenseInput,
+  type NewCio,
+} from '@schakel/contracts';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
 
-const ConsentView = z.object({ state: ConsentState, channel: z.string().nullable(), recordedAt: z.string().nullable() }).meta({ id: 'PharmacyConsent' });
+const ConsentView = z
+  .object({ state: ConsentState, channel: z.string().nullable(), recordedAt: z.string().nullable() })
+  .meta({ id: 'PharmacyConsent' });
 /** A patient of the pharmacy with their choice about sharing, as the pharmacy recorded it. */
-export const PharmacyPatient = PatientDemographics.extend({ bsn: Bsn, consent: ConsentView }).meta({ id: 'PharmacyPatient' });
+export const PharmacyPatient = PatientDemographics.extend({ bsn: Bsn, consent: ConsentView }).meta({
+  id: 'PharmacyPatient',
+});
 export type PharmacyPatient = z.infer<typeof PharmacyPatient>;
 
 const toPatient = (r: Selectable<PharmacyDatabase['patients']>): PharmacyPatient => ({
   bsn: r.bsn,
   name: r.name,
   birthDate: r.birth_date,
-  consent: { state: ConsentState.parse(r.consent_state), channel: r.consent_channel, recordedAt: r.consent_recorded_at },
+  consent: {
+    state: ConsentState.parse(r.consent_state),
+    channel: r.consent_channel,
+    recordedAt: r.consent_recorded_at,
+  },
 });
 
 /** The product a dispense is of, for "most recent per product": the most specific G-Standaard code known. */
 export function productKey(p: Dispense['product']): string {
-  return p.hpk !== undefined ? `hpk:${p.hpk}` : p.prk !== undefined ? `prk:${p.prk}` : p.gpk !== undefined ? `gpk:${p.gpk}` : p.zi !== undefined ? `zi:${p.zi}` : `name:${p.name.toLowerCase()}`;
+  return p.hpk !== undefined
+    ? `hpk:${p.hpk}`
+    : p.prk !== undefined
+      ? `prk:${p.prk}`
+      : p.gpk !== undefined
+        ? `gpk:${p.gpk}`
+        : p.zi !== undefined
+          ? `zi:${p.zi}`
+          : `name:${p.name.toLowerCase()}`;
 }
 
 /** Only the newest dispense of each product, keeping the input's (newest-first) order. */
@@ -57,9 +81,24 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
     async upsertPatient(bsn: string, p: PatientDemographics): Promise<{ patient: PharmacyPatient; created: boolean }> {
       const existing = await db.selectFrom('patients').selectAll().where('bsn', '=', bsn).executeTakeFirst();
       if (existing === undefined) {
-        await db.insertInto('patients').values({ bsn, name: p.name, birth_date: p.birthDate, consent_state: 'no-choice', consent_channel: null, consent_recorded_at: null, created_at: nowIso() }).execute();
+        await db
+          .insertInto('patients')
+          .values({
+            bsn,
+            name: p.name,
+            birth_date: p.birthDate,
+            consent_state: 'no-choice',
+            consent_channel: null,
+            consent_recorded_at: null,
+            created_at: nowIso(),
+          })
+          .execute();
       } else {
-        await db.updateTable('patients').set({ name: p.name, birth_date: p.birthDate }).where('bsn', '=', bsn).execute();
+        await db
+          .updateTable('patients')
+          .set({ name: p.name, birth_date: p.birthDate })
+          .where('bsn', '=', bsn)
+          .execute();
       }
       const row = await db.selectFrom('patients').selectAll().where('bsn', '=', bsn).executeTakeFirstOrThrow();
       return { patient: toPatient(row), created: existing === undefined };
@@ -69,7 +108,11 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
       return row === undefined ? undefined : toPatient(row);
     },
     async setConsent(bsn: string, state: ConsentState, channel: string): Promise<void> {
-      await db.updateTable('patients').set({ consent_state: state, consent_channel: channel, consent_recorded_at: nowIso() }).where('bsn', '=', bsn).execute();
+      await db
+        .updateTable('patients')
+        .set({ consent_state: state, consent_channel: channel, consent_recorded_at: nowIso() })
+        .where('bsn', '=', bsn)
+        .execute();
     },
     async addDispense(bsn: string, input: DispenseInput): Promise<Dispense> {
       const row = {
@@ -85,7 +128,10 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
       await db.insertInto('dispenses').values(row).execute();
       return toDispense(row);
     },
-    async dispenses(bsn: string, range: { from?: string | undefined; to?: string | undefined; latestPerProduct?: boolean | undefined } = {}): Promise<Dispense[]> {
+    async dispenses(
+      bsn: string,
+      range: { from?: string | undefined; to?: string | undefined; latestPerProduct?: boolean | undefined } = {},
+    ): Promise<Dispense[]> {
       let q = db.selectFrom('dispenses').selectAll().where('bsn', '=', bsn);
       if (range.from !== undefined) q = q.where('dispensed_on', '>=', range.from);
       if (range.to !== undefined) q = q.where('dispensed_on', '<=', range.to);
@@ -94,12 +140,29 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
       return range.latestPerProduct === true ? latestPerProduct(all) : all;
     },
     async addCio(bsn: string, input: NewCio): Promise<Cio> {
-      const row = { id: randomUUID(), bsn, kind: input.kind, name: input.name, code: input.code ?? null, atc: input.atc ?? null, recorded_on: input.recordedOn, created_at: nowIso() };
+      const row = {
+        id: randomUUID(),
+        bsn,
+        kind: input.kind,
+        name: input.name,
+        code: input.code ?? null,
+        atc: input.atc ?? null,
+        recorded_on: input.recordedOn,
+        created_at: nowIso(),
+      };
       await db.insertInto('contra_indications').values(row).execute();
       return toCio(row);
     },
     async cios(bsn: string): Promise<Cio[]> {
-      return (await db.selectFrom('contra_indications').selectAll().where('bsn', '=', bsn).orderBy('recorded_on', 'desc').orderBy('id').execute()).map(toCio);
+      return (
+        await db
+          .selectFrom('contra_indications')
+          .selectAll()
+          .where('bsn', '=', bsn)
+          .orderBy('recorded_on', 'desc')
+          .orderBy('id')
+          .execute()
+      ).map(toCio);
     },
   };
 }

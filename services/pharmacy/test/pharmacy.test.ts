@@ -19,10 +19,26 @@ const client = createServiceClient({ timeoutMs: 2_000 });
 beforeAll(async () => {
   // A real switch point over mutual TLS; the pharmacy calls it with its own system certificate.
   sp = await startSwitchPointInProcess();
-  const me = await sp.system({ id: 'apotheek-test', name: ME.ORG_NAME, ura: ME.ORG_URA, applicationId: ME.APPLICATION_ID, organisationType: 'J8' });
-  pharmacy = await buildApp(ME, { db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations }), lsp: me.lsp, kit: { logLevel: 'silent', tls: me.tls } });
+  const me = await sp.system({
+    id: 'apotheek-test',
+    name: ME.ORG_NAME,
+    ura: ME.ORG_URA,
+    applicationId: ME.APPLICATION_ID,
+    organisationType: 'J8',
+  });
+  pharmacy = await buildApp(ME, {
+    db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations }),
+    lsp: me.lsp,
+    kit: { logLevel: 'silent', tls: me.tls },
+  });
   pharmacyUrl = await pharmacy.listen({ host: '127.0.0.1', port: 0 });
-  await me.lsp.registerSystem(ME.APPLICATION_ID, { ura: ME.ORG_URA, organisationName: ME.ORG_NAME, organisationType: 'J8', baseUrl: pharmacyUrl, provides: ['MEDVERSTREKKING'] });
+  await me.lsp.registerSystem(ME.APPLICATION_ID, {
+    ura: ME.ORG_URA,
+    organisationName: ME.ORG_NAME,
+    organisationType: 'J8',
+    baseUrl: pharmacyUrl,
+    provides: ['MEDVERSTREKKING'],
+  });
   // A second pharmacy whose switch point is not there (port 9, discard: nothing listens on loopback).
   downPharmacy = await buildApp(ME, {
     db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations }),
@@ -37,47 +53,78 @@ afterAll(async () => {
   await client.close();
 });
 
-const newPatient = (app: App, bsn: string) => app.inject({ method: 'PUT', url: `/patients/${bsn}`, payload: { name: 'Piet Pieters', birthDate: '1955-05-05' } });
+const newPatient = (app: App, bsn: string) =>
+  app.inject({ method: 'PUT', url: `/patients/${bsn}`, payload: { name: 'Piet Pieters', birthDate: '1955-05-05' } });
 const addDispense = (app: App, bsn: string, dispensedOn: string, name = 'Omeprazol 20 mg') =>
   app.inject({
     method: 'POST',
     url: `/patients/${bsn}/dispenses`,
-    payload: { product: { name, atc: 'A02BC01' }, amount: { value: 30, unit: 'stuk' }, dosageInstruction: '1x per dag', dispensedOn, prescriber: { name: 'Dr. Y' } },
+    payload: {
+      product: { name, atc: 'A02BC01' },
+      amount: { value: 30, unit: 'stuk' },
+      dosageInstruction: '1x per dag',
+      dispensedOn,
+      prescriber: { name: 'Dr. Y' },
+    },
   });
 
 describe('PUT /patients/:bsn/consent', () => {
   it('registers the BSN in the reference index on consent and deregisters it on objection', async () => {
     const bsn = freshBsn();
     await newPatient(pharmacy, bsn);
-    const given = await pharmacy.inject({ method: 'PUT', url: `/patients/${bsn}/consent`, payload: { state: 'consent' } });
+    const given = await pharmacy.inject({
+      method: 'PUT',
+      url: `/patients/${bsn}/consent`,
+      payload: { state: 'consent' },
+    });
     expect(given.statusCode).toBe(200);
     expect(given.json().consent.state).toBe('consent');
-    expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toMatchObject([{ applicationId: ME.APPLICATION_ID, category: 'MEDVERSTREKKING' }]);
+    expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toMatchObject([
+      { applicationId: ME.APPLICATION_ID, category: 'MEDVERSTREKKING' },
+    ]);
 
-    await pharmacy.inject({ method: 'PUT', url: `/patients/${bsn}/consent`, payload: { state: 'objection', channel: 'paper' } });
+    await pharmacy.inject({
+      method: 'PUT',
+      url: `/patients/${bsn}/consent`,
+      payload: { state: 'objection', channel: 'paper' },
+    });
     expect((await sp.admin.http('GET', `/reference-index/${bsn}`)).json.entries).toEqual([]);
     const consents = (await sp.admin.http('GET', `/consents/${bsn}`)).json;
-    expect(consents.inForce).toMatchObject([{ holder: { ura: ME.ORG_URA }, state: 'objection', channel: 'paper', recordedBy: ME.APPLICATION_ID }]);
+    expect(consents.inForce).toMatchObject([
+      { holder: { ura: ME.ORG_URA }, state: 'objection', channel: 'paper', recordedBy: ME.APPLICATION_ID },
+    ]);
   });
 
   it('changes nothing locally when the switch point cannot be reached, so the call can be repeated', async () => {
     const bsn = freshBsn();
     await newPatient(downPharmacy, bsn);
-    const r = await downPharmacy.inject({ method: 'PUT', url: `/patients/${bsn}/consent`, payload: { state: 'consent' } });
+    const r = await downPharmacy.inject({
+      method: 'PUT',
+      url: `/patients/${bsn}/consent`,
+      payload: { state: 'consent' },
+    });
     expect(r.statusCode).toBe(502);
     expect(r.json().code).toBe('UPSTREAM_UNREACHABLE');
     expect((await downPharmacy.inject(`/patients/${bsn}`)).json().consent.state).toBe('no-choice');
   });
 
   it('answers 404 for a patient the pharmacy does not know', async () => {
-    const r = await pharmacy.inject({ method: 'PUT', url: `/patients/${freshBsn()}/consent`, payload: { state: 'consent' } });
+    const r = await pharmacy.inject({
+      method: 'PUT',
+      url: `/patients/${freshBsn()}/consent`,
+      payload: { state: 'consent' },
+    });
     expect(r.statusCode).toBe(404);
     expect(r.json().code).toBe('NOT_FOUND');
   });
 });
 
 describe('POST /lsp/medication-queries', () => {
-  const requester = { ura: '03000001', organisationName: 'HAP', professional: { uziNumber: '900000001', roleCode: '01.015' } };
+  const requester = {
+    ura: '03000001',
+    organisationName: 'HAP',
+    professional: { uziNumber: '900000001', roleCode: '01.015' },
+  };
 
   it('answers the dispenses in the period, newest first, and logs the query', async () => {
     const bsn = freshBsn();
@@ -86,12 +133,21 @@ describe('POST /lsp/medication-queries', () => {
     await addDispense(pharmacy, bsn, '2026-10-10', 'Nieuw middel');
     await addDispense(pharmacy, bsn, '2026-11-10', 'Nieuwste middel');
     const all = await asSwitchPoint({ bsn, requester });
-    expect(all.json().dispenses.map((d: { product: { name: string } }) => d.product.name)).toEqual(['Nieuwste middel', 'Nieuw middel', 'Oud middel']);
+    expect(all.json().dispenses.map((d: { product: { name: string } }) => d.product.name)).toEqual([
+      'Nieuwste middel',
+      'Nieuw middel',
+      'Oud middel',
+    ]);
     const period = await asSwitchPoint({ bsn, requester, from: '2026-10-01', to: '2026-10-31' });
     expect(period.json().dispenses.map((d: { product: { name: string } }) => d.product.name)).toEqual(['Nieuw middel']);
     const log = (await pharmacy.inject(`/query-log?bsn=${bsn}`)).json().entries;
     expect(log).toHaveLength(2);
-    expect(log[0]).toMatchObject({ interaction: 'QURX_IN990011NL', requesterUra: '03000001', actingUzi: '900000001', result: '3 dispenses' });
+    expect(log[0]).toMatchObject({
+      interaction: 'QURX_IN990011NL',
+      requesterUra: '03000001',
+      actingUzi: '900000001',
+      result: '3 dispenses',
+    });
   });
 
   it('answers an empty list for a patient it does not know', async () => {
@@ -107,7 +163,13 @@ describe('POST /patients/:bsn/dispenses', () => {
     const r = await pharmacy.inject({
       method: 'POST',
       url: `/patients/${bsn}/dispenses`,
-      payload: { product: { name: 'X', atc: 'nonsense' }, amount: { value: 1, unit: 'stuk' }, dosageInstruction: 'x', dispensedOn: '2026-11-01', prescriber: { name: 'Dr' } },
+      payload: {
+        product: { name: 'X', atc: 'nonsense' },
+        amount: { value: 1, unit: 'stuk' },
+        dosageInstruction: 'x',
+        dispensedOn: '2026-11-01',
+        prescriber: { name: 'Dr' },
+      },
     });
     expect(r.statusCode).toBe(400);
     expect(r.json()).toMatchObject({ field: 'body.product.atc', expected: expect.stringContaining('ATC') });

@@ -10,11 +10,15 @@ export const profile: ConsumerProfile = {
   service: 'seh',
   organisationType: 'V4',
   kind: 'emergency department, SEH',
-  description: 'An emergency department (spoedeisende hulp) in a hospital (V4). Holds its own patients; SEH doctors open consults and query the switch point.',
+  description:
+    'An emergency department (spoedeisende hulp) in a hospital (V4). Holds its own patients; SEH doctors open consults and query the switch point.',
   tags: [
     { name: 'patients', description: 'The department’s patients' },
     { name: 'consults', description: 'Consults of the SEH doctor' },
-    { name: 'reports', description: 'Feedback reports to the patient’s own GP: the encounter, the outbox and its delivery state' },
+    {
+      name: 'reports',
+      description: 'Feedback reports to the patient’s own GP: the encounter, the outbox and its delivery state',
+    },
   ],
   patientRegister: true,
 };

@@ -69,14 +69,22 @@ export type HeaderVerifyResult =
  * ECDSA P-256 with SHA-256 for XML-DSig (RFC 4051 URI; the value is r||s as XML-DSig 1.1 says, not DER).
  * xml-crypto ships RSA only; the test PKI's UZI cards are EC keys, as modern cards are.
  */
-const keyObject = (key: KeyLike, make: (k: string | Buffer) => KeyObject): KeyObject => (typeof key === 'string' || Buffer.isBuffer(key) ? make(key) : key);
+const keyObject = (key: KeyLike, make: (k: string | Buffer) => KeyObject): KeyObject =>
+  typeof key === 'string' || Buffer.isBuffer(key) ? make(key) : key;
 
 export class EcdsaSha256 implements SignatureAlgorithm {
   getSignature = createOptionalCallbackFunction((signedInfo: Parameters<typeof sign>[1], privateKey: KeyLike): string =>
-    sign('sha256', signedInfo, { key: keyObject(privateKey, createPrivateKey), dsaEncoding: 'ieee-p1363' }).toString('base64'),
+    sign('sha256', signedInfo, { key: keyObject(privateKey, createPrivateKey), dsaEncoding: 'ieee-p1363' }).toString(
+      'base64',
+    ),
   );
   verifySignature = createOptionalCallbackFunction((material: string, key: KeyLike, signatureValue: string): boolean =>
-    verify('sha256', Buffer.from(material), { key: keyObject(key, createPublicKey), dsaEncoding: 'ieee-p1363' }, Buffer.from(signatureValue, 'base64')),
+    verify(
+      'sha256',
+      Buffer.from(material),
+      { key: keyObject(key, createPublicKey), dsaEncoding: 'ieee-p1363' },
+      Buffer.from(signatureValue, 'base64'),
+    ),
   );
   getAlgorithmName = () => ALGORITHM.ecdsaSha256;
 }

@@ -28,7 +28,11 @@ export interface AssertionHeaderInput {
 }
 
 const attribute = (name: string, friendly: string, value: string) =>
-  el('saml:Attribute', { Name: name, FriendlyName: friendly, NameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri' }, el('saml:AttributeValue', null, value));
+  el(
+    'saml:Attribute',
+    { Name: name, FriendlyName: friendly, NameFormat: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri' },
+    el('saml:AttributeValue', null, value),
+  );
 
 /**
  * Sign the professional's assertion with their UZI card and return the wsse:Security header block to put
@@ -39,7 +43,8 @@ export function signAssertionHeader(card: Card, input: AssertionHeaderInput): st
   const leafPem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(card.cert)?.[0];
   if (leafPem === undefined) throw new Error('The card has no certificate');
   const who = identityFromSubjectAltName(new X509Certificate(leafPem).subjectAltName);
-  if (who.uziNumber === undefined || who.roleCode === undefined || who.ura === undefined) throw new Error('The certificate is not a professional (UZI card) certificate');
+  if (who.uziNumber === undefined || who.roleCode === undefined || who.ura === undefined)
+    throw new Error('The certificate is not a professional (UZI card) certificate');
   const now = Math.floor(Date.now() / 1000);
   const nbf = input.notBefore ?? now;
   const exp = nbf + (input.lifetimeSeconds ?? ASSERTION_MAX_LIFETIME_SECONDS);
@@ -48,9 +53,17 @@ export function signAssertionHeader(card: Card, input: AssertionHeaderInput): st
     el(
       'saml:Assertion',
       { 'xmlns:saml': NS.saml, ID: `_${jti}`, Version: '2.0', IssueInstant: toIsoSeconds(now) },
-      el('saml:Issuer', { Format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:entity' }, `urn:oid:${OID.uziPerson}:${who.uziNumber}`),
+      el(
+        'saml:Issuer',
+        { Format: 'urn:oasis:names:tc:SAML:2.0:nameid-format:entity' },
+        `urn:oid:${OID.uziPerson}:${who.uziNumber}`,
+      ),
       el('saml:Subject', null, el('saml:NameID', { NameQualifier: OID.uziPerson }, who.uziNumber)),
-      el('saml:Conditions', { NotBefore: toIsoSeconds(nbf), NotOnOrAfter: toIsoSeconds(exp) }, el('saml:AudienceRestriction', null, el('saml:Audience', null, input.audience))),
+      el(
+        'saml:Conditions',
+        { NotBefore: toIsoSeconds(nbf), NotOnOrAfter: toIsoSeconds(exp) },
+        el('saml:AudienceRestriction', null, el('saml:Audience', null, input.audience)),
+      ),
       el(
         'saml:AttributeStatement',
         null,
@@ -58,7 +71,10 @@ export function signAssertionHeader(card: Card, input: AssertionHeaderInput): st
         attribute(ATTRIBUTE.ura, 'ura', who.ura),
         attribute(ATTRIBUTE.interaction, 'triggerEvent', input.interaction),
         attribute(ATTRIBUTE.bsn, 'bsn', input.bsn),
-        input.responsible !== undefined && [attribute(ATTRIBUTE.responsibleUzi, 'responsibleUzi', input.responsible.uziNumber), attribute(ATTRIBUTE.responsibleRole, 'responsibleRole', input.responsible.roleCode)],
+        input.responsible !== undefined && [
+          attribute(ATTRIBUTE.responsibleUzi, 'responsibleUzi', input.responsible.uziNumber),
+          attribute(ATTRIBUTE.responsibleRole, 'responsibleRole', input.responsible.roleCode),
+        ],
       ),
     ),
   );
@@ -81,6 +97,9 @@ export function signAssertionXml(card: Card, assertion: string): string {
     digestAlgorithm: ALGORITHM.sha256,
   });
   // SAML's schema puts the signature right after the Issuer.
-  sig.computeSignature(assertion, { prefix: 'ds', location: { reference: `/*/*[local-name(.)='Issuer']`, action: 'after' } });
+  sig.computeSignature(assertion, {
+    prefix: 'ds',
+    location: { reference: `/*/*[local-name(.)='Issuer']`, action: 'after' },
+  });
   return sig.getSignedXml();
 }

@@ -39,7 +39,8 @@ export function assignedPerson(p: Professional, organisation?: ActingOrganisatio
     { classCode: 'ASSIGNED' },
     el('id', { root: OID.uziPerson, extension: p.uziNumber }),
     el('code', { code: p.roleCode, codeSystem: OID.uziRole, displayName: roleName(p.roleCode) }),
-    p.name !== undefined && el('assignedPerson', { classCode: 'PSN', determinerCode: 'INSTANCE' }, el('name', null, p.name)),
+    p.name !== undefined &&
+      el('assignedPerson', { classCode: 'PSN', determinerCode: 'INSTANCE' }, el('name', null, p.name)),
     organisation !== undefined && organisationElement(organisation),
   );
 }
@@ -48,9 +49,26 @@ export function controlAct(input: ControlActInput, ...children: XChild[]): XElem
   return el(
     'ControlActProcess',
     { moodCode: 'EVN' },
-    input.author !== undefined && el('authorOrPerformer', { typeCode: 'AUT' }, el('participant', null, assignedPerson(input.author, input.organisation))),
+    input.author !== undefined &&
+      el(
+        'authorOrPerformer',
+        { typeCode: 'AUT' },
+        el('participant', null, assignedPerson(input.author, input.organisation)),
+      ),
     input.device !== undefined &&
-      el('authorOrPerformer', { typeCode: 'AUT' }, el('participant', null, el('AssignedDevice', { classCode: 'ASSIGNED' }, el('id', { root: OID.applicationId, extension: input.device })))),
+      el(
+        'authorOrPerformer',
+        { typeCode: 'AUT' },
+        el(
+          'participant',
+          null,
+          el(
+            'AssignedDevice',
+            { classCode: 'ASSIGNED' },
+            el('id', { root: OID.applicationId, extension: input.device }),
+          ),
+        ),
+      ),
     input.responsible !== undefined && el('overseer', { typeCode: 'RESP' }, assignedPerson(input.responsible)),
     ...children,
   );

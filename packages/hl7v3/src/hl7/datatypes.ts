@@ -19,7 +19,8 @@ export function ii(name: string, id: Ii): XElement {
 /** An II read back: an id whose root is not the expected one is a problem. */
 export function readIi(r: Reader, root?: string): Ii {
   const idRoot = r.needAttr('root');
-  if (root !== undefined && idRoot !== root) throw wireError(`${r.path}/@root`, 'INVALID_VALUE', root, `expected root ${root}, got ${idRoot}`);
+  if (root !== undefined && idRoot !== root)
+    throw wireError(`${r.path}/@root`, 'INVALID_VALUE', root, `expected root ${root}, got ${idRoot}`);
   const extension = r.attr('extension');
   return extension === undefined ? { root: idRoot } : { root: idRoot, extension };
 }
@@ -27,7 +28,13 @@ export function readIi(r: Reader, root?: string): Ii {
 /** The extension of an id under `root`, e.g. a BSN under 2.16.840.1.113883.2.4.6.3. */
 export function readIdExtension(r: Reader, root: string): string {
   const id = readIi(r, root);
-  if (id.extension === undefined || id.extension === '') throw wireError(`${r.path}/@extension`, 'MISSING_FIELD', `an identifier under ${root}`, '@extension is required here');
+  if (id.extension === undefined || id.extension === '')
+    throw wireError(
+      `${r.path}/@extension`,
+      'MISSING_FIELD',
+      `an identifier under ${root}`,
+      '@extension is required here',
+    );
   return id.extension;
 }
 
@@ -49,7 +56,13 @@ export function cd(name: string, c: Code, ...extra: XElement[]): XElement {
 export function readCode(r: Reader, codeSystem?: string): Code {
   const code = r.needAttr('code');
   const system = r.needAttr('codeSystem');
-  if (codeSystem !== undefined && system !== codeSystem) throw wireError(`${r.path}/@codeSystem`, 'INVALID_VALUE', codeSystem, `expected code system ${codeSystem}, got ${system}`);
+  if (codeSystem !== undefined && system !== codeSystem)
+    throw wireError(
+      `${r.path}/@codeSystem`,
+      'INVALID_VALUE',
+      codeSystem,
+      `expected code system ${codeSystem}, got ${system}`,
+    );
   const displayName = r.attr('displayName');
   return displayName === undefined ? { code, codeSystem: system } : { code, codeSystem: system, displayName };
 }
@@ -57,7 +70,8 @@ export function readCode(r: Reader, codeSystem?: string): Code {
 /** A value from an enumeration of codes in one code system. */
 export function readEnum<T extends string>(r: Reader, codeSystem: string, values: readonly T[]): T {
   const { code } = readCode(r, codeSystem);
-  if (!(values as readonly string[]).includes(code)) throw wireError(`${r.path}/@code`, 'INVALID_VALUE', `one of ${values.join(', ')}`, `unknown code ${code}`);
+  if (!(values as readonly string[]).includes(code))
+    throw wireError(`${r.path}/@code`, 'INVALID_VALUE', `one of ${values.join(', ')}`, `unknown code ${code}`);
   return code as T;
 }
 
@@ -95,7 +109,8 @@ export function dateTimeToTs(iso: string): string {
  */
 export function tsToDateTime(ts: string, field: string): string {
   const m = TS_DATETIME.exec(ts);
-  if (m === null) throw wireError(field, 'INVALID_VALUE', 'a date-time YYYYMMDDHHMM[SS[.fff]][+ZZZZ]', `not a date-time: ${ts}`);
+  if (m === null)
+    throw wireError(field, 'INVALID_VALUE', 'a date-time YYYYMMDDHHMM[SS[.fff]][+ZZZZ]', `not a date-time: ${ts}`);
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   const offset = zone === undefined ? amsterdamOffset(`${y}-${mo}-${d}T${h}:${mi}:${s ?? '00'}`) : zone;
   const isoZone = offset === '+0000' ? 'Z' : `${offset.slice(0, 3)}:${offset.slice(3)}`;
@@ -109,7 +124,8 @@ function amsterdamOffset(local: string): string {
   // Two passes settle the offset around a DST switch.
   let offsetMin = 0;
   for (let i = 0; i < 2; i++) {
-    const name = fmt.formatToParts(new Date(asUtc - offsetMin * 60_000)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+    const name =
+      fmt.formatToParts(new Date(asUtc - offsetMin * 60_000)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
     const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
     offsetMin = m === null ? 0 : (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
   }
@@ -147,7 +163,10 @@ export function ivlDate(name: string, low: string | undefined, high: string | un
 export function readIvlDate(r: Reader): { low?: string; high?: string } {
   const low = r.child('low');
   const high = r.child('high');
-  return { ...(low !== undefined ? { low: readTsDate(low) } : {}), ...(high !== undefined ? { high: readTsDate(high) } : {}) };
+  return {
+    ...(low !== undefined ? { low: readTsDate(low) } : {}),
+    ...(high !== undefined ? { high: readTsDate(high) } : {}),
+  };
 }
 
 // ---- simple values ----
@@ -158,14 +177,16 @@ export function bl(name: string, value: boolean): XElement {
 
 export function readBl(r: Reader): boolean {
   const v = r.needAttr('value');
-  if (v !== 'true' && v !== 'false') throw wireError(`${r.path}/@value`, 'INVALID_VALUE', 'true or false', `not a boolean: ${v}`);
+  if (v !== 'true' && v !== 'false')
+    throw wireError(`${r.path}/@value`, 'INVALID_VALUE', 'true or false', `not a boolean: ${v}`);
   return v === 'true';
 }
 
 export function readNumber(r: Reader, attr = 'value'): number {
   const v = r.attr(attr);
   const n = v === undefined || v.trim() === '' ? NaN : Number(v);
-  if (!Number.isFinite(n)) throw wireError(`${r.path}/@${attr}`, 'INVALID_VALUE', 'a number', `not a number: ${v ?? '(missing)'}`);
+  if (!Number.isFinite(n))
+    throw wireError(`${r.path}/@${attr}`, 'INVALID_VALUE', 'a number', `not a number: ${v ?? '(missing)'}`);
   return n;
 }
 

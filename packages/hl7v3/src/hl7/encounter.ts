@@ -29,11 +29,19 @@ export type Situation = 'regular' | 'acute';
 export type TreatmentLimitContent = Pick<TreatmentLimit, 'kind' | 'agreedOn' | 'agreedWith' | 'note'>;
 
 export const soepLine = (code: 'S' | 'O' | 'E' | 'P', text: string): XElement =>
-  el('component', null, el('soepLine', null, el('code', { code, codeSystem: CODE_SYSTEM.soep }), el('text', null, text)));
+  el(
+    'component',
+    null,
+    el('soepLine', null, el('code', { code, codeSystem: CODE_SYSTEM.soep }), el('text', null, text)),
+  );
 
 /** SOEP lines of an encounter or a journal entry, by code. */
 export function readSoepLines(r: Reader): Map<string, string> {
-  return new Map(r.all('component').map((l) => [l.need('soepLine').need('code').needAttr('code'), l.need('soepLine').need('text').text()]));
+  return new Map(
+    r
+      .all('component')
+      .map((l) => [l.need('soepLine').need('code').needAttr('code'), l.need('soepLine').need('text').text()]),
+  );
 }
 
 /** The components of a report: the encounter, then the episode proposal and the handover note when there are any. */
@@ -53,8 +61,21 @@ export function encounterComponents(situation: Situation, e: EncounterContent): 
       ),
     ),
     e.episodeProposal !== undefined &&
-      el('component', null, el('episodeProposal', { classCode: 'CONC', moodCode: 'PRP' }, el('code', { code: e.episodeProposal.code, codeSystem: CODE_SYSTEM.icpc, displayName: e.episodeProposal.title }))),
-    e.handover !== undefined && el('component', null, el('handoverNote', { classCode: 'ACT', moodCode: 'EVN' }, el('text', null, e.handover))),
+      el(
+        'component',
+        null,
+        el(
+          'episodeProposal',
+          { classCode: 'CONC', moodCode: 'PRP' },
+          el('code', {
+            code: e.episodeProposal.code,
+            codeSystem: CODE_SYSTEM.icpc,
+            displayName: e.episodeProposal.title,
+          }),
+        ),
+      ),
+    e.handover !== undefined &&
+      el('component', null, el('handoverNote', { classCode: 'ACT', moodCode: 'EVN' }, el('text', null, e.handover))),
   ].filter((x): x is XElement => x !== false);
 }
 
@@ -63,7 +84,13 @@ export function readEncounterComponents(r: Reader): { situation: Situation; enco
   const acts = r.all('component').flatMap((c) => c.elements());
   const find = (name: string) => acts.find((a) => a.name === name);
   const enc = find('encounter');
-  if (enc === undefined) throw wireError(`${r.path}/component/encounter`, 'MISSING_FIELD', 'the encounter', 'a report describes the encounter');
+  if (enc === undefined)
+    throw wireError(
+      `${r.path}/component/encounter`,
+      'MISSING_FIELD',
+      'the encounter',
+      'a report describes the encounter',
+    );
   const lines = readSoepLines(enc);
   const proposal = find('episodeProposal')?.need('code');
   const handover = find('handoverNote');
@@ -74,7 +101,9 @@ export function readEncounterComponents(r: Reader): { situation: Situation; enco
       complaint: lines.get('S') ?? '',
       ...(lines.has('O') ? { findings: lines.get('O')! } : {}),
       actions: lines.get('P') ?? '',
-      ...(proposal !== undefined ? { episodeProposal: { code: proposal.needAttr('code'), title: proposal.attr('displayName') ?? '' } } : {}),
+      ...(proposal !== undefined
+        ? { episodeProposal: { code: proposal.needAttr('code'), title: proposal.attr('displayName') ?? '' } }
+        : {}),
       ...(handover !== undefined ? { handover: handover.need('text').text() } : {}),
     },
   };

@@ -29,7 +29,10 @@ const PRODUCT_CODES = [
 ] as const;
 
 export function medicationKind(p: ProductLike): XElement {
-  const codes = PRODUCT_CODES.filter(([k]) => p[k] !== undefined).map(([k, system]) => ({ code: p[k]!, codeSystem: system }));
+  const codes = PRODUCT_CODES.filter(([k]) => p[k] !== undefined).map(([k, system]) => ({
+    code: p[k]!,
+    codeSystem: system,
+  }));
   // ATC is a classification, never the product's own code.
   const primaryIndex = codes.findIndex((c) => c.codeSystem !== CODE_SYSTEM.atc);
   const primary = primaryIndex >= 0 ? codes[primaryIndex] : undefined;
@@ -39,7 +42,9 @@ export function medicationKind(p: ProductLike): XElement {
     { classCode: 'MMAT', determinerCode: 'KIND' },
     el(
       'code',
-      primary !== undefined ? { code: primary.code, codeSystem: primary.codeSystem, displayName: p.name } : { nullFlavor: 'OTH' },
+      primary !== undefined
+        ? { code: primary.code, codeSystem: primary.codeSystem, displayName: p.name }
+        : { nullFlavor: 'OTH' },
       el('originalText', null, p.name),
       translations.map((t) => el('translation', { code: t.code, codeSystem: t.codeSystem })),
     ),
@@ -61,7 +66,11 @@ export function readMedicationKind(r: Reader): ProductLike {
 }
 
 export function quantity(name: string, q: { value: number; unit: string }): XElement {
-  return el(name, { value: String(q.value), unit: '1' }, el('translation', { value: String(q.value), codeSystem: CODE_SYSTEM.gstdUnit, displayName: q.unit }));
+  return el(
+    name,
+    { value: String(q.value), unit: '1' },
+    el('translation', { value: String(q.value), codeSystem: CODE_SYSTEM.gstdUnit, displayName: q.unit }),
+  );
 }
 
 export function readQuantity(r: Reader): { value: number; unit: string } {
@@ -71,7 +80,10 @@ export function readQuantity(r: Reader): { value: number; unit: string } {
 
 /** A prescriber: AGB code and BIG number as ids, the name as the person's name. */
 export function prescriberElement(p: Prescriber): XElement {
-  const ids = [p.agb !== undefined && el('id', { root: OID.agb, extension: p.agb }), p.big !== undefined && el('id', { root: CODE_SYSTEM.big, extension: p.big })].filter(Boolean);
+  const ids = [
+    p.agb !== undefined && el('id', { root: OID.agb, extension: p.agb }),
+    p.big !== undefined && el('id', { root: CODE_SYSTEM.big, extension: p.big }),
+  ].filter(Boolean);
   return el(
     'AssignedPerson',
     { classCode: 'ASSIGNED' },
@@ -84,5 +96,9 @@ export function readPrescriber(r: Reader): Prescriber {
   const ids = r.all('id');
   const agb = findId(ids, OID.agb);
   const big = findId(ids, CODE_SYSTEM.big);
-  return { name: r.child('assignedPerson')?.child('name')?.text() ?? '', ...(agb !== undefined ? { agb } : {}), ...(big !== undefined ? { big } : {}) };
+  return {
+    name: r.child('assignedPerson')?.child('name')?.text() ?? '',
+    ...(agb !== undefined ? { agb } : {}),
+    ...(big !== undefined ? { big } : {}),
+  };
 }

@@ -21,7 +21,8 @@ export interface QueryParameters {
   patientCannotConsent?: boolean;
 }
 
-const param = (name: string, semantics: string, value: XElement) => el(name, null, value, el('semanticsText', null, semantics));
+const param = (name: string, semantics: string, value: XElement) =>
+  el(name, null, value, el('semanticsText', null, semantics));
 
 export function queryByParameter(p: QueryParameters): XElement {
   return el(
@@ -29,12 +30,26 @@ export function queryByParameter(p: QueryParameters): XElement {
     null,
     el('statusCode', { code: 'new' }),
     param('patientID', 'Patient.id', el('value', { root: OID.bsn, extension: p.bsn })),
-    (p.from !== undefined || p.to !== undefined) && param('medicationDispenseEventEffectiveTime', 'MedicationDispenseEvent.effectiveTime', ivlDate('value', p.from, p.to)!),
-    p.latestPerProduct !== undefined && param('latestDispensePerProduct', 'MedicationDispenseEvent.latestPerProduct', bl('value', p.latestPerProduct)),
-    p.treatmentRelation !== undefined && param('treatmentRelationIndicator', 'TreatmentRelation.asserted', bl('value', p.treatmentRelation)),
-    p.situation !== undefined && param('careSituation', 'Query.careSituation', el('value', { code: p.situation, codeSystem: CODE_SYSTEM.situation })),
-    p.verbalConsent !== undefined && param('verbalConsentIndicator', 'Consent.verbalOnTheSpot', bl('value', p.verbalConsent)),
-    p.patientCannotConsent !== undefined && param('patientCannotConsentIndicator', 'Consent.patientCannotConsent', bl('value', p.patientCannotConsent)),
+    (p.from !== undefined || p.to !== undefined) &&
+      param(
+        'medicationDispenseEventEffectiveTime',
+        'MedicationDispenseEvent.effectiveTime',
+        ivlDate('value', p.from, p.to)!,
+      ),
+    p.latestPerProduct !== undefined &&
+      param('latestDispensePerProduct', 'MedicationDispenseEvent.latestPerProduct', bl('value', p.latestPerProduct)),
+    p.treatmentRelation !== undefined &&
+      param('treatmentRelationIndicator', 'TreatmentRelation.asserted', bl('value', p.treatmentRelation)),
+    p.situation !== undefined &&
+      param(
+        'careSituation',
+        'Query.careSituation',
+        el('value', { code: p.situation, codeSystem: CODE_SYSTEM.situation }),
+      ),
+    p.verbalConsent !== undefined &&
+      param('verbalConsentIndicator', 'Consent.verbalOnTheSpot', bl('value', p.verbalConsent)),
+    p.patientCannotConsent !== undefined &&
+      param('patientCannotConsentIndicator', 'Consent.patientCannotConsent', bl('value', p.patientCannotConsent)),
   );
 }
 
@@ -55,7 +70,8 @@ export function readQueryByParameter(act: Reader): QueryParameters {
   if (latest !== undefined) out.latestPerProduct = latest;
   const relation = flag('treatmentRelationIndicator');
   if (relation !== undefined) out.treatmentRelation = relation;
-  if (situation !== undefined) out.situation = readEnum(situation.need('value'), CODE_SYSTEM.situation, ['regular', 'acute'] as const);
+  if (situation !== undefined)
+    out.situation = readEnum(situation.need('value'), CODE_SYSTEM.situation, ['regular', 'acute'] as const);
   const verbal = flag('verbalConsentIndicator');
   if (verbal !== undefined) out.verbalConsent = verbal;
   const cannot = flag('patientCannotConsentIndicator');

@@ -3,7 +3,19 @@ import { OID } from '@schakel/contracts';
 import { el, type XChild, type XElement } from '../xml/build.js';
 import { wireError, type Reader } from '../xml/read.js';
 import { CODE_SYSTEM, NS, WRAPPER, messageIdRoot } from '../oids.js';
-import { dateTimeToTs, ii, nowIso, readCode, readIdExtension, readIi, readNumber, readTsDateTime, xsiType, type Code, type Ii } from './datatypes.js';
+import {
+  dateTimeToTs,
+  ii,
+  nowIso,
+  readCode,
+  readIdExtension,
+  readIi,
+  readNumber,
+  readTsDateTime,
+  xsiType,
+  type Code,
+  type Ii,
+} from './datatypes.js';
 
 /**
  * The HL7v3 transmission wrapper every AORTA message starts with: id, creationTime, versionCode,
@@ -115,7 +127,9 @@ export function ackDetailElement(d: AckDetail): XElement {
       el(
         'code',
         { code: d.code.code, codeSystem: d.code.codeSystem, displayName: d.code.displayName },
-        (d.code.translations ?? []).map((t) => el('translation', { code: t.code, codeSystem: t.codeSystem, displayName: t.displayName })),
+        (d.code.translations ?? []).map((t) =>
+          el('translation', { code: t.code, codeSystem: t.codeSystem, displayName: t.displayName }),
+        ),
       ),
     d.text !== undefined && el('text', null, d.text),
     d.location !== undefined && el('location', null, d.location),
@@ -133,7 +147,12 @@ export function attentionLineElement(a: AttentionLine): XElement {
 }
 
 /** The root element of an HL7v3 interaction, with its wrapper and then `payload` (the ControlActProcess). */
-export function transmissionWrapper(interaction: string, input: TransmissionInput, defaults: { acceptAckCode: AcceptAckCode }, ...payload: XChild[]): XElement {
+export function transmissionWrapper(
+  interaction: string,
+  input: TransmissionInput,
+  defaults: { acceptAckCode: AcceptAckCode },
+  ...payload: XChild[]
+): XElement {
   const id = toIi(input.id ?? randomUUID(), input.sender.applicationId);
   const ack = input.acknowledgement;
   return el(
@@ -173,7 +192,8 @@ export function readDevice(r: Reader): Device {
 
 export function readAckDetail(r: Reader): AckDetail {
   const typeCode = r.attr('typeCode') ?? 'E';
-  if (typeCode !== 'E' && typeCode !== 'W' && typeCode !== 'I') throw wireError(`${r.path}/@typeCode`, 'INVALID_VALUE', 'E, W or I', `unknown typeCode ${typeCode}`);
+  if (typeCode !== 'E' && typeCode !== 'W' && typeCode !== 'I')
+    throw wireError(`${r.path}/@typeCode`, 'INVALID_VALUE', 'E, W or I', `unknown typeCode ${typeCode}`);
   const codeEl = r.child('code');
   const text = r.child('text')?.text();
   const location = r.child('location')?.text();
@@ -182,7 +202,12 @@ export function readAckDetail(r: Reader): AckDetail {
     const translations = codeEl.all('translation').map((t) => readCode(t));
     code = { ...readCode(codeEl), ...(translations.length > 0 ? { translations } : {}) };
   }
-  return { typeCode, ...(code !== undefined ? { code } : {}), ...(text !== undefined ? { text } : {}), ...(location !== undefined ? { location } : {}) };
+  return {
+    typeCode,
+    ...(code !== undefined ? { code } : {}),
+    ...(text !== undefined ? { text } : {}),
+    ...(location !== undefined ? { location } : {}),
+  };
 }
 
 export function readAttentionLine(r: Reader): AttentionLine {
@@ -201,7 +226,8 @@ export function readAttentionLine(r: Reader): AttentionLine {
 
 export function readAcknowledgement(r: Reader): Acknowledgement {
   const typeCode = r.needAttr('typeCode');
-  if (typeCode !== 'AA' && typeCode !== 'AE' && typeCode !== 'AR') throw wireError(`${r.path}/@typeCode`, 'INVALID_VALUE', 'AA, AE or AR', `unknown typeCode ${typeCode}`);
+  if (typeCode !== 'AA' && typeCode !== 'AE' && typeCode !== 'AR')
+    throw wireError(`${r.path}/@typeCode`, 'INVALID_VALUE', 'AA, AE or AR', `unknown typeCode ${typeCode}`);
   return {
     typeCode,
     targetMessageId: readIi(r.need('targetMessage').need('id')),
@@ -211,17 +237,41 @@ export function readAcknowledgement(r: Reader): Acknowledgement {
 
 /** Read and check the wrapper: the interactionId must name the root element (as Nictiz's schematron says). */
 export function readTransmission(root: Reader, expected?: readonly string[]): Transmission {
-  if (root.ns !== NS.hl7) throw wireError(root.path, 'INVALID_VALUE', `an element in ${NS.hl7}`, `the message is not in the HL7v3 namespace`);
-  if (expected !== undefined && !expected.includes(root.name)) throw wireError(root.path, 'INVALID_VALUE', expected.join(' or '), `expected ${expected.join(' or ')}, got ${root.name}`);
+  if (root.ns !== NS.hl7)
+    throw wireError(root.path, 'INVALID_VALUE', `an element in ${NS.hl7}`, `the message is not in the HL7v3 namespace`);
+  if (expected !== undefined && !expected.includes(root.name))
+    throw wireError(
+      root.path,
+      'INVALID_VALUE',
+      expected.join(' or '),
+      `expected ${expected.join(' or ')}, got ${root.name}`,
+    );
   const interactionId = readIi(root.need('interactionId'), CODE_SYSTEM.interaction);
   if (interactionId.extension !== root.name) {
-    throw wireError(`${root.path}/interactionId/@extension`, 'INVALID_VALUE', root.name, `interactionId ${interactionId.extension ?? '(none)'} does not name the message ${root.name}`);
+    throw wireError(
+      `${root.path}/interactionId/@extension`,
+      'INVALID_VALUE',
+      root.name,
+      `interactionId ${interactionId.extension ?? '(none)'} does not name the message ${root.name}`,
+    );
   }
   const id = readIi(root.need('id'));
   const processingCode = root.need('processingCode').needAttr('code');
-  if (processingCode !== 'P' && processingCode !== 'T' && processingCode !== 'D') throw wireError(`${root.path}/processingCode/@code`, 'INVALID_VALUE', 'P, T or D', `unknown processingCode ${processingCode}`);
+  if (processingCode !== 'P' && processingCode !== 'T' && processingCode !== 'D')
+    throw wireError(
+      `${root.path}/processingCode/@code`,
+      'INVALID_VALUE',
+      'P, T or D',
+      `unknown processingCode ${processingCode}`,
+    );
   const acceptAckCode = root.need('acceptAckCode').needAttr('code');
-  if (acceptAckCode !== 'AL' && acceptAckCode !== 'ER' && acceptAckCode !== 'NE') throw wireError(`${root.path}/acceptAckCode/@code`, 'INVALID_VALUE', 'AL, ER or NE', `unknown acceptAckCode ${acceptAckCode}`);
+  if (acceptAckCode !== 'AL' && acceptAckCode !== 'ER' && acceptAckCode !== 'NE')
+    throw wireError(
+      `${root.path}/acceptAckCode/@code`,
+      'INVALID_VALUE',
+      'AL, ER or NE',
+      `unknown acceptAckCode ${acceptAckCode}`,
+    );
   const ack = root.child('acknowledgement');
   return {
     interaction: root.name,

@@ -4,7 +4,17 @@ import { validated, wireError } from '../xml/read.js';
 import { CODE_SYSTEM } from '../oids.js';
 import type { Code, Ii } from '../hl7/datatypes.js';
 import { messageRoot, type XmlInput } from '../hl7/message.js';
-import { attentionMap, readTransmission, transmissionWrapper, type AckDetail, type AckTypeCode, type Acknowledgement, type AttentionLine, type Transmission, type TransmissionInput } from '../hl7/transmission.js';
+import {
+  attentionMap,
+  readTransmission,
+  transmissionWrapper,
+  type AckDetail,
+  type AckTypeCode,
+  type Acknowledgement,
+  type AttentionLine,
+  type Transmission,
+  type TransmissionInput,
+} from '../hl7/transmission.js';
 
 /**
  * MCCI_IN000002, the acknowledgement: AA accepted, AE error (the sender may try again), AR rejected (it must
@@ -30,8 +40,17 @@ export function encodeAcknowledgement(transmission: AcknowledgementInput): strin
 export function decodeAcknowledgement(input: XmlInput): AcknowledgementMessage {
   const root = messageRoot(input);
   const transmission = readTransmission(root, [ACKNOWLEDGEMENT]);
-  if (transmission.acknowledgement === undefined) throw wireError(`${root.path}/acknowledgement`, 'MISSING_FIELD', 'an acknowledgement', 'MCCI_IN000002 acknowledges a message');
-  return { interaction: ACKNOWLEDGEMENT, transmission: { ...transmission, acknowledgement: transmission.acknowledgement } };
+  if (transmission.acknowledgement === undefined)
+    throw wireError(
+      `${root.path}/acknowledgement`,
+      'MISSING_FIELD',
+      'an acknowledgement',
+      'MCCI_IN000002 acknowledges a message',
+    );
+  return {
+    interaction: ACKNOWLEDGEMENT,
+    transmission: { ...transmission, acknowledgement: transmission.acknowledgement },
+  };
 }
 
 // ---- the detail code vocabulary ----
@@ -40,14 +59,20 @@ const ACT_CODE_DETAILS = new Set(['NAT', 'KEY204', 'KEY205']);
 
 /** AORTA's detail code with the code system it belongs to. */
 export function hl7DetailCode(code: string, displayName?: string): Code {
-  return { code, codeSystem: ACT_CODE_DETAILS.has(code) ? CODE_SYSTEM.actCode : CODE_SYSTEM.aortaAckDetail, ...(displayName !== undefined ? { displayName } : {}) };
+  return {
+    code,
+    codeSystem: ACT_CODE_DETAILS.has(code) ? CODE_SYSTEM.actCode : CODE_SYSTEM.aortaAckDetail,
+    ...(displayName !== undefined ? { displayName } : {}),
+  };
 }
 
 /** A Schakel problem code as a detail code: AORTA's code when it has one, with ours as translation. */
 export function problemDetailCode(code: string, displayName?: string): AckDetail['code'] {
   const hl7 = (ERROR_CODES as Record<string, { hl7: string | undefined }>)[code]?.hl7;
   const own = { code, codeSystem: CODE_SYSTEM.problem };
-  return hl7 !== undefined ? { ...hl7DetailCode(hl7, displayName), translations: [own] } : { ...own, ...(displayName !== undefined ? { displayName } : {}) };
+  return hl7 !== undefined
+    ? { ...hl7DetailCode(hl7, displayName), translations: [own] }
+    : { ...own, ...(displayName !== undefined ? { displayName } : {}) };
 }
 
 /** The Schakel problem code a detail carries (translation or code), else the nearest for an AORTA code. */
@@ -83,30 +108,56 @@ const decisionDetail = (d: NonNullable<Problem['decision']>): AckDetail => ({
 });
 
 /** The acknowledgement content for a problem: details and attention lines (also used per source in a batch). */
-export function problemAcknowledgement(p: Problem): { typeCode: AckTypeCode; details: AckDetail[]; attentionLines: AttentionLine[] } {
+export function problemAcknowledgement(p: Problem): {
+  typeCode: AckTypeCode;
+  details: AckDetail[];
+  attentionLines: AttentionLine[];
+} {
   const main: AckDetail = {
     typeCode: 'E',
-    code: p.hl7 !== undefined ? { ...hl7DetailCode(p.hl7, p.title), translations: [{ code: p.code, codeSystem: CODE_SYSTEM.problem }] } : { code: p.code, codeSystem: CODE_SYSTEM.problem, displayName: p.title },
+    code:
+      p.hl7 !== undefined
+        ? { ...hl7DetailCode(p.hl7, p.title), translations: [{ code: p.code, codeSystem: CODE_SYSTEM.problem }] }
+        : { code: p.code, codeSystem: CODE_SYSTEM.problem, displayName: p.title },
     ...(p.detail !== undefined ? { text: p.detail } : {}),
     ...(p.field !== undefined ? { location: p.field } : {}),
   };
-  const errors: AckDetail[] = (p.errors ?? []).map((e) => ({ typeCode: 'E', code: { code: e.code, codeSystem: CODE_SYSTEM.problem, displayName: e.expected }, text: e.message, location: e.field }));
+  const errors: AckDetail[] = (p.errors ?? []).map((e) => ({
+    typeCode: 'E',
+    code: { code: e.code, codeSystem: CODE_SYSTEM.problem, displayName: e.expected },
+    text: e.message,
+    location: e.field,
+  }));
   const lines: AttentionLine[] = [];
   if (p.expected !== undefined) lines.push({ key: 'expected', value: p.expected });
-  if (p.decision?.consentRecordId !== undefined) lines.push({ key: 'consentRecordId', value: p.decision.consentRecordId });
+  if (p.decision?.consentRecordId !== undefined)
+    lines.push({ key: 'consentRecordId', value: p.decision.consentRecordId });
   if (p.aortaId !== undefined) lines.push({ key: 'aortaId', value: p.aortaId });
   if (p.instance !== undefined) lines.push({ key: 'instance', value: p.instance });
   if (p.errors !== undefined) lines.push({ key: 'errors', value: p.errors.length });
-  return { typeCode: ackTypeForProblem(p), details: [main, ...errors, ...(p.decision !== undefined ? [decisionDetail(p.decision)] : [])], attentionLines: lines };
+  return {
+    typeCode: ackTypeForProblem(p),
+    details: [main, ...errors, ...(p.decision !== undefined ? [decisionDetail(p.decision)] : [])],
+    attentionLines: lines,
+  };
 }
 
-export function acknowledgementFromProblem(p: Problem, options: { transmission: Omit<TransmissionInput, 'acknowledgement' | 'attentionLines'>; inResponseTo: string | Ii }): string {
+export function acknowledgementFromProblem(
+  p: Problem,
+  options: { transmission: Omit<TransmissionInput, 'acknowledgement' | 'attentionLines'>; inResponseTo: string | Ii },
+): string {
   const { typeCode, details, attentionLines } = problemAcknowledgement(p);
-  return encodeAcknowledgement({ ...options.transmission, acknowledgement: { typeCode, targetMessageId: options.inResponseTo, details }, attentionLines });
+  return encodeAcknowledgement({
+    ...options.transmission,
+    acknowledgement: { typeCode, targetMessageId: options.inResponseTo, details },
+    attentionLines,
+  });
 }
 
 /** Rebuild the problem an AE/AR acknowledgement carries (undefined for AA). */
-export function problemFromAcknowledgement(ack: Pick<Transmission, 'attentionLines'> & { acknowledgement: Acknowledgement }): Problem | undefined {
+export function problemFromAcknowledgement(
+  ack: Pick<Transmission, 'attentionLines'> & { acknowledgement: Acknowledgement },
+): Problem | undefined {
   const { typeCode, details } = ack.acknowledgement;
   if (typeCode === 'AA') return undefined;
   const lines = new Map(ack.attentionLines.map((a) => [a.key, a.value]));
@@ -116,7 +167,12 @@ export function problemFromAcknowledgement(ack: Pick<Transmission, 'attentionLin
   const def = ERROR_CODES[code];
   const hl7 = main?.code !== undefined && main.code.codeSystem !== CODE_SYSTEM.problem ? main.code.code : def.hl7;
   const errorCount = typeof lines.get('errors') === 'number' ? (lines.get('errors') as number) : 0;
-  const errors = errorDetails.slice(1, 1 + errorCount).map((d) => ({ field: d.location ?? '', code: d.code?.code ?? '', expected: d.code?.displayName ?? '', message: d.text ?? '' }));
+  const errors = errorDetails.slice(1, 1 + errorCount).map((d) => ({
+    field: d.location ?? '',
+    code: d.code?.code ?? '',
+    expected: d.code?.displayName ?? '',
+    message: d.text ?? '',
+  }));
   const decision = details.find((d) => d.typeCode === 'I' && d.code?.codeSystem === CODE_SYSTEM.decision);
   const str = (k: string) => (typeof lines.get(k) === 'string' ? (lines.get(k) as string) : undefined);
   const consentRecordId = lines.get('consentRecordId');
@@ -152,22 +208,44 @@ export function problemFromAcknowledgement(ack: Pick<Transmission, 'attentionLin
  * (ReportRouting, which adds where the report went). The target is the report's message id; duplicate,
  * receivedAt and deliveredTo travel as attention lines.
  */
-export function encodeReportAcknowledgement(input: ReportAcknowledgement | ReportRouting, options: { transmission: Omit<TransmissionInput, 'acknowledgement' | 'attentionLines'> }): string {
+export function encodeReportAcknowledgement(
+  input: ReportAcknowledgement | ReportRouting,
+  options: { transmission: Omit<TransmissionInput, 'acknowledgement' | 'attentionLines'> },
+): string {
   const ack: ReportAcknowledgement & { deliveredTo?: ReportRouting['deliveredTo'] } =
-    'deliveredTo' in input ? validated(ReportRouting, input, 'ReportRouting') : validated(ReportAcknowledgement, input, 'ReportAcknowledgement');
+    'deliveredTo' in input
+      ? validated(ReportRouting, input, 'ReportRouting')
+      : validated(ReportAcknowledgement, input, 'ReportAcknowledgement');
   const details: AckDetail[] =
     ack.code !== undefined || ack.reason !== undefined
-      ? [{ typeCode: ack.acknowledgement === 'AA' ? 'I' : 'E', ...(ack.code !== undefined ? { code: problemDetailCode(ack.code) } : {}), ...(ack.reason !== undefined ? { text: ack.reason } : {}) }]
+      ? [
+          {
+            typeCode: ack.acknowledgement === 'AA' ? 'I' : 'E',
+            ...(ack.code !== undefined ? { code: problemDetailCode(ack.code) } : {}),
+            ...(ack.reason !== undefined ? { text: ack.reason } : {}),
+          },
+        ]
       : [];
   const lines: AttentionLine[] = [{ key: 'duplicate', value: ack.duplicate }];
   if (ack.receivedAt !== undefined) lines.push({ key: 'receivedAt', value: ack.receivedAt });
   if (ack.deliveredTo !== undefined) {
-    lines.push({ key: 'deliveredTo.applicationId', value: ack.deliveredTo.applicationId }, { key: 'deliveredTo.ura', value: ack.deliveredTo.ura }, { key: 'deliveredTo.organisationName', value: ack.deliveredTo.organisationName });
+    lines.push(
+      { key: 'deliveredTo.applicationId', value: ack.deliveredTo.applicationId },
+      { key: 'deliveredTo.ura', value: ack.deliveredTo.ura },
+      { key: 'deliveredTo.organisationName', value: ack.deliveredTo.organisationName },
+    );
   }
-  return encodeAcknowledgement({ ...options.transmission, acknowledgement: { typeCode: ack.acknowledgement, targetMessageId: ack.messageId, details }, attentionLines: lines });
+  return encodeAcknowledgement({
+    ...options.transmission,
+    acknowledgement: { typeCode: ack.acknowledgement, targetMessageId: ack.messageId, details },
+    attentionLines: lines,
+  });
 }
 
-export function decodeReportAcknowledgement(input: XmlInput): { transmission: Transmission; acknowledgement: ReportAcknowledgement | ReportRouting } {
+export function decodeReportAcknowledgement(input: XmlInput): {
+  transmission: Transmission;
+  acknowledgement: ReportAcknowledgement | ReportRouting;
+} {
   const { transmission } = decodeAcknowledgement(input);
   const ack = transmission.acknowledgement;
   const lines = attentionMap(transmission);
@@ -185,7 +263,15 @@ export function decodeReportAcknowledgement(input: XmlInput): { transmission: Tr
     ...(typeof receivedAt === 'string' ? { receivedAt } : {}),
   };
   const to = lines.get('deliveredTo.applicationId');
-  if (to === undefined) return { transmission, acknowledgement: validated(ReportAcknowledgement, base, ACKNOWLEDGEMENT) };
-  const routing = { ...base, deliveredTo: { applicationId: String(to), ura: String(lines.get('deliveredTo.ura') ?? ''), organisationName: String(lines.get('deliveredTo.organisationName') ?? '') } };
+  if (to === undefined)
+    return { transmission, acknowledgement: validated(ReportAcknowledgement, base, ACKNOWLEDGEMENT) };
+  const routing = {
+    ...base,
+    deliveredTo: {
+      applicationId: String(to),
+      ura: String(lines.get('deliveredTo.ura') ?? ''),
+      organisationName: String(lines.get('deliveredTo.organisationName') ?? ''),
+    },
+  };
   return { transmission, acknowledgement: validated(ReportRouting, routing, ACKNOWLEDGEMENT) };
 }

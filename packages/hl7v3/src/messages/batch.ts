@@ -47,7 +47,13 @@ export const BATCH_ANSWER_INTERACTIONS = ['QURX_IN990013NL', 'QURX_IN990113NL', 
 export type BatchAnswerInteraction = (typeof BATCH_ANSWER_INTERACTIONS)[number];
 
 export interface BatchOptions {
-  transmission: { id?: string | Ii; creationTime?: string; processingCode?: ProcessingCode; sender: Device; receiver: Device };
+  transmission: {
+    id?: string | Ii;
+    creationTime?: string;
+    processingCode?: ProcessingCode;
+    sender: Device;
+    receiver: Device;
+  };
   /** The query the batch answers. */
   inResponseTo: string | Ii;
   /** The answer interaction of each source; default the batch's, QURX_IN990113NL for a dispense-list query. */
@@ -76,13 +82,21 @@ const STATUS_TEXT: Record<SourceStatus, string> = {
 };
 
 /** Refused covers two cases: not asked by the switch point, or asked and the holder declined (contacted). */
-const statusText = (s: BatchSourceEntry): string => (s.status === 'refused' && s.contacted ? 'declined to share (refused)' : STATUS_TEXT[s.status]);
+const statusText = (s: BatchSourceEntry): string =>
+  s.status === 'refused' && s.contacted ? 'declined to share (refused)' : STATUS_TEXT[s.status];
 const sourceTypeCode = (s: SourceStatus): AckTypeCode => (ANSWERED.includes(s) ? 'AA' : s === 'refused' ? 'AR' : 'AE');
 const location = (applicationId: string) => `/MCCI_IN200101/*[sender/device/id/@extension='${applicationId}']`;
 
 function sourceDetails(s: BatchSourceEntry): AckDetail[] {
-  const details: AckDetail[] = [{ typeCode: 'I', code: { code: s.decision.code, codeSystem: CODE_SYSTEM.decision, displayName: s.decision.rule }, text: s.decision.explanation }];
-  if (s.error !== undefined) details.push({ typeCode: 'E', code: problemDetailCode(s.error.code), text: s.error.detail });
+  const details: AckDetail[] = [
+    {
+      typeCode: 'I',
+      code: { code: s.decision.code, codeSystem: CODE_SYSTEM.decision, displayName: s.decision.rule },
+      text: s.decision.explanation,
+    },
+  ];
+  if (s.error !== undefined)
+    details.push({ typeCode: 'E', code: problemDetailCode(s.error.code), text: s.error.detail });
   return details;
 }
 
@@ -93,22 +107,43 @@ function sourceLines(s: BatchSourceEntry): AttentionLine[] {
     { key: 'contacted', value: s.contacted },
   ];
   if (s.durationMs !== undefined) lines.push({ key: 'durationMs', value: Math.round(s.durationMs) });
-  if (s.decision.consentRecordId !== undefined) lines.push({ key: 'consentRecordId', value: s.decision.consentRecordId });
+  if (s.decision.consentRecordId !== undefined)
+    lines.push({ key: 'consentRecordId', value: s.decision.consentRecordId });
   return lines;
 }
 
-function sourceMessage(batch: QueryBatch, s: BatchSourceEntry, options: BatchOptions, creationTime: string, answerInteraction: BatchAnswerInteraction): XElement {
+function sourceMessage(
+  batch: QueryBatch,
+  s: BatchSourceEntry,
+  options: BatchOptions,
+  creationTime: string,
+  answerInteraction: BatchAnswerInteraction,
+): XElement {
   const answered = ANSWERED.includes(s.status);
   const interaction = answered ? answerInteraction : 'MCCI_IN000002';
   const payload = !answered
     ? []
     : answerInteraction === 'QUPC_IN990002NL'
-      ? [el('ControlActProcess', { moodCode: 'EVN' }, summaryAnswerPayload({ interaction: 'QUPC_IN990002NL', summary: s.summary ?? null }))]
+      ? [
+          el(
+            'ControlActProcess',
+            { moodCode: 'EVN' },
+            summaryAnswerPayload({ interaction: 'QUPC_IN990002NL', summary: s.summary ?? null }),
+          ),
+        ]
       : [
           el(
             'ControlActProcess',
             { moodCode: 'EVN' },
-            medicationAnswerPayload({ interaction: 'QURX_IN990013NL', dispenses: s.dispenses ?? [], ...(s.contraIndications !== undefined ? { contraIndications: s.contraIndications } : {}) }, batch.bsn, { applicationId: s.applicationId, ura: s.ura }),
+            medicationAnswerPayload(
+              {
+                interaction: 'QURX_IN990013NL',
+                dispenses: s.dispenses ?? [],
+                ...(s.contraIndications !== undefined ? { contraIndications: s.contraIndications } : {}),
+              },
+              batch.bsn,
+              { applicationId: s.applicationId, ura: s.ura },
+            ),
           ),
         ];
   return transmissionWrapper(
@@ -119,7 +154,11 @@ function sourceMessage(batch: QueryBatch, s: BatchSourceEntry, options: BatchOpt
       processingCode: options.transmission.processingCode ?? 'P',
       sender: { applicationId: s.applicationId, organisation: { ura: s.ura, name: s.organisationName } },
       receiver: options.transmission.receiver,
-      acknowledgement: { typeCode: sourceTypeCode(s.status), targetMessageId: options.inResponseTo, details: sourceDetails(s) },
+      acknowledgement: {
+        typeCode: sourceTypeCode(s.status),
+        targetMessageId: options.inResponseTo,
+        details: sourceDetails(s),
+      },
       attentionLines: sourceLines(s),
     },
     { acceptAckCode: 'NE' },
@@ -171,8 +210,20 @@ function readSource(m: Reader): BatchSourceEntry & { answer?: BatchAnswerInterac
   const details = t.acknowledgement?.details ?? [];
   const decision = details.find((d) => d.typeCode === 'I' && d.code?.codeSystem === CODE_SYSTEM.decision);
   const error = details.find((d) => d.typeCode === 'E');
-  if (decision?.code === undefined) throw wireError(`${m.path}/acknowledgement`, 'MISSING_FIELD', 'the decision for this source (acknowledgementDetail I)', 'every source in a batch says why it was or was not asked');
-  if (t.sender.organisation === undefined) throw wireError(`${m.path}/sender/device/agencyFor`, 'MISSING_FIELD', 'the source organisation', 'every source in a batch is named');
+  if (decision?.code === undefined)
+    throw wireError(
+      `${m.path}/acknowledgement`,
+      'MISSING_FIELD',
+      'the decision for this source (acknowledgementDetail I)',
+      'every source in a batch says why it was or was not asked',
+    );
+  if (t.sender.organisation === undefined)
+    throw wireError(
+      `${m.path}/sender/device/agencyFor`,
+      'MISSING_FIELD',
+      'the source organisation',
+      'every source in a batch is named',
+    );
   const consentRecordId = lines.get('consentRecordId');
   const durationMs = lines.get('durationMs');
   const errorCodes = error?.code !== undefined ? [error.code, ...(error.code.translations ?? [])] : [];
@@ -190,7 +241,14 @@ function readSource(m: Reader): BatchSourceEntry & { answer?: BatchAnswerInterac
     },
     contacted: lines.get('contacted') === true,
     ...(typeof durationMs === 'number' ? { durationMs } : {}),
-    ...(error !== undefined ? { error: { code: errorCodes.find((c) => c.codeSystem === CODE_SYSTEM.problem)?.code ?? errorCodes[0]?.code ?? '', detail: error.text ?? '' } } : {}),
+    ...(error !== undefined
+      ? {
+          error: {
+            code: errorCodes.find((c) => c.codeSystem === CODE_SYSTEM.problem)?.code ?? errorCodes[0]?.code ?? '',
+            detail: error.text ?? '',
+          },
+        }
+      : {}),
   };
   if (m.name === 'QUPC_IN990002NL') {
     const { summary } = readSummaryAnswerPayload(m);
@@ -198,7 +256,12 @@ function readSource(m: Reader): BatchSourceEntry & { answer?: BatchAnswerInterac
   }
   if (m.name === 'QURX_IN990013NL' || m.name === 'QURX_IN990113NL') {
     const { dispenses, contraIndications } = readMedicationAnswerPayload(m);
-    return { ...entry, ...(dispenses.length > 0 ? { dispenses } : {}), ...(contraIndications !== undefined ? { contraIndications } : {}), answer: m.name };
+    return {
+      ...entry,
+      ...(dispenses.length > 0 ? { dispenses } : {}),
+      ...(contraIndications !== undefined ? { contraIndications } : {}),
+      answer: m.name,
+    };
   }
   return entry;
 }
@@ -208,7 +271,13 @@ export function decodeBatch(input: XmlInput, limits: XmlLimits = { maxBytes: 16 
   const root = messageRoot(input, limits);
   if (root.name !== BATCH) throw wireError(root.path, 'INVALID_VALUE', BATCH, `expected ${BATCH}, got ${root.name}`);
   const interactionId = readIi(root.need('interactionId'), CODE_SYSTEM.interaction);
-  if (interactionId.extension !== BATCH) throw wireError(`${root.path}/interactionId/@extension`, 'INVALID_VALUE', BATCH, 'interactionId does not name the batch');
+  if (interactionId.extension !== BATCH)
+    throw wireError(
+      `${root.path}/interactionId/@extension`,
+      'INVALID_VALUE',
+      BATCH,
+      'interactionId does not name the batch',
+    );
   const comments = new Map(
     root.all('batchComment').map((c) => {
       const text = c.text();
@@ -219,8 +288,13 @@ export function decodeBatch(input: XmlInput, limits: XmlLimits = { maxBytes: 16 
   const ack = root.need('acknowledgement');
   const typeCode = ack.needAttr('typeCode') as AckTypeCode;
   const known = new Set<string>([...BATCH_ANSWER_INTERACTIONS, 'MCCI_IN000002']);
-  const entries = root.elements().filter((e) => e.ns === 'urn:hl7-org:v3' && known.has(e.name)).map(readSource);
-  const answerInteraction = entries.find((e) => e.answer !== undefined)?.answer ?? ((comments.get('interaction') ?? 'QURX_IN990013NL') as BatchAnswerInteraction);
+  const entries = root
+    .elements()
+    .filter((e) => e.ns === 'urn:hl7-org:v3' && known.has(e.name))
+    .map(readSource);
+  const answerInteraction =
+    entries.find((e) => e.answer !== undefined)?.answer ??
+    ((comments.get('interaction') ?? 'QURX_IN990013NL') as BatchAnswerInteraction);
   const id = readIi(root.need('id'));
   const batch = validated(
     QueryBatch,
@@ -242,7 +316,11 @@ export function decodeBatch(input: XmlInput, limits: XmlLimits = { maxBytes: 16 
     creationTime: readTsDateTime(root.need('creationTime')),
     sender: readDevice(root.need('sender')),
     receiver: readDevice(root.need('receiver')),
-    acknowledgement: { typeCode, targetTransmissionId: readIi(ack.need('targetTransmission').need('id')), details: ack.all('acknowledgementDetail').map(readAckDetail) },
+    acknowledgement: {
+      typeCode,
+      targetTransmissionId: readIi(ack.need('targetTransmission').need('id')),
+      details: ack.all('acknowledgementDetail').map(readAckDetail),
+    },
     answerInteraction,
     batch,
   };

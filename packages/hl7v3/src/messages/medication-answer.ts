@@ -4,8 +4,20 @@ import { validated, wireError, type Reader } from '../xml/read.js';
 import { CODE_SYSTEM, recordIdRoot } from '../oids.js';
 import { readIdExtension, readTsDate, tsDate, type Ii } from '../hl7/datatypes.js';
 import { messageRoot, type XmlInput } from '../hl7/message.js';
-import { medicationKind, prescriberElement, quantity, readMedicationKind, readPrescriber, readQuantity } from '../hl7/product.js';
-import { readTransmission, transmissionWrapper, type Transmission, type TransmissionInput } from '../hl7/transmission.js';
+import {
+  medicationKind,
+  prescriberElement,
+  quantity,
+  readMedicationKind,
+  readPrescriber,
+  readQuantity,
+} from '../hl7/product.js';
+import {
+  readTransmission,
+  transmissionWrapper,
+  type Transmission,
+  type TransmissionInput,
+} from '../hl7/transmission.js';
 
 /**
  * QURX_IN990013NL, one pharmacy's answer (and QURX_IN990113NL, the dispense-list answer, with the same
@@ -51,7 +63,16 @@ function dispenseElement(d: Dispense): XElement {
       el(
         'performer',
         null,
-        el('assignedPerson', null, el('representedOrganization', null, el('id', { root: OID.ura, extension: d.pharmacy.ura }), el('name', null, d.pharmacy.name))),
+        el(
+          'assignedPerson',
+          null,
+          el(
+            'representedOrganization',
+            null,
+            el('id', { root: OID.ura, extension: d.pharmacy.ura }),
+            el('name', null, d.pharmacy.name),
+          ),
+        ),
       ),
       el(
         'product',
@@ -60,8 +81,26 @@ function dispenseElement(d: Dispense): XElement {
           'dispensedMedication',
           null,
           medicationKind(d.product),
-          el('directTargetOf', null, el('prescription', null, el('statusCode', { code: 'active' }), el('author', null, prescriberElement(d.prescriber)))),
-          el('therapeuticAgentOf', null, el('medicationAdministrationRequest', null, el('text', { mediaType: 'text/plain' }, d.dosageInstruction), el('statusCode', { code: 'active' }))),
+          el(
+            'directTargetOf',
+            null,
+            el(
+              'prescription',
+              null,
+              el('statusCode', { code: 'active' }),
+              el('author', null, prescriberElement(d.prescriber)),
+            ),
+          ),
+          el(
+            'therapeuticAgentOf',
+            null,
+            el(
+              'medicationAdministrationRequest',
+              null,
+              el('text', { mediaType: 'text/plain' }, d.dosageInstruction),
+              el('statusCode', { code: 'active' }),
+            ),
+          ),
         ),
       ),
     ),
@@ -80,7 +119,9 @@ function cioElement(c: Cio, root: string): XElement {
       tsDate('effectiveTime', c.recordedOn),
       el(
         'value',
-        c.code !== undefined ? { 'xsi:type': 'CD', code: c.code, codeSystem: CODE_SYSTEM.gstdThesaurus, displayName: c.name } : { 'xsi:type': 'CD', nullFlavor: 'OTH' },
+        c.code !== undefined
+          ? { 'xsi:type': 'CD', code: c.code, codeSystem: CODE_SYSTEM.gstdThesaurus, displayName: c.name }
+          : { 'xsi:type': 'CD', nullFlavor: 'OTH' },
         el('originalText', null, c.name),
         c.atc !== undefined && el('translation', { code: c.atc, codeSystem: CODE_SYSTEM.atc }),
       ),
@@ -92,11 +133,17 @@ function cioElement(c: Cio, root: string): XElement {
  * The ControlActProcess content: the list for the patient and the query acknowledgement. CiO records get
  * ids under the pharmacy's URA arc, or under its application id arc when the URA is not known.
  */
-export function medicationAnswerPayload(answer: SourceMedicationAnswer, bsn: string, source: { applicationId: string; ura?: string }): XElement[] {
-  for (const d of answer.dispenses) if (d.bsn !== bsn) throw new Error('Every dispense in one answer must be for the patient the answer is about');
+export function medicationAnswerPayload(
+  answer: SourceMedicationAnswer,
+  bsn: string,
+  source: { applicationId: string; ura?: string },
+): XElement[] {
+  for (const d of answer.dispenses)
+    if (d.bsn !== bsn) throw new Error('Every dispense in one answer must be for the patient the answer is about');
   const cios = answer.contraIndications;
   const ura = source.ura ?? answer.dispenses[0]?.pharmacy.ura;
-  const cioRoot = ura !== undefined ? recordIdRoot(ura, CIO_ID) : `${OID.applicationId}.${source.applicationId}.${CIO_ID}`;
+  const cioRoot =
+    ura !== undefined ? recordIdRoot(ura, CIO_ID) : `${OID.applicationId}.${source.applicationId}.${CIO_ID}`;
   return [
     el(
       'subject',
@@ -107,14 +154,31 @@ export function medicationAnswerPayload(answer: SourceMedicationAnswer, bsn: str
         el('code', { code: 'MEDLIST', codeSystem: CODE_SYSTEM.actCode }),
         el('subject', null, el('Patient', { classCode: 'PAT' }, el('id', { root: OID.bsn, extension: bsn }))),
         answer.dispenses.map(dispenseElement),
-        cios !== undefined && el('pertinentInformation', null, el('contraIndicationList', { classCode: 'LIST', moodCode: 'EVN' }, cios.map((c) => cioElement(c, cioRoot)))),
+        cios !== undefined &&
+          el(
+            'pertinentInformation',
+            null,
+            el(
+              'contraIndicationList',
+              { classCode: 'LIST', moodCode: 'EVN' },
+              cios.map((c) => cioElement(c, cioRoot)),
+            ),
+          ),
       ),
     ),
-    el('queryAck', null, el('queryResponseCode', { code: answer.dispenses.length > 0 || (cios ?? []).length > 0 ? 'OK' : 'NF' }), el('resultTotalQuantity', { value: String(answer.dispenses.length) })),
+    el(
+      'queryAck',
+      null,
+      el('queryResponseCode', { code: answer.dispenses.length > 0 || (cios ?? []).length > 0 ? 'OK' : 'NF' }),
+      el('resultTotalQuantity', { value: String(answer.dispenses.length) }),
+    ),
   ];
 }
 
-export function encodeMedicationAnswer(input: SourceMedicationAnswer, options: AnswerOptions<MedicationAnswerInteraction>): string {
+export function encodeMedicationAnswer(
+  input: SourceMedicationAnswer,
+  options: AnswerOptions<MedicationAnswerInteraction>,
+): string {
   const answer = validated(SourceMedicationAnswer, input, 'SourceMedicationAnswer');
   const transmission: TransmissionInput = {
     ...options.transmission,
@@ -125,7 +189,16 @@ export function encodeMedicationAnswer(input: SourceMedicationAnswer, options: A
       options.interaction ?? 'QURX_IN990013NL',
       transmission,
       { acceptAckCode: 'NE' },
-      el('ControlActProcess', { moodCode: 'EVN' }, medicationAnswerPayload(answer, options.bsn, { applicationId: options.transmission.sender.applicationId, ...(options.transmission.sender.organisation !== undefined ? { ura: options.transmission.sender.organisation.ura } : {}) })),
+      el(
+        'ControlActProcess',
+        { moodCode: 'EVN' },
+        medicationAnswerPayload(answer, options.bsn, {
+          applicationId: options.transmission.sender.applicationId,
+          ...(options.transmission.sender.organisation !== undefined
+            ? { ura: options.transmission.sender.organisation.ura }
+            : {}),
+        }),
+      ),
     ),
   );
 }
@@ -150,7 +223,10 @@ function readCio(r: Reader, bsn: string): Cio {
   const o = r.need('observation');
   const kind = o.need('code').needAttr('code');
   const value = o.need('value');
-  const atc = value.all('translation').find((t) => t.attr('codeSystem') === CODE_SYSTEM.atc)?.attr('code');
+  const atc = value
+    .all('translation')
+    .find((t) => t.attr('codeSystem') === CODE_SYSTEM.atc)
+    ?.attr('code');
   const code = value.attr('code');
   return {
     id: o.need('id').needAttr('extension'),
@@ -171,13 +247,27 @@ export function readMedicationAnswerPayload(root: Reader): SourceMedicationAnswe
   const bsn = readIdExtension(list.need('subject').need('Patient').need('id'), OID.bsn);
   const dispenses = list.all('component').map((c) => readDispense(c, bsn));
   const cioList = list.child('pertinentInformation')?.child('contraIndicationList');
-  const answer = { interaction: 'QURX_IN990013NL' as const, dispenses, ...(cioList !== undefined ? { contraIndications: cioList.all('component').map((c) => readCio(c, bsn)) } : {}) };
+  const answer = {
+    interaction: 'QURX_IN990013NL' as const,
+    dispenses,
+    ...(cioList !== undefined ? { contraIndications: cioList.all('component').map((c) => readCio(c, bsn)) } : {}),
+  };
   return validated(SourceMedicationAnswer, answer, root.name);
 }
 
 export function decodeMedicationAnswer(input: XmlInput): MedicationAnswerMessage {
   const root = messageRoot(input);
   const transmission = readTransmission(root, MEDICATION_ANSWER_INTERACTIONS);
-  if (transmission.acknowledgement === undefined) throw wireError(`${root.path}/acknowledgement`, 'MISSING_FIELD', 'the acknowledgement of the query', 'an answer names the query it answers');
-  return { interaction: root.name as MedicationAnswerInteraction, transmission, answer: readMedicationAnswerPayload(root) };
+  if (transmission.acknowledgement === undefined)
+    throw wireError(
+      `${root.path}/acknowledgement`,
+      'MISSING_FIELD',
+      'the acknowledgement of the query',
+      'an answer names the query it answers',
+    );
+  return {
+    interaction: root.name as MedicationAnswerInteraction,
+    transmission,
+    answer: readMedicationAnswerPayload(root),
+  };
 }

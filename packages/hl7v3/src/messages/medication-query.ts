@@ -5,7 +5,13 @@ import { validated } from '../xml/read.js';
 import { controlAct, readControlAct, type ActingOrganisation } from '../hl7/control-act.js';
 import { messageRoot, type XmlInput } from '../hl7/message.js';
 import { queryByParameter, readQueryByParameter } from '../hl7/query.js';
-import { readTransmission, transmissionWrapper, type Device, type Transmission, type TransmissionInput } from '../hl7/transmission.js';
+import {
+  readTransmission,
+  transmissionWrapper,
+  type Device,
+  type Transmission,
+  type TransmissionInput,
+} from '../hl7/transmission.js';
 import { wireError } from '../xml/read.js';
 
 /**
@@ -35,14 +41,21 @@ export interface MedicationQueryMessage {
 export function encodeMedicationQuery(input: MedicationQuery, options: RequesterMessageOptions): string {
   const q = validated(MedicationQuery, input, 'MedicationQuery');
   const interaction = options.interaction ?? 'QURX_IN990011NL';
-  const transmission: TransmissionInput = { ...options.transmission, sender: { ...options.transmission.sender, applicationId: q.requester.applicationId } };
+  const transmission: TransmissionInput = {
+    ...options.transmission,
+    sender: { ...options.transmission.sender, applicationId: q.requester.applicationId },
+  };
   return toXml(
     transmissionWrapper(
       interaction,
       transmission,
       { acceptAckCode: 'AL' },
       controlAct(
-        { author: q.requester.professional, ...(options.requesterOrganisation !== undefined ? { organisation: options.requesterOrganisation } : {}), ...(q.requester.responsible !== undefined ? { responsible: q.requester.responsible } : {}) },
+        {
+          author: q.requester.professional,
+          ...(options.requesterOrganisation !== undefined ? { organisation: options.requesterOrganisation } : {}),
+          ...(q.requester.responsible !== undefined ? { responsible: q.requester.responsible } : {}),
+        },
         queryByParameter(q),
       ),
     ),
@@ -53,13 +66,23 @@ export function decodeMedicationQuery(input: XmlInput): MedicationQueryMessage {
   const root = messageRoot(input);
   const transmission = readTransmission(root, MEDICATION_QUERY_INTERACTIONS);
   const { act, author, organisation, responsible } = readControlAct(root);
-  if (author === undefined) throw wireError(`${act.path}/authorOrPerformer`, 'MISSING_FIELD', 'the acting professional (AssignedPerson)', 'a query names the professional who asks');
+  if (author === undefined)
+    throw wireError(
+      `${act.path}/authorOrPerformer`,
+      'MISSING_FIELD',
+      'the acting professional (AssignedPerson)',
+      'a query names the professional who asks',
+    );
   const p = readQueryByParameter(act);
   const query = validated(
     MedicationQuery,
     {
       bsn: p.bsn,
-      requester: { applicationId: transmission.sender.applicationId, professional: author, ...(responsible !== undefined ? { responsible } : {}) },
+      requester: {
+        applicationId: transmission.sender.applicationId,
+        professional: author,
+        ...(responsible !== undefined ? { responsible } : {}),
+      },
       treatmentRelation: p.treatmentRelation ?? false,
       ...(p.situation !== undefined ? { situation: p.situation } : {}),
       ...(p.verbalConsent !== undefined ? { verbalConsent: p.verbalConsent } : {}),
@@ -70,7 +93,12 @@ export function decodeMedicationQuery(input: XmlInput): MedicationQueryMessage {
     },
     root.name,
   );
-  return { interaction: root.name as MedicationQueryInteraction, transmission, query, ...(organisation !== undefined ? { requesterOrganisation: organisation } : {}) };
+  return {
+    interaction: root.name as MedicationQueryInteraction,
+    transmission,
+    query,
+    ...(organisation !== undefined ? { requesterOrganisation: organisation } : {}),
+  };
 }
 
 export interface SourceMessageOptions<I extends string> {
@@ -85,14 +113,23 @@ export interface SourceMedicationQueryMessage {
   query: SourceMedicationQuery;
 }
 
-export function encodeSourceMedicationQuery(input: SourceMedicationQuery, options: SourceMessageOptions<MedicationQueryInteraction>): string {
+export function encodeSourceMedicationQuery(
+  input: SourceMedicationQuery,
+  options: SourceMessageOptions<MedicationQueryInteraction>,
+): string {
   const q = validated(SourceMedicationQuery, input, 'SourceMedicationQuery');
   return toXml(
     transmissionWrapper(
       options.interaction ?? 'QURX_IN990011NL',
       options.transmission,
       { acceptAckCode: 'AL' },
-      controlAct({ author: q.requester.professional, organisation: { ura: q.requester.ura, name: q.requester.organisationName } }, queryByParameter(q)),
+      controlAct(
+        {
+          author: q.requester.professional,
+          organisation: { ura: q.requester.ura, name: q.requester.organisationName },
+        },
+        queryByParameter(q),
+      ),
     ),
   );
 }
@@ -102,7 +139,12 @@ export function decodeSourceMedicationQuery(input: XmlInput): SourceMedicationQu
   const transmission = readTransmission(root, MEDICATION_QUERY_INTERACTIONS);
   const { act, author, organisation } = readControlAct(root);
   if (author === undefined || organisation === undefined) {
-    throw wireError(`${act.path}/authorOrPerformer`, 'MISSING_FIELD', 'the professional and their organisation (AssignedPerson with Organization)', 'the switch point names who asks');
+    throw wireError(
+      `${act.path}/authorOrPerformer`,
+      'MISSING_FIELD',
+      'the professional and their organisation (AssignedPerson with Organization)',
+      'the switch point names who asks',
+    );
   }
   const p = readQueryByParameter(act);
   const query = validated(

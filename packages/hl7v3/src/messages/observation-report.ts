@@ -1,12 +1,27 @@
-import { OID, ObservationReportDelivery, ObservationReportSubmission, type ObservationEncounter } from '@schakel/contracts';
+import {
+  OID,
+  ObservationReportDelivery,
+  ObservationReportSubmission,
+  type ObservationEncounter,
+} from '@schakel/contracts';
 import { el, toXml, type XElement } from '../xml/build.js';
 import { validated, wireError, type Reader } from '../xml/read.js';
 import { messageIdRoot } from '../oids.js';
 import { readIdExtension, readTsDateTime, tsDateTime } from '../hl7/datatypes.js';
 import { controlAct, readControlAct, type ControlActInput } from '../hl7/control-act.js';
-import { encounterComponents, readEncounterComponents, readTreatmentLimitContent, treatmentLimitElement } from '../hl7/encounter.js';
+import {
+  encounterComponents,
+  readEncounterComponents,
+  readTreatmentLimitContent,
+  treatmentLimitElement,
+} from '../hl7/encounter.js';
 import { messageRoot, type XmlInput } from '../hl7/message.js';
-import { readTransmission, transmissionWrapper, type Transmission, type TransmissionInput } from '../hl7/transmission.js';
+import {
+  readTransmission,
+  transmissionWrapper,
+  type Transmission,
+  type TransmissionInput,
+} from '../hl7/transmission.js';
 
 /**
  * REPC_IN990003NL, the observation report (waarneemverslag) from the HAP, SEH or ambulance to the patient's
@@ -27,7 +42,10 @@ export interface ObservationReportMessage<T> {
   report: T;
 }
 
-function reportAct(r: { messageId: string; bsn: string; situation: 'regular' | 'acute'; encounter: Encounter; writtenAt: string }, senderApplicationId: string): XElement {
+function reportAct(
+  r: { messageId: string; bsn: string; situation: 'regular' | 'acute'; encounter: Encounter; writtenAt: string },
+  senderApplicationId: string,
+): XElement {
   const { treatmentLimits, ...e } = r.encounter;
   return el(
     'subject',
@@ -62,37 +80,76 @@ function readReport(act: Reader) {
   };
 }
 
-function encode(report: Parameters<typeof reportAct>[0], senderApplicationId: string, act: ControlActInput, transmission: TransmissionInput): string {
+function encode(
+  report: Parameters<typeof reportAct>[0],
+  senderApplicationId: string,
+  act: ControlActInput,
+  transmission: TransmissionInput,
+): string {
   return toXml(
-    transmissionWrapper(OBSERVATION_REPORT, { ...transmission, id: transmission.id ?? report.messageId }, { acceptAckCode: 'AL' }, controlAct(act, reportAct(report, senderApplicationId))),
+    transmissionWrapper(
+      OBSERVATION_REPORT,
+      { ...transmission, id: transmission.id ?? report.messageId },
+      { acceptAckCode: 'AL' },
+      controlAct(act, reportAct(report, senderApplicationId)),
+    ),
   );
 }
 
 /** The sender's leg: the sender device is the reporting system; the wrapper id defaults to the report's message id. */
-export function encodeObservationReportSubmission(input: ObservationReportSubmission, options: { transmission: Omit<TransmissionInput, 'sender'> }): string {
+export function encodeObservationReportSubmission(
+  input: ObservationReportSubmission,
+  options: { transmission: Omit<TransmissionInput, 'sender'> },
+): string {
   const s = validated(ObservationReportSubmission, input, 'ObservationReportSubmission');
-  return encode(s, s.sender.applicationId, { author: s.sender.professional, ...(s.sender.responsible !== undefined ? { responsible: s.sender.responsible } : {}) }, {
-    ...options.transmission,
-    sender: { applicationId: s.sender.applicationId },
-  });
+  return encode(
+    s,
+    s.sender.applicationId,
+    {
+      author: s.sender.professional,
+      ...(s.sender.responsible !== undefined ? { responsible: s.sender.responsible } : {}),
+    },
+    {
+      ...options.transmission,
+      sender: { applicationId: s.sender.applicationId },
+    },
+  );
 }
 
-export function decodeObservationReportSubmission(input: XmlInput): ObservationReportMessage<ObservationReportSubmission> {
+export function decodeObservationReportSubmission(
+  input: XmlInput,
+): ObservationReportMessage<ObservationReportSubmission> {
   const root = messageRoot(input);
   const transmission = readTransmission(root, [OBSERVATION_REPORT]);
   const { act, author, responsible, device } = readControlAct(root);
-  if (author === undefined) throw wireError(`${act.path}/authorOrPerformer`, 'MISSING_FIELD', 'the author (AssignedPerson)', 'a report names its author');
+  if (author === undefined)
+    throw wireError(
+      `${act.path}/authorOrPerformer`,
+      'MISSING_FIELD',
+      'the author (AssignedPerson)',
+      'a report names its author',
+    );
   const r = readReport(act);
   const report = validated(
     ObservationReportSubmission,
-    { ...r, sender: { applicationId: device ?? transmission.sender.applicationId, professional: author, ...(responsible !== undefined ? { responsible } : {}) } },
+    {
+      ...r,
+      sender: {
+        applicationId: device ?? transmission.sender.applicationId,
+        professional: author,
+        ...(responsible !== undefined ? { responsible } : {}),
+      },
+    },
     root.name,
   );
   return { interaction: OBSERVATION_REPORT, transmission, report };
 }
 
 /** The switch point's leg to the GP: the reporting organisation with the author, the reporting system as AssignedDevice. */
-export function encodeObservationReportDelivery(input: ObservationReportDelivery, options: { transmission: TransmissionInput }): string {
+export function encodeObservationReportDelivery(
+  input: ObservationReportDelivery,
+  options: { transmission: TransmissionInput },
+): string {
   const d = validated(ObservationReportDelivery, input, 'ObservationReportDelivery');
   return encode(
     d,
@@ -112,14 +169,24 @@ export function decodeObservationReportDelivery(input: XmlInput): ObservationRep
   const transmission = readTransmission(root, [OBSERVATION_REPORT]);
   const { act, author, organisation, responsible, device } = readControlAct(root);
   if (author === undefined || organisation === undefined || device === undefined) {
-    throw wireError(`${act.path}/authorOrPerformer`, 'MISSING_FIELD', 'the author with their organisation, and the reporting system (AssignedDevice)', 'the switch point names who reports');
+    throw wireError(
+      `${act.path}/authorOrPerformer`,
+      'MISSING_FIELD',
+      'the author with their organisation, and the reporting system (AssignedDevice)',
+      'the switch point names who reports',
+    );
   }
   const r = readReport(act);
   const report = validated(
     ObservationReportDelivery,
     {
       ...r,
-      sender: { applicationId: device, ura: organisation.ura, organisationName: organisation.name ?? '', organisationType: organisation.type ?? '' },
+      sender: {
+        applicationId: device,
+        ura: organisation.ura,
+        organisationName: organisation.name ?? '',
+        organisationType: organisation.type ?? '',
+      },
       author,
       ...(responsible !== undefined ? { responsible } : {}),
     },

@@ -4,7 +4,12 @@ import { validated } from '../xml/read.js';
 import { readIdExtension } from '../hl7/datatypes.js';
 import { controlAct, readControlAct } from '../hl7/control-act.js';
 import { messageRoot, type XmlInput } from '../hl7/message.js';
-import { readTransmission, transmissionWrapper, type Transmission, type TransmissionInput } from '../hl7/transmission.js';
+import {
+  readTransmission,
+  transmissionWrapper,
+  type Transmission,
+  type TransmissionInput,
+} from '../hl7/transmission.js';
 
 /**
  * MFMT_IN002101 / 002102 / 002103: a data holder registers, re-registers or deregisters a patient's data
@@ -26,7 +31,10 @@ export interface RegistrationMessage {
 export function encodeRegistration(
   interaction: RegistrationInteraction,
   input: IndexRegistration,
-  options: { transmission: Omit<TransmissionInput, 'sender'> & { sender?: TransmissionInput['sender'] }; author?: Professional },
+  options: {
+    transmission: Omit<TransmissionInput, 'sender'> & { sender?: TransmissionInput['sender'] };
+    author?: Professional;
+  },
 ): string {
   const r = validated(IndexRegistration, input, 'IndexRegistration');
   return toXml(
@@ -49,11 +57,27 @@ export function encodeRegistration(
               el(
                 'careProvisionEvent',
                 { classCode: 'PCPR', moodCode: 'EVN' },
-                el('code', { code: r.category, codeSystem: OID.dataCategory, displayName: DATA_CATEGORIES[r.category] }),
-                el('recordTarget', null, el('patient', { classCode: 'PAT' }, el('id', { root: OID.bsn, extension: r.bsn }))),
+                el('code', {
+                  code: r.category,
+                  codeSystem: OID.dataCategory,
+                  displayName: DATA_CATEGORIES[r.category],
+                }),
+                el(
+                  'recordTarget',
+                  null,
+                  el('patient', { classCode: 'PAT' }, el('id', { root: OID.bsn, extension: r.bsn })),
+                ),
               ),
             ),
-            el('custodian', { typeCode: 'CST' }, el('assignedDevice', { classCode: 'ASSIGNED' }, el('id', { root: OID.applicationId, extension: r.applicationId }))),
+            el(
+              'custodian',
+              { typeCode: 'CST' },
+              el(
+                'assignedDevice',
+                { classCode: 'ASSIGNED' },
+                el('id', { root: OID.applicationId, extension: r.applicationId }),
+              ),
+            ),
           ),
         ),
       ),
@@ -77,5 +101,10 @@ export function decodeRegistration(input: XmlInput): RegistrationMessage {
     },
     root.name,
   );
-  return { interaction: root.name as RegistrationInteraction, transmission, registration, ...(author !== undefined ? { author } : {}) };
+  return {
+    interaction: root.name as RegistrationInteraction,
+    transmission,
+    registration,
+    ...(author !== undefined ? { author } : {}),
+  };
 }

@@ -4,7 +4,12 @@ import { validated, wireError, type Reader } from '../xml/read.js';
 import { CODE_SYSTEM } from '../oids.js';
 import { readCode, readIdExtension, readTsDateTime, tsDateTime } from '../hl7/datatypes.js';
 import { messageRoot, type XmlInput } from '../hl7/message.js';
-import { readTransmission, transmissionWrapper, type Transmission, type TransmissionInput } from '../hl7/transmission.js';
+import {
+  readTransmission,
+  transmissionWrapper,
+  type Transmission,
+  type TransmissionInput,
+} from '../hl7/transmission.js';
 import { itemElements, readItems } from './summary-items.js';
 import type { AnswerOptions } from './medication-answer.js';
 
@@ -72,7 +77,15 @@ function declinedElement(d: Decision): XElement {
       el('code', { code: d.code, codeSystem: CODE_SYSTEM.decision, displayName: d.rule }),
       el('text', null, d.explanation),
       d.consentRecordId !== undefined &&
-        el('reference', { typeCode: 'REFR' }, el('consent', { classCode: 'CONS', moodCode: 'EVN' }, el('id', { root: CODE_SYSTEM.consentRecord, extension: String(d.consentRecordId) }))),
+        el(
+          'reference',
+          { typeCode: 'REFR' },
+          el(
+            'consent',
+            { classCode: 'CONS', moodCode: 'EVN' },
+            el('id', { root: CODE_SYSTEM.consentRecord, extension: String(d.consentRecordId) }),
+          ),
+        ),
     ),
   );
 }
@@ -85,7 +98,9 @@ function readDeclined(act: Reader): Decision | undefined {
   return {
     code: code.code,
     rule: code.displayName ?? '',
-    ...(consent !== undefined ? { consentRecordId: Number(readIdExtension(consent.need('id'), CODE_SYSTEM.consentRecord)) } : {}),
+    ...(consent !== undefined
+      ? { consentRecordId: Number(readIdExtension(consent.need('id'), CODE_SYSTEM.consentRecord)) }
+      : {}),
     explanation: issue.child('text')?.text() ?? '',
   };
 }
@@ -94,7 +109,12 @@ function readDeclined(act: Reader): Decision | undefined {
 export function summaryAnswerPayload(answer: SourceSummaryAnswer): XElement[] {
   const s = answer.summary;
   if (answer.declined !== undefined && s !== null) {
-    throw wireError('SourceSummaryAnswer.declined', 'INVALID_VALUE', 'summary null with a decline', 'a practice that declines to share sends no summary');
+    throw wireError(
+      'SourceSummaryAnswer.declined',
+      'INVALID_VALUE',
+      'summary null with a decline',
+      'a practice that declines to share sends no summary',
+    );
   }
   return [
     s !== null &&
@@ -107,7 +127,16 @@ export function summaryAnswerPayload(answer: SourceSummaryAnswer): XElement[] {
           el('effectiveTime', null, el('low', { value: s.journalFrom.replaceAll('-', '') })),
           patientElement(s),
           el('author', null, tsDateTime('time', s.generatedAt)),
-          el('custodian', null, el('Organization', { classCode: 'ORG', determinerCode: 'INSTANCE' }, el('id', { root: OID.ura, extension: s.practice.ura }), el('name', null, s.practice.name))),
+          el(
+            'custodian',
+            null,
+            el(
+              'Organization',
+              { classCode: 'ORG', determinerCode: 'INSTANCE' },
+              el('id', { root: OID.ura, extension: s.practice.ura }),
+              el('name', null, s.practice.name),
+            ),
+          ),
           itemElements(s),
         ),
       ),
@@ -116,18 +145,29 @@ export function summaryAnswerPayload(answer: SourceSummaryAnswer): XElement[] {
   ].filter((x): x is XElement => x !== false);
 }
 
-export function encodeSummaryAnswer(input: SourceSummaryAnswer, options: Omit<AnswerOptions<typeof SUMMARY_ANSWER>, 'interaction' | 'bsn'>): string {
+export function encodeSummaryAnswer(
+  input: SourceSummaryAnswer,
+  options: Omit<AnswerOptions<typeof SUMMARY_ANSWER>, 'interaction' | 'bsn'>,
+): string {
   const answer = validated(SourceSummaryAnswer, input, 'SourceSummaryAnswer');
   const transmission: TransmissionInput = {
     ...options.transmission,
     acknowledgement: { typeCode: 'AA', targetMessageId: options.inResponseTo, ...options.transmission.acknowledgement },
   };
-  return toXml(transmissionWrapper(SUMMARY_ANSWER, transmission, { acceptAckCode: 'NE' }, el('ControlActProcess', { moodCode: 'EVN' }, summaryAnswerPayload(answer))));
+  return toXml(
+    transmissionWrapper(
+      SUMMARY_ANSWER,
+      transmission,
+      { acceptAckCode: 'NE' },
+      el('ControlActProcess', { moodCode: 'EVN' }, summaryAnswerPayload(answer)),
+    ),
+  );
 }
 
 function readDate(r: Reader | undefined, field: string): string {
   const v = r?.attr('value');
-  if (v === undefined || !/^\d{8}$/.test(v)) throw wireError(field, 'INVALID_VALUE', 'a date YYYYMMDD', `not a date: ${v ?? '(missing)'}`);
+  if (v === undefined || !/^\d{8}$/.test(v))
+    throw wireError(field, 'INVALID_VALUE', 'a date YYYYMMDD', `not a date: ${v ?? '(missing)'}`);
   return `${v.slice(0, 4)}-${v.slice(4, 6)}-${v.slice(6, 8)}`;
 }
 
@@ -135,8 +175,19 @@ export function readSummaryAnswerPayload(root: Reader): SourceSummaryAnswer {
   const act = root.need('ControlActProcess');
   const s = act.child('subject')?.child('ProfessionalSummary');
   const declined = readDeclined(act);
-  if (s === undefined) return validated(SourceSummaryAnswer, { interaction: SUMMARY_ANSWER, summary: null, ...(declined !== undefined ? { declined } : {}) }, root.name);
-  if (declined !== undefined) throw wireError(`${act.path}/reasonOf`, 'INVALID_VALUE', 'no summary with a decline', 'a practice that declines to share sends no summary');
+  if (s === undefined)
+    return validated(
+      SourceSummaryAnswer,
+      { interaction: SUMMARY_ANSWER, summary: null, ...(declined !== undefined ? { declined } : {}) },
+      root.name,
+    );
+  if (declined !== undefined)
+    throw wireError(
+      `${act.path}/reasonOf`,
+      'INVALID_VALUE',
+      'no summary with a decline',
+      'a practice that declines to share sends no summary',
+    );
   const patientEl = s.need('recordTarget').need('Patient');
   const bsn = readIdExtension(patientEl.need('id'), OID.bsn);
   const person = patientEl.child('Person');
@@ -150,7 +201,14 @@ export function readSummaryAnswerPayload(root: Reader): SourceSummaryAnswer {
             name: person.need('name').text(),
             birthDate: readDate(person.child('birthTime'), `${person.path}/birthTime`),
             ...(addr !== undefined
-              ? { address: { street: addr.need('streetName').text(), houseNumber: addr.need('houseNumber').text(), postalCode: addr.need('postalCode').text(), city: addr.need('city').text() } }
+              ? {
+                  address: {
+                    street: addr.need('streetName').text(),
+                    houseNumber: addr.need('houseNumber').text(),
+                    postalCode: addr.need('postalCode').text(),
+                    city: addr.need('city').text(),
+                  },
+                }
               : {}),
           },
         }
@@ -166,6 +224,12 @@ export function readSummaryAnswerPayload(root: Reader): SourceSummaryAnswer {
 export function decodeSummaryAnswer(input: XmlInput): SummaryAnswerMessage {
   const root = messageRoot(input);
   const transmission = readTransmission(root, [SUMMARY_ANSWER]);
-  if (transmission.acknowledgement === undefined) throw wireError(`${root.path}/acknowledgement`, 'MISSING_FIELD', 'the acknowledgement of the query', 'an answer names the query it answers');
+  if (transmission.acknowledgement === undefined)
+    throw wireError(
+      `${root.path}/acknowledgement`,
+      'MISSING_FIELD',
+      'the acknowledgement of the query',
+      'an answer names the query it answers',
+    );
   return { interaction: SUMMARY_ANSWER, transmission, answer: readSummaryAnswerPayload(root) };
 }

@@ -16,8 +16,22 @@ import { wireError, type Reader } from '../xml/read.js';
 import { CODE_SYSTEM, recordIdRoot } from '../oids.js';
 import { readNumber, readTsDate, readTsDateTime, tsDate, tsDateTime, xsiType } from '../hl7/datatypes.js';
 import { assignedPerson, readProfessional } from '../hl7/control-act.js';
-import { encounterComponents, readEncounterComponents, readSoepLines, readTreatmentLimitContent, soepLine, treatmentLimitElement } from '../hl7/encounter.js';
-import { medicationKind, prescriberElement, quantity, readMedicationKind, readPrescriber, readQuantity } from '../hl7/product.js';
+import {
+  encounterComponents,
+  readEncounterComponents,
+  readSoepLines,
+  readTreatmentLimitContent,
+  soepLine,
+  treatmentLimitElement,
+} from '../hl7/encounter.js';
+import {
+  medicationKind,
+  prescriberElement,
+  quantity,
+  readMedicationKind,
+  readPrescriber,
+  readQuantity,
+} from '../hl7/product.js';
 
 /**
  * The items of a professional summary, one component each. Every item has its id under the practice's URA
@@ -36,22 +50,57 @@ import { medicationKind, prescriberElement, quantity, readMedicationKind, readPr
  */
 type Items = Pick<
   ProfessionalSummary,
-  'openEpisodes' | 'journal' | 'measurements' | 'medication' | 'allergies' | 'contraIndications' | 'coveringNotes' | 'treatmentLimits' | 'acuteCareFeedback'
+  | 'openEpisodes'
+  | 'journal'
+  | 'measurements'
+  | 'medication'
+  | 'allergies'
+  | 'contraIndications'
+  | 'coveringNotes'
+  | 'treatmentLimits'
+  | 'acuteCareFeedback'
 >;
 
-const KIND = { episode: 21, journal: 22, measurement: 23, prescription: 24, allergy: 25, contraIndication: 26, note: 27, limit: 28, feedback: 29 } as const;
+const KIND = {
+  episode: 21,
+  journal: 22,
+  measurement: 23,
+  prescription: 24,
+  allergy: 25,
+  contraIndication: 26,
+  note: 27,
+  limit: 28,
+  feedback: 29,
+} as const;
 const SOEP = ['S', 'O', 'E', 'P'] as const;
 const SEVERITY = { mild: 'L', moderate: 'M', severe: 'H' } as const;
 const SEVERITY_BACK = { L: 'mild', M: 'moderate', H: 'severe' } as const;
 
-function recorded(ura: string, kind: number, item: { id: string; recordedAt: string; shielded: boolean }, what: string): XChild[] {
+function recorded(
+  ura: string,
+  kind: number,
+  item: { id: string; recordedAt: string; shielded: boolean },
+  what: string,
+): XChild[] {
   // Shielding is the patient's right: a shielded item that reaches the codec is a bug upstream.
-  if (item.shielded) throw wireError(`${what}.${item.id}`, 'INVALID_VALUE', 'items that are not shielded', 'a shielded item never leaves the GP system');
-  return [el('id', { root: recordIdRoot(ura, kind), extension: item.id }), tsDateTime('availabilityTime', item.recordedAt)];
+  if (item.shielded)
+    throw wireError(
+      `${what}.${item.id}`,
+      'INVALID_VALUE',
+      'items that are not shielded',
+      'a shielded item never leaves the GP system',
+    );
+  return [
+    el('id', { root: recordIdRoot(ura, kind), extension: item.id }),
+    tsDateTime('availabilityTime', item.recordedAt),
+  ];
 }
 
-const icpcCode = (name: string, c: Icpc) => el(name, { code: c.code, codeSystem: CODE_SYSTEM.icpc, displayName: c.title });
-const episodeRef = (ura: string, episodeId: string | undefined) => episodeId !== undefined && el('episodeRef', null, el('id', { root: recordIdRoot(ura, KIND.episode), extension: episodeId }));
+const icpcCode = (name: string, c: Icpc) =>
+  el(name, { code: c.code, codeSystem: CODE_SYSTEM.icpc, displayName: c.title });
+const episodeRef = (ura: string, episodeId: string | undefined) =>
+  episodeId !== undefined &&
+  el('episodeRef', null, el('id', { root: recordIdRoot(ura, KIND.episode), extension: episodeId }));
 const component = (item: XElement) => el('component', null, item);
 
 function episode(ura: string, e: Episode): XElement {
@@ -63,7 +112,8 @@ function episode(ura: string, e: Episode): XElement {
     el('title', null, e.title),
     el('statusCode', { code: e.status === 'open' ? 'active' : 'completed' }),
     el('effectiveTime', null, tsDate('low', e.startDate), e.endDate !== undefined && tsDate('high', e.endDate)),
-    e.attention && el('priorityCode', { code: 'attention', codeSystem: CODE_SYSTEM.attentionFlag, displayName: 'attentiewaarde' }),
+    e.attention &&
+      el('priorityCode', { code: 'attention', codeSystem: CODE_SYSTEM.attentionFlag, displayName: 'attentiewaarde' }),
   );
 }
 
@@ -90,12 +140,19 @@ function measurement(ura: string, m: Measurement): XElement {
     'observation',
     { classCode: 'OBS', moodCode: 'EVN' },
     recorded(ura, KIND.measurement, m, 'measurements'),
-    el('code', m.loinc !== undefined ? { code: m.loinc, codeSystem: CODE_SYSTEM.loinc, displayName: m.name } : { nullFlavor: 'OTH' }, el('originalText', null, m.name)),
+    el(
+      'code',
+      m.loinc !== undefined
+        ? { code: m.loinc, codeSystem: CODE_SYSTEM.loinc, displayName: m.name }
+        : { nullFlavor: 'OTH' },
+      el('originalText', null, m.name),
+    ),
     tsDate('effectiveTime', m.date),
     value,
     // A text value has no unit attribute in HL7; Schakel keeps the unit beside it.
     typeof m.value === 'string' && m.unit !== undefined && el('valueUnit', { code: m.unit }),
-    m.referenceRange !== undefined && el('referenceRange', null, el('observationRange', null, el('text', null, m.referenceRange))),
+    m.referenceRange !== undefined &&
+      el('referenceRange', null, el('observationRange', null, el('text', null, m.referenceRange))),
     episodeRef(ura, m.episodeId),
   );
 }
@@ -122,8 +179,19 @@ function allergy(ura: string, a: Allergy): XElement {
     el('code', { code: a.kind === 'allergy' ? 'ALG' : 'INT', codeSystem: CODE_SYSTEM.actCode }),
     a.reaction !== undefined && el('text', null, a.reaction),
     tsDate('effectiveTime', a.recordedOn),
-    el('value', a.atc !== undefined ? { 'xsi:type': 'CD', code: a.atc, codeSystem: CODE_SYSTEM.atc, displayName: a.substance } : { 'xsi:type': 'CD', nullFlavor: 'OTH' }, el('originalText', null, a.substance)),
-    a.severity !== undefined && el('interpretationCode', { code: SEVERITY[a.severity], codeSystem: CODE_SYSTEM.severity, displayName: a.severity }),
+    el(
+      'value',
+      a.atc !== undefined
+        ? { 'xsi:type': 'CD', code: a.atc, codeSystem: CODE_SYSTEM.atc, displayName: a.substance }
+        : { 'xsi:type': 'CD', nullFlavor: 'OTH' },
+      el('originalText', null, a.substance),
+    ),
+    a.severity !== undefined &&
+      el('interpretationCode', {
+        code: SEVERITY[a.severity],
+        codeSystem: CODE_SYSTEM.severity,
+        displayName: a.severity,
+      }),
   );
 }
 
@@ -150,7 +218,12 @@ function coveringNote(ura: string, n: CoveringNote): XElement {
 
 /** The organisation that reported, by what the summary knows of it: no URA, so no id. */
 const reportingOrganisation = (name: string, type: string) =>
-  el('Organization', { classCode: 'ORG', determinerCode: 'INSTANCE' }, type !== '' && el('code', { code: type, codeSystem: CODE_SYSTEM.organisationType }), name !== '' && el('name', null, name));
+  el(
+    'Organization',
+    { classCode: 'ORG', determinerCode: 'INSTANCE' },
+    type !== '' && el('code', { code: type, codeSystem: CODE_SYSTEM.organisationType }),
+    name !== '' && el('name', null, name),
+  );
 
 function treatmentLimit(ura: string, t: TreatmentLimit): XElement {
   const from = t.reportedIn;
@@ -173,7 +246,16 @@ function acuteCareFeedback(ura: string, f: AcuteCareFeedback): XElement {
     { classCode: 'DOCCLIN', moodCode: 'EVN' },
     el('id', { root: recordIdRoot(ura, KIND.feedback), extension: f.messageId }),
     tsDateTime('availabilityTime', f.processedAt),
-    el('author', { typeCode: 'AUT' }, el(person.name, person.attrs, ...person.children, reportingOrganisation(f.from.organisationName, f.from.organisationType))),
+    el(
+      'author',
+      { typeCode: 'AUT' },
+      el(
+        person.name,
+        person.attrs,
+        ...person.children,
+        reportingOrganisation(f.from.organisationName, f.from.organisationType),
+      ),
+    ),
     encounterComponents(f.situation, f.encounter),
   );
 }
@@ -196,7 +278,12 @@ export function itemElements(s: ProfessionalSummary): XElement[] {
 // ---- reading ----
 
 function base(r: Reader, bsn: string) {
-  return { id: r.need('id').needAttr('extension'), bsn, shielded: false, recordedAt: readTsDateTime(r.need('availabilityTime')) };
+  return {
+    id: r.need('id').needAttr('extension'),
+    bsn,
+    shielded: false,
+    recordedAt: readTsDateTime(r.need('availabilityTime')),
+  };
 }
 
 function readIcpc(r: Reader): Icpc {
@@ -208,10 +295,21 @@ function readEpisodeId(r: Reader): { episodeId?: string } {
   return id !== undefined ? { episodeId: id } : {};
 }
 
-const opt = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+const opt = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+  value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 
 export function readItems(summary: Reader, bsn: string): Items {
-  const items: Items = { openEpisodes: [], journal: [], measurements: [], medication: [], allergies: [], contraIndications: [], coveringNotes: [], treatmentLimits: [], acuteCareFeedback: [] };
+  const items: Items = {
+    openEpisodes: [],
+    journal: [],
+    measurements: [],
+    medication: [],
+    allergies: [],
+    contraIndications: [],
+    coveringNotes: [],
+    treatmentLimits: [],
+    acuteCareFeedback: [],
+  };
   for (const c of summary.all('component')) {
     for (const r of c.elements()) {
       switch (r.name) {
@@ -318,7 +416,11 @@ export function readItems(summary: Reader, bsn: string): Items {
             ...opt(
               'reportedIn',
               ref !== undefined
-                ? { messageId: ref.need('id').needAttr('extension'), organisationName: ref.child('author')?.child('Organization')?.child('name')?.text() ?? '', at: readTsDateTime(ref.need('effectiveTime')) }
+                ? {
+                    messageId: ref.need('id').needAttr('extension'),
+                    organisationName: ref.child('author')?.child('Organization')?.child('name')?.text() ?? '',
+                    at: readTsDateTime(ref.need('effectiveTime')),
+                  }
                 : undefined,
             ),
           });
@@ -329,7 +431,10 @@ export function readItems(summary: Reader, bsn: string): Items {
           const org = person.child('Organization');
           items.acuteCareFeedback.push({
             messageId: r.need('id').needAttr('extension'),
-            from: { organisationName: org?.child('name')?.text() ?? '', organisationType: org?.child('code')?.attr('code') ?? '' },
+            from: {
+              organisationName: org?.child('name')?.text() ?? '',
+              organisationType: org?.child('code')?.attr('code') ?? '',
+            },
             author: readProfessional(person),
             ...readEncounterComponents(r),
             processedAt: readTsDateTime(r.need('availabilityTime')),
@@ -337,7 +442,12 @@ export function readItems(summary: Reader, bsn: string): Items {
           break;
         }
         default:
-          throw wireError(r.path, 'UNKNOWN_FIELD', 'episode, journalEntry, observation, prescription, allergyIntolerance, contraIndication, coveringNote, treatmentLimit or acuteCareFeedback', `unknown summary item ${r.name}`);
+          throw wireError(
+            r.path,
+            'UNKNOWN_FIELD',
+            'episode, journalEntry, observation, prescription, allergyIntolerance, contraIndication, coveringNote, treatmentLimit or acuteCareFeedback',
+            `unknown summary item ${r.name}`,
+          );
       }
     }
   }

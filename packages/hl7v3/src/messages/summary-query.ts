@@ -5,7 +5,12 @@ import { validated, wireError } from '../xml/read.js';
 import { controlAct, readControlAct, type ActingOrganisation } from '../hl7/control-act.js';
 import { messageRoot, type XmlInput } from '../hl7/message.js';
 import { queryByParameter, readQueryByParameter } from '../hl7/query.js';
-import { readTransmission, transmissionWrapper, type Transmission, type TransmissionInput } from '../hl7/transmission.js';
+import {
+  readTransmission,
+  transmissionWrapper,
+  type Transmission,
+  type TransmissionInput,
+} from '../hl7/transmission.js';
 import type { RequesterMessageOptions, SourceMessageOptions } from './medication-query.js';
 
 /**
@@ -26,14 +31,21 @@ export interface SummaryQueryMessage {
 
 export function encodeSummaryQuery(input: SummaryQuery, options: Omit<RequesterMessageOptions, 'interaction'>): string {
   const q = validated(SummaryQuery, input, 'SummaryQuery');
-  const transmission: TransmissionInput = { ...options.transmission, sender: { ...options.transmission.sender, applicationId: q.requester.applicationId } };
+  const transmission: TransmissionInput = {
+    ...options.transmission,
+    sender: { ...options.transmission.sender, applicationId: q.requester.applicationId },
+  };
   return toXml(
     transmissionWrapper(
       SUMMARY_QUERY,
       transmission,
       { acceptAckCode: 'AL' },
       controlAct(
-        { author: q.requester.professional, ...(options.requesterOrganisation !== undefined ? { organisation: options.requesterOrganisation } : {}), ...(q.requester.responsible !== undefined ? { responsible: q.requester.responsible } : {}) },
+        {
+          author: q.requester.professional,
+          ...(options.requesterOrganisation !== undefined ? { organisation: options.requesterOrganisation } : {}),
+          ...(q.requester.responsible !== undefined ? { responsible: q.requester.responsible } : {}),
+        },
         queryByParameter(q),
       ),
     ),
@@ -44,13 +56,23 @@ export function decodeSummaryQuery(input: XmlInput): SummaryQueryMessage {
   const root = messageRoot(input);
   const transmission = readTransmission(root, [SUMMARY_QUERY]);
   const { act, author, organisation, responsible } = readControlAct(root);
-  if (author === undefined) throw wireError(`${act.path}/authorOrPerformer`, 'MISSING_FIELD', 'the acting professional (AssignedPerson)', 'a query names the professional who asks');
+  if (author === undefined)
+    throw wireError(
+      `${act.path}/authorOrPerformer`,
+      'MISSING_FIELD',
+      'the acting professional (AssignedPerson)',
+      'a query names the professional who asks',
+    );
   const p = readQueryByParameter(act);
   const query = validated(
     SummaryQuery,
     {
       bsn: p.bsn,
-      requester: { applicationId: transmission.sender.applicationId, professional: author, ...(responsible !== undefined ? { responsible } : {}) },
+      requester: {
+        applicationId: transmission.sender.applicationId,
+        professional: author,
+        ...(responsible !== undefined ? { responsible } : {}),
+      },
       treatmentRelation: p.treatmentRelation ?? false,
       ...(p.situation !== undefined ? { situation: p.situation } : {}),
       ...(p.verbalConsent !== undefined ? { verbalConsent: p.verbalConsent } : {}),
@@ -58,7 +80,12 @@ export function decodeSummaryQuery(input: XmlInput): SummaryQueryMessage {
     },
     root.name,
   );
-  return { interaction: SUMMARY_QUERY, transmission, query, ...(organisation !== undefined ? { requesterOrganisation: organisation } : {}) };
+  return {
+    interaction: SUMMARY_QUERY,
+    transmission,
+    query,
+    ...(organisation !== undefined ? { requesterOrganisation: organisation } : {}),
+  };
 }
 
 export interface SourceSummaryQueryMessage {
@@ -67,7 +94,10 @@ export interface SourceSummaryQueryMessage {
   query: SourceSummaryQuery;
 }
 
-export function encodeSourceSummaryQuery(input: SourceSummaryQuery, options: Omit<SourceMessageOptions<typeof SUMMARY_QUERY>, 'interaction'>): string {
+export function encodeSourceSummaryQuery(
+  input: SourceSummaryQuery,
+  options: Omit<SourceMessageOptions<typeof SUMMARY_QUERY>, 'interaction'>,
+): string {
   const q = validated(SourceSummaryQuery, input, 'SourceSummaryQuery');
   return toXml(
     transmissionWrapper(
@@ -77,7 +107,11 @@ export function encodeSourceSummaryQuery(input: SourceSummaryQuery, options: Omi
       controlAct(
         {
           author: q.requester.professional,
-          organisation: { ura: q.requester.ura, name: q.requester.organisationName, ...(q.requester.organisationType !== undefined ? { type: q.requester.organisationType } : {}) },
+          organisation: {
+            ura: q.requester.ura,
+            name: q.requester.organisationName,
+            ...(q.requester.organisationType !== undefined ? { type: q.requester.organisationType } : {}),
+          },
         },
         queryByParameter({ bsn: q.bsn }),
       ),
@@ -90,14 +124,24 @@ export function decodeSourceSummaryQuery(input: XmlInput): SourceSummaryQueryMes
   const transmission = readTransmission(root, [SUMMARY_QUERY]);
   const { act, author, organisation } = readControlAct(root);
   if (author === undefined || organisation === undefined) {
-    throw wireError(`${act.path}/authorOrPerformer`, 'MISSING_FIELD', 'the professional and their organisation (AssignedPerson with Organization)', 'the switch point names who asks');
+    throw wireError(
+      `${act.path}/authorOrPerformer`,
+      'MISSING_FIELD',
+      'the professional and their organisation (AssignedPerson with Organization)',
+      'the switch point names who asks',
+    );
   }
   const p = readQueryByParameter(act);
   const query = validated(
     SourceSummaryQuery,
     {
       bsn: p.bsn,
-      requester: { ura: organisation.ura, organisationName: organisation.name ?? '', ...(organisation.type !== undefined ? { organisationType: organisation.type } : {}), professional: author },
+      requester: {
+        ura: organisation.ura,
+        organisationName: organisation.name ?? '',
+        ...(organisation.type !== undefined ? { organisationType: organisation.type } : {}),
+        professional: author,
+      },
     },
     root.name,
   );

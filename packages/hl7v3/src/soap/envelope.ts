@@ -64,23 +64,59 @@ function readFault(f: Reader): SoapFault {
 export function parseEnvelope(xml: string | Uint8Array, limits?: XmlLimits): SoapEnvelope {
   const document = parseXml(xml, limits);
   const root = reader(document.documentElement!, 'Envelope');
-  if (root.name === 'Envelope' && root.ns === SOAP11) throw wireError('Envelope', 'INVALID_VALUE', `a SOAP 1.2 envelope (${NS.soap})`, 'SOAP 1.1 is not spoken here (VersionMismatch)');
-  if (root.name !== 'Envelope' || root.ns !== NS.soap) throw wireError('Envelope', 'INVALID_VALUE', `a SOAP 1.2 envelope (${NS.soap})`, `the document is {${root.ns ?? ''}}${root.name}, not a SOAP 1.2 Envelope`);
+  if (root.name === 'Envelope' && root.ns === SOAP11)
+    throw wireError(
+      'Envelope',
+      'INVALID_VALUE',
+      `a SOAP 1.2 envelope (${NS.soap})`,
+      'SOAP 1.1 is not spoken here (VersionMismatch)',
+    );
+  if (root.name !== 'Envelope' || root.ns !== NS.soap)
+    throw wireError(
+      'Envelope',
+      'INVALID_VALUE',
+      `a SOAP 1.2 envelope (${NS.soap})`,
+      `the document is {${root.ns ?? ''}}${root.name}, not a SOAP 1.2 Envelope`,
+    );
   const header = root.child('Header', NS.soap);
   const blocks = header?.elements() ?? [];
   const wsa = (name: string) => {
     const found = blocks.filter((b) => b.ns === NS.wsa && b.name === name);
-    if (found.length > 1) throw wireError(`Envelope/Header/wsa:${name}`, 'INVALID_VALUE', `one wsa:${name}`, `wsa:${name} appears ${found.length} times`);
+    if (found.length > 1)
+      throw wireError(
+        `Envelope/Header/wsa:${name}`,
+        'INVALID_VALUE',
+        `one wsa:${name}`,
+        `wsa:${name} appears ${found.length} times`,
+      );
     return found[0];
   };
   const body = root.need('Body', NS.soap).elements();
-  if (body.length !== 1) throw wireError('Envelope/Body', 'INVALID_VALUE', 'exactly one element in the body', `the body holds ${body.length} elements`);
+  if (body.length !== 1)
+    throw wireError(
+      'Envelope/Body',
+      'INVALID_VALUE',
+      'exactly one element in the body',
+      `the body holds ${body.length} elements`,
+    );
   const first = body[0]!;
   const fault = first.ns === NS.soap && first.name === 'Fault' ? readFault(first) : undefined;
   const action = wsa('Action')?.text().trim();
   const messageId = wsa('MessageID')?.text().trim();
-  if (action === undefined || action === '') throw wireError('Envelope/Header/wsa:Action', 'MISSING_FIELD', 'the interaction’s SOAP Action', 'WS-Addressing Action is required');
-  if (fault === undefined && (messageId === undefined || messageId === '')) throw wireError('Envelope/Header/wsa:MessageID', 'MISSING_FIELD', 'a message id (urn:uuid:...)', 'WS-Addressing MessageID is required');
+  if (action === undefined || action === '')
+    throw wireError(
+      'Envelope/Header/wsa:Action',
+      'MISSING_FIELD',
+      'the interaction’s SOAP Action',
+      'WS-Addressing Action is required',
+    );
+  if (fault === undefined && (messageId === undefined || messageId === ''))
+    throw wireError(
+      'Envelope/Header/wsa:MessageID',
+      'MISSING_FIELD',
+      'a message id (urn:uuid:...)',
+      'WS-Addressing MessageID is required',
+    );
   const to = wsa('To')?.text().trim();
   const replyTo = wsa('ReplyTo')?.child('Address', NS.wsa)?.text().trim();
   const relatesTo = wsa('RelatesTo')?.text().trim();
@@ -92,7 +128,9 @@ export function parseEnvelope(xml: string | Uint8Array, limits?: XmlLimits): Soa
     ...(replyTo !== undefined ? { replyTo } : {}),
     ...(relatesTo !== undefined ? { relatesTo } : {}),
     headerBlocks: blocks.map((b) => b.el),
-    notUnderstood: blocks.filter((b) => isTrue(b.attrNs(NS.soap, 'mustUnderstand')) && !UNDERSTOOD.has(b.ns ?? '')).map((b) => `{${b.ns ?? ''}}${b.name}`),
+    notUnderstood: blocks
+      .filter((b) => isTrue(b.attrNs(NS.soap, 'mustUnderstand')) && !UNDERSTOOD.has(b.ns ?? ''))
+      .map((b) => `{${b.ns ?? ''}}${b.name}`),
     body: first.el,
     bodyName: first.name,
     bodyNamespace: first.ns,
@@ -129,11 +167,22 @@ export function buildEnvelope(input: EnvelopeInput): string {
     input.relatesTo !== undefined && el('wsa:RelatesTo', null, input.relatesTo),
     (input.headers ?? []).map(raw),
   ];
-  return toXml(el('soap:Envelope', { 'xmlns:soap': NS.soap, 'xmlns:wsa': NS.wsa }, el('soap:Header', null, header), el('soap:Body', null, raw(input.body))), { declaration: true });
+  return toXml(
+    el(
+      'soap:Envelope',
+      { 'xmlns:soap': NS.soap, 'xmlns:wsa': NS.wsa },
+      el('soap:Header', null, header),
+      el('soap:Body', null, raw(input.body)),
+    ),
+    { declaration: true },
+  );
 }
 
 /** An answer on the same exchange: RelatesTo the request's MessageID, To where the request said to reply. */
-export function buildAnswerEnvelope(request: Pick<Addressing, 'messageId' | 'replyTo'>, input: Omit<EnvelopeInput, 'relatesTo' | 'to'>): string {
+export function buildAnswerEnvelope(
+  request: Pick<Addressing, 'messageId' | 'replyTo'>,
+  input: Omit<EnvelopeInput, 'relatesTo' | 'to'>,
+): string {
   return buildEnvelope({ ...input, relatesTo: request.messageId, to: request.replyTo ?? WSA_ANONYMOUS });
 }
 
@@ -151,7 +200,12 @@ export function buildFault(input: FaultInput): string {
   const fault = el(
     'soap:Fault',
     null,
-    el('soap:Code', null, el('soap:Value', null, `soap:${input.code}`), input.subcode !== undefined && el('soap:Subcode', null, el('soap:Value', null, input.subcode))),
+    el(
+      'soap:Code',
+      null,
+      el('soap:Value', null, `soap:${input.code}`),
+      input.subcode !== undefined && el('soap:Subcode', null, el('soap:Value', null, input.subcode)),
+    ),
     el('soap:Reason', null, el('soap:Text', { 'xml:lang': 'en' }, input.reason)),
     input.detail !== undefined && el('soap:Detail', null, raw(input.detail)),
   );
@@ -160,5 +214,13 @@ export function buildFault(input: FaultInput): string {
     el('wsa:MessageID', null, asUri(randomUUID())),
     input.relatesTo !== undefined && el('wsa:RelatesTo', null, input.relatesTo),
   ];
-  return toXml(el('soap:Envelope', { 'xmlns:soap': NS.soap, 'xmlns:wsa': NS.wsa }, el('soap:Header', null, header), el('soap:Body', null, fault)), { declaration: true });
+  return toXml(
+    el(
+      'soap:Envelope',
+      { 'xmlns:soap': NS.soap, 'xmlns:wsa': NS.wsa },
+      el('soap:Header', null, header),
+      el('soap:Body', null, fault),
+    ),
+    { declaration: true },
+  );
 }

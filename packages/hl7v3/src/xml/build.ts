@@ -27,11 +27,17 @@ export function raw(xml: string): XRaw {
   return { kind: 'raw', xml: xml.replace(/^<\?xml[^>]*\?>\s*/, '') };
 }
 
-// eslint-disable-next-line no-control-regex
-const INVALID_XML_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const INVALID_XML_CHARS =
+  // eslint-disable-next-line no-control-regex -- XML 1.0 forbids these characters; the regex names them on purpose
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function escapeText(value: string): string {
-  return value.replace(INVALID_XML_CHARS, '\uFFFD').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r/g, '&#13;');
+  return value
+    .replace(INVALID_XML_CHARS, '\uFFFD')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r/g, '&#13;');
 }
 
 export function escapeAttr(value: string): string {
@@ -46,7 +52,10 @@ export function escapeAttr(value: string): string {
     .replace(/\r/g, '&#13;');
 }
 
-function flatten(children: readonly XChild[], out: Array<XElement | XRaw | string> = []): Array<XElement | XRaw | string> {
+function flatten(
+  children: readonly XChild[],
+  out: Array<XElement | XRaw | string> = [],
+): Array<XElement | XRaw | string> {
   for (const c of children) {
     if (c === null || c === undefined || c === false) continue;
     if (Array.isArray(c)) flatten(c as readonly XChild[], out);

@@ -30,7 +30,11 @@ const DOCTYPE = /<!DOCTYPE/i;
 const ENTITY_DECL = /<!ENTITY/i;
 
 function refused(detail: string, expected: string): ProblemError {
-  return problem('VALIDATION_ERROR', detail, { field: 'xml', expected, errors: [{ field: 'xml', code: 'INVALID_VALUE', expected, message: detail }] });
+  return problem('VALIDATION_ERROR', detail, {
+    field: 'xml',
+    expected,
+    errors: [{ field: 'xml', code: 'INVALID_VALUE', expected, message: detail }],
+  });
 }
 
 /** Parse XML from the wire, or throw a ProblemError (VALIDATIEFOUT). */
@@ -38,7 +42,10 @@ export function parseXml(input: string | Uint8Array, limits: XmlLimits = {}): Do
   const { maxBytes, maxDepth, maxElements } = { ...DEFAULT_XML_LIMITS, ...limits };
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
   if (size > maxBytes) {
-    throw problem('BODY_TOO_LARGE', `The XML document is ${size} bytes; at most ${maxBytes} are accepted`, { field: 'xml', expected: `at most ${maxBytes} bytes` });
+    throw problem('BODY_TOO_LARGE', `The XML document is ${size} bytes; at most ${maxBytes} are accepted`, {
+      field: 'xml',
+      expected: `at most ${maxBytes} bytes`,
+    });
   }
   let text = typeof input === 'string' ? input : new TextDecoder('utf-8', { fatal: false }).decode(input);
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -58,7 +65,7 @@ export function parseXml(input: string | Uint8Array, limits: XmlLimits = {}): Do
       },
     }).parseFromString(text, 'text/xml');
   } catch (error) {
-    const message = error instanceof Error ? error.message.split('\n')[0] ?? error.message : 'unreadable';
+    const message = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : 'unreadable';
     throw refused(`The XML is not well-formed: ${message}`, 'well-formed, namespace-well-formed XML 1.0');
   }
   const root = doc.documentElement;
@@ -72,7 +79,8 @@ function checkShape(root: Element, maxDepth: number, maxElements: number): void 
   const stack: Array<[Element, number]> = [[root, 1]];
   while (stack.length > 0) {
     const [el, depth] = stack.pop()!;
-    if (++count > maxElements) throw refused(`The XML has more than ${maxElements} elements`, `at most ${maxElements} elements`);
+    if (++count > maxElements)
+      throw refused(`The XML has more than ${maxElements} elements`, `at most ${maxElements} elements`);
     if (depth > maxDepth) throw refused(`The XML nests deeper than ${maxDepth} elements`, `at most ${maxDepth} levels`);
     for (let c = el.firstChild; c !== null; c = c.nextSibling) {
       if (c.nodeType === c.ELEMENT_NODE) stack.push([c as Element, depth + 1]);

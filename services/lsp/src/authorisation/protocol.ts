@@ -9,7 +9,9 @@ import { DataCategory, OrganisationType, UziRoleCode, roleName, type Decision } 
  * type, data category, situation) -> allow / deny. The real matrix is unverified (domain.md section 5),
  * so it lives in a file users can replace (PROTOCOL_FILE). Deny rows are checked first; no row means deny.
  */
-export const Situation = z.enum(['regular', 'acute']).meta({ id: 'Situation', description: 'regular (planned) care, or acute care under the acute-care rules' });
+export const Situation = z
+  .enum(['regular', 'acute'])
+  .meta({ id: 'Situation', description: 'regular (planned) care, or acute care under the acute-care rules' });
 export type Situation = z.infer<typeof Situation>;
 
 const star = <T extends z.ZodType>(t: T) => z.union([t, z.literal('*')]);
@@ -37,7 +39,10 @@ export function loadProtocol(file = DEFAULT_PROTOCOL_FILE): ProtocolRow[] {
     throw new Error(`Cannot read the authorisation protocol ${file}: ${(err as Error).message}`, { cause: err });
   }
   const parsed = ProtocolFile.safeParse(raw);
-  if (!parsed.success) throw new Error(`The authorisation protocol ${file} is not valid:\n${parsed.error.issues.map((i) => `  - rows.${i.path.slice(1).join('.')}: ${i.message}`).join('\n')}`);
+  if (!parsed.success)
+    throw new Error(
+      `The authorisation protocol ${file} is not valid:\n${parsed.error.issues.map((i) => `  - rows.${i.path.slice(1).join('.')}: ${i.message}`).join('\n')}`,
+    );
   const ids = new Set<string>();
   for (const row of parsed.data.rows) {
     if (ids.has(row.id)) throw new Error(`The authorisation protocol ${file} uses row id ${row.id} twice`);
@@ -55,16 +60,30 @@ export interface ProtocolRequest {
 
 const has = (list: readonly string[], value: string) => list.includes('*') || list.includes(value);
 const matches = (row: ProtocolRow, r: ProtocolRequest) =>
-  row.roles.includes(r.roleCode) && has(row.organisationTypes, r.organisationType) && has(row.categories, r.category) && has(row.situations, r.situation);
+  row.roles.includes(r.roleCode) &&
+  has(row.organisationTypes, r.organisationType) &&
+  has(row.categories, r.category) &&
+  has(row.situations, r.situation);
 
 export function authorise(rows: readonly ProtocolRow[], r: ProtocolRequest): Decision & { permitted: boolean } {
   const who = `a ${roleName(r.roleCode)} (${r.roleCode}) at organisation type ${r.organisationType}`;
   const deny = rows.find((row) => row.effect === 'deny' && matches(row, r));
   if (deny !== undefined) {
-    return { permitted: false, code: 'PROTOCOL_DENY', rule: `${deny.id}: ${deny.description}`, explanation: `Refused: ${who} may not see ${r.category}; ${deny.description}.` };
+    return {
+      permitted: false,
+      code: 'PROTOCOL_DENY',
+      rule: `${deny.id}: ${deny.description}`,
+      explanation: `Refused: ${who} may not see ${r.category}; ${deny.description}.`,
+    };
   }
   const allow = rows.find((row) => row.effect === 'allow' && matches(row, r));
-  if (allow !== undefined) return { permitted: true, code: 'PROTOCOL_ALLOW', rule: `${allow.id}: ${allow.description}`, explanation: `Allowed: ${allow.description}.` };
+  if (allow !== undefined)
+    return {
+      permitted: true,
+      code: 'PROTOCOL_ALLOW',
+      rule: `${allow.id}: ${allow.description}`,
+      explanation: `Allowed: ${allow.description}.`,
+    };
   return {
     permitted: false,
     code: 'PROTOCOL_NO_ROW',

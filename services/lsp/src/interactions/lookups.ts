@@ -23,10 +23,17 @@ const lookupBase = {
   interaction: 'QUMT_IN020010' as const,
   operatorMay: true,
   categories: (q: LookupQuery) => (q.category !== undefined ? [q.category] : ALL_CATEGORIES),
-  subject: (q: LookupQuery, client: { applicationId: string }) => ({ bsn: q.bsn, applicationId: client.applicationId, situation: q.situation, category: q.category }),
+  subject: (q: LookupQuery, client: { applicationId: string }) => ({
+    bsn: q.bsn,
+    applicationId: client.applicationId,
+    situation: q.situation,
+    category: q.category,
+  }),
 };
-const by = (ctx: Authorised<LookupQuery>) => (ctx.professional === undefined ? 'the operator' : `a professional of ${ctx.professional.requester.organisationName}`);
-const which = (categories: DataCategory[]) => (categories.length === ALL_CATEGORIES.length ? 'all categories' : categories.join(', '));
+const by = (ctx: Authorised<LookupQuery>) =>
+  ctx.professional === undefined ? 'the operator' : `a professional of ${ctx.professional.requester.organisationName}`;
+const which = (categories: DataCategory[]) =>
+  categories.length === ALL_CATEGORIES.length ? 'all categories' : categories.join(', ');
 
 /** QUMT_IN020010 -> QUMT_IN020020: which systems hold which categories on this patient. */
 export const LOOKUP: InteractionDefinition<LookupQuery, { entries: IndexEntry[] }> = {
@@ -34,10 +41,16 @@ export const LOOKUP: InteractionDefinition<LookupQuery, { entries: IndexEntry[] 
   answer: 'QUMT_IN020020',
   async act(ctx) {
     const allowed = new Set<string>(ctx.categories);
-    const entries = (await ctx.deps.index.entries(ctx.q.bsn, ctx.q.category)).filter((e) => allowed.has(e.category)).map(toEntry);
+    const entries = (await ctx.deps.index.entries(ctx.q.bsn, ctx.q.category))
+      .filter((e) => allowed.has(e.category))
+      .map(toEntry);
     return {
       answer: { entries },
-      log: { outcome: 'permitted', code: ctx.professional === undefined ? 'OPERATOR' : 'PROTOCOL_ALLOW', explanation: `Reference-index lookup by ${by(ctx)} (${which(ctx.categories)}): ${entries.length} entries` },
+      log: {
+        outcome: 'permitted',
+        code: ctx.professional === undefined ? 'OPERATOR' : 'PROTOCOL_ALLOW',
+        explanation: `Reference-index lookup by ${by(ctx)} (${which(ctx.categories)}): ${entries.length} entries`,
+      },
     };
   },
 };
@@ -61,9 +74,20 @@ export async function wouldShare(
     const { permitted: _p, ...decision } = auth;
     return { permitted: false, decision };
   }
-  const { permitted, emergency: _e, ...decision } = consentDecision(
+  const {
+    permitted,
+    emergency: _e,
+    ...decision
+  } = consentDecision(
     await deps.consents.choices(bsn),
-    { holder, category, consumerType: asker.organisationType, situation: asker.situation, verbalConsent: false, patientCannotConsent: false },
+    {
+      holder,
+      category,
+      consumerType: asker.organisationType,
+      situation: asker.situation,
+      verbalConsent: false,
+      patientCannotConsent: false,
+    },
     await deps.policies.current(),
   );
   return { permitted, decision };
@@ -76,19 +100,40 @@ export const OPEN_QUESTION: InteractionDefinition<LookupQuery & { category: Data
   async act(ctx) {
     const { q, deps } = ctx;
     if (ctx.professional === undefined) {
-      throw problem('CLIENT_NOT_ALLOWED', 'The open question is asked for a professional (a signed assertion), not by the operator; the operator reads the consent profile at GET /consents/{bsn}');
+      throw problem(
+        'CLIENT_NOT_ALLOWED',
+        'The open question is asked for a professional (a signed assertion), not by the operator; the operator reads the consent profile at GET /consents/{bsn}',
+      );
     }
-    const asker = { roleCode: ctx.professional.claims.role, organisationType: ctx.professional.requester.organisationType, situation: q.situation };
+    const asker = {
+      roleCode: ctx.professional.claims.role,
+      organisationType: ctx.professional.requester.organisationType,
+      situation: q.situation,
+    };
     const holders: OpenAnswer['holders'] = [];
     for (const e of await deps.index.entries(q.bsn, q.category)) {
-      holders.push({ ura: e.ura, organisationName: e.organisationName, applicationId: e.applicationId, ...(await wouldShare(deps, q.bsn, asker, { ura: e.ura, organisationType: e.organisationType, name: e.organisationName }, q.category)) });
+      holders.push({
+        ura: e.ura,
+        organisationName: e.organisationName,
+        applicationId: e.applicationId,
+        ...(await wouldShare(
+          deps,
+          q.bsn,
+          asker,
+          { ura: e.ura, organisationType: e.organisationType, name: e.organisationName },
+          q.category,
+        )),
+      });
     }
     return {
       answer: { bsn: q.bsn, category: q.category, holders },
       log: {
         outcome: holders.some((h) => h.permitted) ? 'permitted' : 'refused',
         code: 'CONSENT_QUESTION',
-        explanation: holders.map((h) => `${h.organisationName}: ${h.permitted ? 'may share' : 'may not share'} (${h.decision.code})`).join('; ') || 'no holder registered',
+        explanation:
+          holders
+            .map((h) => `${h.organisationName}: ${h.permitted ? 'may share' : 'may not share'} (${h.decision.code})`)
+            .join('; ') || 'no holder registered',
       },
     };
   },

@@ -19,7 +19,12 @@ import { consentDecision, entriesInForce } from '../authorisation/consent-rules.
 import type { InteractionDefinition, Authorised, Acted } from '../pipeline/definition.js';
 import { upstreamFailure } from '../pipeline/upstream.js';
 import { askLeg, type Leg } from '../pipeline/legs.js';
-import { decodeMedicationAnswer, decodeSummaryAnswer, encodeSourceMedicationQuery, encodeSourceSummaryQuery } from '@schakel/hl7v3';
+import {
+  decodeMedicationAnswer,
+  decodeSummaryAnswer,
+  encodeSourceMedicationQuery,
+  encodeSourceSummaryQuery,
+} from '@schakel/hl7v3';
 
 export type QueryBody = z.output<typeof MedicationQuery> | z.output<typeof SummaryQuery>;
 
@@ -62,7 +67,10 @@ const MEDICATION_KIND: QueryKind = {
   extract: (a) => {
     const { dispenses, contraIndications } = a as z.infer<typeof SourceMedicationAnswer>;
     const cio = contraIndications ?? [];
-    return { hasData: dispenses.length > 0 || cio.length > 0, fields: { ...(dispenses.length > 0 ? { dispenses } : {}), ...(cio.length > 0 ? { contraIndications: cio } : {}) } };
+    return {
+      hasData: dispenses.length > 0 || cio.length > 0,
+      fields: { ...(dispenses.length > 0 ? { dispenses } : {}), ...(cio.length > 0 ? { contraIndications: cio } : {}) },
+    };
   },
 };
 
@@ -106,11 +114,26 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
     if (c.category !== '*' && c.category !== kind.category) continue;
     for (const s of await deps.book.byUra(c.holderUra)) {
       if (!s.provides.includes(kind.category) || objected.some((o) => o.applicationId === s.applicationId)) continue;
-      objected.push({ bsn: q.bsn, category: kind.category, applicationId: s.applicationId, registeredAt: '', reason: 'consent', ura: s.ura, organisationName: s.organisationName, organisationType: s.organisationType, baseUrl: s.baseUrl, wire: s.wire });
+      objected.push({
+        bsn: q.bsn,
+        category: kind.category,
+        applicationId: s.applicationId,
+        registeredAt: '',
+        reason: 'consent',
+        ura: s.ura,
+        organisationName: s.organisationName,
+        organisationType: s.organisationType,
+        baseUrl: s.baseUrl,
+        wire: s.wire,
+      });
     }
   }
   if (entries.length === 0 && objected.length === 0) {
-    const decision = { code: 'NOT_IN_INDEX', rule: 'LSP-INDEX-1: only registered sources are asked', explanation: `No system has registered ${kind.category} data for this BSN.` };
+    const decision = {
+      code: 'NOT_IN_INDEX',
+      rule: 'LSP-INDEX-1: only registered sources are asked',
+      explanation: `No system has registered ${kind.category} data for this BSN.`,
+    };
     throw problem('UNKNOWN_PATIENT', decision.explanation, { decision });
   }
 
@@ -118,8 +141,17 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
   let emergency = false;
   const sources = await Promise.all(
     [...entries, ...objected].map(async (entry): Promise<BatchSourceEntry> => {
-      const head = { applicationId: entry.applicationId, ura: entry.ura, organisationName: entry.organisationName, organisationType: entry.organisationType };
-      const { permitted, emergency: viaEmergency, ...why } = consentDecision(
+      const head = {
+        applicationId: entry.applicationId,
+        ura: entry.ura,
+        organisationName: entry.organisationName,
+        organisationType: entry.organisationType,
+      };
+      const {
+        permitted,
+        emergency: viaEmergency,
+        ...why
+      } = consentDecision(
         choices,
         {
           holder: { ura: entry.ura, organisationType: entry.organisationType, name: entry.organisationName },
@@ -134,28 +166,69 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
       if (!permitted) return { ...head, status: 'refused', decision: why, contacted: false };
       if (viaEmergency) emergency = true;
       if (entry.baseUrl === null) {
-        return { ...head, status: 'unreachable', decision: why, contacted: false, error: { code: 'UPSTREAM_UNREACHABLE', detail: 'The address book has no base URL for this system' } };
+        return {
+          ...head,
+          status: 'unreachable',
+          decision: why,
+          contacted: false,
+          error: { code: 'UPSTREAM_UNREACHABLE', detail: 'The address book has no base URL for this system' },
+        };
       }
       const started = performance.now();
       try {
-        const answer = await askLeg(deps.client, { applicationId: entry.applicationId, baseUrl: entry.baseUrl, wire: entry.wire }, kind.leg, kind.sourceBody(q, { ura: requester.ura, organisationName: requester.organisationName, organisationType: requester.organisationType }) as never, {
-          aorta: signed.aorta,
-          timeoutMs: deps.timeoutMs,
-        });
+        const answer = await askLeg(
+          deps.client,
+          { applicationId: entry.applicationId, baseUrl: entry.baseUrl, wire: entry.wire },
+          kind.leg,
+          kind.sourceBody(q, {
+            ura: requester.ura,
+            organisationName: requester.organisationName,
+            organisationType: requester.organisationType,
+          }) as never,
+          {
+            aorta: signed.aorta,
+            timeoutMs: deps.timeoutMs,
+          },
+        );
         const { hasData, fields, declined } = kind.extract(answer.body);
-        if (declined !== undefined) return { ...head, status: 'refused', decision: declined, contacted: true, durationMs: Math.round(answer.durationMs) };
-        return { ...head, status: hasData ? 'ok' : 'no-data', decision: why, contacted: true, durationMs: Math.round(answer.durationMs), ...fields };
+        if (declined !== undefined)
+          return {
+            ...head,
+            status: 'refused',
+            decision: declined,
+            contacted: true,
+            durationMs: Math.round(answer.durationMs),
+          };
+        return {
+          ...head,
+          status: hasData ? 'ok' : 'no-data',
+          decision: why,
+          contacted: true,
+          durationMs: Math.round(answer.durationMs),
+          ...fields,
+        };
       } catch (err) {
         const failure = upstreamFailure(err);
-        signed.log.warn({ source: entry.applicationId, status: failure.status, code: failure.code, err: failure.detail }, 'source did not answer');
-        return { ...head, status: failure.status, decision: why, contacted: true, durationMs: Math.round(performance.now() - started), error: { code: failure.code, detail: failure.detail } };
+        signed.log.warn(
+          { source: entry.applicationId, status: failure.status, code: failure.code, err: failure.detail },
+          'source did not answer',
+        );
+        return {
+          ...head,
+          status: failure.status,
+          decision: why,
+          contacted: true,
+          durationMs: Math.round(performance.now() - started),
+          error: { code: failure.code, detail: failure.detail },
+        };
       }
     }),
   );
 
   const asked = sources.filter((s) => s.contacted);
   // A source that was asked and declined to share has answered too.
-  const hasAnswered = (s: BatchSourceEntry) => s.status === 'ok' || s.status === 'no-data' || (s.status === 'refused' && s.contacted);
+  const hasAnswered = (s: BatchSourceEntry) =>
+    s.status === 'ok' || s.status === 'no-data' || (s.status === 'refused' && s.contacted);
   const complete = asked.every(hasAnswered);
   const answered = sources.filter(hasAnswered).length;
   return {
@@ -174,7 +247,11 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
       outcome: asked.length === 0 ? 'refused' : complete ? 'permitted' : answered > 0 ? 'partial' : 'failed',
       code: asked.length === 0 ? 'NO_SOURCE_PERMITTED' : auth.code,
       explanation: `${auth.explanation} [${auth.rule}] ${sources.map((s) => `${s.organisationName}: ${s.status} (${s.decision.code}${s.decision.consentRecordId !== undefined ? `, consent record ${s.decision.consentRecordId}` : ''})`).join('; ')}`,
-      sources: sources.map((s) => ({ applicationId: s.applicationId, status: s.status, code: s.error?.code ?? s.decision.code })),
+      sources: sources.map((s) => ({
+        applicationId: s.applicationId,
+        status: s.status,
+        code: s.error?.code ?? s.decision.code,
+      })),
     },
   };
 }

@@ -22,7 +22,15 @@ const DELIVERY: Leg<ObservationReportDelivery, ReportAcknowledgement> = {
   encode: (delivery, transmission) => encodeObservationReportDelivery(delivery, { transmission }),
   decode: (body) => {
     const { acknowledgement } = decodeReportAcknowledgement(body);
-    return { interaction: acknowledgement.interaction, messageId: acknowledgement.messageId, acknowledgement: acknowledgement.acknowledgement, duplicate: acknowledgement.duplicate, ...(acknowledgement.code !== undefined ? { code: acknowledgement.code } : {}), ...(acknowledgement.reason !== undefined ? { reason: acknowledgement.reason } : {}), ...(acknowledgement.receivedAt !== undefined ? { receivedAt: acknowledgement.receivedAt } : {}) };
+    return {
+      interaction: acknowledgement.interaction,
+      messageId: acknowledgement.messageId,
+      acknowledgement: acknowledgement.acknowledgement,
+      duplicate: acknowledgement.duplicate,
+      ...(acknowledgement.code !== undefined ? { code: acknowledgement.code } : {}),
+      ...(acknowledgement.reason !== undefined ? { reason: acknowledgement.reason } : {}),
+      ...(acknowledgement.receivedAt !== undefined ? { receivedAt: acknowledgement.receivedAt } : {}),
+    };
   },
 };
 
@@ -48,14 +56,20 @@ async function deliver(ctx: Authorised<ObservationReportSubmission>): Promise<Ac
     const decision: Decision = {
       code: 'NO_REGISTERED_GP',
       rule: 'LSP-REPORT-1: a report goes to the GP practice registered for WAARNEEMGEGEVENS in the reference index',
-      explanation: 'No GP practice has registered this patient in the reference index (no consent given at their GP), so the switch point cannot route the report. Send it to the GP another way.',
+      explanation:
+        'No GP practice has registered this patient in the reference index (no consent given at their GP), so the switch point cannot route the report. Send it to the GP another way.',
     };
     throw problem('UNKNOWN_PATIENT', decision.explanation, { decision });
   }
   const delivery: ObservationReportDelivery = {
     messageId: r.messageId,
     bsn: r.bsn,
-    sender: { applicationId: sender.applicationId, ura: sender.ura, organisationName: sender.organisationName, organisationType: sender.organisationType },
+    sender: {
+      applicationId: sender.applicationId,
+      ura: sender.ura,
+      organisationName: sender.organisationName,
+      organisationType: sender.organisationType,
+    },
     author: r.sender.professional,
     ...(r.sender.responsible !== undefined ? { responsible: r.sender.responsible } : {}),
     situation: r.situation,
@@ -71,32 +85,79 @@ async function deliver(ctx: Authorised<ObservationReportSubmission>): Promise<Ac
 
   let ack: ReportAcknowledgement;
   try {
-    ack = (await askLeg(deps.client, { applicationId: gp.applicationId, baseUrl: gp.baseUrl, wire: gp.wire }, DELIVERY, delivery, { aorta: signed.aorta, timeoutMs: deps.timeoutMs })).body;
+    ack = (
+      await askLeg(
+        deps.client,
+        { applicationId: gp.applicationId, baseUrl: gp.baseUrl, wire: gp.wire },
+        DELIVERY,
+        delivery,
+        { aorta: signed.aorta, timeoutMs: deps.timeoutMs },
+      )
+    ).body;
   } catch (err) {
     const p = err instanceof CallError ? err.detail.problem : undefined;
     if (err instanceof CallError && err.kind === 'problem' && p !== undefined && p.status < 500) {
       // The GP refused the report as such (4xx): that is a rejection (AR), never worth another try.
-      ack = { interaction: 'MCCI_IN000002', messageId: r.messageId, acknowledgement: 'AR', duplicate: false, code: p.code, reason: p.detail ?? p.title };
+      ack = {
+        interaction: 'MCCI_IN000002',
+        messageId: r.messageId,
+        acknowledgement: 'AR',
+        duplicate: false,
+        code: p.code,
+        reason: p.detail ?? p.title,
+      };
     } else {
       const failure = upstreamFailure(err);
-      signed.log.warn({ target: gp.applicationId, code: failure.code, err: failure.detail }, 'observation report not delivered');
+      signed.log.warn(
+        { target: gp.applicationId, code: failure.code, err: failure.detail },
+        'observation report not delivered',
+      );
       throw new Stop(
-        problem(failure.code, `${gp.organisationName} did not acknowledge observation report ${r.messageId}: ${failure.detail}. Try again with the same message id.`),
+        problem(
+          failure.code,
+          `${gp.organisationName} did not acknowledge observation report ${r.messageId}: ${failure.detail}. Try again with the same message id.`,
+        ),
         entry('failed', failure.status, failure.code, `not delivered (${failure.status}); the sender tries again`),
       );
     }
   }
   if (ack.messageId !== r.messageId) {
-    throw new Stop(problem('UPSTREAM_ERROR', `${gp.organisationName} acknowledged message ${ack.messageId} instead of ${r.messageId}`), entry('failed', 'error', 'UPSTREAM_ERROR', `acknowledged another message id (${ack.messageId})`));
+    throw new Stop(
+      problem(
+        'UPSTREAM_ERROR',
+        `${gp.organisationName} acknowledged message ${ack.messageId} instead of ${r.messageId}`,
+      ),
+      entry('failed', 'error', 'UPSTREAM_ERROR', `acknowledged another message id (${ack.messageId})`),
+    );
   }
   const log =
     ack.acknowledgement === 'AA'
       ? entry('permitted', 'ok', 'AA', ack.duplicate ? 'accepted (AA, duplicate: received before)' : 'accepted (AA)')
       : ack.acknowledgement === 'AR'
         ? entry('refused', 'refused', `AR:${ack.code ?? 'REJECTED'}`, `rejected (AR ${ack.code ?? ''})`)
-        : entry('failed', 'error', `AE:${ack.code ?? 'ERROR'}`, `error at the GP (AE ${ack.code ?? ''}); the sender tries again`);
-  signed.log.info({ interaction: 'REPC_IN990003NL', messageId: r.messageId, target: gp.applicationId, acknowledgement: ack.acknowledgement, duplicate: ack.duplicate }, 'observation report routed');
-  return { answer: { ...ack, deliveredTo: { applicationId: gp.applicationId, ura: gp.ura, organisationName: gp.organisationName } }, log };
+        : entry(
+            'failed',
+            'error',
+            `AE:${ack.code ?? 'ERROR'}`,
+            `error at the GP (AE ${ack.code ?? ''}); the sender tries again`,
+          );
+  signed.log.info(
+    {
+      interaction: 'REPC_IN990003NL',
+      messageId: r.messageId,
+      target: gp.applicationId,
+      acknowledgement: ack.acknowledgement,
+      duplicate: ack.duplicate,
+    },
+    'observation report routed',
+  );
+  return {
+    answer: {
+      ...ack,
+      deliveredTo: { applicationId: gp.applicationId, ura: gp.ura, organisationName: gp.organisationName },
+    },
+    log,
+  };
 }
 
 /** REPC_IN990003NL -> MCCI_IN000002 from the patient's own GP. The report is a contact report (CONTACTVERSLAG). */
@@ -105,7 +166,13 @@ export const REPORT: InteractionDefinition<ObservationReportSubmission, ReportRo
   answer: 'MCCI_IN000002',
   categories: () => ['CONTACTVERSLAG'],
   operatorMay: false,
-  subject: (r) => ({ bsn: r.bsn, applicationId: r.sender.applicationId, professional: r.sender.professional, responsible: r.sender.responsible, situation: r.situation }),
+  subject: (r) => ({
+    bsn: r.bsn,
+    applicationId: r.sender.applicationId,
+    professional: r.sender.professional,
+    responsible: r.sender.responsible,
+    situation: r.situation,
+  }),
   describe: (r) => `Observation report ${r.messageId}: `,
   act: deliver,
 };

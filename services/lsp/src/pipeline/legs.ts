@@ -1,7 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { AortaId } from '@schakel/contracts';
-import { LSP_APPLICATION_ID, actionOf, buildEnvelope, decodeAcknowledgement, parseEnvelope, problemFromAcknowledgement, type TransmissionInput, type WireInteraction, type XmlInput } from '@schakel/hl7v3';
+import {
+  LSP_APPLICATION_ID,
+  actionOf,
+  buildEnvelope,
+  decodeAcknowledgement,
+  parseEnvelope,
+  problemFromAcknowledgement,
+  type TransmissionInput,
+  type WireInteraction,
+  type XmlInput,
+} from '@schakel/hl7v3';
 import { CallError, type ServiceClient } from '@schakel/service-kit';
 import type { Wire } from '@schakel/contracts';
 
@@ -27,9 +37,22 @@ export interface Target {
 
 const SWITCH_POINT = { applicationId: LSP_APPLICATION_ID.production };
 
-export async function askLeg<Req, Res>(client: ServiceClient, target: Target, leg: Leg<Req, Res>, request: Req, options: { aorta: AortaId; timeoutMs: number }): Promise<{ body: Res; durationMs: number }> {
+export async function askLeg<Req, Res>(
+  client: ServiceClient,
+  target: Target,
+  leg: Leg<Req, Res>,
+  request: Req,
+  options: { aorta: AortaId; timeoutMs: number },
+): Promise<{ body: Res; durationMs: number }> {
   if (target.wire === 'json') {
-    const r = await client.call(target.baseUrl, { method: 'POST', path: leg.jsonPath, body: request, schema: leg.answerSchema, aorta: options.aorta, timeoutMs: options.timeoutMs });
+    const r = await client.call(target.baseUrl, {
+      method: 'POST',
+      path: leg.jsonPath,
+      body: request,
+      schema: leg.answerSchema,
+      aorta: options.aorta,
+      timeoutMs: options.timeoutMs,
+    });
     return { body: r.body, durationMs: r.durationMs };
   }
   const messageId = randomUUID();
@@ -37,19 +60,38 @@ export async function askLeg<Req, Res>(client: ServiceClient, target: Target, le
     action: actionOf(leg.interaction),
     messageId,
     to: target.baseUrl,
-    body: leg.encode(request, { id: messageId, sender: SWITCH_POINT, receiver: { applicationId: target.applicationId } }),
+    body: leg.encode(request, {
+      id: messageId,
+      sender: SWITCH_POINT,
+      receiver: { applicationId: target.applicationId },
+    }),
   });
-  const r = await client.send(target.baseUrl, { path: new URL(target.baseUrl).pathname, body: envelope, contentType: 'application/soap+xml; charset=utf-8', aorta: options.aorta, timeoutMs: options.timeoutMs });
+  const r = await client.send(target.baseUrl, {
+    path: new URL(target.baseUrl).pathname,
+    body: envelope,
+    contentType: 'application/soap+xml; charset=utf-8',
+    aorta: options.aorta,
+    timeoutMs: options.timeoutMs,
+  });
   try {
     const answer = parseEnvelope(r.text, { maxBytes: 16 * 1024 * 1024 });
     if (answer.bodyName === 'MCCI_IN000002' && leg.interaction !== 'REPC_IN990003NL') {
       // The source refused the query with an acknowledgement: that is its problem, passed on as such.
       const problem = problemFromAcknowledgement(decodeAcknowledgement(answer.body).transmission);
-      if (problem !== undefined) throw new CallError('problem', `${target.baseUrl} refused ${leg.interaction}: ${problem.code}`, { status: problem.status, problem, url: target.baseUrl });
+      if (problem !== undefined)
+        throw new CallError('problem', `${target.baseUrl} refused ${leg.interaction}: ${problem.code}`, {
+          status: problem.status,
+          problem,
+          url: target.baseUrl,
+        });
     }
     return { body: leg.decode(answer.body), durationMs: r.durationMs };
   } catch (err) {
     if (err instanceof CallError) throw err;
-    throw new CallError('bad-response', `${target.baseUrl} answered ${leg.interaction} with a message that could not be read: ${err instanceof Error ? err.message : String(err)}`, { status: r.status, url: target.baseUrl });
+    throw new CallError(
+      'bad-response',
+      `${target.baseUrl} answered ${leg.interaction} with a message that could not be read: ${err instanceof Error ? err.message : String(err)}`,
+      { status: r.status, url: target.baseUrl },
+    );
   }
 }

@@ -24,7 +24,12 @@ export interface PipelineDeps {
   assertions: AssertionCheck;
 }
 
-const decisionOf = (d: Decision): Decision => ({ code: d.code, rule: d.rule, explanation: d.explanation, ...(d.consentRecordId !== undefined ? { consentRecordId: d.consentRecordId } : {}) });
+const decisionOf = (d: Decision): Decision => ({
+  code: d.code,
+  rule: d.rule,
+  explanation: d.explanation,
+  ...(d.consentRecordId !== undefined ? { consentRecordId: d.consentRecordId } : {}),
+});
 
 /**
  * The one interaction pipeline: trust -> address book -> treatment relation -> authorisation protocol ->
@@ -46,12 +51,16 @@ export function createPipeline(deps: PipelineDeps) {
       clientSubject: client.subject,
       requesterApplicationId: subject.applicationId,
       requesterUra: client.ura,
-      ...(subject.professional !== undefined ? { actingUzi: subject.professional.uziNumber, actingRole: subject.professional.roleCode } : {}),
+      ...(subject.professional !== undefined
+        ? { actingUzi: subject.professional.uziNumber, actingRole: subject.professional.roleCode }
+        : {}),
       ...(subject.responsible !== undefined ? { responsibleUzi: subject.responsible.uziNumber } : {}),
       situation: subject.situation,
     };
-    const write = (entry: Pick<AccessEvent, 'outcome' | 'code' | 'explanation' | 'sources' | 'emergency'>) => deps.accessLog.write({ ...event, ...entry, explanation: `${prefix}${entry.explanation}` });
-    const refuse = (code: 'CLIENT_NOT_ALLOWED' | 'UNKNOWN_SYSTEM' | 'NOT_AUTHORISED', decision: Decision) => problem(code, decision.explanation, { decision: decisionOf(decision) });
+    const write = (entry: Pick<AccessEvent, 'outcome' | 'code' | 'explanation' | 'sources' | 'emergency'>) =>
+      deps.accessLog.write({ ...event, ...entry, explanation: `${prefix}${entry.explanation}` });
+    const refuse = (code: 'CLIENT_NOT_ALLOWED' | 'UNKNOWN_SYSTEM' | 'NOT_AUTHORISED', decision: Decision) =>
+      problem(code, decision.explanation, { decision: decisionOf(decision) });
 
     try {
       // 1 trust: the operator (for lookups), or a system in its own name with a professional's signed token.
@@ -73,34 +82,74 @@ export function createPipeline(deps: PipelineDeps) {
         professional: subject.professional,
         responsible: subject.responsible,
       });
-      Object.assign(event, { actingUzi: claims.sub, actingRole: claims.role, ...(claims.resp !== undefined ? { responsibleUzi: claims.resp.uziNumber } : {}) });
+      Object.assign(event, {
+        actingUzi: claims.sub,
+        actingRole: claims.role,
+        ...(claims.resp !== undefined ? { responsibleUzi: claims.resp.uziNumber } : {}),
+      });
 
       // 2 address book, 3 treatment relation.
       const requester = await deps.book.get(subject.applicationId);
       if (requester === undefined) {
-        throw refuse('UNKNOWN_SYSTEM', { code: 'UNKNOWN_SYSTEM', rule: 'LSP-AUTH-1: only systems in the address book may ask or send', explanation: `System ${subject.applicationId} is not in the address book.` });
+        throw refuse('UNKNOWN_SYSTEM', {
+          code: 'UNKNOWN_SYSTEM',
+          rule: 'LSP-AUTH-1: only systems in the address book may ask or send',
+          explanation: `System ${subject.applicationId} is not in the address book.`,
+        });
       }
       if (subject.treatmentRelation === false) {
-        throw refuse('NOT_AUTHORISED', { code: 'NO_TREATMENT_RELATION', rule: 'LSP-AUTH-2: the requester must assert a treatment relation', explanation: 'The requester did not assert a treatment relation with the patient.' });
+        throw refuse('NOT_AUTHORISED', {
+          code: 'NO_TREATMENT_RELATION',
+          rule: 'LSP-AUTH-2: the requester must assert a treatment relation',
+          explanation: 'The requester did not assert a treatment relation with the patient.',
+        });
       }
 
       // 4 the authorisation protocol, per category asked; a lookup keeps the categories it may see.
       const asked = def.categories(q);
-      const decisions = asked.map((category) => ({ category, ...authorise(deps.protocol, { roleCode: claims.role, organisationType: requester.organisationType, category, situation: subject.situation }) }));
+      const decisions = asked.map((category) => ({
+        category,
+        ...authorise(deps.protocol, {
+          roleCode: claims.role,
+          organisationType: requester.organisationType,
+          category,
+          situation: subject.situation,
+        }),
+      }));
       const permitted = decisions.filter((d) => d.permitted);
       if (permitted.length === 0) {
         // Refused whatever the index holds, so a refusal tells nothing about whether the patient is known.
-        const deciding = decisions.find((d) => d.code === 'PROTOCOL_DENY') ?? (asked.length === 1 ? decisions[0] : undefined);
+        const deciding =
+          decisions.find((d) => d.code === 'PROTOCOL_DENY') ?? (asked.length === 1 ? decisions[0] : undefined);
         throw refuse(
           'NOT_AUTHORISED',
-          deciding ?? { code: 'PROTOCOL_NO_ROW', rule: 'AP-DEFAULT: what no row allows is refused', explanation: 'Refused: no row of the authorisation protocol lets this professional see any of the data categories asked.' },
+          deciding ?? {
+            code: 'PROTOCOL_NO_ROW',
+            rule: 'AP-DEFAULT: what no row allows is refused',
+            explanation:
+              'Refused: no row of the authorisation protocol lets this professional see any of the data categories asked.',
+          },
         );
       }
       const [first] = permitted;
-      const decision: Decision = permitted.length === 1 && first !== undefined ? decisionOf(first) : { code: 'PROTOCOL_ALLOW', rule: permitted.map((d) => d.rule.split(':')[0]).join(', '), explanation: `Allowed: ${permitted.map((d) => d.category).join(', ')}.` };
+      const decision: Decision =
+        permitted.length === 1 && first !== undefined
+          ? decisionOf(first)
+          : {
+              code: 'PROTOCOL_ALLOW',
+              rule: permitted.map((d) => d.rule.split(':')[0]).join(', '),
+              explanation: `Allowed: ${permitted.map((d) => d.category).join(', ')}.`,
+            };
 
       // 5 the interaction's own step, and its one log entry.
-      const acted = await def.act({ q, subject, signed, deps, professional: { claims, requester, decision }, categories: permitted.map((d) => d.category as DataCategory) });
+      const acted = await def.act({
+        q,
+        subject,
+        signed,
+        deps,
+        professional: { claims, requester, decision },
+        categories: permitted.map((d) => d.category as DataCategory),
+      });
       await write(acted.log);
       return acted.answer;
     } catch (err) {
@@ -110,10 +159,18 @@ export function createPipeline(deps: PipelineDeps) {
       }
       if (err instanceof ProblemError) {
         const p = err.problem;
-        await write({ outcome: 'refused', code: p.decision?.code ?? p.code, explanation: `${p.decision?.explanation ?? p.detail ?? p.title} [${p.decision?.rule ?? 'TRUST'}]` });
+        await write({
+          outcome: 'refused',
+          code: p.decision?.code ?? p.code,
+          explanation: `${p.decision?.explanation ?? p.detail ?? p.title} [${p.decision?.rule ?? 'TRUST'}]`,
+        });
       } else {
         // A bug: the caller gets a bare 500 from the error handler, the patient's log still says something happened.
-        await write({ outcome: 'failed', code: 'INTERNAL_ERROR', explanation: 'The switch point could not complete the request.' });
+        await write({
+          outcome: 'failed',
+          code: 'INTERNAL_ERROR',
+          explanation: 'The switch point could not complete the request.',
+        });
       }
       throw err;
     }

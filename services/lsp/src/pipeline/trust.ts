@@ -29,21 +29,46 @@ export const refusal = (code: Parameters<typeof problem>[0], rule: string, expla
  * certificate, BSN, interaction and professional those of the message, and the message id never seen
  * before. Answers the claims, or throws a refusal with its own code and rule.
  */
-export async function acceptAssertion(check: AssertionCheck, client: ClientIdentity, verified: VerifyResult | undefined, expected: Expected): Promise<AssertionClaims> {
-  if (verified === undefined) throw refusal('ASSERTION_MISSING', RULE, 'The request has no signed professional assertion.');
+export async function acceptAssertion(
+  check: AssertionCheck,
+  client: ClientIdentity,
+  verified: VerifyResult | undefined,
+  expected: Expected,
+): Promise<AssertionClaims> {
+  if (verified === undefined)
+    throw refusal('ASSERTION_MISSING', RULE, 'The request has no signed professional assertion.');
   if (!verified.ok) throw refusal(verified.code, RULE, `The professional assertion was refused: ${verified.detail}.`);
   if (await check.revocations.isRevoked(verified.certificateSerial)) {
-    throw refusal('CREDENTIAL_REVOKED', RULE, `The professional's UZI card certificate (serial ${verified.certificateSerial}) is on the revocation list.`);
+    throw refusal(
+      'CREDENTIAL_REVOKED',
+      RULE,
+      `The professional's UZI card certificate (serial ${verified.certificateSerial}) is on the revocation list.`,
+    );
   }
   const c = verified.claims;
-  const mismatch = (what: string) => refusal('ASSERTION_MISMATCH', 'TRUST-3: the assertion must match the connection and the request', `The professional assertion does not match ${what}.`);
-  if (c.ura !== client.ura) throw mismatch(`the organisation of the client certificate (assertion URA ${c.ura}, certificate URA ${client.ura})`);
+  const mismatch = (what: string) =>
+    refusal(
+      'ASSERTION_MISMATCH',
+      'TRUST-3: the assertion must match the connection and the request',
+      `The professional assertion does not match ${what}.`,
+    );
+  if (c.ura !== client.ura)
+    throw mismatch(
+      `the organisation of the client certificate (assertion URA ${c.ura}, certificate URA ${client.ura})`,
+    );
   if (c.bsn !== expected.bsn) throw mismatch('the BSN of the request');
-  if (c.interaction !== expected.interaction) throw mismatch(`the interaction (${c.interaction} signed, ${expected.interaction} asked)`);
-  if (expected.professional !== undefined && (c.sub !== expected.professional.uziNumber || c.role !== expected.professional.roleCode)) {
+  if (c.interaction !== expected.interaction)
+    throw mismatch(`the interaction (${c.interaction} signed, ${expected.interaction} asked)`);
+  if (
+    expected.professional !== undefined &&
+    (c.sub !== expected.professional.uziNumber || c.role !== expected.professional.roleCode)
+  ) {
     throw mismatch('the acting professional named in the request');
   }
-  if (expected.responsible !== undefined && (c.resp?.uziNumber !== expected.responsible.uziNumber || c.resp.roleCode !== expected.responsible.roleCode)) {
+  if (
+    expected.responsible !== undefined &&
+    (c.resp?.uziNumber !== expected.responsible.uziNumber || c.resp.roleCode !== expected.responsible.roleCode)
+  ) {
     throw mismatch('the responsible professional named in the request');
   }
   // Replay: the primary key refuses a second insert of the same message id, in any process sharing the store.
@@ -54,10 +79,17 @@ export async function acceptAssertion(check: AssertionCheck, client: ClientIdent
     .executeTakeFirst();
   if (++check.seen % 1000 === 0) {
     // Expired ids can never be replayed successfully (the window check refuses them), so they may go.
-    await check.db.deleteFrom('assertion_ids').where('expires_at', '<', Math.floor(Date.now() / 1000) - 3600).execute();
+    await check.db
+      .deleteFrom('assertion_ids')
+      .where('expires_at', '<', Math.floor(Date.now() / 1000) - 3600)
+      .execute();
   }
   if (inserted.numInsertedOrUpdatedRows === 0n) {
-    throw refusal('ASSERTION_REPLAYED', 'TRUST-4: a message id is accepted once', `The professional assertion's message id ${c.jti} was used before.`);
+    throw refusal(
+      'ASSERTION_REPLAYED',
+      'TRUST-4: a message id is accepted once',
+      `The professional assertion's message id ${c.jti} was used before.`,
+    );
   }
   return c;
 }

@@ -66,7 +66,10 @@ function soap(reply: FastifyReply, status: number, xml: string): FastifyReply {
 export async function hl7v3Routes(app: App, deps: Hl7v3Deps): Promise<void> {
   await app.register(async (scope) => {
     // Only this scope reads XML; the text is parsed by the codec's safe parser (no DTD, size limits).
-    for (const type of SOAP_TYPES) scope.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) => done(null, body));
+    for (const type of SOAP_TYPES)
+      scope.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) =>
+        done(null, body),
+      );
 
     for (const [path, service] of Object.entries(ENDPOINTS)) {
       const operations = new Set<string>(SERVICES[service].operations.map((o) => o.request));
@@ -85,19 +88,35 @@ export async function hl7v3Routes(app: App, deps: Hl7v3Deps): Promise<void> {
           try {
             env = parseEnvelope(typeof request.body === 'string' ? request.body : '');
           } catch (err) {
-            const reason = err instanceof ProblemError ? (err.problem.detail ?? err.problem.title) : 'not a SOAP 1.2 envelope';
+            const reason =
+              err instanceof ProblemError ? (err.problem.detail ?? err.problem.title) : 'not a SOAP 1.2 envelope';
             return soap(reply, 400, buildFault({ code: 'Sender', subcode: 'VALIDATIEFOUT', reason }));
           }
           if (env.notUnderstood.length > 0) {
-            return soap(reply, 400, buildFault({ code: 'MustUnderstand', reason: `Header blocks not understood: ${env.notUnderstood.join(', ')}`, relatesTo: env.messageId }));
+            return soap(
+              reply,
+              400,
+              buildFault({
+                code: 'MustUnderstand',
+                reason: `Header blocks not understood: ${env.notUnderstood.join(', ')}`,
+                relatesTo: env.messageId,
+              }),
+            );
           }
           let interaction: WireInteraction;
           try {
             interaction = interactionOf(env).id;
-            if (!operations.has(interaction)) throw problem('VALIDATION_ERROR', `${interaction} is not an operation of ${SERVICES[service].name}`, { field: 'Envelope/Header/wsa:Action' });
+            if (!operations.has(interaction))
+              throw problem('VALIDATION_ERROR', `${interaction} is not an operation of ${SERVICES[service].name}`, {
+                field: 'Envelope/Header/wsa:Action',
+              });
           } catch (err) {
             const reason = err instanceof ProblemError ? (err.problem.detail ?? err.problem.title) : 'unknown Action';
-            return soap(reply, 400, buildFault({ code: 'Sender', subcode: 'VALIDATIEFOUT', reason, relatesTo: env.messageId }));
+            return soap(
+              reply,
+              400,
+              buildFault({ code: 'Sender', subcode: 'VALIDATIEFOUT', reason, relatesTo: env.messageId }),
+            );
           }
           return soap(reply, 200, await answer(deps, request, env, interaction));
         },
@@ -121,7 +140,12 @@ export function wsdlRoutes(app: App): void {
 }
 
 /** Run one message through the pipeline and translate what comes back; every refusal is an acknowledgement. */
-async function answer(deps: Hl7v3Deps, request: FastifyRequest, env: SoapEnvelope, interaction: WireInteraction): Promise<string> {
+async function answer(
+  deps: Hl7v3Deps,
+  request: FastifyRequest,
+  env: SoapEnvelope,
+  interaction: WireInteraction,
+): Promise<string> {
   let transmission: Transmission | undefined;
   const back = (to: Transmission) => ({ sender: LSP_DEVICE, receiver: to.sender });
   const acknowledge = (body: string) => buildAnswerEnvelope(env, { action: actionOf('MCCI_IN000002'), body });
@@ -133,14 +157,21 @@ async function answer(deps: Hl7v3Deps, request: FastifyRequest, env: SoapEnvelop
         const m = decodeMedicationQuery(env.body);
         transmission = m.transmission;
         const batch = await deps.run(MEDICATION, m.query, signed);
-        const body = encodeBatch(batch, { transmission: back(m.transmission), inResponseTo: m.transmission.id, ...(interaction === 'QURX_IN990111NL' ? { answerInteraction: 'QURX_IN990113NL' as const } : {}) });
+        const body = encodeBatch(batch, {
+          transmission: back(m.transmission),
+          inResponseTo: m.transmission.id,
+          ...(interaction === 'QURX_IN990111NL' ? { answerInteraction: 'QURX_IN990113NL' as const } : {}),
+        });
         return buildAnswerEnvelope(env, { action: actionOf('MCCI_IN200101'), body });
       }
       case 'QUPC_IN990001NL': {
         const m = decodeSummaryQuery(env.body);
         transmission = m.transmission;
         const batch = await deps.run(SUMMARY, m.query, signed);
-        return buildAnswerEnvelope(env, { action: actionOf('MCCI_IN200101'), body: encodeBatch(batch, { transmission: back(m.transmission), inResponseTo: m.transmission.id }) });
+        return buildAnswerEnvelope(env, {
+          action: actionOf('MCCI_IN200101'),
+          body: encodeBatch(batch, { transmission: back(m.transmission), inResponseTo: m.transmission.id }),
+        });
       }
       case 'REPC_IN990003NL': {
         const m = decodeObservationReportSubmission(env.body);
@@ -157,8 +188,16 @@ async function answer(deps: Hl7v3Deps, request: FastifyRequest, env: SoapEnvelop
         const r = m.registration;
         if (interaction === 'MFMT_IN002103') await deps.registrations.deregister(caller(request), r);
         else await deps.registrations.register(caller(request), { ...r, reason: 'consent' });
-        request.log.info({ interaction, category: r.category, applicationId: r.applicationId }, 'reference index changed over HL7v3');
-        return acknowledge(encodeAcknowledgement({ ...back(m.transmission), acknowledgement: { typeCode: 'AA', targetMessageId: m.transmission.id } }));
+        request.log.info(
+          { interaction, category: r.category, applicationId: r.applicationId },
+          'reference index changed over HL7v3',
+        );
+        return acknowledge(
+          encodeAcknowledgement({
+            ...back(m.transmission),
+            acknowledgement: { typeCode: 'AA', targetMessageId: m.transmission.id },
+          }),
+        );
       }
       default:
         throw problem('VALIDATION_ERROR', `${interaction} is not answered by the switch point`);
@@ -167,7 +206,12 @@ async function answer(deps: Hl7v3Deps, request: FastifyRequest, env: SoapEnvelop
     if (!(err instanceof ProblemError)) throw err;
     request.log.info({ interaction, code: err.code }, 'HL7v3 message refused');
     const to: Device = transmission?.sender ?? { applicationId: 'unknown' };
-    return acknowledge(acknowledgementFromProblem(err.problem, { transmission: { sender: LSP_DEVICE, receiver: to }, inResponseTo: transmission?.id ?? env.messageId }));
+    return acknowledge(
+      acknowledgementFromProblem(err.problem, {
+        transmission: { sender: LSP_DEVICE, receiver: to },
+        inResponseTo: transmission?.id ?? env.messageId,
+      }),
+    );
   }
 }
 
@@ -178,15 +222,33 @@ function signedFrom(deps: Hl7v3Deps, request: FastifyRequest, env: SoapEnvelope,
     aorta: request.aorta,
     log: request.log,
     token: async (): Promise<VerifyResult | undefined> => {
-      const verdict = verifyAssertionHeader(env, { cardCaPem: deps.cardCaPem, clockSkewSeconds: deps.clockSkewSeconds });
-      if (!verdict.ok) return verdict.code === 'ASSERTION_MISSING' ? undefined : { ok: false, code: verdict.code, detail: verdict.detail };
+      const verdict = verifyAssertionHeader(env, {
+        cardCaPem: deps.cardCaPem,
+        clockSkewSeconds: deps.clockSkewSeconds,
+      });
+      if (!verdict.ok)
+        return verdict.code === 'ASSERTION_MISSING'
+          ? undefined
+          : { ok: false, code: verdict.code, detail: verdict.detail };
       // The header must be addressed to the switch point (thrown here, the pipeline logs it as every refusal),
       // and a dispense-list query is signed as the medication query it is.
       if (!ADDRESSED.has(verdict.claims.aud)) {
-        throw refusal('ASSERTION_MISMATCH', 'TRUST-3: the assertion must match the connection and the request', `The professional assertion is addressed to ${verdict.claims.aud}, not to the switch point.`);
+        throw refusal(
+          'ASSERTION_MISMATCH',
+          'TRUST-3: the assertion must match the connection and the request',
+          `The professional assertion is addressed to ${verdict.claims.aud}, not to the switch point.`,
+        );
       }
-      const signedFor = verdict.claims.interaction === 'QURX_IN990111NL' && interaction === 'QURX_IN990111NL' ? 'QURX_IN990011NL' : verdict.claims.interaction;
-      return { ok: true, claims: { ...verdict.claims, interaction: signedFor as typeof MEDICATION.interaction }, certificateSerial: verdict.certificateSerial, professionalName: verdict.professionalName };
+      const signedFor =
+        verdict.claims.interaction === 'QURX_IN990111NL' && interaction === 'QURX_IN990111NL'
+          ? 'QURX_IN990011NL'
+          : verdict.claims.interaction;
+      return {
+        ok: true,
+        claims: { ...verdict.claims, interaction: signedFor as typeof MEDICATION.interaction },
+        certificateSerial: verdict.certificateSerial,
+        professionalName: verdict.professionalName,
+      };
     },
   };
 }

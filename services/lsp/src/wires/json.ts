@@ -96,7 +96,12 @@ export function jsonRoutes(app: App, deps: { run: Pipeline; verifier: Verifier }
         response: { 200: z.object({ entries: z.array(IndexEntry) }), 401: Problem, ...pick(400, 403) },
       },
     },
-    async (request) => deps.run(LOOKUP, { bsn: request.params.bsn, category: request.query.category, situation: request.query.situation }, signed(request)),
+    async (request) =>
+      deps.run(
+        LOOKUP,
+        { bsn: request.params.bsn, category: request.query.category, situation: request.query.situation },
+        signed(request),
+      ),
   );
 
   const Answer = z.object({ permitted: z.boolean(), decision: Decision });
@@ -111,7 +116,15 @@ export function jsonRoutes(app: App, deps: { run: Pipeline; verifier: Verifier }
           'Asked for a professional: it tells where the patient is in care, so it is a localisation (QUMT_IN020010) with its trust checks, protocol check and access-log entry. The role comes from the signed assertion (Authorization: Bearer <JWS>) and the organisation type from the address book.',
         body: z.object({ bsn: Bsn, category: DataCategory, situation: Situation.default('regular') }).strict(),
         ...assertion,
-        response: { 200: z.object({ bsn: Bsn, category: DataCategory, holders: z.array(Answer.extend({ ura: Ura, organisationName: z.string(), applicationId: z.string() })) }), 401: Problem, ...pick(400, 403) },
+        response: {
+          200: z.object({
+            bsn: Bsn,
+            category: DataCategory,
+            holders: z.array(Answer.extend({ ura: Ura, organisationName: z.string(), applicationId: z.string() })),
+          }),
+          401: Problem,
+          ...pick(400, 403),
+        },
       },
     },
     async (request) => deps.run(OPEN_QUESTION, request.body, signed(request)),
