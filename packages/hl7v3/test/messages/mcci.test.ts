@@ -74,6 +74,17 @@ describe('MCCI_IN000002 acknowledgement of a problem', () => {
     expect(problemFromAcknowledgement(decoded.transmission)).toEqual(p);
   });
 
+  it.skipIf(schemaSkipReason !== undefined)("is checked by HL7's schema: one without its sender fails it", () => {
+    const xml = acknowledgementFromProblem(problem('UPSTREAM_TIMEOUT').problem, {
+      transmission: toHap,
+      inResponseTo: QUERY_ID,
+    });
+    expect(validateAgainstSchema(xml, 'MCCI_IN000002')).toBeUndefined();
+    const broken = xml.replace(/<sender [^]*<\/sender>/, '');
+    expect(broken).not.toBe(xml);
+    expect(validateAgainstSchema(broken, 'MCCI_IN000002')).toMatch(/sender/);
+  });
+
   it('rejects (AR) what trying again will not fix and errs (AE) where it may', () => {
     const type = (p: Problem) =>
       decodeAcknowledgement(acknowledgementFromProblem(p, { transmission: toHap, inResponseTo: QUERY_ID })).transmission
