@@ -224,7 +224,22 @@ async function start(args: string[]): Promise<void> {
   const topology = loadTopology(resolve(values.topology));
   const t0 = performance.now();
   process.stdout.write(`Starting ${topology.organisations.length + 1} processes (data in ${dataDir}) ...\n`);
-  const running = await startTopology({ topology, dataDir, logLevel: values['log-level'] });
+  const logs = join(dataDir, 'logs');
+  const running = await startTopology({
+    topology,
+    dataDir,
+    logLevel: values['log-level'],
+    // The supervisor restarts a crashed organisation; say so, with where to look.
+    onEvent: (e) => {
+      const line =
+        e.type === 'crashed'
+          ? `!! ${e.id} exited unexpectedly (code ${e.code}, signal ${e.signal}); restarting in ${e.restartInMs} ms; see ${join(logs, `${e.id}.log`)}`
+          : e.type === 'restarted'
+            ? `.. ${e.id} restarted (${e.restarts} time${e.restarts === 1 ? '' : 's'}) at ${e.url}`
+            : `!! ${e.id} did not come back (${e.error.split('\n')[0]}); next try in ${e.restartInMs} ms`;
+      process.stderr.write(`${line}\n`);
+    },
+  });
   const startedMs = performance.now() - t0;
   let stopping = false;
   const stop = async () => {
@@ -237,14 +252,6 @@ async function start(args: string[]): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
-  for (const p of running.processes.values()) {
-    p.child?.on('exit', (code, signal) => {
-      if (!stopping)
-        process.stderr.write(
-          `!! ${p.id} exited unexpectedly (code ${code}, signal ${signal}); see ${p.logFile ?? 'its log'}\n`,
-        );
-    });
-  }
 
   const { seeded } = values['no-seed'] ? { seeded: false } : await seedDemo(running);
   const rows = [...running.processes.values()].map((p) => [

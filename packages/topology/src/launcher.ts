@@ -28,7 +28,20 @@ export interface StartOptions {
   pkiDir?: string;
   /** Extra environment per process id ('*' for all), e.g. short retry settings in tests. */
   env?: Record<string, Record<string, string>>;
+  /**
+   * Restart a process that exits without being asked to (a crash, an outside kill -9), with backoff:
+   * 250 ms doubling to at most `maxBackoffMs` (default 10 s), back to 250 ms once it has stayed up a
+   * minute. On by default; a stop through the handle below is never restarted.
+   */
+  supervise?: boolean | { maxBackoffMs?: number };
+  /** Told of every crash, restart and failed restart (`npm start` prints them). */
+  onEvent?: (event: SupervisorEvent) => void;
 }
+
+export type SupervisorEvent =
+  | { type: 'crashed'; id: string; code: number | null; signal: NodeJS.Signals | null; restartInMs: number }
+  | { type: 'restarted'; id: string; restarts: number; url: string }
+  | { type: 'restart-failed'; id: string; error: string; restartInMs: number };
 
 export interface RunningProcess {
   id: string;
@@ -39,6 +52,8 @@ export interface RunningProcess {
   url: string;
   logFile?: string;
   child: ChildProcess | undefined;
+  /** How often the supervisor has restarted it after a crash. */
+  restarts: number;
 }
 
 /**
@@ -125,6 +140,46 @@ export async function startTopology(options: StartOptions = {}) {
     p.url = started.url;
     // After the first start, keep the port so that others (the address book) still find it.
     env['PORT'] = new URL(started.url).port;
+    watch(p, started.child);
+  }
+
+  // The supervisor: a child that exits on its own is started again, later each time it keeps crashing.
+  const supervise = options.supervise ?? true;
+  const maxBackoffMs = (typeof supervise === 'object' ? supervise.maxBackoffMs : undefined) ?? 10_000;
+  const backoff = new Map<string, { next: number; upSince: number }>();
+  let closing = false;
+  function watch(p: RunningProcess, child: ChildProcess): void {
+    const upSince = Date.now();
+    child.once('exit', (code, signal) => {
+      if (closing || stopping.has(child) || supervise === false || p.child !== child) return;
+      p.child = undefined;
+      const b = backoff.get(p.id);
+      const delay = b === undefined || Date.now() - upSince > 60_000 ? 250 : Math.min(b.next * 2, maxBackoffMs);
+      backoff.set(p.id, { next: delay, upSince });
+      options.onEvent?.({ type: 'crashed', id: p.id, code, signal, restartInMs: delay });
+      scheduleRestart(p, delay);
+    });
+  }
+  function scheduleRestart(p: RunningProcess, delay: number): void {
+    setTimeout(() => {
+      if (closing || p.child !== undefined) return;
+      launch(p.id).then(
+        () => {
+          p.restarts += 1;
+          options.onEvent?.({ type: 'restarted', id: p.id, restarts: p.restarts, url: p.url });
+        },
+        (err: unknown) => {
+          const next = Math.min(delay * 2, maxBackoffMs);
+          options.onEvent?.({
+            type: 'restart-failed',
+            id: p.id,
+            error: err instanceof Error ? err.message : String(err),
+            restartInMs: next,
+          });
+          scheduleRestart(p, next);
+        },
+      );
+    }, delay).unref();
   }
 
   const sp = topology.switchPoint;
@@ -136,6 +191,7 @@ export async function startTopology(options: StartOptions = {}) {
     applicationId: sp.applicationId,
     url: '',
     child: undefined,
+    restarts: 0,
   });
   envs.set(sp.id, {
     ...common,
@@ -165,6 +221,7 @@ export async function startTopology(options: StartOptions = {}) {
         applicationId: o.applicationId,
         url: '',
         child: undefined,
+        restarts: 0,
       });
       envs.set(o.id, {
         ...common,
@@ -186,6 +243,7 @@ export async function startTopology(options: StartOptions = {}) {
     }
     await Promise.all([lspStarted, ...topology.organisations.map((o) => launch(o.id))]);
   } catch (err) {
+    closing = true;
     await Promise.all([...processes.values()].map((p) => stopChild(p)));
     throw err;
   }
@@ -216,6 +274,7 @@ export async function startTopology(options: StartOptions = {}) {
     pause: (id: string) => void get(id).child?.kill('SIGSTOP'),
     resume: (id: string) => void get(id).child?.kill('SIGCONT'),
     close: async () => {
+      closing = true;
       await Promise.all([...processes.values()].map((p) => stopChild(p)));
       if (ownPki) rmSync(pkiDir, { recursive: true, force: true });
     },
@@ -223,8 +282,12 @@ export async function startTopology(options: StartOptions = {}) {
 }
 export type RunningTopology = Awaited<ReturnType<typeof startTopology>>;
 
+/** Processes being stopped on purpose: the supervisor leaves them down. */
+const stopping = new WeakSet<ChildProcess>();
+
 async function stopChild(p: RunningProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   const child = p.child;
+  if (child !== undefined) stopping.add(child);
   if (child === undefined || child.exitCode !== null || child.signalCode !== null) {
     p.child = undefined;
     return;
