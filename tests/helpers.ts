@@ -7,7 +7,13 @@ import { startTopology, type RunningTopology, type StartOptions } from '@schakel
 /** Plain HTTP as an outside client would do it, answering status, headers and parsed JSON. */
 export async function http(
   url: string,
-  options: { method?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  options: {
+    method?: string;
+    body?: unknown;
+    raw?: string;
+    headers?: Record<string, string>;
+    signal?: AbortSignal;
+  } = {},
 ) {
   const headers: Record<string, string> = { ...options.headers };
   let body: string | undefined = options.raw;
@@ -19,6 +25,7 @@ export async function http(
     method: (options.method ?? (body === undefined ? 'GET' : 'POST')) as 'GET',
     headers,
     ...(body !== undefined ? { body } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
   });
   const text = await r.body.text();
   let json: any;

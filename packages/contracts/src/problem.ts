@@ -61,6 +61,11 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, title: 'Not found', hl7: 'KEY204' },
   ROUTE_NOT_FOUND: { status: 404, title: 'There is no such endpoint', hl7: undefined },
   CONFLICT: { status: 409, title: 'The request conflicts with what is stored', hl7: undefined },
+  NO_LAUNCHER: {
+    status: 409,
+    title: 'Process control needs the Schakel launcher (npm start or startTopology), which did not start this service',
+    hl7: undefined,
+  },
   // the world around
   UPSTREAM_UNREACHABLE: { status: 502, title: 'A system this request depends on could not be reached', hl7: undefined },
   UPSTREAM_TIMEOUT: { status: 504, title: 'A system this request depends on did not answer in time', hl7: undefined },

@@ -14,3 +14,4 @@ export * from './audience.js';
 export * from './route-table.js';
 export { redactingSerializers, scrub } from './redaction.js';
 export * from './soap-leg.js';
+export * from './process-control.js';

@@ -17,6 +17,7 @@ import {
 } from '@schakel/contracts';
 import { z } from 'zod';
 import { CallError, type ServiceClient } from './client.js';
+import { ProcessList, type ProcessAction } from './process-control.js';
 
 /** `assertion`: the acting professional's signed assertion (compact JWS), sent as a Bearer token. */
 export interface QueryOptions {
@@ -43,6 +44,16 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
       .then((r) => r.body);
   return {
     baseUrl,
+    /** The operator's process control (admin certificate): every process of the topology and its state. */
+    processes: () =>
+      client
+        .call(baseUrl, { method: 'GET', path: '/control/processes', schema: ProcessList })
+        .then((r) => r.body.processes),
+    /** Stop, start, restart, pause or resume one organisation (admin certificate); answers the new states. */
+    controlProcess: (id: string, action: ProcessAction) =>
+      client
+        .call(baseUrl, { method: 'POST', path: `/control/processes/${seg(id)}/${action}`, schema: ProcessList })
+        .then((r) => r.body.processes),
     registerSystem: (applicationId: string, entry: SystemRegistration) =>
       client
         .call(baseUrl, {

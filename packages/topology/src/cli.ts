@@ -11,6 +11,8 @@ import {
   type Hl7QueryInteraction,
 } from './hl7-envelope.js';
 import { preparePki } from './prepare-pki.js';
+import { operatorClient } from './operator.js';
+import type { ProcessAction } from '@schakel/service-kit';
 import { parseArgs } from 'node:util';
 import { DEMO_PATIENTS, seedDemo } from './seed.js';
 import { startTopology } from './launcher.js';
@@ -21,6 +23,9 @@ const HELP = `Usage: npm start [-- options]              start the topology (the
        npm run -s schakel -- assertion options print a signed professional assertion
        npm run -s schakel -- hl7 options       print a signed HL7v3 query in a SOAP envelope
        npm run schakel -- pki [--data-dir DIR]   issue the topology's certificates and cards only
+       npm run -s schakel -- processes         list the running topology's processes and their state
+       npm run -s schakel -- stop|start|restart|pause|resume ID
+                                               control one organisation of the running topology
 
 npm start starts the Schakel topology: the switch point and one process per organisation, seeds demo
 data, and prints what runs where. Ctrl-C stops everything.
@@ -46,6 +51,11 @@ Options of enrol (the topology must have been started once, so that its test PKI
   --lsp-url URL           the switch point (default https://127.0.0.1:7000)
   --data-dir DIR          the topology's data folder (default ./data)
 
+Options of processes, stop, start ID, restart, pause and resume (the operator's process control, through
+the switch point with the admin certificate; pause freezes a process with SIGSTOP, like a hung system):
+  --lsp-url URL           the switch point (default https://127.0.0.1:7000)
+  --data-dir DIR          the topology's data folder, for the admin certificate (default ./data)
+
 Options of assertion (prints a compact JWS, valid 5 minutes):
   --card PREFIX           card files without .cert.pem/.key.pem, e.g. data/pki/enrolled/my-his/cards/900000099
   --bsn BSN               the patient
@@ -68,9 +78,17 @@ async function main(): Promise<void> {
   const [first, ...rest] = process.argv.slice(2);
   const command = first !== undefined && !first.startsWith('-') ? first : 'start';
   const args = first !== undefined && !first.startsWith('-') ? rest : process.argv.slice(2);
+  // `start` with an organisation's id controls that process; without one it starts the topology.
+  if (command === 'start' && args[0] !== undefined && !args[0].startsWith('-')) return controlCommand('start', args);
   switch (command) {
     case 'start':
       return start(args);
+    case 'processes':
+    case 'stop':
+    case 'restart':
+    case 'pause':
+    case 'resume':
+      return controlCommand(command, args);
     case 'enrol':
       return enrolCommand(args);
     case 'assertion':
@@ -125,6 +143,41 @@ async function enrolCommand(args: string[]): Promise<void> {
   }
   const { examples } = await enrol(parsed.data);
   process.stdout.write(`${examples}\n`);
+}
+
+/** The operator's process control: list, or act on one organisation and print the new states. */
+async function controlCommand(verb: ProcessAction | 'processes', args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'lsp-url': { type: 'string', default: 'https://127.0.0.1:7000' },
+      'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
+    },
+  });
+  const id = positionals[0];
+  if (verb !== 'processes' && (id === undefined || positionals.length > 1)) {
+    process.stderr.write(`${verb} needs one organisation id (see: npm run -s schakel -- processes)\n`);
+    process.exit(2);
+  }
+  const lsp = await operatorClient(join(resolve(values['data-dir']), 'pki'), values['lsp-url']);
+  try {
+    const processes = verb === 'processes' ? await lsp.processes() : await lsp.controlProcess(id ?? '', verb);
+    const rows = processes.map((p) => [
+      p.id,
+      p.state,
+      p.pid !== undefined ? String(p.pid) : '-',
+      String(p.restarts),
+      p.url,
+    ]);
+    process.stdout.write(`${table([['id', 'state', 'pid', 'restarts', 'URL'], ...rows])}\n`);
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`${verb}${id !== undefined ? ` ${id}` : ''}: ${message}\n`);
+    process.exit(1);
+  } finally {
+    await lsp.close();
+  }
 }
 
 /** Issue the topology's certificates and UZI cards without starting anything (for containers). */

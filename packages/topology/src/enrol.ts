@@ -1,10 +1,9 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { ApplicationId, DataCategory, OrganisationType, Ura, UziNumber, UziRoleCode } from '@schakel/contracts';
-import { createServiceClient, createSwitchPointClient } from '@schakel/service-kit';
 import { openPki } from '@schakel/trust/pki';
-import { ADMIN_SYSTEM } from './identities.js';
+import { operatorClient } from './operator.js';
 
 /** What `npm run enrol` takes: a new organisation's system, and the professionals it needs UZI cards for. */
 export const EnrolmentInput = z.object({
@@ -51,17 +50,9 @@ export async function enrol(raw: EnrolmentInput): Promise<{ folder: string; exam
     writeFileSync(join(folder, 'cards', `${p.uziNumber}.key.pem`), card.key, { mode: 0o600 });
   }
 
-  const adminFiles = await pki.ensureSystem(ADMIN_SYSTEM);
-  const client = createServiceClient({
-    timeoutMs: 10_000,
-    tls: {
-      cert: readFileSync(adminFiles.certFile, 'utf8'),
-      key: readFileSync(adminFiles.keyFile, 'utf8'),
-      ca: pki.rootPem,
-    },
-  });
+  const lsp = await operatorClient(pki, input.lspUrl, 10_000);
   try {
-    await createSwitchPointClient(client, input.lspUrl).registerSystem(input.applicationId, {
+    await lsp.registerSystem(input.applicationId, {
       ura: input.ura,
       organisationName: input.name,
       organisationType: input.organisationType,
@@ -69,7 +60,7 @@ export async function enrol(raw: EnrolmentInput): Promise<{ folder: string; exam
       ...(input.baseUrl !== undefined ? { baseUrl: input.baseUrl } : {}),
     });
   } finally {
-    await client.close();
+    await lsp.close();
   }
 
   const rel = relative(process.cwd(), folder) || '.';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, existsSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
-import type { ReadyMessage, TlsMaterial } from '@schakel/service-kit';
+import type { ControlReply, ControlRequest, ProcessInfo, ReadyMessage, TlsMaterial } from '@schakel/service-kit';
 import type { SystemSubject } from '@schakel/trust/pki';
 import { ORGANISATION_TYPE_OF, REPO_ROOT, loadTopology, type OrganisationSpec, type Topology } from './topology.js';
 import { ADMIN_SYSTEM } from './identities.js';
@@ -140,7 +140,69 @@ export async function startTopology(options: StartOptions = {}) {
     p.url = started.url;
     // After the first start, keep the port so that others (the address book) still find it.
     env['PORT'] = new URL(started.url).port;
+    paused.delete(id);
     watch(p, started.child);
+    // The switch point passes the operator's process control on to us.
+    if (id === sp.id) started.child.on('message', (m: unknown) => void answerControl(started.child, m));
+  }
+
+  // Process control, for the handle below and for the operator through the switch point.
+  const paused = new Set<string>();
+  const infoOf = (p: RunningProcess): ProcessInfo => ({
+    id: p.id,
+    service: p.service,
+    name: p.name,
+    url: p.url,
+    state: p.child === undefined ? 'stopped' : paused.has(p.id) ? 'paused' : 'running',
+    ...(p.child?.pid !== undefined ? { pid: p.child.pid } : {}),
+    restarts: p.restarts,
+  });
+  const actions = {
+    stop: (p: RunningProcess, signal: NodeJS.Signals = 'SIGTERM') => stopChild(p, signal),
+    start: async (p: RunningProcess) => {
+      if (p.child === undefined) await launch(p.id);
+    },
+    restart: async (p: RunningProcess) => {
+      await stopChild(p);
+      await launch(p.id);
+    },
+    pause: async (p: RunningProcess) => {
+      if (p.child === undefined) return;
+      p.child.kill('SIGSTOP');
+      paused.add(p.id);
+    },
+    resume: async (p: RunningProcess) => {
+      p.child?.kill('SIGCONT');
+      paused.delete(p.id);
+    },
+  };
+  async function answerControl(child: ChildProcess, m: unknown): Promise<void> {
+    const request = m as Partial<ControlRequest>;
+    if (request.type !== 'schakel:control' || typeof request.requestId !== 'string') return;
+    const base = { type: 'schakel:control-reply' as const, requestId: request.requestId };
+    let reply: ControlReply;
+    try {
+      if (request.action !== 'list' && request.action !== undefined) {
+        const p = request.id !== undefined ? processes.get(request.id) : undefined;
+        if (p === undefined)
+          throw Object.assign(new Error(`No process ${request.id} in this topology`), { code: 'NOT_FOUND' });
+        if (p.id === sp.id)
+          throw Object.assign(new Error('The switch point does not stop or pause itself: use Ctrl-C'), {
+            code: 'CONFLICT',
+          });
+        await actions[request.action](p);
+      }
+      reply = { ...base, ok: true, processes: [...processes.values()].map(infoOf) };
+    } catch (err) {
+      const code = (err as { code?: unknown }).code === 'NOT_FOUND' ? 'NOT_FOUND' : 'CONFLICT';
+      reply = {
+        ...base,
+        ok: false,
+        code,
+        detail: err instanceof Error ? (err.message.split('\n')[0] ?? '') : String(err),
+      };
+    }
+    if (child.connected) child.send(reply);
   }
 
   // The supervisor: a child that exits on its own is started again, later each time it keeps crashing.
@@ -264,15 +326,14 @@ export async function startTopology(options: StartOptions = {}) {
     get,
     url: (id: string) => get(id).url,
     /** Stop one process (SIGTERM for a graceful close, SIGKILL for a crash) and wait until it is gone. */
-    stop: (id: string, signal: NodeJS.Signals = 'SIGTERM') => stopChild(get(id), signal),
+    stop: (id: string, signal: NodeJS.Signals = 'SIGTERM') => actions.stop(get(id), signal),
     /** Start a stopped process again on the same port with the same store. */
-    restart: async (id: string) => {
-      await stopChild(get(id));
-      await launch(id);
-    },
+    restart: (id: string) => actions.restart(get(id)),
     /** Freeze a process (SIGSTOP): it keeps its port but answers nothing, like a hung system. */
-    pause: (id: string) => void get(id).child?.kill('SIGSTOP'),
-    resume: (id: string) => void get(id).child?.kill('SIGCONT'),
+    pause: (id: string) => void actions.pause(get(id)),
+    resume: (id: string) => void actions.resume(get(id)),
+    /** Every process and its state, as the operator's control API lists them. */
+    list: () => [...processes.values()].map(infoOf),
     close: async () => {
       closing = true;
       await Promise.all([...processes.values()].map((p) => stopChild(p)));

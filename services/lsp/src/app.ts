@@ -5,6 +5,7 @@ import {
   type App,
   type Kysely,
   type KitOptions,
+  type ProcessControl,
   type ServiceClient,
 } from '@schakel/service-kit';
 import { createAssertionVerifier } from '@schakel/trust/assertion';
@@ -22,6 +23,7 @@ import { createPipeline } from './pipeline/pipeline.js';
 import { jsonRoutes } from './wires/json.js';
 import { hl7v3Routes, wsdlRoutes } from './wires/hl7v3.js';
 import { policyNoticeRoutes } from './policy-notices.js';
+import { controlRoutes } from './control.js';
 import { loadProtocol, type ProtocolRow } from './authorisation/protocol.js';
 import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
 
@@ -34,6 +36,8 @@ export interface LspDeps {
   protocol?: ProtocolRow[];
   /** Policy switches until the operator changes them. */
   policies?: Policies;
+  /** The launcher that started this process, for the operator's process control (none: control refuses). */
+  control?: ProcessControl;
   kit?: KitOptions;
 }
 
@@ -67,6 +71,7 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
         { name: 'patient portal', description: 'The patient’s own view (test login by BSN and code)' },
         { name: 'trust', description: 'Revocation list for system and UZI card certificates' },
         { name: 'reports', description: 'REPC_IN990003NL: observation reports routed to the patient’s own GP' },
+        { name: 'control', description: 'The operator’s control of the running topology (processes)' },
       ],
     },
     { logLevel: config.LOG_LEVEL, ...deps.kit },
@@ -131,6 +136,7 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
     policyRoutes(operator, policies);
     accessLogRoutes(operator, accessLog);
     consentProfileRoutes(operator, consents);
+    controlRoutes(operator, deps.control);
   });
   await portalRoutes(app, { consents, accessLog, testCode: config.PORTAL_TEST_CODE ?? '123456' });
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { announceReady, listen, openStore, readTlsFiles, runMain } from '@schakel/service-kit';
+import { announceReady, launcherControl, listen, openStore, readTlsFiles, runMain } from '@schakel/service-kit';
 import { parseLspConfig } from './config.js';
 import { migrations, type LspDatabase } from './migrations.js';
 import { buildApp } from './app.js';
@@ -22,6 +22,8 @@ runMain(async () => {
       stopButton: config.POLICY_STOP_BUTTON === 'on',
       presumedConsent: config.POLICY_PRESUMED_CONSENT === 'on',
     },
+    // Started by the launcher: the operator's process control goes to it over the IPC channel.
+    control: launcherControl(),
     kit: { logLevel: config.LOG_LEVEL, tls },
   });
   app.addHook('onClose', async () => db.destroy());
