@@ -39,6 +39,8 @@ import { checkClientCertificate, type ClientCheck, type TlsMaterial } from './tl
 import { audience } from './audience.js';
 import { redactingSerializers } from './redaction.js';
 import { createRouteTable } from './route-table.js';
+import { createControls, type Controls } from './controls.js';
+import { answerCommands } from './process-control.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -58,6 +60,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The AORTA-ID of this hop as received (or started here when the caller sent none). */
     aorta: AortaId;
+  }
+  interface FastifyInstance {
+    /** Faults and the journal the operator controls (controls.ts). */
+    controls: Controls;
   }
 }
 
@@ -174,6 +180,16 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
     // Answers may hold patient data: nothing is kept by a browser or a proxy.
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
     return payload;
+  });
+
+  // The operator's faults and journal (docs/control.md): commands arrive from the launcher over IPC.
+  const controls = createControls();
+  app.decorate('controls', controls);
+  app.addHook('onResponse', controls.record);
+  const stopAnswering = answerCommands(controls);
+  app.addHook('onClose', async () => {
+    stopAnswering();
+    controls.close();
   });
 
   app.decorateRequest('aorta', null as unknown as AortaId);

@@ -37,6 +37,9 @@ export async function audience(
       route.config = { ...(route.config as object), audience: name };
     });
     child.addHook('onRequest', guard);
+    // The legs the switch point calls are where the operator's faults act (controls.ts): after the guard,
+    // so a fault never lets a caller past it.
+    if (name === 'switch-point-legs') child.addHook('onRequest', child.controls.applyFault);
     await routes(child);
   });
 }

@@ -15,3 +15,4 @@ export * from './route-table.js';
 export { redactingSerializers, scrub } from './redaction.js';
 export * from './soap-leg.js';
 export * from './process-control.js';
+export * from './controls.js';

@@ -18,6 +18,10 @@ import {
 import { z } from 'zod';
 import { CallError, type ServiceClient } from './client.js';
 import { ProcessList, type ProcessAction } from './process-control.js';
+import { Fault, JournalEntry } from './controls.js';
+
+const FaultState = z.object({ fault: Fault.nullable() });
+const Journal = z.object({ entries: z.array(JournalEntry) });
 
 /** `assertion`: the acting professional's signed assertion (compact JWS), sent as a Bearer token. */
 export interface QueryOptions {
@@ -54,6 +58,24 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
       client
         .call(baseUrl, { method: 'POST', path: `/control/processes/${seg(id)}/${action}`, schema: ProcessList })
         .then((r) => r.body.processes),
+    /** Make one organisation misbehave towards the switch point (admin certificate; docs/control.md). */
+    setFault: (id: string, fault: Fault) =>
+      client
+        .call(baseUrl, { method: 'PUT', path: `/control/processes/${seg(id)}/fault`, body: fault, schema: FaultState })
+        .then((r) => r.body.fault),
+    clearFault: (id: string) =>
+      client
+        .call(baseUrl, { method: 'DELETE', path: `/control/processes/${seg(id)}/fault`, schema: FaultState })
+        .then((r) => r.body.fault),
+    /** What one organisation received and answered (admin certificate). */
+    journal: (id: string) =>
+      client
+        .call(baseUrl, { method: 'GET', path: `/control/processes/${seg(id)}/journal`, schema: Journal })
+        .then((r) => r.body.entries),
+    clearJournal: (id: string) =>
+      client
+        .call(baseUrl, { method: 'DELETE', path: `/control/processes/${seg(id)}/journal`, schema: Journal })
+        .then((r) => r.body.entries),
     registerSystem: (applicationId: string, entry: SystemRegistration) =>
       client
         .call(baseUrl, {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { problem } from '@schakel/contracts';
+import type { Controls, OrganisationCommand } from './controls.js';
 
 /**
  * Process control between the switch point and the launcher that started it (issue #14): the operator
@@ -26,31 +27,71 @@ export const ProcessList = z.object({ processes: z.array(ProcessInfo) });
 export interface ControlRequest {
   type: 'schakel:control';
   requestId: string;
-  action: ProcessAction | 'list';
+  action: ProcessAction | 'list' | 'command';
   id?: string;
+  /** With action 'command': what the organisation's controls should do. */
+  command?: OrganisationCommand;
 }
 export type ControlReply = { type: 'schakel:control-reply'; requestId: string } & (
-  { ok: true; processes: ProcessInfo[] } | { ok: false; code: 'NOT_FOUND' | 'CONFLICT'; detail: string }
+  | { ok: true; processes: ProcessInfo[]; result?: unknown }
+  | { ok: false; code: 'NOT_FOUND' | 'CONFLICT'; detail: string }
 );
+
+/** The launcher to one organisation's process, and back. */
+export interface CommandMessage {
+  type: 'schakel:command';
+  requestId: string;
+  command: OrganisationCommand;
+}
+export interface CommandReply {
+  type: 'schakel:command-reply';
+  requestId: string;
+  result: unknown;
+}
 
 export interface ProcessControl {
   list(): Promise<ProcessInfo[]>;
   act(id: string, action: ProcessAction): Promise<ProcessInfo[]>;
+  command(id: string, command: OrganisationCommand): Promise<unknown>;
+}
+
+/** Set by the launcher in the environment of the processes it starts (one service each). */
+export const LAUNCHED_ENV = 'SCHAKEL_LAUNCHED';
+
+/**
+ * In a process the launcher started: carry out its commands on this app's controls. Returns an
+ * unsubscribe. Elsewhere (a test runner's worker holding several apps) it does nothing.
+ */
+export function answerCommands(controls: Controls): () => void {
+  const send = process.send?.bind(process);
+  if (send === undefined || process.env[LAUNCHED_ENV] !== '1') return () => undefined;
+  const onMessage = (m: unknown) => {
+    const message = m as Partial<CommandMessage>;
+    if (message.type !== 'schakel:command' || message.command === undefined || message.requestId === undefined) return;
+    const reply: CommandReply = {
+      type: 'schakel:command-reply',
+      requestId: message.requestId,
+      result: controls.handle(message.command),
+    };
+    send(reply);
+  };
+  process.on('message', onMessage);
+  return () => process.off('message', onMessage);
 }
 
 /** The launcher on the other end of this process's IPC channel, or undefined when none started us. */
 export function launcherControl(timeoutMs = 30_000): ProcessControl | undefined {
   const send = process.send?.bind(process);
-  if (send === undefined) return undefined;
-  const ask = (action: ControlRequest['action'], id?: string) =>
-    new Promise<ProcessInfo[]>((resolve, reject) => {
+  if (send === undefined || process.env[LAUNCHED_ENV] !== '1') return undefined;
+  const ask = (action: ControlRequest['action'], id?: string, command?: OrganisationCommand) =>
+    new Promise<{ processes: ProcessInfo[]; result?: unknown }>((resolve, reject) => {
       const requestId = randomUUID();
       const onMessage = (m: unknown) => {
         const reply = m as Partial<ControlReply>;
         if (reply.type !== 'schakel:control-reply' || reply.requestId !== requestId) return;
         done();
         const r = reply as ControlReply;
-        if (r.ok) resolve(r.processes);
+        if (r.ok) resolve(r);
         else reject(problem(r.code, r.detail));
       };
       const timer = setTimeout(() => {
@@ -67,8 +108,13 @@ export function launcherControl(timeoutMs = 30_000): ProcessControl | undefined 
         requestId,
         action,
         ...(id !== undefined ? { id } : {}),
+        ...(command !== undefined ? { command } : {}),
       };
       send(request);
     });
-  return { list: () => ask('list'), act: (id, action) => ask(action, id) };
+  return {
+    list: async () => (await ask('list')).processes,
+    act: async (id, action) => (await ask(action, id)).processes,
+    command: async (id, command) => (await ask('command', id, command)).result,
+  };
 }

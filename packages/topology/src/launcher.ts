@@ -3,7 +3,18 @@ import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, existsSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { once } from 'node:events';
-import type { ControlReply, ControlRequest, ProcessInfo, ReadyMessage, TlsMaterial } from '@schakel/service-kit';
+import { randomUUID } from 'node:crypto';
+import { LAUNCHED_ENV } from '@schakel/service-kit';
+import type {
+  CommandMessage,
+  CommandReply,
+  ControlReply,
+  ControlRequest,
+  OrganisationCommand,
+  ProcessInfo,
+  ReadyMessage,
+  TlsMaterial,
+} from '@schakel/service-kit';
 import type { SystemSubject } from '@schakel/trust/pki';
 import { ORGANISATION_TYPE_OF, REPO_ROOT, loadTopology, type OrganisationSpec, type Topology } from './topology.js';
 import { ADMIN_SYSTEM } from './identities.js';
@@ -100,7 +111,15 @@ export async function startTopology(options: StartOptions = {}) {
     const child = fork(entry, [], {
       cwd: REPO_ROOT,
       execArgv: ['--enable-source-maps', ...(options.execArgv?.['*'] ?? []), ...(options.execArgv?.[id] ?? [])],
-      env: { ...process.env, ...env, ...options.env?.['*'], ...options.env?.[id], NODE_OPTIONS: '' },
+      env: {
+        ...process.env,
+        ...env,
+        ...options.env?.['*'],
+        ...options.env?.[id],
+        NODE_OPTIONS: '',
+        // The child answers the operator's commands over IPC (process-control.ts).
+        [LAUNCHED_ENV]: '1',
+      },
       stdio: fd !== undefined ? ['ignore', fd, fd, 'ipc'] : ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     if (fd !== undefined) closeSync(fd);
@@ -141,6 +160,7 @@ export async function startTopology(options: StartOptions = {}) {
     // After the first start, keep the port so that others (the address book) still find it.
     env['PORT'] = new URL(started.url).port;
     paused.delete(id);
+    down.delete(id);
     watch(p, started.child);
     // The switch point passes the operator's process control on to us.
     if (id === sp.id) started.child.on('message', (m: unknown) => void answerControl(started.child, m));
@@ -176,23 +196,70 @@ export async function startTopology(options: StartOptions = {}) {
       paused.delete(p.id);
     },
   };
+  // The `down` fault is a stopped process (connection refused); clearing the fault starts it again.
+  const down = new Set<string>();
+  /** Carry out an operator's command in one organisation's process and answer what it answered. */
+  async function command(p: RunningProcess, c: OrganisationCommand): Promise<unknown> {
+    if (c.kind === 'fault.set' && c.fault.kind === 'down') {
+      if (p.id === sp.id) throw new Error('The switch point cannot be made down through itself');
+      down.add(p.id);
+      await actions.stop(p);
+      return { fault: c.fault };
+    }
+    if (c.kind === 'fault.clear' && down.delete(p.id)) {
+      await actions.start(p);
+      return { fault: null };
+    }
+    if (c.kind === 'fault.get' && down.has(p.id)) return { fault: { kind: 'down' } };
+    const child = p.child;
+    if (child === undefined || !child.connected) throw new Error(`${p.id} is not running`);
+    const requestId = randomUUID();
+    return new Promise((resolveReply, reject) => {
+      const onMessage = (m: unknown) => {
+        const reply = m as Partial<CommandReply>;
+        if (reply.type !== 'schakel:command-reply' || reply.requestId !== requestId) return;
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolveReply(reply.result);
+      };
+      const timer = setTimeout(() => {
+        child.off('message', onMessage);
+        reject(new Error(`${p.id} did not answer the command (is it paused?)`));
+      }, 5_000);
+      child.on('message', onMessage);
+      const message: CommandMessage = { type: 'schakel:command', requestId, command: c };
+      child.send(message);
+    });
+  }
+
   async function answerControl(child: ChildProcess, m: unknown): Promise<void> {
     const request = m as Partial<ControlRequest>;
     if (request.type !== 'schakel:control' || typeof request.requestId !== 'string') return;
     const base = { type: 'schakel:control-reply' as const, requestId: request.requestId };
     let reply: ControlReply;
     try {
+      let result: unknown;
       if (request.action !== 'list' && request.action !== undefined) {
         const p = request.id !== undefined ? processes.get(request.id) : undefined;
         if (p === undefined)
           throw Object.assign(new Error(`No process ${request.id} in this topology`), { code: 'NOT_FOUND' });
-        if (p.id === sp.id)
-          throw Object.assign(new Error('The switch point does not stop or pause itself: use Ctrl-C'), {
-            code: 'CONFLICT',
-          });
-        await actions[request.action](p);
+        if (request.action === 'command') {
+          if (request.command === undefined) throw new Error('A command without its command');
+          result = await command(p, request.command);
+        } else {
+          if (p.id === sp.id)
+            throw Object.assign(new Error('The switch point does not stop or pause itself: use Ctrl-C'), {
+              code: 'CONFLICT',
+            });
+          await actions[request.action](p);
+        }
       }
-      reply = { ...base, ok: true, processes: [...processes.values()].map(infoOf) };
+      reply = {
+        ...base,
+        ok: true,
+        processes: [...processes.values()].map(infoOf),
+        ...(result !== undefined ? { result } : {}),
+      };
     } catch (err) {
       const code = (err as { code?: unknown }).code === 'NOT_FOUND' ? 'NOT_FOUND' : 'CONFLICT';
       reply = {

@@ -1,6 +1,19 @@
 import { z } from 'zod';
 import { problem } from '@schakel/contracts';
-import { PROCESS_ACTIONS, ProcessList, pick, type App, type ProcessControl } from '@schakel/service-kit';
+import {
+  Fault,
+  JournalEntry,
+  PROCESS_ACTIONS,
+  ProcessList,
+  pick,
+  type App,
+  type OrganisationCommand,
+  type ProcessControl,
+} from '@schakel/service-kit';
+
+const Id = z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/) });
+const FaultState = z.object({ fault: Fault.nullable() });
+const Journal = z.object({ entries: z.array(JournalEntry) });
 
 /**
  * The operator's process control (issue #14): list the topology's processes and stop, start, restart,
@@ -30,7 +43,7 @@ export function controlRoutes(app: App, control: ProcessControl | undefined): vo
       schema: {
         tags: ['control'],
         summary: 'Stop, start, restart, pause (SIGSTOP: a hung system) or resume one organisation (operator only)',
-        params: z.object({ id: z.string().regex(/^[a-z0-9-]{1,64}$/), action: z.enum(PROCESS_ACTIONS) }),
+        params: Id.extend({ action: z.enum(PROCESS_ACTIONS) }),
         response: { 200: ProcessList, ...pick(400, 403, 404, 409, 504) },
       },
     },
@@ -40,5 +53,75 @@ export function controlRoutes(app: App, control: ProcessControl | undefined): vo
       request.log.warn({ process: id, action }, 'operator process control');
       return { processes };
     },
+  );
+
+  const command = async (id: string, c: OrganisationCommand) => launcher().command(id, c);
+  const errors = pick(400, 403, 404, 409, 504);
+  app.put(
+    '/control/processes/:id/fault',
+    {
+      schema: {
+        tags: ['control'],
+        summary:
+          'Make one organisation misbehave towards the switch point until cleared or for N requests (operator only)',
+        params: Id,
+        body: Fault,
+        response: { 200: FaultState, ...errors },
+      },
+    },
+    async (request) => {
+      const result = await command(request.params.id, { kind: 'fault.set', fault: request.body });
+      request.log.warn({ process: request.params.id, fault: request.body.kind }, 'operator fault set');
+      return FaultState.parse(result);
+    },
+  );
+  app.get(
+    '/control/processes/:id/fault',
+    {
+      schema: {
+        tags: ['control'],
+        summary: 'The fault in force at one organisation (operator only)',
+        params: Id,
+        response: { 200: FaultState, ...errors },
+      },
+    },
+    async (request) => FaultState.parse(await command(request.params.id, { kind: 'fault.get' })),
+  );
+  app.delete(
+    '/control/processes/:id/fault',
+    {
+      schema: {
+        tags: ['control'],
+        summary: 'Clear the fault at one organisation (a `down` one is started again) (operator only)',
+        params: Id,
+        response: { 200: FaultState, ...errors },
+      },
+    },
+    async (request) => FaultState.parse(await command(request.params.id, { kind: 'fault.clear' })),
+  );
+  app.get(
+    '/control/processes/:id/journal',
+    {
+      schema: {
+        tags: ['control'],
+        summary:
+          'What one organisation received and answered, oldest first: route patterns and ids, no bodies (operator only)',
+        params: Id,
+        response: { 200: Journal, ...errors },
+      },
+    },
+    async (request) => Journal.parse(await command(request.params.id, { kind: 'journal.get' })),
+  );
+  app.delete(
+    '/control/processes/:id/journal',
+    {
+      schema: {
+        tags: ['control'],
+        summary: 'Empty one organisation’s journal (operator only)',
+        params: Id,
+        response: { 200: Journal, ...errors },
+      },
+    },
+    async (request) => Journal.parse(await command(request.params.id, { kind: 'journal.clear' })),
   );
 }
