@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ERROR_CODES, problem, type ErrorCode } from '@schakel/contracts';
+import { backupStores } from './store.js';
 
 /**
  * What a test may do to a running organisation (issue #14), kept per app: faults on the legs the switch
@@ -50,7 +51,8 @@ export type OrganisationCommand =
   | { kind: 'fault.clear' }
   | { kind: 'fault.get' }
   | { kind: 'journal.get' }
-  | { kind: 'journal.clear' };
+  | { kind: 'journal.clear' }
+  | { kind: 'snapshot.save'; dir: string };
 
 const JOURNAL_LIMIT = 2_000;
 const FAULTED = Symbol('faulted');
@@ -124,8 +126,10 @@ export function createControls() {
       if (journal.length > JOURNAL_LIMIT) journal.splice(0, journal.length - JOURNAL_LIMIT);
     },
     /** A command from the operator; answers what the control API returns. */
-    handle(command: OrganisationCommand): unknown {
+    async handle(command: OrganisationCommand): Promise<unknown> {
       switch (command.kind) {
+        case 'snapshot.save':
+          return { files: await backupStores(command.dir) };
         case 'fault.set':
           fault = { ...command.fault, ...(command.fault.times !== undefined ? { left: command.fault.times } : {}) };
           return { fault: command.fault };

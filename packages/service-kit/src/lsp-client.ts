@@ -76,6 +76,33 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
       client
         .call(baseUrl, { method: 'DELETE', path: `/control/processes/${seg(id)}/journal`, schema: Journal })
         .then((r) => r.body.entries),
+    /** The names of the saved snapshots (admin certificate). */
+    snapshots: () =>
+      client
+        .call(baseUrl, {
+          method: 'GET',
+          path: '/control/snapshots',
+          schema: z.object({ names: z.array(z.string()) }),
+        })
+        .then((r) => r.body.names),
+    /** Save every store under a name, while everything runs (admin certificate). */
+    saveSnapshot: (name: string) =>
+      client
+        .call(baseUrl, {
+          method: 'POST',
+          path: `/control/snapshots/${seg(name)}`,
+          schema: z.object({ name: z.string(), files: z.array(z.string()) }),
+        })
+        .then((r) => r.body),
+    /** Start restoring a snapshot: everything restarts, the switch point too; poll `processes` after. */
+    restoreSnapshot: (name: string) =>
+      client
+        .call(baseUrl, {
+          method: 'POST',
+          path: `/control/snapshots/${seg(name)}/restore`,
+          schema: z.object({ name: z.string(), restoring: z.literal(true) }),
+        })
+        .then((r) => r.body),
     registerSystem: (applicationId: string, entry: SystemRegistration) =>
       client
         .call(baseUrl, {

@@ -27,8 +27,10 @@ export const ProcessList = z.object({ processes: z.array(ProcessInfo) });
 export interface ControlRequest {
   type: 'schakel:control';
   requestId: string;
-  action: ProcessAction | 'list' | 'command';
+  action: ProcessAction | 'list' | 'command' | 'snapshot' | 'snapshots' | 'restore';
   id?: string;
+  /** With snapshot and restore: the snapshot's name. */
+  name?: string;
   /** With action 'command': what the organisation's controls should do. */
   command?: OrganisationCommand;
 }
@@ -53,6 +55,8 @@ export interface ProcessControl {
   list(): Promise<ProcessInfo[]>;
   act(id: string, action: ProcessAction): Promise<ProcessInfo[]>;
   command(id: string, command: OrganisationCommand): Promise<unknown>;
+  /** The launcher's answer to snapshot, snapshots or restore (see the launcher's handle). */
+  store(action: 'snapshot' | 'snapshots' | 'restore', name?: string): Promise<unknown>;
 }
 
 /** Set by the launcher in the environment of the processes it starts (one service each). */
@@ -65,25 +69,28 @@ export const LAUNCHED_ENV = 'SCHAKEL_LAUNCHED';
 export function answerCommands(controls: Controls): () => void {
   const send = process.send?.bind(process);
   if (send === undefined || process.env[LAUNCHED_ENV] !== '1') return () => undefined;
-  const onMessage = (m: unknown) => {
+  const onMessage = async (m: unknown) => {
     const message = m as Partial<CommandMessage>;
     if (message.type !== 'schakel:command' || message.command === undefined || message.requestId === undefined) return;
-    const reply: CommandReply = {
-      type: 'schakel:command-reply',
-      requestId: message.requestId,
-      result: controls.handle(message.command),
-    };
+    let result: unknown;
+    try {
+      result = await controls.handle(message.command);
+    } catch (err) {
+      result = { error: err instanceof Error ? err.message : String(err) };
+    }
+    const reply: CommandReply = { type: 'schakel:command-reply', requestId: message.requestId, result };
     send(reply);
   };
-  process.on('message', onMessage);
-  return () => process.off('message', onMessage);
+  const listener = (m: unknown) => void onMessage(m);
+  process.on('message', listener);
+  return () => process.off('message', listener);
 }
 
 /** The launcher on the other end of this process's IPC channel, or undefined when none started us. */
 export function launcherControl(timeoutMs = 30_000): ProcessControl | undefined {
   const send = process.send?.bind(process);
   if (send === undefined || process.env[LAUNCHED_ENV] !== '1') return undefined;
-  const ask = (action: ControlRequest['action'], id?: string, command?: OrganisationCommand) =>
+  const ask = (action: ControlRequest['action'], id?: string, command?: OrganisationCommand, name?: string) =>
     new Promise<{ processes: ProcessInfo[]; result?: unknown }>((resolve, reject) => {
       const requestId = randomUUID();
       const onMessage = (m: unknown) => {
@@ -109,6 +116,7 @@ export function launcherControl(timeoutMs = 30_000): ProcessControl | undefined 
         action,
         ...(id !== undefined ? { id } : {}),
         ...(command !== undefined ? { command } : {}),
+        ...(name !== undefined ? { name } : {}),
       };
       send(request);
     });
@@ -116,5 +124,6 @@ export function launcherControl(timeoutMs = 30_000): ProcessControl | undefined 
     list: async () => (await ask('list')).processes,
     act: async (id, action) => (await ask(action, id)).processes,
     command: async (id, command) => (await ask('command', id, command)).result,
+    store: async (action, name) => (await ask(action, undefined, undefined, name)).result,
   };
 }

@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import {
   DummyDriver,
@@ -17,6 +17,25 @@ import {
 export type Migrations = Record<string, Migration>;
 
 const RAW = new WeakMap<object, SQLite.Database>();
+/** The file stores this process has open, for the operator's snapshots (controls.ts). */
+const OPEN_FILES = new Map<string, SQLite.Database>();
+
+/**
+ * Copy every file store of this process into `dir` (same file names) with SQLite's online backup: a
+ * consistent picture of each store while the service keeps writing; writes after it are not lost, they
+ * are just not in the copy.
+ */
+export async function backupStores(dir: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  for (const [file, sqlite] of OPEN_FILES) {
+    if (!sqlite.open) continue;
+    const target = join(dir, basename(file));
+    await sqlite.backup(target);
+    files.push(target);
+  }
+  return files;
+}
 
 /**
  * The better-sqlite3 handle behind a store, for the few writes that must be serialised across processes
@@ -49,6 +68,15 @@ export async function openStore<DB>(options: OpenStoreOptions): Promise<Kysely<D
   sqlite.pragma('foreign_keys = ON');
   const db = new Kysely<DB>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   RAW.set(db, sqlite);
+  if (options.database !== ':memory:') {
+    const file = resolve(options.database);
+    OPEN_FILES.set(file, sqlite);
+    const destroy = db.destroy.bind(db);
+    db.destroy = async () => {
+      OPEN_FILES.delete(file);
+      await destroy();
+    };
+  }
   const provider: MigrationProvider = { getMigrations: async () => options.migrations };
   const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');

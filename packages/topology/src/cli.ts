@@ -26,6 +26,8 @@ const HELP = `Usage: npm start [-- options]              start the topology (the
        npm run -s schakel -- processes         list the running topology's processes and their state
        npm run -s schakel -- stop|start|restart|pause|resume ID
                                                control one organisation of the running topology
+       npm run -s schakel -- snapshot NAME | restore NAME | snapshots | reset
+                                               save or put back every store at once; reset = restore start
 
 npm start starts the Schakel topology: the switch point and one process per organisation, seeds demo
 data, and prints what runs where. Ctrl-C stops everything.
@@ -83,6 +85,11 @@ async function main(): Promise<void> {
   switch (command) {
     case 'start':
       return start(args);
+    case 'snapshot':
+    case 'restore':
+    case 'snapshots':
+    case 'reset':
+      return snapshotCommand(command, args);
     case 'processes':
     case 'stop':
     case 'restart':
@@ -174,6 +181,51 @@ async function controlCommand(verb: ProcessAction | 'processes', args: string[])
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`${verb}${id !== undefined ? ` ${id}` : ''}: ${message}\n`);
+    process.exit(1);
+  } finally {
+    await lsp.close();
+  }
+}
+
+/** Snapshots: save, restore (and wait until everything runs again), list; reset restores `start`. */
+async function snapshotCommand(verb: 'snapshot' | 'restore' | 'snapshots' | 'reset', args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'lsp-url': { type: 'string', default: 'https://127.0.0.1:7000' },
+      'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
+    },
+  });
+  const name = verb === 'reset' ? 'start' : positionals[0];
+  if ((verb === 'snapshot' || verb === 'restore') && name === undefined) {
+    process.stderr.write(`${verb} needs a snapshot name\n`);
+    process.exit(2);
+  }
+  const lsp = await operatorClient(join(resolve(values['data-dir']), 'pki'), values['lsp-url']);
+  try {
+    if (verb === 'snapshots') {
+      process.stdout.write(`${(await lsp.snapshots()).join('\n')}\n`);
+    } else if (verb === 'snapshot') {
+      const saved = await lsp.saveSnapshot(name ?? '');
+      process.stdout.write(`Saved ${saved.name}: ${saved.files.length} stores\n`);
+    } else {
+      await lsp.restoreSnapshot(name ?? '');
+      process.stdout.write(`Restoring ${name}: every process restarts ...\n`);
+      const until = Date.now() + 60_000;
+      await new Promise((r) => setTimeout(r, 500));
+      for (;;) {
+        const processes = await lsp.processes().catch(() => undefined);
+        if (processes?.every((p) => p.state === 'running') === true) break;
+        if (Date.now() > until) throw new Error('the topology did not come back within 60 s');
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      process.stdout.write(`Restored ${name}.\n`);
+    }
+  } catch (err) {
+    process.stderr.write(
+      `${verb}${name !== undefined ? ` ${name}` : ''}: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exit(1);
   } finally {
     await lsp.close();
@@ -307,6 +359,8 @@ async function start(args: string[]): Promise<void> {
   process.on('SIGTERM', () => void stop());
 
   const { seeded } = values['no-seed'] ? { seeded: false } : await seedDemo(running);
+  // What `npm run -s schakel -- reset` goes back to: the state this start began with (seed included).
+  await running.snapshot('start');
   const rows = [...running.processes.values()].map((p) => [
     p.name,
     roleOf(p.service),

@@ -1,7 +1,17 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { LAUNCHED_ENV } from '@schakel/service-kit';
@@ -220,7 +230,9 @@ export async function startTopology(options: StartOptions = {}) {
         if (reply.type !== 'schakel:command-reply' || reply.requestId !== requestId) return;
         clearTimeout(timer);
         child.off('message', onMessage);
-        resolveReply(reply.result);
+        const result = reply.result as { error?: string } | undefined;
+        if (typeof result?.error === 'string') reject(new Error(`${p.id}: ${result.error}`));
+        else resolveReply(reply.result);
       };
       const timer = setTimeout(() => {
         child.off('message', onMessage);
@@ -232,6 +244,59 @@ export async function startTopology(options: StartOptions = {}) {
     });
   }
 
+  // Snapshots: every store at once, each with SQLite's online backup while its service runs.
+  const snapshotDir = (name: string) => {
+    if (options.dataDir === undefined) throw new Error('Snapshots need stores in files: start with a data folder');
+    if (!/^[a-z0-9-]{1,40}$/.test(name)) throw new Error('A snapshot name is 1-40 lower-case letters, digits, dashes');
+    return join(options.dataDir, 'snapshots', name);
+  };
+  async function snapshot(name: string): Promise<{ name: string; files: string[] }> {
+    const dir = snapshotDir(name);
+    if ([...processes.values()].some((p) => paused.has(p.id))) throw new Error('Resume paused processes first');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const files = await Promise.all(
+      [...processes.values()].map(async (p) => {
+        if (p.child !== undefined) {
+          const result = (await command(p, { kind: 'snapshot.save', dir })) as { files: string[] };
+          return result.files;
+        }
+        // A stopped process has let go of its store: copy the file (and a WAL a crash may have left).
+        const copied: string[] = [];
+        for (const suffix of ['', '-wal']) {
+          const file = `${store(p.id)}${suffix}`;
+          if (!existsSync(file)) continue;
+          copyFileSync(file, join(dir, basename(file)));
+          copied.push(join(dir, basename(file)));
+        }
+        return copied;
+      }),
+    );
+    return { name, files: files.flat() };
+  }
+  /** Stop everything, put every store back as it was in the snapshot, and start everything again. */
+  async function restore(name: string): Promise<void> {
+    const dir = snapshotDir(name);
+    if (!existsSync(dir)) throw Object.assign(new Error(`No snapshot ${name}`), { code: 'NOT_FOUND' });
+    const all = [...processes.values()];
+    await Promise.all(all.map((p) => stopChild(p)));
+    for (const p of all) {
+      const file = store(p.id);
+      for (const suffix of ['', '-wal', '-shm']) rmSync(`${file}${suffix}`, { force: true });
+      for (const suffix of ['', '-wal']) {
+        const saved = join(dir, `${basename(file)}${suffix}`);
+        if (existsSync(saved)) copyFileSync(saved, `${file}${suffix}`);
+      }
+    }
+    await launch(sp.id);
+    await Promise.all(all.filter((p) => p.id !== sp.id).map((p) => launch(p.id)));
+  }
+  const snapshots = (): string[] => {
+    if (options.dataDir === undefined) return [];
+    const dir = join(options.dataDir, 'snapshots');
+    return existsSync(dir) ? readdirSync(dir).sort() : [];
+  };
+
   async function answerControl(child: ChildProcess, m: unknown): Promise<void> {
     const request = m as Partial<ControlRequest>;
     if (request.type !== 'schakel:control' || typeof request.requestId !== 'string') return;
@@ -239,7 +304,26 @@ export async function startTopology(options: StartOptions = {}) {
     let reply: ControlReply;
     try {
       let result: unknown;
-      if (request.action !== 'list' && request.action !== undefined) {
+      if (request.action === 'snapshot') result = await snapshot(request.name ?? '');
+      else if (request.action === 'snapshots') result = { names: snapshots() };
+      else if (request.action === 'restore') {
+        snapshotDir(request.name ?? '');
+        if (!existsSync(snapshotDir(request.name ?? '')))
+          throw Object.assign(new Error(`No snapshot ${request.name}`), { code: 'NOT_FOUND' });
+        // The switch point that asks is restarted too: answer first, then restore.
+        const name = request.name ?? '';
+        setTimeout(() => {
+          restore(name).catch((err: unknown) =>
+            options.onEvent?.({
+              type: 'restart-failed',
+              id: sp.id,
+              error: `restore ${name}: ${err instanceof Error ? err.message : String(err)}`,
+              restartInMs: 0,
+            }),
+          );
+        }, 200);
+        result = { name, restoring: true };
+      } else if (request.action !== 'list' && request.action !== undefined) {
         const p = request.id !== undefined ? processes.get(request.id) : undefined;
         if (p === undefined)
           throw Object.assign(new Error(`No process ${request.id} in this topology`), { code: 'NOT_FOUND' });
@@ -401,6 +485,11 @@ export async function startTopology(options: StartOptions = {}) {
     resume: (id: string) => void actions.resume(get(id)),
     /** Every process and its state, as the operator's control API lists them. */
     list: () => [...processes.values()].map(infoOf),
+    /** Save every store at once under a name (in <dataDir>/snapshots/<name>), while everything runs. */
+    snapshot,
+    /** Stop everything, put the stores back as in the snapshot, start everything again (same ports). */
+    restore,
+    snapshots,
     close: async () => {
       closing = true;
       await Promise.all([...processes.values()].map((p) => stopChild(p)));

@@ -124,4 +124,52 @@ export function controlRoutes(app: App, control: ProcessControl | undefined): vo
     },
     async (request) => Journal.parse(await command(request.params.id, { kind: 'journal.clear' })),
   );
+
+  const Name = z.object({ name: z.string().regex(/^[a-z0-9-]{1,40}$/) });
+  const Saved = z.object({ name: z.string(), files: z.array(z.string()) });
+  const Restoring = z.object({ name: z.string(), restoring: z.literal(true) });
+  app.get(
+    '/control/snapshots',
+    {
+      schema: {
+        tags: ['control'],
+        summary: 'The saved snapshots (operator only)',
+        response: { 200: z.object({ names: z.array(z.string()) }), ...errors },
+      },
+    },
+    async () => z.object({ names: z.array(z.string()) }).parse(await launcher().store('snapshots')),
+  );
+  app.post(
+    '/control/snapshots/:name',
+    {
+      schema: {
+        tags: ['control'],
+        summary: 'Save every organisation’s store at once under a name, while everything runs (operator only)',
+        params: Name,
+        response: { 200: Saved, ...errors },
+      },
+    },
+    async (request) => {
+      const saved = Saved.parse(await launcher().store('snapshot', request.params.name));
+      request.log.warn({ snapshot: saved.name, files: saved.files.length }, 'operator snapshot saved');
+      return saved;
+    },
+  );
+  app.post(
+    '/control/snapshots/:name/restore',
+    {
+      schema: {
+        tags: ['control'],
+        summary:
+          'Put every store back as in the snapshot: all processes stop and start again, this switch point too; poll GET /control/processes until all run (operator only)',
+        params: Name,
+        response: { 202: Restoring, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const restoring = Restoring.parse(await launcher().store('restore', request.params.name));
+      request.log.warn({ snapshot: restoring.name }, 'operator restore started');
+      return reply.code(202).send(restoring);
+    },
+  );
 }
