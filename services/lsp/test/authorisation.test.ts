@@ -28,7 +28,12 @@ describe('the default authorisation protocol', () => {
     ['AP-DENY-1', '01.008', 'V4', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_DENY'],
     ['AP-DENY-1', '01.048', 'N6', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_DENY'],
     ['AP-MED-1', '17.075', 'J8', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
-    ['AP-MED-1', '83.000', 'V5', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-MED-1', '17.000', 'J8', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
+    ['AP-MED-5', '83.000', 'V5', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
+    ['AP-MED-5', '17.060', 'V4', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
+    // The covering-pharmacist row is for community pharmacies: not a pharmacy institution (A1), not a GP.
+    ['AP-DEFAULT', '17.000', 'A1', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_NO_ROW'],
+    ['AP-DEFAULT', '17.000', 'Z3', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_NO_ROW'],
     ['AP-MED-2', '01.015', 'N6', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
     ['AP-MED-2', '01.004', 'K3', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
     ['AP-MED-3', '01.071', 'V4', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
