@@ -219,6 +219,7 @@ describe('every service', () => {
         gp: '/patients/{bsn}',
         seh: '/patients/{bsn}',
         ambulance: '/consults/{id}/summary',
+        hospital: '/consults/{id}/medication',
       }[p.service];
       expect(Object.keys(doc.json.paths), p.id).toEqual(expect.arrayContaining(['/health', '/ready', own]));
       expect((await http(`${p.url}/ready`)).json.status).toBe('ready');

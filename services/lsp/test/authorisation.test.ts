@@ -38,6 +38,10 @@ describe('the default authorisation protocol', () => {
     ['AP-MED-2', '01.004', 'K3', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
     ['AP-MED-3', '01.071', 'V4', 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
     ['AP-MED-3', '01.010', 'V5', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
+    // The co-treating medical specialist (the topology's internist) sees medication, not the summary.
+    ['AP-MED-3', '01.016', 'V4', 'MEDVERSTREKKING', 'regular', 'PROTOCOL_ALLOW'],
+    ['AP-DEFAULT', '01.016', 'V4', 'WAARNEEMGEGEVENS', 'regular', 'PROTOCOL_NO_ROW'],
+    ['AP-DEFAULT', '01.016', 'V4', 'WAARNEEMGEGEVENS', 'acute', 'PROTOCOL_NO_ROW'],
     ['AP-MED-4', '80.000', RAV, 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
     ['AP-MED-4', '30.000', RAV, 'MEDVERSTREKKING', 'acute', 'PROTOCOL_ALLOW'],
     ['AP-DEFAULT', '30.000', RAV, 'MEDVERSTREKKING', 'regular', 'PROTOCOL_NO_ROW'],
