@@ -17,9 +17,14 @@ export const profile: ConsumerProfile = {
     { name: 'patients', description: 'The hospital’s patients' },
     { name: 'consults', description: 'Consults of the co-treating medical specialist' },
     {
+      name: 'referrals',
+      description: 'Referral letters (verwijsbrieven) from GPs: the inbox and the letters received',
+    },
+    {
       name: 'reports',
       description: 'Reports to the patient’s own GP: the encounter, the outbox and its delivery state',
     },
   ],
   patientRegister: true,
+  receivesReferrals: true,
 };
