@@ -12,6 +12,7 @@ import * as gp from '@schakel/gp';
 import * as hap from '@schakel/hap';
 import * as seh from '@schakel/seh';
 import * as ambulance from '@schakel/ambulance';
+import * as hospital from '@schakel/hospital';
 
 /**
  * Access is decided by structure (issue #10): every registered route of every service, from Fastify's own
@@ -97,10 +98,28 @@ async function source(
         ['another organisation’s system', other],
         ['the switch point', async () => sp.callerWith(sp.lspTls)],
       ],
+      // A hospital's referral inbox: GP systems only (the other organisation above is a GP practice).
+      referrers: [
+        ['no certificate', async () => sp.anonymous()],
+        ['the organisation’s own system', async () => me],
+        ['the switch point', async () => sp.callerWith(sp.lspTls)],
+        [
+          'a pharmacy’s system',
+          () =>
+            sp.system({
+              id: 'a-pharmacy',
+              name: 'Apotheek',
+              ura: '02000009',
+              applicationId: '200009',
+              organisationType: 'J8',
+            }),
+        ],
+      ],
     },
     right: {
       'switch-point-legs': async () => ({ caller: sp.callerWith(sp.lspTls) }),
       'front-office': async () => ({ caller: me }),
+      referrers: async () => ({ caller: await other() }),
     },
   });
 }
@@ -170,6 +189,7 @@ beforeAll(async () => {
   await consumer(hap.profile, { ura: '03000002', applicationId: '300002' });
   await consumer(seh.profile, { ura: '04000001', applicationId: '400001' });
   await consumer(ambulance.profile, { ura: '05000001', applicationId: '500001' });
+  await consumer(hospital.profile, { ura: '07000001', applicationId: '700001' });
 });
 afterAll(async () => sp.close());
 
@@ -185,6 +205,7 @@ describe('every route of every service refuses the wrong audience, whatever the 
       'operator',
       'portal',
       'portal-login',
+      'referrers',
       'switch-point-legs',
       'system',
     ]);

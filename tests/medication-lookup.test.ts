@@ -219,6 +219,7 @@ describe('every service', () => {
         gp: '/patients/{bsn}',
         seh: '/patients/{bsn}',
         ambulance: '/consults/{id}/summary',
+        hospital: '/consults/{id}/medication',
       }[p.service];
       expect(Object.keys(doc.json.paths), p.id).toEqual(expect.arrayContaining(['/health', '/ready', own]));
       expect((await http(`${p.url}/ready`)).json.status).toBe('ready');
@@ -232,5 +233,66 @@ describe('every service', () => {
     const systems = (await http(`${t.switchPoint.url}/address-book/systems`)).json.systems;
     for (const o of t.topology.organisations)
       expect(systems.map((s: any) => s.applicationId)).toContain(o.applicationId);
+  });
+});
+
+describe('the covering pharmacist (waarnemend apotheker) asks the other pharmacies from the front office', () => {
+  const COVERING_PHARMACIST = {
+    uziNumber: '900000034',
+    roleCode: '17.000',
+    name: 'Apr. F. Kok (waarnemend apotheker)',
+  };
+
+  it('gets the dispenses of the other pharmacy with consent, under AP-MED-1, and never asks its own', async () => {
+    const bsn = freshBsn();
+    await patientAt(A, bsn, 'Metoprolol A', 'consent');
+    await patientAt(B, bsn, 'Amlodipine B', 'consent');
+
+    const r = await http(`${t.url(B)}/covering/medication`, { body: { bsn, professional: COVERING_PHARMACIST } });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.sources.map((s: any) => s.applicationId)).toEqual([t.get(A).applicationId]);
+    expect(sourceOf(r.json, A)).toMatchObject({ status: 'ok', contacted: true, decision: { code: 'CONSENT_GIVEN' } });
+    expect(sourceOf(r.json, A).dispenses.map((d: any) => d.product.name)).toEqual(['Metoprolol A']);
+    // Its own pharmacy was not asked through the switch point: B's leg log has nothing for this patient.
+    expect((await http(`${t.url(B)}/query-log?bsn=${bsn}`)).json.entries).toEqual([]);
+    const entry = (await http(`${t.switchPoint.url}/access-log?bsn=${bsn}`)).json.entries.at(-1);
+    expect(entry).toMatchObject({
+      outcome: 'permitted',
+      requesterApplicationId: t.get(B).applicationId,
+      actingUzi: COVERING_PHARMACIST.uziNumber,
+    });
+    expect(entry.explanation).toContain('AP-MED-1');
+    expect(entry.explanation).toContain('waarnemend apotheker');
+  });
+
+  it('applies consent per holder: a pharmacy the patient objected to is listed as refused and not contacted', async () => {
+    const bsn = freshBsn();
+    await patientAt(A, bsn, 'Metoprolol A', 'objection');
+    await patientAt(B, bsn, 'Amlodipine B', 'consent');
+    const r = await http(`${t.url(B)}/covering/medication`, { body: { bsn, professional: COVERING_PHARMACIST } });
+    expect(r.status, r.text).toBe(200);
+    expect(r.json.sources).toHaveLength(1);
+    expect(sourceOf(r.json, A)).toMatchObject({
+      status: 'refused',
+      contacted: false,
+      decision: { code: 'CONSENT_OBJECTION' },
+    });
+    expect((await http(`${t.url(A)}/query-log?bsn=${bsn}`)).json.entries).toEqual([]);
+  });
+
+  it('answers UNKNOWN_PATIENT (LSP-OWN-1) when only its own pharmacy registered the patient', async () => {
+    const bsn = freshBsn();
+    await patientAt(B, bsn, 'Amlodipine B', 'consent');
+    const r = await http(`${t.url(B)}/covering/medication`, { body: { bsn, professional: COVERING_PHARMACIST } });
+    expect(r.status, r.text).toBe(404);
+    expect(r.json).toMatchObject({ code: 'UNKNOWN_PATIENT', decision: { rule: expect.stringContaining('LSP-OWN-1') } });
+  });
+
+  it('refuses a professional whose card the pharmacy does not hold (NO_CREDENTIAL)', async () => {
+    const r = await http(`${t.url(B)}/covering/medication`, {
+      body: { bsn: freshBsn(), professional: { uziNumber: '900000033', roleCode: '17.000' } },
+    });
+    expect(r.status, r.text).toBe(403);
+    expect(r.json.code).toBe('NO_CREDENTIAL');
   });
 });

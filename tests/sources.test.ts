@@ -154,7 +154,19 @@ describe('the demo seed', () => {
     ]);
     const cio = (await http(`${t.url(PHARMACY)}/patients/999900146/contra-indications`)).json.contraIndications;
     expect(cio).toHaveLength(2);
+    // Fatima's referral to the hospital reaches it without the item she objected to (her miscarriage).
+    const [referral] = (await http(`${t.url(GP)}/patients/999900523/referrals`)).json.referrals;
+    expect(referral.letter.items.map((i: any) => i.fields.title)).toEqual(['Hypertensie', 'Migraine']);
+    expect(referral.objectedItems).toHaveLength(1);
+    let letters: any[] = [];
+    for (let i = 0; i < 50 && letters.length === 0; i++) {
+      letters = (await http(`${t.url('ziekenhuis-midden')}/referral-letters?bsn=999900523`)).json.letters;
+      if (letters.length === 0) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(letters).toHaveLength(1);
+    expect(JSON.stringify(letters)).not.toContain('Miskraam');
     expect((await seedDemo(t)).seeded).toBe(false);
+    expect((await http(`${t.url(GP)}/patients/999900523/referrals`)).json.referrals).toHaveLength(1);
     expect((await http(`${t.url(GP)}/patients/999900146/episodes`)).json.items).toHaveLength(jan.episodes.length);
   });
 });

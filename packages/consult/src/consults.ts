@@ -8,12 +8,13 @@ import {
   QueryBatch,
   describeInteraction,
   notFound,
-  problem,
+  ProblemError,
   type Interaction,
 } from '@schakel/contracts';
 import { pick, upstreamProblem, type RoutePlugin, type SwitchPointClient } from '@schakel/service-kit';
-import { signAssertion, type CredentialDirectory } from '@schakel/trust/assertion';
+import type { CredentialDirectory } from '@schakel/trust/assertion';
 import { Consult, Situation, type ConsultStore } from './consult-store.js';
+import { createSignedQueries, type QueryExtras } from './signed-queries.js';
 
 const NewConsult = z
   .object({
@@ -83,29 +84,14 @@ export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { co
     async (request) => load(request.params.id),
   );
 
+  const query = createSignedQueries({ lsp, me, cards });
   /** Sign with the professional's card, ask the switch point, remember the query and its outcome. */
   async function ask(
     consult: Consult,
     interaction: Extract<Interaction, 'QURX_IN990011NL' | 'QUPC_IN990001NL'>,
     aorta: { initialRequestId: string },
-    extra: {
-      verbalConsent?: boolean;
-      from?: string | undefined;
-      to?: string | undefined;
-      latestPerProduct?: boolean | undefined;
-    },
+    extra: QueryExtras,
   ) {
-    const card = cards.get(consult.professional.uziNumber);
-    if (card === undefined) {
-      throw problem(
-        'NO_CREDENTIAL',
-        `This organisation holds no UZI card for professional ${consult.professional.uziNumber}; issue one with \`npm run enrol\``,
-        {
-          field: 'professional.uziNumber',
-          expected: 'a professional whose UZI card credential this organisation holds',
-        },
-      );
-    }
     const verbalConsent = extra.verbalConsent === true;
     const record = (outcome: string) =>
       consults.recordQuery(consult.id, {
@@ -115,40 +101,12 @@ export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { co
         outcome,
       });
     try {
-      const assertion = await signAssertion(card, {
-        interaction,
-        bsn: consult.bsn,
-        ...(consult.responsible
-          ? { responsible: { uziNumber: consult.responsible.uziNumber, roleCode: consult.responsible.roleCode } }
-          : {}),
-      });
-      const query = {
-        bsn: consult.bsn,
-        requester: {
-          applicationId: me.applicationId,
-          professional: consult.professional,
-          ...(consult.responsible ? { responsible: consult.responsible } : {}),
-        },
-        treatmentRelation: true,
-        situation: consult.situation,
-        patientCannotConsent: consult.patientCannotConsent,
-        verbalConsent,
-      };
-      const batch =
-        interaction === 'QURX_IN990011NL'
-          ? await lsp.queryMedication(
-              {
-                ...query,
-                ...(extra.from !== undefined ? { from: extra.from } : {}),
-                ...(extra.to !== undefined ? { to: extra.to } : {}),
-                ...(extra.latestPerProduct !== undefined ? { latestPerProduct: extra.latestPerProduct } : {}),
-              },
-              { aorta, assertion },
-            )
-          : await lsp.querySummary(query, { aorta, assertion });
+      const batch = await query(consult, interaction, aorta, extra);
       await record(batch.sources.map((s) => `${s.organisationName}: ${s.status} (${s.decision.code})`).join('; '));
       return batch;
     } catch (err) {
+      // No card: nothing was asked, so nothing is recorded for the consult.
+      if (err instanceof ProblemError && err.code === 'NO_CREDENTIAL') throw err;
       const p = upstreamProblem(err, `The ${describeInteraction(interaction)} at the switch point`);
       await record(p.code);
       throw p;

@@ -5,6 +5,7 @@ import {
   createServiceApp,
   frontOfficeOf,
   patientRegisterMigration,
+  systemsOfType,
   patientRegisterRoutes,
   type App,
   type Migrations,
@@ -12,7 +13,8 @@ import {
   type OrganisationDeps,
 } from '@schakel/service-kit';
 import type { CredentialDirectory } from '@schakel/trust/assertion';
-import { consultMigration, reportMigration, type ConsultDatabase } from './migrations.js';
+import { consultMigration, referralLetterMigration, reportMigration, type ConsultDatabase } from './migrations.js';
+import { createReferralLetterStore, referralInboxRoutes, referralLetterRoutes } from './referral-letters.js';
 import { createConsultStore } from './consult-store.js';
 import { createOutbox } from './outbox.js';
 import { consultRoutes } from './consults.js';
@@ -38,6 +40,8 @@ export interface ConsumerProfile {
   tags: { name: string; description: string }[];
   /** Whether it keeps its own patient register (`PUT` and `GET /patients/{bsn}`): the SEH does. */
   patientRegister: boolean;
+  /** Whether GP systems send it referral letters (`POST /referrals/letters`): the hospital does. */
+  receivesReferrals?: boolean;
 }
 
 export type ConsumerConfig = Pick<OrganisationConfig, 'ORG_NAME' | 'ORG_URA' | 'APPLICATION_ID'> &
@@ -47,11 +51,15 @@ export type ConsumerDeps = OrganisationDeps<ConsultDatabase> & {
   cards: CredentialDirectory;
 };
 
+/** The organisation types of GP systems, which may send a referral letter (dispensing practice, GP institution included). */
+const GP_TYPES = ['Z3', 'K3', 'H1'] as const;
+
 /** The store's migrations. Their names are the ones existing stores applied, so they never change. */
 export function consumerMigrations(profile: ConsumerProfile): Migrations {
-  return profile.patientRegister
+  const base: Migrations = profile.patientRegister
     ? { '001-patients': patientRegisterMigration, '002-consults': consultMigration, '003-reports': reportMigration }
     : { '001-consults': consultMigration, '002-reports': reportMigration };
+  return profile.receivesReferrals === true ? { ...base, '004-referral-letters': referralLetterMigration } : base;
 }
 
 /** A consumer organisation's system, built from its profile: everything is its own front office. */
@@ -72,8 +80,15 @@ export async function buildConsumerApp(
   const consults = createConsultStore(deps.db);
   const outbox = createOutbox(deps.db);
   const me = { applicationId: config.APPLICATION_ID };
-  // The switch point never calls a consumer: every route is the organisation's own front office.
+  const letters = profile.receivesReferrals === true ? createReferralLetterStore(deps.db) : undefined;
+  // GP systems send referral letters directly (decisions.md 28): their own audience, GP certificates only.
+  if (letters !== undefined)
+    await audience(app, 'referrers', systemsOfType(GP_TYPES, 'a GP system'), async (gps) => {
+      await gps.register(referralInboxRoutes, { letters, me });
+    });
+  // The switch point never calls a consumer: every other route is the organisation's own front office.
   await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), async (front) => {
+    if (letters !== undefined) await front.register(referralLetterRoutes, { letters });
     if (profile.patientRegister)
       await front.register(patientRegisterRoutes, { patients: createPatientRegister(deps.db) });
     await front.register(consultRoutes, { consults, lsp: deps.lsp, me, cards: deps.cards });

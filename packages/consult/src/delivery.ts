@@ -2,7 +2,25 @@ import { z } from 'zod';
 import type { ObservationReportSubmission, ReportRouting } from '@schakel/contracts';
 import { CallError, type SwitchPointClient } from '@schakel/service-kit';
 import { signAssertion, type CredentialDirectory } from '@schakel/trust/assertion';
-import type { DueReport, Outbox } from './outbox.js';
+/** One message due for an attempt. */
+export interface DueMessage<S> {
+  messageId: string;
+  /** Attempts made so far, this one included. */
+  attempts: number;
+  submission: S;
+}
+
+/**
+ * What the delivery loop needs of a durable outbox: the observation-report outbox here, and the GP's
+ * referral letters (services/gp) use the same loop with their own table.
+ */
+export interface DeliveryQueue<S> {
+  claimDue(limit: number): Promise<DueMessage<S>[]>;
+  nextDue(): Promise<string | undefined>;
+  delivered(messageId: string, ack: ReportRouting): Promise<void>;
+  rejected(messageId: string, code: string, reason: string, ack?: ReportRouting): Promise<void>;
+  retry(messageId: string, nextAttemptAt: string, error: string): Promise<void>;
+}
 
 /** Delivery settings, from env at boot (REPORT_*); small values in tests, larger in a real deployment. */
 export const reportConfigShape = {
@@ -113,10 +131,12 @@ export interface DeliveryWorker {
  * up ticks. At most `REPORT_CONCURRENCY` attempts are under way; each settles its report as delivered,
  * rejected or retrying with its next attempt time. Started once the app is ready, stopped when it closes.
  */
-export function startDeliveryWorker(deps: {
-  outbox: Outbox;
-  attempt: (s: ObservationReportSubmission) => Promise<AttemptResult>;
+export function startDeliveryWorker<S = ObservationReportSubmission>(deps: {
+  outbox: DeliveryQueue<S>;
+  attempt: (s: S) => Promise<AttemptResult>;
   config: ReportConfig;
+  /** What is delivered, for the log lines (default: observation report). */
+  what?: string;
   log: {
     info: (o: object, m: string) => void;
     warn: (o: object, m: string) => void;
@@ -134,7 +154,8 @@ export function startDeliveryWorker(deps: {
   let busy = false;
   let again = false;
 
-  async function settle(item: DueReport): Promise<void> {
+  const what = deps.what ?? 'observation report';
+  async function settle(item: DueMessage<S>): Promise<void> {
     const result = await deps.attempt(item.submission).catch((err: unknown): AttemptResult => ({
       kind: 'retry',
       error: err instanceof Error ? err.message : String(err),
@@ -145,20 +166,17 @@ export function startDeliveryWorker(deps: {
         await deps.outbox.delivered(item.messageId, result.ack);
         deps.log.info(
           { ...fields, to: result.ack.deliveredTo.applicationId, duplicate: result.ack.duplicate },
-          'observation report delivered',
+          `${what} delivered`,
         );
         break;
       case 'rejected':
         await deps.outbox.rejected(item.messageId, result.code, result.reason, result.ack);
-        deps.log.warn({ ...fields, code: result.code }, 'observation report rejected; not tried again');
+        deps.log.warn({ ...fields, code: result.code }, `${what} rejected; not tried again`);
         break;
       case 'retry': {
         const wait = backoffMs(item.attempts, deps.config);
         await deps.outbox.retry(item.messageId, new Date(Date.now() + wait).toISOString(), result.error);
-        deps.log.warn(
-          { ...fields, error: result.error, retryInMs: wait },
-          'observation report not delivered; will try again',
-        );
+        deps.log.warn({ ...fields, error: result.error, retryInMs: wait }, `${what} not delivered; will try again`);
         break;
       }
     }

@@ -7,8 +7,9 @@ export {
 } from './consumer.js';
 export { runConsumer, consumerConfigShape } from './run.js';
 export { consultRoutes, type ConsultRoutesOptions } from './consults.js';
+export { createSignedQueries, type QueryExtras, type QuerySubject, type SignedQueries } from './signed-queries.js';
 export { createConsultStore, Consult, RecordedEncounter, type ConsultStore, type NewConsult } from './consult-store.js';
-export { consultMigration, reportMigration, type ConsultDatabase } from './migrations.js';
+export { consultMigration, referralLetterMigration, reportMigration, type ConsultDatabase } from './migrations.js';
 export { observationReportRoutes, type ReportRoutesOptions } from './reports.js';
 export { createOutbox, OutboxReport, OutboxState, OUTBOX_STATES, type Outbox } from './outbox.js';
 export {
@@ -20,4 +21,13 @@ export {
   type ReportConfig,
   type AttemptResult,
   type DeliveryWorker,
+  type DeliveryQueue,
+  type DueMessage,
 } from './delivery.js';
+export {
+  createReferralLetterStore,
+  referralInboxRoutes,
+  referralLetterRoutes,
+  ReceivedReferralLetter,
+  type ReferralLetterStore,
+} from './referral-letters.js';

@@ -78,6 +78,29 @@ export interface OutboxTable {
   reject_reason: string | null;
 }
 
+/** The referral letters a hospital received from GPs, one row per message id (the de-duplication key). */
+export const referralLetterMigration: Migration = {
+  async up(db: Kysely<unknown>) {
+    await db.schema
+      .createTable('referral_letters')
+      .addColumn('message_id', 'text', (c) => c.primaryKey())
+      .addColumn('bsn', 'text', (c) => c.notNull())
+      .addColumn('from_application_id', 'text', (c) => c.notNull())
+      .addColumn('body', 'text', (c) => c.notNull())
+      .addColumn('received_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('referral_letters_by_patient').on('referral_letters').columns(['bsn']).execute();
+  },
+};
+
+export interface ReferralLetterTable {
+  message_id: string;
+  bsn: string;
+  from_application_id: string;
+  body: string;
+  received_at: string;
+}
+
 export interface ConsultDatabase {
   consults: {
     id: string;
@@ -99,4 +122,5 @@ export interface ConsultDatabase {
   };
   consult_encounters: { consult_id: string; body: string; recorded_at: string };
   outbox: OutboxTable;
+  referral_letters: ReferralLetterTable;
 }

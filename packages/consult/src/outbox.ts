@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Bsn, IsoDateTime, ReportRouting, type ObservationReportSubmission } from '@schakel/contracts';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { ConsultDatabase, OutboxTable } from './migrations.js';
+import type { DueMessage } from './delivery.js';
 
 /**
  * Where a report is on its way to the patient's own GP. queued: stored, not tried yet; delivering: an
@@ -47,12 +48,7 @@ const toReport = (r: Row): OutboxReport => ({
   rejection: r.reject_code === null ? null : { code: r.reject_code, reason: r.reject_reason ?? '' },
 });
 
-export interface DueReport {
-  messageId: string;
-  /** Attempts made so far, this one included. */
-  attempts: number;
-  submission: ObservationReportSubmission;
-}
+export type DueReport = DueMessage<ObservationReportSubmission>;
 
 /** The sender's outbox in its own store. Only this process writes it, so claiming needs no locks. */
 export function createOutbox(store: Kysely<ConsultDatabase>) {

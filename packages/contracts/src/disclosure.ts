@@ -83,24 +83,60 @@ export const DisclosureConsent = z
   .strict();
 
 export const LegalGroundKind = z
-  .enum(['statutory-duty', 'representative', 'locum', 'directly-involved', 'conflict-of-duties'])
+  .enum(['statutory-duty', 'representative', 'locum', 'directly-involved', 'conflict-of-duties', 'weighty-interest'])
   .meta({
     id: 'LegalGroundKind',
     description:
-      'statutory-duty (wettelijke plicht, e.g. a notifiable infectious disease under the Wet publieke gezondheid), representative (vertegenwoordiger), locum (waarnemer), directly-involved (direct betrokkenen bij de behandeling), conflict-of-duties (conflict van plichten)',
+      'statutory-duty (wettelijke plicht, e.g. a notifiable infectious disease under the Wet publieke gezondheid), representative (vertegenwoordiger), locum (waarnemer), directly-involved (direct betrokkenen bij de behandeling), conflict-of-duties (conflict van plichten: five conditions), weighty-interest (zwaarwegend belang: weighed against secrecy, without the serious-harm criterion)',
   });
 
-/** The five conditions of a conflict of duties (conflict van plichten), all of which must hold. */
-export const ConflictOfDutiesConditions = z
+/** One condition as the GP records it: whether it holds, and how (in the GP's own words). */
+export const RecordedCondition = z
   .object({
-    triedConsent: z.boolean().describe('Everything was done to obtain the patient’s consent'),
-    gravePredicament: z.boolean().describe('Keeping silent causes the GP a grave predicament'),
-    noOtherWay: z.boolean().describe('There is no other way to solve the problem'),
-    seriousHarmPrevented: z.boolean().describe('Disclosure prevents serious harm to the patient or others'),
-    minimalDisclosure: z.boolean().describe('Only what is strictly needed is disclosed'),
+    met: z.boolean(),
+    how: z.string().min(1).max(2000).describe('How it holds, or why it does not'),
   })
   .strict()
+  .meta({ id: 'RecordedCondition' });
+
+/**
+ * The five conditions of a conflict of duties (conflict van plichten), in the LHV page's own words; all
+ * must hold, and each is recorded. A missing one counts as not met.
+ */
+export const CONFLICT_OF_DUTIES_CONDITIONS = {
+  consentSought: 'everything was done to obtain the patient’s consent first',
+  distressOfConscience: 'the GP is in distress of conscience from keeping the duty of silence',
+  noOtherWay: 'there is no other way to solve the problem than breaking secrecy',
+  seriousHarmToAnother: 'not breaking secrecy causes serious harm to another',
+  harmPreventedNearlyCertain: 'it is near-certain that breaking secrecy prevents or limits that harm',
+} as const;
+export type ConflictOfDutiesCondition = keyof typeof CONFLICT_OF_DUTIES_CONDITIONS;
+
+export const ConflictOfDutiesConditions = z
+  .object(
+    Object.fromEntries(
+      Object.entries(CONFLICT_OF_DUTIES_CONDITIONS).map(([k, text]) => [
+        k,
+        RecordedCondition.optional().describe(text),
+      ]),
+    ) as Record<ConflictOfDutiesCondition, z.ZodOptional<typeof RecordedCondition>>,
+  )
+  .strict()
   .meta({ id: 'ConflictOfDutiesConditions' });
+
+/** A weighty interest (zwaarwegend belang): what it is, and how it was weighed against the duty of secrecy. */
+export const WeightyInterest = z
+  .object({
+    interest: z.string().max(2000).optional().describe('The weighty interest disclosure serves'),
+    weighing: z
+      .string()
+      .max(2000)
+      .optional()
+      .describe('How it was weighed against the duty of secrecy, and why it outweighs it'),
+    consentSought: RecordedCondition.optional().describe('Whether the patient’s consent was sought first'),
+  })
+  .strict()
+  .meta({ id: 'WeightyInterest' });
 
 export const DisclosureLegalGround = z
   .object({
@@ -108,6 +144,7 @@ export const DisclosureLegalGround = z
     ground: LegalGroundKind,
     explanation: z.string().min(1).max(2000).describe('e.g. the statute and article, or who the representative is'),
     conflictOfDuties: ConflictOfDutiesConditions.optional().describe('Required for conflict-of-duties'),
+    weightyInterest: WeightyInterest.optional().describe('Required for weighty-interest'),
   })
   .strict();
 
@@ -173,6 +210,11 @@ export const DisclosureAnswerInput = z
       .object({ on: IsoDate, how: z.string().min(1).max(200) })
       .strict()
       .optional(),
+    patientNotInformed: z
+      .object({ reason: z.string().min(1).max(2000) })
+      .strict()
+      .optional()
+      .describe('Why the patient could not be informed (a legal ground needs this or patientInformed: DR-INFORM-1)'),
   })
   .strict()
   .meta({ id: 'DisclosureAnswer' });
@@ -195,6 +237,7 @@ export const Disclosure = z
     ),
     refusedQuestions: z.array(z.object({ questionId: z.string(), question: z.string(), reason: Decision })),
     patientInformed: z.object({ on: IsoDate, how: z.string(), recordedAt: IsoDateTime }).optional(),
+    patientNotInformed: z.object({ reason: z.string() }).optional().describe('Why the patient could not be informed'),
   })
   .meta({ id: 'Disclosure' });
 export type Disclosure = z.infer<typeof Disclosure>;

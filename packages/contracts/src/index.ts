@@ -10,3 +10,4 @@ export * from './gp-record.js';
 export * from './disclosure.js';
 export * from './observation-report.js';
 export * from './policies.js';
+export * from './referral.js';

@@ -112,6 +112,11 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
           schema: SystemEntry,
         })
         .then((r) => r.body),
+    /** One system's address-book entry (where it is, who it is): how a system finds another to send to. */
+    system: (applicationId: string) =>
+      client
+        .call(baseUrl, { path: `/address-book/systems/${seg(applicationId)}`, schema: SystemEntry })
+        .then((r) => r.body),
     /** MFMT_IN002101; `reason` says why (default: the patient's consent). */
     register: (
       bsn: string,

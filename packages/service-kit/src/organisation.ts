@@ -14,6 +14,11 @@ export type OrganisationConfig = z.infer<z.ZodObject<typeof organisationConfigSh
 export interface OrganisationDeps<DB> {
   db: Kysely<DB>;
   lsp: SwitchPointClient;
+  /**
+   * The organisation's own mutual-TLS client (the one under `lsp`), for the few calls that go to another
+   * care system directly rather than through the switch point (a GP's referral letter to a hospital).
+   */
+  client?: ServiceClient;
   kit?: KitOptions;
 }
 
@@ -53,7 +58,12 @@ export async function runOrganisation<DB>(options: {
   const client: ServiceClient = createServiceClient({ timeoutMs: config.LSP_TIMEOUT_MS, tls });
   const lsp = createSwitchPointClient(client, config.LSP_URL);
   const ready = createReadiness();
-  const app = await options.build({ db, lsp, kit: { logLevel: config.LOG_LEVEL, readiness: ready.readiness, tls } });
+  const app = await options.build({
+    db,
+    lsp,
+    client,
+    kit: { logLevel: config.LOG_LEVEL, readiness: ready.readiness, tls },
+  });
   app.addHook('onClose', async () => {
     await client.close();
     await db.destroy();

@@ -152,6 +152,22 @@ export function switchPointOnly(service: string): Guard {
 }
 
 /**
+ * Another care system of one of these organisation types (its system certificate says which): a hospital's
+ * referral inbox takes letters from GP systems only, sent directly rather than through the switch point.
+ */
+export function systemsOfType(types: readonly string[], what: string): Guard {
+  return certificateGuard({
+    authorise: (identity) =>
+      identity.organisationType !== undefined && types.includes(identity.organisationType)
+        ? undefined
+        : problem(
+            'CLIENT_NOT_ALLOWED',
+            `Only ${what} (organisation type ${types.join(', ')}) may call this; ${identity.subject} is of type ${identity.organisationType ?? 'none'}`,
+          ),
+  });
+}
+
+/**
  * A front office: the organisation's own people. Until front-office users exist (issue #12) that is a
  * caller on this machine without a certificate, the organisation's own system certificate, or the
  * operator; another organisation's system (the switch point included) is refused.

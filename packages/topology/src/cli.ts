@@ -405,6 +405,7 @@ function roleOf(service: string): string {
         hap: 'after-hours GP post (HAP)',
         seh: 'emergency department (SEH)',
         ambulance: 'ambulance service (RAV)',
+        hospital: 'hospital (ZIS)',
       } as Record<string, string>
     )[service] ?? service
   );

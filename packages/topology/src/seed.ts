@@ -14,7 +14,8 @@ export const DEMO_PATIENTS = [
     bsn: '999900523',
     name: 'Fatima el Amrani',
     birthDate: '1979-11-02',
-    story: 'consented at Apotheek De Vijzel, objected at Apotheek Zuid: only De Vijzel is asked',
+    story:
+      'consented at Apotheek De Vijzel, objected at Apotheek Zuid: only De Vijzel is asked; referred by De Linde to Ziekenhuis Midden, her miscarriage left out of the letter',
   },
   {
     bsn: '999901199',
@@ -171,6 +172,11 @@ export async function seedDemo(topology: RunningTopology): Promise<{ seeded: boo
     const practice = gps[0];
     if (practice !== undefined)
       await client.call(practice.url, { method: 'PUT', path: '/corona-opt-in', body: { joined: true } });
+    // A referral letter with an item left out: De Linde refers Fatima el Amrani to the internist at the
+    // hospital; she objects to her miscarriage going with it, so the letter goes without it (decisions.md 28).
+    const hospital = [...topology.processes.values()].find((p) => p.service === 'hospital');
+    if (practice !== undefined && hospital?.applicationId !== undefined)
+      if (await seedReferral(client, practice.url, hospital.applicationId)) seeded = true;
   } finally {
     await client.close();
   }
@@ -470,3 +476,40 @@ async function seedGpRecord(client: ServiceClient, url: string, bsn: string): Pr
     await client.call(url, { method: 'PUT', path: `/patients/${bsn}/consent`, body: { state: demo.consent } });
   return true;
 }
+
+/** The demo referral, once: Fatima el Amrani to the hospital, her miscarriage left out at her request. */
+async function seedReferral(client: ServiceClient, gpUrl: string, hospitalApplicationId: string): Promise<boolean> {
+  const bsn = REFERRAL_DEMO.bsn;
+  const existing = (await client.call(gpUrl, { path: `/patients/${bsn}/referrals` })).body as { referrals: unknown[] };
+  if (existing.referrals.length > 0) return false;
+  const episodes = (
+    (await client.call(gpUrl, { path: `/patients/${bsn}/episodes` })).body as { items: { id: string; title: string }[] }
+  ).items;
+  const id = (title: string) => episodes.find((e) => e.title === title)?.id;
+  const items = REFERRAL_DEMO.items.map(id).filter((x): x is string => x !== undefined);
+  const objected = id(REFERRAL_DEMO.objected);
+  if (objected === undefined || items.length !== REFERRAL_DEMO.items.length) return false;
+  await client.call(gpUrl, {
+    method: 'POST',
+    path: `/patients/${bsn}/referrals`,
+    body: {
+      to: { applicationId: hospitalApplicationId },
+      referrer: REFERRAL_DEMO.referrer,
+      reason: REFERRAL_DEMO.reason,
+      question: REFERRAL_DEMO.question,
+      items,
+      objectedItems: [objected],
+    },
+  });
+  return true;
+}
+
+/** What the demo referral carries; README.md shows it. */
+export const REFERRAL_DEMO = {
+  bsn: '999900523',
+  referrer: { uziNumber: '900000021', roleCode: '01.015', name: 'Dr. M. Jansen-Smit' },
+  reason: 'Hypertensie op jonge leeftijd, onvoldoende ingesteld op twee middelen',
+  question: 'Graag analyse op secundaire hypertensie',
+  items: ['Hypertensie', 'Migraine', 'Miskraam'],
+  objected: 'Miskraam',
+};

@@ -8,7 +8,7 @@ import { AMBULANCE_SERVICE_TYPE, ApplicationId, Ura, UziNumber, UziRoleCode } fr
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DEFAULT_TOPOLOGY_FILE = resolve(REPO_ROOT, 'topology/default.json');
 
-export const SERVICES = ['gp', 'pharmacy', 'hap', 'seh', 'ambulance'] as const;
+export const SERVICES = ['gp', 'pharmacy', 'hap', 'seh', 'ambulance', 'hospital'] as const;
 
 /** The organisation type each kind of system stands for (written into its system certificate too). */
 export const ORGANISATION_TYPE_OF = {
@@ -17,6 +17,7 @@ export const ORGANISATION_TYPE_OF = {
   hap: 'N6',
   seh: 'V4',
   ambulance: AMBULANCE_SERVICE_TYPE,
+  hospital: 'V4',
 } as const;
 
 const ProfessionalSpec = z

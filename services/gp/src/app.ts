@@ -22,6 +22,8 @@ import { createInboxStore } from './inbox-store.js';
 import { inboxDeliveryRoutes, inboxRoutes } from './inbox.js';
 import { coronaOptInRoutes, createCoronaOptIn, policyNoticeRoutes } from './corona-opt-in.js';
 import { sharingDeclineRoutes } from './sharing-declines.js';
+import { createReferralStore } from './referral-store.js';
+import { referralRoutes } from './referrals.js';
 
 export { migrations, type GpDatabase } from './migrations.js';
 
@@ -67,6 +69,11 @@ export async function buildApp(
           description: 'Requests from non-care providers and what was disclosed (never through the switch point)',
         },
         {
+          name: 'referrals',
+          description:
+            'Referrals to a medical specialist: the letter without the items the patient objected to, and its delivery',
+        },
+        {
           name: 'inbox',
           description:
             'Observation reports (waarneemverslagen) from the HAP, SEH and ambulance, with read / processed state',
@@ -83,6 +90,7 @@ export async function buildApp(
   const inbox = createInboxStore(deps.db);
   const log = createSourceLog(deps.db);
   const optIn = createCoronaOptIn(deps.db, deps.lsp, me);
+  const referrals = createReferralStore(deps.db);
   // The switch point's legs: only its certificate. Everything else is the practice's own front office.
   await audience(app, 'switch-point-legs', switchPointOnly('gp'), async (legs) => {
     await legs.register(summaryQueryRoutes, {
@@ -114,6 +122,7 @@ export async function buildApp(
     await front.register(inboxRoutes, { inbox });
     coronaOptInRoutes(front, { optIn, patients });
     sharingDeclineRoutes(front, deps.db, patients);
+    await front.register(referralRoutes, { patients, record, referrals, lsp: deps.lsp, client: deps.client, me });
   });
   return app;
 }

@@ -17,7 +17,15 @@ import {
 import { nowIso, pick, type RoutePlugin } from '@schakel/service-kit';
 import type { PatientStore } from './patients.js';
 import type { DisclosureStore } from './disclosure-store.js';
-import { NO_BASIS, assessQuestion, checkBasis, checkForm, declined, type RuleOutcome } from './disclosure-rules.js';
+import {
+  NO_BASIS,
+  assessQuestion,
+  checkBasis,
+  checkForm,
+  checkPatientInformed,
+  declined,
+  type RuleOutcome,
+} from './disclosure-rules.js';
 
 const decisionOf = ({ permitted: _permitted, ...d }: RuleOutcome): Decision => d;
 const refuse = (outcome: RuleOutcome) => notAuthorised(outcome.explanation, { decision: decisionOf(outcome) });
@@ -140,7 +148,7 @@ export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures
         tags: ['disclosures'],
         summary: 'Answer the request and write the disclosure into the patient’s record',
         description:
-          'Refused (403) without a recorded basis (NO_CONSENT_OR_LEGAL_GROUND) and for any question that may not be answered (its assessment code, e.g. PROGNOSIS_NOT_ANSWERED). The disclosure records which data, for what purpose, to whom, when, on what basis and why it was necessary; refused questions are listed with their reason.',
+          'Refused (403) without a recorded basis (NO_CONSENT_OR_LEGAL_GROUND), for any question that may not be answered (its assessment code, e.g. PROGNOSIS_NOT_ANSWERED), and on a legal ground without patientInformed or patientNotInformed (PATIENT_INFORMATION_NOT_RECORDED, DR-INFORM-1). Each answer names the data it gives (DR-DATA-1: only relevant, necessary data). The disclosure records which data, for what purpose, to whom, when, on what basis and why it was necessary; refused questions are listed with their reason.',
         params: IdParams,
         body: DisclosureAnswerInput,
         response: { 201: Disclosure, ...pick(400, 403, 404, 409) },
@@ -153,6 +161,8 @@ export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures
       if (req.declined !== undefined)
         throw notAuthorised(req.declined.decision.explanation, { decision: req.declined.decision });
       if (req.basis === undefined) throw refuse(NO_BASIS);
+      const informed = checkPatientInformed(req.basis, request.body);
+      if (!informed.permitted) throw refuse(informed);
       const questions = new Map(req.questions.map((q) => [q.id, q]));
       const answers = request.body.answers.map((a, i) => {
         const q = questions.get(a.questionId);
@@ -179,6 +189,9 @@ export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures
         medicalNecessity: request.body.medicalNecessity,
         answers,
         refusedQuestions,
+        ...(request.body.patientNotInformed !== undefined
+          ? { patientNotInformed: request.body.patientNotInformed }
+          : {}),
       };
       const disclosure = await disclosures.disclose(req, content, request.body.patientInformed);
       request.log.info(

@@ -11,7 +11,7 @@ import {
 /**
  * The GP system's own store (HIS). 001 is the shared patient register; 002 adds the record, the consent
  * choice and the log of switch-point queries; 003 the register of disclosures to non-care providers; 004 the inbox of observation reports;
- * 005 the practice's settings and its corona opt-in registrations; 006 its decisions not to share despite consent.
+ * 005 the practice's settings and its corona opt-in registrations; 006 its decisions not to share despite consent; 007 its referrals and their letters' delivery.
  * Applied migrations are never edited: changes come as a new named entry.
  */
 export const migrations: Migrations = {
@@ -148,6 +148,31 @@ export const migrations: Migrations = {
       await db.schema.alterTable('disclosure_requests').addColumn('declined', 'text').execute();
     },
   },
+  '007-referrals': {
+    async up(db: Kysely<unknown>) {
+      // Referrals to a specialist: the letter as sent (objected items already left out), the ids of the
+      // items the patient objected to (they stay here), and the letter's delivery state (a durable outbox).
+      await db.schema
+        .createTable('referrals')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('message_id', 'text', (c) => c.notNull().unique())
+        .addColumn('bsn', 'text', (c) => c.notNull().references('patients.bsn'))
+        .addColumn('letter', 'text', (c) => c.notNull())
+        .addColumn('objected_items', 'text', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('delivered_at', 'text')
+        .addColumn('acknowledgement', 'text')
+        .addColumn('reject_code', 'text')
+        .addColumn('reject_reason', 'text')
+        .execute();
+      await db.schema.createIndex('referrals_due').on('referrals').columns(['state', 'next_attempt_at']).execute();
+      await db.schema.createIndex('referrals_by_patient').on('referrals').columns(['bsn']).execute();
+    },
+  },
 };
 
 export interface GpDatabase extends SourceLogTable {
@@ -159,6 +184,22 @@ export interface GpDatabase extends SourceLogTable {
     opt_in_registered_at: string | null;
   };
   practice_settings: { name: string; value: string; changed_at: string };
+  referrals: {
+    id: string;
+    message_id: string;
+    bsn: string;
+    letter: string;
+    objected_items: string;
+    state: string;
+    attempts: Generated<number>;
+    next_attempt_at: string | null;
+    last_error: string | null;
+    created_at: string;
+    delivered_at: string | null;
+    acknowledgement: string | null;
+    reject_code: string | null;
+    reject_reason: string | null;
+  };
   sharing_declines: {
     id: string;
     bsn: string;

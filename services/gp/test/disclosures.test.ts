@@ -26,6 +26,14 @@ const consent = {
   givenOn: '2026-11-21',
   formReference: 'scan-2026-118',
 };
+/** The five conditions of a conflict of duties, each recorded as holding. */
+const allFive = {
+  consentSought: { met: true, how: 'Twee gesprekken; de patiënt weigert' },
+  distressOfConscience: { met: true, how: 'Zwijgen laat een kind in gevaar' },
+  noOtherWay: { met: true, how: 'Veilig Thuis kan zonder deze gegevens niet handelen' },
+  seriousHarmToAnother: { met: true, how: 'Ernstige mishandeling van het kind' },
+  harmPreventedNearlyCertain: { met: true, how: 'Melding leidt direct tot bescherming' },
+};
 const answer = (questionId = 'q1') => ({
   medicalNecessity: 'Alleen de diagnose is nodig om de aanvraag te beoordelen; verder niets.',
   disclosedBy: 'Dr. P. de Graaf',
@@ -119,13 +127,7 @@ describe('the register of disclosures to non-care providers', () => {
         type: 'legal-ground',
         ground: 'conflict-of-duties',
         explanation: 'Dreiging richting derden',
-        conflictOfDuties: {
-          triedConsent: true,
-          gravePredicament: true,
-          noOtherWay: false,
-          seriousHarmPrevented: true,
-          minimalDisclosure: true,
-        },
+        conflictOfDuties: { ...allFive, noOtherWay: { met: false, how: 'De politie kan het zelf navragen' } },
       },
     });
     expect(conflictOfDuties.statusCode).toBe(403);
@@ -240,5 +242,101 @@ describe('the register of disclosures to non-care providers', () => {
     });
     expect(d.basis).toMatchObject({ type: 'legal-ground', ground: 'statutory-duty' });
     expect(d.patientInformed.how).toBe('telefonisch');
+  });
+
+  describe('legal grounds that break secrecy', () => {
+    async function basisFor(payload: object) {
+      const bsn = freshBsn();
+      await newPatient(app, bsn);
+      const req = await requestFor(bsn);
+      const r = await app.inject({ method: 'PUT', url: `/disclosure-requests/${req.id}/basis`, payload });
+      return { req, r };
+    }
+    const conflict = (conditions: object) => ({
+      type: 'legal-ground',
+      ground: 'conflict-of-duties',
+      explanation: 'Vermoeden van kindermishandeling',
+      conflictOfDuties: conditions,
+    });
+
+    it('accepts a conflict of duties when all five conditions hold, and keeps each as recorded', async () => {
+      const { r } = await basisFor(conflict(allFive));
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().basis.conflictOfDuties).toEqual(allFive);
+    });
+
+    for (const [key, words] of [
+      ['consentSought', 'consent first'],
+      ['distressOfConscience', 'distress of conscience'],
+      ['noOtherWay', 'no other way'],
+      ['seriousHarmToAnother', 'serious harm to another'],
+      ['harmPreventedNearlyCertain', 'near-certain'],
+    ] as const) {
+      it(`refuses a conflict of duties when “${words}” is not met, and when it is not recorded at all (${key})`, async () => {
+        const notMet = await basisFor(conflict({ ...allFive, [key]: { met: false, how: 'nee' } }));
+        expect(notMet.r.statusCode).toBe(403);
+        expect(notMet.r.json()).toMatchObject({
+          code: 'NOT_AUTHORISED',
+          decision: { code: 'CONFLICT_OF_DUTIES_CONDITIONS_UNMET', rule: expect.stringMatching(/^DR-BASIS-2/) },
+        });
+        expect(notMet.r.json().decision.explanation).toContain(words);
+        const { [key]: _left, ...four } = allFive;
+        const missing = await basisFor(conflict(four));
+        expect(missing.r.statusCode).toBe(403);
+        expect(missing.r.json().decision.explanation).toContain(key);
+        expect((await app.inject(`/disclosure-requests/${missing.req.id}`)).json().status).toBe('received');
+      });
+    }
+
+    const weighty = {
+      type: 'legal-ground',
+      ground: 'weighty-interest',
+      explanation: 'Gevaar voor een medeweggebruiker',
+      weightyInterest: {
+        interest: 'De veiligheid van een ander in het verkeer',
+        weighing: 'Het belang van die veiligheid weegt hier zwaarder dan het beroepsgeheim',
+        consentSought: { met: true, how: 'Gevraagd op het spreekuur; geweigerd' },
+      },
+    };
+    it('accepts a weighty interest weighed against secrecy, without the serious-harm criterion (DR-BASIS-3)', async () => {
+      const { r } = await basisFor(weighty);
+      expect(r.statusCode, r.body).toBe(200);
+      expect(r.json().basis).toMatchObject({ ground: 'weighty-interest', weightyInterest: weighty.weightyInterest });
+    });
+    for (const [what, change] of [
+      ['unnamed', { interest: undefined }],
+      ['not weighed', { weighing: ' ' }],
+      ['without consent sought first', { consentSought: { met: false, how: 'niet gevraagd' } }],
+    ] as const) {
+      it(`refuses a weighty interest ${what} (WEIGHTY_INTEREST_NOT_WEIGHED)`, async () => {
+        const { r } = await basisFor({ ...weighty, weightyInterest: { ...weighty.weightyInterest, ...change } });
+        expect(r.statusCode).toBe(403);
+        expect(r.json().decision).toMatchObject({
+          code: 'WEIGHTY_INTEREST_NOT_WEIGHED',
+          rule: expect.stringMatching(/^DR-BASIS-3/),
+        });
+      });
+    }
+
+    it('refuses to answer on a legal ground until the patient’s information is recorded, then names the data given', async () => {
+      const { req, r } = await basisFor(weighty);
+      expect(r.statusCode).toBe(200);
+      const silent = await app.inject({
+        method: 'POST',
+        url: `/disclosure-requests/${req.id}/disclosure`,
+        payload: answer(),
+      });
+      expect(silent.statusCode).toBe(403);
+      expect(silent.json().decision).toMatchObject({
+        code: 'PATIENT_INFORMATION_NOT_RECORDED',
+        rule: expect.stringMatching(/^DR-INFORM-1/),
+      });
+      const d = await post(app, `/disclosure-requests/${req.id}/disclosure`, {
+        ...answer(),
+        patientNotInformed: { reason: 'Informeren brengt de ander in gevaar' },
+      });
+      expect(d.patientNotInformed).toEqual({ reason: 'Informeren brengt de ander in gevaar' });
+      expect(d.answers[0].data).toEqual(['episode L90 Artrose knie']);
+    });
   });
 });

@@ -104,7 +104,14 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
   if (who === undefined) throw new Error('a query always has a professional');
   const { requester, decision: auth } = who;
 
-  const entries = entriesInForce(await deps.index.entries(q.bsn, kind.category), await deps.policies.current());
+  // LSP-OWN-1: a system is never asked for its own data through the switch point (a covering pharmacist's
+  // own pharmacy has its dispenses in its own record; asking itself would only loop back): decisions.md 26.
+  const own = (e: { applicationId: string }) => e.applicationId === requester.applicationId;
+  const registered = await deps.index.entries(q.bsn, kind.category);
+  const entries = entriesInForce(
+    registered.filter((e) => !own(e)),
+    await deps.policies.current(),
+  );
   const choices = await deps.consents.choices(q.bsn);
   // A holder the patient objected to has deregistered, but the batch still says it was not asked and why.
   const indexed = new Set(entries.map((e) => e.ura));
@@ -113,7 +120,8 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
     if (c.state !== 'objection' || c.holderUra === null || indexed.has(c.holderUra)) continue;
     if (c.category !== '*' && c.category !== kind.category) continue;
     for (const s of await deps.book.byUra(c.holderUra)) {
-      if (!s.provides.includes(kind.category) || objected.some((o) => o.applicationId === s.applicationId)) continue;
+      if (!s.provides.includes(kind.category) || own(s) || objected.some((o) => o.applicationId === s.applicationId))
+        continue;
       objected.push({
         bsn: q.bsn,
         category: kind.category,
@@ -129,11 +137,18 @@ async function fanOut(kind: QueryKind, ctx: Authorised<QueryBody>): Promise<Acte
     }
   }
   if (entries.length === 0 && objected.length === 0) {
-    const decision = {
-      code: 'NOT_IN_INDEX',
-      rule: 'LSP-INDEX-1: only registered sources are asked',
-      explanation: `No system has registered ${kind.category} data for this BSN.`,
-    };
+    const onlyOwn = registered.some(own);
+    const decision = onlyOwn
+      ? {
+          code: 'NOT_IN_INDEX',
+          rule: 'LSP-OWN-1: a system is never asked for its own data through the switch point',
+          explanation: `No system other than the requesting one has registered ${kind.category} data for this BSN; the requester holds its own.`,
+        }
+      : {
+          code: 'NOT_IN_INDEX',
+          rule: 'LSP-INDEX-1: only registered sources are asked',
+          explanation: `No system has registered ${kind.category} data for this BSN.`,
+        };
     throw problem('UNKNOWN_PATIENT', decision.explanation, { decision });
   }
 

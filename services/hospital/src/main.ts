@@ -1,0 +1,4 @@
+import { runConsumer } from '@schakel/consult';
+import { profile } from './profile.js';
+
+runConsumer(profile);
