@@ -8,6 +8,7 @@ import {
   decodeAcknowledgement,
   parseEnvelope,
   problemFromAcknowledgement,
+  uuidOf,
   type TransmissionInput,
   type WireInteraction,
   type XmlInput,
@@ -81,7 +82,7 @@ export async function askLeg<Req, Res>(
       // acknowledgement targets the report's id and is the leg's answer (AA, AE or AR).
       const { transmission } = decodeAcknowledgement(answer.body);
       const acked = transmission.acknowledgement.targetMessageId;
-      const ofThisMessage = (acked.extension ?? acked.root) === messageId;
+      const ofThisMessage = uuidOf(acked.extension ?? acked.root) === messageId;
       const problem =
         leg.interaction !== 'REPC_IN990003NL' || ofThisMessage ? problemFromAcknowledgement(transmission) : undefined;
       if (problem !== undefined)
