@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Wire } from '@schakel/contracts';
 
 /**
  * Config is parsed once at boot from environment variables by one zod schema and fails fast with a
@@ -49,4 +50,9 @@ export const organisationConfigShape = {
   LSP_URL: z.url(),
   /** Time-out for calls to the switch point, in ms. */
   LSP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /**
+   * The wire the switch point asks this system on, as a source: its JSON legs (`/lsp/...`), or HL7v3 in SOAP
+   * at its AORTA leg (`/lsp/aorta`). It lands in the address book; only a system that holds data may say hl7v3.
+   */
+  WIRE: Wire.default('json'),
 };

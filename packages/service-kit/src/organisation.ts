@@ -6,6 +6,7 @@ import { createSwitchPointClient, enrolWithRetry, type SwitchPointClient } from 
 import { announceReady, listen } from './server.js';
 import { openStore, type Kysely, type Migrations } from './store.js';
 import { readTlsFiles } from './tls.js';
+import { SOAP_LEG_PATH } from './soap-leg.js';
 import type { organisationConfigShape } from './config.js';
 
 export type OrganisationConfig = z.infer<z.ZodObject<typeof organisationConfigShape>>;
@@ -68,6 +69,8 @@ export async function runOrganisation<DB>(options: {
     await client.close();
     await db.destroy();
   });
+  if (config.WIRE === 'hl7v3' && options.provides.length === 0)
+    throw new Error(`WIRE=hl7v3: ${options.service} holds no data the switch point asks for, so it has no AORTA leg`);
   const { url } = await listen(app, config.HOST, config.PORT);
   const publicUrl = config.PUBLIC_URL ?? url;
   await enrolWithRetry(
@@ -77,14 +80,16 @@ export async function runOrganisation<DB>(options: {
       ura: config.ORG_URA,
       organisationName: config.ORG_NAME,
       organisationType: options.organisationType,
-      baseUrl: publicUrl,
+      // On the AORTA wire the address book holds the endpoint itself (pipeline/legs.ts at the switch point).
+      baseUrl: config.WIRE === 'hl7v3' ? `${publicUrl}${SOAP_LEG_PATH}` : publicUrl,
       provides: options.provides,
+      wire: config.WIRE,
     },
     { log: (msg) => app.log.warn(msg) },
   );
   ready.enrolled = true;
   app.log.info(
-    { url: publicUrl, applicationId: config.APPLICATION_ID, ura: config.ORG_URA },
+    { url: publicUrl, applicationId: config.APPLICATION_ID, ura: config.ORG_URA, wire: config.WIRE },
     `${options.service} listening and entered in the address book`,
   );
   announceReady(options.service, publicUrl);

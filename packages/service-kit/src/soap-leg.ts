@@ -12,6 +12,7 @@ import {
   type WireInteraction,
   type XmlInput,
 } from '@schakel/hl7v3';
+import type { FastifyBaseLogger } from 'fastify';
 import type { App } from './app.js';
 
 /** The path of a source's HL7v3 leg: the address book gives the switch point `<base URL>/lsp/aorta` for it. */
@@ -20,7 +21,7 @@ export const SOAP_LEG_PATH = '/lsp/aorta';
 /** What a source answers one HL7v3 message with: the answer's interaction and its XML. */
 export type SoapLegHandler = (
   body: XmlInput,
-  context: { aorta: AortaId },
+  context: { aorta: AortaId; log: FastifyBaseLogger },
 ) => Promise<{ answer: WireInteraction; xml: string }>;
 
 /**
@@ -28,9 +29,14 @@ export type SoapLegHandler = (
  * a source whose address-book entry says it speaks hl7v3. Register it inside the switch-point-legs audience:
  * the guard is the same as for the JSON legs. It reads the envelope with the codec's safe parser, dispatches
  * on the Action (which must name the body), and answers in a SOAP envelope related to the request; a
- * message it cannot read is a SOAP Sender fault, a refusal an MCCI_IN000002.
+ * message it cannot read is a SOAP Sender fault, a refusal an MCCI_IN000002 from this system (`me`) that
+ * targets the envelope's MessageID (the switch point reads it as a refusal of the message itself).
  */
-export async function soapLeg(app: App, handlers: Partial<Record<WireInteraction, SoapLegHandler>>): Promise<void> {
+export async function soapLeg(
+  app: App,
+  me: { applicationId: string },
+  handlers: Partial<Record<WireInteraction, SoapLegHandler>>,
+): Promise<void> {
   await app.register(async (scope) => {
     for (const type of ['application/soap+xml', 'text/xml'])
       scope.addContentTypeParser(type, { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_req, body, done) =>
@@ -70,13 +76,13 @@ export async function soapLeg(app: App, handlers: Partial<Record<WireInteraction
             }),
           );
         try {
-          const { answer, xml } = await handler(env.body, { aorta: request.aorta });
+          const { answer, xml } = await handler(env.body, { aorta: request.aorta, log: request.log });
           return soap(200, buildAnswerEnvelope(env, { action: actionOf(answer), body: xml }));
         } catch (err) {
           if (!(err instanceof ProblemError)) throw err;
           const ack = acknowledgementFromProblem(err.problem, {
             transmission: {
-              sender: { applicationId: 'source' },
+              sender: { applicationId: me.applicationId },
               receiver: { applicationId: LSP_APPLICATION_ID.production },
             },
             inResponseTo: env.messageId,

@@ -9,13 +9,25 @@ describe('parseConfig', () => {
       APPLICATION_ID: '1',
       LSP_URL: 'http://127.0.0.1:1',
     });
-    expect(c).toMatchObject({ HOST: '127.0.0.1', PORT: 0, DATABASE: ':memory:', LSP_TIMEOUT_MS: 10_000 });
+    expect(c).toMatchObject({
+      HOST: '127.0.0.1',
+      PORT: 0,
+      DATABASE: ':memory:',
+      LSP_TIMEOUT_MS: 10_000,
+      WIRE: 'json',
+    });
   });
 
   it('names every bad variable and what it held', () => {
     let error: unknown;
     try {
-      parseConfig(organisationConfigShape, { ORG_URA: '12', ORG_NAME: 'X', APPLICATION_ID: '1', PORT: 'eighty' });
+      parseConfig(organisationConfigShape, {
+        ORG_URA: '12',
+        ORG_NAME: 'X',
+        APPLICATION_ID: '1',
+        PORT: 'eighty',
+        WIRE: 'soap',
+      });
     } catch (err) {
       error = err;
     }
@@ -26,5 +38,6 @@ describe('parseConfig', () => {
     expect(message).toContain('PORT');
     expect(message).toContain('LSP_URL');
     expect(message).toContain('(not set)');
+    expect(message).toContain('WIRE');
   });
 });

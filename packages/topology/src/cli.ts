@@ -50,6 +50,8 @@ Options of enrol (the topology must have been started once, so that its test PKI
   --professional U:R:NAME UZI number, role code and name of a professional to issue a UZI card for (repeatable)
   --base-url URL          https URL where the switch point reaches the system (only for systems that hold data)
   --provides CATS         comma-separated data categories the system answers for
+  --wire json|hl7v3       how the switch point asks it as a source (default json: POST <base URL>/lsp/...;
+                          hl7v3: HL7v3 in SOAP POSTed to the base URL itself, your AORTA endpoint)
   --lsp-url URL           the switch point (default https://127.0.0.1:7000)
   --data-dir DIR          the topology's data folder (default ./data)
 
@@ -122,6 +124,7 @@ async function enrolCommand(args: string[]): Promise<void> {
       professional: { type: 'string', multiple: true, default: [] },
       'base-url': { type: 'string' },
       provides: { type: 'string', default: '' },
+      wire: { type: 'string', default: 'json' },
       'lsp-url': { type: 'string', default: 'https://127.0.0.1:7000' },
       'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
     },
@@ -138,6 +141,7 @@ async function enrolCommand(args: string[]): Promise<void> {
     organisationType: values.type,
     ...(values['base-url'] !== undefined ? { baseUrl: values['base-url'] } : {}),
     provides: values.provides.split(',').filter(Boolean),
+    wire: values.wire,
     professionals,
     lspUrl: values['lsp-url'],
     pkiDir: join(resolve(values['data-dir']), 'pki'),

@@ -1,25 +1,33 @@
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { z } from 'zod';
-import { ApplicationId, DataCategory, OrganisationType, Ura, UziNumber, UziRoleCode } from '@schakel/contracts';
+import { ApplicationId, DataCategory, OrganisationType, Ura, UziNumber, UziRoleCode, Wire } from '@schakel/contracts';
 import { openPki } from '@schakel/trust/pki';
 import { operatorClient } from './operator.js';
 
 /** What `npm run enrol` takes: a new organisation's system, and the professionals it needs UZI cards for. */
-export const EnrolmentInput = z.object({
-  id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
-  name: z.string().min(1),
-  ura: Ura,
-  applicationId: ApplicationId,
-  organisationType: OrganisationType,
-  baseUrl: z.url({ protocol: /^https$/ }).optional(),
-  provides: z.array(DataCategory).default([]),
-  professionals: z
-    .array(z.object({ uziNumber: UziNumber, roleCode: UziRoleCode, name: z.string().min(1) }))
-    .default([]),
-  lspUrl: z.url({ protocol: /^https$/ }),
-  pkiDir: z.string(),
-});
+export const EnrolmentInput = z
+  .object({
+    id: z.string().regex(/^[a-z0-9-]+$/, 'lower-case letters, digits and dashes'),
+    name: z.string().min(1),
+    ura: Ura,
+    applicationId: ApplicationId,
+    organisationType: OrganisationType,
+    baseUrl: z.url({ protocol: /^https$/ }).optional(),
+    provides: z.array(DataCategory).default([]),
+    /** How the switch point asks this system as a source: its JSON legs, or HL7v3 in SOAP at the base URL itself. */
+    wire: Wire.default('json'),
+    professionals: z
+      .array(z.object({ uziNumber: UziNumber, roleCode: UziRoleCode, name: z.string().min(1) }))
+      .default([]),
+    lspUrl: z.url({ protocol: /^https$/ }),
+    pkiDir: z.string(),
+  })
+  .refine((i) => i.wire === 'json' || (i.baseUrl !== undefined && i.provides.length > 0), {
+    path: ['wire'],
+    message:
+      'hl7v3 is how the switch point asks a source: give --base-url (your AORTA endpoint) and --provides (what it answers for)',
+  });
 export type EnrolmentInput = z.input<typeof EnrolmentInput>;
 
 /**
@@ -58,6 +66,7 @@ export async function enrol(raw: EnrolmentInput): Promise<{ folder: string; exam
       organisationType: input.organisationType,
       provides: input.provides,
       ...(input.baseUrl !== undefined ? { baseUrl: input.baseUrl } : {}),
+      wire: input.wire,
     });
   } finally {
     await lsp.close();
@@ -65,13 +74,23 @@ export async function enrol(raw: EnrolmentInput): Promise<{ folder: string; exam
 
   const rel = relative(process.cwd(), folder) || '.';
   const first = input.professionals[0];
+  const source =
+    input.baseUrl !== undefined && input.provides.length > 0
+      ? [
+          '',
+          input.wire === 'hl7v3'
+            ? `As a source (${input.provides.join(', ')}), the switch point POSTs HL7v3 in SOAP 1.2 to ${input.baseUrl} over mutual TLS with its own certificate (application id 1): QUPC_IN990001NL -> answer QUPC_IN990002NL, QURX_IN990011NL -> QURX_IN990013NL, REPC_IN990003NL -> MCCI_IN000002 (see docs/hl7v3.md). Register patients with MFMT_IN002101 at ${input.lspUrl}/aorta/registration.`
+            : `As a source (${input.provides.join(', ')}), the switch point POSTs JSON to ${input.baseUrl}/lsp/... over mutual TLS with its own certificate (see docs/api.md).`,
+        ]
+      : [];
   const examples = [
-    `Enrolled ${input.name} (URA ${input.ura}, application id ${input.applicationId}, type ${input.organisationType}) in the address book of ${input.lspUrl}.`,
+    `Enrolled ${input.name} (URA ${input.ura}, application id ${input.applicationId}, type ${input.organisationType}, wire ${input.wire}) in the address book of ${input.lspUrl}.`,
     `Files in ${rel}: system.cert.pem and system.key.pem (your system certificate, mutual TLS), root-ca.pem (trust this),`,
     `and cards/<UZI number>.{cert,key}.pem (UZI card credentials that sign professional assertions).`,
     '',
     'Who is in the address book (mutual TLS with your system certificate):',
     `  curl -s --cacert ${rel}/root-ca.pem --cert ${rel}/system.cert.pem --key ${rel}/system.key.pem ${input.lspUrl}/address-book/systems`,
+    ...source,
     ...(first !== undefined
       ? [
           '',

@@ -452,6 +452,7 @@ export async function startTopology(options: StartOptions = {}) {
         ORG_NAME: o.name,
         APPLICATION_ID: o.applicationId,
         LSP_URL: lspUrl,
+        WIRE: o.wire,
       });
     }
     await Promise.all([lspStarted, ...topology.organisations.map((o) => launch(o.id))]);

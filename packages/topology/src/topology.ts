@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { AMBULANCE_SERVICE_TYPE, ApplicationId, Ura, UziNumber, UziRoleCode } from '@schakel/contracts';
+import { AMBULANCE_SERVICE_TYPE, ApplicationId, Ura, UziNumber, UziRoleCode, Wire } from '@schakel/contracts';
 
 /** The repository root, where services/ and topology/ live. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DEFAULT_TOPOLOGY_FILE = resolve(REPO_ROOT, 'topology/default.json');
 
 export const SERVICES = ['gp', 'pharmacy', 'hap', 'seh', 'ambulance', 'hospital'] as const;
+/** The services the switch point asks for data: the ones with a wire to choose. */
+const SOURCES = new Set<string>(['gp', 'pharmacy']);
 
 /** The organisation type each kind of system stands for (written into its system certificate too). */
 export const ORGANISATION_TYPE_OF = {
@@ -47,8 +49,15 @@ export const Topology = z.object({
           applicationId: ApplicationId,
           port: z.number().int().min(0).max(65535),
           professionals: z.array(ProfessionalSpec).default([]),
+          wire: Wire.default('json').describe(
+            'How the switch point asks this source: json (its /lsp/ legs) or hl7v3 (HL7v3 in SOAP at /lsp/aorta); GP and pharmacy only',
+          ),
         })
-        .strict(),
+        .strict()
+        .refine((o) => o.wire === 'json' || SOURCES.has(o.service), {
+          path: ['wire'],
+          message: 'only a source (gp, pharmacy) answers the switch point, so only a source can speak hl7v3',
+        }),
     )
     .min(1),
   settings: z

@@ -15,11 +15,12 @@ import type { GpDatabase } from './migrations.js';
 import { GpConsent, consentOf, createPatientStore, patientRoutes, type GpPatient } from './patients.js';
 import { createRecordStore } from './record-store.js';
 import { recordRoutes } from './record.js';
-import { summaryQueryRoutes } from './summary-query.js';
+import { createSummaryAnswers, summaryQueryRoutes } from './summary-query.js';
+import { aortaLegRoutes } from './aorta-leg.js';
 import { createDisclosureStore } from './disclosure-store.js';
 import { disclosureRoutes } from './disclosures.js';
 import { createInboxStore } from './inbox-store.js';
-import { inboxDeliveryRoutes, inboxRoutes } from './inbox.js';
+import { createReportReceiver, inboxDeliveryRoutes, inboxRoutes } from './inbox.js';
 import { coronaOptInRoutes, createCoronaOptIn, policyNoticeRoutes } from './corona-opt-in.js';
 import { sharingDeclineRoutes } from './sharing-declines.js';
 import { createReferralStore } from './referral-store.js';
@@ -47,6 +48,7 @@ export interface GpOptions {
  * A GP practice system (HIS): its patients and their record, the patient's consent choice (registering the
  * professional summary in the reference index), the source leg of QUPC_IN990001NL, and the register of
  * disclosures to non-care providers, and the inbox of observation reports (REPC_IN990003NL) the switch point delivers.
+ * The switch point's legs answer in JSON and in HL7v3 over SOAP (aorta-leg.ts) from the same functions.
  */
 export async function buildApp(
   config: GpConfig,
@@ -91,19 +93,25 @@ export async function buildApp(
   const log = createSourceLog(deps.db);
   const optIn = createCoronaOptIn(deps.db, deps.lsp, me);
   const referrals = createReferralStore(deps.db);
+  const journalMonths = config.SUMMARY_JOURNAL_MONTHS ?? GP_DEFAULTS.SUMMARY_JOURNAL_MONTHS;
   // The switch point's legs: only its certificate. Everything else is the practice's own front office.
+  const answers = createSummaryAnswers({
+    log,
+    patients,
+    record,
+    settings: {
+      practice: { ura: me.ura, name: me.name },
+      journalMonths,
+      now: options.now ?? (() => new Date()),
+    },
+  });
+  const receive = createReportReceiver({ inbox, patients, log });
+  // The switch point's legs: only its certificate. Everything else is the practice's own front office.
+  // Both wires answer from the same functions; the address book says which one the switch point uses.
   await audience(app, 'switch-point-legs', switchPointOnly('gp'), async (legs) => {
-    await legs.register(summaryQueryRoutes, {
-      log,
-      patients,
-      record,
-      settings: {
-        practice: { ura: me.ura, name: me.name },
-        journalMonths: config.SUMMARY_JOURNAL_MONTHS ?? GP_DEFAULTS.SUMMARY_JOURNAL_MONTHS,
-        now: options.now ?? (() => new Date()),
-      },
-    });
-    await legs.register(inboxDeliveryRoutes, { inbox, patients, log });
+    await legs.register(summaryQueryRoutes, { answers, journalMonths });
+    await legs.register(inboxDeliveryRoutes, { receive });
+    await legs.register(aortaLegRoutes, { answers, receive, me });
     policyNoticeRoutes(legs, optIn);
   });
   await audience(app, 'front-office', frontOfficeOf(me.ura), async (front) => {

@@ -5,7 +5,9 @@ import {
   ReportAcknowledgement,
   describeInteraction,
   notFound,
+  type AortaId,
 } from '@schakel/contracts';
+import type { FastifyBaseLogger } from 'fastify';
 import { pick, type RoutePlugin, type SourceLog } from '@schakel/service-kit';
 import type { PatientStore } from './patients.js';
 import { InboxReport, InboxStatus, type InboxStore } from './inbox-store.js';
@@ -14,29 +16,21 @@ type Ack = z.infer<typeof ReportAcknowledgement>;
 
 /**
  * The GP's inbox of observation reports (waarneemverslagen, REPC_IN990003NL) from the after-hours post,
- * the emergency department and the ambulance, delivered by the switch point. Receiving is idempotent by
- * message id (exactly once in the inbox whatever the sender retries), and every delivery is answered with
- * an acknowledgement in the spirit of MCCI_IN000002: AA accepted (also for a duplicate), AR rejected with
- * a reason (the sender must not try again), AE a local error (the sender tries again).
+ * the emergency department and the ambulance, delivered by the switch point on either wire. Receiving is
+ * idempotent by message id (exactly once in the inbox whatever the sender retries), and every delivery is
+ * answered with an acknowledgement in the spirit of MCCI_IN000002: AA accepted (also for a duplicate), AR
+ * rejected with a reason (the sender must not try again), AE a local error (the sender tries again). The
+ * JSON leg below and the AORTA leg (aorta-leg.ts) both call this: one inbox, one de-duplication.
  */
-export const inboxDeliveryRoutes: RoutePlugin<{ inbox: InboxStore; patients: PatientStore; log: SourceLog }> = async (
-  app,
-  { inbox, patients, log },
-) => {
-  const logDelivery = (
-    d: ObservationReportDelivery,
-    aorta: { initialRequestId: string; requestId: string },
-    result: string,
-  ) =>
-    log.write({
-      interaction: 'REPC_IN990003NL',
-      aorta,
-      bsn: d.bsn,
-      requesterUra: d.sender.ura,
-      acting: d.author,
-      result,
-    });
-
+export function createReportReceiver({
+  inbox,
+  patients,
+  log,
+}: {
+  inbox: InboxStore;
+  patients: PatientStore;
+  log: SourceLog;
+}) {
   /** Store once; a message id seen before is counted and acknowledged again, never stored twice. */
   async function receive(d: ObservationReportDelivery, initialRequestId: string): Promise<Ack> {
     const ack = (a: Omit<Ack, 'interaction' | 'messageId'>): Ack => ({
@@ -73,6 +67,43 @@ export const inboxDeliveryRoutes: RoutePlugin<{ inbox: InboxStore; patients: Pat
     }
   }
 
+  return async (d: ObservationReportDelivery, aorta: AortaId, logger: FastifyBaseLogger): Promise<Ack> => {
+    let ack: Ack;
+    try {
+      ack = await receive(d, aorta.initialRequestId);
+    } catch (err) {
+      // A local failure (e.g. the store is busy): say so, so that the sender tries again later.
+      logger.error({ err, messageId: d.messageId }, 'observation report could not be stored');
+      ack = {
+        interaction: 'MCCI_IN000002',
+        messageId: d.messageId,
+        acknowledgement: 'AE',
+        duplicate: false,
+        code: 'STORE_UNAVAILABLE',
+        reason: 'The report could not be stored now; try again',
+      };
+    }
+    await log
+      .write({
+        interaction: 'REPC_IN990003NL',
+        aorta,
+        bsn: d.bsn,
+        requesterUra: d.sender.ura,
+        acting: d.author,
+        result: `${ack.acknowledgement}${ack.duplicate ? ' duplicate' : ''}${ack.code !== undefined ? ` ${ack.code}` : ''}`,
+      })
+      .catch((err: unknown) => logger.warn({ err }, 'query log entry not written'));
+    logger.info(
+      { messageId: d.messageId, acknowledgement: ack.acknowledgement, duplicate: ack.duplicate, code: ack.code },
+      'observation report acknowledged',
+    );
+    return ack;
+  };
+}
+export type ReportReceiver = ReturnType<typeof createReportReceiver>;
+
+/** The JSON leg the switch point delivers reports on. */
+export const inboxDeliveryRoutes: RoutePlugin<{ receive: ReportReceiver }> = async (app, { receive }) => {
   app.post(
     '/lsp/observation-reports',
     {
@@ -86,34 +117,7 @@ export const inboxDeliveryRoutes: RoutePlugin<{ inbox: InboxStore; patients: Pat
         response: { 200: ReportAcknowledgement, ...pick(400) },
       },
     },
-    async (request) => {
-      const d = request.body;
-      let ack: Ack;
-      try {
-        ack = await receive(d, request.aorta.initialRequestId);
-      } catch (err) {
-        // A local failure (e.g. the store is busy): say so, so that the sender tries again later.
-        request.log.error({ err, messageId: d.messageId }, 'observation report could not be stored');
-        ack = {
-          interaction: 'MCCI_IN000002',
-          messageId: d.messageId,
-          acknowledgement: 'AE',
-          duplicate: false,
-          code: 'STORE_UNAVAILABLE',
-          reason: 'The report could not be stored now; try again',
-        };
-      }
-      await logDelivery(
-        d,
-        request.aorta,
-        `${ack.acknowledgement}${ack.duplicate ? ' duplicate' : ''}${ack.code !== undefined ? ` ${ack.code}` : ''}`,
-      ).catch((err: unknown) => request.log.warn({ err }, 'query log entry not written'));
-      request.log.info(
-        { messageId: d.messageId, acknowledgement: ack.acknowledgement, duplicate: ack.duplicate, code: ack.code },
-        'observation report acknowledged',
-      );
-      return ack;
-    },
+    async (request) => receive(request.body, request.aorta, request.log),
   );
 };
 

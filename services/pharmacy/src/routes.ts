@@ -182,5 +182,5 @@ export const hl7v3SourceRoutes: RoutePlugin<{ answers: MedicationAnswers; me: { 
     });
     return { answer: interaction, xml };
   };
-  await soapLeg(app, { QURX_IN990011NL: answer, QURX_IN990111NL: answer });
+  await soapLeg(app, me, { QURX_IN990011NL: answer, QURX_IN990111NL: answer });
 };

@@ -19,7 +19,10 @@ const DELIVERY: Leg<ObservationReportDelivery, ReportAcknowledgement> = {
   jsonPath: '/lsp/observation-reports',
   answerSchema: ReportAcknowledgement,
   interaction: 'REPC_IN990003NL',
-  encode: (delivery, transmission) => encodeObservationReportDelivery(delivery, { transmission }),
+  // The wrapper id is the report's message id, as on the sender's leg: an HL7v3 GP that acknowledges the
+  // transmission (targetMessage) thereby acknowledges the report, and sees a redelivery as the same message.
+  encode: (delivery, transmission) =>
+    encodeObservationReportDelivery(delivery, { transmission: { ...transmission, id: delivery.messageId } }),
   decode: (body) => {
     const { acknowledgement } = decodeReportAcknowledgement(body);
     return {

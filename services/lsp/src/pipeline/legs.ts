@@ -8,6 +8,7 @@ import {
   decodeAcknowledgement,
   parseEnvelope,
   problemFromAcknowledgement,
+  uuidOf,
   type TransmissionInput,
   type WireInteraction,
   type XmlInput,
@@ -75,9 +76,15 @@ export async function askLeg<Req, Res>(
   });
   try {
     const answer = parseEnvelope(r.text, { maxBytes: 16 * 1024 * 1024 });
-    if (answer.bodyName === 'MCCI_IN000002' && leg.interaction !== 'REPC_IN990003NL') {
-      // The source refused the query with an acknowledgement: that is its problem, passed on as such.
-      const problem = problemFromAcknowledgement(decodeAcknowledgement(answer.body).transmission);
+    if (answer.bodyName === 'MCCI_IN000002') {
+      // An acknowledgement of a query, or of this message itself (its MessageID, not a report's id: the
+      // other side could not read it), is a refusal: that is its problem, passed on as such. A report's
+      // acknowledgement targets the report's id and is the leg's answer (AA, AE or AR).
+      const { transmission } = decodeAcknowledgement(answer.body);
+      const acked = transmission.acknowledgement.targetMessageId;
+      const ofThisMessage = uuidOf(acked.extension ?? acked.root) === messageId;
+      const problem =
+        leg.interaction !== 'REPC_IN990003NL' || ofThisMessage ? problemFromAcknowledgement(transmission) : undefined;
       if (problem !== undefined)
         throw new CallError('problem', `${target.baseUrl} refused ${leg.interaction}: ${problem.code}`, {
           status: problem.status,
