@@ -3,9 +3,11 @@ import {
   audience,
   createPatientRegister,
   createServiceApp,
+  frontOfficeMigration,
   frontOfficeOf,
   patientRegisterMigration,
   patientRegisterRoutes,
+  setUpFrontOffice,
   type App,
   type Migrations,
   type OrganisationConfig,
@@ -50,8 +52,13 @@ export type ConsumerDeps = OrganisationDeps<ConsultDatabase> & {
 /** The store's migrations. Their names are the ones existing stores applied, so they never change. */
 export function consumerMigrations(profile: ConsumerProfile): Migrations {
   return profile.patientRegister
-    ? { '001-patients': patientRegisterMigration, '002-consults': consultMigration, '003-reports': reportMigration }
-    : { '001-consults': consultMigration, '002-reports': reportMigration };
+    ? {
+        '001-patients': patientRegisterMigration,
+        '002-consults': consultMigration,
+        '003-reports': reportMigration,
+        '004-front-office': frontOfficeMigration,
+      }
+    : { '001-consults': consultMigration, '002-reports': reportMigration, '003-front-office': frontOfficeMigration };
 }
 
 /** A consumer organisation's system, built from its profile: everything is its own front office. */
@@ -73,6 +80,7 @@ export async function buildConsumerApp(
   const outbox = createOutbox(deps.db);
   const me = { applicationId: config.APPLICATION_ID };
   // The switch point never calls a consumer: every route is the organisation's own front office.
+  await setUpFrontOffice(app, { db: deps.db, ura: config.ORG_URA });
   await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), async (front) => {
     if (profile.patientRegister)
       await front.register(patientRegisterRoutes, { patients: createPatientRegister(deps.db) });

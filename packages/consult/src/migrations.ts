@@ -1,4 +1,4 @@
-import type { Generated, Kysely, Migration } from '@schakel/service-kit';
+import type { FrontOfficeTables, Generated, Kysely, Migration } from '@schakel/service-kit';
 
 /**
  * The consult store shared by the after-hours post (HAPIS) and the emergency department: consults and
@@ -78,7 +78,7 @@ export interface OutboxTable {
   reject_reason: string | null;
 }
 
-export interface ConsultDatabase {
+export interface ConsultDatabase extends FrontOfficeTables {
   consults: {
     id: string;
     bsn: string;

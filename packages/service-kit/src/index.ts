@@ -14,3 +14,6 @@ export * from './audience.js';
 export * from './route-table.js';
 export { redactingSerializers, scrub } from './redaction.js';
 export * from './soap-leg.js';
+export * from './attempts.js';
+export * from './front-office-users.js';
+export * from './front-office.js';

@@ -4,6 +4,7 @@ import {
   createServiceApp,
   createSourceLog,
   frontOfficeOf,
+  setUpFrontOffice,
   holderConsentRoutes,
   sourceLogRoutes,
   switchPointOnly,
@@ -98,6 +99,7 @@ export async function buildApp(
     await legs.register(inboxDeliveryRoutes, { inbox, patients, log });
     policyNoticeRoutes(legs, optIn);
   });
+  await setUpFrontOffice(app, { db: deps.db, ura: me.ura });
   await audience(app, 'front-office', frontOfficeOf(me.ura), async (front) => {
     await front.register(patientRoutes, { patients });
     await front.register(recordRoutes, { patients, record });

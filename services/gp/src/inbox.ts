@@ -6,7 +6,8 @@ import {
   describeInteraction,
   notFound,
 } from '@schakel/contracts';
-import { pick, type RoutePlugin, type SourceLog } from '@schakel/service-kit';
+import { notePatient, pick, type RoutePlugin, type SourceLog } from '@schakel/service-kit';
+import type { FastifyRequest } from 'fastify';
 import type { PatientStore } from './patients.js';
 import { InboxReport, InboxStatus, type InboxStore } from './inbox-store.js';
 
@@ -120,9 +121,11 @@ export const inboxDeliveryRoutes: RoutePlugin<{ inbox: InboxStore; patients: Pat
 /** The front office's view of the inbox: list, read, mark read and processed. */
 export const inboxRoutes: RoutePlugin<{ inbox: InboxStore }> = async (app, { inbox }) => {
   const IdParams = z.object({ messageId: z.uuid() });
-  const load = async (messageId: string): Promise<InboxReport> => {
+  // Every report shown is an access to its patient, logged by the front office (notePatient).
+  const load = async (request: FastifyRequest, messageId: string): Promise<InboxReport> => {
     const report = await inbox.get(messageId);
     if (report === undefined) throw notFound(`Observation report ${messageId}`);
+    notePatient(request, report.bsn);
     return report;
   };
 
@@ -148,7 +151,11 @@ export const inboxRoutes: RoutePlugin<{ inbox: InboxStore }> = async (app, { inb
         },
       },
     },
-    async (request) => inbox.list(request.query),
+    async (request) => {
+      const found = await inbox.list(request.query);
+      for (const r of found.reports) notePatient(request, r.bsn);
+      return found;
+    },
   );
   app.get(
     '/inbox/:messageId',
@@ -160,7 +167,7 @@ export const inboxRoutes: RoutePlugin<{ inbox: InboxStore }> = async (app, { inb
         response: { 200: InboxReport, ...pick(400, 404) },
       },
     },
-    async (request) => load(request.params.messageId),
+    async (request) => load(request, request.params.messageId),
   );
   app.post(
     '/inbox/:messageId/read',
@@ -174,9 +181,9 @@ export const inboxRoutes: RoutePlugin<{ inbox: InboxStore }> = async (app, { inb
     },
     async (request) => {
       const { messageId } = request.params;
-      await load(messageId);
+      await load(request, messageId);
       await inbox.markRead(messageId);
-      return load(messageId);
+      return load(request, messageId);
     },
   );
   app.post(
@@ -191,9 +198,9 @@ export const inboxRoutes: RoutePlugin<{ inbox: InboxStore }> = async (app, { inb
     },
     async (request) => {
       const { messageId } = request.params;
-      await load(messageId);
+      await load(request, messageId);
       await inbox.markProcessed(messageId);
-      return load(messageId);
+      return load(request, messageId);
     },
   );
 };
