@@ -16,6 +16,7 @@ beforeAll(async () => {
   const topology = loadTopology();
   const hap = topology.organisations.find((o) => o.id === HAP);
   hap?.professionals?.push(INSURANCE_DOCTOR);
+  hap?.users.push({ username: 'vverzekering', password: 'vverzekering-test', uziNumber: INSURANCE_DOCTOR.uziNumber });
   t = await startTestTopology({ topology });
 });
 afterAll(async () => t?.cleanup());
@@ -86,9 +87,16 @@ describe('non-care providers', () => {
     ).toBe(200);
 
     // An insurance doctor asks through a connected system: the authorisation protocol refuses (AP-DENY-1).
-    const consult = await http(`${t.url(HAP)}/consults`, { body: { bsn, professional: INSURANCE_DOCTOR } });
+    const asInsuranceDoctor = await t.frontOffice(HAP, { uziNumber: INSURANCE_DOCTOR.uziNumber });
+    const consult = await http(`${t.url(HAP)}/consults`, {
+      body: { bsn, professional: INSURANCE_DOCTOR },
+      headers: asInsuranceDoctor,
+    });
     expect(consult.status, consult.text).toBe(201);
-    const refused = await http(`${t.url(HAP)}/consults/${consult.json.id}/medication`, { body: {} });
+    const refused = await http(`${t.url(HAP)}/consults/${consult.json.id}/medication`, {
+      body: {},
+      headers: asInsuranceDoctor,
+    });
     expect(refused.status, refused.text).toBe(403);
     expect(refused.json).toMatchObject({
       code: 'NOT_AUTHORISED',

@@ -5,3 +5,4 @@ export * from './test-data.js';
 export * from './identities.js';
 export * from './enrol.js';
 export * from './prepare-pki.js';
+export * from './front-office-login.js';
