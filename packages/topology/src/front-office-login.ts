@@ -1,6 +1,12 @@
 import { createServiceClient, type ServiceClient } from '@schakel/service-kit';
-import type { RunningTopology } from './launcher.js';
-import { usersOf } from './topology.js';
+import { usersOf, type Topology } from './topology.js';
+
+/** Where the organisations are and the root to trust: a running topology, or the CLI's view of one. */
+export interface FrontOfficeTarget {
+  topology: Topology;
+  url: (orgId: string) => string;
+  admin: { ca: string };
+}
 
 /**
  * Log in at an organisation's front office as one of the topology's test users (the first one, or the
@@ -9,7 +15,7 @@ import { usersOf } from './topology.js';
  * so nobody has to copy a token by hand.
  */
 export async function frontOfficeLogin(
-  topology: Pick<RunningTopology, 'topology' | 'get' | 'admin'>,
+  topology: FrontOfficeTarget,
   orgId: string,
   who: { username?: string; uziNumber?: string } = {},
 ): Promise<{ authorization: string; username: string }> {
@@ -28,7 +34,7 @@ export async function frontOfficeLogin(
     );
   const client = createServiceClient({ timeoutMs: 10_000, tls: { ca: topology.admin.ca } });
   try {
-    const { body } = await client.call<{ token: string }>(topology.get(orgId).url, {
+    const { body } = await client.call<{ token: string }>(topology.url(orgId), {
       method: 'POST',
       path: '/front-office/login',
       body: { username: user.username, password: user.password },
@@ -41,14 +47,14 @@ export async function frontOfficeLogin(
 
 /** A client for an organisation's front office, logged in as its first test user (or the one named). */
 export async function frontOfficeClient(
-  topology: Pick<RunningTopology, 'topology' | 'get' | 'admin'>,
+  topology: FrontOfficeTarget,
   orgId: string,
   who: { username?: string; uziNumber?: string } = {},
 ): Promise<{ call: ServiceClient['call']; url: string; close: () => Promise<void> }> {
   const { authorization } = await frontOfficeLogin(topology, orgId, who);
   const client = createServiceClient({ timeoutMs: 10_000, tls: { ca: topology.admin.ca } });
   return {
-    url: topology.get(orgId).url,
+    url: topology.url(orgId),
     call: ((url: string, opts: Parameters<ServiceClient['call']>[1]) =>
       client.call(url, { ...opts, headers: { authorization, ...opts.headers } })) as ServiceClient['call'],
     close: () => client.close(),
