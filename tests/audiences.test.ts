@@ -3,10 +3,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '@schakel/contracts';
-import { openStore, type App, type AudienceName, type Migrations, type RouteEntry } from '@schakel/service-kit';
+import {
+  createFrontOfficeStore,
+  hashPassword,
+  openStore,
+  type App,
+  type AudienceName,
+  type Migrations,
+  type QueryRunner,
+  type RouteEntry,
+} from '@schakel/service-kit';
 import { startSwitchPointInProcess, type InProcessSwitchPoint, type TestCaller } from '@schakel/topology/in-process';
 import { createCredentialDirectory } from '@schakel/trust/assertion';
-import { buildConsumerApp, consumerMigrations, type ConsumerProfile } from '@schakel/consult';
+import { buildConsumerApp, consumerMigrations, type ConsultDatabase, type ConsumerProfile } from '@schakel/consult';
 import * as pharmacy from '@schakel/pharmacy';
 import * as gp from '@schakel/gp';
 import * as hap from '@schakel/hap';
@@ -26,6 +35,7 @@ const GUARD_CODES = new Set([
   'CLIENT_CERT_REVOKED',
   'CLIENT_NOT_ALLOWED',
   'PORTAL_LOGIN_REQUIRED',
+  'FRONT_OFFICE_LOGIN_REQUIRED',
 ]);
 const SAMPLES: Record<string, string> = {
   bsn: '999900146',
@@ -65,24 +75,40 @@ interface Service {
 
 let sp: InProcessSwitchPoint;
 const services: Service[] = [];
+/** Make a caller once and reuse it (a caller with a fresh certificate per route is slow to issue). */
+const once = <T>(make: () => Promise<T>) => {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
+};
 
 async function source(
   name: string,
   subject: { ura: string; applicationId: string; organisationType: string },
+  db: QueryRunner,
   build: (kit: { logLevel: string; tls: TestCaller['tls'] }, me: TestCaller) => Promise<App>,
 ) {
   const me = await sp.system({ id: name, name, ...subject });
+  // One local user of the organisation's front office, as npm start provisions them from the topology.
+  await createFrontOfficeStore(db).provision([
+    {
+      username: 'desk',
+      professional: { uziNumber: '900000001', roleCode: '01.015', name: 'Dr. Balie' },
+      passwordHash: await hashPassword('desk-password'),
+    },
+  ]);
   const app = await build({ logLevel: 'silent', tls: me.tls }, me);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   sp.track(app);
-  const other = () =>
+  const other = once(() =>
     sp.system({
       id: 'other-org',
       name: 'Andere Organisatie',
       ura: '09000009',
       applicationId: '900009',
       organisationType: 'Z3',
-    });
+    }),
+  );
+  const nobody = once(async () => sp.anonymous());
   services.push({
     name,
     app,
@@ -94,9 +120,13 @@ async function source(
         ['the organisation’s own system', async () => me],
         ['the operator', async () => sp.admin],
       ],
+      // No certificate opens a front office: only a local user's session (issue #12).
       'front-office': [
+        ['no certificate and no session', nobody],
         ['another organisation’s system', other],
         ['the switch point', async () => sp.callerWith(sp.lspTls)],
+        ['the organisation’s own system without a session', async () => me],
+        ['the operator without a session', async () => sp.admin],
       ],
       // A hospital's referral inbox: GP systems only (the other organisation above is a GP practice).
       referrers: [
@@ -118,7 +148,15 @@ async function source(
     },
     right: {
       'switch-point-legs': async () => ({ caller: sp.callerWith(sp.lspTls) }),
-      'front-office': async () => ({ caller: me }),
+      // A fresh session each time: one of the routes is the logout.
+      'front-office': async () => {
+        const caller = await nobody();
+        const login = await caller.http('POST', `${url}/front-office/login`, {
+          username: 'desk',
+          password: 'desk-password',
+        });
+        return { caller, headers: { authorization: `Bearer ${login.json.token}` } };
+      },
       referrers: async () => ({ caller: await other() }),
     },
   });
@@ -161,20 +199,27 @@ beforeAll(async () => {
       },
     },
   });
-  await source('pharmacy', { ura: '02000001', applicationId: '200001', organisationType: 'J8' }, async (kit, me) =>
-    pharmacy.buildApp(
-      { ORG_URA: '02000001', ORG_NAME: 'Apotheek', APPLICATION_ID: '200001' },
-      { db: await store(pharmacy.migrations), lsp: me.lsp, kit },
-    ),
+  const pharmacyDb = await store<pharmacy.PharmacyDatabase>(pharmacy.migrations);
+  await source(
+    'pharmacy',
+    { ura: '02000001', applicationId: '200001', organisationType: 'J8' },
+    pharmacyDb,
+    (kit, me) =>
+      pharmacy.buildApp(
+        { ORG_URA: '02000001', ORG_NAME: 'Apotheek', APPLICATION_ID: '200001' },
+        { db: pharmacyDb, lsp: me.lsp, kit },
+      ),
   );
-  await source('gp', { ura: '01000001', applicationId: '100001', organisationType: 'Z3' }, async (kit, me) =>
+  const gpDb = await store<gp.GpDatabase>(gp.migrations);
+  await source('gp', { ura: '01000001', applicationId: '100001', organisationType: 'Z3' }, gpDb, (kit, me) =>
     gp.buildApp(
       { ORG_URA: '01000001', ORG_NAME: 'Praktijk', APPLICATION_ID: '100001' },
-      { db: await store(gp.migrations), lsp: me.lsp, kit },
+      { db: gpDb, lsp: me.lsp, kit },
     ),
   );
-  const consumer = async (profile: ConsumerProfile, subject: { ura: string; applicationId: string }) =>
-    source(profile.service, { ...subject, organisationType: profile.organisationType }, async (kit, me) =>
+  const consumer = async (profile: ConsumerProfile, subject: { ura: string; applicationId: string }) => {
+    const db = await store<ConsultDatabase>(consumerMigrations(profile));
+    await source(profile.service, { ...subject, organisationType: profile.organisationType }, db, (kit, me) =>
       buildConsumerApp(
         profile,
         {
@@ -183,9 +228,10 @@ beforeAll(async () => {
           APPLICATION_ID: subject.applicationId,
           REPORT_RETRY_INITIAL_MS: 60_000,
         },
-        { db: await store(consumerMigrations(profile)), lsp: me.lsp, cards, kit },
+        { db, lsp: me.lsp, cards, kit },
       ),
     );
+  };
   await consumer(hap.profile, { ura: '03000002', applicationId: '300002' });
   await consumer(seh.profile, { ura: '04000001', applicationId: '400001' });
   await consumer(ambulance.profile, { ura: '05000001', applicationId: '500001' });
@@ -201,6 +247,7 @@ describe('every route of every service refuses the wrong audience, whatever the 
     const audiences = new Set(services.flatMap((s) => s.app.routeTable().map((r) => r.audience)));
     expect([...audiences].sort()).toEqual([
       'front-office',
+      'front-office-login',
       'operations',
       'operator',
       'portal',
@@ -242,5 +289,6 @@ describe('every route of every service refuses the wrong audience, whatever the 
       }
     }
     expect(checked).toBeGreaterThan(500);
-  });
+    // Some thousand HTTPS calls: more than the default minute on a busy two-core runner.
+  }, 180_000);
 });

@@ -22,7 +22,9 @@ const OTHER_GP = 'gp-het-anker';
 
 beforeAll(async () => {
   const topology = loadTopology();
-  topology.organisations.find((o) => o.id === HAP)?.professionals.push(INSURANCE_DOCTOR);
+  const post = topology.organisations.find((o) => o.id === HAP);
+  post?.professionals.push(INSURANCE_DOCTOR);
+  post?.users.push({ username: 'vverzekering', password: 'vverzekering-test', uziNumber: INSURANCE_DOCTOR.uziNumber });
   t = await startTestTopology({ topology });
   // De Linde takes part in the corona opt-in: its no-choice patients are findable from the start (Het Anker joins in a test below).
   const joined = await http(`${t.url(GP)}/corona-opt-in`, { method: 'PUT', body: { joined: true } });
@@ -65,8 +67,14 @@ async function gpPatient(bsn: string, gp = GP) {
   });
   expect(e.status, e.text).toBe(201);
 }
-async function consult(org: string, bsn: string, professional: object, extra: object = {}) {
-  const c = await http(`${t.url(org)}/consults`, { body: { bsn, professional, ...extra } });
+/** The front-office session of this professional at this organisation (the consult's queries are signed with their card). */
+const desk = (org: string, professional: { uziNumber: string }) =>
+  t.frontOffice(org, { uziNumber: professional.uziNumber });
+async function consult(org: string, bsn: string, professional: { uziNumber: string }, extra: object = {}) {
+  const c = await http(`${t.url(org)}/consults`, {
+    body: { bsn, professional, ...extra },
+    headers: await desk(org, professional),
+  });
   expect(c.status, c.text).toBe(201);
   return c.json.id as string;
 }
@@ -342,7 +350,11 @@ describe('the ambulance service', () => {
     // The bachelor medisch hulpverlener of the same crew has the same acute-care rows.
     const byParamedic = await consult(RAV, bsn, PARAMEDIC, { situation: 'acute', patientCannotConsent: true });
     expect(
-      sourceOf((await http(`${t.url(RAV)}/consults/${byParamedic}/summary`, { body: {} })).json, GP),
+      sourceOf(
+        (await http(`${t.url(RAV)}/consults/${byParamedic}/summary`, { body: {}, headers: await desk(RAV, PARAMEDIC) }))
+          .json,
+        GP,
+      ),
     ).toMatchObject({ status: 'ok', decision: { rule: expect.stringMatching(/^POLICY-PRESUMED/) } });
 
     const regular = await consult(RAV, bsn, AMBULANCE_NURSE);
@@ -390,7 +402,10 @@ describe('roles the protocol denies', () => {
     ).toBe(200);
     const c = await consult(HAP, bsn, INSURANCE_DOCTOR);
     for (const what of ['medication', 'summary']) {
-      const r = await http(`${t.url(HAP)}/consults/${c}/${what}`, { body: {} });
+      const r = await http(`${t.url(HAP)}/consults/${c}/${what}`, {
+        body: {},
+        headers: await desk(HAP, INSURANCE_DOCTOR),
+      });
       expect(r.status, r.text).toBe(403);
       expect(r.json.decision).toMatchObject({ code: 'PROTOCOL_DENY', rule: expect.stringMatching(/^AP-DENY-1/) });
     }
@@ -429,11 +444,15 @@ describe('roles the protocol denies', () => {
       (
         await http(`${t.url(HAP)}/consults/${c}/encounter`, {
           method: 'PUT',
+          headers: await desk(HAP, INSURANCE_DOCTOR),
           body: { complaint: 'Keuring', findings: '-', actions: '-' },
         })
       ).status,
     ).toBe(200);
-    const sent = await http(`${t.url(HAP)}/consults/${c}/report`, { body: {} });
+    const sent = await http(`${t.url(HAP)}/consults/${c}/report`, {
+      body: {},
+      headers: await desk(HAP, INSURANCE_DOCTOR),
+    });
     expect(sent.status, sent.text).toBe(202);
     let report: any;
     for (let i = 0; i < 60 && report?.state !== 'rejected'; i++) {

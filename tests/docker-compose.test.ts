@@ -40,6 +40,7 @@ describe('docker-compose.yml', () => {
         LSP_URL: `https://${topology.switchPoint.id}:${topology.switchPoint.port}`,
         TLS_CERT_FILE: `/data/pki/systems/${o.id}.cert.pem`,
         CREDENTIALS_DIR: `/data/pki/professionals/${o.ura}`,
+        FRONT_OFFICE_USERS_FILE: `/data/pki/front-office/${o.id}.users.json`,
       });
       expect(s?.ports).toEqual([`${o.port}:${o.port}`]);
     }

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, request, setGlobalDispatcher } from 'undici';
-import { startTopology, type RunningTopology, type StartOptions } from '@schakel/topology';
+import { Agent, request, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { frontOfficeLogin, startTopology, type RunningTopology, type StartOptions } from '@schakel/topology';
 
 /** Plain HTTP as an outside client would do it, answering status, headers and parsed JSON. */
 export async function http(
@@ -13,6 +13,8 @@ export async function http(
     raw?: string;
     headers?: Record<string, string>;
     signal?: AbortSignal;
+    /** Another way in than the test's default (e.g. `nobody`: no certificate, no front-office session). */
+    dispatcher?: Dispatcher;
   } = {},
 ) {
   const headers: Record<string, string> = { ...options.headers };
@@ -26,6 +28,7 @@ export async function http(
     headers,
     ...(body !== undefined ? { body } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    ...(options.dispatcher !== undefined ? { dispatcher: options.dispatcher } : {}),
   });
   const text = await r.body.text();
   let json: any;
@@ -37,17 +40,56 @@ export async function http(
   return { status: r.statusCode, headers: r.headers, json, text };
 }
 
-/** The whole default topology as separate processes on ephemeral ports, with its stores in a temp folder. */
-export async function startTestTopology(
-  options: StartOptions = {},
-): Promise<RunningTopology & { dataDir: string; cleanup: () => Promise<void> }> {
+/**
+ * The whole default topology as separate processes on ephemeral ports, with its stores in a temp folder.
+ * The tests act as the operator at the switch point (HTTPS that trusts the test root, with the admin
+ * certificate) and, at each organisation's front office, as its first test user from the topology: each
+ * request to an organisation carries that user's session unless the test sends its own Authorization
+ * (`frontOffice(org, { uziNumber })` logs in as another professional; `nobody` has no session at all).
+ */
+export async function startTestTopology(options: StartOptions = {}): Promise<
+  RunningTopology & {
+    dataDir: string;
+    cleanup: () => Promise<void>;
+    /** Authorization of a front-office session at this organisation, as its first test user or the professional named. */
+    frontOffice: (orgId: string, who?: { username?: string; uziNumber?: string }) => Promise<{ authorization: string }>;
+    /** HTTPS that trusts the test root and nothing more: no certificate, no front-office session. */
+    nobody: Dispatcher;
+  }
+> {
   const dataDir = mkdtempSync(join(tmpdir(), 'schakel-test-'));
   const t = await startTopology({ ports: 'ephemeral', dataDir, logLevel: 'warn', ...options });
-  // These tests act as the operator: HTTPS that trusts the test root, with the admin certificate.
-  setGlobalDispatcher(new Agent({ connect: { ca: t.admin.ca, cert: t.admin.cert, key: t.admin.key } }));
+  const sessions = new Map<string, Promise<{ authorization: string }>>();
+  const frontOffice = (orgId: string, who: { username?: string; uziNumber?: string } = {}) => {
+    const key = `${orgId}/${who.username ?? ''}/${who.uziNumber ?? ''}`;
+    let s = sessions.get(key);
+    if (s === undefined) {
+      s = frontOfficeLogin(t, orgId, who);
+      sessions.set(key, s);
+    }
+    return s;
+  };
+  // Sessions live in each organisation's store, so they outlast a restart of its process (same port).
+  const byOrigin = new Map<string, string>();
+  for (const o of t.topology.organisations)
+    if (o.users.length > 0) byOrigin.set(new URL(t.url(o.id)).origin, (await frontOffice(o.id)).authorization);
+  const withSession: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) => {
+    const authorization = byOrigin.get(String(opts.origin));
+    const headers = (opts.headers ?? {}) as Record<string, string | string[] | undefined>;
+    const has = Object.keys(headers).some((h) => h.toLowerCase() === 'authorization');
+    if (authorization === undefined || Array.isArray(opts.headers) || has) return dispatch(opts, handler);
+    return dispatch({ ...opts, headers: { ...headers, authorization } }, handler);
+  };
+  setGlobalDispatcher(
+    new Agent({ connect: { ca: t.admin.ca, cert: t.admin.cert, key: t.admin.key } }).compose(withSession),
+  );
+  const nobody = new Agent({ connect: { ca: t.admin.ca } });
   return Object.assign(t, {
     dataDir,
+    frontOffice,
+    nobody,
     cleanup: async () => {
+      await nobody.close();
       await t.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

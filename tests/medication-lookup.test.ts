@@ -248,7 +248,10 @@ describe('the covering pharmacist (waarnemend apotheker) asks the other pharmaci
     await patientAt(A, bsn, 'Metoprolol A', 'consent');
     await patientAt(B, bsn, 'Amlodipine B', 'consent');
 
-    const r = await http(`${t.url(B)}/covering/medication`, { body: { bsn, professional: COVERING_PHARMACIST } });
+    const r = await http(`${t.url(B)}/covering/medication`, {
+      body: { bsn, professional: COVERING_PHARMACIST },
+      headers: await t.frontOffice(B, { uziNumber: COVERING_PHARMACIST.uziNumber }),
+    });
     expect(r.status, r.text).toBe(200);
     expect(r.json.sources.map((s: any) => s.applicationId)).toEqual([t.get(A).applicationId]);
     expect(sourceOf(r.json, A)).toMatchObject({ status: 'ok', contacted: true, decision: { code: 'CONSENT_GIVEN' } });
@@ -269,7 +272,10 @@ describe('the covering pharmacist (waarnemend apotheker) asks the other pharmaci
     const bsn = freshBsn();
     await patientAt(A, bsn, 'Metoprolol A', 'objection');
     await patientAt(B, bsn, 'Amlodipine B', 'consent');
-    const r = await http(`${t.url(B)}/covering/medication`, { body: { bsn, professional: COVERING_PHARMACIST } });
+    const r = await http(`${t.url(B)}/covering/medication`, {
+      body: { bsn, professional: COVERING_PHARMACIST },
+      headers: await t.frontOffice(B, { uziNumber: COVERING_PHARMACIST.uziNumber }),
+    });
     expect(r.status, r.text).toBe(200);
     expect(r.json.sources).toHaveLength(1);
     expect(sourceOf(r.json, A)).toMatchObject({
@@ -283,16 +289,20 @@ describe('the covering pharmacist (waarnemend apotheker) asks the other pharmaci
   it('answers UNKNOWN_PATIENT (LSP-OWN-1) when only its own pharmacy registered the patient', async () => {
     const bsn = freshBsn();
     await patientAt(B, bsn, 'Amlodipine B', 'consent');
-    const r = await http(`${t.url(B)}/covering/medication`, { body: { bsn, professional: COVERING_PHARMACIST } });
+    const r = await http(`${t.url(B)}/covering/medication`, {
+      body: { bsn, professional: COVERING_PHARMACIST },
+      headers: await t.frontOffice(B, { uziNumber: COVERING_PHARMACIST.uziNumber }),
+    });
     expect(r.status, r.text).toBe(404);
     expect(r.json).toMatchObject({ code: 'UNKNOWN_PATIENT', decision: { rule: expect.stringContaining('LSP-OWN-1') } });
   });
 
-  it('refuses a professional whose card the pharmacy does not hold (NO_CREDENTIAL)', async () => {
+  it('asks as the logged-in pharmacist only: naming another professional is refused (FRONT_OFFICE_USER_MISMATCH)', async () => {
     const r = await http(`${t.url(B)}/covering/medication`, {
       body: { bsn: freshBsn(), professional: { uziNumber: '900000033', roleCode: '17.000' } },
+      headers: await t.frontOffice(B, { uziNumber: COVERING_PHARMACIST.uziNumber }),
     });
     expect(r.status, r.text).toBe(403);
-    expect(r.json.code).toBe('NO_CREDENTIAL');
+    expect(r.json.code).toBe('FRONT_OFFICE_USER_MISMATCH');
   });
 });

@@ -16,6 +16,7 @@ beforeAll(async () => {
   const topology = loadTopology();
   const hap = topology.organisations.find((o) => o.id === HAP);
   hap?.professionals?.push(INSURANCE_DOCTOR);
+  hap?.users.push({ username: 'vverzekering', password: 'vverzekering-test', uziNumber: INSURANCE_DOCTOR.uziNumber });
   t = await startTestTopology({ topology });
 });
 afterAll(async () => t?.cleanup());
@@ -86,9 +87,16 @@ describe('non-care providers', () => {
     ).toBe(200);
 
     // An insurance doctor asks through a connected system: the authorisation protocol refuses (AP-DENY-1).
-    const consult = await http(`${t.url(HAP)}/consults`, { body: { bsn, professional: INSURANCE_DOCTOR } });
+    const asInsuranceDoctor = await t.frontOffice(HAP, { uziNumber: INSURANCE_DOCTOR.uziNumber });
+    const consult = await http(`${t.url(HAP)}/consults`, {
+      body: { bsn, professional: INSURANCE_DOCTOR },
+      headers: asInsuranceDoctor,
+    });
     expect(consult.status, consult.text).toBe(201);
-    const refused = await http(`${t.url(HAP)}/consults/${consult.json.id}/medication`, { body: {} });
+    const refused = await http(`${t.url(HAP)}/consults/${consult.json.id}/medication`, {
+      body: {},
+      headers: asInsuranceDoctor,
+    });
     expect(refused.status, refused.text).toBe(403);
     expect(refused.json).toMatchObject({
       code: 'NOT_AUTHORISED',
@@ -168,5 +176,62 @@ describe('the demo seed', () => {
     expect((await seedDemo(t)).seeded).toBe(false);
     expect((await http(`${t.url(GP)}/patients/999900523/referrals`)).json.referrals).toHaveLength(1);
     expect((await http(`${t.url(GP)}/patients/999900146/episodes`)).json.items).toHaveLength(jan.episodes.length);
+  });
+});
+
+describe('the front offices keep who is registered secret (issue #12)', () => {
+  it('refuses a read of a patient without a local user, whatever certificate comes with it, and logs it once at the holder', async () => {
+    const bsn = freshBsn();
+    await patientAtGp(bsn);
+    const { Agent } = await import('undici');
+    const operatorOnly = new Agent({ connect: { ca: t.admin.ca, cert: t.admin.cert, key: t.admin.key } });
+    try {
+      for (const [who, dispatcher] of [
+        ['nobody', t.nobody],
+        ['the operator’s certificate', operatorOnly],
+      ] as const) {
+        const r = await http(`${t.url(GP)}/patients/${bsn}/record`, { dispatcher });
+        expect(r.status, who).toBe(401);
+        expect(r.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(r.json.code, who).toBe('FRONT_OFFICE_LOGIN_REQUIRED');
+        expect(r.text).not.toContain('Wim de Groot');
+      }
+      const refused = await http(`${t.url(PHARMACY)}/patients/${bsn}/dispenses`, { dispatcher: t.nobody });
+      expect(refused.json.code).toBe('FRONT_OFFICE_LOGIN_REQUIRED');
+    } finally {
+      await operatorOnly.close();
+    }
+    // Logged in as the practice's GP (the test's default session), the record is there, and the log shows both.
+    expect((await http(`${t.url(GP)}/patients/${bsn}/record`)).status).toBe(200);
+    const log = (await http(`${t.url(GP)}/front-office/access-log?bsn=${bsn}`)).json.entries;
+    const reads = log.filter((e: { route: string }) => e.route === '/patients/:bsn/record');
+    expect(
+      reads.map((e: { user: { username: string } | null; outcome: string }) => [e.user?.username ?? null, e.outcome]),
+    ).toEqual([
+      [null, '401 FRONT_OFFICE_LOGIN_REQUIRED'],
+      [null, '401 FRONT_OFFICE_LOGIN_REQUIRED'],
+      ['mjansen', '200'],
+    ]);
+    expect(reads[2].user.professional).toMatchObject({ uziNumber: '900000021', roleCode: '01.015' });
+    const atPharmacy = (await http(`${t.url(PHARMACY)}/front-office/access-log?bsn=${bsn}`)).json.entries;
+    expect(atPharmacy).toMatchObject([
+      { user: null, route: '/patients/:bsn/dispenses', outcome: '401 FRONT_OFFICE_LOGIN_REQUIRED' },
+    ]);
+  });
+
+  it('lets the post act only as the logged-in professional: a query is signed with that user’s card', async () => {
+    const named = await http(`${t.url(HAP)}/consults`, {
+      body: { bsn: freshBsn(), professional: { uziNumber: '900000002', roleCode: '01.015', name: 'Dr. R. Peters' } },
+    });
+    expect(named.status).toBe(403);
+    expect(named.json.code).toBe('FRONT_OFFICE_USER_MISMATCH');
+    const bsn = freshBsn();
+    const asPeters = await t.frontOffice(HAP, { username: 'rpeters' });
+    const consult = await http(`${t.url(HAP)}/consults`, { body: { bsn }, headers: asPeters });
+    expect(consult.status, consult.text).toBe(201);
+    expect(consult.json.professional).toEqual({ uziNumber: '900000002', roleCode: '01.015', name: 'Dr. R. Peters' });
+    await http(`${t.url(HAP)}/consults/${consult.json.id}/medication`, { body: {}, headers: asPeters });
+    const entry = (await http(`${t.switchPoint.url}/access-log?bsn=${bsn}`)).json.entries.at(-1);
+    expect(entry).toMatchObject({ actingUzi: '900000002', requesterUra: t.get(HAP).ura });
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   Bsn,
@@ -8,10 +9,19 @@ import {
   QueryBatch,
   describeInteraction,
   notFound,
+  problem,
   ProblemError,
   type Interaction,
 } from '@schakel/contracts';
-import { pick, upstreamProblem, type RoutePlugin, type SwitchPointClient } from '@schakel/service-kit';
+import {
+  frontOfficeUser,
+  notePatient,
+  pick,
+  upstreamProblem,
+  type FrontOfficeUser,
+  type RoutePlugin,
+  type SwitchPointClient,
+} from '@schakel/service-kit';
 import type { CredentialDirectory } from '@schakel/trust/assertion';
 import { Consult, Situation, type ConsultStore } from './consult-store.js';
 import { createSignedQueries, type QueryExtras } from './signed-queries.js';
@@ -19,7 +29,9 @@ import { createSignedQueries, type QueryExtras } from './signed-queries.js';
 const NewConsult = z
   .object({
     bsn: Bsn,
-    professional: Professional.describe('The treating professional (covering GP, SEH doctor)'),
+    professional: Professional.optional().describe(
+      'The treating professional (covering GP, SEH doctor): the logged-in user. Optional; when given it must be that user (403 FRONT_OFFICE_USER_MISMATCH otherwise)',
+    ),
     responsible: Professional.optional().describe(
       'The responsible professional, when an assistant opens the consult on their behalf (mandating)',
     ),
@@ -42,15 +54,35 @@ export type ConsultRoutesOptions = {
 };
 
 /**
+ * The professional acting in a front-office request: the logged-in user, never whoever the body names.
+ * A body that names someone else is refused rather than silently corrected, so a client with a stale
+ * idea of who is at the keyboard finds out.
+ */
+export function actingProfessional(request: FastifyRequest, named?: Professional): FrontOfficeUser['professional'] {
+  const user = frontOfficeUser(request);
+  if (
+    named !== undefined &&
+    (named.uziNumber !== user.professional.uziNumber || named.roleCode !== user.professional.roleCode)
+  )
+    throw problem(
+      'FRONT_OFFICE_USER_MISMATCH',
+      `You are logged in as ${user.username} (UZI ${user.professional.uziNumber}, role ${user.professional.roleCode}); the request names professional ${named.uziNumber} with role ${named.roleCode}. Log in as that professional instead.`,
+      { field: 'body.professional', expected: `the logged-in user's professional (${user.professional.uziNumber})` },
+    );
+  return user.professional;
+}
+
+/**
  * Consults at the after-hours post, the emergency department and the ambulance service. Opening a consult
- * asserts the treatment relation the switch point asks for; each query is signed with the professional's
- * UZI card; every query made for the consult is remembered (which, when, with verbal consent or not,
- * outcome), not its content.
+ * asserts the treatment relation the switch point asks for; the treating professional is the logged-in
+ * front-office user, and each query is signed with the UZI card of the user who asks; every query made
+ * for the consult is remembered (which, when, by whom, with verbal consent or not, outcome), not its content.
  */
 export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { consults, lsp, me, cards }) => {
-  const load = async (id: string): Promise<Consult> => {
+  const load = async (request: FastifyRequest, id: string): Promise<Consult> => {
     const consult = await consults.get(id);
     if (consult === undefined) throw notFound(`Consult ${id}`);
+    notePatient(request, consult.bsn);
     return consult;
   };
   const IdParams = z.object({ id: z.uuid() });
@@ -62,13 +94,14 @@ export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { co
         tags: ['consults'],
         summary: 'Open a consult for a patient',
         body: NewConsult,
-        response: { 201: Consult, ...pick(400) },
+        response: { 201: Consult, ...pick(400, 403) },
       },
     },
     async (request, reply) => {
       const id = randomUUID();
-      await consults.open(id, request.body);
-      return reply.status(201).send(await load(id));
+      const professional = actingProfessional(request, request.body.professional);
+      await consults.open(id, { ...request.body, professional });
+      return reply.status(201).send(await load(request, id));
     },
   );
   app.get(
@@ -81,12 +114,13 @@ export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { co
         response: { 200: Consult, ...pick(400, 404) },
       },
     },
-    async (request) => load(request.params.id),
+    async (request) => load(request, request.params.id),
   );
 
   const query = createSignedQueries({ lsp, me, cards });
   /** Sign with the professional's card, ask the switch point, remember the query and its outcome. */
   async function ask(
+    acting: Professional,
     consult: Consult,
     interaction: Extract<Interaction, 'QURX_IN990011NL' | 'QUPC_IN990001NL'>,
     aorta: { initialRequestId: string },
@@ -101,7 +135,8 @@ export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { co
         outcome,
       });
     try {
-      const batch = await query(consult, interaction, aorta, extra);
+      // The logged-in user acts, signing with their own card (NO_CREDENTIAL when the organisation holds none).
+      const batch = await query({ ...consult, professional: acting }, interaction, aorta, extra);
       await record(batch.sources.map((s) => `${s.organisationName}: ${s.status} (${s.decision.code})`).join('; '));
       return batch;
     } catch (err) {
@@ -131,7 +166,14 @@ export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { co
         response: responses,
       },
     },
-    async (request) => ask(await load(request.params.id), 'QURX_IN990011NL', request.aorta, request.body ?? {}),
+    async (request) =>
+      ask(
+        actingProfessional(request),
+        await load(request, request.params.id),
+        'QURX_IN990011NL',
+        request.aorta,
+        request.body ?? {},
+      ),
   );
   app.post(
     '/consults/:id/summary',
@@ -150,7 +192,7 @@ export const consultRoutes: RoutePlugin<ConsultRoutesOptions> = async (app, { co
       },
     },
     async (request) =>
-      ask(await load(request.params.id), 'QUPC_IN990001NL', request.aorta, {
+      ask(actingProfessional(request), await load(request, request.params.id), 'QUPC_IN990001NL', request.aorta, {
         verbalConsent: request.body?.verbalConsent ?? false,
       }),
   );

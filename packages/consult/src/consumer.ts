@@ -3,10 +3,12 @@ import {
   audience,
   createPatientRegister,
   createServiceApp,
+  frontOfficeMigration,
   frontOfficeOf,
   patientRegisterMigration,
   systemsOfType,
   patientRegisterRoutes,
+  setUpFrontOffice,
   type App,
   type Migrations,
   type OrganisationConfig,
@@ -59,7 +61,10 @@ export function consumerMigrations(profile: ConsumerProfile): Migrations {
   const base: Migrations = profile.patientRegister
     ? { '001-patients': patientRegisterMigration, '002-consults': consultMigration, '003-reports': reportMigration }
     : { '001-consults': consultMigration, '002-reports': reportMigration };
-  return profile.receivesReferrals === true ? { ...base, '004-referral-letters': referralLetterMigration } : base;
+  // The hospital's referral letters came first; the front office's users after them (a later name).
+  if (profile.receivesReferrals === true)
+    return { ...base, '004-referral-letters': referralLetterMigration, '005-front-office': frontOfficeMigration };
+  return { ...base, [profile.patientRegister ? '004-front-office' : '003-front-office']: frontOfficeMigration };
 }
 
 /** A consumer organisation's system, built from its profile: everything is its own front office. */
@@ -86,7 +91,9 @@ export async function buildConsumerApp(
     await audience(app, 'referrers', systemsOfType(GP_TYPES, 'a GP system'), async (gps) => {
       await gps.register(referralInboxRoutes, { letters, me });
     });
-  // The switch point never calls a consumer: every other route is the organisation's own front office.
+  // The switch point never calls a consumer: every other route is the organisation's own front office,
+  // where a local user logs in first.
+  await setUpFrontOffice(app, { db: deps.db, ura: config.ORG_URA });
   await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), async (front) => {
     if (letters !== undefined) await front.register(referralLetterRoutes, { letters });
     if (profile.patientRegister)

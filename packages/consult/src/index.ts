@@ -6,7 +6,7 @@ export {
   type ConsumerProfile,
 } from './consumer.js';
 export { runConsumer, consumerConfigShape } from './run.js';
-export { consultRoutes, type ConsultRoutesOptions } from './consults.js';
+export { actingProfessional, consultRoutes, type ConsultRoutesOptions } from './consults.js';
 export { createSignedQueries, type QueryExtras, type QuerySubject, type SignedQueries } from './signed-queries.js';
 export { createConsultStore, Consult, RecordedEncounter, type ConsultStore, type NewConsult } from './consult-store.js';
 export { consultMigration, referralLetterMigration, reportMigration, type ConsultDatabase } from './migrations.js';

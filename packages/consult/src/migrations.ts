@@ -1,4 +1,4 @@
-import type { Generated, Kysely, Migration } from '@schakel/service-kit';
+import type { FrontOfficeTables, Generated, Kysely, Migration } from '@schakel/service-kit';
 
 /**
  * The consult store shared by the after-hours post (HAPIS) and the emergency department: consults and
@@ -101,7 +101,7 @@ export interface ReferralLetterTable {
   received_at: string;
 }
 
-export interface ConsultDatabase {
+export interface ConsultDatabase extends FrontOfficeTables {
   consults: {
     id: string;
     bsn: string;

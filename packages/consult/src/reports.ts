@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   ObservationEncounter,
@@ -8,11 +9,12 @@ import {
   problem,
   type ObservationReportSubmission,
 } from '@schakel/contracts';
-import { nowIso, pick, type RoutePlugin, type SwitchPointClient } from '@schakel/service-kit';
+import { notePatient, nowIso, pick, type RoutePlugin, type SwitchPointClient } from '@schakel/service-kit';
 import type { CredentialDirectory } from '@schakel/trust/assertion';
 import { RecordedEncounter, type ConsultStore } from './consult-store.js';
 import { OUTBOX_STATES, OutboxReport, OutboxState, type Outbox } from './outbox.js';
 import { createAttempt, startDeliveryWorker, type DeliveryWorker, type ReportConfig } from './delivery.js';
+import { actingProfessional } from './consults.js';
 
 export type ReportRoutesOptions = {
   consults: ConsultStore;
@@ -48,9 +50,10 @@ export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (
   app.addHook('preClose', async () => worker?.stop());
 
   const IdParams = z.object({ id: z.uuid() });
-  const consult = async (id: string) => {
+  const consult = async (request: FastifyRequest, id: string) => {
     const c = await consults.get(id);
     if (c === undefined) throw notFound(`Consult ${id}`);
+    notePatient(request, c.bsn);
     return c;
   };
 
@@ -69,7 +72,7 @@ export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (
     },
     async (request) => {
       const { id } = request.params;
-      await consult(id);
+      await consult(request, id);
       if ((await outbox.forConsult(id)) !== undefined)
         throw conflict(`The report of consult ${id} was sent; the encounter can no longer change`);
       return consults.recordEncounter(id, request.body);
@@ -86,7 +89,7 @@ export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (
       },
     },
     async (request) => {
-      await consult(request.params.id);
+      await consult(request, request.params.id);
       const e = await consults.encounter(request.params.id);
       if (e === undefined) throw notFound(`The encounter of consult ${request.params.id}`);
       return e;
@@ -108,16 +111,18 @@ export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (
     },
     async (request, reply) => {
       const { id } = request.params;
-      const c = await consult(id);
+      const c = await consult(request, id);
+      // The report is signed with the card of the user who sends it (the acting professional).
+      const sender = actingProfessional(request);
       const existing = await outbox.forConsult(id);
       if (existing !== undefined) return reply.status(200).send(existing);
       const encounter = await consults.encounter(id);
       if (encounter === undefined)
         throw conflict(`Record the encounter of consult ${id} first (PUT /consults/${id}/encounter)`);
-      if (cards.get(c.professional.uziNumber) === undefined) {
+      if (cards.get(sender.uziNumber) === undefined) {
         throw problem(
           'NO_CREDENTIAL',
-          `This organisation holds no UZI card for professional ${c.professional.uziNumber}, so the report could never be signed`,
+          `This organisation holds no UZI card for professional ${sender.uziNumber}, so the report could never be signed`,
           {
             field: 'professional.uziNumber',
             expected: 'a professional whose UZI card credential this organisation holds',
@@ -130,7 +135,7 @@ export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (
         bsn: c.bsn,
         sender: {
           applicationId: me.applicationId,
-          professional: c.professional,
+          professional: sender,
           ...(c.responsible !== undefined ? { responsible: c.responsible } : {}),
         },
         situation: c.situation,
@@ -183,6 +188,7 @@ export const observationReportRoutes: RoutePlugin<ReportRoutesOptions> = async (
     async (request) => {
       const r = await outbox.get(request.params.messageId);
       if (r === undefined) throw notFound(`Observation report ${request.params.messageId}`);
+      notePatient(request, r.bsn);
       return r;
     },
   );

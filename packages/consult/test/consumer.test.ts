@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createServiceClient, createSwitchPointClient, openStore, type App } from '@schakel/service-kit';
+import {
+  createServiceClient,
+  createSwitchPointClient,
+  openStore,
+  type App,
+  asFrontOfficeUser,
+  frontOfficeLogin,
+} from '@schakel/service-kit';
 import { createCredentialDirectory } from '@schakel/trust/assertion';
 import { buildConsumerApp, consumerMigrations, type ConsultDatabase, type ConsumerProfile } from '../src/index.js';
 
@@ -32,18 +39,19 @@ afterAll(async () => {
 });
 
 async function build(profile: ConsumerProfile): Promise<App> {
-  const app = await buildConsumerApp(
+  const db = await openStore<ConsultDatabase>({ database: ':memory:', migrations: consumerMigrations(profile) });
+  const built = await buildConsumerApp(
     profile,
     { ORG_NAME: 'Organisatie Test', ORG_URA: '03000009', APPLICATION_ID: '300009' },
     {
-      db: await openStore<ConsultDatabase>({ database: ':memory:', migrations: consumerMigrations(profile) }),
+      db,
       lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'),
       cards: createCredentialDirectory(cardsDir),
       kit: { logLevel: 'silent' },
     },
   );
-  apps.push(app);
-  return app;
+  apps.push(built);
+  return asFrontOfficeUser(built, await frontOfficeLogin(built, db, { uziNumber: '900000001', roleCode: '01.015' }));
 }
 
 describe('a consumer built from its profile', () => {
@@ -83,7 +91,12 @@ describe('a consumer built from its profile', () => {
   });
 
   it('uses the migration names existing stores applied', () => {
-    expect(Object.keys(consumerMigrations(BASE))).toEqual(['001-consults', '002-reports']);
-    expect(Object.keys(consumerMigrations(WITH_REGISTER))).toEqual(['001-patients', '002-consults', '003-reports']);
+    expect(Object.keys(consumerMigrations(BASE))).toEqual(['001-consults', '002-reports', '003-front-office']);
+    expect(Object.keys(consumerMigrations(WITH_REGISTER))).toEqual([
+      '001-patients',
+      '002-consults',
+      '003-reports',
+      '004-front-office',
+    ]);
   });
 });

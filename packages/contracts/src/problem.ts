@@ -52,6 +52,17 @@ export const ERROR_CODES = {
   NO_CREDENTIAL: { status: 403, title: 'No UZI card credential is available for this professional', hl7: 'NAT' },
   PORTAL_LOGIN_REQUIRED: { status: 401, title: 'Log in to the patient portal first', hl7: undefined },
   PORTAL_LOGIN_FAILED: { status: 401, title: 'The portal login failed', hl7: undefined },
+  FRONT_OFFICE_LOGIN_REQUIRED: {
+    status: 401,
+    title: 'Log in to this organisation’s front office first',
+    hl7: undefined,
+  },
+  FRONT_OFFICE_LOGIN_FAILED: { status: 401, title: 'The front-office login failed', hl7: undefined },
+  FRONT_OFFICE_USER_MISMATCH: {
+    status: 403,
+    title: 'The request names another professional than the logged-in user',
+    hl7: 'NAT',
+  },
   TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many failed attempts; wait before trying again', hl7: undefined },
   // who and what
   UNKNOWN_PATIENT: { status: 404, title: 'No data is registered for this BSN', hl7: 'KEY204' },

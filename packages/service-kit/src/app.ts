@@ -221,6 +221,11 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
             description: 'Signed professional assertion (ES256 JWS, UZI card certificate in x5c)',
           },
           portal: { type: 'http', scheme: 'bearer', description: 'Patient portal session from POST /portal/login' },
+          frontOffice: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'Front-office session of a local user, from POST /front-office/login',
+          },
         },
       },
     },

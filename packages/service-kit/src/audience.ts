@@ -9,7 +9,15 @@ import type { App } from './app.js';
  * guard, and a route cannot forget one: it joins an audience by being registered inside it.
  */
 export type AudienceName =
-  'operations' | 'system' | 'operator' | 'portal' | 'portal-login' | 'switch-point-legs' | 'front-office' | 'referrers';
+  | 'operations'
+  | 'system'
+  | 'operator'
+  | 'portal'
+  | 'portal-login'
+  | 'switch-point-legs'
+  | 'front-office'
+  | 'front-office-login'
+  | 'referrers';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -56,8 +56,8 @@ export interface ClientOptions {
   /** Keep-alive connections per origin. */
   connections?: number;
   dispatcher?: Dispatcher;
-  /** Mutual TLS: this system's certificate chain and key, and the root to trust. */
-  tls?: { cert: string; key: string; ca: string };
+  /** Mutual TLS: this system's certificate chain and key, and the root to trust (only the root: a person, no certificate). */
+  tls?: { cert?: string; key?: string; ca: string };
 }
 
 /**
@@ -73,7 +73,13 @@ export function createServiceClient(options: ClientOptions = {}) {
       keepAliveMaxTimeout: 600_000,
       connect: {
         timeout: Math.min(options.timeoutMs ?? 5_000, 10_000),
-        ...(options.tls !== undefined ? { cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca } : {}),
+        ...(options.tls !== undefined
+          ? {
+              ca: options.tls.ca,
+              ...(options.tls.cert !== undefined ? { cert: options.tls.cert } : {}),
+              ...(options.tls.key !== undefined ? { key: options.tls.key } : {}),
+            }
+          : {}),
       },
     });
   const defaultTimeout = options.timeoutMs ?? 5_000;

@@ -48,6 +48,11 @@ export const organisationConfigShape = {
   ORG_NAME: z.string().min(1),
   APPLICATION_ID: z.string().regex(/^\d{1,12}$/, 'expected 1 to 12 digits (GBZ application id)'),
   LSP_URL: z.url(),
+  /**
+   * The front office's local users: a JSON file of users with scrypt password hashes (npm start writes it
+   * from the topology's test users). Provisioned into the store at start-up; without it the store's users stay.
+   */
+  FRONT_OFFICE_USERS_FILE: z.string().optional(),
   /** Time-out for calls to the switch point, in ms. */
   LSP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /**

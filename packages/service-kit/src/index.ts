@@ -16,3 +16,6 @@ export { redactingSerializers, scrub } from './redaction.js';
 export * from './soap-leg.js';
 export * from './process-control.js';
 export * from './controls.js';
+export * from './attempts.js';
+export * from './front-office-users.js';
+export * from './front-office.js';

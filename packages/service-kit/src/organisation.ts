@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { DataCategory, OrganisationType } from '@schakel/contracts';
 import type { z } from 'zod';
 import type { App, KitOptions } from './app.js';
@@ -7,6 +8,7 @@ import { announceReady, listen } from './server.js';
 import { openStore, type Kysely, type Migrations } from './store.js';
 import { readTlsFiles } from './tls.js';
 import { SOAP_LEG_PATH } from './soap-leg.js';
+import { ProvisionedUsers, createFrontOfficeStore } from './front-office-users.js';
 import type { organisationConfigShape } from './config.js';
 
 export type OrganisationConfig = z.infer<z.ZodObject<typeof organisationConfigShape>>;
@@ -51,6 +53,14 @@ export async function runOrganisation<DB>(options: {
 }): Promise<void> {
   const { config } = options;
   const db = await openStore<DB>({ database: config.DATABASE, migrations: options.migrations });
+  if (config.FRONT_OFFICE_USERS_FILE !== undefined) {
+    const users = ProvisionedUsers.safeParse(JSON.parse(readFileSync(config.FRONT_OFFICE_USERS_FILE, 'utf8')));
+    if (!users.success)
+      throw new Error(
+        `FRONT_OFFICE_USERS_FILE ${config.FRONT_OFFICE_USERS_FILE} is not a list of users: ${users.error.message}`,
+      );
+    await createFrontOfficeStore(db).provision(users.data);
+  }
   const tls = readTlsFiles(config);
   if (tls === undefined)
     throw new Error(

@@ -167,31 +167,5 @@ export function systemsOfType(types: readonly string[], what: string): Guard {
   });
 }
 
-/**
- * A front office: the organisation's own people. Until front-office users exist (issue #12) that is a
- * caller on this machine without a certificate, the organisation's own system certificate, or the
- * operator; another organisation's system (the switch point included) is refused.
- */
-export function frontOfficeOf(ura: string): Guard {
-  return async (request: FastifyRequest) => {
-    const socket = request.raw.socket as Partial<TLSSocket>;
-    const presented =
-      socket.encrypted === true &&
-      typeof socket.getPeerCertificate === 'function' &&
-      Object.keys(socket.getPeerCertificate()).length > 0;
-    if (!presented) return;
-    const check = request.server.identifyClient(request);
-    if (!check.ok) throw check.error;
-    if (check.identity.ura === ura || check.identity.roles.includes('admin')) {
-      request.client = check.identity;
-      return;
-    }
-    throw problem(
-      'CLIENT_NOT_ALLOWED',
-      `The front office of organisation ${ura} is for its own people; ${check.identity.subject} may not use it`,
-    );
-  };
-}
-
 /** For tests that use inject() (no socket, so no certificate): every caller is this system. */
 export const identifiedAs = (identity: ClientIdentity) => (): ClientCheck => ({ ok: true, identity });

@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { createServiceClient, createSwitchPointClient, openStore } from '@schakel/service-kit';
+import {
+  asFrontOfficeUser,
+  createServiceClient,
+  createSwitchPointClient,
+  frontOfficeLogin,
+  openStore,
+} from '@schakel/service-kit';
 import { buildApp as buildGp, migrations as gpMigrations, type GpDatabase } from '@schakel/gp';
 import { loadTopology } from '@schakel/topology';
 import { generate, writeSynthetic } from '../src/index.js';
@@ -61,16 +67,21 @@ describe('writeSynthetic()', () => {
     const org = topology.organisations.find((o) => o.id === withShielded.gp.orgId);
     if (org === undefined) throw new Error(`No organisation ${withShielded.gp.orgId} in the topology`);
     const client = createServiceClient();
-    const gp = await buildGp(
+    const db = await openStore<GpDatabase>({
+      database: join(dataDir, `${withShielded.gp.orgId}.sqlite`),
+      migrations: gpMigrations,
+    });
+    const built = await buildGp(
       { ORG_NAME: org.name, ORG_URA: org.ura, APPLICATION_ID: org.applicationId },
       {
-        db: await openStore<GpDatabase>({
-          database: join(dataDir, `${withShielded.gp.orgId}.sqlite`),
-          migrations: gpMigrations,
-        }),
+        db,
         lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'),
         kit: { logLevel: 'silent', identify: asSwitchPoint },
       },
+    );
+    const gp = asFrontOfficeUser(
+      built,
+      await frontOfficeLogin(built, db, { uziNumber: '900000021', roleCode: '01.015' }),
     );
     try {
       const recordAnswer = await gp.inject(`/patients/${withShielded.bsn}/record`);

@@ -13,6 +13,7 @@ import {
 import { preparePki } from './prepare-pki.js';
 import { operatorClient } from './operator.js';
 import type { ProcessAction } from '@schakel/service-kit';
+import { frontOfficeLogin } from './front-office-login.js';
 import { parseArgs } from 'node:util';
 import { DEMO_PATIENTS, seedDemo } from './seed.js';
 import { startTopology } from './launcher.js';
@@ -28,6 +29,7 @@ const HELP = `Usage: npm start [-- options]              start the topology (the
                                                control one organisation of the running topology
        npm run -s schakel -- snapshot NAME | restore NAME | snapshots | reset
                                                save or put back every store at once; reset = restore start
+       npm run -s schakel -- login options     log in at a front office, print the session token
 
 npm start starts the Schakel topology: the switch point and one process per organisation, seeds demo
 data, and prints what runs where. Ctrl-C stops everything.
@@ -59,6 +61,14 @@ Options of processes, stop, start ID, restart, pause and resume (the operator's 
 the switch point with the admin certificate; pause freezes a process with SIGSTOP, like a hung system):
   --lsp-url URL           the switch point (default https://127.0.0.1:7000)
   --data-dir DIR          the topology's data folder, for the admin certificate (default ./data)
+
+Options of login (the topology must be running; prints a token for Authorization: Bearer, valid 30 minutes):
+  --org ID                the organisation, e.g. hap-midden (see topology/default.json)
+  --user NAME             one of its test users (default: its first); the password comes from the topology file
+  --topology FILE         topology file (default: topology/default.json)
+  --data-dir DIR          the topology's data folder, for the test root certificate (default ./data)
+  e.g. TOKEN=$(npm run -s schakel -- login --org hap-midden --user hdewit)
+       curl -s --cacert data/pki/root-ca.pem -H "authorization: Bearer $TOKEN" https://127.0.0.1:7301/front-office/session
 
 Options of assertion (prints a compact JWS, valid 5 minutes):
   --card PREFIX           card files without .cert.pem/.key.pem, e.g. data/pki/enrolled/my-his/cards/900000099
@@ -106,6 +116,8 @@ async function main(): Promise<void> {
       return hl7Command(args);
     case 'pki':
       return pkiCommand(args);
+    case 'login':
+      return loginCommand(args);
     default:
       process.stderr.write(`Unknown command ${command}\n\n${HELP}\n`);
       process.exit(2);
@@ -250,6 +262,33 @@ async function pkiCommand(args: string[]): Promise<void> {
   process.stdout.write(`Test PKI ready in ${dir}\n`);
 }
 
+/** Log in at a front office as one of the topology's test users and print the token (for curl). */
+async function loginCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      org: { type: 'string' },
+      user: { type: 'string' },
+      topology: { type: 'string', default: DEFAULT_TOPOLOGY_FILE },
+      'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
+    },
+  });
+  const topology = loadTopology(resolve(values.topology));
+  const org = topology.organisations.find((o) => o.id === values.org);
+  if (org === undefined) {
+    process.stderr.write(`login needs --org, one of: ${topology.organisations.map((o) => o.id).join(' ')}\n`);
+    process.exit(2);
+  }
+  const ca = readFileSync(join(resolve(values['data-dir']), 'pki', 'root-ca.pem'), 'utf8');
+  const port = (id: string) => topology.organisations.find((o) => o.id === id)?.port ?? 0;
+  const { authorization } = await frontOfficeLogin(
+    { topology, url: (id) => `https://127.0.0.1:${port(id)}`, admin: { ca } },
+    org.id,
+    values.user !== undefined ? { username: values.user } : {},
+  );
+  process.stdout.write(`${authorization.slice('Bearer '.length)}\n`);
+}
+
 async function assertionCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -387,16 +426,21 @@ async function start(args: string[]): Promise<void> {
       const ca = shown(running.adminFiles.ca);
       process.stdout.write(
         `\nEvery service speaks HTTPS with certificates from the test PKI in ${shown(running.pki.dir)}.\n` +
-          `Try the consent-gated medication lookup as the covering GP at ${hap.name}:\n` +
-          `  curl -s --cacert ${ca} -X POST ${hap.url}/consults -H 'content-type: application/json' \\\n` +
-          `    -d '{"bsn":"999900523","professional":{"uziNumber":"900000001","roleCode":"01.015","name":"Dr. H. de Wit"}}'\n` +
-          `  curl -s --cacert ${ca} -X POST ${hap.url}/consults/<id from above>/medication -H 'content-type: application/json' -d '{}'\n` +
+          `Try the consent-gated medication lookup as the covering GP at ${hap.name} (test user hdewit):\n` +
+          `  TOKEN=$(npm run -s schakel -- login --org ${hap.id} --user hdewit)\n` +
+          `  curl -s --cacert ${ca} -H "authorization: Bearer $TOKEN" -X POST ${hap.url}/consults -H 'content-type: application/json' -d '{"bsn":"999900523"}'\n` +
+          `  curl -s --cacert ${ca} -H "authorization: Bearer $TOKEN" -X POST ${hap.url}/consults/<id from above>/medication -H 'content-type: application/json' -d '{}'\n` +
+          `Front-office test users (password: the username followed by -test): ${frontOfficeUsers(running.topology)}\n` +
           `Read the switch point's access log with the operator's certificate:\n` +
           `  curl -s --cacert ${ca} --cert ${shown(running.adminFiles.cert)} --key ${shown(running.adminFiles.key)} '${running.switchPoint.url}/access-log?bsn=999900523'\n`,
       );
     }
   }
   process.stdout.write('\nPress Ctrl-C to stop.\n');
+}
+
+function frontOfficeUsers(topology: { organisations: { id: string; users: { username: string }[] }[] }): string {
+  return topology.organisations.map((o) => `${o.id} ${o.users.map((u) => u.username).join('/')}`).join(', ');
 }
 
 function roleOf(service: string): string {

@@ -29,7 +29,7 @@ import type { SystemSubject } from '@schakel/trust/pki';
 import { ORGANISATION_TYPE_OF, REPO_ROOT, loadTopology, type OrganisationSpec, type Topology } from './topology.js';
 import { ADMIN_SYSTEM } from './identities.js';
 import { bundleServices } from './bundle.js';
-import { preparePki } from './prepare-pki.js';
+import { frontOfficeUsersFile, preparePki } from './prepare-pki.js';
 
 export interface StartOptions {
   topology?: Topology;
@@ -446,6 +446,7 @@ export async function startTopology(options: StartOptions = {}) {
           organisationType: ORGANISATION_TYPE_OF[o.service],
         })),
         CREDENTIALS_DIR: join(pkiDir, 'professionals', o.ura),
+        FRONT_OFFICE_USERS_FILE: frontOfficeUsersFile(pkiDir, o),
         PORT: String(ephemeral ? 0 : o.port),
         DATABASE: store(o.id),
         ORG_URA: o.ura,

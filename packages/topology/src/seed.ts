@@ -1,6 +1,7 @@
 import type { DispenseInput, NewCio } from '@schakel/contracts';
-import { createServiceClient, type ServiceClient } from '@schakel/service-kit';
+import type { ServiceClient } from '@schakel/service-kit';
 import type { RunningTopology } from './launcher.js';
+import { frontOfficeClient } from './front-office-login.js';
 
 /** Demo patients, all with test BSNs from domain.md. */
 export const DEMO_PATIENTS = [
@@ -120,65 +121,74 @@ const CONSENT: Record<string, { a: 'consent' | 'objection' | 'no-choice'; b: 'co
   };
 
 /**
- * Seeds the demo data through the services' own APIs, as a front office would. It skips patients a
- * pharmacy already knows, so a restart on the same data folder does not duplicate anything.
+ * Seeds the demo data through the services' own APIs, as their front offices would: logged in as each
+ * organisation's first test user (the practice's GP, the pharmacist), so every entry is some local user's
+ * and lands in that organisation's front-office log. It skips patients a pharmacy already knows, so a
+ * restart on the same data folder does not duplicate anything.
  */
 export async function seedDemo(topology: RunningTopology): Promise<{ seeded: boolean }> {
   const pharmacies = [...topology.processes.values()].filter((p) => p.service === 'pharmacy');
   const gps = [...topology.processes.values()].filter((p) => p.service === 'gp');
   const [a, b] = pharmacies;
   if (a === undefined || b === undefined) throw new Error('The demo data needs two pharmacies in the topology');
-  // The operator seeds through the front offices, over TLS with its admin certificate.
-  const client = createServiceClient({ timeoutMs: 10_000, tls: topology.admin });
+  // No certificate opens a front office (not even the operator's): the seed logs in as the organisations' people.
+  const clients = new Map<string, Awaited<ReturnType<typeof frontOfficeClient>>>();
+  for (const p of [...gps.slice(0, 1), a, b]) clients.set(p.id, await frontOfficeClient(topology, p.id));
+  const client = (id: string) => {
+    const c = clients.get(id);
+    if (c === undefined) throw new Error(`No front-office client for ${id}`);
+    return c;
+  };
   let seeded = false;
   try {
     for (const patient of DEMO_PATIENTS) {
       const demographics = { name: patient.name, birthDate: patient.birthDate };
       const gp = gps[0];
       if (gp !== undefined) {
-        await client.call(gp.url, {
+        await client(gp.id).call(gp.url, {
           method: 'PUT',
           path: `/patients/${patient.bsn}`,
           body: { ...demographics, address: GP_RECORDS[patient.bsn]?.address },
         });
-        if (await seedGpRecord(client, gp.url, patient.bsn)) seeded = true;
+        if (await seedGpRecord(client(gp.id), gp.url, patient.bsn)) seeded = true;
       }
       for (const [key, pharmacy] of [
         ['a', a],
         ['b', b],
       ] as const) {
-        const known = await client.call(pharmacy.url, { path: `/patients/${patient.bsn}` }).then(
+        const desk = client(pharmacy.id);
+        const known = await desk.call(pharmacy.url, { path: `/patients/${patient.bsn}` }).then(
           () => true,
           () => false,
         );
         if (known) continue;
         seeded = true;
-        await client.call(pharmacy.url, { method: 'PUT', path: `/patients/${patient.bsn}`, body: demographics });
+        await desk.call(pharmacy.url, { method: 'PUT', path: `/patients/${patient.bsn}`, body: demographics });
         for (const d of DISPENSES[patient.bsn]?.[key] ?? [])
-          await client.call(pharmacy.url, { method: 'POST', path: `/patients/${patient.bsn}/dispenses`, body: d });
+          await desk.call(pharmacy.url, { method: 'POST', path: `/patients/${patient.bsn}/dispenses`, body: d });
         for (const c of CIO[patient.bsn]?.[key] ?? [])
-          await client.call(pharmacy.url, {
+          await desk.call(pharmacy.url, {
             method: 'POST',
             path: `/patients/${patient.bsn}/contra-indications`,
             body: c,
           });
         const state = CONSENT[patient.bsn]?.[key] ?? 'no-choice';
         if (state !== 'no-choice')
-          await client.call(pharmacy.url, { method: 'PUT', path: `/patients/${patient.bsn}/consent`, body: { state } });
+          await desk.call(pharmacy.url, { method: 'PUT', path: `/patients/${patient.bsn}/consent`, body: { state } });
       }
     }
     // The first practice takes part in the corona opt-in: it registers the summary of its no-choice patients
     // (Kees de Vries) itself, so the covering GP can ask for verbal consent on the spot (idempotent).
     const practice = gps[0];
     if (practice !== undefined)
-      await client.call(practice.url, { method: 'PUT', path: '/corona-opt-in', body: { joined: true } });
+      await client(practice.id).call(practice.url, { method: 'PUT', path: '/corona-opt-in', body: { joined: true } });
     // A referral letter with an item left out: De Linde refers Fatima el Amrani to the internist at the
     // hospital; she objects to her miscarriage going with it, so the letter goes without it (decisions.md 28).
     const hospital = [...topology.processes.values()].find((p) => p.service === 'hospital');
     if (practice !== undefined && hospital?.applicationId !== undefined)
-      if (await seedReferral(client, practice.url, hospital.applicationId)) seeded = true;
+      if (await seedReferral(client(practice.id), practice.url, hospital.applicationId)) seeded = true;
   } finally {
-    await client.close();
+    for (const c of clients.values()) await c.close();
   }
   return { seeded };
 }
@@ -454,7 +464,7 @@ const GP_RECORDS: Record<string, DemoRecord> = {
 };
 
 /** The demo patient's GP record and consent, once: a record that already has episodes is left alone. */
-async function seedGpRecord(client: ServiceClient, url: string, bsn: string): Promise<boolean> {
+async function seedGpRecord(client: Pick<ServiceClient, 'call'>, url: string, bsn: string): Promise<boolean> {
   const demo = GP_RECORDS[bsn];
   if (demo === undefined) return false;
   const existing = await client.call(url, { path: `/patients/${bsn}/episodes` });
@@ -478,7 +488,7 @@ async function seedGpRecord(client: ServiceClient, url: string, bsn: string): Pr
 }
 
 /** The demo referral, once: Fatima el Amrani to the hospital, her miscarriage left out at her request. */
-async function seedReferral(client: ServiceClient, gpUrl: string, hospitalApplicationId: string): Promise<boolean> {
+async function seedReferral(client: Pick<ServiceClient, 'call'>, gpUrl: string, hospitalApplicationId: string): Promise<boolean> {
   const bsn = REFERRAL_DEMO.bsn;
   const existing = (await client.call(gpUrl, { path: `/patients/${bsn}/referrals` })).body as { referrals: unknown[] };
   if (existing.referrals.length > 0) return false;

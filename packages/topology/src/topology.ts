@@ -27,6 +27,15 @@ const ProfessionalSpec = z
   .strict()
   .describe('A professional of this organisation: npm start issues a test UZI card for them');
 
+const UserSpec = z
+  .object({
+    username: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, 'lower-case letters, digits, dot, dash or underscore'),
+    password: z.string().min(8, 'at least 8 characters'),
+    uziNumber: UziNumber.describe('The professional (of this organisation) the user is'),
+  })
+  .strict()
+  .describe('A test user of the organisation’s front office: npm start gives it to the organisation, hashed');
+
 export const Topology = z.object({
   $comment: z.string().optional(),
   switchPoint: z
@@ -52,6 +61,8 @@ export const Topology = z.object({
           wire: Wire.default('json').describe(
             'How the switch point asks this source: json (its /lsp/ legs) or hl7v3 (HL7v3 in SOAP at /lsp/aorta); GP and pharmacy only',
           ),
+          /** The front office's local users (test credentials, documented in the README). */
+          users: z.array(UserSpec).default([]),
         })
         .strict()
         .refine((o) => o.wire === 'json' || SOURCES.has(o.service), {
@@ -99,6 +110,25 @@ export function loadTopology(file = DEFAULT_TOPOLOGY_FILE): Topology {
     if (ids.has(o.id) || o.id === parsed.data.switchPoint.id)
       throw new Error(`Topology file ${file}: organisation id ${o.id} is used twice`);
     ids.add(o.id);
+    const usernames = new Set<string>();
+    for (const u of o.users) {
+      if (usernames.has(u.username)) throw new Error(`Topology file ${file}: ${o.id} has user ${u.username} twice`);
+      usernames.add(u.username);
+      if (!o.professionals.some((p) => p.uziNumber === u.uziNumber))
+        throw new Error(
+          `Topology file ${file}: user ${u.username} of ${o.id} is professional ${u.uziNumber}, who is not among its professionals`,
+        );
+    }
   }
   return parsed.data;
+}
+
+/** A front-office user of an organisation with the professional they are (from the organisation's professionals). */
+export function usersOf(
+  o: OrganisationSpec,
+): { username: string; password: string; professional: OrganisationSpec['professionals'][number] }[] {
+  return o.users.flatMap((u) => {
+    const professional = o.professionals.find((p) => p.uziNumber === u.uziNumber);
+    return professional === undefined ? [] : [{ username: u.username, password: u.password, professional }];
+  });
 }

@@ -4,6 +4,7 @@ import {
   createServiceApp,
   createSourceLog,
   frontOfficeOf,
+  setUpFrontOffice,
   holderConsentRoutes,
   sourceLogRoutes,
   switchPointOnly,
@@ -114,6 +115,7 @@ export async function buildApp(
     await legs.register(aortaLegRoutes, { answers, receive, me });
     policyNoticeRoutes(legs, optIn);
   });
+  await setUpFrontOffice(app, { db: deps.db, ura: me.ura });
   await audience(app, 'front-office', frontOfficeOf(me.ura), async (front) => {
     await front.register(patientRoutes, { patients });
     await front.register(recordRoutes, { patients, record });

@@ -14,7 +14,7 @@ import {
   problem,
   type Decision,
 } from '@schakel/contracts';
-import { nowIso, pick, type RoutePlugin } from '@schakel/service-kit';
+import { notePatient, nowIso, pick, type RoutePlugin } from '@schakel/service-kit';
 import type { PatientStore } from './patients.js';
 import type { DisclosureStore } from './disclosure-store.js';
 import {
@@ -114,7 +114,11 @@ export const disclosureRoutes: RoutePlugin<{ patients: PatientStore; disclosures
         response: { 200: DisclosureRequest, ...pick(400, 404) },
       },
     },
-    async (request) => getRequest(request.params.id),
+    async (request) => {
+      const found = await getRequest(request.params.id);
+      notePatient(request, found.bsn);
+      return found;
+    },
   );
 
   app.put(

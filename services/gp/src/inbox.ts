@@ -7,8 +7,8 @@ import {
   notFound,
   type AortaId,
 } from '@schakel/contracts';
-import type { FastifyBaseLogger } from 'fastify';
-import { pick, type RoutePlugin, type SourceLog } from '@schakel/service-kit';
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
+import { notePatient, pick, type RoutePlugin, type SourceLog } from '@schakel/service-kit';
 import type { PatientStore } from './patients.js';
 import { InboxReport, InboxStatus, type InboxStore } from './inbox-store.js';
 
@@ -124,9 +124,11 @@ export const inboxDeliveryRoutes: RoutePlugin<{ receive: ReportReceiver }> = asy
 /** The front office's view of the inbox: list, read, mark read and processed. */
 export const inboxRoutes: RoutePlugin<{ inbox: InboxStore }> = async (app, { inbox }) => {
   const IdParams = z.object({ messageId: z.uuid() });
-  const load = async (messageId: string): Promise<InboxReport> => {
+  // Every report shown is an access to its patient, logged by the front office (notePatient).
+  const load = async (request: FastifyRequest, messageId: string): Promise<InboxReport> => {
     const report = await inbox.get(messageId);
     if (report === undefined) throw notFound(`Observation report ${messageId}`);
+    notePatient(request, report.bsn);
     return report;
   };
 
@@ -152,7 +154,11 @@ export const inboxRoutes: RoutePlugin<{ inbox: InboxStore }> = async (app, { inb
         },
       },
     },
-    async (request) => inbox.list(request.query),
+    async (request) => {
+      const found = await inbox.list(request.query);
+      for (const r of found.reports) notePatient(request, r.bsn);
+      return found;
+    },
   );
   app.get(
     '/inbox/:messageId',
@@ -164,7 +170,7 @@ export const inboxRoutes: RoutePlugin<{ inbox: InboxStore }> = async (app, { inb
         response: { 200: InboxReport, ...pick(400, 404) },
       },
     },
-    async (request) => load(request.params.messageId),
+    async (request) => load(request, request.params.messageId),
   );
   app.post(
     '/inbox/:messageId/read',
@@ -178,9 +184,9 @@ export const inboxRoutes: RoutePlugin<{ inbox: InboxStore }> = async (app, { inb
     },
     async (request) => {
       const { messageId } = request.params;
-      await load(messageId);
+      await load(request, messageId);
       await inbox.markRead(messageId);
-      return load(messageId);
+      return load(request, messageId);
     },
   );
   app.post(
@@ -195,9 +201,9 @@ export const inboxRoutes: RoutePlugin<{ inbox: InboxStore }> = async (app, { inb
     },
     async (request) => {
       const { messageId } = request.params;
-      await load(messageId);
+      await load(request, messageId);
       await inbox.markProcessed(messageId);
-      return load(messageId);
+      return load(request, messageId);
     },
   );
 };

@@ -1,5 +1,7 @@
 import {
   createSourceLogTable,
+  frontOfficeMigration,
+  type FrontOfficeTables,
   patientRegisterMigration,
   type SourceLogTable,
   type Generated,
@@ -11,7 +13,8 @@ import {
 /**
  * The GP system's own store (HIS). 001 is the shared patient register; 002 adds the record, the consent
  * choice and the log of switch-point queries; 003 the register of disclosures to non-care providers; 004 the inbox of observation reports;
- * 005 the practice's settings and its corona opt-in registrations; 006 its decisions not to share despite consent; 007 its referrals and their letters' delivery.
+ * 005 the practice's settings and its corona opt-in registrations; 006 its decisions not to share despite consent;
+ * 007 its referrals and their letters' delivery; 008 the front office's local users, their sessions and its access log.
  * Applied migrations are never edited: changes come as a new named entry.
  */
 export const migrations: Migrations = {
@@ -173,9 +176,10 @@ export const migrations: Migrations = {
       await db.schema.createIndex('referrals_by_patient').on('referrals').columns(['bsn']).execute();
     },
   },
+  '008-front-office': frontOfficeMigration,
 };
 
-export interface GpDatabase extends SourceLogTable {
+export interface GpDatabase extends SourceLogTable, FrontOfficeTables {
   patients: PatientRegisterTable['patients'] & {
     address: string | null;
     consent_state: Generated<string>;

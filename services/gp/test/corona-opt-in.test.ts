@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type App } from '@schakel/service-kit';
+import { openStore, type App, asFrontOfficeUser, frontOfficeLogin } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
 import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
 import { buildApp, migrations, type GpDatabase } from '../src/index.js';
@@ -19,14 +19,13 @@ let gp: App;
 beforeAll(async () => {
   sp = await startSwitchPointInProcess();
   const me = await sp.system(GP);
+  const db = await openStore<GpDatabase>({ database: ':memory:', migrations });
   gp = await buildApp(
     { ORG_NAME: GP.name, ORG_URA: GP.ura, APPLICATION_ID: GP.applicationId },
-    {
-      db: await openStore<GpDatabase>({ database: ':memory:', migrations }),
-      lsp: me.lsp,
-      kit: { logLevel: 'silent', tls: me.tls },
-    },
+    { db, lsp: me.lsp, kit: { logLevel: 'silent', tls: me.tls } },
   );
+  // The practice's own GP, logged in at its front office.
+  gp = asFrontOfficeUser(gp, await frontOfficeLogin(gp, db, { uziNumber: '900000021', roleCode: '01.015' }));
   const url = await gp.listen({ host: '127.0.0.1', port: 0 });
   sp.track(gp);
   await sp.admin.lsp.registerSystem(GP.applicationId, {

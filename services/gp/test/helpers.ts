@@ -1,4 +1,11 @@
-import { createServiceClient, createSwitchPointClient, openStore, type App } from '@schakel/service-kit';
+import {
+  createServiceClient,
+  createSwitchPointClient,
+  openStore,
+  type App,
+  asFrontOfficeUser,
+  frontOfficeLogin,
+} from '@schakel/service-kit';
 import { buildApp, migrations, type GpDatabase, type GpOptions } from '../src/index.js';
 import { asSwitchPoint } from '@schakel/topology/in-process';
 
@@ -12,14 +19,20 @@ export async function gpApp(
   options: GpOptions & { journalMonths?: number } = {},
 ): Promise<{ app: App; close: () => Promise<void> }> {
   const client = createServiceClient({ timeoutMs: 1_000 });
-  const app = await buildApp(
+  const db = await openStore<GpDatabase>({ database: ':memory:', migrations });
+  const built = await buildApp(
     { ...PRACTICE, ...(options.journalMonths !== undefined ? { SUMMARY_JOURNAL_MONTHS: options.journalMonths } : {}) },
     {
-      db: await openStore<GpDatabase>({ database: ':memory:', migrations }),
+      db,
       lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'),
       kit: { logLevel: 'silent', identify: asSwitchPoint },
     },
     options,
+  );
+  // The practice's GP at the front office; the switch-point legs ignore the header (the caller is the switch point).
+  const app = asFrontOfficeUser(
+    built,
+    await frontOfficeLogin(built, db, { uziNumber: '900000021', roleCode: '01.015' }),
   );
   return {
     app,

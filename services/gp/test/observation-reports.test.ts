@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type App } from '@schakel/service-kit';
+import { openStore, type App, asFrontOfficeUser, frontOfficeLogin } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
 import { startSwitchPointInProcess, type InProcessSwitchPoint, type TestCaller } from '@schakel/topology/in-process';
 import { buildApp, migrations, type GpDatabase } from '../src/index.js';
@@ -23,14 +23,12 @@ let hap: TestCaller;
 beforeAll(async () => {
   sp = await startSwitchPointInProcess();
   const gpCaller = await sp.system(GP);
+  const db = await openStore<GpDatabase>({ database: ':memory:', migrations });
   gp = await buildApp(
     { ORG_NAME: GP.name, ORG_URA: GP.ura, APPLICATION_ID: GP.applicationId },
-    {
-      db: await openStore<GpDatabase>({ database: ':memory:', migrations }),
-      lsp: gpCaller.lsp,
-      kit: { logLevel: 'silent', tls: gpCaller.tls },
-    },
+    { db, lsp: gpCaller.lsp, kit: { logLevel: 'silent', tls: gpCaller.tls } },
   );
+  gp = asFrontOfficeUser(gp, await frontOfficeLogin(gp, db, { uziNumber: '900000021', roleCode: '01.015' }));
   gpUrl = await gp.listen({ host: '127.0.0.1', port: 0 });
   sp.track(gp);
   await sp.admin.lsp.registerSystem(GP.applicationId, {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createReadiness, createServiceClient, createSwitchPointClient, openStore } from '@schakel/service-kit';
+import {
+  createReadiness,
+  createServiceClient,
+  createSwitchPointClient,
+  openStore,
+  asFrontOfficeUser,
+  frontOfficeLogin,
+} from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
 import { buildApp, migrations, type GpDatabase } from '../src/index.js';
 import { PRACTICE } from './helpers.js';
@@ -8,11 +15,16 @@ describe('GP system', () => {
   it('keeps its own patient register and is not ready before it is in the address book', async () => {
     const client = createServiceClient();
     const ready = createReadiness();
-    const app = await buildApp(PRACTICE, {
-      db: await openStore<GpDatabase>({ database: ':memory:', migrations }),
+    const db = await openStore<GpDatabase>({ database: ':memory:', migrations });
+    const built = await buildApp(PRACTICE, {
+      db,
       lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'),
       kit: { logLevel: 'silent', readiness: ready.readiness },
     });
+    const app = asFrontOfficeUser(
+      built,
+      await frontOfficeLogin(built, db, { uziNumber: '900000021', roleCode: '01.015' }),
+    );
     expect((await app.inject('/ready')).statusCode).toBe(503);
     ready.enrolled = true;
     expect((await app.inject('/ready')).statusCode).toBe(200);

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type App } from '@schakel/service-kit';
+import { asFrontOfficeUser, frontOfficeLogin, openStore, type App, type Kysely } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
 import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
 import { createCredentialDirectory } from '@schakel/trust/assertion';
@@ -20,7 +20,13 @@ const ME = {
 const GP = { uziNumber: '900000001', roleCode: '01.015', name: 'Dr. W' };
 const OCCUPATIONAL = { uziNumber: '900000009', roleCode: '01.008', name: 'Bedrijfsarts' };
 let sp: InProcessSwitchPoint;
+let raw: App;
+let db: Kysely<ConsultDatabase>;
+/** The post as Dr. W, logged in at its front office. */
 let hap: App;
+/** The post as this professional, logged in as a local user of theirs. */
+const as = async (professional: { uziNumber: string; roleCode: string; name: string }) =>
+  asFrontOfficeUser(raw, await frontOfficeLogin(raw, db, professional));
 
 beforeAll(async () => {
   sp = await startSwitchPointInProcess();
@@ -40,24 +46,30 @@ beforeAll(async () => {
     writeFileSync(join(cardsDir, `${p.uziNumber}.cert.pem`), card.cert);
     writeFileSync(join(cardsDir, `${p.uziNumber}.key.pem`), card.key);
   }
-  hap = await buildConsumerApp(
+  db = await openStore<ConsultDatabase>({ database: ':memory:', migrations: consumerMigrations(profile) });
+  raw = await buildConsumerApp(
     profile,
     { ...ME, ORG_URA: ME.ura },
     {
-      db: await openStore<ConsultDatabase>({ database: ':memory:', migrations: consumerMigrations(profile) }),
+      db,
       lsp: me.lsp,
       cards: createCredentialDirectory(cardsDir),
       kit: { logLevel: 'silent', tls: me.tls },
     },
   );
+  hap = await as(GP);
 });
 afterAll(async () => {
-  await hap.close();
+  await raw.close();
   await sp.close();
 });
 
-async function openConsult(professional: { uziNumber: string; roleCode: string; name: string } = GP) {
-  const r = await hap.inject({ method: 'POST', url: '/consults', payload: { bsn: freshBsn(), professional } });
+async function openConsult(app: App = hap, professional?: { uziNumber: string; roleCode: string; name: string }) {
+  const r = await app.inject({
+    method: 'POST',
+    url: '/consults',
+    payload: { bsn: freshBsn(), ...(professional !== undefined ? { professional } : {}) },
+  });
   expect(r.statusCode).toBe(201);
   return r.json();
 }
@@ -80,17 +92,54 @@ describe('consults at the HAP', () => {
   });
 
   it('passes the switch point’s refusal of an occupational doctor on as 403 with the deciding rule', async () => {
-    const consult = await openConsult(OCCUPATIONAL);
-    const r = await hap.inject({ method: 'POST', url: `/consults/${consult.id}/medication`, payload: {} });
+    const occupational = await as(OCCUPATIONAL);
+    const consult = await openConsult(occupational);
+    const r = await occupational.inject({ method: 'POST', url: `/consults/${consult.id}/medication`, payload: {} });
     expect(r.statusCode).toBe(403);
     expect(r.json()).toMatchObject({ code: 'NOT_AUTHORISED', decision: { code: 'PROTOCOL_DENY' } });
   });
 
   it('cannot query for a professional whose UZI card it does not hold', async () => {
-    const consult = await openConsult({ uziNumber: '900000123', roleCode: '01.015', name: 'Dr. Zonder Pas' });
-    const r = await hap.inject({ method: 'POST', url: `/consults/${consult.id}/medication`, payload: {} });
+    const withoutCard = await as({ uziNumber: '900000123', roleCode: '01.015', name: 'Dr. Zonder Pas' });
+    const consult = await openConsult(withoutCard);
+    const r = await withoutCard.inject({ method: 'POST', url: `/consults/${consult.id}/medication`, payload: {} });
     expect(r.statusCode).toBe(403);
     expect(r.json()).toMatchObject({ code: 'NO_CREDENTIAL', field: 'professional.uziNumber' });
+  });
+
+  it('treats the logged-in user as the professional, and refuses a request that names another one', async () => {
+    const consult = await openConsult(hap, GP);
+    expect(consult.professional).toEqual(GP);
+    const other = await hap.inject({
+      method: 'POST',
+      url: '/consults',
+      payload: { bsn: freshBsn(), professional: OCCUPATIONAL },
+    });
+    expect(other.statusCode).toBe(403);
+    expect(other.json()).toMatchObject({ code: 'FRONT_OFFICE_USER_MISMATCH', field: 'body.professional' });
+    // The occupational doctor asks for a consult Dr. W opened: signed with the occupational doctor's card,
+    // so the switch point refuses it by that role (the protocol), not Dr. W's.
+    const occupational = await as(OCCUPATIONAL);
+    const r = await occupational.inject({ method: 'POST', url: `/consults/${consult.id}/medication`, payload: {} });
+    expect(r.json()).toMatchObject({ code: 'NOT_AUTHORISED', decision: { code: 'PROTOCOL_DENY' } });
+  });
+
+  it('refuses every consult route without a front-office session, and logs the refused read of the patient', async () => {
+    const consult = await openConsult();
+    for (const [method, url] of [
+      ['POST', '/consults'],
+      ['GET', `/consults/${consult.id}`],
+      ['POST', `/consults/${consult.id}/medication`],
+      ['GET', '/reports'],
+    ] as const) {
+      const r = await raw.inject({ method, url, ...(method === 'POST' ? { payload: {} } : {}) });
+      expect(r.statusCode, `${method} ${url}`).toBe(401);
+      expect(r.json().code).toBe('FRONT_OFFICE_LOGIN_REQUIRED');
+    }
+    const log = (await hap.inject(`/front-office/access-log?bsn=${consult.bsn}`)).json().entries;
+    expect(
+      log.map((e: { route: string; user: unknown; outcome: string }) => [e.route, e.user === null, e.outcome]),
+    ).toEqual([['/consults', false, '201']]);
   });
 
   it('answers 404 for an unknown consult and 400 for an id that is not a uuid', async () => {

@@ -14,8 +14,7 @@ import {
   Problem,
   problem,
 } from '@schakel/contracts';
-import { audience, pick, type App } from '@schakel/service-kit';
-import { createAttemptLimiter } from './attempts.js';
+import { audience, createAttemptLimiter, pick, type App } from '@schakel/service-kit';
 import type { ConsentStore } from './consent.js';
 import { Period, periodRange, type AccessLog } from './access-log.js';
 
@@ -49,7 +48,11 @@ const SESSION_MINUTES = 30;
  */
 export async function portalRoutes(app: App, deps: PortalDeps): Promise<void> {
   const secret = randomBytes(32);
-  const attempts = createAttemptLimiter(deps.limits ?? { perBsn: 5, perClient: 20, windowMs: 15 * 60_000 });
+  const attempts = createAttemptLimiter({
+    perAccount: deps.limits?.perBsn ?? 5,
+    perClient: deps.limits?.perClient ?? 20,
+    windowMs: deps.limits?.windowMs ?? 15 * 60_000,
+  });
   /** Sessions ended by logout, until they would have expired anyway. */
   const ended = new Map<string, number>();
 
@@ -96,7 +99,7 @@ export async function portalRoutes(app: App, deps: PortalDeps): Promise<void> {
           },
         },
         async (request, reply) => {
-          const keys = [`bsn:${request.body.bsn}`, `client:${request.ip}`];
+          const keys = [`account:${request.body.bsn}`, `client:${request.ip}`];
           const blocked = attempts.blocked(keys);
           if (blocked !== undefined) {
             reply.header('retry-after', String(Math.ceil(blocked / 1000)));
@@ -109,7 +112,7 @@ export async function portalRoutes(app: App, deps: PortalDeps): Promise<void> {
             attempts.failed(keys);
             throw problem('PORTAL_LOGIN_FAILED', 'The test code is not right (see the README)');
           }
-          attempts.succeeded(`bsn:${request.body.bsn}`);
+          attempts.succeeded(`account:${request.body.bsn}`);
           const expires = new Date(Date.now() + SESSION_MINUTES * 60_000);
           const token = await new SignJWT({})
             .setProtectedHeader({ alg: 'HS256' })

@@ -1,4 +1,4 @@
-import { openStore } from '@schakel/service-kit';
+import { asFrontOfficeUser, frontOfficeLogin, openStore } from '@schakel/service-kit';
 import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
 import { buildApp as buildPharmacy, migrations as pharmacyMigrations, type PharmacyDatabase } from '@schakel/pharmacy';
 
@@ -28,9 +28,14 @@ export async function startSwitchPoint(sourceTimeoutMs = 1_000) {
     async pharmacy(applicationId: string, ura: string, name: string) {
       const me = await sp.system({ id: `apotheek-${applicationId}`, name, ura, applicationId, organisationType: 'J8' });
       const pdb = await openStore<PharmacyDatabase>({ database: ':memory:', migrations: pharmacyMigrations });
-      const app = await buildPharmacy(
+      const built = await buildPharmacy(
         { ORG_URA: ura, ORG_NAME: name, APPLICATION_ID: applicationId },
         { db: pdb, lsp: me.lsp, kit: { logLevel: 'silent', tls: me.tls } },
+      );
+      // The tests enter data as the pharmacist at its front office.
+      const app = asFrontOfficeUser(
+        built,
+        await frontOfficeLogin(built, pdb, { uziNumber: '900000031', roleCode: '17.075' }),
       );
       const url = await app.listen({ host: '127.0.0.1', port: 0 });
       sp.track(app);

@@ -4,6 +4,7 @@ import {
   holderConsentRoutes,
   createSourceLog,
   frontOfficeOf,
+  setUpFrontOffice,
   sourceLogRoutes,
   switchPointOnly,
   type App,
@@ -54,6 +55,7 @@ export async function buildApp(config: PharmacyConfig, deps: PharmacyDeps): Prom
     await legs.register(sourceRoutes, { answers });
     await legs.register(hl7v3SourceRoutes, { answers, me: { applicationId: config.APPLICATION_ID } });
   });
+  await setUpFrontOffice(app, { db: deps.db, ura: config.ORG_URA });
   await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), async (front) => {
     await front.register(frontOfficeRoutes, { store });
     await front.register(sourceLogRoutes, { log });

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { Bsn, IsoDate, Problem, ProblemError, Professional, QueryBatch, describeInteraction } from '@schakel/contracts';
 import { pick, upstreamProblem, type RoutePlugin } from '@schakel/service-kit';
-import type { SignedQueries } from '@schakel/consult';
+import { actingProfessional, type SignedQueries } from '@schakel/consult';
 
 const CoveringLookup = z
   .object({
     bsn: Bsn,
-    professional: Professional.describe(
-      'The covering pharmacist (waarnemend apotheker) asking, e.g. role 17.000 apotheker; the pharmacy must hold their UZI card',
+    professional: Professional.optional().describe(
+      'The covering pharmacist (waarnemend apotheker) asking, e.g. role 17.000 apotheker: the logged-in user. Optional; when given it must be that user (403 FRONT_OFFICE_USER_MISMATCH otherwise). The pharmacy must hold their UZI card',
     ),
     responsible: Professional.optional().describe(
       'The responsible pharmacist, when a pharmacy assistant (83.000) asks on their behalf (mandating)',
@@ -41,7 +41,9 @@ export const coveringRoutes: RoutePlugin<{ ask: SignedQueries }> = async (app, {
       },
     },
     async (request) => {
-      const { bsn, professional, responsible, ...period } = request.body;
+      const { bsn, professional: named, responsible, ...period } = request.body;
+      // The logged-in user asks, with their own card; naming someone else is refused.
+      const professional = actingProfessional(request, named);
       try {
         return await ask(
           { bsn, professional, responsible, situation: 'regular', patientCannotConsent: false },

@@ -1,6 +1,16 @@
-import { createSourceLogTable, type SourceLogTable, type Kysely, type Migrations } from '@schakel/service-kit';
+import {
+  createSourceLogTable,
+  frontOfficeMigration,
+  type FrontOfficeTables,
+  type SourceLogTable,
+  type Kysely,
+  type Migrations,
+} from '@schakel/service-kit';
 
-/** The pharmacy system's own store (AIS): its patients, their consent choice, dispenses, and its access log. */
+/**
+ * The pharmacy system's own store (AIS): its patients, their consent choice, dispenses, and its access log;
+ * 003 the front office's local users, their sessions and its access log.
+ */
 export const migrations: Migrations = {
   '001-initial': {
     async up(db: Kysely<unknown>) {
@@ -50,9 +60,10 @@ export const migrations: Migrations = {
         .execute();
     },
   },
+  '003-front-office': frontOfficeMigration,
 };
 
-export interface PharmacyDatabase extends SourceLogTable {
+export interface PharmacyDatabase extends SourceLogTable, FrontOfficeTables {
   patients: {
     bsn: string;
     name: string;

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServiceClient, createSwitchPointClient, openStore, type App } from '@schakel/service-kit';
+import {
+  createServiceClient,
+  createSwitchPointClient,
+  openStore,
+  type App,
+  asFrontOfficeUser,
+  frontOfficeLogin,
+} from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
 import { buildApp, migrations, type PharmacyDatabase } from '../src/index.js';
 import { asSwitchPoint } from '@schakel/topology/in-process';
@@ -8,14 +15,16 @@ import { asSwitchPoint } from '@schakel/topology/in-process';
 const client = createServiceClient({ timeoutMs: 1_000 });
 let app: App;
 beforeAll(async () => {
+  const db = await openStore<PharmacyDatabase>({ database: ':memory:', migrations });
   app = await buildApp(
     { ORG_URA: '02000009', ORG_NAME: 'Apotheek Proef', APPLICATION_ID: '200009' },
     {
-      db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations }),
+      db,
       lsp: createSwitchPointClient(client, 'http://127.0.0.1:9'),
       kit: { logLevel: 'silent', identify: asSwitchPoint },
     },
   );
+  app = asFrontOfficeUser(app, await frontOfficeLogin(app, db, { uziNumber: '900000031', roleCode: '17.075' }));
 });
 afterAll(async () => {
   await app.close();

@@ -1,5 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServiceClient, createSwitchPointClient, openStore, type App } from '@schakel/service-kit';
+import {
+  createServiceClient,
+  createSwitchPointClient,
+  openStore,
+  type App,
+  asFrontOfficeUser,
+  frontOfficeLogin,
+} from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
 import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
 import { buildApp, migrations, type PharmacyDatabase } from '../src/index.js';
@@ -26,11 +33,13 @@ beforeAll(async () => {
     applicationId: ME.APPLICATION_ID,
     organisationType: 'J8',
   });
-  pharmacy = await buildApp(ME, {
-    db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations }),
-    lsp: me.lsp,
-    kit: { logLevel: 'silent', tls: me.tls },
-  });
+  const db = await openStore<PharmacyDatabase>({ database: ':memory:', migrations });
+  pharmacy = await buildApp(ME, { db, lsp: me.lsp, kit: { logLevel: 'silent', tls: me.tls } });
+  // The pharmacist, logged in at the front office.
+  pharmacy = asFrontOfficeUser(
+    pharmacy,
+    await frontOfficeLogin(pharmacy, db, { uziNumber: '900000031', roleCode: '17.075' }),
+  );
   pharmacyUrl = await pharmacy.listen({ host: '127.0.0.1', port: 0 });
   await me.lsp.registerSystem(ME.APPLICATION_ID, {
     ura: ME.ORG_URA,
@@ -40,11 +49,16 @@ beforeAll(async () => {
     provides: ['MEDVERSTREKKING'],
   });
   // A second pharmacy whose switch point is not there (port 9, discard: nothing listens on loopback).
+  const downDb = await openStore<PharmacyDatabase>({ database: ':memory:', migrations });
   downPharmacy = await buildApp(ME, {
-    db: await openStore<PharmacyDatabase>({ database: ':memory:', migrations }),
+    db: downDb,
     lsp: createSwitchPointClient(client, 'https://127.0.0.1:9'),
     kit: { logLevel: 'silent' },
   });
+  downPharmacy = asFrontOfficeUser(
+    downPharmacy,
+    await frontOfficeLogin(downPharmacy, downDb, { uziNumber: '900000031', roleCode: '17.075' }),
+  );
 });
 afterAll(async () => {
   await pharmacy.close();

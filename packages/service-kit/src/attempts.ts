@@ -1,16 +1,17 @@
 /**
- * Counts failed attempts per key (a BSN, a client address) in a fixed window, so that guessing a portal
- * code is slow: past the limit a key is blocked until its window ends. Only failures count, so a patient
- * who logs in correctly is never slowed down by others' successes. Kept in memory: a switch-point process
- * counts its own attempts (with several replicas, each counts separately; the limit stays a limit).
- * @fastify/rate-limit counts every request, not failures per submitted BSN, hence this small counter.
+ * Counts failed attempts per key (an account such as a BSN or a front-office username, and a client
+ * address) in a fixed window, so that guessing a portal code or a password is slow: past the limit a key
+ * is blocked until its window ends. Only failures count, so someone who logs in correctly is never slowed
+ * down by others' successes. Kept in memory: a process counts its own attempts (with several replicas,
+ * each counts separately; the limit stays a limit). @fastify/rate-limit counts every request, not
+ * failures per submitted account, hence this small counter. Keys are `account:<id>` or `client:<address>`.
  */
 export function createAttemptLimiter(
-  limits: { perBsn: number; perClient: number; windowMs: number },
+  limits: { perAccount: number; perClient: number; windowMs: number },
   now: () => number = Date.now,
 ) {
   const windows = new Map<string, { failures: number; until: number }>();
-  const limitOf = (key: string) => (key.startsWith('bsn:') ? limits.perBsn : limits.perClient);
+  const limitOf = (key: string) => (key.startsWith('account:') ? limits.perAccount : limits.perClient);
   const current = (key: string) => {
     const w = windows.get(key);
     if (w !== undefined && w.until <= now()) {
@@ -42,3 +43,4 @@ export function createAttemptLimiter(
     },
   };
 }
+export type AttemptLimiter = ReturnType<typeof createAttemptLimiter>;
