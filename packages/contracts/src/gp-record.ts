@@ -80,7 +80,7 @@ export const NewJournalEntry = z
   })
   .strict()
   .refine((j) => [j.S, j.O, j.E, j.P].some((v) => v !== undefined && v.length > 0), {
-    message: 'at least one of S, O, E, P',
+    error: 'at least one of S, O, E, P',
     path: ['S'],
   })
   .meta({ id: 'NewJournalEntry' });
