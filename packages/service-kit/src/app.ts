@@ -123,14 +123,14 @@ export function createLogger(service: string, level = 'info'): Logger {
 export async function createServiceApp(info: ServiceInfo, options: KitOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(info.service, options.logLevel);
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: logger,
     // The received requestID is this hop's request id; a request without an AORTA-ID starts a conversation.
     genReqId: (raw) => {
-      const id = aortaOf(raw as RawWithAorta);
+      const id = aortaOf(raw);
       return id === 'invalid' ? randomUUID() : id.requestId;
     },
     childLoggerFactory: (parent, bindings, opts, raw) => {
-      const id = aortaOf(raw as RawWithAorta);
+      const id = aortaOf(raw);
       const aorta = id === 'invalid' ? {} : { initialRequestId: id.initialRequestId };
       return parent.child({ ...bindings, ...aorta }, opts);
     },
@@ -158,7 +158,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
         }
       : {}),
     // Typed as plain HTTP either way: route code does not depend on the transport.
-  } as FastifyHttpOptions<RawServerDefault>).withTypeProvider<ZodTypeProvider>() as unknown as App;
+  } as FastifyHttpOptions<RawServerDefault>).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -178,7 +178,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
 
   app.decorateRequest('aorta', null as unknown as AortaId);
   app.addHook('onRequest', async (request, reply) => {
-    const id = aortaOf(request.raw as RawWithAorta);
+    const id = aortaOf(request.raw);
     if (id === 'invalid') {
       const p = problem('INVALID_AORTA_ID', 'The AORTA-ID header must be "initialRequestID=<uuid>; requestID=<uuid>"', {
         field: 'header.aorta-id',
