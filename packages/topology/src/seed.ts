@@ -96,7 +96,7 @@ DISPENSES['999900146']?.a?.push(
     (DISPENSES['999900146']?.a ?? []).slice(0, 2).map((d) => ({ ...d, dispensedOn })),
   ),
 );
-DISPENSES['999900523']?.a?.push({ ...(DISPENSES['999900523']?.a?.[0] as DispenseInput), dispensedOn: '2026-08-01' });
+DISPENSES['999900523']?.a?.push({ ...(DISPENSES['999900523'].a[0] as DispenseInput), dispensedOn: '2026-08-01' });
 
 /** Contra-indications and intolerances (CiO) the pharmacies know. */
 const CIO: Record<string, Record<string, NewCio[]>> = {
