@@ -23,15 +23,13 @@ export function createCoronaOptIn(db: Kysely<GpDatabase>, lsp: SwitchPointClient
     (await db.selectFrom('practice_settings').select('value').where('name', '=', SETTING).executeTakeFirst())?.value ===
     'joined';
   const registeredCount = async () =>
-    Number(
-      (
-        await db
-          .selectFrom('patients')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('opt_in_registered_at', 'is not', null)
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    (
+      await db
+        .selectFrom('patients')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('opt_in_registered_at', 'is not', null)
+        .executeTakeFirstOrThrow()
+    ).n;
 
   type Row = { bsn: string; consent_state: string; opt_in_registered_at: string | null };
   /** One patient's entry in line with the opt-in: registered for it exactly when it runs and the patient has no choice. */

@@ -15,7 +15,8 @@ export interface ConsentChoice {
   /** ... or a holder category (organisation type); both null means every holder. */
   holderType: string | null;
   category: DataCategory | '*';
-  consumerType: string | '*';
+  /** A consumer's organisation type, or '*' for every consumer. */
+  consumerType: string;
   recordedAt: string;
   channel: string;
 }
