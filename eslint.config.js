@@ -1,4 +1,4 @@
-// Lint for the mistakes that bite services (style.md habit 12): floating promises, non-exhaustive switches
+// Lint for the mistakes that bite services (after medplum's eslint config): floating promises, non-exhaustive switches
 // over unions, type-only imports, and focused tests left behind. typescript-eslint's strict type-checked
 // set is the base; every rule switched off or relaxed below says why.
 import js from '@eslint/js';
@@ -31,7 +31,7 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       // `(err) => reject(err)` and `() => reply.send(x)` callbacks read better as arrow shorthand.
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
-      // Numbers and booleans read plainly in messages and URLs (ports, counts, flags); objects and nullish still flagged.
+      // Numbers and booleans read plainly in messages and URLs (ports, counts, flags); objects, nullish still flagged.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
       'no-restricted-syntax': [
         'error',
@@ -40,14 +40,15 @@ export default tseslint.config(
           message: 'Focused test left in (.only).',
         },
         {
-          // style.md habit 6: request bodies are typed by the zod type provider, never cast (issue #11).
+          // Request bodies are typed by the zod type provider from the route schema, never cast (issue #11).
           selector:
             ":matches(TSAsExpression, TSTypeAssertion) > MemberExpression.expression[object.name=/^(req|request)$/][property.name='body']",
           message: 'Do not cast request.body: declare a body schema on the route and let the type provider type it.',
         },
         {
           // A store takes the Kysely<Database> it needs; a cast hides a mismatch between stores (issue #11).
-          selector: ":matches(TSAsExpression, TSTypeAssertion) > TSTypeReference.typeAnnotation[typeName.name='Kysely']",
+          selector:
+            ":matches(TSAsExpression, TSTypeAssertion) > TSTypeReference.typeAnnotation[typeName.name='Kysely']",
           message: 'Do not cast to Kysely<...>: give the store the database type it needs.',
         },
       ],

@@ -50,7 +50,8 @@ export type App = FastifyInstance<
 
 /**
  * A route module: an encapsulated plugin whose options (stores, clients, settings) are one typed object,
- * registered inside an audience with `await scope.register(plugin, options)` (style.md habit 2).
+ * registered inside an audience with `await scope.register(plugin, options)` (the register order of
+ * fastify/demo's src/app.ts).
  */
 export type RoutePlugin<Options extends Record<string, unknown>> = FastifyPluginAsyncZod<Options>;
 
@@ -116,7 +117,8 @@ export function createLogger(service: string, level = 'info'): Logger {
 }
 
 /**
- * Every service is built the same way (style.md habits 1, 2, 5, 8): zod type provider, OpenAPI from the
+ * Every service is built the same way (after fastify/demo's src/app.ts and fastify-type-provider-zod's
+ * README): zod type provider, OpenAPI from the
  * route schemas at /openapi.json with a docs page at /docs, one problem+json error handler, /health and
  * /ready, and pino logging where every request line carries the AORTA-ID.
  */

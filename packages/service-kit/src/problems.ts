@@ -168,7 +168,7 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 }
 
 /**
- * One error handler per service (style.md habit 8): validation and framework errors become 4xx problems
+ * One error handler per service (as in fastify/demo's src/app.ts): validation and framework errors become 4xx problems
  * with a field and what was expected; ProblemErrors pass through; anything else is logged with the request
  * context and answered as a bare 500 that leaks no internals.
  */

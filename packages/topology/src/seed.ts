@@ -2,7 +2,7 @@ import type { DispenseInput, NewCio } from '@schakel/contracts';
 import { createServiceClient, type ServiceClient } from '@schakel/service-kit';
 import type { RunningTopology } from './launcher.js';
 
-/** Demo patients, all with test BSNs from domain.md. */
+/** Demo patients, all with test BSNs from docs/domain.md. */
 export const DEMO_PATIENTS = [
   {
     bsn: '999900146',

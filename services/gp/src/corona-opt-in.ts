@@ -14,7 +14,7 @@ type Aorta = Pick<AortaId, 'initialRequestId'>;
  * GP at the HAP or SEH could ask the patient for verbal consent on the spot. Here: a practice that joined
  * the opt-in keeps, while the switch point's corona opt-in runs, every no-choice patient registered for
  * WAARNEEMGEGEVENS with the reason `corona-opt-in`; it withdraws such an entry when the opt-in ends, when the
- * practice leaves it, or when the patient objects (decisions.md 23). A patient who consents is registered for
+ * practice leaves it, or when the patient objects (docs/decisions.md 23). A patient who consents is registered for
  * consent instead. Whether the summary is then shown stays the switch point's decision (verbal consent on
  * the spot, the stop button, presumed consent: POLICY-CORONA and POLICY-PRESUMED).
  */
