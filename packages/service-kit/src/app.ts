@@ -224,9 +224,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
       scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
       const Health = z.object({ status: z.literal('ok'), service: z.string() }).meta({ id: 'Health' });
-      const Ready = z
-        .object({ status: z.enum(['ready', 'starting']), service: z.string(), detail: z.string().optional() })
-        .meta({ id: 'Ready' });
+      const Ready = z.object({ status: z.literal('ready'), service: z.string() }).meta({ id: 'Ready' });
       scope.get(
         '/health',
         { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: Health } } },
@@ -240,18 +238,16 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
         {
           schema: {
             tags: ['operations'],
-            summary: 'Readiness: the service can do its work',
-            response: { 200: Ready, 503: Ready },
+            summary: 'Readiness: the service can do its work (503 NOT_READY while it starts)',
+            response: { 200: Ready, 503: Problem },
           },
         },
-        async (_request, reply) => {
+        async (request, reply) => {
           const state = options.readiness?.() ?? { ready: true };
-          const body = {
-            status: state.ready ? ('ready' as const) : ('starting' as const),
-            service: info.service,
-            ...(state.detail !== undefined ? { detail: state.detail } : {}),
-          };
-          return reply.status(state.ready ? 200 : 503).send(body);
+          if (state.ready) return { status: 'ready' as const, service: info.service };
+          // Sent here, not thrown: a service polled while it starts is not a failed request worth an error log.
+          const p = problem('NOT_READY', state.detail ?? `${info.service} is still starting`).problem;
+          return sendProblem(reply, { ...p, instance: request.url });
         },
       );
     },
