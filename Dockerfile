@@ -10,5 +10,7 @@ COPY tests/package.json ./tests/package.json
 COPY topology ./topology
 RUN npm ci --no-audit --no-fund
 ENV HOST=0.0.0.0
-# Services run from TypeScript source through tsx, exactly as `npm start` runs them.
+# Each container runs one entry file (services/<kind>/src/main.ts, or the topology CLI) from TypeScript
+# source through tsx. `npm start` runs the same entry files from esbuild bundles instead, to spare seven
+# processes on two cores tsx's module hooks (docs/decisions.md); one process per container pays them once.
 ENTRYPOINT ["node", "--conditions=@schakel/source", "--import", "tsx"]

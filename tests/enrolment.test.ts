@@ -124,7 +124,7 @@ describe('enrolling an integrator’s own system with the CLI', () => {
       process.execPath,
       ['examples/query-medication.mjs', folder, '600003', '900000097', '01.008', bsn, t.switchPoint.url],
       { cwd: REPO_ROOT },
-    ).catch((e: { stdout: string }) => e);
+    ).catch((e: unknown) => e as { stdout: string });
     const answer = JSON.parse(stdout);
     expect(answer.status).toBe(403);
     expect(answer.body).toMatchObject({ code: 'NOT_AUTHORISED', decision: { code: 'PROTOCOL_DENY' } });

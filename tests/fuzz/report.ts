@@ -4,7 +4,7 @@ import type { Answer } from './send.js';
 import type { FailureClass, Tally } from './tally.js';
 
 /** Runs of one character shown as ‹c×n›, so a 20 KB query still shows what else is in it. */
-const squeeze = (text: string) => text.replace(/(.)\1{15,}/gsu, (run, c: string) => `‹${c}×${[...run].length}›`);
+const squeeze = (text: string) => text.replace(/(.)\1{15,}/gsu, (run, c: string) => `‹${c}×${Array.from(run).length}›`);
 const clip = (text: string, max = 160) => {
   const short = squeeze(text);
   return short.length > max ? `${short.slice(0, max)}… (${text.length} chars)` : short;

@@ -4,7 +4,7 @@ import { refName, resolve, type JsonSchema, type OpenApiDocument } from './opena
 /**
  * Identifiers whose rules (11-proef, known systems) a JSON Schema cannot say: the fuzzer uses values that
  * exist in its own topology (services.ts), so a well-formed request gets past validation into the route.
- * Test BSNs stay in the 9999xxxxx range (domain.md section 3).
+ * Test BSNs stay in the 9999xxxxx range (docs/domain.md section 3).
  */
 const DOMAIN_VALUES: Record<string, string[]> = {
   Bsn: ['999900146', '999900523', '999901199'],

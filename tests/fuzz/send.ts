@@ -54,7 +54,7 @@ export async function send(baseUrl: string, c: FuzzCase, dispatcher: Dispatcher)
     const r = await dispatcher.request({
       origin: baseUrl,
       path: c.target,
-      method: c.method as Dispatcher.HttpMethod,
+      method: c.method,
       headers: c.headers,
       ...(body !== undefined ? { body } : {}),
     });

@@ -92,7 +92,7 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
         .groupBy('state')
         .execute();
       const out = Object.fromEntries(OUTBOX_STATES.map((s) => [s, 0])) as Record<OutboxState, number>;
-      for (const r of rows) out[r.state as OutboxState] = Number(r.n);
+      for (const r of rows) out[r.state as OutboxState] = r.n;
       return out;
     },
     /**

@@ -4,7 +4,7 @@ import { IsoDate, IsoDateTime } from './people.js';
 import { Decision } from './problem.js';
 
 /**
- * The GP's register of disclosures to non-care providers (domain.md section 7, "Medisch beroepsgeheim &
+ * The GP's register of disclosures to non-care providers (docs/domain.md section 7, "Medisch beroepsgeheim &
  * privacy"): a municipal team, insurer, occupational doctor or the like asks the GP for data. Such
  * requesters never get data through the switch point (protocol row AP-DENY-1); the GP answers at the
  * source, only on a formal written request, only targeted factual questions, and only with the patient's

@@ -24,7 +24,7 @@ export type Icpc = z.infer<typeof Icpc>;
 
 /**
  * Every item of the record can be shielded (afgeschermd) at the patient's request. Shielded items stay in
- * the GP's own record but are never released, neither in a summary nor in a disclosure (domain.md section 2).
+ * the GP's own record but are never released, neither in a summary nor in a disclosure (docs/domain.md section 2).
  * Shielding an episode shields what is linked to it (journal lines, measurements, prescriptions).
  */
 const shielding = {
@@ -80,7 +80,7 @@ export const NewJournalEntry = z
   })
   .strict()
   .refine((j) => [j.S, j.O, j.E, j.P].some((v) => v !== undefined && v.length > 0), {
-    message: 'at least one of S, O, E, P',
+    error: 'at least one of S, O, E, P',
     path: ['S'],
   })
   .meta({ id: 'NewJournalEntry' });

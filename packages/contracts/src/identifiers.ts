@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Identifier primitives of the Dutch healthcare infrastructure (domain.md section 3).
+ * Identifier primitives of the Dutch healthcare infrastructure (docs/domain.md section 3).
  * Each failed check carries a stable `code` and an `expected` text in the issue's params, which the
  * service kit turns into the problem+json `code`, `field` and `expected` members.
  */
@@ -90,7 +90,7 @@ export const ApplicationId = z
   })
   .meta({ id: 'ApplicationId', description: `GBZ application id (OID ${OID.applicationId})`, examples: ['100001'] });
 
-/** UZI role codes (OID 2.16.840.1.113883.2.4.15.111), the selection named in domain.md. */
+/** UZI role codes (OID 2.16.840.1.113883.2.4.15.111), the selection named in docs/domain.md. */
 export const UZI_ROLES = {
   '01.015': 'huisarts',
   '01.004': 'apotheekhoudend huisarts',
@@ -144,7 +144,7 @@ export function roleName(code: string): string {
  * one: checked against the list as the Nictiz HL7-mappings repository carries it (util/constants.xsl,
  * orgRoleCodeMap). A1 there is "Apotheekinstelling", a pharmacy institution. This code is marked as local
  * and has a dash, which no code of the real list has, so it can never name another kind of organisation
- * (decisions.md 20). Replace it here, the one place, once a code is assigned.
+ * (docs/decisions.md 20). Replace it here, the one place, once a code is assigned.
  */
 export const AMBULANCE_SERVICE_TYPE = 'SCHAKEL-RAV' as const;
 

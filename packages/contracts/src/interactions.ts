@@ -1,5 +1,5 @@
 /**
- * Real AORTA interaction names (domain.md section 6), mirrored in routes, docs and logs so that
+ * Real AORTA interaction names (docs/domain.md section 6), mirrored in routes, docs and logs so that
  * integrators can map this API onto the HL7v3 messages they know.
  */
 export const INTERACTIONS = {

@@ -6,7 +6,7 @@ import { Icpc, ReportedTreatmentLimit } from './gp-record.js';
 /**
  * The observation report (waarneemverslag, REPC_IN990003NL) that an after-hours post, an emergency
  * department or an ambulance service sends back to the patient's own GP, and its acknowledgement
- * (MCCI_IN000002: AA accepted, AE error (try again), AR rejected). domain.md section 6: the content is
+ * (MCCI_IN000002: AA accepted, AE error (try again), AR rejected). docs/domain.md section 6: the content is
  * the patient, the out-of-hours encounter and what was done, an optional episode proposal, and handover
  * notes. The switch point routes it and keeps no copy.
  */

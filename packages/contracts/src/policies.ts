@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IsoDateTime } from './people.js';
 
-/** The switch point's switchable policies (domain.md section 4), as the operator sets them and systems read them. */
+/** The switch point's switchable policies (docs/domain.md section 4), as the operator sets them and systems read. */
 export const Policies = z
   .object({
     coronaOptIn: z

@@ -52,7 +52,7 @@ export type IndexRegistration = z.infer<typeof IndexRegistration>;
 /**
  * Why a holder registered: the patient's consent (the classic LSP), or the corona opt-in, under which a
  * GP practice made the summary of its patients with no choice yet findable itself, so that the covering
- * GP could ask for verbal consent on the spot (decisions.md 23).
+ * GP could ask for verbal consent on the spot (docs/decisions.md 23).
  */
 export const IndexReason = z.enum(['consent', 'corona-opt-in']).meta({
   id: 'IndexReason',

@@ -52,7 +52,8 @@ export type App = FastifyInstance<
 
 /**
  * A route module: an encapsulated plugin whose options (stores, clients, settings) are one typed object,
- * registered inside an audience with `await scope.register(plugin, options)` (style.md habit 2).
+ * registered inside an audience with `await scope.register(plugin, options)` (the register order of
+ * fastify/demo's src/app.ts).
  */
 export type RoutePlugin<Options extends Record<string, unknown>> = FastifyPluginAsyncZod<Options>;
 
@@ -122,21 +123,22 @@ export function createLogger(service: string, level = 'info'): Logger {
 }
 
 /**
- * Every service is built the same way (style.md habits 1, 2, 5, 8): zod type provider, OpenAPI from the
+ * Every service is built the same way (after fastify/demo's src/app.ts and fastify-type-provider-zod's
+ * README): zod type provider, OpenAPI from the
  * route schemas at /openapi.json with a docs page at /docs, one problem+json error handler, /health and
  * /ready, and pino logging where every request line carries the AORTA-ID.
  */
 export async function createServiceApp(info: ServiceInfo, options: KitOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger(info.service, options.logLevel);
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance: logger,
     // The received requestID is this hop's request id; a request without an AORTA-ID starts a conversation.
     genReqId: (raw) => {
-      const id = aortaOf(raw as RawWithAorta);
+      const id = aortaOf(raw);
       return id === 'invalid' ? randomUUID() : id.requestId;
     },
     childLoggerFactory: (parent, bindings, opts, raw) => {
-      const id = aortaOf(raw as RawWithAorta);
+      const id = aortaOf(raw);
       const aorta = id === 'invalid' ? {} : { initialRequestId: id.initialRequestId };
       return parent.child({ ...bindings, ...aorta }, opts);
     },
@@ -164,7 +166,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
         }
       : {}),
     // Typed as plain HTTP either way: route code does not depend on the transport.
-  } as FastifyHttpOptions<RawServerDefault>).withTypeProvider<ZodTypeProvider>() as unknown as App;
+  } as FastifyHttpOptions<RawServerDefault>).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -194,7 +196,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
 
   app.decorateRequest('aorta', null as unknown as AortaId);
   app.addHook('onRequest', async (request, reply) => {
-    const id = aortaOf(request.raw as RawWithAorta);
+    const id = aortaOf(request.raw);
     if (id === 'invalid') {
       const p = problem('INVALID_AORTA_ID', 'The AORTA-ID header must be "initialRequestID=<uuid>; requestID=<uuid>"', {
         field: 'header.aorta-id',
@@ -243,9 +245,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
       scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
       const Health = z.object({ status: z.literal('ok'), service: z.string() }).meta({ id: 'Health' });
-      const Ready = z
-        .object({ status: z.enum(['ready', 'starting']), service: z.string(), detail: z.string().optional() })
-        .meta({ id: 'Ready' });
+      const Ready = z.object({ status: z.literal('ready'), service: z.string() }).meta({ id: 'Ready' });
       scope.get(
         '/health',
         { schema: { tags: ['operations'], summary: 'Liveness: the process answers', response: { 200: Health } } },
@@ -259,18 +259,16 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
         {
           schema: {
             tags: ['operations'],
-            summary: 'Readiness: the service can do its work',
-            response: { 200: Ready, 503: Ready },
+            summary: 'Readiness: the service can do its work (503 NOT_READY while it starts)',
+            response: { 200: Ready, 503: Problem },
           },
         },
-        async (_request, reply) => {
+        async (request, reply) => {
           const state = options.readiness?.() ?? { ready: true };
-          const body = {
-            status: state.ready ? ('ready' as const) : ('starting' as const),
-            service: info.service,
-            ...(state.detail !== undefined ? { detail: state.detail } : {}),
-          };
-          return reply.status(state.ready ? 200 : 503).send(body);
+          if (state.ready) return { status: 'ready' as const, service: info.service };
+          // Sent here, not thrown: a service polled while it starts is not a failed request worth an error log.
+          const p = problem('NOT_READY', state.detail ?? `${info.service} is still starting`).problem;
+          return sendProblem(reply, { ...p, instance: request.url });
         },
       );
     },

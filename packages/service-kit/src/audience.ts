@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import type { App } from './app.js';
 
 /**
- * Who may call a route is decided by where the route is registered, never by its URL (style.md habit 16).
+ * Who may call a route is decided by where the route is registered, never by its URL (docs/security.md,
+ * "Who may call what").
  * Each audience is an encapsulated plugin with its own onRequest hook: the router first decides which
  * route a request is for (after percent-decoding, exactly as it matches), and only then runs the hooks
  * of the plugin that route was registered in. So no spelling of a path can reach a route without its

@@ -3,7 +3,8 @@ import { Wire } from '@schakel/contracts';
 
 /**
  * Config is parsed once at boot from environment variables by one zod schema and fails fast with a
- * message naming every bad variable (style.md habit 4). No branching on NODE_ENV anywhere.
+ * message naming every bad variable (after fastify/demo's src/plugins/external/env.ts). No branching on
+ * NODE_ENV anywhere.
  */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -35,14 +35,14 @@ export function fieldErrorFromIssue(context: string, issue: IssueLike): FieldErr
     return {
       field,
       code: custom.code,
-      expected: String(custom.expected ?? issue.message),
+      expected: textOr(custom.expected, issue.message ?? ''),
       message: issue.message ?? '',
     };
   }
   const message = issue.message ?? 'invalid';
   switch (issue.keyword) {
     case 'invalid_type': {
-      const expected = String(params['expected'] ?? 'another type');
+      const expected = textOr(params['expected'], 'another type');
       return /received undefined/.test(message)
         ? { field, code: 'MISSING_FIELD', expected, message: `${field} is required` }
         : { field, code: 'INVALID_TYPE', expected, message };
@@ -71,12 +71,17 @@ export function fieldErrorFromIssue(context: string, issue: IssueLike): FieldErr
       return {
         field,
         code: 'INVALID_VALUE',
-        expected: /^Invalid/.test(message) ? String(params['format'] ?? 'another format') : message,
+        expected: /^Invalid/.test(message) ? textOr(params['format'], 'another format') : message,
         message,
       };
     default:
       return { field, code: 'INVALID_VALUE', expected: message.replace(/^Invalid input: /, ''), message };
   }
+}
+
+/** A validator's parameter as text: the value when it is one, else the fallback (never "[object Object]"). */
+function textOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' ? value : fallback;
 }
 
 function validationProblem(errors: FieldError[]): ProblemError {
@@ -163,7 +168,7 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 }
 
 /**
- * One error handler per service (style.md habit 8): validation and framework errors become 4xx problems
+ * One error handler per service (as in fastify/demo's src/app.ts): validation and framework errors become 4xx problems
  * with a field and what was expected; ProblemErrors pass through; anything else is logged with the request
  * context and answered as a bare 500 that leaks no internals.
  */

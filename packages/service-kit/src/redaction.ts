@@ -26,7 +26,7 @@ const PATIENT_FIELDS = [
 
 export const redactingSerializers: Pick<LoggerOptions, 'serializers' | 'redact'> = {
   serializers: {
-    req: (request: FastifyRequest) => ({ method: request.method, route: request.routeOptions?.url ?? '(no route)' }),
+    req: (request: FastifyRequest) => ({ method: request.method, route: request.routeOptions.url ?? '(no route)' }),
     res: (reply: FastifyReply) => ({ statusCode: reply.statusCode }),
     // Logged as err: an Error, or sometimes just its message.
     err: (err: unknown) => {

@@ -7,7 +7,8 @@ export interface RunningService {
 }
 
 /**
- * The thin entry part (style.md habit 1): listen, announce readiness to a parent launcher over IPC,
+ * The thin entry part (the app apart from listening, as in fastify/demo's src/app.ts and src/server.ts):
+ * listen, announce readiness to a parent launcher over IPC,
  * and close gracefully on SIGTERM / SIGINT (in-flight requests finish, stores close via onClose hooks).
  */
 export async function listen(

@@ -77,6 +77,8 @@ export async function soapLeg(
           );
         try {
           const { answer, xml } = await handler(env.body, { aorta: request.aorta, log: request.log });
+          // A FastifyReply is thenable: it is handed back to Fastify, not awaited (that would wait for the send).
+          // eslint-disable-next-line @typescript-eslint/return-await
           return soap(200, buildAnswerEnvelope(env, { action: actionOf(answer), body: xml }));
         } catch (err) {
           if (!(err instanceof ProblemError)) throw err;

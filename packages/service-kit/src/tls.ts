@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { TLSSocket } from 'node:tls';
+import type { Certificate, PeerCertificate, TLSSocket } from 'node:tls';
 import type { FastifyRequest } from 'fastify';
 import type { Guard } from './audience.js';
 import { identityFromSubjectAltName, problem, type CertificateIdentity, type ProblemError } from '@schakel/contracts';
@@ -57,13 +57,15 @@ function checkSocket(socket: Partial<TLSSocket>): ClientCheck {
   if (socket.encrypted !== true || typeof socket.getPeerCertificate !== 'function') {
     return refuse('CLIENT_CERT_REQUIRED', 'Connect over HTTPS with your system certificate (mutual TLS)');
   }
-  const peer = socket.getPeerCertificate();
+  // Node answers null for a destroyed socket and may leave out the subject, though its types say otherwise.
+  const peer = socket.getPeerCertificate() as PeerCertificate | null;
   if (peer === null || Object.keys(peer).length === 0)
     return refuse(
       'CLIENT_CERT_REQUIRED',
       'No client certificate was presented; connect with your system certificate (mutual TLS)',
     );
-  const subject = `CN=${String(peer.subject?.CN ?? '')}, O=${String(peer.subject?.O ?? '')}`;
+  const names = peer.subject as Partial<Certificate> | undefined;
+  const subject = `CN=${String(names?.CN ?? '')}, O=${String(names?.O ?? '')}`;
   if (socket.authorized !== true) {
     const reason = String(socket.authorizationError ?? 'unknown');
     if (reason === 'CERT_HAS_EXPIRED' || reason === 'CERT_NOT_YET_VALID')

@@ -48,9 +48,12 @@ describe('createServiceApp', () => {
       { service: 't', title: 't', description: 't' },
       { logLevel: 'silent', readiness: () => ({ ready, detail: 'waiting' }) },
     );
-    expect((await app.inject('/ready')).statusCode).toBe(503);
+    const starting = await app.inject('/ready');
+    expect(starting.statusCode).toBe(503);
+    expect(starting.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(starting.json()).toMatchObject({ code: 'NOT_READY', status: 503, detail: 'waiting', instance: '/ready' });
     ready = true;
-    expect((await app.inject('/ready')).statusCode).toBe(200);
+    expect((await app.inject('/ready')).json()).toEqual({ status: 'ready', service: 't' });
   });
 
   it('serves an OpenAPI document built from the zod schemas', async () => {

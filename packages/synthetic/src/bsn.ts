@@ -3,7 +3,7 @@ import { passesElevenTest } from '@schakel/contracts';
 /**
  * Where generated BSNs come from (documented in docs/data.md).
  *
- * 1. The test range 9999xxxxx (domain.md section 3), from 999902000 up: 999900000-999901999 are kept for
+ * 1. The test range 9999xxxxx (docs/domain.md section 3), from 999902000 up: 999900000-999901999 are kept for
  *    the demo patients and hand-made examples (999900146, 999900523, 999901199). About 8,900 valid numbers.
  * 2. Beyond that, the synthetic range 980000000-999899999: about 1.8 million valid numbers. These are not
  *    reserved test numbers; they are fine on a machine that never talks to real systems, which is the only

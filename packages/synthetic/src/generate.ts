@@ -13,7 +13,7 @@ export interface ConsentRatios {
 }
 
 /**
- * Defaults: most patients consented or never chose, a few objected (domain.md section 4). Rough figures for
+ * Defaults: most patients consented or never chose, a few objected (docs/domain.md section 4). Rough figures for
  * plausibility; real shares differ per region and holder.
  */
 export const DEFAULT_CONSENT_RATIOS: ConsentRatios = { consent: 0.62, 'no-choice': 0.35, objection: 0.03 };

@@ -95,7 +95,11 @@ export async function startSwitchPointInProcess(
           ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
         });
         const text = await r.body.text();
-        return { status: r.statusCode, json: text.length > 0 ? JSON.parse(text) : undefined, headers: r.headers };
+        return {
+          status: r.statusCode,
+          json: text.length > 0 ? (JSON.parse(text) as unknown) : undefined,
+          headers: r.headers,
+        };
       },
       lsp: createSwitchPointClient(client, url),
       close: async () => {

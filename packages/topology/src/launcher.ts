@@ -142,7 +142,8 @@ export async function startTopology(options: StartOptions = {}) {
         child.kill('SIGKILL');
         reject(new Error(`${id} did not become ready within ${readyTimeoutMs} ms${tail(logFile, stderr)}`));
       }, readyTimeoutMs);
-      child.on('message', (m: ReadyMessage) => {
+      // A child may send other messages too; only the ready message settles this.
+      child.on('message', (m: ReadyMessage | { type?: undefined }) => {
         if (m.type === 'schakel:ready') {
           clearTimeout(timer);
           resolveReady(m.url);

@@ -3,7 +3,7 @@ import type { ServiceClient } from '@schakel/service-kit';
 import type { RunningTopology } from './launcher.js';
 import { frontOfficeClient } from './front-office-login.js';
 
-/** Demo patients, all with test BSNs from domain.md. */
+/** Demo patients, all with test BSNs from docs/domain.md. */
 export const DEMO_PATIENTS = [
   {
     bsn: '999900146',
@@ -98,7 +98,7 @@ DISPENSES['999900146']?.a?.push(
     (DISPENSES['999900146']?.a ?? []).slice(0, 2).map((d) => ({ ...d, dispensedOn })),
   ),
 );
-DISPENSES['999900523']?.a?.push({ ...(DISPENSES['999900523']?.a?.[0] as DispenseInput), dispensedOn: '2026-08-01' });
+DISPENSES['999900523']?.a?.push({ ...(DISPENSES['999900523'].a[0] as DispenseInput), dispensedOn: '2026-08-01' });
 
 /** Contra-indications and intolerances (CiO) the pharmacies know. */
 const CIO: Record<string, Record<string, NewCio[]>> = {

@@ -75,11 +75,12 @@ async function exportKey(key: CryptoKey): Promise<string> {
 async function importKeyPair(cert: x509.X509Certificate, keyPem: string): Promise<CryptoKeyPair> {
   const der = Buffer.from(keyPem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
   const privateKey = await crypto.subtle.importKey('pkcs8', der, ALG, true, ['sign']);
-  const publicKey = await cert.publicKey.export(ALG, ['verify'], crypto);
+  // @peculiar/x509 types this with the DOM's CryptoKey, which lib ES2023 lacks.
+  const publicKey = (await cert.publicKey.export(ALG, ['verify'], crypto)) as CryptoKey;
   return { privateKey, publicKey };
 }
 
-const generateKeys = () => crypto.subtle.generateKey(ALG, true, ['sign', 'verify']) as Promise<CryptoKeyPair>;
+const generateKeys = () => crypto.subtle.generateKey(ALG, true, ['sign', 'verify']);
 
 async function makeRoot(name: string, years: number): Promise<Ca> {
   const keys = await generateKeys();

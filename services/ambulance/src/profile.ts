@@ -2,7 +2,7 @@ import { AMBULANCE_SERVICE_TYPE } from '@schakel/contracts';
 import type { ConsumerProfile } from '@schakel/consult';
 
 /**
- * An ambulance service (regionale ambulancevoorziening, RAV; organisation type SCHAKEL-RAV, a local code: decisions.md): the
+ * An ambulance service (regionale ambulancevoorziening, RAV; organisation type SCHAKEL-RAV, a local code: docs/decisions.md): the
  * acute-care consumer the "Met spoed beschikbaar" programme adds. The ambulance nurse (30.000) or bachelor medisch hulpverlener (80.000)
  * opens a consult at the scene, queries medication and, under the acute-care rules, the professional
  * summary (presumed consent when the patient cannot consent and never objected), and sends the feedback

@@ -86,7 +86,7 @@ export async function buildApp(
     deps.kit,
   );
   const me = { ura: config.ORG_URA, applicationId: config.APPLICATION_ID, name: config.ORG_NAME };
-  // Stores first, then the routes of each audience (style.md habit 2).
+  // Stores first, then the routes of each audience (the register order of fastify/demo's src/app.ts).
   const patients = createPatientStore(deps.db);
   const record = createRecordStore(deps.db);
   const disclosures = createDisclosureStore(deps.db);

@@ -14,7 +14,7 @@ type Aorta = Pick<AortaId, 'initialRequestId'>;
  * GP at the HAP or SEH could ask the patient for verbal consent on the spot. Here: a practice that joined
  * the opt-in keeps, while the switch point's corona opt-in runs, every no-choice patient registered for
  * WAARNEEMGEGEVENS with the reason `corona-opt-in`; it withdraws such an entry when the opt-in ends, when the
- * practice leaves it, or when the patient objects (decisions.md 23). A patient who consents is registered for
+ * practice leaves it, or when the patient objects (docs/decisions.md 23). A patient who consents is registered for
  * consent instead. Whether the summary is then shown stays the switch point's decision (verbal consent on
  * the spot, the stop button, presumed consent: POLICY-CORONA and POLICY-PRESUMED).
  */
@@ -23,15 +23,13 @@ export function createCoronaOptIn(db: Kysely<GpDatabase>, lsp: SwitchPointClient
     (await db.selectFrom('practice_settings').select('value').where('name', '=', SETTING).executeTakeFirst())?.value ===
     'joined';
   const registeredCount = async () =>
-    Number(
-      (
-        await db
-          .selectFrom('patients')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('opt_in_registered_at', 'is not', null)
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+    (
+      await db
+        .selectFrom('patients')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('opt_in_registered_at', 'is not', null)
+        .executeTakeFirstOrThrow()
+    ).n;
 
   type Row = { bsn: string; consent_state: string; opt_in_registered_at: string | null };
   /** One patient's entry in line with the opt-in: registered for it exactly when it runs and the patient has no choice. */

@@ -8,7 +8,7 @@ import {
 } from '@schakel/contracts';
 
 /**
- * The rules of the disclosure register for non-care providers (domain.md section 7; KNMG guideline on
+ * The rules of the disclosure register for non-care providers (docs/domain.md section 7; KNMG guideline on
  * medical confidentiality, "Medisch beroepsgeheim & privacy"). Each rule has a stable id and each outcome a
  * stable code, so a refusal can be explained and tested.
  */

@@ -97,7 +97,7 @@ export function createInboxStore(db: Kysely<GpDatabase>) {
         .orderBy('message_id')
         .limit(filter.limit)
         .execute();
-      return { count: Number(count), reports: rows.map(toReport) };
+      return { count, reports: rows.map(toReport) };
     },
     /** Unread becomes read; a processed report stays processed. */
     async markRead(messageId: string): Promise<void> {

@@ -55,7 +55,7 @@ type ItemRow = Selectable<GpDatabase['record_items']>;
 
 /** The date an item is filed under, and the date it ends (for episodes, prescriptions and notes). */
 function datesOf(kind: RecordKind, input: NewItem): { date: string; end: string | null } {
-  const s = (key: string) => (typeof input[key] === 'string' ? (input[key] as string) : undefined);
+  const s = (key: string) => (typeof input[key] === 'string' ? input[key] : undefined);
   switch (kind) {
     case 'episode':
     case 'prescription':
@@ -99,6 +99,8 @@ export function recordItemRow(
   };
 }
 
+// The caller names the kind it selected on; the row's kind column decides the shape, so K only narrows the answer.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 export function toItem<K extends RecordKind>(row: ItemRow): RecordItems[K] {
   const body = JSON.parse(row.body) as Record<string, unknown>;
   const item: Record<string, unknown> = {

@@ -6,11 +6,11 @@ import type { GpDatabase } from './migrations.js';
 import type { PatientStore } from './patients.js';
 
 /**
- * GP-SHARE-1 (domain.md section 4: "consent never obliges a holder to share"; KNMG: good care, goed
+ * GP-SHARE-1 (docs/domain.md section 4: "consent never obliges a holder to share"; KNMG: good care, goed
  * hulpverlenerschap, may argue against it): the GP may decline to share a patient's summary despite
  * consent, for every requester or for one organisation or kind of organisation, always with a reason.
  * The summary leg then answers the decline instead of the summary, and the batch shows this source as
- * refused with the reason (decisions.md 25).
+ * refused with the reason (docs/decisions.md 25).
  */
 export const SHARING_RULE =
   'GP-SHARE-1: consent does not oblige the GP to share; the GP may decline for good care (goed hulpverlenerschap), with a reason';

@@ -65,7 +65,7 @@ function acuteCare(
  * journal of the last months, recent measurements (those in the period plus the latest of each kind before
  * it), current medication, allergies, contra-indications, current notes for the covering GP, and
  * behandelgrenzen, and the feedback of the acute chain the GP processed. Shielded items, and everything
- * linked to a shielded episode, are left out here, at the source: they never leave the GP system (domain.md
+ * linked to a shielded episode, are left out here, at the source: they never leave the GP system (docs/domain.md
  * section 2).
  */
 export function buildSummary(bsn: string, record: PatientRecord, options: SummaryOptions): ProfessionalSummary {

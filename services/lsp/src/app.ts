@@ -107,7 +107,8 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
   const run = createPipeline(pipelineDeps);
   const registrations = createRegistrations(index, book);
 
-  // Who may call what is decided by where a route is registered (style.md habit 16): connected systems
+  // Who may call what is decided by where a route is registered (docs/security.md, "Who may call what"):
+  // connected systems
   // (a trusted, unrevoked system certificate), the operator (the admin certificate), and patients (the
   // portal's login and session). The kit's operations routes (/health, /ready, /docs) are open.
   await audience(app, 'system', systemGuard({ revocations, accessLog }), async (system) => {

@@ -69,7 +69,7 @@ export function interactionOf(request: FastifyRequest): string {
 }
 
 /**
- * The guard of the switch point's system routes (style.md habit 16): a trusted, unrevoked system
+ * The guard of the switch point's system routes (docs/security.md, "Who may call what"): a trusted, unrevoked system
  * certificate. Each refusal gets its own code and an access-log entry (with no patient: the body has not
  * been read yet). `operatorOnly` adds the operator's admin certificate on top.
  */

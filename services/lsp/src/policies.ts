@@ -18,7 +18,8 @@ export function createPolicyStore(db: Kysely<LspDatabase>, defaults: Policies = 
     current: () => policies.get(),
     async set(change: Partial<Policies>, by: string): Promise<void> {
       const before = await policies.get();
-      for (const [name, enabled] of Object.entries(change)) {
+      // A Partial may carry an explicit undefined: that leaves the policy as it is.
+      for (const [name, enabled] of Object.entries<boolean | undefined>(change)) {
         if (enabled === undefined) continue;
         const row = { name, enabled: enabled ? 1 : 0, changed_at: nowIso(), changed_by: by };
         await db

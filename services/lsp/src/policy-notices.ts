@@ -14,7 +14,7 @@ export interface PolicyNoticeDeps {
 const OPT_IN_CATEGORY = 'WAARNEEMGEGEVENS';
 
 /**
- * The corona opt-in runs at the holders (decisions.md 23): while it is on, a GP practice that joined it
+ * The corona opt-in runs at the holders (docs/decisions.md 23): while it is on, a GP practice that joined it
  * registers its no-choice patients itself; when it ends, the practice withdraws them. So connected systems
  * may read the policies in force, and when the operator starts or ends the opt-in the switch point tells
  * every holder of the professional summary at once (like a Mitz subscription notice). The change is done

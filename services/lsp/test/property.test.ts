@@ -30,7 +30,7 @@ import { createAssertionVerifier, signAssertion, type Credential, type Verifier 
  * Over 10,000 random combinations of role, requesting organisation type, category, situation, consent
  * choices and policy switches, run the real decision and fan-out code (real stores, real pharmacy
  * sources over mutual TLS) and check two things: no source is asked that the rules forbid, and every
- * case leaves exactly one access-log entry. The oracle below is written from domain.md, not from the code.
+ * case leaves exactly one access-log entry. The oracle below is written from docs/domain.md, not from the code.
  */
 const RUNS = 10_000;
 const HOLDERS = [
@@ -174,7 +174,7 @@ const caseArb = fc.record({
 });
 type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
 
-/** The oracle: may holder h be asked? Written from the rules in domain.md sections 4 and 5. */
+/** The oracle: may holder h be asked? Written from the rules in docs/domain.md sections 4 and 5. */
 function mayAsk(c: Case, h: 0 | 1): boolean {
   const has = (list: string[], v: string) => list.includes('*') || list.includes(v);
   const matching = protocolRows.filter(

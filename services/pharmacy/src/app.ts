@@ -71,7 +71,10 @@ export async function buildApp(config: PharmacyConfig, deps: PharmacyDeps): Prom
       holder: { ura: config.ORG_URA, applicationId: config.APPLICATION_ID },
       category: 'MEDVERSTREKKING',
       data: 'medication data',
-      patients: { get: store.getPatient, setConsent: store.setConsent },
+      patients: {
+        get: (bsn) => store.getPatient(bsn),
+        setConsent: (bsn, state, channel) => store.setConsent(bsn, state, channel),
+      },
       answer: { schema: PharmacyPatient, of: (patient) => patient },
     });
   });

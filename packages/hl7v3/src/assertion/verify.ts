@@ -182,7 +182,7 @@ export function verifyAssertionHeader(
   let signedXml: string;
   try {
     verifier.loadSignature(serializer.serializeToString(signature.el));
-    if (verifier.checkSignature(serializer.serializeToString(assertion)) !== true)
+    if (!verifier.checkSignature(serializer.serializeToString(assertion)))
       return fail('ASSERTION_BAD_SIGNATURE', 'the assertion was changed after it was signed (digest mismatch)');
     const signed = verifier.getSignedReferences();
     if (signed.length !== 1) return fail('ASSERTION_MALFORMED', 'the signature must cover exactly the assertion');
@@ -263,7 +263,8 @@ function readClaims(s: Reader, id: string): HeaderAssertionClaims | string {
   const respRole = attrs.get(ATTRIBUTE.responsibleRole);
   if ((respUzi === undefined) !== (respRole === undefined))
     return 'the responsible professional needs both UZI number and role';
-  return {
+  // Named, so `sub` is read as a claim and not as String.prototype.sub of the union's other half.
+  const claims: HeaderAssertionClaims = {
     jti: id.slice(1),
     interaction,
     bsn,
@@ -276,4 +277,5 @@ function readClaims(s: Reader, id: string): HeaderAssertionClaims | string {
     exp,
     aud,
   };
+  return claims;
 }

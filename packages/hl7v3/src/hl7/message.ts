@@ -7,7 +7,6 @@ export type XmlInput = string | Uint8Array | Document | Element;
 
 export function messageRoot(input: XmlInput, limits?: XmlLimits): Reader {
   if (typeof input === 'string' || input instanceof Uint8Array) return reader(parseXml(input, limits).documentElement!);
-  if ('documentElement' in input && input.nodeType === input.DOCUMENT_NODE)
-    return reader((input as Document).documentElement!);
-  return reader(input as Element);
+  if ('documentElement' in input) return reader(input.documentElement!);
+  return reader(input);
 }

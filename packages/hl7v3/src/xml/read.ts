@@ -109,7 +109,12 @@ export function validated<S extends z.ZodType>(schema: S, value: unknown, where:
     const field = [where, ...issue.path.map(String)].join('.');
     const params = (issue as { params?: { code?: unknown; expected?: unknown } }).params;
     if (params !== undefined && typeof params.code === 'string') {
-      return { field, code: params.code, expected: String(params.expected ?? issue.message), message: issue.message };
+      return {
+        field,
+        code: params.code,
+        expected: typeof params.expected === 'string' ? params.expected : issue.message,
+        message: issue.message,
+      };
     }
     switch (issue.code) {
       case 'invalid_type':

@@ -7,6 +7,7 @@ import {
   encodeReportAcknowledgement,
   problemFromAcknowledgement,
 } from '../../src/messages/acknowledgement.js';
+import { XMLSerializer } from '@xmldom/xmldom';
 import { decodeBatch, encodeBatch } from '../../src/messages/batch.js';
 import { parseXml } from '../../src/xml/parse.js';
 import { DE_LINDE, HAP, JAN, LSP, medicationBatch, submission, summaryBatch } from '../fixtures.js';
@@ -26,7 +27,8 @@ function innerAcknowledgements(batchXml: string): string[] {
   const root = parseXml(batchXml).documentElement!;
   const out: string[] = [];
   for (let c = root.firstChild; c !== null; c = c.nextSibling) {
-    if (c.nodeType === c.ELEMENT_NODE && c.localName === 'MCCI_IN000002') out.push(c.toString());
+    if (c.nodeType === c.ELEMENT_NODE && c.localName === 'MCCI_IN000002')
+      out.push(new XMLSerializer().serializeToString(c));
   }
   return out;
 }

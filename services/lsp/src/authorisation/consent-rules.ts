@@ -1,7 +1,7 @@
 import { AMBULANCE_SERVICE_TYPE, type ConsentState, type DataCategory, type Decision } from '@schakel/contracts';
 
 /**
- * The consent profile model (Mitz style, domain.md section 4): a choice has a state, a data holder (a
+ * The consent profile model (Mitz style, docs/domain.md section 4): a choice has a state, a data holder (a
  * named organisation, an organisation category, or all holders), a data category (or all) and a consumer
  * category (or all). The newest choice per scope is in force; among the choices in force that cover a
  * request, the more specific wins (holder first, then data category, then consumer); at equal
@@ -15,7 +15,8 @@ export interface ConsentChoice {
   /** ... or a holder category (organisation type); both null means every holder. */
   holderType: string | null;
   category: DataCategory | '*';
-  consumerType: string | '*';
+  /** A consumer's organisation type, or '*' for every consumer. */
+  consumerType: string;
   recordedAt: string;
   channel: string;
 }
@@ -188,7 +189,7 @@ function noChoice(choice: ConsentChoice | undefined, name: string, extra = ''): 
 
 /**
  * POLICY-CORONA-INDEX: an index entry a GP practice made for the corona opt-in (a patient with no choice
- * yet) counts only while the opt-in runs. The practices withdraw such entries when it ends (decisions.md 23);
+ * yet) counts only while the opt-in runs. The practices withdraw such entries when it ends (docs/decisions.md 23);
  * this keeps one that a practice failed to withdraw (it was down when told) from making the patient findable.
  */
 export function entriesInForce<E extends { reason: string }>(

@@ -6,7 +6,7 @@ import { DataCategory, OrganisationType, UziRoleCode, roleName, type Decision } 
 
 /**
  * The authorisation protocol (autorisatieprotocol) as data: rows of (UZI role, requesting organisation
- * type, data category, situation) -> allow / deny. The real matrix is unverified (domain.md section 5),
+ * type, data category, situation) -> allow / deny. The real matrix is unverified (docs/domain.md section 5),
  * so it lives in a file users can replace (PROTOCOL_FILE). Deny rows are checked first; no row means deny.
  */
 export const Situation = z

@@ -7,7 +7,8 @@ import type { Situation } from '../authorisation/protocol.js';
 import type { PipelineDeps } from './pipeline.js';
 
 /**
- * One definition per interaction (style.md habit 17): what it is called, what it answers, which data
+ * One definition per interaction (docs/architecture.md, "One interaction pipeline"): what it is called,
+ * what it answers, which data
  * category the protocol is asked about, whether the operator may ask it, and the one step that differs
  * (fan out to the holders, deliver to the GP, read the index). The pipeline (pipeline.ts) runs every
  * definition through the same steps; each wire (JSON, HL7v3) only translates at the edges.

@@ -1,4 +1,4 @@
-import { ProblemError, problem, type DataCategory, type Decision } from '@schakel/contracts';
+import { ProblemError, problem, type Decision } from '@schakel/contracts';
 import type { ServiceClient } from '@schakel/service-kit';
 import type { AddressBook } from '../address-book.js';
 import type { ReferenceIndex } from '../reference-index.js';
@@ -148,7 +148,7 @@ export function createPipeline(deps: PipelineDeps) {
         signed,
         deps,
         professional: { claims, requester, decision },
-        categories: permitted.map((d) => d.category as DataCategory),
+        categories: permitted.map((d) => d.category),
       });
       await write(acted.log);
       return acted.answer;

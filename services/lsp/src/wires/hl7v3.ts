@@ -36,7 +36,7 @@ import type { Registrations } from '../reference-index.js';
 import { MEDICATION, SUMMARY } from '../interactions/queries.js';
 import { REPORT } from '../interactions/report.js';
 
-/** The switch point on the AORTA wire: application id 1 (production) or 3 (test), as domain.md says. */
+/** The switch point on the AORTA wire: application id 1 (production) or 3 (test), as docs/domain.md says. */
 const LSP_DEVICE: Device = { applicationId: LSP_APPLICATION_ID.production };
 const ADDRESSED = new Set([audienceOf(LSP_APPLICATION_ID.production), audienceOf(LSP_APPLICATION_ID.test)]);
 const SOAP_TYPES = ['application/soap+xml', 'text/xml'];
