@@ -118,7 +118,7 @@ describe('process control through the switch point', () => {
     expect(t.get(b).child?.pid).not.toBe(before);
     const refused = await cli('stop', 'no-such-org').then(
       () => undefined,
-      (e: { code?: number; stderr?: string }) => e,
+      (e: unknown) => e as { code?: number; stderr?: string },
     );
     expect(refused?.code).toBe(1);
     expect(refused?.stderr).toMatch(/no-such-org/);

@@ -117,6 +117,17 @@ function aortaOf(raw: RawWithAorta): AortaId | 'invalid' {
   return value;
 }
 
+/**
+ * The request's AORTA-ID where it has one: hooks that run after a refusal (onResponse) also see requests
+ * whose AORTA-ID header was invalid, which never got one.
+ */
+export function aortaIfAny(request: FastifyRequest): AortaId | undefined {
+  // Its type says always (routes only run once it is set); the decoration starts as null, and a request
+  // refused before the onRequest hook set it never gets one.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
+  return request.aorta ?? undefined;
+}
+
 /** Service logs carry route patterns and request ids, never a patient identifier (see redaction.ts). */
 export function createLogger(service: string, level = 'info'): Logger {
   return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime, ...redactingSerializers });
@@ -187,7 +198,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
   // The operator's faults and journal (docs/control.md): commands arrive from the launcher over IPC.
   const controls = createControls();
   app.decorate('controls', controls);
-  app.addHook('onResponse', controls.record);
+  app.addHook('onResponse', (request, reply) => controls.record(request, reply));
   const stopAnswering = answerCommands(controls);
   app.addHook('onClose', async () => {
     stopAnswering();

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ERROR_CODES, problem, type ErrorCode } from '@schakel/contracts';
 import { backupStores } from './store.js';
+import { aortaIfAny } from './app.js';
 
 /**
  * What a test may do to a running organisation (issue #14), kept per app: faults on the legs the switch
@@ -73,7 +74,7 @@ export function createControls() {
 
   return {
     /** An onRequest hook for the legs the switch point calls (the kit adds it to that audience). */
-    async applyFault(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    applyFault: async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const f = take();
       if (f === undefined || f.kind === 'down') return;
       (request as Faulted)[FAULTED] = f.kind;
@@ -108,8 +109,9 @@ export function createControls() {
       }
     },
     /** An onResponse hook for every route: the journal (route patterns and ids, never a body or a URL). */
-    async record(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    record: async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const config = request.routeOptions.config as { audience?: string; interaction?: string };
+      const aorta = aortaIfAny(request);
       journal.push({
         at: new Date().toISOString(),
         method: request.method,
@@ -118,9 +120,7 @@ export function createControls() {
         ...(config.interaction !== undefined ? { interaction: config.interaction } : {}),
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
-        ...(request.aorta !== null && request.aorta !== undefined
-          ? { initialRequestId: request.aorta.initialRequestId, requestId: request.aorta.requestId }
-          : {}),
+        ...(aorta !== undefined ? { initialRequestId: aorta.initialRequestId, requestId: aorta.requestId } : {}),
         ...((request as Faulted)[FAULTED] !== undefined ? { fault: (request as Faulted)[FAULTED] } : {}),
       });
       if (journal.length > JOURNAL_LIMIT) journal.splice(0, journal.length - JOURNAL_LIMIT);

@@ -1,7 +1,7 @@
 import type { FastifyRequest, InjectOptions } from 'fastify';
 import { z } from 'zod';
 import { Bsn, Problem, problem, toProblem } from '@schakel/contracts';
-import { pick, type App } from './app.js';
+import { aortaIfAny, pick, type App } from './app.js';
 import { audience, type Guard } from './audience.js';
 import { createAttemptLimiter } from './attempts.js';
 import {
@@ -129,7 +129,7 @@ export async function setUpFrontOffice(app: App, options: FrontOfficeOptions): P
           route,
           bsn,
           outcome,
-          initialRequestId: request.aorta?.initialRequestId,
+          initialRequestId: aortaIfAny(request)?.initialRequestId,
         });
     } catch (err) {
       request.log.error({ err, route }, 'front-office access not logged');

@@ -25,7 +25,7 @@ export const EnrolmentInput = z
   })
   .refine((i) => i.wire === 'json' || (i.baseUrl !== undefined && i.provides.length > 0), {
     path: ['wire'],
-    message:
+    error:
       'hl7v3 is how the switch point asks a source: give --base-url (your AORTA endpoint) and --provides (what it answers for)',
   });
 export type EnrolmentInput = z.input<typeof EnrolmentInput>;

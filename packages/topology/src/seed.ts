@@ -488,7 +488,11 @@ async function seedGpRecord(client: Pick<ServiceClient, 'call'>, url: string, bs
 }
 
 /** The demo referral, once: Fatima el Amrani to the hospital, her miscarriage left out at her request. */
-async function seedReferral(client: Pick<ServiceClient, 'call'>, gpUrl: string, hospitalApplicationId: string): Promise<boolean> {
+async function seedReferral(
+  client: Pick<ServiceClient, 'call'>,
+  gpUrl: string,
+  hospitalApplicationId: string,
+): Promise<boolean> {
   const bsn = REFERRAL_DEMO.bsn;
   const existing = (await client.call(gpUrl, { path: `/patients/${bsn}/referrals` })).body as { referrals: unknown[] };
   if (existing.referrals.length > 0) return false;

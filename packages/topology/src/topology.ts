@@ -67,7 +67,7 @@ export const Topology = z.object({
         .strict()
         .refine((o) => o.wire === 'json' || SOURCES.has(o.service), {
           path: ['wire'],
-          message: 'only a source (gp, pharmacy) answers the switch point, so only a source can speak hl7v3',
+          error: 'only a source (gp, pharmacy) answers the switch point, so only a source can speak hl7v3',
         }),
     )
     .min(1),
