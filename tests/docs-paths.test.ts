@@ -10,8 +10,6 @@ const DOCS = [
   ...readdirSync(join(REPO_ROOT, 'docs')).flatMap((f) => (f.endsWith('.md') ? [`docs/${f}`] : [])),
 ];
 const TOP = '(?:services|packages|docs|tests|examples|topology|bench|\\.ci)/';
-/** Where the reader puts the HL7 schemas themselves (not redistributable; .gitignore keeps them out). */
-const NOT_IN_GIT = new Set(['packages/hl7v3/schemas/']);
 
 /** Every repository path a Markdown file names, relative to the repository root. */
 function namedPaths(file: string, text: string): string[] {
@@ -22,7 +20,7 @@ function namedPaths(file: string, text: string): string[] {
     if (target !== '' && !/^[a-z]+:/i.test(target)) paths.add(normalize(join(dirname(file), target)));
   }
   // Placeholders such as services/<kind>/src/main.ts and globs name no one file.
-  return [...paths].filter((p) => !/[<>*{}]/.test(p) && !NOT_IN_GIT.has(p));
+  return [...paths].filter((p) => !/[<>*{}]/.test(p));
 }
 
 describe('paths named in README.md and docs/', () => {
