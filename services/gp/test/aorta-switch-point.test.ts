@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type App } from '@schakel/service-kit';
+import { asFrontOfficeUser, frontOfficeLogin, openStore, type App } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
 import { startSwitchPointInProcess, type InProcessSwitchPoint, type TestCaller } from '@schakel/topology/in-process';
 import { buildApp, migrations, type GpDatabase } from '../src/index.js';
@@ -26,17 +26,16 @@ subscribe('undici:request:create', (message) => {
 beforeAll(async () => {
   sp = await startSwitchPointInProcess();
   const gpCaller = await sp.system(GP);
-  gp = await buildApp(
+  const db = await openStore<GpDatabase>({ database: ':memory:', migrations });
+  const raw = await buildApp(
     { ORG_NAME: GP.name, ORG_URA: GP.ura, APPLICATION_ID: GP.applicationId },
-    {
-      db: await openStore<GpDatabase>({ database: ':memory:', migrations }),
-      lsp: gpCaller.lsp,
-      kit: { logLevel: 'silent', tls: gpCaller.tls },
-    },
+    { db, lsp: gpCaller.lsp, kit: { logLevel: 'silent', tls: gpCaller.tls } },
   );
-  const url = await gp.listen({ host: '127.0.0.1', port: 0 });
+  const url = await raw.listen({ host: '127.0.0.1', port: 0 });
   gpOrigin = new URL(url).origin;
-  sp.track(gp);
+  sp.track(raw);
+  // The practice's front office, as its GP logged in (the test's own setup and checks go through it).
+  gp = asFrontOfficeUser(raw, await frontOfficeLogin(raw, db, { uziNumber: '900000029', roleCode: '01.015' }));
   // As runOrganisation enters a practice with WIRE=hl7v3: the base URL is its AORTA endpoint.
   await gpCaller.lsp.registerSystem(GP.applicationId, {
     ura: GP.ura,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, type App } from '@schakel/service-kit';
+import { asFrontOfficeUser, frontOfficeLogin, openStore, type App } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
 import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
 import { createCredentialDirectory } from '@schakel/trust/assertion';
@@ -8,24 +8,27 @@ import { profile } from '../src/index.js';
 
 const ME = { id: 'seh-test', name: 'SEH Test', ura: '04000001', applicationId: '400001', organisationType: 'V4' };
 let sp: InProcessSwitchPoint;
+let raw: App;
 let seh: App;
 
 beforeAll(async () => {
   sp = await startSwitchPointInProcess();
   const me = await sp.system(ME);
-  seh = await buildConsumerApp(
+  const db = await openStore<ConsultDatabase>({ database: ':memory:', migrations: consumerMigrations(profile) });
+  raw = await buildConsumerApp(
     profile,
     { ORG_NAME: ME.name, ORG_URA: ME.ura, APPLICATION_ID: ME.applicationId },
     {
-      db: await openStore<ConsultDatabase>({ database: ':memory:', migrations: consumerMigrations(profile) }),
+      db,
       lsp: me.lsp,
       cards: createCredentialDirectory(sp.dir),
       kit: { logLevel: 'silent', tls: me.tls },
     },
   );
+  seh = asFrontOfficeUser(raw, await frontOfficeLogin(raw, db, { uziNumber: '900000019', roleCode: '01.071' }));
 });
 afterAll(async () => {
-  await seh?.close();
+  await raw?.close();
   await sp?.close();
 });
 
