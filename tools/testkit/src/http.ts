@@ -26,7 +26,7 @@ export function httpCaller(tls: CallerTls, timeoutMs = 30_000) {
     async call(
       method: string,
       url: string,
-      options: { body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+      options: { body?: unknown; raw?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
     ): Promise<Answer> {
       const headers: Record<string, string> = { ...options.headers };
       let body = options.raw;
@@ -39,6 +39,7 @@ export function httpCaller(tls: CallerTls, timeoutMs = 30_000) {
         headers,
         dispatcher: agent,
         ...(body !== undefined ? { body } : {}),
+        ...(options.signal !== undefined ? { signal: options.signal } : {}),
       });
       const text = await r.body.text();
       let json: unknown;
