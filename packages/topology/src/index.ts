@@ -6,3 +6,4 @@ export * from './identities.js';
 export * from './enrol.js';
 export * from './prepare-pki.js';
 export * from './operator.js';
+export * from './hl7-envelope.js';

@@ -112,6 +112,16 @@ const actions = {
     })
     .strict()
     .describe('a query straight at the switch point as a connected system: for trust refusals'),
+  aortaQuery: z
+    .object({
+      system: Org.describe('the requesting system, with its own certificate'),
+      by: z.string(),
+      patient: Name,
+      kind: z.enum(['medication', 'summary']).default('medication'),
+      as: Name,
+    })
+    .strict()
+    .describe('the same query on the AORTA wire: HL7v3 in SOAP with a signed header, to /aorta/query'),
   stop: Org,
   start: Org,
   restart: Org,

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { decodeAcknowledgement, decodeBatch, parseEnvelope, problemFromAcknowledgement } from '@schakel/hl7v3';
+import { signedQueryEnvelope } from '@schakel/topology';
 import { signAssertion } from '@schakel/trust/assertion';
 import { openPki } from '@schakel/trust/pki';
 import { httpCaller, type Answer, type CallerTls } from '../http.js';
@@ -99,6 +101,9 @@ export async function act(ctx: ScenarioContext, step: Exclude<Step, Check>): Pro
     case 'query':
       ctx.answers.set(step.value.as, await directQuery(ctx, step.value));
       return;
+    case 'aortaQuery':
+      ctx.answers.set(step.value.as, await aortaQuery(ctx, step.value));
+      return;
     case 'stop':
     case 'pause':
       urlOf(ctx, step.value);
@@ -186,6 +191,52 @@ async function directQuery(ctx: ScenarioContext, v: Actions['query']): Promise<A
   } finally {
     await http.close();
     if (otherPki !== undefined) rmSync(otherPki, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The query as an HL7v3 system sends it (AORTA): a SOAP envelope with the card holder's signed header,
+ * over mutual TLS with the system's certificate. The answer is read back into the JSON the checks know: a
+ * batch (MCCI_IN200101) as the JSON batch, a refusal (MCCI_IN000002) as its problem, each with
+ * `acknowledgement` (AA, AE, AR).
+ */
+async function aortaQuery(ctx: ScenarioContext, v: Actions['aortaQuery']): Promise<Answer> {
+  const org = orgOf(ctx, v.system);
+  const files = ctx.target.pki.systems[v.system];
+  if (files === undefined) throw new Error(`No certificate for ${v.system}`);
+  const envelope = signedQueryEnvelope({
+    card: cardOf(ctx, v.system, v.by),
+    bsn: bsnOf(ctx, v.patient),
+    interaction: v.kind === 'summary' ? 'QUPC_IN990001NL' : 'QURX_IN990011NL',
+    applicationId: org.applicationId,
+    lspUrl: ctx.target.switchPoint,
+  });
+  const pem = (f: string) => readFileSync(f, 'utf8');
+  const http = httpCaller({ ca: pem(ctx.target.pki.rootCa), cert: pem(files.cert), key: pem(files.key) });
+  try {
+    const r = await http.call('POST', `${ctx.target.switchPoint}/aorta/query`, {
+      raw: envelope,
+      headers: { 'content-type': 'application/soap+xml' },
+    });
+    if (!r.headers['content-type']?.toString().includes('xml')) return r;
+    const answer = parseEnvelope(r.text, { maxBytes: 16 * 1024 * 1024 });
+    if (answer.bodyName === 'MCCI_IN200101') {
+      const message = decodeBatch(answer.body);
+      return { ...r, json: { ...message.batch, acknowledgement: message.acknowledgement.typeCode } };
+    }
+    if (answer.bodyName === 'MCCI_IN000002') {
+      const ack = decodeAcknowledgement(answer.body);
+      return {
+        ...r,
+        json: {
+          ...problemFromAcknowledgement(ack.transmission),
+          acknowledgement: ack.transmission.acknowledgement.typeCode,
+        },
+      };
+    }
+    return r;
+  } finally {
+    await http.close();
   }
 }
 
