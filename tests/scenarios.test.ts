@@ -28,7 +28,8 @@ beforeAll(async () => {
   topology.organisations.find((o) => o.id === 'hap-midden')?.professionals.push(INSURANCE_DOCTOR);
   topologyFile = join(dir, 'topology.json');
   writeFileSync(topologyFile, JSON.stringify(topology));
-  schakel = await startSchakel({ topology, seed: false });
+  // Listening on every address, as in a container: the processes still find each other at 127.0.0.1.
+  schakel = await startSchakel({ topology, seed: false, host: '0.0.0.0' });
 });
 afterAll(async () => {
   await schakel?.stop();
@@ -62,6 +63,10 @@ function casesOf(xml: string): { suite: Record<string, string>; cases: Case[] } 
 }
 
 describe('npm run scenario -- run', () => {
+  it('runs against a Schakel whose processes listen on 0.0.0.0 and announce 127.0.0.1', () => {
+    expect(Object.values(schakel.urls).every((u) => u.startsWith('https://127.0.0.1:'))).toBe(true);
+  });
+
   it(
     'runs every shipped scenario against a running Schakel and writes JUnit XML in which each passed, and the failing fixtures failed',
     { timeout: 240_000 },
