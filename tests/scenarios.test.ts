@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseXml } from '@schakel/hl7v3';
 import { REPO_ROOT, loadTopology } from '@schakel/topology';
-import { loadScenarios, runScenarios, startSchakel, type Schakel } from '@schakel/testkit';
+import { loadScenarios, runScenarios, startSchakel, withProfessionals, type Schakel } from '@schakel/testkit';
 
 const run = promisify(execFile);
 
@@ -16,7 +16,6 @@ const run = promisify(execFile);
  * failed, an invalid one as failed with its reason, one needing a professional the stack lacks as skipped.
  */
 const FIXTURES = join(REPO_ROOT, 'tools/testkit/test/fixtures');
-const INSURANCE_DOCTOR = { uziNumber: '900000048', roleCode: '01.048', name: 'Dr. V. Verzekeringsarts' };
 let schakel: Schakel;
 let dir: string;
 let topologyFile: string;
@@ -24,8 +23,7 @@ let topologyFile: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'schakel-scenarios-'));
   // The professionals the shipped scenarios name, as the runner adds them when it starts Schakel itself.
-  const topology = loadTopology();
-  topology.organisations.find((o) => o.id === 'hap-midden')?.professionals.push(INSURANCE_DOCTOR);
+  const topology = withProfessionals(loadTopology(), loadScenarios([join(REPO_ROOT, 'scenarios')]));
   topologyFile = join(dir, 'topology.json');
   writeFileSync(topologyFile, JSON.stringify(topology));
   // Listening on every address, as in a container: the processes still find each other at 127.0.0.1.

@@ -5,7 +5,7 @@ import { httpCaller, type Answer } from './http.js';
  * The one place where the testkit and the scenario runner speak to an organisation's front office (the
  * HAP's /consults, a pharmacy's /patients, a GP's /inbox): plain HTTPS that trusts the test root, as a
  * person at the desk would. Where the topology gives an organisation local test users ("users": username,
- * password, professional), it logs in first with POST /front-office/login and sends the session as
+ * password, uziNumber), it logs in first with POST /front-office/login and sends the session as
  * `authorization: Bearer <token>`, choosing the user whose professional is the one acting; without
  * users it sends no credentials.
  */
@@ -22,10 +22,11 @@ export interface Acting {
   username?: string;
 }
 
+/** A topology's front-office test user: the professional (of that organisation) the user is. */
 interface TestUser {
   username: string;
   password: string;
-  professional?: { uziNumber?: string };
+  uziNumber: string;
 }
 
 export function frontOffices(target: FrontOfficeTarget) {
@@ -48,9 +49,12 @@ export function frontOffices(target: FrontOfficeTarget) {
       who.username !== undefined
         ? users.find((u) => u.username === who.username)
         : who.uziNumber !== undefined
-          ? (users.find((u) => u.professional?.uziNumber === who.uziNumber) ?? users[0])
+          ? users.find((u) => u.uziNumber === who.uziNumber)
           : users[0];
-    if (user === undefined) throw new Error(`${orgId} has no front-office test user ${who.username ?? ''}`);
+    if (user === undefined)
+      throw new Error(
+        `${orgId} has no front-office test user ${who.username ?? `for professional ${who.uziNumber ?? ''}`} in the topology (its "users")`,
+      );
     const key = `${orgId}/${user.username}`;
     const known = sessions.get(key);
     if (known !== undefined) return known;

@@ -6,5 +6,6 @@ export { httpCaller, type Answer, type CallerTls, type HttpCaller } from './http
 export { pkiLayout, type Schakel, type SchakelPki } from './schakel.js';
 export { Scenario } from './scenarios/format.js';
 export { loadScenarios, runScenarios, type LoadedScenario, type RunOptions } from './scenarios/run.js';
+export { withProfessionals } from './scenarios/topology.js';
 export { junitXml, type ScenarioResult } from './scenarios/junit.js';
 export { mismatches } from './scenarios/match.js';

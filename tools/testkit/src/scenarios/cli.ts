@@ -1,13 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_TOPOLOGY_FILE, REPO_ROOT, loadTopology, type Topology } from '@schakel/topology';
+import { DEFAULT_TOPOLOGY_FILE, REPO_ROOT, loadTopology } from '@schakel/topology';
 import { controlClient } from '../control.js';
 import { startSchakel } from '../local.js';
 import { pkiLayout } from '../schakel.js';
 import type { Target } from './context.js';
+import { withProfessionals } from './topology.js';
 import { junitXml } from './junit.js';
-import { loadScenarios, runScenarios, type LoadedScenario } from './run.js';
+import { loadScenarios, runScenarios } from './run.js';
 
 const HELP = `Usage: npm run scenario -- run PATH... [options]
 
@@ -27,18 +28,6 @@ Options:
   -h, --help          this text
 
 Exit status: 0 when every scenario passed (or was skipped), 1 otherwise.`;
-
-/** The topology with every professional the scenarios name added to their organisation (a card each). */
-function withProfessionals(topology: Topology, scenarios: LoadedScenario[]): Topology {
-  const copy: Topology = structuredClone(topology);
-  for (const s of scenarios)
-    for (const p of s.scenario?.given.professionals ?? []) {
-      const org = copy.organisations.find((o) => o.id === p.at);
-      if (org !== undefined && !org.professionals.some((q) => q.uziNumber === p.uziNumber))
-        org.professionals.push({ uziNumber: p.uziNumber, roleCode: p.roleCode, name: p.name });
-    }
-  return copy;
-}
 
 async function main(): Promise<number> {
   const [verb, ...args] = process.argv.slice(2);
