@@ -27,8 +27,7 @@ export function mismatches(actual: unknown, expected: unknown, path = '$'): stri
 }
 
 function show(v: unknown): string {
-  // JSON.stringify gives undefined (whatever its type says) for undefined and functions.
-  const text = JSON.stringify(v) as string | undefined;
+  const text = JSON.stringify(v);
   if (text === undefined) return String(v);
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }
