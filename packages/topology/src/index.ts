@@ -7,4 +7,3 @@ export * from './enrol.js';
 export * from './prepare-pki.js';
 export * from './operator.js';
 export * from './front-office-login.js';
-export * from './hl7-envelope.js';
