@@ -97,7 +97,7 @@ describe('faults set by the operator at run time', () => {
   });
 
   it('refuses a fault that is not one, with problem+json', async () => {
-    const r = await http(`${t.switchPoint.url}/control/processes/${B}/fault`, {
+    const r = await http(`${t.switchPoint.url}/control/faults/${B}`, {
       method: 'PUT',
       body: { kind: 'explode' },
     });

@@ -61,20 +61,20 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
     /** Make one organisation misbehave towards the switch point (admin certificate; docs/control.md). */
     setFault: (id: string, fault: Fault) =>
       client
-        .call(baseUrl, { method: 'PUT', path: `/control/processes/${seg(id)}/fault`, body: fault, schema: FaultState })
+        .call(baseUrl, { method: 'PUT', path: `/control/faults/${seg(id)}`, body: fault, schema: FaultState })
         .then((r) => r.body.fault),
     clearFault: (id: string) =>
       client
-        .call(baseUrl, { method: 'DELETE', path: `/control/processes/${seg(id)}/fault`, schema: FaultState })
+        .call(baseUrl, { method: 'DELETE', path: `/control/faults/${seg(id)}`, schema: FaultState })
         .then((r) => r.body.fault),
     /** What one organisation received and answered (admin certificate). */
     journal: (id: string) =>
       client
-        .call(baseUrl, { method: 'GET', path: `/control/processes/${seg(id)}/journal`, schema: Journal })
+        .call(baseUrl, { method: 'GET', path: `/control/journals/${seg(id)}`, schema: Journal })
         .then((r) => r.body.entries),
     clearJournal: (id: string) =>
       client
-        .call(baseUrl, { method: 'DELETE', path: `/control/processes/${seg(id)}/journal`, schema: Journal })
+        .call(baseUrl, { method: 'DELETE', path: `/control/journals/${seg(id)}`, schema: Journal })
         .then((r) => r.body.entries),
     /** The names of the saved snapshots (admin certificate). */
     snapshots: () =>

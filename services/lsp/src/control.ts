@@ -58,7 +58,7 @@ export function controlRoutes(app: App, control: ProcessControl | undefined): vo
   const command = async (id: string, c: OrganisationCommand) => launcher().command(id, c);
   const errors = pick(400, 403, 404, 409, 504);
   app.put(
-    '/control/processes/:id/fault',
+    '/control/faults/:id',
     {
       schema: {
         tags: ['control'],
@@ -76,7 +76,7 @@ export function controlRoutes(app: App, control: ProcessControl | undefined): vo
     },
   );
   app.get(
-    '/control/processes/:id/fault',
+    '/control/faults/:id',
     {
       schema: {
         tags: ['control'],
@@ -88,7 +88,7 @@ export function controlRoutes(app: App, control: ProcessControl | undefined): vo
     async (request) => FaultState.parse(await command(request.params.id, { kind: 'fault.get' })),
   );
   app.delete(
-    '/control/processes/:id/fault',
+    '/control/faults/:id',
     {
       schema: {
         tags: ['control'],
@@ -100,7 +100,7 @@ export function controlRoutes(app: App, control: ProcessControl | undefined): vo
     async (request) => FaultState.parse(await command(request.params.id, { kind: 'fault.clear' })),
   );
   app.get(
-    '/control/processes/:id/journal',
+    '/control/journals/:id',
     {
       schema: {
         tags: ['control'],
@@ -113,7 +113,7 @@ export function controlRoutes(app: App, control: ProcessControl | undefined): vo
     async (request) => Journal.parse(await command(request.params.id, { kind: 'journal.get' })),
   );
   app.delete(
-    '/control/processes/:id/journal',
+    '/control/journals/:id',
     {
       schema: {
         tags: ['control'],
