@@ -8,6 +8,7 @@ COPY packages ./packages
 COPY services ./services
 COPY tests/package.json ./tests/package.json
 COPY topology ./topology
+COPY tools ./tools
 RUN npm ci --no-audit --no-fund
 ENV HOST=0.0.0.0
 # Each container runs one entry file (services/<kind>/src/main.ts, or the topology CLI) from TypeScript

@@ -101,7 +101,7 @@ describe('process control through the switch point', () => {
           '--conditions=@schakel/source',
           '--import',
           'tsx',
-          'packages/topology/src/cli.ts',
+          'tools/topology/src/cli.ts',
           ...args,
           '--lsp-url',
           t.switchPoint.url,

@@ -24,7 +24,7 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual(
       ['pki', topology.switchPoint.id, ...topology.organisations.map((o) => o.id)].sort(),
     );
-    expect(compose.services['pki']?.command).toEqual(['packages/topology/src/cli.ts', 'pki', '--data-dir', '/data']);
+    expect(compose.services['pki']?.command).toEqual(['tools/topology/src/cli.ts', 'pki', '--data-dir', '/data']);
     expect(compose.services[topology.switchPoint.id]?.environment).toMatchObject({
       TLS_CERT_FILE: `/data/pki/systems/${topology.switchPoint.id}.cert.pem`,
       CARD_CA_FILE: '/data/pki/card-ca.pem',

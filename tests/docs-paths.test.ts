@@ -9,7 +9,7 @@ const DOCS = [
   'README.md',
   ...readdirSync(join(REPO_ROOT, 'docs')).flatMap((f) => (f.endsWith('.md') ? [`docs/${f}`] : [])),
 ];
-const TOP = '(?:services|packages|docs|tests|examples|topology|bench|\\.ci)/';
+const TOP = '(?:services|packages|tools|docs|tests|examples|topology|bench|\\.ci)/';
 
 /** Every repository path a Markdown file names, relative to the repository root. */
 function namedPaths(file: string, text: string): string[] {

@@ -30,7 +30,7 @@ async function enrolWithCli(id: string, applicationId: string, type: string, pro
     process.execPath,
     [
       ...NODE_TS,
-      'packages/topology/src/cli.ts',
+      'tools/topology/src/cli.ts',
       'enrol',
       '--id',
       id,
@@ -87,7 +87,7 @@ describe('enrolling an integrator’s own system with the CLI', () => {
       process.execPath,
       [
         ...NODE_TS,
-        'packages/topology/src/cli.ts',
+        'tools/topology/src/cli.ts',
         'assertion',
         '--card',
         join(folder, 'cards', '900000098'),
@@ -135,7 +135,7 @@ describe('enrolling an integrator’s own system with the CLI', () => {
       process.execPath,
       [
         ...NODE_TS,
-        'packages/topology/src/cli.ts',
+        'tools/topology/src/cli.ts',
         'enrol',
         '--id',
         'x',

@@ -24,7 +24,7 @@ import {
   parseEnvelope,
   signAssertionHeader,
 } from '@schakel/hl7v3';
-import { signedQueryEnvelope } from '../packages/topology/src/hl7-envelope.js';
+import { signedQueryEnvelope } from '../tools/topology/src/hl7-envelope.js';
 import { dispense, http, startTestTopology } from './helpers.js';
 
 // An integrator's HL7v3 system against the real topology with every source on the AORTA wire (the
@@ -50,7 +50,7 @@ const enrolWithCli = (args: string[]) =>
     process.execPath,
     [
       ...NODE_TS,
-      'packages/topology/src/cli.ts',
+      'tools/topology/src/cli.ts',
       'enrol',
       ...args,
       '--lsp-url',
@@ -121,7 +121,7 @@ async function cliEnvelope(forBsn: string, interaction = 'QURX_IN990011NL') {
     process.execPath,
     [
       ...NODE_TS,
-      'packages/topology/src/cli.ts',
+      'tools/topology/src/cli.ts',
       'hl7',
       ...['--card', join(folder, 'cards', SYSTEM.uziNumber), '--bsn', forBsn, '--interaction', interaction],
       ...['--lsp-url', t.switchPoint.url],

@@ -74,7 +74,7 @@ function datesOf(kind: RecordKind, input: NewItem): { date: string; end: string 
 }
 
 /**
- * The row an item is stored as. Exported so the synthetic data writer (packages/synthetic) fills the store
+ * The row an item is stored as. Exported so the synthetic data writer (tools/synthetic) fills the store
  * exactly as this service would.
  */
 export function recordItemRow(
@@ -110,7 +110,7 @@ export function toItem<K extends RecordKind>(row: ItemRow): RecordItems[K] {
     shielded: row.shielded === 1,
     recordedAt: row.recorded_at,
   };
-  // Defaults the API applies on the way in, for rows written straight into the store (packages/synthetic).
+  // Defaults the API applies on the way in, for rows written straight into the store (tools/synthetic).
   if (row.kind === 'episode')
     Object.assign(item, { attention: body['attention'] ?? false, status: row.end_date === null ? 'open' : 'closed' });
   if (row.kind === 'journal') item['contactType'] = body['contactType'] ?? 'consult';

@@ -21,7 +21,7 @@ export interface BenchOptions {
 export const HELP = `Usage: npm run bench [-- options]
 
 Measures the routed medication query against a bare fan-out baseline in the same run, the reference
-index at 10k / 100k / 1M patients, and start-up time. Results go to bench/results/.
+index at 10k / 100k / 1M patients, and start-up time. Results go to tools/bench/results/.
 
 Options:
   --quick           short steps (1 s warm-up + 4 s load) and index sizes 10k and 100k only

@@ -14,7 +14,7 @@ export interface StartupResult {
   npmStart: { wallMs: number; reportedMs: number | undefined } | { skipped: string };
 }
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
