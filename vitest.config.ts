@@ -17,7 +17,13 @@ export default defineConfig({
       {
         extends: true,
         // Real processes on ephemeral ports: each file starts its own topology.
-        test: { name: 'cross-service', include: ['tests/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
+        // tools/*/examples: the testkit's README examples, run as they are written.
+        test: {
+          name: 'cross-service',
+          include: ['tests/**/*.test.ts', 'tools/*/examples/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
       },
     ],
   },

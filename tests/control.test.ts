@@ -1,23 +1,32 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CallError } from '@schakel/service-kit';
-import { REPO_ROOT, loadTopology, operatorClient } from '@schakel/topology';
-import { http, startTestTopology } from './helpers.js';
+import { REPO_ROOT, loadTopology } from '@schakel/topology';
+import { httpCaller, startSchakel, type HttpCaller, type Schakel } from '@schakel/testkit';
 
 const run = promisify(execFile);
 
 /**
  * The operator's process control (issue #14): through the switch point, with the admin certificate, the
  * launcher stops, starts, restarts, pauses and resumes one organisation; the CLI verbs do the same.
+ * Started with @schakel/testkit, as an integrator's own tests would.
  */
 describe('process control through the switch point', () => {
   const full = loadTopology();
   const [a, b] = full.organisations.filter((o) => o.service === 'pharmacy').map((o) => o.id) as [string, string];
-  let t: Awaited<ReturnType<typeof startTestTopology>>;
-  let lsp: Awaited<ReturnType<typeof operatorClient>>;
-  const stateOf = async (id: string) => (await lsp.processes()).find((p) => p.id === id)?.state;
+  let schakel: Schakel;
+  let admin: HttpCaller;
+  const lsp = {
+    processes: () => schakel.control.processes(),
+    controlProcess: (id: string, action: 'stop' | 'start' | 'restart' | 'pause' | 'resume') =>
+      schakel.control[action](id),
+  };
+  const infoOf = async (id: string) => (await lsp.processes()).find((p) => p.id === id);
+  const stateOf = async (id: string) => (await infoOf(id))?.state;
+  const http = (url: string, options: { method?: string; signal?: AbortSignal } = {}) =>
+    admin.call(options.method ?? 'GET', url, options.signal !== undefined ? { signal: options.signal } : {});
   const problemOf = async (p: Promise<unknown>) => {
     const err = await p.then(
       () => undefined,
@@ -28,14 +37,20 @@ describe('process control through the switch point', () => {
   };
 
   beforeAll(async () => {
-    t = await startTestTopology({
+    schakel = await startSchakel({
       topology: { ...full, organisations: full.organisations.filter((o) => o.id === a || o.id === b) },
+      seed: false,
     });
-    lsp = await operatorClient(join(t.dataDir, 'pki'), t.switchPoint.url);
+    const pem = (file: string) => readFileSync(file, 'utf8');
+    admin = httpCaller({
+      ca: pem(schakel.pki.rootCa),
+      cert: pem(schakel.pki.admin.cert),
+      key: pem(schakel.pki.admin.key),
+    });
   }, 60_000);
   afterAll(async () => {
-    await lsp?.close();
-    await t?.cleanup();
+    await admin?.close();
+    await schakel?.stop();
   });
 
   it('lists every process with its state', async () => {
@@ -49,7 +64,7 @@ describe('process control through the switch point', () => {
   });
 
   it('stops one organisation (and the supervisor leaves it down), then starts it on the same URL', async () => {
-    const url = t.url(a);
+    const url = schakel.urls[a] as string;
     await lsp.controlProcess(a, 'stop');
     expect(await stateOf(a)).toBe('stopped');
     await expect(http(`${url}/ready`)).rejects.toThrow();
@@ -57,12 +72,12 @@ describe('process control through the switch point', () => {
     expect(await stateOf(a)).toBe('stopped');
     await lsp.controlProcess(a, 'start');
     expect(await stateOf(a)).toBe('running');
-    expect(t.url(a)).toBe(url);
+    expect((await infoOf(a))?.url).toBe(url);
     expect((await http(`${url}/ready`)).status).toBe(200);
   }, 30_000);
 
   it('restarts one organisation as a new process', async () => {
-    const before = t.get(b).child?.pid;
+    const before = (await infoOf(b))?.pid;
     const after = (await lsp.controlProcess(b, 'restart')).find((p) => p.id === b);
     expect(after?.state).toBe('running');
     expect(after?.pid).not.toBe(before);
@@ -72,10 +87,10 @@ describe('process control through the switch point', () => {
     await lsp.controlProcess(a, 'pause');
     expect(await stateOf(a)).toBe('paused');
     // A frozen process accepts nothing: the request gets no answer before we give up.
-    await expect(http(`${t.url(a)}/ready`, { signal: AbortSignal.timeout(500) })).rejects.toThrow();
+    await expect(http(`${schakel.urls[a]}/ready`, { signal: AbortSignal.timeout(500) })).rejects.toThrow();
     await lsp.controlProcess(a, 'resume');
     expect(await stateOf(a)).toBe('running');
-    expect((await http(`${t.url(a)}/ready`)).status).toBe(200);
+    expect((await http(`${schakel.urls[a]}/ready`)).status).toBe(200);
   }, 30_000);
 
   it('answers problem+json for an unknown organisation, the switch point itself and an unknown action', async () => {
@@ -87,7 +102,7 @@ describe('process control through the switch point', () => {
       status: 409,
       code: 'CONFLICT',
     });
-    const bad = await http(`${t.switchPoint.url}/control/processes/${a}/explode`, { method: 'POST' });
+    const bad = await http(`${schakel.switchPoint}/control/processes/${a}/explode`, { method: 'POST' });
     expect(bad.status).toBe(400);
     expect(bad.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(await stateOf(full.switchPoint.id)).toBe('running');
@@ -104,18 +119,18 @@ describe('process control through the switch point', () => {
           'tools/topology/src/cli.ts',
           ...args,
           '--lsp-url',
-          t.switchPoint.url,
+          schakel.switchPoint,
           '--data-dir',
-          t.dataDir,
+          schakel.dataDir,
         ],
         { cwd: REPO_ROOT },
       );
     const listed = await cli('processes');
     expect(listed.stdout).toMatch(new RegExp(`${a}\\s+running`));
-    const before = t.get(b).child?.pid;
+    const before = (await infoOf(b))?.pid;
     const restarted = await cli('restart', b);
     expect(restarted.stdout).toMatch(new RegExp(`${b}\\s+running`));
-    expect(t.get(b).child?.pid).not.toBe(before);
+    expect((await infoOf(b))?.pid).not.toBe(before);
     const refused = await cli('stop', 'no-such-org').then(
       () => undefined,
       (e: unknown) => e as { code?: number; stderr?: string },

@@ -21,7 +21,9 @@ export async function listen(
   const address = app.server.address();
   const actualPort = typeof address === 'object' && address !== null ? address.port : port;
   const scheme = app.server instanceof TlsServer ? 'https' : 'http';
-  const url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  // Listening on every address (in a container): announce the loopback one, which a certificate names.
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const url = `${scheme}://${reachable.includes(':') ? `[${reachable}]` : reachable}:${actualPort}`;
   app.server.keepAliveTimeout = 65_000;
   app.server.headersTimeout = 66_000;
   let closing: Promise<void> | undefined;

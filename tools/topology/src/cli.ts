@@ -40,6 +40,7 @@ Options of start:
   --fresh           delete the data folder first
   --no-seed         do not seed the demo patients
   --log-level LVL   fatal|error|warn|info|debug (default: info; logs go to <data-dir>/logs)
+  --host ADDR       the address every process listens on (default 127.0.0.1; 0.0.0.0 in a container)
   -h, --help        this text
 
 Options of enrol (the topology must have been started once, so that its test PKI exists):
@@ -360,6 +361,7 @@ async function start(args: string[]): Promise<void> {
       fresh: { type: 'boolean', default: false },
       'no-seed': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
+      host: { type: 'string', default: '127.0.0.1' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -377,6 +379,7 @@ async function start(args: string[]): Promise<void> {
     topology,
     dataDir,
     logLevel: values['log-level'],
+    host: values.host,
     // The supervisor restarts a crashed organisation; say so, with where to look.
     onEvent: (e) => {
       const line =

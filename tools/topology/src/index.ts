@@ -7,3 +7,4 @@ export * from './enrol.js';
 export * from './prepare-pki.js';
 export * from './operator.js';
 export * from './front-office-login.js';
+export * from './hl7-envelope.js';

@@ -40,6 +40,11 @@ export interface StartOptions {
   /** Folder for each process's log file; defaults to <dataDir>/logs, or no log files. */
   logDir?: string;
   logLevel?: string;
+  /**
+   * The address every process listens on (default 127.0.0.1). 0.0.0.0 lets others reach it, as in a
+   * container with published ports; the processes still find each other at 127.0.0.1.
+   */
+  host?: string;
   /** Override of the topology's per-source time-out at the switch point. */
   sourceTimeoutMs?: number;
   readyTimeoutMs?: number;
@@ -159,7 +164,7 @@ export async function startTopology(options: StartOptions = {}) {
   }
 
   const store = (id: string) => (options.dataDir !== undefined ? resolve(options.dataDir, `${id}.sqlite`) : ':memory:');
-  const common = { HOST: '127.0.0.1', LOG_LEVEL: options.logLevel ?? 'info' };
+  const common = { HOST: options.host ?? '127.0.0.1', LOG_LEVEL: options.logLevel ?? 'info' };
 
   async function launch(id: string): Promise<void> {
     const env = envs.get(id);
