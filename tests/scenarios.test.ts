@@ -89,7 +89,10 @@ describe('npm run scenario -- run', () => {
       ];
       const outcome = await run(process.execPath, args, { cwd: REPO_ROOT }).then(
         (r) => ({ code: 0, stdout: r.stdout }),
-        (e: { code?: number; stdout?: string }) => ({ code: e.code, stdout: e.stdout ?? '' }),
+        (err: unknown) => {
+          const e = err as { code?: number; stdout?: string };
+          return { code: e.code, stdout: e.stdout ?? '' };
+        },
       );
       // One scenario failed, so the command fails, and says which.
       expect(outcome.code, outcome.stdout).toBe(1);

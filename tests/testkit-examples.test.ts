@@ -17,7 +17,10 @@ describe('the testkit’s node:test example', () => {
       { cwd: REPO_ROOT },
     ).then(
       (r) => ({ code: 0, out: r.stdout }),
-      (e: { code?: number; stdout?: string; stderr?: string }) => ({ code: e.code, out: `${e.stdout}${e.stderr}` }),
+      (err: unknown) => {
+        const e = err as { code?: number; stdout?: string; stderr?: string };
+        return { code: e.code, out: `${e.stdout}${e.stderr}` };
+      },
     );
     expect(result.code, result.out).toBe(0);
     expect(result.out).toMatch(/# pass 2/);

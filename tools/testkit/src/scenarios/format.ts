@@ -197,7 +197,7 @@ function step(allowed: readonly string[]) {
     const kind = keys[0] as string;
     const parsed = (schemas[kind] as z.ZodType).safeParse(rest[kind]);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [kind, ...issue.path] } as never);
+      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: [kind, ...issue.path] });
       return z.NEVER;
     }
     return { kind, value: parsed.data, ...(typeof say === 'string' ? { say } : {}) } as Step;

@@ -27,7 +27,8 @@ export function mismatches(actual: unknown, expected: unknown, path = '$'): stri
 }
 
 function show(v: unknown): string {
-  const text = JSON.stringify(v);
+  // JSON.stringify gives undefined (whatever its type says) for undefined and functions.
+  const text = JSON.stringify(v) as string | undefined;
   if (text === undefined) return String(v);
   return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

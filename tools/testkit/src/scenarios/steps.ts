@@ -253,7 +253,7 @@ export async function check(ctx: ScenarioContext, step: Check): Promise<string[]
       if (v.code !== undefined) body['code'] = v.code;
       if (v.decision !== undefined) body['decision'] = decision(v.decision);
       if (v.complete !== undefined) body['complete'] = v.complete;
-      const out = mismatches({ status: a.status }, expected, `${v.of}`);
+      const out = mismatches({ status: a.status }, expected, v.of);
       out.push(...mismatches(a.json, body, `${v.of}.body`));
       for (const [org, e] of Object.entries(v.sources ?? {})) {
         const applicationId = orgOf(ctx, org).applicationId;
@@ -326,5 +326,5 @@ export async function check(ctx: ScenarioContext, step: Check): Promise<string[]
 const decision = (d: unknown) => (typeof d === 'string' ? { code: d } : d);
 const withDecision = (e: unknown) =>
   e !== null && typeof e === 'object' && 'decision' in e
-    ? { ...(e as object), decision: decision((e as { decision: unknown }).decision) }
+    ? { ...(e as object), decision: decision((e).decision) }
     : e;
