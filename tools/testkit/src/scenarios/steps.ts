@@ -325,6 +325,4 @@ export async function check(ctx: ScenarioContext, step: Check): Promise<string[]
 /** In expectations a decision may be written as its code alone. */
 const decision = (d: unknown) => (typeof d === 'string' ? { code: d } : d);
 const withDecision = (e: unknown) =>
-  e !== null && typeof e === 'object' && 'decision' in e
-    ? { ...(e as object), decision: decision((e).decision) }
-    : e;
+  e !== null && typeof e === 'object' && 'decision' in e ? { ...(e as object), decision: decision(e.decision) } : e;
