@@ -37,11 +37,8 @@ export function frontOffices(target: FrontOfficeTarget) {
     if (url === undefined) throw new Error(`No organisation ${orgId} in this Schakel`);
     return url;
   };
-  // The topology's test users, read loosely so that a topology without them needs no login.
-  const usersOf = (orgId: string): TestUser[] => {
-    const org = target.topology.organisations.find((o) => o.id === orgId) as { users?: TestUser[] } | undefined;
-    return org?.users ?? [];
-  };
+  // The topology's test users; an organisation without them needs no login.
+  const usersOf = (orgId: string): TestUser[] => target.topology.organisations.find((o) => o.id === orgId)?.users ?? [];
   async function login(orgId: string, who: Acting): Promise<string | undefined> {
     const users = usersOf(orgId);
     if (users.length === 0) return undefined;

@@ -33,7 +33,7 @@ export interface Schakel {
   stop(): Promise<void>;
 }
 
-/** The PKI layout the topology's launcher writes (packages/topology/src/prepare-pki.ts). */
+/** The PKI layout the topology's launcher writes (tools/topology/src/prepare-pki.ts). */
 export function pkiLayout(dir: string, topology: Topology): SchakelPki {
   const system = (id: string) => ({
     cert: join(dir, 'systems', `${id}.cert.pem`),

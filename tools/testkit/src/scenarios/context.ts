@@ -21,8 +21,11 @@ export interface ScenarioContext {
   admin: HttpCaller;
   bsns: Map<string, string>;
   answers: Map<string, Answer>;
-  /** Names given with `as` to consults, reports and portal requests: their ids. */
-  ids: Map<string, { org: string; id: string }>;
+  /**
+   * Names given with `as` to consults, reports and portal requests: their ids, and for a consult the
+   * professional who opened it, who also acts in the steps that use it (a front office acts as its user).
+   */
+  ids: Map<string, { org: string; id: string; by?: string }>;
   undo: (() => Promise<unknown>)[];
 }
 

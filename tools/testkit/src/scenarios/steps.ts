@@ -26,6 +26,9 @@ const named = (ctx: ScenarioContext, name: string) => {
   return id;
 };
 
+/** Who acts in a step on a named consult: the professional who opened it. */
+const actingOn = (c: { by?: string }) => (c.by !== undefined ? { uziNumber: c.by } : {});
+
 /** Carry out one action of `when`. Refusals are answers, not failures: a check says what was expected. */
 export async function act(ctx: ScenarioContext, step: Exclude<Step, Check>): Promise<void> {
   const fo = ctx.frontOffice;
@@ -48,7 +51,7 @@ export async function act(ctx: ScenarioContext, step: Exclude<Step, Check>): Pro
           { uziNumber: v.by },
         ),
       );
-      ctx.ids.set(v.as, { org: v.at, id: String(r.json.id) });
+      ctx.ids.set(v.as, { org: v.at, id: String(r.json.id), by: v.by });
       return;
     }
     case 'medication':
@@ -56,14 +59,17 @@ export async function act(ctx: ScenarioContext, step: Exclude<Step, Check>): Pro
       const v = step.value;
       const c = named(ctx, v.consult);
       const body = v.verbalConsent !== undefined ? { verbalConsent: v.verbalConsent } : {};
-      ctx.answers.set(v.as, await fo.call(c.org, 'POST', `/consults/${c.id}/${step.kind}`, body));
+      ctx.answers.set(v.as, await fo.call(c.org, 'POST', `/consults/${c.id}/${step.kind}`, body, actingOn(c)));
       return;
     }
     case 'sendReport': {
       const v = step.value;
       const c = named(ctx, v.consult);
-      ok('the encounter', await fo.call(c.org, 'PUT', `/consults/${c.id}/encounter`, v.encounter ?? ENCOUNTER));
-      const sent = ok('sending the report', await fo.call(c.org, 'POST', `/consults/${c.id}/report`, {}));
+      ok(
+        'the encounter',
+        await fo.call(c.org, 'PUT', `/consults/${c.id}/encounter`, v.encounter ?? ENCOUNTER, actingOn(c)),
+      );
+      const sent = ok('sending the report', await fo.call(c.org, 'POST', `/consults/${c.id}/report`, {}, actingOn(c)));
       ctx.ids.set(v.as, { org: c.org, id: String(sent.json.messageId) });
       ctx.answers.set(v.as, sent);
       return;

@@ -13,8 +13,8 @@ export function withProfessionals(topology: Topology, scenarios: LoadedScenario[
       const org = copy.organisations.find((o) => o.id === p.at);
       if (org === undefined || org.professionals.some((q) => q.uziNumber === p.uziNumber)) continue;
       org.professionals.push({ uziNumber: p.uziNumber, roleCode: p.roleCode, name: p.name });
-      const users = (org as { users?: { username: string; password: string; uziNumber: string }[] }).users;
-      users?.push({ username: `u${p.uziNumber}`, password: `u${p.uziNumber}-test`, uziNumber: p.uziNumber });
+      if (org.users.length > 0)
+        org.users.push({ username: `u${p.uziNumber}`, password: `u${p.uziNumber}-test`, uziNumber: p.uziNumber });
     }
   return copy;
 }
