@@ -13,7 +13,7 @@ import {
   type QueryRunner,
   type RouteEntry,
 } from '@schakel/service-kit';
-import { startSwitchPointInProcess, type InProcessSwitchPoint, type TestCaller } from '@schakel/topology/in-process';
+import { startSwitchPointInProcess, type InProcessSwitchPoint, type TestCaller } from '@schakel/testkit/in-process';
 import { createCredentialDirectory } from '@schakel/trust/assertion';
 import { buildConsumerApp, consumerMigrations, type ConsultDatabase, type ConsumerProfile } from '@schakel/consult';
 import * as pharmacy from '@schakel/pharmacy';

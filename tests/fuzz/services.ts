@@ -11,7 +11,7 @@ import {
   type SwitchPointClient,
   type TlsMaterial,
 } from '@schakel/service-kit';
-import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
+import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/testkit/in-process';
 import { createCredentialDirectory, type CredentialDirectory } from '@schakel/trust/assertion';
 import { buildConsumerApp, consumerMigrations, type ConsultDatabase, type ConsumerProfile } from '@schakel/consult';
 import { openPki } from '@schakel/trust/pki';

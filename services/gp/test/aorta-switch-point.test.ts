@@ -3,7 +3,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asFrontOfficeUser, frontOfficeLogin, openStore, type App } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
-import { startSwitchPointInProcess, type InProcessSwitchPoint, type TestCaller } from '@schakel/topology/in-process';
+import { startSwitchPointInProcess, type InProcessSwitchPoint, type TestCaller } from '@schakel/testkit/in-process';
 import { buildApp, migrations, type GpDatabase } from '../src/index.js';
 
 // A real switch point and a real GP system over mutual TLS, in this process, the GP's address-book entry on

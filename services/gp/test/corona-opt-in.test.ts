@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type App, asFrontOfficeUser, frontOfficeLogin } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
-import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
+import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/testkit/in-process';
 import { buildApp, migrations, type GpDatabase } from '../src/index.js';
 
 // A real switch point and a real GP system over mutual TLS, in this process: the practice's own

@@ -7,7 +7,7 @@ import {
   frontOfficeLogin,
 } from '@schakel/service-kit';
 import { buildApp, migrations, type GpDatabase, type GpOptions } from '../src/index.js';
-import { asSwitchPoint } from '@schakel/topology/in-process';
+import { asSwitchPoint } from '@schakel/testkit/in-process';
 
 export const PRACTICE = { ORG_NAME: 'Praktijk Test', ORG_URA: '01000009', APPLICATION_ID: '100009' };
 

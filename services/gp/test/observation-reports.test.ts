@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore, type App, asFrontOfficeUser, frontOfficeLogin } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
-import { startSwitchPointInProcess, type InProcessSwitchPoint, type TestCaller } from '@schakel/topology/in-process';
+import { startSwitchPointInProcess, type InProcessSwitchPoint, type TestCaller } from '@schakel/testkit/in-process';
 import { buildApp, migrations, type GpDatabase } from '../src/index.js';
 
 // A real switch point and a real GP system over mutual TLS, in this process; the test is the sender (a HAP).

@@ -1,5 +1,5 @@
 import { asFrontOfficeUser, frontOfficeLogin, openStore } from '@schakel/service-kit';
-import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
+import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/testkit/in-process';
 import { buildApp as buildPharmacy, migrations as pharmacyMigrations, type PharmacyDatabase } from '@schakel/pharmacy';
 
 export const HAP = {

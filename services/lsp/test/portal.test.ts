@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
 import { freshBsn } from '@schakel/topology';
-import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
+import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/testkit/in-process';
 
 // The portal's login stands in for DigiD: guessing the code must be slow, and a session must end.
 let sp: InProcessSwitchPoint;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshBsn } from '@schakel/topology';
-import { startSwitchPointInProcess } from '@schakel/topology/in-process';
+import { startSwitchPointInProcess } from '@schakel/testkit/in-process';
 import { openPki } from '@schakel/trust/pki';
 import { GP_AT_HAP, HAP, startSwitchPoint, type TestSwitchPoint } from './helpers.js';
 

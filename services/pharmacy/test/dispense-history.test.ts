@@ -9,7 +9,7 @@ import {
 } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
 import { buildApp, migrations, type PharmacyDatabase } from '../src/index.js';
-import { asSwitchPoint } from '@schakel/topology/in-process';
+import { asSwitchPoint } from '@schakel/testkit/in-process';
 
 // These routes never reach the switch point: it is not there (port 9, discard).
 const client = createServiceClient({ timeoutMs: 1_000 });

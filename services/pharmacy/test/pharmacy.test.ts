@@ -8,7 +8,7 @@ import {
   frontOfficeLogin,
 } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
-import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
+import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/testkit/in-process';
 import { buildApp, migrations, type PharmacyDatabase } from '../src/index.js';
 
 const ME = { ORG_URA: '02000001', ORG_NAME: 'Apotheek Test', APPLICATION_ID: '200001' };

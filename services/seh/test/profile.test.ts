@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asFrontOfficeUser, frontOfficeLogin, openStore, type App } from '@schakel/service-kit';
 import { freshBsn } from '@schakel/topology';
-import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
+import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/testkit/in-process';
 import { createCredentialDirectory } from '@schakel/trust/assertion';
 import { buildConsumerApp, consumerMigrations, type ConsultDatabase } from '@schakel/consult';
 import { profile } from '../src/index.js';

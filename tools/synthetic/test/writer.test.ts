@@ -13,7 +13,7 @@ import {
 import { buildApp as buildGp, migrations as gpMigrations, type GpDatabase } from '@schakel/gp';
 import { loadTopology } from '@schakel/topology';
 import { generate, writeSynthetic } from '../src/index.js';
-import { asSwitchPoint } from '@schakel/topology/in-process';
+import { asSwitchPoint } from '@schakel/testkit/in-process';
 
 const topology = loadTopology();
 const dataDir = mkdtempSync(join(tmpdir(), 'schakel-synthetic-'));

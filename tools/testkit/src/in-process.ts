@@ -13,7 +13,7 @@ import {
 } from '@schakel/service-kit';
 import { openPki, type PemPair, type Pki, type ProfessionalSubject, type SystemSubject } from '@schakel/trust/pki';
 import { signAssertion } from '@schakel/trust/assertion';
-import { ADMIN_SYSTEM } from './identities.js';
+import { ADMIN_SYSTEM } from '@schakel/topology';
 import { buildApp as buildLsp, migrations as lspMigrations, type LspDatabase } from '@schakel/lsp';
 
 /**
