@@ -10,8 +10,12 @@ COPY tests/package.json ./tests/package.json
 COPY topology ./topology
 COPY tools ./tools
 RUN npm ci --no-audit --no-fund
+# The services run as `npm start` runs them: esbuild bundles of our TypeScript on plain Node (libraries
+# load from node_modules), built once here into node_modules/.cache/schakel-services/<service>.mjs.
+RUN node --conditions=@schakel/source --import tsx tools/topology/src/cli.ts bundle
 ENV HOST=0.0.0.0
-# Each container runs one entry file (services/<kind>/src/main.ts, or the topology CLI) from TypeScript
-# source through tsx. `npm start` runs the same entry files from esbuild bundles instead, to spare seven
-# processes on two cores tsx's module hooks (docs/decisions.md); one process per container pays them once.
-ENTRYPOINT ["node", "--conditions=@schakel/source", "--import", "tsx"]
+# A container's command is a bundle (docker-compose.yml), or, for the one-shot tools (pki, seed, or the
+# whole topology in one container as the testkit's SchakelContainer runs it), the topology CLI through
+# tsx: `--conditions=@schakel/source --import tsx tools/topology/src/cli.ts <verb>`.
+ENTRYPOINT ["node", "--enable-source-maps"]
+CMD ["node_modules/.cache/schakel-services/lsp.mjs"]

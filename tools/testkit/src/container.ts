@@ -48,7 +48,17 @@ export class SchakelContainer {
       this.options.image !== undefined
         ? new GenericContainer(this.options.image)
         : await GenericContainer.fromDockerfile(REPO_ROOT).build('schakel:testkit', { deleteOnExit: false });
-    const command = ['tools/topology/src/cli.ts', 'start', '--host', '0.0.0.0', '--data-dir', DATA];
+    const command = [
+      '--conditions=@schakel/source',
+      '--import',
+      'tsx',
+      'tools/topology/src/cli.ts',
+      'start',
+      '--host',
+      '0.0.0.0',
+      '--data-dir',
+      DATA,
+    ];
     if (this.options.seed === false) command.push('--no-seed');
     const files = [];
     if (this.options.topology !== undefined) {

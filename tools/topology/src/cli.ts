@@ -17,6 +17,7 @@ import { frontOfficeLogin } from './front-office-login.js';
 import { parseArgs } from 'node:util';
 import { DEMO_PATIENTS, seedDemo } from './seed.js';
 import { startTopology } from './launcher.js';
+import { bundleServices } from './bundle.js';
 import { DEFAULT_TOPOLOGY_FILE, REPO_ROOT, loadTopology } from './topology.js';
 
 const HELP = `Usage: npm start [-- options]              start the topology (the default command)
@@ -30,6 +31,8 @@ const HELP = `Usage: npm start [-- options]              start the topology (the
        npm run -s schakel -- snapshot NAME | restore NAME | snapshots | reset
                                                save or put back every store at once; reset = restore start
        npm run -s schakel -- login options     log in at a front office, print the session token
+       npm run -s schakel -- seed [--by-name]  seed the demo patients into a running topology
+       npm run -s schakel -- bundle            bundle the services for plain Node (the container image does)
 
 npm start starts the Schakel topology: the switch point and one process per organisation, seeds demo
 data, and prints what runs where. Ctrl-C stops everything.
@@ -119,6 +122,12 @@ async function main(): Promise<void> {
       return pkiCommand(args);
     case 'login':
       return loginCommand(args);
+    case 'seed':
+      return seedCommand(args);
+    case 'bundle':
+      for (const [service, file] of Object.entries(await bundleServices()))
+        process.stdout.write(`${service} ${file}\n`);
+      return;
     default:
       process.stderr.write(`Unknown command ${command}\n\n${HELP}\n`);
       process.exit(2);
@@ -288,6 +297,38 @@ async function loginCommand(args: string[]): Promise<void> {
     values.user !== undefined ? { username: values.user } : {},
   );
   process.stdout.write(`${authorization.slice('Bearer '.length)}\n`);
+}
+
+/**
+ * The demo seed for a topology that runs elsewhere (docker compose's one-shot `seed` service, another
+ * terminal). Each organisation is at https://127.0.0.1:<port>, or with --by-name at https://<id>:<port>
+ * as containers name each other. Seeding twice changes nothing.
+ */
+async function seedCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      topology: { type: 'string', default: DEFAULT_TOPOLOGY_FILE },
+      'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
+      'by-name': { type: 'boolean', default: false },
+    },
+  });
+  const topology = loadTopology(resolve(values.topology));
+  const host = (id: string) => (values['by-name'] ? id : '127.0.0.1');
+  const processes = new Map(
+    topology.organisations.map((o) => [
+      o.id,
+      { id: o.id, service: o.service, url: `https://${host(o.id)}:${o.port}`, applicationId: o.applicationId },
+    ]),
+  );
+  const ca = readFileSync(join(resolve(values['data-dir']), 'pki', 'root-ca.pem'), 'utf8');
+  const { seeded } = await seedDemo({
+    topology,
+    processes,
+    url: (id) => processes.get(id)?.url ?? '',
+    admin: { ca },
+  });
+  process.stdout.write(seeded ? 'Seeded the demo patients.\n' : 'The demo patients were already there.\n');
 }
 
 async function assertionCommand(args: string[]): Promise<void> {

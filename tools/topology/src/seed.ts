@@ -1,7 +1,16 @@
 import type { DispenseInput, NewCio } from '@schakel/contracts';
 import type { ServiceClient } from '@schakel/service-kit';
-import type { RunningTopology } from './launcher.js';
-import { frontOfficeClient } from './front-office-login.js';
+import type { RunningProcess } from './launcher.js';
+import { frontOfficeClient, type FrontOfficeTarget } from './front-office-login.js';
+
+/**
+ * What the demo seed needs of a running Schakel: where each organisation is and the root to trust. A
+ * topology started by this process is one; the CLI's `seed` verb builds one for a stack started elsewhere
+ * (docker compose, another terminal).
+ */
+export type SeedTarget = FrontOfficeTarget & {
+  processes: ReadonlyMap<string, Pick<RunningProcess, 'id' | 'service' | 'url' | 'applicationId'>>;
+};
 
 /** Demo patients, all with test BSNs from docs/domain.md. */
 export const DEMO_PATIENTS = [
@@ -126,7 +135,7 @@ const CONSENT: Record<string, { a: 'consent' | 'objection' | 'no-choice'; b: 'co
  * and lands in that organisation's front-office log. It skips patients a pharmacy already knows, so a
  * restart on the same data folder does not duplicate anything.
  */
-export async function seedDemo(topology: RunningTopology): Promise<{ seeded: boolean }> {
+export async function seedDemo(topology: SeedTarget): Promise<{ seeded: boolean }> {
   const pharmacies = [...topology.processes.values()].filter((p) => p.service === 'pharmacy');
   const gps = [...topology.processes.values()].filter((p) => p.service === 'gp');
   const [a, b] = pharmacies;
