@@ -109,6 +109,10 @@ const actions = {
       as: Name,
       certificate: z.enum(['own', 'none', 'other-ca']).default('own'),
       assertion: z.enum(['valid', 'missing', 'other-patient', 'expired', 'replayed']).default('valid'),
+      onBehalfOf: Org.optional().describe(
+        'the system the request names as requester, if not the one whose certificate it comes with',
+      ),
+      treatmentRelation: z.boolean().default(true).describe('whether the professional declares a treatment relation'),
     })
     .strict()
     .describe('a query straight at the switch point as a connected system: for trust refusals'),

@@ -177,10 +177,10 @@ async function directQuery(ctx: ScenarioContext, v: Actions['query']): Promise<A
         body: {
           bsn,
           requester: {
-            applicationId: org.applicationId,
+            applicationId: (v.onBehalfOf !== undefined ? orgOf(ctx, v.onBehalfOf) : org).applicationId,
             professional: { uziNumber: professional.uziNumber, roleCode: professional.roleCode },
           },
-          treatmentRelation: true,
+          treatmentRelation: v.treatmentRelation,
         },
         ...(jws !== undefined ? { headers: { authorization: `Bearer ${jws}` } } : {}),
       });
