@@ -11,8 +11,12 @@ import { http, startTestTopology } from './helpers.js';
 // test-results/console/, which git ignores).
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const HAS_BROWSER = existsSync(CHROMIUM);
-if (!HAS_BROWSER) process.stdout.write(`console.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`);
-const SHOTS = process.env['UPDATE_CONSOLE_SCREENSHOTS'] === '1' ? join(REPO_ROOT, 'docs/console') : join(REPO_ROOT, 'test-results/console');
+if (!HAS_BROWSER)
+  process.stdout.write(`console.test.ts skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`);
+const SHOTS =
+  process.env['UPDATE_CONSOLE_SCREENSHOTS'] === '1'
+    ? join(REPO_ROOT, 'docs/console')
+    : join(REPO_ROOT, 'test-results/console');
 
 const JAN = '999900146';
 const KEES = '999901199';
@@ -104,7 +108,9 @@ describe.skipIf(!HAS_BROWSER)('the console in a browser', () => {
     const stop = page.locator('button[role=switch]', { hasText: 'Stop button' });
     expect(await stop.getAttribute('aria-checked')).toBe('true');
     await stop.click();
-    await expect.poll(() => page.locator('button[role=switch]', { hasText: 'Stop button' }).getAttribute('aria-checked')).toBe('false');
+    await expect
+      .poll(() => page.locator('button[role=switch]', { hasText: 'Stop button' }).getAttribute('aria-checked'))
+      .toBe('false');
     await shot('operator.png');
 
     await act('hap-midden/hdewit', KEES, 'summary', { verbalConsent: true });
@@ -114,7 +120,9 @@ describe.skipIf(!HAS_BROWSER)('the console in a browser', () => {
 
     await page.goto(`${consoleUrl}/operator`);
     await page.locator('button[role=switch]', { hasText: 'Stop button' }).click();
-    await expect.poll(() => page.locator('button[role=switch]', { hasText: 'Stop button' }).getAttribute('aria-checked')).toBe('true');
+    await expect
+      .poll(() => page.locator('button[role=switch]', { hasText: 'Stop button' }).getAttribute('aria-checked'))
+      .toBe('true');
     await page.click('button:has-text("Check the access log")');
     await page.waitForSelector('#chain .card');
     expect(await page.locator('#chain').innerText()).toContain('intact');
@@ -130,7 +138,9 @@ describe.skipIf(!HAS_BROWSER)('the console in a browser', () => {
     await shot('insurance-doctor-refused.png');
 
     await page.goto(`${consoleUrl}/patient?bsn=${JAN}`);
-    expect(await page.locator('table.log').innerText()).toMatch(/verzekeringsarts \(01\.048\)\s+✕?\s*refused PROTOCOL_DENY/);
+    expect(await page.locator('table.log').innerText()).toMatch(
+      /verzekeringsarts \(01\.048\)\s+✕?\s*refused PROTOCOL_DENY/,
+    );
   });
 
   it('a report from the SEH arrives in the GP’s inbox', async () => {

@@ -30,12 +30,14 @@ export async function buildConsoleApp(
   deps: { patients?: DemoPatient[]; kit?: KitOptions } = {},
 ): Promise<App> {
   const admin = readTlsFiles(config);
-  if (admin === undefined) throw new Error('The console needs the operator’s certificate (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE)');
+  if (admin === undefined)
+    throw new Error('The console needs the operator’s certificate (TLS_CERT_FILE, TLS_KEY_FILE, TLS_CA_FILE)');
   const app = await createServiceApp(
     {
       service: 'console',
       title: 'Schakel console',
-      description: 'A web console for demos: the live sequence of every exchange, act as a role, the patient and the operator',
+      description:
+        'A web console for demos: the live sequence of every exchange, act as a role, the patient and the operator',
     },
     deps.kit ?? {},
   );

@@ -68,6 +68,9 @@ export function createExchangeTracker(upstream: Upstream, options: { pollMs: num
     const changed: string[] = [];
     for (const [id, hops] of grouped) {
       if (!hops.some((h) => DRAWN.has(h.entry.audience ?? ''))) continue;
+      // Reading the address book or the policies is no exchange worth a diagram: an access-log entry, a leg
+      // to a source, or an action of the console's own makes one.
+      if (!access.has(id) && !labels.has(id) && !hops.some((h) => h.entry.audience === 'switch-point-legs')) continue;
       hops.sort((a, b) => a.startedMs - b.startedMs);
       const first = hops[0];
       if (first === undefined) continue;

@@ -4,6 +4,9 @@ import { parseConsoleConfig } from './config.js';
 
 runMain(async () => {
   const config = parseConsoleConfig();
-  const app = await buildConsoleApp(config, { patients: config.CONSOLE_PATIENTS, kit: { logger: createLogger('console', config.LOG_LEVEL) } });
+  const app = await buildConsoleApp(config, {
+    patients: config.CONSOLE_PATIENTS,
+    kit: { logger: createLogger('console', config.LOG_LEVEL) },
+  });
   await listen(app, config.HOST, config.PORT, async (url) => announceReady('console', url));
 });

@@ -105,7 +105,8 @@ export function createUpstream(options: { lspUrl: string; admin: TlsMaterial; or
         try {
           return await go(portalSessions.get(bsn) ?? (await fresh()));
         } catch (err) {
-          if (err instanceof CallError && err.detail.problem?.code === 'PORTAL_LOGIN_REQUIRED') return go(await fresh());
+          if (err instanceof CallError && err.detail.problem?.code === 'PORTAL_LOGIN_REQUIRED')
+            return go(await fresh());
           throw err;
         }
       });

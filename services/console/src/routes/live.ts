@@ -1,6 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { Bsn, notFound, type ObservationReportDelivery, type Problem, type QueryBatch } from '@schakel/contracts';
+import {
+  Bsn,
+  notFound,
+  problem,
+  type ObservationReportDelivery,
+  type Problem,
+  type QueryBatch,
+} from '@schakel/contracts';
 import type { RoutePlugin } from '@schakel/service-kit';
 import type { ExchangeTracker } from '../exchanges.js';
 import type { Upstream } from '../upstream.js';
@@ -41,22 +48,39 @@ export const liveRoutes: RoutePlugin<LiveOptions> = async (app, { upstream, trac
         'Live sequence and act as a role',
         '/',
         html`<div class="columns">
-          <section aria-labelledby="act-title"><h2 id="act-title">Act as a role</h2>${actForm(upstream.organisations, patients)}</section>
-          <section aria-labelledby="result-title"><h2 id="result-title">Answer</h2><div id="result" aria-live="polite"><p class="empty">Choose a role, a patient and an action.</p></div></section>
-        </div>
-        <section aria-labelledby="live-title">
-          <h2 id="live-title">Live sequence</h2>
-          <p><label><input type="checkbox" id="follow" checked /> follow new exchanges as they happen</label></p>
-          <div id="sequence" aria-live="polite"><p class="empty">Every exchange through the switch point is drawn here as it happens.</p></div>
-          <h2 id="recent-title">Recent exchanges</h2>
-          <div id="recent" hx-get="/exchanges" hx-trigger="load">${recentList(tracker.recent(), upstream.organisations)}</div>
-        </section>`,
+            <section aria-labelledby="act-title">
+              <h2 id="act-title">Act as a role</h2>
+              ${actForm(upstream.organisations, patients)}
+            </section>
+            <section aria-labelledby="result-title">
+              <h2 id="result-title">Answer</h2>
+              <div id="result" aria-live="polite"><p class="empty">Choose a role, a patient and an action.</p></div>
+            </section>
+          </div>
+          <section aria-labelledby="live-title">
+            <h2 id="live-title">Live sequence</h2>
+            <p>
+              <label><input type="checkbox" id="follow" checked /> follow new exchanges as they happen</label>
+            </p>
+            <div id="sequence" aria-live="polite">
+              <p class="empty">Every exchange through the switch point is drawn here as it happens.</p>
+            </div>
+            <h2 id="recent-title">Recent exchanges</h2>
+            <div id="recent" hx-get="/exchanges" hx-trigger="load">
+              ${recentList(tracker.recent(), upstream.organisations)}
+            </div>
+          </section>`,
       ).value,
     ),
   );
 
   // Server-sent events: the id of each new or changed exchange; the page then fetches what it draws.
   app.get('/events', { schema: { hide: true } }, async (request, reply) => {
+    if (!(request.headers.accept ?? '').includes('text/event-stream'))
+      throw problem('VALIDATION_ERROR', 'The live stream is for an EventSource', {
+        field: 'header.accept',
+        expected: 'text/event-stream',
+      });
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -78,15 +102,11 @@ export const liveRoutes: RoutePlugin<LiveOptions> = async (app, { upstream, trac
   app.get('/exchanges', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(HTML).send(recentList(tracker.recent(), upstream.organisations).value),
   );
-  app.get(
-    '/exchanges/:id',
-    { schema: { hide: true, params: z.object({ id: z.uuid() }) } },
-    async (request, reply) => {
-      const e = tracker.get(request.params.id);
-      if (e === undefined) throw notFound(`Exchange ${request.params.id}`);
-      return reply.type(HTML).send(sequenceView(e, upstream.organisations).value);
-    },
-  );
+  app.get('/exchanges/:id', { schema: { hide: true, params: z.object({ id: z.uuid() }) } }, async (request, reply) => {
+    const e = tracker.get(request.params.id);
+    if (e === undefined) throw notFound(`Exchange ${request.params.id}`);
+    return reply.type(HTML).send(sequenceView(e, upstream.organisations).value);
+  });
 
   app.post('/act', { schema: { hide: true, body: ActBody } }, async (request, reply) => {
     const act = request.body;
@@ -101,9 +121,20 @@ export const liveRoutes: RoutePlugin<LiveOptions> = async (app, { upstream, trac
     await tracker.refresh();
     if (tracker.get(aorta.initialRequestId) !== undefined)
       reply.header('hx-trigger', JSON.stringify({ 'show-exchange': aorta.initialRequestId }));
-    return reply.type(HTML).send(html`<h3>${label}</h3>${body.view}`.value);
+    return reply.type(HTML).send(
+      html`<h3>${label}</h3>
+        ${body.view}`.value,
+    );
   });
 };
+
+/** What the console reads of a report in the sender's outbox (OutboxReport in @schakel/consult). */
+interface OutboxView {
+  state: string;
+  lastError: string | null;
+  acknowledgement: { acknowledgement: string; deliveredTo?: { organisationName: string } } | null;
+  rejection: { code: string; reason: string } | null;
+}
 
 /** One action, through the same front-office API a person at that desk uses. */
 async function perform(
@@ -127,23 +158,26 @@ async function perform(
     r.ok ? { view: batchCards(r.body), batch: r.body } : failed(r.problem);
 
   if (act.action === 'inbox') {
-    if (service !== 'gp') return { view: html`<p class="card warn">Only a GP practice has an inbox of observation reports.</p>` };
-    const r = await desk<{ reports: { messageId: string; receivedAt: string; status: string; report: ObservationReportDelivery }[] }>(
-      'GET',
-      '/inbox',
-      undefined,
-      { bsn: act.bsn },
-    );
+    if (service !== 'gp')
+      return { view: html`<p class="card warn">Only a GP practice has an inbox of observation reports.</p>` };
+    const r = await desk<{
+      reports: { messageId: string; receivedAt: string; status: string; report: ObservationReportDelivery }[];
+    }>('GET', '/inbox', undefined, { bsn: act.bsn });
     if (!r.ok) return failed(r.problem);
     return {
       view: html`<ul class="cards inbox">
         ${r.body.reports.length === 0 ? html`<li class="card">No observation reports for this patient.</li>` : ''}
         ${r.body.reports.map(
-          (x) => html`<li class="card ok">
-            <h4>Observation report from ${x.report.sender.organisationName}</h4>
-            <p class="status"><span class="badge ok">${x.status}</span> received ${x.receivedAt.slice(0, 19).replace('T', ' ')}</p>
-            <p class="data">${x.report.encounter.complaint}, by ${x.report.author.name ?? x.report.author.uziNumber}</p>
-          </li>`,
+          (x) =>
+            html`<li class="card ok">
+              <h4>Observation report from ${x.report.sender.organisationName}</h4>
+              <p class="status">
+                <span class="badge ok">${x.status}</span> received ${x.receivedAt.slice(0, 19).replace('T', ' ')}
+              </p>
+              <p class="data">
+                ${x.report.encounter.complaint}, by ${x.report.author.name ?? x.report.author.uziNumber}
+              </p>
+            </li>`,
         )}
       </ul>`,
     };
@@ -152,7 +186,10 @@ async function perform(
     return shown(await desk<QueryBatch>('POST', '/covering/medication', { bsn: act.bsn }));
   if (!CONSUMERS.has(service))
     return {
-      view: html`<p class="card warn">This organisation does not ask for ${act.action}: a ${service === 'gp' ? 'GP practice' : 'pharmacy'} is asked (choose the post, the SEH, the ambulance or the hospital).</p>`,
+      view: html`<p class="card warn">
+        This organisation does not ask for ${act.action}: a ${service === 'gp' ? 'GP practice' : 'pharmacy'} is asked
+        (choose the post, the SEH, the ambulance or the hospital).
+      </p>`,
     };
   const consult = await desk<{ id: string }>('POST', '/consults', {
     bsn: act.bsn,
@@ -175,12 +212,12 @@ async function perform(
   if (!sent.ok) return failed(sent.problem);
   // The outbox delivers in the background: wait a little for the acknowledgement, as the desk would look.
   let state = sent.body.state;
-  let detail: Record<string, any> = {};
+  let detail: OutboxView | undefined;
   for (let i = 0; i < 20 && (state === 'queued' || state === 'delivering'); i++) {
     await new Promise((r) => setTimeout(r, 250));
-    const r = await desk<Record<string, any>>('GET', `/reports/${sent.body.messageId}`);
+    const r = await desk<OutboxView>('GET', `/reports/${sent.body.messageId}`);
     if (r.ok) {
-      state = String(r.body['state']);
+      state = r.body.state;
       detail = r.body;
     }
   }
@@ -189,8 +226,9 @@ async function perform(
     view: html`<div class="card ${tone}">
       <h4>Observation report (REPC_IN990003NL)</h4>
       <p class="status"><span class="badge ${tone}">${state}</span> message <code>${sent.body.messageId}</code></p>
-      ${detail['acknowledgement'] !== undefined ? html`<p>Acknowledgement <code>${String(detail['acknowledgement']?.acknowledgement ?? '')}</code>, delivered to ${String(detail['acknowledgement']?.deliveredTo?.organisationName ?? '')}</p>` : ''}
-      ${detail['lastError'] !== undefined && detail['lastError'] !== null ? html`<p>${JSON.stringify(detail['lastError'])}</p>` : ''}
+      ${detail?.acknowledgement != null ? html`<p>Acknowledgement <code>${detail.acknowledgement.acknowledgement}</code>, delivered to ${detail.acknowledgement.deliveredTo?.organisationName ?? ''}</p>` : ''}
+      ${detail?.rejection != null ? html`<p>Rejected: <code>${detail.rejection.code}</code> ${detail.rejection.reason}</p>` : ''}
+      ${detail?.lastError != null ? html`<p>${detail.lastError}</p>` : ''}
     </div>`,
   };
 }

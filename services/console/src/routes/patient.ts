@@ -19,11 +19,14 @@ const STATES: [ConsentState, string][] = [
  * `PUT /patients/{bsn}/consent` a pharmacist or GP uses), the consent profile as the portal shows it,
  * and the patient's access log from the portal, refusals included.
  */
-export const patientRoutes: RoutePlugin<{ upstream: Upstream; tracker: ExchangeTracker; patients: DemoPatient[] }> = async (
-  app,
-  { upstream, tracker, patients },
-) => {
-  const holders = upstream.organisations.filter((o) => (o.service === 'gp' || o.service === 'pharmacy') && o.users.length > 0);
+export const patientRoutes: RoutePlugin<{
+  upstream: Upstream;
+  tracker: ExchangeTracker;
+  patients: DemoPatient[];
+}> = async (app, { upstream, tracker, patients }) => {
+  const holders = upstream.organisations.filter(
+    (o) => (o.service === 'gp' || o.service === 'pharmacy') && o.users.length > 0,
+  );
 
   async function view(bsn: string, note?: Html): Promise<Html> {
     const [profile, log] = await Promise.all([
@@ -32,24 +35,34 @@ export const patientRoutes: RoutePlugin<{ upstream: Upstream; tracker: ExchangeT
     ]);
     if (!profile.ok) return problemBox(profile.problem);
     const stateAt = (ura: string): ConsentState =>
-      profile.body.inForce.filter((r) => 'ura' in r.holder && r.holder.ura === ura && r.category === '*' && r.consumerType === '*').at(-1)
-        ?.state ?? 'no-choice';
+      profile.body.inForce
+        .filter((r) => 'ura' in r.holder && r.holder.ura === ura && r.category === '*' && r.consumerType === '*')
+        .at(-1)?.state ?? 'no-choice';
     const byApp = new Map(upstream.organisations.map((o) => [o.applicationId, o.name]));
     return html`${note ?? ''}
       <section aria-labelledby="choices-title">
         <h2 id="choices-title">Choices per data holder</h2>
         <div class="holders">
           ${holders.map(
-            (o) => html`<form class="holder" hx-post="/patient/${bsn}/consent" hx-target="#patient-view" hx-trigger="change">
-              <fieldset>
-                <legend>${o.name}</legend>
-                <input type="hidden" name="holder" value="${o.id}" />
-                ${STATES.map(
-                  ([state, label]) =>
-                    html`<label><input type="radio" name="state" value="${state}" ${stateAt(o.ura) === state ? html`checked` : ''} /> ${label}</label>`,
-                )}
-              </fieldset>
-            </form>`,
+            (o) =>
+              html`<form class="holder" hx-post="/patient/${bsn}/consent" hx-target="#patient-view" hx-trigger="change">
+                <fieldset>
+                  <legend>${o.name}</legend>
+                  <input type="hidden" name="holder" value="${o.id}" />
+                  ${STATES.map(
+                    ([state, label]) =>
+                      html`<label
+                        ><input
+                          type="radio"
+                          name="state"
+                          value="${state}"
+                          ${stateAt(o.ura) === state ? html`checked` : ''}
+                        />
+                        ${label}</label
+                      >`,
+                  )}
+                </fieldset>
+              </form>`,
           )}
         </div>
       </section>
@@ -59,15 +72,29 @@ export const patientRoutes: RoutePlugin<{ upstream: Upstream; tracker: ExchangeT
           !log.ok
             ? problemBox(log.problem)
             : html`<table class="log">
-                <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col">Who</th><th scope="col">Outcome</th><th scope="col">Why</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th scope="col">When</th>
+                    <th scope="col">What</th>
+                    <th scope="col">Who</th>
+                    <th scope="col">Outcome</th>
+                    <th scope="col">Why</th>
+                  </tr>
+                </thead>
                 <tbody>
                   ${[...log.body.entries].reverse().map((e) => {
                     const tone = e.outcome === 'permitted' ? 'ok' : e.outcome === 'refused' ? 'refused' : 'warn';
                     return html`<tr class="tone-${tone}">
                       <td>${e.at.slice(0, 19).replace('T', ' ')}</td>
                       <td><code>${e.interaction}</code> ${e.category ?? ''}</td>
-                      <td>${byApp.get(e.requesterApplicationId ?? '') ?? e.requesterApplicationId ?? '-'} ${roleName(e.actingRole)}</td>
-                      <td><span class="badge ${tone}">${e.outcome}</span> <code>${e.code}</code>${e.emergency ? ' (emergency)' : ''}</td>
+                      <td>
+                        ${byApp.get(e.requesterApplicationId ?? '') ?? e.requesterApplicationId ?? '-'}
+                        ${roleName(e.actingRole)}
+                      </td>
+                      <td>
+                        <span class="badge ${tone}">${e.outcome}</span>
+                        <code>${e.code}</code>${e.emergency ? ' (emergency)' : ''}
+                      </td>
                       <td>${e.explanation}</td>
                     </tr>`;
                   })}
@@ -121,7 +148,9 @@ export const patientRoutes: RoutePlugin<{ upstream: Upstream; tracker: ExchangeT
       });
       tracker.note(aorta.initialRequestId, `${holder.name} records ${request.body.state} for ${bsn}`);
       const note = r.ok
-        ? html`<p class="card ok" role="status">${holder.name} recorded <strong>${request.body.state}</strong> (at its desk, as ${user.professional.name}).</p>`
+        ? html`<p class="card ok" role="status">
+            ${holder.name} recorded <strong>${request.body.state}</strong> (at its desk, as ${user.professional.name}).
+          </p>`
         : problemBox(r.problem);
       return reply.type(HTML).send((await view(bsn, note)).value);
     },

@@ -13,7 +13,9 @@ function render(value: unknown): string {
   if (value instanceof Html) return value.value;
   if (Array.isArray(value)) return value.map(render).join('');
   if (value === undefined || value === null || value === false) return '';
-  return escape(String(value as string | number | boolean));
+  if (typeof value === 'string') return escape(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return escape(JSON.stringify(value) ?? '');
 }
 
 /** A template tag: `html\`<p>${text}</p>\`` escapes text; nested Html and arrays of Html stay as they are. */
