@@ -15,7 +15,7 @@ function render(value: unknown): string {
   if (value === undefined || value === null || value === false) return '';
   if (typeof value === 'string') return escape(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return escape(JSON.stringify(value) ?? '');
+  return escape(JSON.stringify(value));
 }
 
 /** A template tag: `html\`<p>${text}</p>\`` escapes text; nested Html and arrays of Html stay as they are. */
