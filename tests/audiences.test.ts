@@ -1,6 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '@schakel/contracts';
 import {
@@ -22,6 +23,7 @@ import * as hap from '@schakel/hap';
 import * as seh from '@schakel/seh';
 import * as ambulance from '@schakel/ambulance';
 import * as hospital from '@schakel/hospital';
+import { buildConsoleApp } from '@schakel/console';
 
 /**
  * Access is decided by structure (issue #10): every registered route of every service, from Fastify's own
@@ -36,6 +38,7 @@ const GUARD_CODES = new Set([
   'CLIENT_NOT_ALLOWED',
   'PORTAL_LOGIN_REQUIRED',
   'FRONT_OFFICE_LOGIN_REQUIRED',
+  'CONSOLE_REQUEST_REFUSED',
 ]);
 const SAMPLES: Record<string, string> = {
   bsn: '999900146',
@@ -68,8 +71,8 @@ interface Service {
   name: string;
   app: App;
   url: string;
-  /** Callers that are not the route's audience, and one that is. */
-  wrong: Partial<Record<AudienceName, [string, () => Promise<TestCaller>][]>>;
+  /** Callers that are not the route's audience (with the headers they send, if any), and one that is. */
+  wrong: Partial<Record<AudienceName, [string, () => Promise<TestCaller>, Record<string, string>?][]>>;
   right: Partial<Record<AudienceName, () => Promise<{ caller: TestCaller; headers?: Record<string, string> }>>>;
 }
 
@@ -236,16 +239,71 @@ beforeAll(async () => {
   await consumer(seh.profile, { ura: '04000001', applicationId: '400001' });
   await consumer(ambulance.profile, { ura: '05000001', applicationId: '500001' });
   await consumer(hospital.profile, { ura: '07000001', applicationId: '700001' });
+  // The console (issue #16): plain HTTP on the loopback address, for a person at this machine in its own pages.
+  const adminDir = mkdtempSync(join(tmpdir(), 'schakel-console-'));
+  for (const [name, pem] of Object.entries(sp.admin.tls)) writeFileSync(join(adminDir, `${name}.pem`), pem);
+  const consoleApp = await buildConsoleApp(
+    {
+      LSP_URL: sp.url,
+      TLS_CERT_FILE: join(adminDir, 'cert.pem'),
+      TLS_KEY_FILE: join(adminDir, 'key.pem'),
+      TLS_CA_FILE: join(adminDir, 'ca.pem'),
+      CONSOLE_POLL_MS: 1000,
+      CONSOLE_ORGANISATIONS: [
+        {
+          id: 'hap',
+          service: 'hap',
+          name: 'HAP',
+          url: 'https://127.0.0.1:9',
+          ura: '03000001',
+          applicationId: '300001',
+          users: [],
+        },
+      ],
+    },
+    { kit: { logLevel: 'silent' } },
+  );
+  const consoleUrl = await consoleApp.listen({ host: '127.0.0.1', port: 0 });
+  sp.track(consoleApp);
+  const browser = async () => sp.anonymous();
+  services.push({
+    name: 'console',
+    app: consoleApp,
+    url: consoleUrl,
+    wrong: {
+      console: [
+        [
+          'a page under another host name (DNS rebinding)',
+          browser,
+          { host: 'console.evil.example', 'hx-request': 'true' },
+        ],
+        ['another site’s script', browser, { origin: 'https://evil.example', 'hx-request': 'true' }],
+      ],
+    },
+    right: { console: async () => ({ caller: await browser(), headers: { 'hx-request': 'true' } }) },
+  });
 });
 afterAll(async () => sp.close());
 
 const send = (caller: TestCaller, route: RouteEntry, path: string, headers: Record<string, string> = {}) =>
   caller.http(route.method, path, ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined, headers);
 
+async function page(route: RouteEntry, url: string, headers: Record<string, string> = {}) {
+  const r = await request(url, {
+    method: route.method as 'GET',
+    headers: { ...headers, ...(route.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+    ...(route.method === 'POST' ? { body: '{}' } : {}),
+  });
+  const text = await r.body.text();
+  const json = String(r.headers['content-type']).includes('json') ? (JSON.parse(text) as { code?: string }) : undefined;
+  return { status: r.statusCode, json };
+}
+
 describe('every route of every service refuses the wrong audience, whatever the spelling', () => {
   it('finds the routes of every audience', () => {
     const audiences = new Set(services.flatMap((s) => s.app.routeTable().map((r) => r.audience)));
     expect([...audiences].sort()).toEqual([
+      'console',
       'front-office',
       'front-office-login',
       'operations',
@@ -265,10 +323,10 @@ describe('every route of every service refuses the wrong audience, whatever the 
       for (const route of routes) {
         const wrong = service.wrong[route.audience] ?? [];
         const path = concrete(route.url);
-        for (const [who, make] of wrong) {
+        for (const [who, make, headers] of wrong) {
           const caller = await make();
           for (const [how, spelled, matches] of spellings(path)) {
-            const r = await send(caller, route, `${service.url}${spelled}`);
+            const r = await send(caller, route, `${service.url}${spelled}`, headers);
             const where = `${service.name} ${route.method} ${route.url} (${route.audience}) by ${who}, ${how}: ${spelled} -> ${r.status} ${r.json?.code}`;
             expect(r.status, where).toBeGreaterThanOrEqual(400);
             expect(r.status, where).toBeLessThan(500);
@@ -280,7 +338,11 @@ describe('every route of every service refuses the wrong audience, whatever the 
         const right = service.right[route.audience];
         if (right !== undefined) {
           const { caller, headers } = await right();
-          const r = await send(caller, route, `${service.url}${path}`, headers);
+          // The console answers pages (HTML), not JSON: read its problem only when it sent one.
+          const r =
+            route.audience === 'console'
+              ? await page(route, `${service.url}${path}`, headers)
+              : await send(caller, route, `${service.url}${path}`, headers);
           expect(
             GUARD_CODES.has(r.json?.code),
             `${service.name} ${route.method} ${route.url} by its own audience -> ${r.status} ${r.json?.code}`,

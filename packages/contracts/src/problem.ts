@@ -63,6 +63,11 @@ export const ERROR_CODES = {
     title: 'The request names another professional than the logged-in user',
     hl7: 'NAT',
   },
+  CONSOLE_REQUEST_REFUSED: {
+    status: 403,
+    title: 'The console answers only its own pages, opened on this machine',
+    hl7: undefined,
+  },
   TOO_MANY_ATTEMPTS: { status: 429, title: 'Too many failed attempts; wait before trying again', hl7: undefined },
   // who and what
   UNKNOWN_PATIENT: { status: 404, title: 'No data is registered for this BSN', hl7: 'KEY204' },

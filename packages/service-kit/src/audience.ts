@@ -18,7 +18,8 @@ export type AudienceName =
   | 'switch-point-legs'
   | 'front-office'
   | 'front-office-login'
-  | 'referrers';
+  | 'referrers'
+  | 'console';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

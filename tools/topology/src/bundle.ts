@@ -12,7 +12,7 @@ import { REPO_ROOT, SERVICES } from './topology.js';
 export const BUNDLE_DIR = resolve(REPO_ROOT, 'node_modules/.cache/schakel-services');
 
 export async function bundleServices(): Promise<Record<string, string>> {
-  const services = ['lsp', ...SERVICES];
+  const services = ['lsp', ...SERVICES, 'console'];
   const result = await build({
     entryPoints: Object.fromEntries(services.map((s) => [s, resolve(REPO_ROOT, 'services', s, 'src/main.ts')])),
     outdir: BUNDLE_DIR,

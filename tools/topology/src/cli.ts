@@ -421,6 +421,7 @@ async function start(args: string[]): Promise<void> {
     dataDir,
     logLevel: values['log-level'],
     host: values.host,
+    console: { patients: DEMO_PATIENTS },
     // The supervisor restarts a crashed organisation; say so, with where to look.
     onEvent: (e) => {
       const line =
@@ -458,7 +459,9 @@ async function start(args: string[]): Promise<void> {
   ]);
   const header = ['organisation', 'role', 'URA', 'application id', 'URL', 'API docs'];
   process.stdout.write(
-    `\nSchakel is running (all ready in ${(startedMs / 1000).toFixed(1)} s). Logs: ${dataDir}/logs\n\n${table([header, ...rows])}\n`,
+    `\nSchakel is running (all ready in ${(startedMs / 1000).toFixed(1)} s). Logs: ${dataDir}/logs\n\n` +
+      `  Open the console: ${running.consoleUrl ?? '(not started)'}   (live sequence, act as a role, patient, operator)\n\n` +
+      `${table([header, ...rows])}\n`,
   );
   if (!values['no-seed']) {
     process.stdout.write(`\nDemo patients (${seeded ? 'seeded now' : 'already in the data folder'}):\n`);

@@ -26,7 +26,14 @@ import type {
   TlsMaterial,
 } from '@schakel/service-kit';
 import type { SystemSubject } from '@schakel/trust/pki';
-import { ORGANISATION_TYPE_OF, REPO_ROOT, loadTopology, type OrganisationSpec, type Topology } from './topology.js';
+import {
+  ORGANISATION_TYPE_OF,
+  REPO_ROOT,
+  loadTopology,
+  usersOf,
+  type OrganisationSpec,
+  type Topology,
+} from './topology.js';
 import { ADMIN_SYSTEM } from './identities.js';
 import { bundleServices } from './bundle.js';
 import { frontOfficeUsersFile, preparePki } from './prepare-pki.js';
@@ -60,6 +67,12 @@ export interface StartOptions {
    * minute. On by default; a stop through the handle below is never restarted.
    */
   supervise?: boolean | { maxBackoffMs?: number };
+  /**
+   * Start the web console too (services/console, issue #16), once everything else is ready: plain HTTP on
+   * 127.0.0.1 (whatever `host` says: it holds the operator's certificate), at the topology's console port
+   * (an ephemeral one with ephemeral ports). `patients` are the demo patients it offers.
+   */
+  console?: boolean | { patients?: readonly { bsn: string; name: string; story?: string }[] };
   /** Told of every crash, restart and failed restart (`npm start` prints them). */
   onEvent?: (event: SupervisorEvent) => void;
 }
@@ -469,6 +482,40 @@ export async function startTopology(options: StartOptions = {}) {
     throw err;
   }
 
+  // The console is no organisation: not in the address book, the process list, snapshots or faults.
+  let consoleChild: { child: ChildProcess | undefined; url: string } | undefined;
+  if (options.console !== undefined && options.console !== false) {
+    const patients = typeof options.console === 'object' ? (options.console.patients ?? []) : [];
+    try {
+      consoleChild = await spawn('console', 'console', {
+        HOST: '127.0.0.1',
+        LOG_LEVEL: options.logLevel ?? 'info',
+        PORT: String(ephemeral ? 0 : (topology.console?.port ?? 7080)),
+        LSP_URL: processes.get(sp.id)?.url ?? '',
+        TLS_CERT_FILE: adminFiles.certFile,
+        TLS_KEY_FILE: adminFiles.keyFile,
+        TLS_CA_FILE: pki.files.root,
+        CONSOLE_PUBLIC_DIR: resolve(REPO_ROOT, 'services/console/public'),
+        CONSOLE_PATIENTS: JSON.stringify(patients),
+        CONSOLE_ORGANISATIONS: JSON.stringify(
+          topology.organisations.map((o) => ({
+            id: o.id,
+            service: o.service,
+            name: o.name,
+            url: processes.get(o.id)?.url ?? '',
+            ura: o.ura,
+            applicationId: o.applicationId,
+            users: usersOf(o),
+          })),
+        ),
+      });
+    } catch (err) {
+      closing = true;
+      await Promise.all([...processes.values()].map((p) => stopChild(p)));
+      throw err;
+    }
+  }
+
   const get = (id: string): RunningProcess => {
     const p = processes.get(id);
     if (p === undefined) throw new Error(`No process ${id} in this topology`);
@@ -498,8 +545,11 @@ export async function startTopology(options: StartOptions = {}) {
     /** Stop everything, put the stores back as in the snapshot, start everything again (same ports). */
     restore,
     snapshots,
+    /** The web console's URL, when it was started (`console` option). */
+    consoleUrl: consoleChild?.url,
     close: async () => {
       closing = true;
+      if (consoleChild !== undefined) await stopChild(consoleChild);
       await Promise.all([...processes.values()].map((p) => stopChild(p)));
       if (ownPki) rmSync(pkiDir, { recursive: true, force: true });
     },
@@ -510,7 +560,7 @@ export type RunningTopology = Awaited<ReturnType<typeof startTopology>>;
 /** Processes being stopped on purpose: the supervisor leaves them down. */
 const stopping = new WeakSet<ChildProcess>();
 
-async function stopChild(p: RunningProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+async function stopChild(p: { child: ChildProcess | undefined }, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   const child = p.child;
   if (child !== undefined) stopping.add(child);
   if (child === undefined || child.exitCode !== null || child.signalCode !== null) {

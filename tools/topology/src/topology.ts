@@ -71,6 +71,11 @@ export const Topology = z.object({
         }),
     )
     .min(1),
+  /** The web console (services/console): plain HTTP on the loopback address, started by `npm start`. */
+  console: z
+    .object({ port: z.number().int().min(0).max(65535).default(7080) })
+    .strict()
+    .optional(),
   settings: z
     .object({
       sourceTimeoutMs: z.number().int().positive().default(3000),

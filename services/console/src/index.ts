@@ -1,0 +1,2 @@
+export { buildConsoleApp } from './app.js';
+export { parseConsoleConfig, consoleConfigShape, ConsoleOrganisation, DemoPatient } from './config.js';
