@@ -109,6 +109,10 @@ const actions = {
       as: Name,
       certificate: z.enum(['own', 'none', 'other-ca']).default('own'),
       assertion: z.enum(['valid', 'missing', 'other-patient', 'expired', 'replayed']).default('valid'),
+      situation: z.enum(['regular', 'acute']).optional(),
+      verbalConsent: z.boolean().optional(),
+      patientCannotConsent: z.boolean().optional(),
+      treatmentRelation: z.boolean().default(true),
     })
     .strict()
     .describe('a query straight at the switch point as a connected system: for trust refusals'),

@@ -180,7 +180,10 @@ async function directQuery(ctx: ScenarioContext, v: Actions['query']): Promise<A
             applicationId: org.applicationId,
             professional: { uziNumber: professional.uziNumber, roleCode: professional.roleCode },
           },
-          treatmentRelation: true,
+          treatmentRelation: v.treatmentRelation,
+          ...(v.situation !== undefined ? { situation: v.situation } : {}),
+          ...(v.verbalConsent !== undefined ? { verbalConsent: v.verbalConsent } : {}),
+          ...(v.patientCannotConsent !== undefined ? { patientCannotConsent: v.patientCannotConsent } : {}),
         },
         ...(jws !== undefined ? { headers: { authorization: `Bearer ${jws}` } } : {}),
       });
