@@ -77,6 +77,11 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, title: 'Not found', hl7: 'KEY204' },
   ROUTE_NOT_FOUND: { status: 404, title: 'There is no such endpoint', hl7: undefined },
   CONFLICT: { status: 409, title: 'The request conflicts with what is stored', hl7: undefined },
+  NOT_RECORDING: {
+    status: 409,
+    title: 'No recording runs: start one before stopping it',
+    hl7: undefined,
+  },
   NO_LAUNCHER: {
     status: 409,
     title: 'Process control needs the Schakel launcher (npm start or startTopology), which did not start this service',

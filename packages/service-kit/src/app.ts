@@ -198,6 +198,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
   // The operator's faults and journal (docs/control.md): commands arrive from the launcher over IPC.
   const controls = createControls();
   app.decorate('controls', controls);
+  app.addHook('onSend', (request, reply, payload) => controls.capture(request, reply, payload));
   app.addHook('onResponse', (request, reply) => controls.record(request, reply));
   const stopAnswering = answerCommands(controls);
   app.addHook('onClose', async () => {

@@ -47,7 +47,35 @@ export const JournalEntry = z.object({
 });
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
+/**
+ * One exchange an organisation received while a recording ran (docs/control.md, "Record and replay"):
+ * with its bodies as they were, so it stays in this process's memory only until the switch point collects
+ * it and pseudonymises the lot (recording.ts). It never goes to a log or a file as it is.
+ */
+export const CapturedExchange = z.object({
+  at: z.string(),
+  method: z.string(),
+  url: z.string(),
+  route: z.string(),
+  audience: z.string().optional(),
+  interaction: z.string().optional(),
+  status: z.number().int(),
+  ms: z.number(),
+  initialRequestId: z.string().optional(),
+  requestId: z.string().optional(),
+  fault: z.enum(FAULT_KINDS).optional(),
+  requestType: z.string().optional(),
+  request: z.string().optional(),
+  responseType: z.string().optional(),
+  response: z.string().optional(),
+});
+export type CapturedExchange = z.infer<typeof CapturedExchange>;
+/** The legs of the switch point: a connected system calling it, and it calling a source or a GP. */
+export const RECORDED_AUDIENCES: readonly string[] = ['system', 'switch-point-legs'];
+
 export type OrganisationCommand =
+  | { kind: 'recording.start' }
+  | { kind: 'recording.stop' }
   | { kind: 'fault.set'; fault: Fault }
   | { kind: 'fault.clear' }
   | { kind: 'fault.get' }
@@ -58,10 +86,24 @@ export type OrganisationCommand =
 const JOURNAL_LIMIT = 2_000;
 const FAULTED = Symbol('faulted');
 type Faulted = FastifyRequest & { [FAULTED]?: Fault['kind'] };
+const SENT = Symbol('sent');
+type Sent = FastifyRequest & { [SENT]?: string };
+/** A recording holds bodies in memory: bounded, like the journal. */
+const RECORDING_LIMIT = 2_000;
+
+const asText = (body: unknown): string | undefined => {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  return JSON.stringify(body);
+};
+const recorded = (request: FastifyRequest): boolean =>
+  RECORDED_AUDIENCES.includes((request.routeOptions.config as { audience?: string }).audience ?? '');
 
 export function createControls() {
   let fault: (Fault & { left?: number }) | undefined;
   const journal: JournalEntry[] = [];
+  let recording: CapturedExchange[] | undefined;
   const hung = new Set<Socket>();
 
   /** The fault for this request, counting down `times`. */
@@ -108,6 +150,11 @@ export function createControls() {
         }
       }
     },
+    /** An onSend hook for every route: while a recording runs, keep what a recorded leg answered. */
+    capture: async (request: FastifyRequest, _reply: FastifyReply, payload: unknown): Promise<unknown> => {
+      if (recording !== undefined && recorded(request)) (request as Sent)[SENT] = asText(payload);
+      return payload;
+    },
     /** An onResponse hook for every route: the journal (route patterns and ids, never a body or a URL). */
     record: async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const config = request.routeOptions.config as { audience?: string; interaction?: string };
@@ -124,10 +171,35 @@ export function createControls() {
         ...((request as Faulted)[FAULTED] !== undefined ? { fault: (request as Faulted)[FAULTED] } : {}),
       });
       if (journal.length > JOURNAL_LIMIT) journal.splice(0, journal.length - JOURNAL_LIMIT);
+      if (recording !== undefined && recorded(request)) {
+        const entry = journal.at(-1) as JournalEntry;
+        const requestType = request.headers['content-type'];
+        const responseType = reply.getHeader('content-type');
+        const requestBody = asText(request.body);
+        const responseBody = (request as Sent)[SENT];
+        recording.push({
+          ...entry,
+          url: request.url,
+          ...(requestType !== undefined ? { requestType } : {}),
+          ...(requestBody !== undefined ? { request: requestBody } : {}),
+          ...(typeof responseType === 'string' ? { responseType } : {}),
+          ...(responseBody !== undefined ? { response: responseBody } : {}),
+        });
+        if (recording.length > RECORDING_LIMIT) recording.splice(0, recording.length - RECORDING_LIMIT);
+      }
     },
     /** A command from the operator; answers what the control API returns. */
     async handle(command: OrganisationCommand): Promise<unknown> {
       switch (command.kind) {
+        case 'recording.start':
+          recording = [];
+          return { recording: true };
+        case 'recording.stop': {
+          // Handed to the switch point once, and gone from here.
+          const exchanges = recording ?? [];
+          recording = undefined;
+          return { exchanges };
+        }
         case 'snapshot.save':
           return { files: await backupStores(command.dir) };
         case 'fault.set':

@@ -19,3 +19,5 @@ export * from './controls.js';
 export * from './attempts.js';
 export * from './front-office-users.js';
 export * from './front-office.js';
+export * from './recording.js';
+export { createPseudonymiser, scanForOriginals, type ScanFinding, type Pseudonymiser } from './pseudonyms.js';

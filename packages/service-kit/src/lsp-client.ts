@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { CallError, type ServiceClient } from './client.js';
 import { ProcessList, type ProcessAction } from './process-control.js';
 import { Fault, JournalEntry } from './controls.js';
+import { Recording } from './recording.js';
 
 const FaultState = z.object({ fault: Fault.nullable() });
 const Journal = z.object({ entries: z.array(JournalEntry) });
@@ -76,6 +77,18 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
       client
         .call(baseUrl, { method: 'DELETE', path: `/control/journals/${seg(id)}`, schema: Journal })
         .then((r) => r.body.entries),
+    /** Start recording both legs of every exchange through the switch point (admin certificate). */
+    startRecording: () =>
+      client
+        .call(baseUrl, {
+          method: 'POST',
+          path: '/control/recording/start',
+          schema: z.object({ recording: z.literal(true), since: z.string(), processes: z.array(z.string()) }),
+        })
+        .then((r) => r.body),
+    /** Stop recording: the recording, pseudonymised (admin certificate). */
+    stopRecording: () =>
+      client.call(baseUrl, { method: 'POST', path: '/control/recording/stop', schema: Recording }).then((r) => r.body),
     /** The names of the saved snapshots (admin certificate). */
     snapshots: () =>
       client

@@ -5,7 +5,10 @@ import {
   JournalEntry,
   PROCESS_ACTIONS,
   ProcessList,
+  Recording,
+  assembleRecording,
   pick,
+  type CapturedExchange,
   type App,
   type OrganisationCommand,
   type ProcessControl,
@@ -123,6 +126,63 @@ export function controlRoutes(app: App, control: ProcessControl | undefined): vo
       },
     },
     async (request) => Journal.parse(await command(request.params.id, { kind: 'journal.clear' })),
+  );
+
+  // Record and replay: every process keeps the legs it received, with bodies, in memory; the switch point
+  // collects them on stop and pseudonymises the lot before anything leaves it (docs/control.md).
+  let recordingSince: string | undefined;
+  const Started = z.object({ recording: z.literal(true), since: z.string(), processes: z.array(z.string()) });
+  app.post(
+    '/control/recording/start',
+    {
+      schema: {
+        tags: ['control'],
+        summary:
+          'Start recording both legs of every exchange through the switch point, bodies included (operator only)',
+        response: { 200: Started, ...errors },
+      },
+    },
+    async (request) => {
+      const running = (await launcher().list()).filter((p) => p.state === 'running');
+      await Promise.all(running.map((p) => command(p.id, { kind: 'recording.start' })));
+      recordingSince = new Date().toISOString();
+      request.log.warn({ processes: running.length }, 'operator recording started');
+      return { recording: true as const, since: recordingSince, processes: running.map((p) => p.id) };
+    },
+  );
+  app.post(
+    '/control/recording/stop',
+    {
+      schema: {
+        tags: ['control'],
+        summary: 'Stop recording and answer the recording, every BSN, name and free text pseudonymised (operator only)',
+        response: { 200: Recording, ...errors },
+      },
+    },
+    async (request) => {
+      if (recordingSince === undefined)
+        throw problem('NOT_RECORDING', 'No recording runs: start one with POST /control/recording/start');
+      const processes = await launcher().list();
+      const switchPoint = processes.find((p) => p.service === 'lsp')?.id ?? 'lsp';
+      const missing: string[] = [];
+      const captured = await Promise.all(
+        processes.map(async (p) => {
+          const result = await command(p.id, { kind: 'recording.stop' }).catch(() => undefined);
+          if (result === undefined) missing.push(p.id);
+          return { org: p.id, exchanges: (result as { exchanges?: CapturedExchange[] } | undefined)?.exchanges ?? [] };
+        }),
+      );
+      const recording = assembleRecording({
+        startedAt: recordingSince,
+        switchPoint,
+        processes: processes.map((p) => ({ id: p.id, service: p.service, name: p.name })),
+        captured,
+        missing,
+      });
+      recordingSince = undefined;
+      request.log.warn({ exchanges: recording.exchanges.length }, 'operator recording stopped');
+      return recording;
+    },
   );
 
   const Name = z.object({ name: z.string().regex(/^[a-z0-9-]{1,40}$/) });

@@ -18,6 +18,14 @@ describe('process control without a launcher', () => {
     expect((err as CallError).detail.problem).toMatchObject({ status: 409, code: 'NO_LAUNCHER' });
   });
 
+  it('answers NOT_RECORDING (409) to a stop when no recording runs', async () => {
+    const err = await sp.admin.lsp.stopRecording().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((err as CallError).detail.problem).toMatchObject({ status: 409, code: 'NOT_RECORDING' });
+  });
+
   it('refuses a connected system: control is the operator’s', async () => {
     const err = await sp.hap.lsp.controlProcess('gp-1', 'stop').then(
       () => undefined,

@@ -41,6 +41,10 @@ export async function controlClient(pkiDir: string, switchPointUrl: string) {
     /** What one organisation received and answered (route patterns, no bodies), oldest first. */
     journal: (id: string) => lsp.journal(id),
     clearJournal: (id: string) => lsp.clearJournal(id),
+    /** Record both legs of every exchange through the switch point, until stopRecording(). */
+    startRecording: () => lsp.startRecording(),
+    /** The recording since startRecording(), every BSN, name and free text pseudonymised (docs/control.md). */
+    stopRecording: () => lsp.stopRecording(),
     /** Save every store under a name while everything runs. */
     snapshot: (name: string) => lsp.saveSnapshot(name),
     snapshots: () => lsp.snapshots(),

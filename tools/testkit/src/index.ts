@@ -9,3 +9,5 @@ export { loadScenarios, runScenarios, type LoadedScenario, type RunOptions } fro
 export { withProfessionals } from './scenarios/topology.js';
 export { junitXml, type ScenarioResult } from './scenarios/junit.js';
 export { mismatches } from './scenarios/match.js';
+export { scenarioFromRecording } from './scenarios/from-recording.js';
+export { Recording, scanForOriginals, type ScanFinding } from '@schakel/service-kit';

@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { INTERACTIONS, ORGANISATION_TYPES, ProblemError, type Interaction } from '@schakel/contracts';
 import { signAssertion } from '@schakel/trust/assertion';
@@ -30,6 +30,8 @@ const HELP = `Usage: npm start [-- options]              start the topology (the
                                                control one organisation of the running topology
        npm run -s schakel -- snapshot NAME | restore NAME | snapshots | reset
                                                save or put back every store at once; reset = restore start
+       npm run -s schakel -- record start | record stop --out FILE
+                                               record both legs through the switch point, pseudonymised
        npm run -s schakel -- login options     log in at a front office, print the session token
        npm run -s schakel -- seed [--by-name]  seed the demo patients into a running topology
        npm run -s schakel -- bundle            bundle the services for plain Node (the container image does)
@@ -128,6 +130,8 @@ async function main(): Promise<void> {
       for (const [service, file] of Object.entries(await bundleServices()))
         process.stdout.write(`${service} ${file}\n`);
       return;
+    case 'record':
+      return recordCommand(args);
     default:
       process.stderr.write(`Unknown command ${command}\n\n${HELP}\n`);
       process.exit(2);
@@ -207,6 +211,43 @@ async function controlCommand(verb: ProcessAction | 'processes', args: string[])
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`${verb}${id !== undefined ? ` ${id}` : ''}: ${message}\n`);
+    process.exit(1);
+  } finally {
+    await lsp.close();
+  }
+}
+
+/** Record and replay (docs/control.md): start a recording, or stop it and write the pseudonymised file. */
+async function recordCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      out: { type: 'string' },
+      'lsp-url': { type: 'string', default: 'https://127.0.0.1:7000' },
+      'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
+    },
+  });
+  const verb = positionals[0];
+  if ((verb !== 'start' && verb !== 'stop') || (verb === 'stop' && values.out === undefined)) {
+    process.stderr.write('Usage: record start | record stop --out FILE\n');
+    process.exit(2);
+  }
+  const lsp = await operatorClient(join(resolve(values['data-dir']), 'pki'), values['lsp-url']);
+  try {
+    if (verb === 'start') {
+      const started = await lsp.startRecording();
+      process.stdout.write(`Recording since ${started.since} at ${started.processes.length} processes\n`);
+    } else {
+      const recording = await lsp.stopRecording();
+      const out = resolve(values.out ?? '');
+      writeFileSync(out, `${JSON.stringify(recording, null, 2)}\n`);
+      process.stdout.write(
+        `${recording.exchanges.length} exchanges, ${recording.pseudonyms.bsns.length} patients under pseudonyms: ${out}\n`,
+      );
+    }
+  } catch (err) {
+    process.stderr.write(`record ${verb}: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   } finally {
     await lsp.close();

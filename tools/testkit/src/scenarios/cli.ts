@@ -1,6 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { stringify } from 'yaml';
+import { Recording } from '@schakel/service-kit';
 import { DEFAULT_TOPOLOGY_FILE, REPO_ROOT, loadTopology } from '@schakel/topology';
 import { controlClient } from '../control.js';
 import { startSchakel } from '../local.js';
@@ -9,8 +11,11 @@ import type { Target } from './context.js';
 import { withProfessionals } from './topology.js';
 import { junitXml } from './junit.js';
 import { loadScenarios, runScenarios } from './run.js';
+import { Scenario } from './format.js';
+import { scenarioFromRecording } from './from-recording.js';
 
 const HELP = `Usage: npm run scenario -- run PATH... [options]
+       npm run scenario -- from-recording RECORDING.json --out SCENARIO.yaml [--topology FILE]
 
 Runs scenario files (YAML; a folder is read recursively) against Schakel and prints progress. Without
 --lsp-url it starts Schakel on local processes for the run (ephemeral ports, a temporary data folder),
@@ -27,7 +32,26 @@ Options:
   --topology FILE     its topology file (default topology/default.json)
   -h, --help          this text
 
+from-recording turns a recording (npm run -s schakel -- record stop --out F) into a scenario that replays
+its queries and checks the recorded per-source statuses and decisions (docs/control.md).
+
 Exit status: 0 when every scenario passed (or was skipped), 1 otherwise.`;
+
+/** A recording as a scenario file; what it could not replay is printed. */
+function fromRecording(file: string, out: string | undefined, topologyFile: string): number {
+  if (out === undefined) {
+    process.stderr.write('from-recording needs --out SCENARIO.yaml\n');
+    return 2;
+  }
+  const recording = Recording.parse(JSON.parse(readFileSync(resolve(file), 'utf8')));
+  const { scenario, notes } = scenarioFromRecording(recording, loadTopology(resolve(topologyFile)));
+  Scenario.parse(scenario);
+  mkdirSync(dirname(resolve(out)), { recursive: true });
+  writeFileSync(resolve(out), stringify(scenario));
+  for (const note of notes) process.stdout.write(`note: ${note}\n`);
+  process.stdout.write(`Scenario: ${resolve(out)} (run it with npm run scenario -- run ${out})\n`);
+  return 0;
+}
 
 async function main(): Promise<number> {
   const [verb, ...args] = process.argv.slice(2);
@@ -42,9 +66,12 @@ async function main(): Promise<number> {
       'lsp-url': { type: 'string' },
       'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
       topology: { type: 'string', default: DEFAULT_TOPOLOGY_FILE },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (verb === 'from-recording' && positionals.length === 1 && !values.help)
+    return fromRecording(positionals[0] as string, values.out, values.topology);
   if (values.help || verb !== 'run' || positionals.length === 0) {
     process.stdout.write(`${HELP}\n`);
     return values.help ? 0 : 2;

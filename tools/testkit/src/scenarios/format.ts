@@ -113,6 +113,9 @@ const actions = {
         'the system the request names as requester, if not the one whose certificate it comes with',
       ),
       treatmentRelation: z.boolean().default(true).describe('whether the professional declares a treatment relation'),
+      situation: z.enum(['regular', 'acute']).optional(),
+      verbalConsent: z.boolean().optional(),
+      patientCannotConsent: z.boolean().optional(),
     })
     .strict()
     .describe('a query straight at the switch point as a connected system: for trust refusals'),

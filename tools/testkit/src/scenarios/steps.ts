@@ -181,6 +181,9 @@ async function directQuery(ctx: ScenarioContext, v: Actions['query']): Promise<A
             professional: { uziNumber: professional.uziNumber, roleCode: professional.roleCode },
           },
           treatmentRelation: v.treatmentRelation,
+          ...(v.situation !== undefined ? { situation: v.situation } : {}),
+          ...(v.verbalConsent !== undefined ? { verbalConsent: v.verbalConsent } : {}),
+          ...(v.patientCannotConsent !== undefined ? { patientCannotConsent: v.patientCannotConsent } : {}),
         },
         ...(jws !== undefined ? { headers: { authorization: `Bearer ${jws}` } } : {}),
       });
