@@ -267,7 +267,10 @@ export async function startTopology(options: StartOptions = {}) {
         const child = p.child;
         if (child === undefined || !child.connected) return;
         const c: OrganisationCommand = { kind: 'clock.set', setting };
-        if (!paused.has(p.id)) return void (await command(p, c));
+        if (!paused.has(p.id)) {
+          await command(p, c);
+          return;
+        }
         const message: CommandMessage = { type: 'schakel:command', requestId: randomUUID(), command: c };
         child.send(message);
       }),
