@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addDuration } from '@schakel/contracts';
-import { freshBsn, operatorClient } from '@schakel/topology';
+import { REPO_ROOT, freshBsn, operatorClient } from '@schakel/topology';
 import { COVERING_GP, dispense, http, startTestTopology } from './helpers.js';
 
 /**
@@ -184,6 +186,31 @@ describe('the clock set by the operator', () => {
     await gpPatient(bsn);
     expect((await hapSummary(bsn)).journal).toEqual([]);
   });
+
+  it('is what the CLI verb clock does: freeze, show, offset and reset', async () => {
+    const cli = (...args: string[]) =>
+      promisify(execFile)(
+        process.execPath,
+        [
+          '--conditions=@schakel/source',
+          '--import',
+          'tsx',
+          'tools/topology/src/cli.ts',
+          'clock',
+          ...args,
+          '--lsp-url',
+          t.switchPoint.url,
+          '--data-dir',
+          t.dataDir,
+        ],
+        { cwd: REPO_ROOT },
+      );
+    expect((await cli('--at', '2027-01-01T09:00:00Z', '--freeze')).stdout).toBe('2027-01-01T09:00:00.000Z  (frozen)\n');
+    expect((await lsp.clock()).now).toBe('2027-01-01T09:00:00.000Z');
+    expect((await cli('--offset=-3600000')).stdout).toMatch(/\(real time - 3600000 ms\)/);
+    expect((await cli('reset')).stdout).toMatch(/\(real time\)/);
+    expect((await lsp.clock()).setting).toEqual({ mode: 'real' });
+  }, 60_000);
 
   it('refuses a setting that is not one, as problem+json', async () => {
     for (const body of [{}, { offset: 'four months' }, { offset: 'P1D', frozen: true }, { at: 'tomorrow' }]) {

@@ -73,7 +73,7 @@ the switch point with the admin certificate; pause freezes a process with SIGSTO
   --data-dir DIR          the topology's data folder, for the admin certificate (default ./data)
 
 Options of clock (through the switch point with the admin certificate; docs/control.md, "Clock"):
-  --offset DUR            run ahead (or behind, -P1D) of real time: an ISO 8601 duration (P4M, PT2H) or milliseconds
+  --offset DUR            run ahead of real time (behind: --offset=-P1D): an ISO 8601 duration (P4M, PT2H) or ms
   --at ISO                jump to this time, e.g. 2027-01-01T09:00:00Z; it runs on from there
   --freeze                with --at: stand still at that time; alone: stand still at the clock's now
   --lsp-url URL, --data-dir DIR   as for processes
