@@ -47,15 +47,18 @@ export type ClockSetting = z.infer<typeof ClockSetting>;
  * or a time that stands still; `{ "frozen": true }` alone stops the clock where it is.
  */
 export const SetClock = z
-  .union([
-    z
-      .object({
-        offset: z.union([IsoDuration, z.number().int().min(-MAX_OFFSET_MS).max(MAX_OFFSET_MS)]),
-      })
-      .strict(),
-    z.object({ at: IsoDateTime, frozen: z.boolean().optional() }).strict(),
-    z.object({ frozen: z.literal(true) }).strict(),
-  ])
+  .union(
+    [
+      z
+        .object({
+          offset: z.union([IsoDuration, z.number().int().min(-MAX_OFFSET_MS).max(MAX_OFFSET_MS)]),
+        })
+        .strict(),
+      z.object({ at: IsoDateTime, frozen: z.boolean().optional() }).strict(),
+      z.object({ frozen: z.literal(true) }).strict(),
+    ],
+    { error: 'one of { offset: ISO duration or ms }, { at: ISO date-time, frozen?: boolean }, { frozen: true }' },
+  )
   .meta({ id: 'SetClock' });
 export type SetClock = z.infer<typeof SetClock>;
 
