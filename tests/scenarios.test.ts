@@ -106,7 +106,7 @@ describe('npm run scenario -- run', () => {
       expect(fixture('wrong-expectation.yaml')?.failure).toMatch(
         /then step 1 .*sources\.apotheek-zuid\.status: expected "ok", got "refused"/s,
       );
-      expect(fixture('sets-the-clock.yaml')?.failure).toMatch(/a clock is not built yet/);
+      expect(fixture('bad-clock.yaml')?.failure).toMatch(/given\.clock\.offset: an ISO 8601 duration/);
       expect(fixture('needs-a-professional.yaml')?.skipped).toMatch(/no 900000077 \(01\.008\) at hap-midden/);
       expect(suite).toEqual({ tests: String(cases.length), failures: '2', skipped: '1' });
     },

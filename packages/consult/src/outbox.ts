@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Bsn, IsoDateTime, ReportRouting, type ObservationReportSubmission } from '@schakel/contracts';
+import { Bsn, IsoDateTime, ReportRouting, realNowIso, type ObservationReportSubmission } from '@schakel/contracts';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { ConsultDatabase, OutboxTable } from './migrations.js';
 import type { DueMessage } from './delivery.js';
@@ -51,6 +51,11 @@ const toReport = (r: Row): OutboxReport => ({
 export type DueReport = DueMessage<ObservationReportSubmission>;
 
 /** The sender's outbox in its own store. Only this process writes it, so claiming needs no locks. */
+/**
+ * The retry schedule (next_attempt_at) is operational, on real time like the delivery worker's sleeping
+ * (delivery.ts): a frozen or shifted domain clock (docs/control.md, "Clock") must not stop retries or skip
+ * their backoff. When a report was written and delivered is domain time (nowIso).
+ */
 export function createOutbox(store: Kysely<ConsultDatabase>) {
   const db = store;
   const pending = ['queued', 'retrying'] as const;
@@ -65,7 +70,7 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
           bsn: submission.bsn,
           body: JSON.stringify(submission),
           state: 'queued',
-          next_attempt_at: nowIso(),
+          next_attempt_at: realNowIso(),
           created_at: submission.writtenAt,
         })
         .onConflict((oc) => oc.column('consult_id').doNothing())
@@ -104,7 +109,7 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
         .updateTable('outbox')
         .set({
           state: 'retrying',
-          next_attempt_at: nowIso(),
+          next_attempt_at: realNowIso(),
           last_error: 'interrupted: this system stopped during an attempt',
         })
         .where('state', '=', 'delivering')
@@ -117,7 +122,7 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
         .selectFrom('outbox')
         .select(['message_id', 'attempts', 'body'])
         .where('state', 'in', pending)
-        .where('next_attempt_at', '<=', nowIso())
+        .where('next_attempt_at', '<=', realNowIso())
         .orderBy('next_attempt_at')
         .limit(limit)
         .execute();

@@ -11,3 +11,4 @@ export * from './disclosure.js';
 export * from './observation-report.js';
 export * from './policies.js';
 export * from './referral.js';
+export * from './clock.js';

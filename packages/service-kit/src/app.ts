@@ -27,8 +27,10 @@ import { z } from 'zod';
 import { pino, type Logger } from 'pino';
 import {
   AORTA_ID_HEADER,
+  IsoDateTime,
   formatAortaId,
   newAortaId,
+  nowIso,
   parseAortaId,
   problem,
   Problem,
@@ -256,7 +258,13 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
 
       scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-      const Health = z.object({ status: z.literal('ok'), service: z.string() }).meta({ id: 'Health' });
+      const Health = z
+        .object({
+          status: z.literal('ok'),
+          service: z.string(),
+          now: IsoDateTime.describe('the domain clock of this process (docs/control.md, "Clock")'),
+        })
+        .meta({ id: 'Health' });
       const Ready = z.object({ status: z.literal('ready'), service: z.string() }).meta({ id: 'Ready' });
       scope.get(
         '/health',
@@ -264,6 +272,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
         async () => ({
           status: 'ok' as const,
           service: info.service,
+          now: nowIso(),
         }),
       );
       scope.get(

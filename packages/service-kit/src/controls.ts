@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Socket } from 'node:net';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { ERROR_CODES, problem, type ErrorCode } from '@schakel/contracts';
+import { ClockSetting, ERROR_CODES, clockState, problem, setClock, type ErrorCode } from '@schakel/contracts';
 import { backupStores } from './store.js';
 import { aortaIfAny } from './app.js';
 
@@ -81,7 +81,8 @@ export type OrganisationCommand =
   | { kind: 'fault.get' }
   | { kind: 'journal.get' }
   | { kind: 'journal.clear' }
-  | { kind: 'snapshot.save'; dir: string };
+  | { kind: 'snapshot.save'; dir: string }
+  | { kind: 'clock.set'; setting: ClockSetting };
 
 const JOURNAL_LIMIT = 2_000;
 const FAULTED = Symbol('faulted');
@@ -155,7 +156,10 @@ export function createControls() {
       if (recording !== undefined && recorded(request)) (request as Sent)[SENT] = asText(payload);
       return payload;
     },
-    /** An onResponse hook for every route: the journal (route patterns and ids, never a body or a URL). */
+    /**
+     * An onResponse hook for every route: the journal (route patterns and ids, never a body or a URL). Its
+     * times are real time, like the service log's: it records traffic, not domain facts.
+     */
     record: async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       const config = request.routeOptions.config as { audience?: string; interaction?: string };
       const aorta = aortaIfAny(request);
@@ -215,6 +219,10 @@ export function createControls() {
         case 'journal.clear':
           journal.length = 0;
           return { entries: [] };
+        case 'clock.set':
+          // The clock is the process's (every app in it shares it): see @schakel/contracts clock.ts.
+          setClock(ClockSetting.parse(command.setting));
+          return clockState();
       }
     },
     close(): void {

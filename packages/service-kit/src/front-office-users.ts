@@ -1,6 +1,6 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { z } from 'zod';
-import { UziNumber, UziRoleCode } from '@schakel/contracts';
+import { UziNumber, UziRoleCode, realNowIso } from '@schakel/contracts';
 import {
   nowIso,
   queryBuilder,
@@ -211,13 +211,16 @@ export function createFrontOfficeStore(store: QueryRunner) {
     },
     async startSession(user: FrontOfficeUser, minutes: number): Promise<{ token: string; expiresAt: string }> {
       const token = randomBytes(32).toString('base64url');
+      // A session's lifetime is operational, on real time (docs/control.md, "Clock"): moving the domain's
+      // clock must not log everyone out. What users do is logged on the domain's clock (log below).
+      const realNow = realNowIso();
       const expiresAt = new Date(Date.now() + minutes * 60_000).toISOString();
-      await store.executeQuery(q.deleteFrom('front_office_sessions').where('expires_at', '<', nowIso()));
+      await store.executeQuery(q.deleteFrom('front_office_sessions').where('expires_at', '<', realNow));
       await store.executeQuery(
         q.insertInto('front_office_sessions').values({
           token_hash: tokenHash(token),
           username: user.username,
-          started_at: nowIso(),
+          started_at: realNow,
           expires_at: expiresAt,
         }),
       );
@@ -232,7 +235,7 @@ export function createFrontOfficeStore(store: QueryRunner) {
           .selectAll('front_office_users')
           .select('front_office_sessions.expires_at')
           .where('front_office_sessions.token_hash', '=', tokenHash(token))
-          .where('front_office_sessions.expires_at', '>', nowIso()),
+          .where('front_office_sessions.expires_at', '>', realNowIso()),
       );
       const row = rows[0];
       return row === undefined ? undefined : { user: toUser(row), expiresAt: row.expires_at };

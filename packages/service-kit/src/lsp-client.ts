@@ -1,4 +1,5 @@
 import {
+  ClockState,
   ConsentRecord,
   ConsentRequest,
   IndexEntry,
@@ -12,6 +13,7 @@ import {
   type IndexReason,
   type MedicationQuery,
   type ObservationReportSubmission,
+  type SetClock,
   type SummaryQuery,
   type SystemRegistration,
 } from '@schakel/contracts';
@@ -116,6 +118,17 @@ export function createSwitchPointClient(client: ServiceClient, baseUrl: string) 
           schema: z.object({ name: z.string(), restoring: z.literal(true) }),
         })
         .then((r) => r.body),
+    /** The domain clock of the running stack: now, and its setting (admin certificate; docs/control.md). */
+    clock: () =>
+      client.call(baseUrl, { method: 'GET', path: '/control/clock', schema: ClockState }).then((r) => r.body),
+    /** Offset or freeze the clock of every service at once (admin certificate). */
+    setClock: (setting: SetClock) =>
+      client
+        .call(baseUrl, { method: 'PUT', path: '/control/clock', body: setting, schema: ClockState })
+        .then((r) => r.body),
+    /** Back to real time in every service (admin certificate). */
+    resetClock: () =>
+      client.call(baseUrl, { method: 'DELETE', path: '/control/clock', schema: ClockState }).then((r) => r.body),
     registerSystem: (applicationId: string, entry: SystemRegistration) =>
       client
         .call(baseUrl, {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { problem } from '@schakel/contracts';
+import { ClockSetting, problem, setClock } from '@schakel/contracts';
 import type { Controls, OrganisationCommand } from './controls.js';
 
 /**
@@ -27,12 +27,14 @@ export const ProcessList = z.object({ processes: z.array(ProcessInfo) });
 export interface ControlRequest {
   type: 'schakel:control';
   requestId: string;
-  action: ProcessAction | 'list' | 'command' | 'snapshot' | 'snapshots' | 'restore';
+  action: ProcessAction | 'list' | 'command' | 'snapshot' | 'snapshots' | 'restore' | 'clock';
   id?: string;
   /** With snapshot and restore: the snapshot's name. */
   name?: string;
   /** With action 'command': what the organisation's controls should do. */
   command?: OrganisationCommand;
+  /** With action 'clock': the clock every process gets now and at every (re)start. */
+  clock?: ClockSetting;
 }
 export type ControlReply = { type: 'schakel:control-reply'; requestId: string } & (
   | { ok: true; processes: ProcessInfo[]; result?: unknown }
@@ -57,10 +59,17 @@ export interface ProcessControl {
   command(id: string, command: OrganisationCommand): Promise<unknown>;
   /** The launcher's answer to snapshot, snapshots or restore (see the launcher's handle). */
   store(action: 'snapshot' | 'snapshots' | 'restore', name?: string): Promise<unknown>;
+  /** Give every process this clock, now and whenever the launcher (re)starts one. */
+  clock(setting: ClockSetting): Promise<void>;
 }
 
 /** Set by the launcher in the environment of the processes it starts (one service each). */
 export const LAUNCHED_ENV = 'SCHAKEL_LAUNCHED';
+/**
+ * The clock setting (ClockSetting as JSON) the launcher gives a process it (re)starts, so that a restarted
+ * organisation keeps the clock the others have (docs/control.md, "Clock"). Empty or unset: real time.
+ */
+export const CLOCK_ENV = 'SCHAKEL_CLOCK';
 
 /**
  * In a process the launcher started: carry out its commands on this app's controls. Returns an
@@ -69,6 +78,8 @@ export const LAUNCHED_ENV = 'SCHAKEL_LAUNCHED';
 export function answerCommands(controls: Controls): () => void {
   const send = process.send?.bind(process);
   if (send === undefined || process.env[LAUNCHED_ENV] !== '1') return () => undefined;
+  const clock = process.env[CLOCK_ENV];
+  if (clock !== undefined && clock !== '') setClock(ClockSetting.parse(JSON.parse(clock)));
   const onMessage = async (m: unknown) => {
     const message = m as Partial<CommandMessage>;
     if (message.type !== 'schakel:command' || message.command === undefined || message.requestId === undefined) return;
@@ -90,7 +101,13 @@ export function answerCommands(controls: Controls): () => void {
 export function launcherControl(timeoutMs = 30_000): ProcessControl | undefined {
   const send = process.send?.bind(process);
   if (send === undefined || process.env[LAUNCHED_ENV] !== '1') return undefined;
-  const ask = (action: ControlRequest['action'], id?: string, command?: OrganisationCommand, name?: string) =>
+  const ask = (
+    action: ControlRequest['action'],
+    id?: string,
+    command?: OrganisationCommand,
+    name?: string,
+    clock?: ClockSetting,
+  ) =>
     new Promise<{ processes: ProcessInfo[]; result?: unknown }>((resolve, reject) => {
       const requestId = randomUUID();
       const onMessage = (m: unknown) => {
@@ -117,6 +134,7 @@ export function launcherControl(timeoutMs = 30_000): ProcessControl | undefined 
         ...(id !== undefined ? { id } : {}),
         ...(command !== undefined ? { command } : {}),
         ...(name !== undefined ? { name } : {}),
+        ...(clock !== undefined ? { clock } : {}),
       };
       send(request);
     });
@@ -125,5 +143,8 @@ export function launcherControl(timeoutMs = 30_000): ProcessControl | undefined 
     act: async (id, action) => (await ask(action, id)).processes,
     command: async (id, command) => (await ask('command', id, command)).result,
     store: async (action, name) => (await ask(action, undefined, undefined, name)).result,
+    clock: async (setting) => {
+      await ask('clock', undefined, undefined, undefined, setting);
+    },
   };
 }

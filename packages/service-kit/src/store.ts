@@ -130,8 +130,7 @@ export function queryBuilder<T>(): Kysely<T> {
   });
 }
 
-export function nowIso(): string {
-  return new Date().toISOString();
-}
+/** The domain's time for what a store records: the one clock (@schakel/contracts clock.ts, docs/control.md). */
+export { nowIso } from '@schakel/contracts';
 
 export { sql, type Kysely, type Generated, type Selectable, type Migration } from 'kysely';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Bsn, problem } from '@schakel/contracts';
+import { Bsn, problem, setClock } from '@schakel/contracts';
 import { audience, createServiceApp, type App } from '../src/index.js';
 
 let app: App | undefined;
@@ -36,9 +36,18 @@ async function testApp(): Promise<App> {
 }
 
 describe('createServiceApp', () => {
-  it('answers /health and /ready', async () => {
+  it('answers /health (with the domain clock’s now) and /ready', async () => {
     const a = await testApp();
-    expect((await a.inject('/health')).json()).toEqual({ status: 'ok', service: 'test' });
+    setClock({ mode: 'frozen', at: '2027-01-01T09:00:00.000Z' });
+    try {
+      expect((await a.inject('/health')).json()).toEqual({
+        status: 'ok',
+        service: 'test',
+        now: '2027-01-01T09:00:00.000Z',
+      });
+    } finally {
+      setClock({ mode: 'real' });
+    }
     expect((await a.inject('/ready')).statusCode).toBe(200);
   });
 

@@ -2,7 +2,7 @@ import { X509Certificate, randomUUID, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CompactSign, compactVerify, decodeProtectedHeader, importPKCS8, type CompactJWSHeaderParameters } from 'jose';
-import { identityFromSubjectAltName, type Interaction } from '@schakel/contracts';
+import { identityFromSubjectAltName, nowSeconds, type Interaction } from '@schakel/contracts';
 
 /**
  * Signed professional assertions, standing in for the UZI-card signature on every query and push:
@@ -57,7 +57,7 @@ export async function signAssertion(credential: Credential, options: SignOptions
   const who = identityFromSubjectAltName(leaf.subjectAltName);
   if (who.uziNumber === undefined || who.roleCode === undefined || who.ura === undefined)
     throw new Error('The credential is not a professional (UZI card) certificate');
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds();
   const nbf = options.notBefore ?? now;
   const claims: AssertionClaims = {
     jti: options.messageId ?? randomUUID(),
@@ -142,7 +142,7 @@ export function createAssertionVerifier(options: {
 
   return {
     async verify(jws, opts = {}) {
-      const now = opts.now ?? Math.floor(Date.now() / 1000);
+      const now = opts.now ?? nowSeconds();
       let c: Card;
       try {
         const header = decodeProtectedHeader(jws);
@@ -159,7 +159,9 @@ export function createAssertionVerifier(options: {
           'ASSERTION_UNTRUSTED',
           `signed with a certificate not issued by the UZI card CA (issuer: ${leaf.issuer.replace(/\n/g, ', ')})`,
         );
-      const nowMs = now * 1000;
+      // Certificates on real time, as TLS checks them: the test PKI is issued on the real clock, and a domain
+      // clock set back (docs/control.md, "Clock") must not make every card "not yet valid".
+      const nowMs = opts.now !== undefined ? opts.now * 1000 : Date.now();
       if (nowMs < c.from || nowMs > c.to)
         return fail(
           'CREDENTIAL_EXPIRED',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { now } from '@schakel/contracts';
 import {
   audience,
   createServiceApp,
@@ -103,7 +104,7 @@ export async function buildApp(
     settings: {
       practice: { ura: me.ura, name: me.name },
       journalMonths,
-      now: options.now ?? (() => new Date()),
+      now: options.now ?? now,
     },
   });
   const receive = createReportReceiver({ inbox, patients, log });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IsoDateTime, ReferralLetter, ReportRouting } from '@schakel/contracts';
+import { IsoDateTime, ReferralLetter, ReportRouting, realNowIso } from '@schakel/contracts';
 import { OutboxState, type DeliveryQueue, type DueMessage } from '@schakel/consult';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
@@ -43,7 +43,11 @@ const toReferral = (r: Row): Referral => ({
   rejection: r.reject_code === null ? null : { code: r.reject_code, reason: r.reject_reason ?? '' },
 });
 
-/** The practice's referrals; also the delivery queue of their letters (packages/consult's delivery loop). */
+/**
+ * The practice's referrals; also the delivery queue of their letters (packages/consult's delivery loop). The
+ * retry schedule (next_attempt_at) is on real time, as in the observation reports' outbox; when a letter was
+ * written and delivered is domain time (docs/control.md, "Clock").
+ */
 export function createReferralStore(db: Kysely<GpDatabase>) {
   const pending = ['queued', 'retrying'] as const;
   const queue: DeliveryQueue<ReferralLetter> = {
@@ -52,7 +56,7 @@ export function createReferralStore(db: Kysely<GpDatabase>) {
         .selectFrom('referrals')
         .select(['message_id', 'attempts', 'letter'])
         .where('state', 'in', pending)
-        .where('next_attempt_at', '<=', nowIso())
+        .where('next_attempt_at', '<=', realNowIso())
         .orderBy('next_attempt_at')
         .limit(limit)
         .execute();
@@ -127,7 +131,7 @@ export function createReferralStore(db: Kysely<GpDatabase>) {
           letter: JSON.stringify(letter),
           objected_items: JSON.stringify(objectedItems),
           state: 'queued',
-          next_attempt_at: nowIso(),
+          next_attempt_at: realNowIso(),
           created_at: letter.writtenAt,
         })
         .execute();
@@ -151,7 +155,7 @@ export function createReferralStore(db: Kysely<GpDatabase>) {
         .updateTable('referrals')
         .set({
           state: 'retrying',
-          next_attempt_at: nowIso(),
+          next_attempt_at: realNowIso(),
           last_error: 'interrupted: this system stopped during an attempt',
         })
         .where('state', '=', 'delivering')

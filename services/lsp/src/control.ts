@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { problem } from '@schakel/contracts';
+import { ClockState, SetClock, clockState, problem, resolveClock, setClock } from '@schakel/contracts';
 import {
   Fault,
   JournalEntry,
@@ -230,6 +230,58 @@ export function controlRoutes(app: App, control: ProcessControl | undefined): vo
       const restoring = Restoring.parse(await launcher().store('restore', request.params.name));
       request.log.warn({ snapshot: restoring.name }, 'operator restore started');
       return reply.code(202).send(restoring);
+    },
+  );
+
+  // The clock (docs/control.md, "Clock"): the launcher keeps the setting, gives it to every process now and
+  // to each one it (re)starts. A switch point on its own (in-process tests) sets its own process's clock,
+  // which every app in that process shares: all services at once there too.
+  const applyClock = async (setting: ClockState['setting']) => {
+    if (control === undefined) setClock(setting);
+    else await control.clock(setting);
+    return clockState();
+  };
+  app.get(
+    '/control/clock',
+    {
+      schema: {
+        tags: ['control'],
+        summary: 'The domain clock: now, and whether it is real, offset or frozen (operator only)',
+        response: { 200: ClockState, ...pick(403) },
+      },
+    },
+    async () => clockState(),
+  );
+  app.put(
+    '/control/clock',
+    {
+      schema: {
+        tags: ['control'],
+        summary:
+          'Move the domain clock of every service at once: an offset from real time (ISO duration or ms), a time to jump to, or a frozen time (operator only)',
+        body: SetClock,
+        response: { 200: ClockState, ...errors },
+      },
+    },
+    async (request) => {
+      const state = await applyClock(resolveClock(request.body));
+      request.log.warn({ clock: state.setting }, 'operator clock set');
+      return state;
+    },
+  );
+  app.delete(
+    '/control/clock',
+    {
+      schema: {
+        tags: ['control'],
+        summary: 'Back to real time, in every service (operator only)',
+        response: { 200: ClockState, ...errors },
+      },
+    },
+    async (request) => {
+      const state = await applyClock({ mode: 'real' });
+      request.log.warn('operator clock reset to real time');
+      return state;
     },
   );
 }

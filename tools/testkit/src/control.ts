@@ -1,3 +1,4 @@
+import type { SetClock } from '@schakel/contracts';
 import type { Fault, ProcessAction, ProcessInfo } from '@schakel/service-kit';
 import { operatorClient } from '@schakel/topology';
 
@@ -52,6 +53,12 @@ export async function controlClient(pkiDir: string, switchPointUrl: string) {
     restore,
     /** Back to the state the stack began with (the snapshot `start`, saved once it was ready and seeded). */
     reset: () => restore('start'),
+    /** The domain clock of every service: now and its setting. */
+    clock: () => lsp.clock(),
+    /** Offset (`{ offset: 'P4M' }` or ms), jump (`{ at }`) or freeze (`{ at, frozen: true }`) every service's clock. */
+    setClock: (setting: SetClock) => lsp.setClock(setting),
+    /** Back to real time everywhere. */
+    resetClock: () => lsp.resetClock(),
     waitUntilRunning,
     /** The switch point's own typed client with the admin certificate, for anything not wrapped here. */
     switchPoint: lsp,

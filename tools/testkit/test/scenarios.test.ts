@@ -22,9 +22,9 @@ describe('loading scenario files', () => {
     expect(loaded.filter((l) => l.error !== undefined)).toEqual([]);
   });
 
-  it('refuses a clock in given with the reason, and a step that is two things at once', () => {
-    const [clock] = loadScenarios([join(REPO_ROOT, 'tools/testkit/test/fixtures/failing/sets-the-clock.yaml')]);
-    expect(clock?.error).toMatch(/given\.clock: a clock is not built yet/);
+  it('refuses a clock in given that is none of the settings, with the reason, and a step that is two things at once', () => {
+    const [clock] = loadScenarios([join(REPO_ROOT, 'tools/testkit/test/fixtures/failing/bad-clock.yaml')]);
+    expect(clock?.error).toMatch(/given\.clock\.offset: an ISO 8601 duration/);
     const dir = join(REPO_ROOT, 'tools/testkit/test/fixtures/invalid');
     const [twoThings] = loadScenarios([join(dir, 'two-actions-in-one-step.yaml')]);
     expect(twoThings?.error).toMatch(/a step is one of .*found stop, start/);

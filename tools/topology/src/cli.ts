@@ -1,7 +1,14 @@
 import { rmSync } from 'node:fs';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { INTERACTIONS, ORGANISATION_TYPES, ProblemError, type Interaction } from '@schakel/contracts';
+import {
+  INTERACTIONS,
+  ORGANISATION_TYPES,
+  ProblemError,
+  SetClock,
+  type ClockState,
+  type Interaction,
+} from '@schakel/contracts';
 import { signAssertion } from '@schakel/trust/assertion';
 import { EnrolmentInput, enrol } from './enrol.js';
 import {
@@ -32,6 +39,8 @@ const HELP = `Usage: npm start [-- options]              start the topology (the
                                                save or put back every store at once; reset = restore start
        npm run -s schakel -- record start | record stop --out FILE
                                                record both legs through the switch point, pseudonymised
+       npm run -s schakel -- clock [--offset P4M | --at ISO [--freeze] | --freeze | reset]
+                                               show or move every service's domain clock; reset = real time
        npm run -s schakel -- login options     log in at a front office, print the session token
        npm run -s schakel -- seed [--by-name]  seed the demo patients into a running topology
        npm run -s schakel -- bundle            bundle the services for plain Node (the container image does)
@@ -67,6 +76,13 @@ Options of processes, stop, start ID, restart, pause and resume (the operator's 
 the switch point with the admin certificate; pause freezes a process with SIGSTOP, like a hung system):
   --lsp-url URL           the switch point (default https://127.0.0.1:7000)
   --data-dir DIR          the topology's data folder, for the admin certificate (default ./data)
+
+Options of clock (through the switch point with the admin certificate; docs/control.md, "Clock"):
+  --offset DUR            run ahead of real time (behind: --offset=-P1D): an ISO 8601 duration (P4M, PT2H) or ms
+  --at ISO                jump to this time, e.g. 2027-01-01T09:00:00Z; it runs on from there
+  --freeze                with --at: stand still at that time; alone: stand still at the clock's now
+  --lsp-url URL, --data-dir DIR   as for processes
+  e.g. npm run -s schakel -- clock --offset P4M; npm run -s schakel -- clock reset
 
 Options of login (the topology must be running; prints a token for Authorization: Bearer, valid 30 minutes):
   --org ID                the organisation, e.g. hap-midden (see topology/default.json)
@@ -132,6 +148,8 @@ async function main(): Promise<void> {
       return;
     case 'record':
       return recordCommand(args);
+    case 'clock':
+      return clockCommand(args);
     default:
       process.stderr.write(`Unknown command ${command}\n\n${HELP}\n`);
       process.exit(2);
@@ -211,6 +229,63 @@ async function controlCommand(verb: ProcessAction | 'processes', args: string[])
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`${verb}${id !== undefined ? ` ${id}` : ''}: ${message}\n`);
+    process.exit(1);
+  } finally {
+    await lsp.close();
+  }
+}
+
+/** The domain clock of every service: show it, offset it, move or freeze it, or put it back on real time. */
+async function clockCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      offset: { type: 'string' },
+      at: { type: 'string' },
+      freeze: { type: 'boolean', default: false },
+      'lsp-url': { type: 'string', default: 'https://127.0.0.1:7000' },
+      'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
+    },
+  });
+  const reset = positionals[0] === 'reset';
+  const setting =
+    values.offset !== undefined
+      ? { offset: /^-?\d+$/.test(values.offset) ? Number(values.offset) : values.offset }
+      : values.at !== undefined
+        ? { at: values.at, ...(values.freeze ? { frozen: true } : {}) }
+        : values.freeze
+          ? { frozen: true }
+          : undefined;
+  const parsed = setting === undefined ? undefined : SetClock.safeParse(setting);
+  if (
+    positionals.length > 1 ||
+    (positionals.length === 1 && !reset) ||
+    (reset && setting !== undefined) ||
+    (values.offset !== undefined && (values.at !== undefined || values.freeze)) ||
+    parsed?.success === false
+  ) {
+    process.stderr.write(
+      'clock takes --offset DURATION|MS, or --at ISO [--freeze], or --freeze, or reset (see npm start -- --help)\n',
+    );
+    process.exit(2);
+  }
+  const lsp = await operatorClient(join(resolve(values['data-dir']), 'pki'), values['lsp-url']);
+  try {
+    const state: ClockState = reset
+      ? await lsp.resetClock()
+      : parsed?.success === true
+        ? await lsp.setClock(parsed.data)
+        : await lsp.clock();
+    const how =
+      state.setting.mode === 'real'
+        ? 'real time'
+        : state.setting.mode === 'frozen'
+          ? 'frozen'
+          : `real time ${state.setting.offsetMs >= 0 ? '+' : '-'} ${Math.abs(state.setting.offsetMs)} ms`;
+    process.stdout.write(`${state.now}  (${how})\n`);
+  } catch (err) {
+    process.stderr.write(`clock: ${err instanceof Error ? err.message : String(err)}\n`);
     process.exit(1);
   } finally {
     await lsp.close();

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { LAUNCHED_ENV } from '@schakel/service-kit';
+import { CLOCK_ENV, LAUNCHED_ENV } from '@schakel/service-kit';
+import type { ClockSetting } from '@schakel/contracts';
 import type {
   CommandMessage,
   CommandReply,
@@ -147,6 +148,8 @@ export async function startTopology(options: StartOptions = {}) {
         NODE_OPTIONS: '',
         // The child answers the operator's commands over IPC (process-control.ts).
         [LAUNCHED_ENV]: '1',
+        // The clock the others have, so a (re)started organisation does not fall back to real time.
+        [CLOCK_ENV]: clock.mode === 'real' ? '' : JSON.stringify(clock),
       },
       stdio: fd !== undefined ? ['ignore', fd, fd, 'ipc'] : ['ignore', 'ignore', 'pipe', 'ipc'],
     });
@@ -263,6 +266,30 @@ export async function startTopology(options: StartOptions = {}) {
     });
   }
 
+  /**
+   * The clock (docs/control.md, "Clock"). The launcher keeps the setting rather than each process alone: it
+   * gives it to every running process now and, through the environment, to every process it starts later
+   * (a restart, the supervisor, a restore, a `down` fault cleared), so all clocks stay together. A paused
+   * process gets the command in its IPC channel and applies it when it is resumed.
+   */
+  let clock: ClockSetting = { mode: 'real' };
+  async function setClock(setting: ClockSetting): Promise<void> {
+    clock = setting;
+    await Promise.all(
+      [...processes.values()].map(async (p) => {
+        const child = p.child;
+        if (child === undefined || !child.connected) return;
+        const c: OrganisationCommand = { kind: 'clock.set', setting };
+        if (!paused.has(p.id)) {
+          await command(p, c);
+          return;
+        }
+        const message: CommandMessage = { type: 'schakel:command', requestId: randomUUID(), command: c };
+        child.send(message);
+      }),
+    );
+  }
+
   // Snapshots: every store at once, each with SQLite's online backup while its service runs.
   const snapshotDir = (name: string) => {
     if (options.dataDir === undefined) throw new Error('Snapshots need stores in files: start with a data folder');
@@ -325,6 +352,7 @@ export async function startTopology(options: StartOptions = {}) {
       let result: unknown;
       if (request.action === 'snapshot') result = await snapshot(request.name ?? '');
       else if (request.action === 'snapshots') result = { names: snapshots() };
+      else if (request.action === 'clock') await setClock(request.clock ?? { mode: 'real' });
       else if (request.action === 'restore') {
         snapshotDir(request.name ?? '');
         if (!existsSync(snapshotDir(request.name ?? '')))
@@ -547,6 +575,10 @@ export async function startTopology(options: StartOptions = {}) {
     snapshots,
     /** The web console's URL, when it was started (`console` option). */
     consoleUrl: consoleChild?.url,
+    /** Give every process this clock, now and at every later (re)start (the operator's PUT /control/clock). */
+    setClock,
+    /** The clock setting the launcher gives the processes it starts. */
+    clock: () => clock,
     close: async () => {
       closing = true;
       if (consoleChild !== undefined) await stopChild(consoleChild);

@@ -1,6 +1,6 @@
 import { X509Certificate, createPrivateKey, randomUUID } from 'node:crypto';
 import { SignedXml } from 'xml-crypto';
-import { OID, identityFromSubjectAltName } from '@schakel/contracts';
+import { OID, identityFromSubjectAltName, nowSeconds } from '@schakel/contracts';
 import { el, raw, toXml } from '../xml/build.js';
 import { NS } from '../oids.js';
 import { ALGORITHM, ASSERTION_MAX_LIFETIME_SECONDS, ATTRIBUTE, EcdsaSha256, toIsoSeconds } from './claims.js';
@@ -45,7 +45,7 @@ export function signAssertionHeader(card: Card, input: AssertionHeaderInput): st
   const who = identityFromSubjectAltName(new X509Certificate(leafPem).subjectAltName);
   if (who.uziNumber === undefined || who.roleCode === undefined || who.ura === undefined)
     throw new Error('The certificate is not a professional (UZI card) certificate');
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds();
   const nbf = input.notBefore ?? now;
   const exp = nbf + (input.lifetimeSeconds ?? ASSERTION_MAX_LIFETIME_SECONDS);
   const jti = input.messageId ?? randomUUID();

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { XMLSerializer, type Document, type Element } from '@xmldom/xmldom';
 import { SignedXml } from 'xml-crypto';
-import { OID, identityFromSubjectAltName } from '@schakel/contracts';
+import { OID, identityFromSubjectAltName, nowSeconds } from '@schakel/contracts';
 import { parseXml } from '../xml/parse.js';
 import { reader, type Reader } from '../xml/read.js';
 import { NS } from '../oids.js';
@@ -74,7 +74,7 @@ export function verifyAssertionHeader(
   input: string | Document | SoapEnvelope,
   options: VerifyAssertionOptions,
 ): HeaderVerifyResult {
-  const now = options.now ?? Math.floor(Date.now() / 1000);
+  const now = options.now ?? nowSeconds();
   const skew = options.clockSkewSeconds ?? 30;
   const maxLifetime = options.maxLifetimeSeconds ?? ASSERTION_MAX_LIFETIME_SECONDS;
 
@@ -165,7 +165,9 @@ export function verifyAssertionHeader(
       'ASSERTION_UNTRUSTED',
       `signed with a certificate not issued by the UZI card CA (issuer: ${cert.issuer.replace(/\n/g, ', ')})`,
     );
-  const nowMs = now * 1000;
+  // Certificates on real time, as TLS checks them: the test PKI is issued on the real clock, and a domain clock
+  // set back (docs/control.md, "Clock") must not make every card "not yet valid".
+  const nowMs = options.now !== undefined ? options.now * 1000 : Date.now();
   if (nowMs < Date.parse(cert.validFrom) || nowMs > Date.parse(cert.validTo))
     return fail('CREDENTIAL_EXPIRED', `the professional's certificate is valid ${cert.validFrom} to ${cert.validTo}`);
   if (options.isRevoked?.(cert.serialNumber) === true)

@@ -134,9 +134,8 @@ function amsterdamOffset(local: string): string {
   return `${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}${String(abs % 60).padStart(2, '0')}`;
 }
 
-export function nowIso(): string {
-  return new Date().toISOString();
-}
+/** A message's creation time: the domain's clock (docs/control.md, "Clock"). */
+export { nowIso } from '@schakel/contracts';
 
 export function tsDate(name: string, iso: string): XElement {
   return el(name, { value: dateToTs(iso) });

@@ -1,4 +1,4 @@
-import { problem, type Decision, type ProblemError } from '@schakel/contracts';
+import { nowSeconds, problem, type Decision, type ProblemError } from '@schakel/contracts';
 import { nowIso, type ClientIdentity, type Kysely } from '@schakel/service-kit';
 import type { AssertionClaims, VerifyResult } from '@schakel/trust/assertion';
 import type { LspDatabase } from '../migrations.js';
@@ -81,7 +81,7 @@ export async function acceptAssertion(
     // Expired ids can never be replayed successfully (the window check refuses them), so they may go.
     await check.db
       .deleteFrom('assertion_ids')
-      .where('expires_at', '<', Math.floor(Date.now() / 1000) - 3600)
+      .where('expires_at', '<', nowSeconds() - 3600)
       .execute();
   }
   if (inserted.numInsertedOrUpdatedRows === 0n) {

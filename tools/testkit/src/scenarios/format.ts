@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SetClock } from '@schakel/contracts';
 import { FAULT_KINDS } from '@schakel/service-kit';
 
 /**
@@ -61,7 +62,9 @@ export const Given = z
     coronaOptIn: z.array(Org).default([]).describe('practices that join the corona opt-in'),
     policies: Policies.optional(),
     faults: z.array(FaultStep).default([]),
-    clock: z.never({ error: 'a clock is not built yet (issue #14, item 1): scenarios cannot set the time' }).optional(),
+    clock: SetClock.optional().describe(
+      'the clock of every service, and of the runner’s own signed queries, during this scenario (docs/control.md, "Clock"); real time again after it',
+    ),
   })
   .strict();
 

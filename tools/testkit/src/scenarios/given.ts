@@ -1,3 +1,4 @@
+import { setClock, type SetClock } from '@schakel/contracts';
 import type { Fault } from '@schakel/service-kit';
 import { bsnOf, freshScenarioBsn, ok, orgOf, urlOf, type ScenarioContext } from './context.js';
 import type { Given } from './format.js';
@@ -15,6 +16,8 @@ export const dispenseOf = (product: string) => ({
 
 /** Set up what a scenario is given, through the same front offices and operator calls a person would use. */
 export async function applyGiven(ctx: ScenarioContext, given: z.infer<typeof Given>): Promise<void> {
+  // First the clock: the scenario's world, patients and consents included, happens in its time.
+  if (given.clock !== undefined) await setScenarioClock(ctx, given.clock);
   const fo = ctx.frontOffice;
   for (const [alias, p] of Object.entries(given.patients)) {
     const bsn = p.bsn ?? freshScenarioBsn();
@@ -74,6 +77,19 @@ export async function setPolicies(ctx: ScenarioContext, policies: Record<string,
   ok('setting the policies', await ctx.admin.call('PUT', url, { body: policies }));
   const restore = Object.fromEntries(Object.keys(policies).map((k) => [k, before[k]]));
   ctx.undo.push(() => ctx.admin.call('PUT', url, { body: restore }));
+}
+
+/**
+ * Every service's clock, and this runner's own (it signs the `query` and `hl7Query` steps' assertions, which
+ * the switch point checks on its clock); both back on real time after the scenario.
+ */
+async function setScenarioClock(ctx: ScenarioContext, setting: SetClock) {
+  const state = await ctx.control.setClock(setting);
+  setClock(state.setting);
+  ctx.undo.push(async () => {
+    setClock({ mode: 'real' });
+    await ctx.control.resetClock();
+  });
 }
 
 export async function setFault(ctx: ScenarioContext, f: { at: string } & Fault) {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { nowSeconds } from '@schakel/contracts';
 import { decodeAcknowledgement, decodeBatch, parseEnvelope, problemFromAcknowledgement } from '@schakel/hl7v3';
 import { signedQueryEnvelope } from '@schakel/topology';
 import { signAssertion } from '@schakel/trust/assertion';
@@ -147,7 +148,7 @@ async function directQuery(ctx: ScenarioContext, v: Actions['query']): Promise<A
   const bsn = bsnOf(ctx, v.patient);
   const interaction = v.kind === 'summary' ? 'QUPC_IN990001NL' : 'QURX_IN990011NL';
   const card = cardOf(ctx, v.system, v.by);
-  const now = Math.floor(Date.now() / 1000);
+  const now = nowSeconds();
   const jws =
     v.assertion === 'missing'
       ? undefined
