@@ -19,3 +19,4 @@ export * from './controls.js';
 export * from './attempts.js';
 export * from './front-office-users.js';
 export * from './front-office.js';
+export * from './openapi.js';

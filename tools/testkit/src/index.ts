@@ -9,3 +9,11 @@ export { loadScenarios, runScenarios, type LoadedScenario, type RunOptions } fro
 export { withProfessionals } from './scenarios/topology.js';
 export { junitXml, type ScenarioResult } from './scenarios/junit.js';
 export { mismatches } from './scenarios/match.js';
+export {
+  lspClient,
+  type LspClient,
+  type LspClientOptions,
+  type LspComponents,
+  type LspOperations,
+  type LspPaths,
+} from './lsp-client.js';
