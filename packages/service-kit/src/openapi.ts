@@ -148,11 +148,13 @@ export const describeRoute: SwaggerTransform = (document) => {
   for (const [key, json] of Object.entries(declared)) {
     const status = Number(key);
     if (zodResponses[key] === Problem) responses[key] = asProblem(status, json);
-    else
-      responses[key] = {
-        ...json,
-        description: json.description ?? `${STATUS_CODES[status] ?? key}: ${summary}`,
-      };
+    else {
+      const description = json.description ?? `${STATUS_CODES[status] ?? key}: ${summary}`;
+      // @fastify/swagger reads the response's description from `x-response-description` of the resolved
+      // schema (and drops it from the schema), or from `description` of the raw one: a $ref keeps only the
+      // latter, an inline schema would also carry the former into its own description.
+      responses[key] = '$ref' in json ? { ...json, description } : { ...json, 'x-response-description': description };
+    }
   }
   // The guard's refusals and the AORTA-ID check happen before the route runs: the kit lists them.
   for (const status of new Set([400, ...access.refusals.map((c) => ERROR_CODES[c].status)]))
