@@ -16,8 +16,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import helmet from '@fastify/helmet';
 import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type FastifyPluginAsyncZod,
@@ -43,6 +41,7 @@ import { redactingSerializers } from './redaction.js';
 import { createRouteTable } from './route-table.js';
 import { createControls, type Controls } from './controls.js';
 import { answerCommands } from './process-control.js';
+import { describeRoute, keepUsedComponents, securitySchemes, serversFor } from './openapi.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -226,27 +225,18 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: info.title, description: info.description, version: '0.1.0' },
-      tags: [{ name: 'operations', description: 'Health and readiness' }, ...(info.tags ?? [])],
-      components: {
-        securitySchemes: {
-          assertion: {
-            type: 'http',
-            scheme: 'bearer',
-            bearerFormat: 'JWS',
-            description: 'Signed professional assertion (ES256 JWS, UZI card certificate in x5c)',
-          },
-          portal: { type: 'http', scheme: 'bearer', description: 'Patient portal session from POST /portal/login' },
-          frontOffice: {
-            type: 'http',
-            scheme: 'bearer',
-            description: 'Front-office session of a local user, from POST /front-office/login',
-          },
-        },
+      info: {
+        title: info.title,
+        description: info.description,
+        version: '0.1.0',
+        license: { name: 'EUPL-1.2', identifier: 'EUPL-1.2' },
       },
+      tags: [{ name: 'operations', description: 'Health and readiness' }, ...(info.tags ?? [])],
+      // Each route's security comes from its audience (openapi.ts); unused schemes are left out.
+      components: { securitySchemes },
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: describeRoute,
+    transformObject: keepUsedComponents,
   });
   // Operations: liveness, readiness and the API description are open to anyone who can connect.
   await audience(
@@ -256,7 +246,10 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
     async (scope) => {
       await scope.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
-      scope.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      scope.get('/openapi.json', { schema: { hide: true } }, async (request) => ({
+        ...app.swagger(),
+        servers: serversFor(request),
+      }));
 
       const Health = z
         .object({

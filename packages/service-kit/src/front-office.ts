@@ -185,14 +185,12 @@ export async function setUpFrontOffice(app: App, options: FrontOfficeOptions): P
   );
 
   await audience(app, 'front-office', frontOfficeOf(options.ura), (front) => {
-    const auth = { security: [{ frontOffice: [] }] };
     front.post(
       '/front-office/logout',
       {
         schema: {
           tags: ['front office'],
           summary: 'End this session: its token is refused from now on',
-          ...auth,
           response: { 204: z.null(), ...pick(400) },
         },
       },
@@ -208,7 +206,6 @@ export async function setUpFrontOffice(app: App, options: FrontOfficeOptions): P
         schema: {
           tags: ['front office'],
           summary: 'Who is logged in with this token, and until when',
-          ...auth,
           response: { 200: z.object({ user: FrontOfficeUser, expiresAt: z.string() }), ...pick(400) },
         },
       },
@@ -225,7 +222,6 @@ export async function setUpFrontOffice(app: App, options: FrontOfficeOptions): P
           tags: ['front office'],
           summary:
             'Every front-office access to a patient at this organisation: which local user, which route, the outcome (refusals included)',
-          ...auth,
           querystring: z.object({ bsn: Bsn.optional() }).strict(),
           response: { 200: z.object({ entries: z.array(FrontOfficeLogEntry) }), ...pick(400) },
         },

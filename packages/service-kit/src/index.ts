@@ -21,3 +21,4 @@ export * from './front-office-users.js';
 export * from './front-office.js';
 export * from './recording.js';
 export { createPseudonymiser, scanForOriginals, type ScanFinding, type Pseudonymiser } from './pseudonyms.js';
+export * from './openapi.js';

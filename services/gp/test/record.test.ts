@@ -156,7 +156,7 @@ describe('GET /openapi.json', () => {
       expect.arrayContaining([
         'ProfessionalSummary',
         'SourceSummaryAnswer',
-        'NewJournalEntry',
+        'NewJournalEntryInput',
         'Disclosure',
         'DisclosureBasis',
       ]),

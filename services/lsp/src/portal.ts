@@ -146,7 +146,6 @@ function patientRoutes(app: App, deps: PortalDeps, logout: (request: FastifyRequ
     if (request.patientBsn === undefined) throw problem('PORTAL_LOGIN_REQUIRED', 'Log in first');
     return request.patientBsn;
   };
-  const auth = { security: [{ portal: [] }] };
 
   app.post(
     '/portal/logout',
@@ -154,7 +153,6 @@ function patientRoutes(app: App, deps: PortalDeps, logout: (request: FastifyRequ
       schema: {
         tags: ['patient portal'],
         summary: 'End this portal session: its token is refused from now on',
-        ...auth,
         response: { 204: z.null() },
       },
     },
@@ -171,7 +169,6 @@ function patientRoutes(app: App, deps: PortalDeps, logout: (request: FastifyRequ
       schema: {
         tags: ['patient portal'],
         summary: 'My consent profile: choices in force, history, requests waiting at a holder, and notifications',
-        ...auth,
         response: {
           200: z.object({
             bsn: Bsn,
@@ -207,7 +204,6 @@ function patientRoutes(app: App, deps: PortalDeps, logout: (request: FastifyRequ
         tags: ['patient portal'],
         summary:
           'Make a choice: for a named holder it becomes a request that holder processes; for a category of holders (or all) it is in force at once',
-        ...auth,
         body: z
           .object({
             state: ConsentState,
@@ -246,7 +242,6 @@ function patientRoutes(app: App, deps: PortalDeps, logout: (request: FastifyRequ
       schema: {
         tags: ['patient portal'],
         summary: 'Who looked at my data through the switch point, in time order, refusals included',
-        ...auth,
         querystring: Period,
         response: { 200: z.object({ entries: z.array(AccessLogEntry) }), ...pick(400) },
       },

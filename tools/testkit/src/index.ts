@@ -11,3 +11,11 @@ export { junitXml, type ScenarioResult } from './scenarios/junit.js';
 export { mismatches } from './scenarios/match.js';
 export { scenarioFromRecording } from './scenarios/from-recording.js';
 export { Recording, scanForOriginals, type ScanFinding } from '@schakel/service-kit';
+export {
+  lspClient,
+  type LspClient,
+  type LspClientOptions,
+  type LspComponents,
+  type LspOperations,
+  type LspPaths,
+} from './lsp-client.js';

@@ -14,7 +14,7 @@ import {
   Ura,
   describeInteraction,
 } from '@schakel/contracts';
-import { pick, type App } from '@schakel/service-kit';
+import { pick, type App, type SecurityRequirement } from '@schakel/service-kit';
 import type { Verifier } from '@schakel/trust/assertion';
 import { caller } from '../auth.js';
 import { Situation } from '../authorisation/protocol.js';
@@ -40,7 +40,11 @@ export function jsonRoutes(app: App, deps: { run: Pipeline; verifier: Verifier }
       return jws.length === 0 ? undefined : deps.verifier.verify(jws);
     },
   });
-  const assertion = { security: [{ assertion: [] }] };
+  // In OpenAPI: a professional's signed assertion on top of the system's certificate (the audience's, which
+  // the kit adds), or for the lookups the operator's certificate alone (service-kit openapi.ts).
+  const signedBy = (def: { operatorMay: boolean }): { security: SecurityRequirement[] } => ({
+    security: def.operatorMay ? [{ mutualTLS: ['operator'] }, { assertion: [] }] : [{ assertion: [] }],
+  });
 
   for (const [path, def, body] of [
     ['/queries/medication', MEDICATION, MedicationQuery],
@@ -56,7 +60,7 @@ export function jsonRoutes(app: App, deps: { run: Pipeline; verifier: Verifier }
           description:
             'Asks every system registered for the category on the patient that the consent profile and policies allow, in parallel. Each source gets a status: ok, no-data, refused (not asked, with the deciding rule and consent record), timeout, unreachable or error. Needs mutual TLS and Authorization: Bearer <signed professional assertion>.',
           body,
-          ...assertion,
+          ...signedBy(def),
           response: { 200: QueryBatch, 401: Problem, ...pick(400, 403, 404) },
         },
       },
@@ -74,7 +78,7 @@ export function jsonRoutes(app: App, deps: { run: Pipeline; verifier: Verifier }
         description:
           'Finds the GP practice registered for (BSN, WAARNEEMGEGEVENS) in the reference index and delivers the report to it; answers its acknowledgement (MCCI_IN000002: AA, AE, AR). The sender must be allowed to send one by the protocol (category CONTACTVERSLAG). No registered GP: 404 UNKNOWN_PATIENT with decision NO_REGISTERED_GP. GP down or too slow: 502 / 504, and the sender tries again with the same message id. Needs mutual TLS and Authorization: Bearer <signed professional assertion> for REPC_IN990003NL.',
         body: ObservationReportSubmission,
-        ...assertion,
+        ...signedBy(REPORT),
         response: { 200: ReportRouting, 401: Problem, ...pick(400, 403, 404, 502, 504) },
       },
     },
@@ -92,7 +96,7 @@ export function jsonRoutes(app: App, deps: { run: Pipeline; verifier: Verifier }
           'Which systems hold data on this patient. A lookup is an access: it needs the operator’s certificate, or a professional’s signed assertion for QUMT_IN020010 and this BSN (Authorization: Bearer <JWS>). Only the categories the authorisation protocol lets the professional see are answered; the lookup is in the patient’s access log.',
         params: z.object({ bsn: Bsn }),
         querystring: z.object({ category: DataCategory.optional(), situation: Situation.default('regular') }).strict(),
-        ...assertion,
+        ...signedBy(LOOKUP),
         response: { 200: z.object({ entries: z.array(IndexEntry) }), 401: Problem, ...pick(400, 403) },
       },
     },
@@ -115,7 +119,7 @@ export function jsonRoutes(app: App, deps: { run: Pipeline; verifier: Verifier }
         description:
           'Asked for a professional: it tells where the patient is in care, so it is a localisation (QUMT_IN020010) with its trust checks, protocol check and access-log entry. The role comes from the signed assertion (Authorization: Bearer <JWS>) and the organisation type from the address book.',
         body: z.object({ bsn: Bsn, category: DataCategory, situation: Situation.default('regular') }).strict(),
-        ...assertion,
+        ...signedBy(OPEN_QUESTION),
         response: {
           200: z.object({
             bsn: Bsn,
