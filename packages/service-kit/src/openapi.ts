@@ -73,6 +73,9 @@ export const AUDIENCE_ACCESS: Record<AudienceName, { security: SecurityRequireme
   'front-office': { security: [{ frontOffice: [] }], refusals: ['FRONT_OFFICE_LOGIN_REQUIRED'] },
   'front-office-login': { security: [], refusals: [] },
   referrers: { security: [{ mutualTLS: ['gp-system'] }], refusals: [...CERTIFICATE_REFUSALS, 'CLIENT_NOT_ALLOWED'] },
+  // The demo console: plain HTTP on the loopback address, no credential; its guard refuses other hosts,
+  // foreign origins and changes without htmx's header (services/console/src/guard.ts).
+  console: { security: [], refusals: ['CONSOLE_REQUEST_REFUSED'] },
 };
 
 /** The assertion's refusals (trust/assertion.ts), for routes that ask for one. */

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { format, resolveConfig } from 'prettier';
-import { startSwitchPointInProcess } from '@schakel/topology/in-process';
+import { startSwitchPointInProcess } from '@schakel/testkit/in-process';
 
 /**
  * `npm run openapi:types`: the switch point's OpenAPI document, as its GET /openapi.json serves it, turned

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_SYSTEM } from '@schakel/topology';
 import type { SystemSubject } from '@schakel/trust';
-import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/topology/in-process';
+import { startSwitchPointInProcess, type InProcessSwitchPoint } from '@schakel/testkit/in-process';
 import { lspClient, type LspClient } from '@schakel/testkit';
 import { LSP_API_FILE, lspApiSource, switchPointDocument } from '../scripts/lsp-api.js';
 
