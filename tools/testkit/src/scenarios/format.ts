@@ -30,7 +30,7 @@ const Patient = z
   })
   .strict();
 
-const Consent = z.object({ patient: Name, at: Org, state: z.enum(['consent', 'objection']) }).strict();
+const Consent = z.object({ patient: Name, at: Org, state: z.enum(['consent', 'objection', 'no-choice']) }).strict();
 const FaultStep = z
   .object({
     at: Org,
