@@ -14,7 +14,7 @@ import {
   Ura,
   describeInteraction,
 } from '@schakel/contracts';
-import { pick, type App } from '@schakel/service-kit';
+import { builtAnswerSerializer, pick, type App } from '@schakel/service-kit';
 import type { Verifier } from '@schakel/trust/assertion';
 import { caller } from '../auth.js';
 import { Situation } from '../authorisation/protocol.js';
@@ -50,6 +50,8 @@ export function jsonRoutes(app: App, deps: { run: Pipeline; verifier: Verifier }
       path,
       {
         config: { interaction: def.interaction },
+        // The batch is built here from the checked request and validated source answers.
+        serializerCompiler: builtAnswerSerializer,
         schema: {
           tags: ['queries'],
           summary: `${describeInteraction(def.interaction)} -> batch of ${def.answer}`,
