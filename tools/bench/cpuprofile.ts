@@ -3,7 +3,12 @@ import { fileURLToPath } from 'node:url';
 
 /** The parts of a V8 .cpuprofile (written by node --cpu-prof) that a self-time summary needs. */
 interface CpuProfile {
-  nodes: { id: number; hitCount?: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: {
+    id: number;
+    hitCount?: number;
+    children?: number[];
+    callFrame: { functionName: string; url: string; lineNumber: number };
+  }[];
   startTime: number;
   samples?: number[];
   timeDeltas?: number[];
@@ -44,6 +49,82 @@ export interface ProfileSummary {
   topFunctions: ProfileRow[];
   /** Self time by package (node_modules/<name>), Schakel workspace, Node internals, GC and so on. */
   byArea: { area: string; selfPercent: number }[];
+  /** Busy time per step of the routed query (the innermost step on each sample's stack), see STEPS. */
+  bySteps: { step: string; percent: number }[];
+}
+
+type Frame = CpuProfile['nodes'][number]['callFrame'];
+/**
+ * The steps of the routed query, recognised on a sample's stack. Our own code is bundled (one file per
+ * service), so its steps are found by function name, libraries by their package. A sample goes to the
+ * innermost frame that names a step (first list); only when none does, to the innermost library frame
+ * (second list), so that Kysely under an index lookup counts as the lookup.
+ */
+const STEPS: [step: string, match: (f: Frame) => boolean][] = [
+  ['garbage collection', (f) => f.functionName === '(garbage collector)'],
+  ['logging (pino)', (f) => /\/(pino|sonic-boom|thread-stream)\//.test(f.url)],
+  ['access-log hash (SHA-256)', (f) => f.functionName === 'entryHash'],
+  ['access-log write (SQLite)', (f) => /^(append|appendAll|commitGroup|accessLogWrite)$/.test(f.functionName)],
+  ['assertion: ES256 signature (jose)', (f) => /\/jose\//.test(f.url)],
+  [
+    'assertion: certificate, checks, replay insert',
+    (f) => /^(acceptAssertion|card|verify)$/.test(f.functionName) && !f.url.startsWith('node:'),
+  ],
+  ['fan-out calls (undici)', (f) => /\/undici\//.test(f.url)],
+  ['lookups: index, consents, address book', (f) => /^(entries|choices|byUra|current|isRevoked)$/.test(f.functionName)],
+  [
+    'consent + protocol decision',
+    (f) => /^(consentDecision|entriesInForce|choicesInForce|authorise)$/.test(f.functionName),
+  ],
+  [
+    'source answer: parse + validate',
+    (f) => /^(call|safeJson|validateAnswer)$/.test(f.functionName) && !f.url.startsWith('node:'),
+  ],
+  [
+    'request validation, response serialization',
+    (f) =>
+      /\/(fastify-type-provider-zod|fast-json-stringify|ajv)\//.test(f.url) ||
+      /^(serialize|validate)/.test(f.functionName),
+  ],
+];
+const LIBRARIES: [step: string, match: (f: Frame) => boolean][] = [
+  ['zod (elsewhere)', (f) => /\/zod\//.test(f.url)],
+  ['Kysely (elsewhere)', (f) => /\/kysely\//.test(f.url)],
+  ['SQLite (elsewhere)', (f) => /\/better-sqlite3\//.test(f.url)],
+  ['batch building, pipeline', (f) => /^(fanOut|run)$/.test(f.functionName) && !f.url.startsWith('node:')],
+  ['Fastify routing, hooks, reply', (f) => /\/(fastify|@fastify|find-my-way|avvio)\//.test(f.url)],
+  [
+    'TLS records, sockets, HTTP parser',
+    (f) =>
+      /^node:(_tls|tls|net|_http|http|internal\/(tls|stream|http|js_stream))/.test(f.url) ||
+      f.functionName === 'writev',
+  ],
+];
+
+function stepsOf(profile: CpuProfile, nodeHits: Map<number, number>): { step: string; percent: number }[] {
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const totals = new Map<string, number>();
+  let busy = 0;
+  for (const [id, hits] of nodeHits) {
+    const leaf = byId.get(id);
+    if (hits === 0 || leaf === undefined || leaf.callFrame.functionName === '(idle)') continue;
+    busy += hits;
+    const innermost = (list: typeof STEPS): string | undefined => {
+      for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+        const frame = byId.get(at)?.callFrame;
+        const found = frame !== undefined ? list.find(([, match]) => match(frame)) : undefined;
+        if (found !== undefined) return found[0];
+      }
+      return undefined;
+    };
+    const step = innermost(STEPS) ?? innermost(LIBRARIES) ?? 'other';
+    totals.set(step, (totals.get(step) ?? 0) + hits);
+  }
+  return [...totals.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([step, hits]) => ({ step, percent: Math.round((hits / Math.max(1, busy)) * 1000) / 10 }));
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -116,5 +197,6 @@ export function summariseProfile(profile: CpuProfile, top = 20, window?: Window)
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([area, hits]) => ({ area, selfPercent: pct(hits) })),
+    bySteps: stepsOf(profile, nodeHits),
   };
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['routed', 'profile', 'index', 'startup'] as const;
+export const SECTIONS = ['routed', 'profile', 'floors', 'index', 'startup'] as const;
 export type Section = (typeof SECTIONS)[number];
 /** The profile slows the switch point down and is read by people, not compared, so it is opt-in. */
 const DEFAULT_SECTIONS: Section[] = ['routed', 'index', 'startup'];
@@ -27,6 +27,7 @@ Options:
   --quick           short steps (1 s warm-up + 4 s load) and index sizes 10k and 100k only
   --national        also measure the reference index at 20M patients (about 3 GB, several minutes)
   --profile         also run the switch point once under load with --cpu-prof and summarise the profile
+                    per step of the routed query (add floors for the measured floors beside it)
   --only LIST       comma-separated sections: ${SECTIONS.join(',')} (default: ${DEFAULT_SECTIONS.join(',')})
   --duration S      seconds of load per step (default 10; 4 with --quick)
   -h, --help        this text`;

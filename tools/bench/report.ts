@@ -1,5 +1,6 @@
 import type { LoadStep } from './load.js';
 import type { Machine } from './machine.js';
+import type { Floor } from './floors.js';
 import type { ProfileResult } from './profile.js';
 import type { IndexBenchResult } from './reference-index.js';
 import type { QueryBenchResult } from './query-bench.js';
@@ -14,6 +15,7 @@ export interface BenchResult {
   index?: IndexBenchResult;
   startup?: StartupResult;
   profile?: ProfileResult;
+  floors?: Floor[];
   targets: TargetCheck[];
   durationS: number;
 }
@@ -120,6 +122,15 @@ function profileSection(p: ProfileResult): string {
     ),
     '',
     table(
+      ['step (innermost on the stack)', '% of busy samples', 'µs per request while profiled'],
+      p.summary.bySteps.map((x) => [
+        x.step,
+        x.percent,
+        Math.round(((p.load.cpuUsPerRequest.lsp ?? 0) * x.percent) / 100),
+      ]),
+    ),
+    '',
+    table(
       ['function', 'where', 'self %'],
       p.summary.topFunctions.slice(0, 15).map((f) => [f.what, f.where, f.selfPercent]),
     ),
@@ -139,6 +150,16 @@ export function renderMarkdown(r: BenchResult): string {
   if (r.index !== undefined) parts.push('', indexSection(r.index));
   if (r.startup !== undefined) parts.push('', startupSection(r.startup));
   if (r.profile !== undefined) parts.push('', profileSection(r.profile));
+  if (r.floors !== undefined)
+    parts.push(
+      '',
+      '### Floors: the unavoidable parts, each alone (CPU µs per operation)',
+      '',
+      table(
+        ['what', 'µs'],
+        r.floors.map((f) => [f.what, f.usPerOp]),
+      ),
+    );
   if (r.targets.length > 0) {
     parts.push(
       '',

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { DispenseInput } from '@schakel/contracts';
 import { createServiceClient, type TlsMaterial } from '@schakel/service-kit';
-import { startTopology, testBsns, type RunningTopology } from '@schakel/topology';
+import { frontOfficeLogin, startTopology, testBsns, type RunningTopology } from '@schakel/topology';
 import { requesterFor } from './trust.js';
 
 /** The covering GP at the after-hours post (role 01.015 may see medication under the protocol). */
@@ -102,19 +102,28 @@ export async function startRouted(options: {
     if (pharmacies.length < 2 || hap?.applicationId === undefined)
       throw new Error('The bench needs a topology with two pharmacies and a HAP');
     const bsns = testBsns(options.patients, 5_000);
+    // Front offices need a logged-in local user (a test user of the topology) besides the certificate.
+    const sessions = await Promise.all(
+      pharmacies
+        .slice(0, 2)
+        .map(async (p) => ({ authorization: (await frontOfficeLogin(topology, p.id)).authorization })),
+    );
     for (const bsn of bsns) {
       for (const [i, pharmacy] of pharmacies.slice(0, 2).entries()) {
+        const headers = sessions[i] ?? {};
         await client.call(pharmacy.url, {
           method: 'PUT',
           path: `/patients/${bsn}`,
           body: { name: 'Anna de Boer', birthDate: '1961-04-30' },
+          headers,
         });
         for (const d of DISPENSES[i] ?? [])
-          await client.call(pharmacy.url, { method: 'POST', path: `/patients/${bsn}/dispenses`, body: d });
+          await client.call(pharmacy.url, { method: 'POST', path: `/patients/${bsn}/dispenses`, body: d, headers });
         await client.call(pharmacy.url, {
           method: 'PUT',
           path: `/patients/${bsn}/consent`,
           body: { state: 'consent' },
+          headers,
         });
       }
     }

@@ -29,6 +29,7 @@ async function main(): Promise<void> {
   const profile = only.has('profile')
     ? await (await import('./profile.js')).runProfile(RESULTS_DIR, options.connections[0] ?? 50, options.durationS, log)
     : undefined;
+  const floors = only.has('floors') ? await (await import('./floors.js')).runFloors(log) : undefined;
   const index = only.has('index')
     ? await (await import('./reference-index.js')).runIndexBench(options.indexSizes, options.lookups, log)
     : undefined;
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
     ...(index !== undefined ? { index } : {}),
     ...(startup !== undefined ? { startup } : {}),
     ...(profile !== undefined ? { profile } : {}),
+    ...(floors !== undefined ? { floors } : {}),
     targets: checkTargets({
       ...(query !== undefined ? { query } : {}),
       ...(index !== undefined ? { index } : {}),

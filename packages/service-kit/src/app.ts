@@ -4,6 +4,7 @@ import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyError,
+  type FastifySerializerCompiler,
   type FastifyReply,
   type FastifyRequest,
   type FastifyHttpOptions,
@@ -131,7 +132,27 @@ export function aortaIfAny(request: FastifyRequest): AortaId | undefined {
 
 /** Service logs carry route patterns and request ids, never a patient identifier (see redaction.ts). */
 export function createLogger(service: string, level = 'info'): Logger {
-  return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime, ...redactingSerializers });
+  // Asynchronous: a request does not wait for the terminal. pino flushes what is buffered when the process exits.
+  return pino(
+    { level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime, ...redactingSerializers },
+    pino.destination({ dest: 1, sync: false }),
+  );
+}
+
+/**
+ * At most one log line per request: Fastify's "request completed" (error level when the request failed),
+ * without its "incoming request" line before it.
+ */
+function oneLinePerRequest(): LogController {
+  const controller = new LogController({ requestIdLogLabel: 'requestId' });
+  controller.incomingRequest = () => undefined;
+  // The one line names the route (redaction.ts: its pattern, never the URL) as the dropped line did.
+  controller.requestCompleted = (error, request, reply) => {
+    if (error)
+      reply.log.error({ req: request, res: reply, err: error, responseTime: reply.elapsedTime }, 'request errored');
+    else reply.log.info({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  };
+  return controller;
 }
 
 /**
@@ -154,7 +175,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
       const aorta = id === 'invalid' ? {} : { initialRequestId: id.initialRequestId };
       return parent.child({ ...bindings, ...aorta }, opts);
     },
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: oneLinePerRequest(),
     bodyLimit: 1024 * 1024,
     // The framework's own refusals (bad percent-encoding, an over-long path parameter) and the HTTP
     // parser's (headers too large, not HTTP) answer problem+json like every other error.
@@ -289,6 +310,19 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
   );
   return app;
 }
+
+/**
+ * The serializer of a hot route whose 2xx answer our own typed code builds from parts that were already
+ * checked (the request, validated source answers): JSON.stringify, without zod parsing our own answer
+ * again on every request (docs/performance.md). The schema still describes the answer in OpenAPI, other
+ * statuses keep the zod serializer, and the route's tests check real answers against the schema exactly
+ * (nothing more, nothing less), which is what zod did at run time.
+ */
+export const builtAnswerSerializer: FastifySerializerCompiler<unknown> = (route) => {
+  // Routes of this app only have zod response schemas (the type provider's).
+  const checked = serializerCompiler(route as Parameters<typeof serializerCompiler>[0]);
+  return route.httpStatus?.startsWith('2') === true ? (data) => JSON.stringify(data) : checked;
+};
 
 /** Response schemas for the common problem statuses, so they appear in OpenAPI. */
 export const problemResponses = {

@@ -1,3 +1,4 @@
+import { createSecureContext } from 'node:tls';
 import { Agent, errors as undiciErrors, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import {
@@ -73,11 +74,15 @@ export function createServiceClient(options: ClientOptions = {}) {
       keepAliveMaxTimeout: 600_000,
       connect: {
         timeout: Math.min(options.timeoutMs ?? 5_000, 10_000),
+        // One secure context for every connection of the pool: otherwise each new connection parses the
+        // root, the certificate chain and the key again.
         ...(options.tls !== undefined
           ? {
-              ca: options.tls.ca,
-              ...(options.tls.cert !== undefined ? { cert: options.tls.cert } : {}),
-              ...(options.tls.key !== undefined ? { key: options.tls.key } : {}),
+              secureContext: createSecureContext({
+                ca: options.tls.ca,
+                ...(options.tls.cert !== undefined ? { cert: options.tls.cert } : {}),
+                ...(options.tls.key !== undefined ? { key: options.tls.key } : {}),
+              }),
             }
           : {}),
       },

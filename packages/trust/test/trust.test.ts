@@ -123,4 +123,24 @@ describe('signed professional assertions', () => {
     const r = await createAssertionVerifier({ cardCaPem: pki.cardCaPem }).verify(forged);
     expect(r).toMatchObject({ ok: false, code: 'ASSERTION_BAD_SIGNATURE' });
   });
+
+  it('refuses a cut signature, a header with critical extensions and a part that is not base64url', async () => {
+    const verifier = createAssertionVerifier({ cardCaPem: pki.cardCaPem });
+    const jws = await signAssertion(await pki.issueProfessional(GP), {
+      interaction: 'QURX_IN990011NL',
+      bsn: '999900146',
+    });
+    const [h, p, s] = jws.split('.') as [string, string, string];
+    const code = async (token: string) => {
+      const r = await verifier.verify(token);
+      return r.ok ? 'ok' : r.code;
+    };
+    expect(await code(jws)).toBe('ok');
+    expect(await code(`${h}.${p}.${s.slice(0, -4)}`)).toBe('ASSERTION_BAD_SIGNATURE');
+    const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>;
+    const crit = Buffer.from(JSON.stringify({ ...header, crit: ['exp'] })).toString('base64url');
+    expect(await code(`${crit}.${p}.${s}`)).toBe('ASSERTION_MALFORMED');
+    expect(await code(`${h}.${p}+.${s}`)).toBe('ASSERTION_MALFORMED');
+    expect(await code(`${h}.${p}`)).toBe('ASSERTION_MALFORMED');
+  });
 });

@@ -95,8 +95,8 @@ export function createAccessLog(db: Kysely<LspDatabase>) {
      VALUES (@id, @at, @interaction, @initial_request_id, @request_id, @bsn, @category, @client_subject, @requester_application_id, @requester_ura,
        @acting_uzi, @acting_role, @responsible_uzi, @outcome, @code, @explanation, @sources, @situation, @emergency, @prev_hash, @hash)`,
   );
-  const append = raw.transaction((e: AccessEvent) => {
-    const prev = last.get() as { id: number; hash: string } | undefined;
+  /** One entry after `prev`: its id, its link and its hash. */
+  const chained = (e: AccessEvent, prev: { id: number; hash: string } | undefined) => {
     const row: Omit<Row, 'hash'> = {
       id: (prev?.id ?? 0) + 1,
       at: nowIso(),
@@ -119,12 +119,49 @@ export function createAccessLog(db: Kysely<LspDatabase>) {
       emergency: e.emergency === true ? 1 : 0,
       prev_hash: prev?.hash ?? GENESIS,
     };
-    insert.run({ ...row, hash: entryHash(row) });
-    return row.id;
+    return { ...row, hash: entryHash(row) };
+  };
+  // The entries of a group, chained one after the other from the newest entry in the store, in one
+  // BEGIN IMMEDIATE transaction: another process appending meanwhile waits, so the chain stays one line.
+  const appendAll = raw.transaction((events: AccessEvent[]): number[] => {
+    let prev = last.get() as { id: number; hash: string } | undefined;
+    return events.map((e) => {
+      const row = chained(e, prev);
+      insert.run(row);
+      prev = row;
+      return row.id;
+    });
   });
+
+  /**
+   * Group commit: the entries of the requests that finish in one turn of the event loop are appended in
+   * one transaction (one WAL commit instead of one per request). Each write resolves only once its
+   * transaction has committed, and a request answers only after its write resolved, so nothing answered
+   * is lost on kill -9: what was pending then belonged to requests that had not answered.
+   */
+  let group: { event: AccessEvent; resolve: (id: number) => void; reject: (err: unknown) => void }[] = [];
+  function commitGroup(): void {
+    const batch = group;
+    group = [];
+    try {
+      const ids = appendAll.immediate(batch.map((w) => w.event));
+      batch.forEach((w, i) => w.resolve(ids[i] ?? 0));
+    } catch {
+      // One bad entry must not take the others with it: each on its own, with its own outcome.
+      for (const w of batch) {
+        try {
+          w.resolve(appendAll.immediate([w.event])[0] ?? 0);
+        } catch (err) {
+          w.reject(err);
+        }
+      }
+    }
+  }
   return {
-    async write(e: AccessEvent): Promise<number> {
-      return append.immediate(e);
+    write(e: AccessEvent): Promise<number> {
+      return new Promise((resolve, reject) => {
+        if (group.push({ event: e, resolve, reject }) === 1) setImmediate(commitGroup);
+      });
     },
     async forPatient(
       bsn: string,

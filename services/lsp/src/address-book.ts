@@ -7,10 +7,10 @@ import {
   type DataCategory,
   type OrganisationType,
 } from '@schakel/contracts';
-import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
+import { nowIso, pick, rawSqlite, type App, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import { allowSelfOrAdmin } from './auth.js';
-import { cached } from './cache.js';
+import { createChangeWatch, readModel } from './read-model.js';
 
 type Row = Selectable<LspDatabase['systems']>;
 
@@ -29,9 +29,14 @@ function toEntry(row: Row): SystemEntry {
 
 /** The address book of connected systems (GBZ's): who they are and where the switch point reaches them. */
 export function createAddressBook(db: Kysely<LspDatabase>) {
-  const all = cached(async () => {
-    const rows = await db.selectFrom('systems').selectAll().orderBy('application_id').execute();
-    return rows.map(toEntry);
+  const select = rawSqlite(db).prepare('SELECT * FROM systems ORDER BY application_id');
+  // In memory, reloaded when the systems table changed (read-model.ts); looked up by id and by URA.
+  const book = readModel(createChangeWatch(db), ['systems'], () => {
+    const list = (select.all() as Row[]).map(toEntry);
+    const byId = new Map(list.map((e) => [e.applicationId, e]));
+    const byUra = new Map<string, SystemEntry[]>();
+    for (const e of list) byUra.set(e.ura, [...(byUra.get(e.ura) ?? []), e]);
+    return { list, byId, byUra };
   });
   return {
     async upsert(
@@ -58,16 +63,15 @@ export function createAddressBook(db: Kysely<LspDatabase>) {
         .values(row)
         .onConflict((oc) => oc.column('application_id').doUpdateSet({ ...row }))
         .execute();
-      all.invalidate();
       return { entry: toEntry(row), created: existing === undefined };
     },
     async get(applicationId: string): Promise<SystemEntry | undefined> {
-      return (await all.get()).find((e) => e.applicationId === applicationId);
+      return book.get().byId.get(applicationId);
     },
     async byUra(ura: string): Promise<SystemEntry[]> {
-      return (await all.get()).filter((e) => e.ura === ura);
+      return book.get().byUra.get(ura) ?? [];
     },
-    list: () => all.get(),
+    list: async () => book.get().list,
   };
 }
 export type AddressBook = ReturnType<typeof createAddressBook>;

@@ -5,6 +5,7 @@ import {
   certificateGuard,
   nowIso,
   pick,
+  rawSqlite,
   type App,
   type ClientIdentity,
   type Guard,
@@ -12,7 +13,7 @@ import {
 } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import type { AccessLog } from './access-log.js';
-import { cached } from './cache.js';
+import { createChangeWatch, readModel } from './read-model.js';
 
 /** The calling system; the guard below has set it for every route that is not an operations route. */
 export function caller(request: FastifyRequest): ClientIdentity {
@@ -40,13 +41,11 @@ export function allowSelfOrAdmin(
 
 /** The revocation list the operator adds to (system and UZI card certificates alike). */
 export function createRevocations(db: Kysely<LspDatabase>) {
-  const serials = cached(
-    async () =>
-      new Set((await db.selectFrom('revocations').select('serial_number').execute()).map((r) => r.serial_number)),
-  );
+  const select = rawSqlite(db).prepare('SELECT serial_number FROM revocations').pluck();
+  const serials = readModel(createChangeWatch(db), ['revocations'], () => new Set(select.all() as string[]));
   return {
     async isRevoked(serialNumber: string): Promise<boolean> {
-      return (await serials.get()).has(serialNumber.toUpperCase());
+      return serials.get().has(serialNumber.toUpperCase());
     },
     async revoke(serialNumber: string, reason: string, by: string) {
       const row = { serial_number: serialNumber.toUpperCase(), reason, revoked_at: nowIso(), revoked_by: by };
@@ -55,7 +54,6 @@ export function createRevocations(db: Kysely<LspDatabase>) {
         .values(row)
         .onConflict((oc) => oc.column('serial_number').doNothing())
         .execute();
-      serials.invalidate();
       return row;
     },
     list: () => db.selectFrom('revocations').selectAll().orderBy('revoked_at').execute(),

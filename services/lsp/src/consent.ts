@@ -11,7 +11,8 @@ import {
   type ConsentState,
   type DataCategory,
 } from '@schakel/contracts';
-import { nowIso, pick, type App, type Kysely, type Selectable } from '@schakel/service-kit';
+import { nowIso, pick, rawSqlite, type App, type Kysely, type Selectable } from '@schakel/service-kit';
+import { createChangeWatch, keyedReadModel } from './read-model.js';
 import type { LspDatabase } from './migrations.js';
 import { allowSelfOrAdmin, caller } from './auth.js';
 import { choicesInForce, type ConsentChoice } from './authorisation/consent-rules.js';
@@ -103,11 +104,17 @@ export function createConsentStore(db: Kysely<LspDatabase>) {
     return toRecord({ ...row, id: inserted.id });
   }
   const rows = (bsn: string) => db.selectFrom('consents').selectAll().where('bsn', '=', bsn).orderBy('id').execute();
+  // The choices in force per patient, in memory while the consents table is unchanged: a consent given or
+  // withdrawn through any process sharing the store is seen before the next decision (read-model.ts).
+  const selectChoices = rawSqlite(db).prepare('SELECT * FROM consents WHERE bsn = ? ORDER BY id');
+  const inForceByPatient = keyedReadModel(createChangeWatch(db), ['consents'], (bsn) =>
+    choicesInForce((selectChoices.all(bsn) as Row[]).map(toChoice)),
+  );
   return {
     record,
     history: async (bsn: string) => (await rows(bsn)).map(toRecord),
     /** The choices in force (newest per scope), as the decision rules read them. */
-    choices: async (bsn: string) => choicesInForce((await rows(bsn)).map(toChoice)),
+    choices: async (bsn: string) => [...inForceByPatient.get(bsn)],
     async inForce(bsn: string): Promise<ConsentRecord[]> {
       const all = await rows(bsn);
       const ids = new Set(choicesInForce(all.map(toChoice)).map((c) => c.id));

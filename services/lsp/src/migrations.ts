@@ -137,7 +137,32 @@ export const migrations: Migrations = {
         .execute();
     },
   },
+  '004-change-counters': {
+    async up(db: Kysely<unknown>) {
+      // A version per table the decisions read from memory (read-model.ts): every write to it bumps its
+      // counter in the same transaction, so any process sharing the store sees the change before it next
+      // uses its copy.
+      await db.schema
+        .createTable('store_changes')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      for (const table of WATCHED_TABLES) {
+        await sql`INSERT INTO store_changes (name, version) VALUES (${table}, 0)`.execute(db);
+        for (const op of ['INSERT', 'UPDATE', 'DELETE'])
+          await sql
+            .raw(
+              `CREATE TRIGGER ${table}_${op.toLowerCase()}_counts AFTER ${op} ON ${table} BEGIN UPDATE store_changes SET version = version + 1 WHERE name = '${table}'; END`,
+            )
+            .execute(db);
+      }
+    },
+  },
 };
+
+/** The tables whose writes are counted in store_changes (a fixed list: the migration creates a trigger per table). */
+export const WATCHED_TABLES = ['systems', 'index_entries', 'consents', 'policies', 'revocations'] as const;
+export type WatchedTable = (typeof WATCHED_TABLES)[number];
 
 export interface LspDatabase {
   systems: {
@@ -208,4 +233,5 @@ export interface LspDatabase {
   policies: { name: string; enabled: number; changed_at: string; changed_by: string };
   assertion_ids: { jti: string; seen_at: string; expires_at: number };
   revocations: { serial_number: string; reason: string; revoked_at: string; revoked_by: string };
+  store_changes: { name: string; version: number };
 }

@@ -1,18 +1,20 @@
 import { Policies as PolicySwitches } from '@schakel/contracts';
-import { nowIso, pick, type App, type Kysely } from '@schakel/service-kit';
+import { nowIso, pick, rawSqlite, type App, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import { caller } from './auth.js';
-import { cached } from './cache.js';
+import { createChangeWatch, readModel } from './read-model.js';
 import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
 
 /** The switchable policies, stored so that every switch-point process sharing the store sees a change. */
 export function createPolicyStore(db: Kysely<LspDatabase>, defaults: Policies = DEFAULT_POLICIES) {
-  const policies = cached(async () => {
-    const rows = await db.selectFrom('policies').selectAll().execute();
+  const select = rawSqlite(db).prepare('SELECT name, enabled FROM policies');
+  const model = readModel(createChangeWatch(db), ['policies'], () => {
+    const rows = select.all() as { name: string; enabled: number }[];
     const out = { ...defaults };
     for (const r of rows) if (r.name in out) out[r.name as keyof Policies] = r.enabled === 1;
     return out;
   });
+  const policies = { get: async () => model.get() };
   const listeners: ((before: Policies, after: Policies) => Promise<void>)[] = [];
   return {
     current: () => policies.get(),
@@ -28,7 +30,6 @@ export function createPolicyStore(db: Kysely<LspDatabase>, defaults: Policies = 
           .onConflict((oc) => oc.column('name').doUpdateSet(row))
           .execute();
       }
-      policies.invalidate();
       const after = await policies.get();
       for (const listener of listeners) await listener(before, after);
     },

@@ -11,7 +11,16 @@ import {
   type OrganisationType,
   type Wire,
 } from '@schakel/contracts';
-import { nowIso, pick, type App, type ClientIdentity, type Kysely } from '@schakel/service-kit';
+import {
+  nowIso,
+  pick,
+  rawSqlite,
+  type App,
+  type ClientIdentity,
+  type Kysely,
+  type Selectable,
+} from '@schakel/service-kit';
+import { createChangeWatch, keyedReadModel } from './read-model.js';
 import type { LspDatabase } from './migrations.js';
 import type { AddressBook } from './address-book.js';
 import { allowSelfOrAdmin, caller } from './auth.js';
@@ -25,26 +34,18 @@ export interface IndexedHolder extends IndexEntry {
 
 /** The reference index (verwijsindex): which system holds which category of data on which BSN. */
 export function createReferenceIndex(db: Kysely<LspDatabase>) {
-  async function entries(bsn: string, category?: string): Promise<IndexedHolder[]> {
-    let q = db
-      .selectFrom('index_entries as i')
-      .innerJoin('systems as s', 's.application_id', 'i.application_id')
-      .select([
-        'i.bsn',
-        'i.category',
-        'i.application_id',
-        'i.registered_at',
-        'i.reason',
-        's.ura',
-        's.organisation_name',
-        's.organisation_type',
-        's.base_url',
-        's.wire',
-      ])
-      .where('i.bsn', '=', bsn);
-    if (category !== undefined) q = q.where('i.category', '=', category);
-    const rows = await q.orderBy('i.application_id').execute();
-    return rows.map((r) => ({
+  // One patient's entries, all categories, joined with the address book: kept in memory per BSN while
+  // neither table changed (read-model.ts), read with one prepared statement otherwise.
+  const select = rawSqlite(db).prepare(
+    `SELECT i.bsn, i.category, i.application_id, i.registered_at, i.reason,
+            s.ura, s.organisation_name, s.organisation_type, s.base_url, s.wire
+       FROM index_entries AS i INNER JOIN systems AS s ON s.application_id = i.application_id
+      WHERE i.bsn = ? ORDER BY i.application_id`,
+  );
+  type Joined = Selectable<LspDatabase['index_entries']> &
+    Pick<Selectable<LspDatabase['systems']>, 'ura' | 'organisation_name' | 'organisation_type' | 'base_url' | 'wire'>;
+  const byPatient = keyedReadModel(createChangeWatch(db), ['index_entries', 'systems'], (bsn) =>
+    (select.all(bsn) as Joined[]).map((r): IndexedHolder => ({
       bsn: r.bsn,
       category: r.category as DataCategory,
       applicationId: r.application_id,
@@ -55,7 +56,11 @@ export function createReferenceIndex(db: Kysely<LspDatabase>) {
       organisationType: r.organisation_type as OrganisationType,
       baseUrl: r.base_url,
       wire: r.wire === 'hl7v3' ? 'hl7v3' : 'json',
-    }));
+    })),
+  );
+  async function entries(bsn: string, category?: string): Promise<IndexedHolder[]> {
+    const all = byPatient.get(bsn);
+    return category === undefined ? [...all] : all.filter((e) => e.category === category);
   }
   return {
     /** Idempotent: registering again (MFMT_IN002102) keeps one entry and refreshes its time and reason. */

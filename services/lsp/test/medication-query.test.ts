@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QueryBatch } from '@schakel/contracts';
 import { freshBsn } from '@schakel/topology';
 import { GP_AT_HAP, HAP, startSwitchPoint } from './helpers.js';
 
@@ -75,6 +76,8 @@ describe('POST /queries/medication', () => {
     expect(batch).toMatchObject({ interaction: 'QURX_IN990013NL', batch: 'MCCI_IN200101', bsn, complete: true });
     expect(batch.sources.map((s: { status: string }) => s.status)).toEqual(['ok', 'ok']);
     expect(batch.sources[0].dispenses[0].product.name).toBe('Metoprolol 50 mg tablet');
+    // Serialized without zod at run time: the batch must be exactly what the contract says, no more.
+    expect(QueryBatch.parse(batch)).toStrictEqual(batch);
     expect(await lastLog(bsn)).toMatchObject({
       outcome: 'permitted',
       code: 'PROTOCOL_ALLOW',

@@ -13,7 +13,14 @@ import {
   type AortaId,
 } from '@schakel/contracts';
 import { decodeSourceMedicationQuery, encodeMedicationAnswer } from '@schakel/hl7v3';
-import { pick, soapLeg, type RoutePlugin, type SoapLegHandler, type SourceLog } from '@schakel/service-kit';
+import {
+  builtAnswerSerializer,
+  pick,
+  soapLeg,
+  type RoutePlugin,
+  type SoapLegHandler,
+  type SourceLog,
+} from '@schakel/service-kit';
 import { PharmacyPatient, type PharmacyStore } from './store.js';
 
 const BsnParams = z.object({ bsn: Bsn });
@@ -152,6 +159,8 @@ export const sourceRoutes: RoutePlugin<{ answers: MedicationAnswers }> = async (
     '/lsp/medication-queries',
     {
       config: { interaction: 'QURX_IN990011NL', category: 'MEDVERSTREKKING' },
+      // Built from this pharmacy's own store; the switch point validates what it receives anyway.
+      serializerCompiler: builtAnswerSerializer,
       schema: {
         tags: ['switch point'],
         summary: `${describeInteraction('QURX_IN990011NL')}, as the switch point asks it`,

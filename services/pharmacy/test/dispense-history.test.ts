@@ -7,6 +7,7 @@ import {
   asFrontOfficeUser,
   frontOfficeLogin,
 } from '@schakel/service-kit';
+import { SourceMedicationAnswer } from '@schakel/contracts';
 import { freshBsn } from '@schakel/topology';
 import { buildApp, migrations, type PharmacyDatabase } from '../src/index.js';
 import { asSwitchPoint } from '@schakel/testkit/in-process';
@@ -99,6 +100,8 @@ describe('POST /lsp/medication-queries with latestPerProduct', () => {
     await patientWithHistory(bsn);
     const r = await app.inject({ method: 'POST', url: '/lsp/medication-queries', payload: { bsn, requester } });
     expect(r.json().dispenses).toHaveLength(6);
+    // Serialized without zod at run time: the answer must be exactly what the contract says, no more.
+    expect(SourceMedicationAnswer.parse(r.json())).toStrictEqual(r.json());
   });
 });
 

@@ -1,5 +1,5 @@
 import { nowSeconds, problem, type Decision, type ProblemError } from '@schakel/contracts';
-import { nowIso, type ClientIdentity, type Kysely } from '@schakel/service-kit';
+import { nowIso, rawSqlite, type ClientIdentity, type Kysely } from '@schakel/service-kit';
 import type { AssertionClaims, VerifyResult } from '@schakel/trust/assertion';
 import type { LspDatabase } from '../migrations.js';
 import type { Revocations } from '../auth.js';
@@ -17,6 +17,20 @@ export interface Expected {
   /** The acting professional the message names; a message that names none (a lookup) takes the assertion's. */
   professional?: { uziNumber: string; roleCode: string } | undefined;
   responsible?: { uziNumber: string; roleCode: string } | undefined;
+}
+
+type Statement = ReturnType<ReturnType<typeof rawSqlite>['prepare']>;
+/** The replay insert, prepared once per store: it runs on every signed request. */
+const replayInserts = new WeakMap<object, Statement>();
+function replayInsert(db: Kysely<LspDatabase>): Statement {
+  let statement = replayInserts.get(db);
+  if (statement === undefined) {
+    statement = rawSqlite(db).prepare(
+      'INSERT INTO assertion_ids (jti, seen_at, expires_at) VALUES (?, ?, ?) ON CONFLICT (jti) DO NOTHING',
+    );
+    replayInserts.set(db, statement);
+  }
+  return statement;
 }
 
 const RULE = 'TRUST-2: every signed interaction carries a valid signed professional assertion';
@@ -72,11 +86,7 @@ export async function acceptAssertion(
     throw mismatch('the responsible professional named in the request');
   }
   // Replay: the primary key refuses a second insert of the same message id, in any process sharing the store.
-  const inserted = await check.db
-    .insertInto('assertion_ids')
-    .values({ jti: c.jti, seen_at: nowIso(), expires_at: c.exp })
-    .onConflict((oc) => oc.column('jti').doNothing())
-    .executeTakeFirst();
+  const inserted = replayInsert(check.db).run([c.jti, nowIso(), c.exp]);
   if (++check.seen % 1000 === 0) {
     // Expired ids can never be replayed successfully (the window check refuses them), so they may go.
     await check.db
@@ -84,7 +94,7 @@ export async function acceptAssertion(
       .where('expires_at', '<', nowSeconds() - 3600)
       .execute();
   }
-  if (inserted.numInsertedOrUpdatedRows === 0n) {
+  if (inserted.changes === 0) {
     throw refusal(
       'ASSERTION_REPLAYED',
       'TRUST-4: a message id is accepted once',

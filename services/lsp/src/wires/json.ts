@@ -14,7 +14,7 @@ import {
   Ura,
   describeInteraction,
 } from '@schakel/contracts';
-import { pick, type App, type SecurityRequirement } from '@schakel/service-kit';
+import { builtAnswerSerializer, pick, type App, type SecurityRequirement } from '@schakel/service-kit';
 import type { Verifier } from '@schakel/trust/assertion';
 import { caller } from '../auth.js';
 import { Situation } from '../authorisation/protocol.js';
@@ -54,6 +54,8 @@ export function jsonRoutes(app: App, deps: { run: Pipeline; verifier: Verifier }
       path,
       {
         config: { interaction: def.interaction },
+        // The batch is built here from the checked request and validated source answers.
+        serializerCompiler: builtAnswerSerializer,
         schema: {
           tags: ['queries'],
           summary: `${describeInteraction(def.interaction)} -> batch of ${def.answer}`,
