@@ -27,6 +27,10 @@ test('the after-hours post gets Fatima’s medication from the one pharmacy she 
       ['Apotheek Zuid', 'refused'],
     ]);
 
+    // The switch point's own API, typed from its OpenAPI document, as the operator: who holds her data.
+    const index = await schakel.api.GET('/reference-index/{bsn}', { params: { path: { bsn: '999900523' } } });
+    expect(index.data?.entries.map((e) => e.organisationName)).toContain('Apotheek De Vijzel');
+
     // Take the pharmacy away while everything else runs: it shows as unreachable in the batch.
     await schakel.control.setFault('apotheek-de-vijzel', { kind: 'down' });
     const again = await offices.call('hap-midden', 'POST', `/consults/${consult.json.id}/medication`, {});

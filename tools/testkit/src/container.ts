@@ -4,7 +4,7 @@ import { dirname, join, relative } from 'node:path';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { REPO_ROOT, loadTopology, type Topology } from '@schakel/topology';
 import { controlClient } from './control.js';
-import { pkiLayout, type Schakel } from './schakel.js';
+import { operatorApi, pkiLayout, type Schakel } from './schakel.js';
 
 export interface SchakelContainerOptions {
   /** An image that holds this repository as the Dockerfile builds it (default: build the repository's Dockerfile). */
@@ -96,15 +96,19 @@ export class SchakelContainer {
       }
       const switchPoint = urls[topology.switchPoint.id] as string;
       const control = await controlClient(pkiDir, switchPoint);
+      const pki = pkiLayout(pkiDir, topology);
+      const api = operatorApi(switchPoint, pki);
       return {
         topology,
         switchPoint,
         urls,
-        pki: pkiLayout(pkiDir, topology),
+        pki,
         control,
+        api,
         dataDir,
         async stop() {
           await control.close();
+          await api.close();
           await container.stop();
           rmSync(dataDir, { recursive: true, force: true });
         },

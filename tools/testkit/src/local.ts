@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTopology, seedDemo, startTopology, type StartOptions, type Topology } from '@schakel/topology';
 import { controlClient } from './control.js';
-import { pkiLayout, type Schakel } from './schakel.js';
+import { operatorApi, pkiLayout, type Schakel } from './schakel.js';
 
 export interface StartSchakelOptions {
   /** The organisations to run (default: topology/default.json); a topology object or a file path. */
@@ -49,17 +49,21 @@ export async function startSchakel(options: StartSchakelOptions = {}): Promise<S
     await running.snapshot('start');
     const pkiDir = join(dataDir, 'pki');
     const control = await controlClient(pkiDir, running.switchPoint.url);
+    const pki = pkiLayout(pkiDir, topology);
+    const api = operatorApi(running.switchPoint.url, pki);
     // URLs are fixed for the life of the stack: a restarted process keeps its port.
     const urls = Object.fromEntries([...running.processes.values()].map((p) => [p.id, p.url]));
     return {
       topology,
       switchPoint: running.switchPoint.url,
       urls,
-      pki: pkiLayout(pkiDir, topology),
+      pki,
       control,
+      api,
       dataDir,
       async stop() {
         await control.close();
+        await api.close();
         await running.close();
         if (ownDir) rmSync(dataDir, { recursive: true, force: true });
       },

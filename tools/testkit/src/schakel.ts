@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ADMIN_SYSTEM, type Topology } from '@schakel/topology';
 import type { ControlClient } from './control.js';
+import { lspClient, type LspClient } from './lsp-client.js';
 
 /** Where the test PKI's files are: what your own system needs to talk to Schakel over mutual TLS. */
 export interface SchakelPki {
@@ -27,6 +28,11 @@ export interface Schakel {
   pki: SchakelPki;
   /** The operator's control API: processes, faults, journal, snapshots, reset. */
   control: ControlClient;
+  /**
+   * The switch point's whole API, typed from its OpenAPI document (`lspClient`), with the operator's admin
+   * certificate: e.g. `await schakel.api.GET('/admin/policies')`.
+   */
+  api: LspClient;
   /** The folder with every store, log and snapshot (local runs) or a copy of the PKI (containers). */
   dataDir: string;
   /** Stop everything and remove what the start created. */
@@ -50,3 +56,7 @@ export function pkiLayout(dir: string, topology: Topology): SchakelPki {
     cards: Object.fromEntries(topology.organisations.map((o) => [o.id, join(dir, 'professionals', o.ura)])),
   };
 }
+
+/** The typed client of the switch point as the operator (admin certificate) for a running Schakel. */
+export const operatorApi = (switchPoint: string, pki: SchakelPki): LspClient =>
+  lspClient({ baseUrl: switchPoint, cert: pki.admin.cert, key: pki.admin.key, ca: pki.rootCa });
