@@ -18,7 +18,7 @@ import {
   type Hl7QueryInteraction,
 } from './hl7-envelope.js';
 import { preparePki } from './prepare-pki.js';
-import { operatorClient } from './operator.js';
+import { operatorClient, type OperatorClient } from './operator.js';
 import type { ProcessAction } from '@schakel/service-kit';
 import { frontOfficeLogin } from './front-office-login.js';
 import { parseArgs } from 'node:util';
@@ -200,23 +200,45 @@ async function enrolCommand(args: string[]): Promise<void> {
   process.stdout.write(`${examples}\n`);
 }
 
+/** The options every operator verb takes: where the switch point is, and the data folder with the admin certificate. */
+const OPERATOR_OPTIONS = {
+  'lsp-url': { type: 'string', default: 'https://127.0.0.1:7000' },
+  'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
+} as const;
+
+/**
+ * One operator verb: a client of the switch point with the admin certificate for `act`, closed after it; a
+ * refusal or failure prints `label: reason` and exits 1.
+ */
+async function asOperator(
+  label: string,
+  values: { 'lsp-url': string; 'data-dir': string },
+  act: (lsp: OperatorClient) => Promise<void>,
+): Promise<void> {
+  const lsp = await operatorClient(join(resolve(values['data-dir']), 'pki'), values['lsp-url']);
+  try {
+    await act(lsp);
+  } catch (err) {
+    process.stderr.write(`${label}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  } finally {
+    await lsp.close();
+  }
+}
+
 /** The operator's process control: list, or act on one organisation and print the new states. */
 async function controlCommand(verb: ProcessAction | 'processes', args: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      'lsp-url': { type: 'string', default: 'https://127.0.0.1:7000' },
-      'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
-    },
+    options: OPERATOR_OPTIONS,
   });
   const id = positionals[0];
   if (verb !== 'processes' && (id === undefined || positionals.length > 1)) {
     process.stderr.write(`${verb} needs one organisation id (see: npm run -s schakel -- processes)\n`);
     process.exit(2);
   }
-  const lsp = await operatorClient(join(resolve(values['data-dir']), 'pki'), values['lsp-url']);
-  try {
+  await asOperator(`${verb}${id !== undefined ? ` ${id}` : ''}`, values, async (lsp) => {
     const processes = verb === 'processes' ? await lsp.processes() : await lsp.controlProcess(id ?? '', verb);
     const rows = processes.map((p) => [
       p.id,
@@ -226,13 +248,7 @@ async function controlCommand(verb: ProcessAction | 'processes', args: string[])
       p.url,
     ]);
     process.stdout.write(`${table([['id', 'state', 'pid', 'restarts', 'URL'], ...rows])}\n`);
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`${verb}${id !== undefined ? ` ${id}` : ''}: ${message}\n`);
-    process.exit(1);
-  } finally {
-    await lsp.close();
-  }
+  });
 }
 
 /** The domain clock of every service: show it, offset it, move or freeze it, or put it back on real time. */
@@ -244,8 +260,7 @@ async function clockCommand(args: string[]): Promise<void> {
       offset: { type: 'string' },
       at: { type: 'string' },
       freeze: { type: 'boolean', default: false },
-      'lsp-url': { type: 'string', default: 'https://127.0.0.1:7000' },
-      'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
+      ...OPERATOR_OPTIONS,
     },
   });
   const reset = positionals[0] === 'reset';
@@ -270,8 +285,7 @@ async function clockCommand(args: string[]): Promise<void> {
     );
     process.exit(2);
   }
-  const lsp = await operatorClient(join(resolve(values['data-dir']), 'pki'), values['lsp-url']);
-  try {
+  await asOperator(`clock`, values, async (lsp) => {
     const state: ClockState = reset
       ? await lsp.resetClock()
       : parsed?.success === true
@@ -284,12 +298,7 @@ async function clockCommand(args: string[]): Promise<void> {
           ? 'frozen'
           : `real time ${state.setting.offsetMs >= 0 ? '+' : '-'} ${Math.abs(state.setting.offsetMs)} ms`;
     process.stdout.write(`${state.now}  (${how})\n`);
-  } catch (err) {
-    process.stderr.write(`clock: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  } finally {
-    await lsp.close();
-  }
+  });
 }
 
 /** Record and replay (docs/control.md): start a recording, or stop it and write the pseudonymised file. */
@@ -299,8 +308,7 @@ async function recordCommand(args: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       out: { type: 'string' },
-      'lsp-url': { type: 'string', default: 'https://127.0.0.1:7000' },
-      'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
+      ...OPERATOR_OPTIONS,
     },
   });
   const verb = positionals[0];
@@ -308,8 +316,7 @@ async function recordCommand(args: string[]): Promise<void> {
     process.stderr.write('Usage: record start | record stop --out FILE\n');
     process.exit(2);
   }
-  const lsp = await operatorClient(join(resolve(values['data-dir']), 'pki'), values['lsp-url']);
-  try {
+  await asOperator(`record ${verb}`, values, async (lsp) => {
     if (verb === 'start') {
       const started = await lsp.startRecording();
       process.stdout.write(`Recording since ${started.since} at ${started.processes.length} processes\n`);
@@ -321,12 +328,7 @@ async function recordCommand(args: string[]): Promise<void> {
         `${recording.exchanges.length} exchanges, ${recording.pseudonyms.bsns.length} patients under pseudonyms: ${out}\n`,
       );
     }
-  } catch (err) {
-    process.stderr.write(`record ${verb}: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  } finally {
-    await lsp.close();
-  }
+  });
 }
 
 /** Snapshots: save, restore (and wait until everything runs again), list; reset restores `start`. */
@@ -334,18 +336,14 @@ async function snapshotCommand(verb: 'snapshot' | 'restore' | 'snapshots' | 'res
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: {
-      'lsp-url': { type: 'string', default: 'https://127.0.0.1:7000' },
-      'data-dir': { type: 'string', default: resolve(REPO_ROOT, 'data') },
-    },
+    options: OPERATOR_OPTIONS,
   });
   const name = verb === 'reset' ? 'start' : positionals[0];
   if ((verb === 'snapshot' || verb === 'restore') && name === undefined) {
     process.stderr.write(`${verb} needs a snapshot name\n`);
     process.exit(2);
   }
-  const lsp = await operatorClient(join(resolve(values['data-dir']), 'pki'), values['lsp-url']);
-  try {
+  await asOperator(`${verb}${name !== undefined ? ` ${name}` : ''}`, values, async (lsp) => {
     if (verb === 'snapshots') {
       process.stdout.write(`${(await lsp.snapshots()).join('\n')}\n`);
     } else if (verb === 'snapshot') {
@@ -364,14 +362,7 @@ async function snapshotCommand(verb: 'snapshot' | 'restore' | 'snapshots' | 'res
       }
       process.stdout.write(`Restored ${name}.\n`);
     }
-  } catch (err) {
-    process.stderr.write(
-      `${verb}${name !== undefined ? ` ${name}` : ''}: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
-    process.exit(1);
-  } finally {
-    await lsp.close();
-  }
+  });
 }
 
 /** Issue the topology's certificates and UZI cards without starting anything (for containers). */

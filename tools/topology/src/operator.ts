@@ -23,3 +23,6 @@ export async function operatorClient(pkiDirOrPki: string | Pki, lspUrl: string, 
   });
   return Object.assign(createSwitchPointClient(client, lspUrl), { close: () => client.close() });
 }
+
+/** The switch point as the operator sees it: its typed client with the admin certificate, and close(). */
+export type OperatorClient = Awaited<ReturnType<typeof operatorClient>>;
