@@ -26,7 +26,7 @@ const MAX_OFFSET_MS = 100 * 366 * 86_400_000;
 export const IsoDuration = z
   .string()
   .regex(DURATION, 'an ISO 8601 duration such as P4M, -P1D or PT90M')
-  .meta({ id: 'IsoDuration' });
+  .meta({ id: 'IsoDuration', examples: ['P4M', '-P1D', 'PT90M'] });
 
 /** The setting as every process holds it: real time, an offset from real time, or a time that stands still. */
 export const ClockSetting = z

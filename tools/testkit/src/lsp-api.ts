@@ -451,6 +451,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/control/recording/start': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start recording both legs of every exchange through the switch point, bodies included (operator only) */
+    post: operations['postControlRecordingStart'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/control/recording/stop': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stop recording and answer the recording, every BSN, name and free text pseudonymised (operator only) */
+    post: operations['postControlRecordingStop'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/control/snapshots': {
     parameters: {
       query?: never;
@@ -497,6 +531,25 @@ export interface paths {
     /** Put every store back as in the snapshot: all processes stop and start again, this switch point too; poll GET /control/processes until all run (operator only) */
     post: operations['postControlSnapshotsByNameRestore'];
     delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/control/clock': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The domain clock: now, and whether it is real, offset or frozen (operator only) */
+    get: operations['getControlClock'];
+    /** Move the domain clock of every service at once: an offset from real time (ISO duration or ms), a time to jump to, or a frozen time (operator only) */
+    put: operations['putControlClock'];
+    post?: never;
+    /** Back to real time, in every service (operator only) */
+    delete: operations['deleteControlClock'];
     options?: never;
     head?: never;
     patch?: never;
@@ -830,6 +883,24 @@ export interface components {
       /** @description When the report was accepted by the sender */
       writtenAt: components['schemas']['IsoDateTimeInput'];
     };
+    /**
+     * @example P4M
+     * @example -P1D
+     * @example PT90M
+     */
+    IsoDurationInput: string;
+    SetClockInput:
+      | {
+          offset: components['schemas']['IsoDurationInput'] | number;
+        }
+      | {
+          at: components['schemas']['IsoDateTimeInput'];
+          frozen?: boolean;
+        }
+      | {
+          /** @constant */
+          frozen: true;
+        };
     /**
      * @description regular (planned) care, or acute care under the acute-care rules
      * @enum {string}
@@ -1327,10 +1398,86 @@ export interface components {
       /** @description Presumed consent in an emergency when the patient cannot consent (SEH, ambulance), unless they objected */
       presumedConsent: boolean;
     };
+    ClockSetting:
+      | {
+          /** @constant */
+          mode: 'real';
+        }
+      | {
+          /** @constant */
+          mode: 'offset';
+          /** @description now = real time + offsetMs */
+          offsetMs: number;
+        }
+      | {
+          /** @constant */
+          mode: 'frozen';
+          /** @description now, whatever the real time */
+          at: components['schemas']['IsoDateTime'];
+        };
+    ClockState: {
+      /** @description the domain time now */
+      now: components['schemas']['IsoDateTime'];
+      setting: components['schemas']['ClockSetting'];
+    };
+    Recording: {
+      /** @constant */
+      format: 'schakel-recording/1';
+      startedAt: string;
+      stoppedAt: string;
+      /** @description the process id of the switch point */
+      switchPoint: string;
+      processes: {
+        id: string;
+        service: string;
+        name: string;
+      }[];
+      /** @description what was replaced: the pseudonyms of patients, and how many names and free texts */
+      pseudonyms: {
+        /** @description the pseudonym BSNs in this recording (never the originals) */
+        bsns: string[];
+        names: number;
+        texts: number;
+      };
+      /**
+       * @description processes that could not be asked for their part
+       * @default []
+       */
+      missing: string[];
+      exchanges: {
+        /** @description the process that received the call: the switch point, or a source or GP */
+        org: string;
+        /**
+         * @description requester: a connected system calling the switch point; source: the switch point calling a holder
+         * @enum {string}
+         */
+        leg: 'requester' | 'source';
+        at: string;
+        method: string;
+        /** @description pseudonymised */
+        url: string;
+        route: string;
+        interaction?: string;
+        status: number;
+        ms: number;
+        initialRequestId?: string;
+        requestId?: string;
+        /** @enum {string} */
+        fault?: 'latency' | 'error' | 'malformed' | 'drop' | 'hang' | 'down';
+        requestType?: string;
+        /** @description the body sent: JSON as JSON, XML as text, pseudonymised */
+        request?: unknown;
+        responseType?: string;
+        /** @description the body answered: JSON as JSON, XML as text, pseudonymised */
+        response?: unknown;
+      }[];
+    };
     Health: {
       /** @constant */
       status: 'ok';
       service: string;
+      /** @description the domain clock of this process (docs/control.md, "Clock") */
+      now: components['schemas']['IsoDateTime'];
     };
     Ready: {
       /** @constant */
@@ -3298,6 +3445,159 @@ export interface operations {
       };
     };
   };
+  postControlRecordingStart: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK: Start recording both legs of every exchange through the switch point, bodies included (operator only) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @enum {boolean} */
+            recording: true;
+            since: string;
+            processes: string[];
+          };
+        };
+      };
+      /** @description Bad Request (problem+json), with code INVALID_AORTA_ID or another code from docs/api.md */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized (problem+json), with code CLIENT_CERT_REQUIRED, CLIENT_CERT_UNTRUSTED, CLIENT_CERT_EXPIRED, CLIENT_CERT_REVOKED or another code from docs/api.md */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden (problem+json), with code CLIENT_NOT_ALLOWED or another code from docs/api.md */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not Found (problem+json): its code says why (docs/api.md) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict (problem+json): its code says why (docs/api.md) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Gateway Timeout (problem+json): its code says why (docs/api.md) */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  postControlRecordingStop: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK: Stop recording and answer the recording, every BSN, name and free text pseudonymised (operator only) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Recording'];
+        };
+      };
+      /** @description Bad Request (problem+json), with code INVALID_AORTA_ID or another code from docs/api.md */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized (problem+json), with code CLIENT_CERT_REQUIRED, CLIENT_CERT_UNTRUSTED, CLIENT_CERT_EXPIRED, CLIENT_CERT_REVOKED or another code from docs/api.md */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden (problem+json), with code CLIENT_NOT_ALLOWED or another code from docs/api.md */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not Found (problem+json): its code says why (docs/api.md) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict (problem+json): its code says why (docs/api.md) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Gateway Timeout (problem+json): its code says why (docs/api.md) */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   getControlSnapshots: {
     parameters: {
       query?: never;
@@ -3478,6 +3778,205 @@ export interface operations {
         };
       };
       /** @description Bad Request (problem+json), with code VALIDATION_ERROR, INVALID_AORTA_ID or another code from docs/api.md */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized (problem+json), with code CLIENT_CERT_REQUIRED, CLIENT_CERT_UNTRUSTED, CLIENT_CERT_EXPIRED, CLIENT_CERT_REVOKED or another code from docs/api.md */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden (problem+json), with code CLIENT_NOT_ALLOWED or another code from docs/api.md */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not Found (problem+json): its code says why (docs/api.md) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict (problem+json): its code says why (docs/api.md) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Gateway Timeout (problem+json): its code says why (docs/api.md) */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  getControlClock: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK: The domain clock: now, and whether it is real, offset or frozen (operator only) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClockState'];
+        };
+      };
+      /** @description Bad Request (problem+json), with code INVALID_AORTA_ID or another code from docs/api.md */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized (problem+json), with code CLIENT_CERT_REQUIRED, CLIENT_CERT_UNTRUSTED, CLIENT_CERT_EXPIRED, CLIENT_CERT_REVOKED or another code from docs/api.md */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden (problem+json), with code CLIENT_NOT_ALLOWED or another code from docs/api.md */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  putControlClock: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SetClockInput'];
+      };
+    };
+    responses: {
+      /** @description OK: Move the domain clock of every service at once: an offset from real time (ISO duration or ms), a time to jump to, or a frozen time (operator only) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClockState'];
+        };
+      };
+      /** @description Bad Request (problem+json), with code VALIDATION_ERROR, INVALID_AORTA_ID or another code from docs/api.md */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unauthorized (problem+json), with code CLIENT_CERT_REQUIRED, CLIENT_CERT_UNTRUSTED, CLIENT_CERT_EXPIRED, CLIENT_CERT_REVOKED or another code from docs/api.md */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Forbidden (problem+json), with code CLIENT_NOT_ALLOWED or another code from docs/api.md */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Not Found (problem+json): its code says why (docs/api.md) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Conflict (problem+json): its code says why (docs/api.md) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Gateway Timeout (problem+json): its code says why (docs/api.md) */
+      504: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  deleteControlClock: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK: Back to real time, in every service (operator only) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ClockState'];
+        };
+      };
+      /** @description Bad Request (problem+json), with code INVALID_AORTA_ID or another code from docs/api.md */
       400: {
         headers: {
           [name: string]: unknown;
