@@ -5,6 +5,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   ssr: { resolve: { conditions: ['@schakel/source', 'module', 'node', 'development|production'] } },
   test: {
+    // Vitest's default is one worker per core less one: a single worker on a 2-core machine, so every file
+    // ran after the other while most of a cross-service file's time is spent waiting on its child
+    // processes. Two workers overlap those waits (npm test's budget: 10 minutes on 2 cores).
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
