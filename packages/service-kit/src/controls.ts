@@ -52,18 +52,8 @@ export type JournalEntry = z.infer<typeof JournalEntry>;
  * with its bodies as they were, so it stays in this process's memory only until the switch point collects
  * it and pseudonymises the lot (recording.ts). It never goes to a log or a file as it is.
  */
-export const CapturedExchange = z.object({
-  at: z.string(),
-  method: z.string(),
+export const CapturedExchange = JournalEntry.extend({
   url: z.string(),
-  route: z.string(),
-  audience: z.string().optional(),
-  interaction: z.string().optional(),
-  status: z.number().int(),
-  ms: z.number(),
-  initialRequestId: z.string().optional(),
-  requestId: z.string().optional(),
-  fault: z.enum(FAULT_KINDS).optional(),
   requestType: z.string().optional(),
   request: z.string().optional(),
   responseType: z.string().optional(),
