@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { REPO_ROOT, loadTopology, type Topology } from '@schakel/topology';
-import { controlClient } from './control.js';
-import { operatorApi, pkiLayout, type Schakel } from './schakel.js';
+import { connectSchakel, type Schakel } from './schakel.js';
 
 export interface SchakelContainerOptions {
   /** An image that holds this repository as the Dockerfile builds it (default: build the repository's Dockerfile). */
@@ -95,24 +94,17 @@ export class SchakelContainer {
         writeFileSync(local, (await container.exec(['cat', file])).stdout, { mode: 0o600 });
       }
       const switchPoint = urls[topology.switchPoint.id] as string;
-      const control = await controlClient(pkiDir, switchPoint);
-      const pki = pkiLayout(pkiDir, topology);
-      const api = operatorApi(switchPoint, pki);
-      return {
+      return await connectSchakel({
         topology,
         switchPoint,
         urls,
-        pki,
-        control,
-        api,
+        pkiDir,
         dataDir,
         async stop() {
-          await control.close();
-          await api.close();
           await container.stop();
           rmSync(dataDir, { recursive: true, force: true });
         },
-      };
+      });
     } catch (err) {
       await container.stop();
       throw err;

@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTopology, seedDemo, startTopology, type StartOptions, type Topology } from '@schakel/topology';
-import { controlClient } from './control.js';
-import { operatorApi, pkiLayout, type Schakel } from './schakel.js';
+import { connectSchakel, type Schakel } from './schakel.js';
 
 export interface StartSchakelOptions {
   /** The organisations to run (default: topology/default.json); a topology object or a file path. */
@@ -48,26 +47,19 @@ export async function startSchakel(options: StartSchakelOptions = {}): Promise<S
     if (options.seed ?? true) await seedDemo(running);
     await running.snapshot('start');
     const pkiDir = join(dataDir, 'pki');
-    const control = await controlClient(pkiDir, running.switchPoint.url);
-    const pki = pkiLayout(pkiDir, topology);
-    const api = operatorApi(running.switchPoint.url, pki);
     // URLs are fixed for the life of the stack: a restarted process keeps its port.
     const urls = Object.fromEntries([...running.processes.values()].map((p) => [p.id, p.url]));
-    return {
+    return await connectSchakel({
       topology,
       switchPoint: running.switchPoint.url,
       urls,
-      pki,
-      control,
-      api,
+      pkiDir,
       dataDir,
       async stop() {
-        await control.close();
-        await api.close();
         await running.close();
         if (ownDir) rmSync(dataDir, { recursive: true, force: true });
       },
-    };
+    });
   } catch (err) {
     await running.close();
     if (ownDir) rmSync(dataDir, { recursive: true, force: true });

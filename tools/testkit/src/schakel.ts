@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ADMIN_SYSTEM, type Topology } from '@schakel/topology';
-import type { ControlClient } from './control.js';
+import { controlClient, type ControlClient } from './control.js';
 import { lspClient, type LspClient } from './lsp-client.js';
 
 /** Where the test PKI's files are: what your own system needs to talk to Schakel over mutual TLS. */
@@ -57,6 +57,33 @@ export function pkiLayout(dir: string, topology: Topology): SchakelPki {
   };
 }
 
-/** The typed client of the switch point as the operator (admin certificate) for a running Schakel. */
-export const operatorApi = (switchPoint: string, pki: SchakelPki): LspClient =>
-  lspClient({ baseUrl: switchPoint, cert: pki.admin.cert, key: pki.admin.key, ca: pki.rootCa });
+/**
+ * A running stack as a `Schakel`, the same for local processes and a container: the operator's clients
+ * over its PKI, and a stop() that closes them before stopping the stack itself.
+ */
+export async function connectSchakel(stack: {
+  topology: Topology;
+  switchPoint: string;
+  urls: Record<string, string>;
+  pkiDir: string;
+  dataDir: string;
+  stop: () => Promise<void>;
+}): Promise<Schakel> {
+  const pki = pkiLayout(stack.pkiDir, stack.topology);
+  const control = await controlClient(stack.pkiDir, stack.switchPoint);
+  const api = lspClient({ baseUrl: stack.switchPoint, cert: pki.admin.cert, key: pki.admin.key, ca: pki.rootCa });
+  return {
+    topology: stack.topology,
+    switchPoint: stack.switchPoint,
+    urls: stack.urls,
+    pki,
+    control,
+    api,
+    dataDir: stack.dataDir,
+    async stop() {
+      await control.close();
+      await api.close();
+      await stack.stop();
+    },
+  };
+}
