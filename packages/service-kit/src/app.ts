@@ -42,6 +42,7 @@ import { redactingSerializers } from './redaction.js';
 import { createRouteTable } from './route-table.js';
 import { createControls, type Controls } from './controls.js';
 import { answerCommands } from './process-control.js';
+import { REPLICA_HEADER, replicaNumber } from './replicas.js';
 import { describeRoute, keepUsedComponents, securitySchemes, serversFor } from './openapi.js';
 
 export type App = FastifyInstance<
@@ -211,9 +212,11 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
   // (and answer 400 where 415 is the truth). A wire that speaks XML registers its parser in its own scope.
   app.removeContentTypeParser('text/plain');
   await app.register(helmet, { global: true });
+  const replica = replicaNumber();
   app.addHook('onSend', async (_request, reply, payload) => {
     // Answers may hold patient data: nothing is kept by a browser or a proxy.
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    if (replica !== undefined) reply.header(REPLICA_HEADER, String(replica));
     return payload;
   });
 
@@ -277,6 +280,11 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
           status: z.literal('ok'),
           service: z.string(),
           now: IsoDateTime.describe('the domain clock of this process (docs/control.md, "Clock")'),
+          replica: z
+            .number()
+            .int()
+            .optional()
+            .describe('which replica answered, when several serve one address (docs/deployment.md)'),
         })
         .meta({ id: 'Health' });
       const Ready = z.object({ status: z.literal('ready'), service: z.string() }).meta({ id: 'Ready' });
@@ -287,6 +295,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
           status: 'ok' as const,
           service: info.service,
           now: nowIso(),
+          ...(replica !== undefined ? { replica } : {}),
         }),
       );
       scope.get(

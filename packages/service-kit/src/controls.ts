@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ClockSetting, ERROR_CODES, clockState, problem, setClock, type ErrorCode } from '@schakel/contracts';
 import { backupStores } from './store.js';
+import { replicaNumber } from './replicas.js';
 import { aortaIfAny } from './app.js';
 
 /**
@@ -44,6 +45,7 @@ export const JournalEntry = z.object({
   initialRequestId: z.string().optional(),
   requestId: z.string().optional(),
   fault: z.enum(FAULT_KINDS).optional().describe('the fault that shaped this answer'),
+  replica: z.number().int().optional().describe('the replica that answered, when several serve one address'),
 });
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
@@ -94,6 +96,7 @@ const recorded = (request: FastifyRequest): boolean =>
 export function createControls() {
   let fault: (Fault & { left?: number }) | undefined;
   const journal: JournalEntry[] = [];
+  const replica = replicaNumber();
   let recording: CapturedExchange[] | undefined;
   const hung = new Set<Socket>();
 
@@ -163,6 +166,7 @@ export function createControls() {
         ms: Math.round(reply.elapsedTime * 10) / 10,
         ...(aorta !== undefined ? { initialRequestId: aorta.initialRequestId, requestId: aorta.requestId } : {}),
         ...((request as Faulted)[FAULTED] !== undefined ? { fault: (request as Faulted)[FAULTED] } : {}),
+        ...(replica !== undefined ? { replica } : {}),
       });
       if (journal.length > JOURNAL_LIMIT) journal.splice(0, journal.length - JOURNAL_LIMIT);
       if (recording !== undefined && recorded(request)) {

@@ -15,6 +15,7 @@ export * from './route-table.js';
 export { redactingSerializers, scrub } from './redaction.js';
 export * from './soap-leg.js';
 export * from './process-control.js';
+export * from './replicas.js';
 export * from './controls.js';
 export * from './attempts.js';
 export * from './front-office-users.js';

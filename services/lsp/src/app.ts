@@ -139,7 +139,7 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
     consentProfileRoutes(operator, consents);
     controlRoutes(operator, deps.control);
   });
-  await portalRoutes(app, { consents, accessLog, testCode: config.PORTAL_TEST_CODE ?? '123456' });
+  await portalRoutes(app, { consents, accessLog, db: deps.db, testCode: config.PORTAL_TEST_CODE ?? '123456' });
 
   app.addHook('onClose', async () => {
     if (deps.client === undefined) await client.close();

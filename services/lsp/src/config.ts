@@ -17,6 +17,11 @@ export const lspConfigShape = {
   POLICY_CORONA_OPT_IN: z.enum(['on', 'off']).default('on'),
   POLICY_STOP_BUTTON: z.enum(['on', 'off']).default('on'),
   POLICY_PRESUMED_CONSENT: z.enum(['on', 'off']).default('on'),
+  /**
+   * Switch-point replicas behind this one address, on one shared store (Node's cluster module,
+   * docs/deployment.md). More than one needs a store they can share: a file or PostgreSQL, not `:memory:`.
+   */
+  REPLICAS: z.coerce.number().int().min(1).max(16).default(1),
 };
 export type LspConfig = z.infer<z.ZodObject<typeof lspConfigShape>>;
 export const parseLspConfig = (env?: Record<string, string | undefined>) => parseConfig(lspConfigShape, env);

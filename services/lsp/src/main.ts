@@ -1,12 +1,26 @@
 import { readFileSync } from 'node:fs';
-import { announceReady, launcherControl, listen, openStore, readTlsFiles, runMain } from '@schakel/service-kit';
-import { parseLspConfig } from './config.js';
+import {
+  announceReady,
+  launcherControl,
+  listen,
+  openStore,
+  readTlsFiles,
+  runMain,
+  runReplicated,
+} from '@schakel/service-kit';
+import { parseLspConfig, type LspConfig } from './config.js';
 import { migrations, type LspDatabase } from './migrations.js';
 import { buildApp } from './app.js';
 import { loadProtocol } from './authorisation/protocol.js';
 
 runMain(async () => {
   const config = parseLspConfig();
+  if (config.REPLICAS > 1 && config.DATABASE === ':memory:')
+    throw new Error('REPLICAS > 1 needs a store the replicas share: set DATABASE to a file (or DATABASE_URL)');
+  await runReplicated('lsp', config.REPLICAS, () => serve(config));
+});
+
+async function serve(config: LspConfig): Promise<void> {
   const db = await openStore<LspDatabase>({ database: config.DATABASE, migrations });
   const tls = readTlsFiles(config);
   if (tls === undefined)
@@ -30,4 +44,4 @@ runMain(async () => {
   const { url } = await listen(app, config.HOST, config.PORT);
   app.log.info({ url }, 'switch point listening');
   announceReady('lsp', url);
-});
+}

@@ -158,6 +158,17 @@ export const migrations: Migrations = {
       }
     },
   },
+  '005-portal-logouts': {
+    async up(db: Kysely<unknown>) {
+      // Portal sessions ended by logout, until they would have expired anyway: in the store, so that every
+      // switch-point replica refuses a token logged out at another (docs/deployment.md).
+      await db.schema
+        .createTable('portal_logouts')
+        .addColumn('jti', 'text', (c) => c.primaryKey())
+        .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The tables whose writes are counted in store_changes (a fixed list: the migration creates a trigger per table). */
@@ -234,4 +245,5 @@ export interface LspDatabase {
   assertion_ids: { jti: string; seen_at: string; expires_at: number };
   revocations: { serial_number: string; reason: string; revoked_at: string; revoked_by: string };
   store_changes: { name: string; version: number };
+  portal_logouts: { jti: string; expires_at: number };
 }

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
@@ -14,7 +14,8 @@ import {
   Problem,
   problem,
 } from '@schakel/contracts';
-import { audience, createAttemptLimiter, pick, type App } from '@schakel/service-kit';
+import { audience, createAttemptLimiter, pick, replicaSecret, type App, type Kysely } from '@schakel/service-kit';
+import type { LspDatabase } from './migrations.js';
 import type { ConsentStore } from './consent.js';
 import { Period, periodRange, type AccessLog } from './access-log.js';
 
@@ -27,6 +28,8 @@ export interface PortalDeps {
   consents: ConsentStore;
   accessLog: AccessLog;
   testCode: string;
+  /** The store, for sessions ended by logout (shared by every replica). */
+  db: Kysely<LspDatabase>;
   /** Failed logins allowed per BSN and per client address in a window (default 5 and 20 in 15 minutes). */
   limits?: { perBsn: number; perClient: number; windowMs: number };
 }
@@ -47,14 +50,13 @@ const SESSION_MINUTES = 30;
  * audiences: the login (open, but limited in failed attempts) and everything else (a portal session).
  */
 export async function portalRoutes(app: App, deps: PortalDeps): Promise<void> {
-  const secret = randomBytes(32);
+  // Shared by the replicas of one switch point, new at each start: a restart ends every session.
+  const secret = replicaSecret('portal-session');
   const attempts = createAttemptLimiter({
     perAccount: deps.limits?.perBsn ?? 5,
     perClient: deps.limits?.perClient ?? 20,
     windowMs: deps.limits?.windowMs ?? 15 * 60_000,
   });
-  /** Sessions ended by logout, until they would have expired anyway. */
-  const ended = new Map<string, number>();
 
   async function session(request: FastifyRequest): Promise<{ bsn: string; jti: string; exp: number }> {
     const header = request.headers.authorization;
@@ -67,7 +69,8 @@ export async function portalRoutes(app: App, deps: PortalDeps): Promise<void> {
         requiredClaims: ['iat', 'jti', 'exp'],
       });
       const jti = String(payload.jti);
-      if (ended.has(jti)) throw new Error('logged out');
+      const ended = await deps.db.selectFrom('portal_logouts').select('jti').where('jti', '=', jti).executeTakeFirst();
+      if (ended !== undefined) throw new Error('logged out');
       return { bsn: String(payload.sub), jti, exp: Number(payload.exp) };
     } catch {
       throw problem(
@@ -134,9 +137,11 @@ export async function portalRoutes(app: App, deps: PortalDeps): Promise<void> {
   await audience(app, 'portal', guard, (portal) => {
     patientRoutes(portal, deps, async (request) => {
       const s = await session(request);
-      const now = Date.now() / 1000;
-      for (const [jti, exp] of ended) if (exp < now) ended.delete(jti);
-      ended.set(s.jti, s.exp);
+      await deps.db
+        .deleteFrom('portal_logouts')
+        .where('expires_at', '<', Date.now() / 1000)
+        .execute();
+      await deps.db.insertInto('portal_logouts').values({ jti: s.jti, expires_at: s.exp }).execute();
     });
   });
 }

@@ -1478,6 +1478,8 @@ export interface components {
       service: string;
       /** @description the domain clock of this process (docs/control.md, "Clock") */
       now: components['schemas']['IsoDateTime'];
+      /** @description which replica answered, when several serve one address (docs/deployment.md) */
+      replica?: number;
     };
     Ready: {
       /** @constant */
@@ -3291,6 +3293,8 @@ export interface operations {
                * @enum {string}
                */
               fault?: 'latency' | 'error' | 'malformed' | 'drop' | 'hang' | 'down';
+              /** @description the replica that answered, when several serve one address */
+              replica?: number;
             }[];
           };
         };
@@ -3385,6 +3389,8 @@ export interface operations {
                * @enum {string}
                */
               fault?: 'latency' | 'error' | 'malformed' | 'drop' | 'hang' | 'down';
+              /** @description the replica that answered, when several serve one address */
+              replica?: number;
             }[];
           };
         };

@@ -55,6 +55,8 @@ Options of start:
   --no-seed         do not seed the demo patients
   --log-level LVL   fatal|error|warn|info|debug (default: info; logs go to <data-dir>/logs)
   --host ADDR       the address every process listens on (default 127.0.0.1; 0.0.0.0 in a container)
+  --replicas N      run the switch point as N replicas behind its one address, on one shared store
+                    (default 1; docs/deployment.md)
   -h, --help        this text
 
 Options of enrol (the topology must have been started once, so that its test PKI exists):
@@ -510,9 +512,15 @@ async function start(args: string[]): Promise<void> {
       'no-seed': { type: 'boolean', default: false },
       'log-level': { type: 'string', default: 'info' },
       host: { type: 'string', default: '127.0.0.1' },
+      replicas: { type: 'string', default: '1' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  const replicas = Number(values.replicas);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 16) {
+    process.stderr.write('--replicas takes a number from 1 to 16\n');
+    process.exit(2);
+  }
   if (values.help || positionals.length > 0) {
     process.stdout.write(`${HELP}\n`);
     process.exit(values.help ? 0 : 2);
@@ -528,6 +536,7 @@ async function start(args: string[]): Promise<void> {
     dataDir,
     logLevel: values['log-level'],
     host: values.host,
+    replicas,
     console: { patients: DEMO_PATIENTS },
     // The supervisor restarts a crashed organisation; say so, with where to look.
     onEvent: (e) => {

@@ -53,6 +53,11 @@ export interface StartOptions {
    * container with published ports; the processes still find each other at 127.0.0.1.
    */
   host?: string;
+  /**
+   * Switch-point replicas behind its one address (Node's cluster module, docs/deployment.md). They share
+   * one store, so with more than one the switch point's store is a file even without `dataDir`.
+   */
+  replicas?: number;
   /** Override of the topology's per-source time-out at the switch point. */
   sourceTimeoutMs?: number;
   readyTimeoutMs?: number;
@@ -180,6 +185,10 @@ export async function startTopology(options: StartOptions = {}) {
   }
 
   const store = (id: string) => (options.dataDir !== undefined ? resolve(options.dataDir, `${id}.sqlite`) : ':memory:');
+  const replicas = options.replicas ?? 1;
+  // Replicas share one store: a file in a folder of our own when every other store is in memory.
+  const sharedStoreDir =
+    replicas > 1 && options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'schakel-replicas-')) : undefined;
   const common = { HOST: options.host ?? '127.0.0.1', LOG_LEVEL: options.logLevel ?? 'info' };
 
   async function launch(id: string): Promise<void> {
@@ -460,7 +469,8 @@ export async function startTopology(options: StartOptions = {}) {
     // Always named: the bundled switch point cannot find its default file relative to itself.
     PROTOCOL_FILE: resolve(REPO_ROOT, topology.settings.protocolFile ?? 'services/lsp/protocol/default.json'),
     PORT: String(ephemeral ? 0 : sp.port),
-    DATABASE: store(sp.id),
+    DATABASE: sharedStoreDir !== undefined ? join(sharedStoreDir, `${sp.id}.sqlite`) : store(sp.id),
+    REPLICAS: String(replicas),
     SOURCE_TIMEOUT_MS: String(options.sourceTimeoutMs ?? topology.settings.sourceTimeoutMs),
     POLICY_CORONA_OPT_IN: topology.settings.policies.coronaOptIn ? 'on' : 'off',
     POLICY_STOP_BUTTON: topology.settings.policies.stopButton ? 'on' : 'off',
@@ -584,6 +594,7 @@ export async function startTopology(options: StartOptions = {}) {
       if (consoleChild !== undefined) await stopChild(consoleChild);
       await Promise.all([...processes.values()].map((p) => stopChild(p)));
       if (ownPki) rmSync(pkiDir, { recursive: true, force: true });
+      if (sharedStoreDir !== undefined) rmSync(sharedStoreDir, { recursive: true, force: true });
     },
   };
 }
