@@ -1,6 +1,7 @@
 import type { LoadStep } from './load.js';
 import type { Machine } from './machine.js';
 import type { Floor } from './floors.js';
+import type { SoakResult } from './soak.js';
 import type { ProfileResult } from './profile.js';
 import type { IndexBenchResult } from './reference-index.js';
 import type { QueryBenchResult } from './query-bench.js';
@@ -16,6 +17,7 @@ export interface BenchResult {
   startup?: StartupResult;
   profile?: ProfileResult;
   floors?: Floor[];
+  soak?: SoakResult;
   targets: TargetCheck[];
   durationS: number;
 }
@@ -139,6 +141,40 @@ function profileSection(p: ProfileResult): string {
   ].join('\n');
 }
 
+function soakSection(s: SoakResult): string {
+  const names = Object.keys(s.growth);
+  return [
+    `### Soak: ${s.minutes.length} minutes at ${s.rate} req/s (half of ${s.maxRequestsPerS} req/s measured at ${s.connections} connections just before)`,
+    '',
+    table(
+      ['minute', 'req/s', 'errors', 'p50 ms', 'p99 ms', ...names.map((n) => `${n} MB`)],
+      s.minutes.map((m) => [
+        m.minute,
+        m.requestsPerS,
+        m.errors,
+        m.p50Ms,
+        m.p99Ms,
+        ...names.map((n) => m.rssMb[n] ?? '-'),
+      ]),
+    ),
+    '',
+    `RSS growth after the warm-up (${s.warmupMinutes} min) to the end, per process (target < 10 %):`,
+    '',
+    table(
+      ['process', 'after warm-up MB', 'end MB', 'growth %'],
+      names.map((n) => [
+        n,
+        s.growth[n]?.afterWarmupMb ?? '-',
+        s.growth[n]?.endMb ?? '-',
+        s.growth[n]?.growthPct ?? '-',
+      ]),
+    ),
+    '',
+    `Access log outcomes at the switch point: ${JSON.stringify(s.accessLogOutcomes)}`,
+    ...(s.heapSnapshots.length > 0 ? ['', `Heap snapshots: ${s.heapSnapshots.join(', ')}`] : []),
+  ].join('\n');
+}
+
 export function renderMarkdown(r: BenchResult): string {
   const m = r.machine;
   const parts = [
@@ -160,6 +196,7 @@ export function renderMarkdown(r: BenchResult): string {
         r.floors.map((f) => [f.what, f.usPerOp]),
       ),
     );
+  if (r.soak !== undefined) parts.push('', soakSection(r.soak));
   if (r.targets.length > 0) {
     parts.push(
       '',
