@@ -16,6 +16,8 @@ export interface BenchOptions {
   indexSizes: number[];
   lookups: number;
   startupRuns: number;
+  /** Patients in the switch point's index for the national routed run (--national; --national-patients). */
+  nationalPatients?: number;
   /** Minutes of the soak (--soak). */
   soakMinutes: number;
   /** Heap snapshots of the switch point during the soak (--soak-heap). */
@@ -29,13 +31,16 @@ index at 10k / 100k / 1M patients, and start-up time. Results go to tools/bench/
 
 Options:
   --quick           short steps (1 s warm-up + 4 s load) and index sizes 10k and 100k only
-  --national        also measure the reference index at 20M patients (about 3 GB, several minutes)
+  --national        also measure the reference index at 20M patients (about 3 GB, several minutes), and
+                    the routed query against a switch point whose index holds 20M patients
+  --national-patients N   that size instead of 20M (the index section and the routed run)
   --profile         also run the switch point once under load with --cpu-prof and summarise the profile
                     per step of the routed query (add floors for the measured floors beside it)
   --soak            only the soak: the routed query at half the measured maximum for 10 minutes, errors,
                     p50/p99 and RSS per process per minute (same as --only soak)
   --soak-minutes N  minutes of the soak (default 10)
-  --soak-heap       also write heap snapshots of the switch point after the warm-up and at the end
+  --soak-heap       also write heap snapshots of the switch point before the warm-up and at the end
+                    (each stops it for seconds; compare RSS from a run without them)
   --only LIST       comma-separated sections: ${SECTIONS.join(',')} (default: ${DEFAULT_SECTIONS.join(',')})
   --duration S      seconds of load per step (default 10; 4 with --quick)
   -h, --help        this text`;
@@ -50,6 +55,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       only: { type: 'string' },
       duration: { type: 'string' },
       soak: { type: 'boolean', default: false },
+      'national-patients': { type: 'string' },
       'soak-minutes': { type: 'string' },
       'soak-heap': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -74,10 +80,19 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (!Number.isFinite(durationS) || durationS <= 0)
     throw new Error(`--duration: expected a positive number of seconds, got "${values.duration}"`);
   const indexSizes = values.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
-  if (values.national) indexSizes.push(20_000_000);
+  const nationalPatients =
+    values['national-patients'] !== undefined
+      ? Number(values['national-patients'])
+      : values.national
+        ? 20_000_000
+        : undefined;
+  if (nationalPatients !== undefined && (!Number.isInteger(nationalPatients) || nationalPatients < 1))
+    throw new Error(`--national-patients: expected a whole number, got "${values['national-patients']}"`);
+  if (nationalPatients !== undefined) indexSizes.push(nationalPatients);
   return {
     quick: values.quick,
-    national: values.national,
+    national: nationalPatients !== undefined,
+    ...(nationalPatients !== undefined ? { nationalPatients } : {}),
     sections: sections as Section[],
     durationS,
     warmupS: values.quick ? 1 : 3,

@@ -67,7 +67,39 @@ function querySection(q: QueryBenchResult): string {
     '',
     table(['conn.', 'Schakel / baseline req/s (target >= 0.6)', 'Schakel / baseline p99 (target <= 2)'], ratios),
     '',
-    `Access log outcomes at the switch point (warm-ups included): ${JSON.stringify(q.accessLogOutcomes)}`,
+    `Access log outcomes at the switch point (warm-ups included): ${JSON.stringify(q.accessLogOutcomes)}; switch point RSS ${q.switchPointRssMb} MB`,
+    ...(q.national !== undefined ? ['', nationalSection(q.national, q)] : []),
+  ].join('\n');
+}
+
+function nationalSection(n: NonNullable<QueryBenchResult['national']>, q: QueryBenchResult): string {
+  return [
+    `#### The same routed query against a national-scale index (${short(n.seed.patients)} patients, ${n.seed.entries.toLocaleString('en')} entries, ${n.seed.systems} systems)`,
+    '',
+    `Seeded in ${n.seed.seconds} s (${n.seed.rowsPerS.toLocaleString('en')} rows/s) before the switch point started; switch point RSS after the steps ${n.switchPointRssMb} MB (${q.switchPointRssMb} MB with ${q.patients} patients).`,
+    '',
+    table(
+      [
+        'conn.',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'errors',
+        `req/s over the ${q.patients}-patient run`,
+        'cores used by others',
+      ],
+      n.steps.map((s) => [
+        s.connections,
+        s.requestsPerS,
+        s.latencyMs.p50,
+        s.latencyMs.p99,
+        s.errors.total,
+        `${n.ratios.find((r) => r.connections === s.connections)?.ratio ?? '-'}x`,
+        s.otherCores,
+      ]),
+    ),
+    '',
+    `Access log outcomes (national run): ${JSON.stringify(n.accessLogOutcomes)}`,
   ].join('\n');
 }
 

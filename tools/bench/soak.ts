@@ -24,12 +24,12 @@ export interface SoakResult {
   /** Per process: RSS at the end of the warm-up and at the end, and the growth between them. */
   growth: Record<string, { afterWarmupMb: number; endMb: number; growthPct: number }>;
   accessLogOutcomes: Record<string, number>;
-  /** Heap snapshots of the switch point (after the warm-up, at the end) when asked for with --soak-heap. */
+  /** Heap snapshots of the switch point (before the warm-up, at the end) when asked for with --soak-heap. */
   heapSnapshots: string[];
 }
 
 /** VmRSS of a process in MB, from /proc/<pid>/status. */
-function rssMb(pid: number): number {
+export function rssMb(pid: number): number {
   const line = readFileSync(`/proc/${pid}/status`, 'utf8')
     .split('\n')
     .find((l) => l.startsWith('VmRSS:'));
@@ -82,10 +82,13 @@ export async function runSoak(
         await new Promise((r) => setTimeout(r, 1_000));
         const made = readdirSync(dir).find((f) => !before.has(f) && f.endsWith('.heapsnapshot'));
         if (made === undefined) continue;
+        // The file appears empty while the heap is walked, then grows while it is written.
         let size = -1;
-        while (size !== statSync(join(dir, made)).size) {
-          size = statSync(join(dir, made)).size;
+        for (;;) {
           await new Promise((r) => setTimeout(r, 2_000));
+          const now = statSync(join(dir, made)).size;
+          if (now > 0 && now === size) break;
+          size = now;
         }
         const to = join(dir, `lsp-${name}.heapsnapshot`);
         renameSync(join(dir, made), to);
@@ -93,6 +96,9 @@ export async function runSoak(
         return;
       }
     };
+    // Writing a snapshot stops the switch point for seconds and leaves its buffers in RSS: the first one is
+    // taken before the warm-up, whose minutes are not counted in the growth.
+    await snapshot('start');
     const out: SoakMinute[] = [];
     for (let minute = 1; minute <= minutes; minute++) {
       const step = await loadStep({ ...target, overallRate: rate }, connections, 60, 0);
@@ -109,7 +115,6 @@ export async function runSoak(
       log(
         `soak minute ${minute}: ${step.requestsPerS} req/s, ${step.errors.total} errors, p99 ${step.latencyMs.p99} ms, switch point ${rss['lsp']} MB`,
       );
-      if (minute === warmupMinutes) await snapshot('after-warmup');
     }
     await snapshot('end');
     const first = out[warmupMinutes - 1];

@@ -28,6 +28,13 @@ export function checkTargets(r: {
         met: worst[1].growthPct < 10,
       });
   }
+  for (const n of r.query?.national?.ratios ?? []) {
+    checks.push({
+      target: `national index: routed req/s within 10 % of the 100-patient run (${n.connections} conn.)`,
+      measured: `${n.ratio}x`,
+      met: n.ratio >= 0.9,
+    });
+  }
   for (const c of r.query?.comparisons ?? []) {
     checks.push({
       target: `routed query >= 0.6x baseline req/s (${c.connections} conn.)`,
