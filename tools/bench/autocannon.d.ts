@@ -33,6 +33,8 @@ declare module 'autocannon' {
     requests?: { setupRequest?: (request: RawRequest) => RawRequest }[];
     verifyBody?: (body: string) => boolean;
     tlsOptions?: Record<string, unknown>;
+    /** Requests per second over all connections together. */
+    overallRate?: number;
   }
 
   export interface Result {

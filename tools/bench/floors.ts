@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { compactVerify } from 'jose';
 import { openPki } from '@schakel/trust/pki';
+import { MedicationQuery, QueryBatch, SourceMedicationAnswer } from '@schakel/contracts';
+import { compileCheck, compileSerializer, compileValidator } from '@schakel/lsp';
 
 /**
  * The unavoidable parts of one routed query, each measured alone on this machine, so the CPU budget in
@@ -19,7 +21,7 @@ export interface Floor {
 }
 
 function timeSync(n: number, fn: () => void): number {
-  for (let i = 0; i < Math.min(200, n); i++) fn();
+  for (let i = 0; i < Math.min(2_000, n); i++) fn();
   const start = process.cpuUsage();
   for (let i = 0; i < n; i++) fn();
   const used = process.cpuUsage(start);
@@ -87,7 +89,85 @@ export async function runFloors(log: (line: string) => void): Promise<Floor[]> {
   }
 
   out.push({ what: 'TLS 1.3 records, one 1 kB request and 3 kB answer, both ends', usPerOp: await tlsExchange() });
+  out.push(...compiledVersusZod());
   return out;
+}
+
+/**
+ * Not floors but the same kind of figure: the routed query's validation and serialization, zod at run
+ * time against what is compiled once from the same schemas (services/lsp/src/pipeline/compiled.ts).
+ */
+function compiledVersusZod(): Floor[] {
+  const dispense = (i: number) => ({
+    product: {
+      name: `Metoprolol succinaat ${i} mg tablet`,
+      atc: 'C07AB02',
+      gpk: '68756',
+      zi: '14212595',
+      strength: '47,5 mg',
+    },
+    amount: { value: 90, unit: 'stuk' },
+    dosageInstruction: '1 maal per dag 1 tablet',
+    dispensedOn: '2026-10-02',
+    prescriber: { name: 'Dr. A. Bakker', agb: '01012345' },
+    id: `d-${i}`,
+    bsn: '999900146',
+    pharmacy: { ura: '01000009', name: 'Apotheek De Vijzel' },
+  });
+  const answer = JSON.stringify({ interaction: 'QURX_IN990013NL', dispenses: [dispense(1), dispense(2)] });
+  const query = JSON.stringify({
+    bsn: '999900146',
+    requester: { applicationId: '300009', professional: { uziNumber: '900000001', roleCode: '01.015' } },
+    treatmentRelation: true,
+  });
+  const source = (ura: string) => ({
+    applicationId: '100009',
+    ura,
+    organisationName: 'Apotheek De Vijzel',
+    organisationType: 'J8',
+    status: 'ok',
+    decision: { code: 'CONSENT_GIVEN', rule: 'CONSENT-1', consentRecordId: 12, explanation: 'consent on record' },
+    contacted: true,
+    durationMs: 12.5,
+    dispenses: [dispense(1), dispense(2)],
+  });
+  // Many batches (each its own ids), as a server writes them: one object written over and over is a case
+  // JSON.stringify is unusually good at.
+  const batch = () => ({
+    interaction: 'QURX_IN990013NL',
+    batch: 'MCCI_IN200101',
+    batchId: crypto.randomUUID(),
+    aortaId: crypto.randomUUID(),
+    bsn: '999900146',
+    category: 'MEDVERSTREKKING',
+    complete: true,
+    sources: [source('01000009'), source('02000009')],
+  });
+  const batches = Array.from({ length: 1_000 }, batch);
+  let i = 0;
+  const next = () => batches[i++ % batches.length];
+  const checkAnswer = compileCheck(SourceMedicationAnswer);
+  const checkQuery = compileValidator(MedicationQuery);
+  const writeBatch = compileSerializer(QueryBatch);
+  const n = 20_000;
+  return [
+    {
+      what: `a source answer (2 dispenses, ${answer.length} bytes): JSON.parse + zod safeParse`,
+      usPerOp: timeSync(n, () => SourceMedicationAnswer.safeParse(JSON.parse(answer))),
+    },
+    {
+      what: 'the same: JSON.parse + compiled validator (ajv, zod checks per identifier)',
+      usPerOp: timeSync(n, () => checkAnswer(JSON.parse(answer))),
+    },
+    { what: 'a query body: zod safeParse', usPerOp: timeSync(n, () => MedicationQuery.safeParse(JSON.parse(query))) },
+    { what: 'a query body: compiled validator', usPerOp: timeSync(n, () => checkQuery(JSON.parse(query))) },
+    {
+      what: 'a batch of 2 sources: zod parse + JSON.stringify (before issue #15)',
+      usPerOp: timeSync(n, () => JSON.stringify(QueryBatch.parse(next()))),
+    },
+    { what: 'the same batch: JSON.stringify (first round)', usPerOp: timeSync(n, () => JSON.stringify(next())) },
+    { what: 'the same batch: fast-json-stringify (compiled)', usPerOp: timeSync(n, () => writeBatch(next())) },
+  ];
 }
 
 /** Both ends of a keep-alive TLS connection in this process: write a request, echo an answer, many times. */

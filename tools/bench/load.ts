@@ -12,6 +12,8 @@ export interface LoadTarget {
   /** Processes whose CPU time is charged to this target, by name. */
   pids: Record<string, number>;
   tlsOptions?: Record<string, unknown>;
+  /** A fixed rate over all connections (the soak); without it, as fast as the target answers. */
+  overallRate?: number;
 }
 
 export interface LoadStep {
@@ -50,6 +52,7 @@ function run(target: LoadTarget, connections: number, durationS: number) {
     ],
     verifyBody: target.verify,
     ...(target.tlsOptions !== undefined ? { tlsOptions: target.tlsOptions } : {}),
+    ...(target.overallRate !== undefined ? { overallRate: target.overallRate } : {}),
   });
 }
 

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['routed', 'profile', 'floors', 'index', 'startup'] as const;
+export const SECTIONS = ['routed', 'profile', 'floors', 'index', 'startup', 'soak'] as const;
 export type Section = (typeof SECTIONS)[number];
 /** The profile slows the switch point down and is read by people, not compared, so it is opt-in. */
 const DEFAULT_SECTIONS: Section[] = ['routed', 'index', 'startup'];
@@ -16,6 +16,12 @@ export interface BenchOptions {
   indexSizes: number[];
   lookups: number;
   startupRuns: number;
+  /** Patients in the switch point's index for the national routed run (--national; --national-patients). */
+  nationalPatients?: number;
+  /** Minutes of the soak (--soak). */
+  soakMinutes: number;
+  /** Heap snapshots of the switch point during the soak (--soak-heap). */
+  soakHeap: boolean;
 }
 
 export const HELP = `Usage: npm run bench [-- options]
@@ -25,9 +31,16 @@ index at 10k / 100k / 1M patients, and start-up time. Results go to tools/bench/
 
 Options:
   --quick           short steps (1 s warm-up + 4 s load) and index sizes 10k and 100k only
-  --national        also measure the reference index at 20M patients (about 3 GB, several minutes)
+  --national        also measure the reference index at 20M patients (about 3 GB, several minutes), and
+                    the routed query against a switch point whose index holds 20M patients
+  --national-patients N   that size instead of 20M (the index section and the routed run)
   --profile         also run the switch point once under load with --cpu-prof and summarise the profile
                     per step of the routed query (add floors for the measured floors beside it)
+  --soak            only the soak: the routed query at half the measured maximum for 10 minutes, errors,
+                    p50/p99 and RSS per process per minute (same as --only soak)
+  --soak-minutes N  minutes of the soak (default 10)
+  --soak-heap       also write heap snapshots of the switch point before the warm-up and at the end
+                    (each stops it for seconds; compare RSS from a run without them)
   --only LIST       comma-separated sections: ${SECTIONS.join(',')} (default: ${DEFAULT_SECTIONS.join(',')})
   --duration S      seconds of load per step (default 10; 4 with --quick)
   -h, --help        this text`;
@@ -41,11 +54,24 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       profile: { type: 'boolean', default: false },
       only: { type: 'string' },
       duration: { type: 'string' },
+      soak: { type: 'boolean', default: false },
+      'national-patients': { type: 'string' },
+      'soak-minutes': { type: 'string' },
+      'soak-heap': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) return 'help';
-  const sections = values.only === undefined ? [...DEFAULT_SECTIONS] : values.only.split(',').map((s) => s.trim());
+  const sections =
+    values.only !== undefined
+      ? values.only.split(',').map((s) => s.trim())
+      : values.soak
+        ? ['soak']
+        : [...DEFAULT_SECTIONS];
+  if (values.soak && !sections.includes('soak')) sections.push('soak');
+  const soakMinutes = values['soak-minutes'] !== undefined ? Number(values['soak-minutes']) : 10;
+  if (!Number.isInteger(soakMinutes) || soakMinutes < 1)
+    throw new Error(`--soak-minutes: expected a whole number of minutes, got "${values['soak-minutes']}"`);
   if (values.profile && !sections.includes('profile')) sections.push('profile');
   for (const s of sections)
     if (!(SECTIONS as readonly string[]).includes(s))
@@ -54,10 +80,19 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (!Number.isFinite(durationS) || durationS <= 0)
     throw new Error(`--duration: expected a positive number of seconds, got "${values.duration}"`);
   const indexSizes = values.quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
-  if (values.national) indexSizes.push(20_000_000);
+  const nationalPatients =
+    values['national-patients'] !== undefined
+      ? Number(values['national-patients'])
+      : values.national
+        ? 20_000_000
+        : undefined;
+  if (nationalPatients !== undefined && (!Number.isInteger(nationalPatients) || nationalPatients < 1))
+    throw new Error(`--national-patients: expected a whole number, got "${values['national-patients']}"`);
+  if (nationalPatients !== undefined) indexSizes.push(nationalPatients);
   return {
     quick: values.quick,
-    national: values.national,
+    national: nationalPatients !== undefined,
+    ...(nationalPatients !== undefined ? { nationalPatients } : {}),
     sections: sections as Section[],
     durationS,
     warmupS: values.quick ? 1 : 3,
@@ -65,5 +100,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     indexSizes,
     lookups: values.quick ? 5_000 : 20_000,
     startupRuns: values.quick ? 1 : 3,
+    soakMinutes,
+    soakHeap: values['soak-heap'],
   };
 }

@@ -1,6 +1,7 @@
 import type { LoadStep } from './load.js';
 import type { Machine } from './machine.js';
 import type { Floor } from './floors.js';
+import type { SoakResult } from './soak.js';
 import type { ProfileResult } from './profile.js';
 import type { IndexBenchResult } from './reference-index.js';
 import type { QueryBenchResult } from './query-bench.js';
@@ -16,6 +17,7 @@ export interface BenchResult {
   startup?: StartupResult;
   profile?: ProfileResult;
   floors?: Floor[];
+  soak?: SoakResult;
   targets: TargetCheck[];
   durationS: number;
 }
@@ -65,7 +67,39 @@ function querySection(q: QueryBenchResult): string {
     '',
     table(['conn.', 'Schakel / baseline req/s (target >= 0.6)', 'Schakel / baseline p99 (target <= 2)'], ratios),
     '',
-    `Access log outcomes at the switch point (warm-ups included): ${JSON.stringify(q.accessLogOutcomes)}`,
+    `Access log outcomes at the switch point (warm-ups included): ${JSON.stringify(q.accessLogOutcomes)}; switch point RSS ${q.switchPointRssMb} MB`,
+    ...(q.national !== undefined ? ['', nationalSection(q.national, q)] : []),
+  ].join('\n');
+}
+
+function nationalSection(n: NonNullable<QueryBenchResult['national']>, q: QueryBenchResult): string {
+  return [
+    `#### The same routed query against a national-scale index (${short(n.seed.patients)} patients, ${n.seed.entries.toLocaleString('en')} entries, ${n.seed.systems} systems)`,
+    '',
+    `Seeded in ${n.seed.seconds} s (${n.seed.rowsPerS.toLocaleString('en')} rows/s) before the switch point started; switch point RSS after the steps ${n.switchPointRssMb} MB (${q.switchPointRssMb} MB with ${q.patients} patients).`,
+    '',
+    table(
+      [
+        'conn.',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'errors',
+        `req/s over the ${q.patients}-patient run`,
+        'cores used by others',
+      ],
+      n.steps.map((s) => [
+        s.connections,
+        s.requestsPerS,
+        s.latencyMs.p50,
+        s.latencyMs.p99,
+        s.errors.total,
+        `${n.ratios.find((r) => r.connections === s.connections)?.ratio ?? '-'}x`,
+        s.otherCores,
+      ]),
+    ),
+    '',
+    `Access log outcomes (national run): ${JSON.stringify(n.accessLogOutcomes)}`,
   ].join('\n');
 }
 
@@ -139,6 +173,40 @@ function profileSection(p: ProfileResult): string {
   ].join('\n');
 }
 
+function soakSection(s: SoakResult): string {
+  const names = Object.keys(s.growth);
+  return [
+    `### Soak: ${s.minutes.length} minutes at ${s.rate} req/s (half of ${s.maxRequestsPerS} req/s measured at ${s.connections} connections just before)`,
+    '',
+    table(
+      ['minute', 'req/s', 'errors', 'p50 ms', 'p99 ms', ...names.map((n) => `${n} MB`)],
+      s.minutes.map((m) => [
+        m.minute,
+        m.requestsPerS,
+        m.errors,
+        m.p50Ms,
+        m.p99Ms,
+        ...names.map((n) => m.rssMb[n] ?? '-'),
+      ]),
+    ),
+    '',
+    `RSS growth after the warm-up (${s.warmupMinutes} min) to the end, per process (target < 10 %):`,
+    '',
+    table(
+      ['process', 'after warm-up MB', 'end MB', 'growth %'],
+      names.map((n) => [
+        n,
+        s.growth[n]?.afterWarmupMb ?? '-',
+        s.growth[n]?.endMb ?? '-',
+        s.growth[n]?.growthPct ?? '-',
+      ]),
+    ),
+    '',
+    `Access log outcomes at the switch point: ${JSON.stringify(s.accessLogOutcomes)}`,
+    ...(s.heapSnapshots.length > 0 ? ['', `Heap snapshots: ${s.heapSnapshots.join(', ')}`] : []),
+  ].join('\n');
+}
+
 export function renderMarkdown(r: BenchResult): string {
   const m = r.machine;
   const parts = [
@@ -160,6 +228,7 @@ export function renderMarkdown(r: BenchResult): string {
         r.floors.map((f) => [f.what, f.usPerOp]),
       ),
     );
+  if (r.soak !== undefined) parts.push('', soakSection(r.soak));
   if (r.targets.length > 0) {
     parts.push(
       '',

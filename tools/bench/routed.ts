@@ -76,8 +76,12 @@ export interface RoutedSetup {
 export async function startRouted(options: {
   patients: number;
   execArgv?: Record<string, string[]>;
+  /** Written into the switch point's store before it starts (the national-scale index, national.ts). */
+  prepareSwitchPointStore?: (file: string) => Promise<void>;
 }): Promise<RoutedSetup> {
   const dataDir = mkdtempSync(join(tmpdir(), 'schakel-bench-'));
+  // The launcher names each store after its process (launcher.ts); the switch point's id is lsp.
+  await options.prepareSwitchPointStore?.(join(dataDir, 'lsp.sqlite'));
   const t0 = performance.now();
   const topology = await startTopology({
     ports: 'ephemeral',

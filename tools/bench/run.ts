@@ -37,6 +37,12 @@ async function main(): Promise<void> {
     ? await (await import('./startup.js')).runStartupBench(options.startupRuns, log)
     : undefined;
 
+  const soak = only.has('soak')
+    ? await (
+        await import('./soak.js')
+      ).runSoak(options.soakMinutes, options.soakHeap ? { heapDir: RESULTS_DIR } : {}, log)
+    : undefined;
+
   const result: BenchResult = {
     date,
     mode: options.quick ? 'quick' : 'full',
@@ -46,10 +52,12 @@ async function main(): Promise<void> {
     ...(startup !== undefined ? { startup } : {}),
     ...(profile !== undefined ? { profile } : {}),
     ...(floors !== undefined ? { floors } : {}),
+    ...(soak !== undefined ? { soak } : {}),
     targets: checkTargets({
       ...(query !== undefined ? { query } : {}),
       ...(index !== undefined ? { index } : {}),
       ...(startup !== undefined ? { startup } : {}),
+      ...(soak !== undefined ? { soak } : {}),
     }),
     durationS: Math.round((performance.now() - started) / 1000),
   };

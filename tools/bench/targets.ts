@@ -1,3 +1,4 @@
+import type { SoakResult } from './soak.js';
 import type { IndexBenchResult } from './reference-index.js';
 import type { QueryBenchResult } from './query-bench.js';
 import type { StartupResult } from './startup.js';
@@ -13,8 +14,27 @@ export function checkTargets(r: {
   query?: QueryBenchResult;
   index?: IndexBenchResult;
   startup?: StartupResult;
+  soak?: SoakResult;
 }): TargetCheck[] {
   const checks: TargetCheck[] = [];
+  if (r.soak !== undefined) {
+    const errors = r.soak.minutes.reduce((n, m) => n + m.errors, 0);
+    checks.push({ target: 'soak: no errors', measured: `${errors}`, met: errors === 0 });
+    const worst = Object.entries(r.soak.growth).sort((a, b) => b[1].growthPct - a[1].growthPct)[0];
+    if (worst !== undefined)
+      checks.push({
+        target: 'soak: RSS growth after warm-up < 10 % for every process',
+        measured: `worst ${worst[0]} ${worst[1].growthPct} %`,
+        met: worst[1].growthPct < 10,
+      });
+  }
+  for (const n of r.query?.national?.ratios ?? []) {
+    checks.push({
+      target: `national index: routed req/s within 10 % of the 100-patient run (${n.connections} conn.)`,
+      measured: `${n.ratio}x`,
+      met: n.ratio >= 0.9,
+    });
+  }
   for (const c of r.query?.comparisons ?? []) {
     checks.push({
       target: `routed query >= 0.6x baseline req/s (${c.connections} conn.)`,

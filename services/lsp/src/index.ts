@@ -12,3 +12,4 @@ export {
   type Policies,
 } from './authorisation/consent-rules.js';
 export { createReferenceIndex, type ReferenceIndex } from './reference-index.js';
+export { compileCheck, compileSerializer, compileValidator } from './pipeline/compiled.js';

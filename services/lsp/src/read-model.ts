@@ -5,9 +5,11 @@ import type { LspDatabase, WatchedTable } from './migrations.js';
  * Read models: what the decisions read on every request (address book, revocation list, policies, index
  * entries and consents per patient) is kept in memory, and stays coherent with the store. Each watched
  * table has a version in `store_changes`, bumped by a trigger in the same transaction as every write to
- * it (migration 004). Before a copy is used, the versions are checked against the store (one prepared
- * statement, a few microseconds): a write committed by this process or by any other process sharing the
- * store is therefore seen before the next decision, never after (docs/decisions.md, 19).
+ * it (migration 004). Before a copy is used, the watch checks whether they can have moved: SQLite's
+ * data_version for commits of other processes (one prepared statement, about a microsecond), a counter
+ * bumped by a connection-local trigger for this process's own writes; only then are the versions read
+ * again. A write committed by this process or by any other process sharing the store is therefore seen
+ * before the next decision, never after (docs/decisions.md, 19).
  */
 const watches = new WeakMap<object, ReturnType<typeof watchStore>>();
 
@@ -24,38 +26,80 @@ export function createChangeWatch(db: Kysely<LspDatabase>) {
 function watchStore(db: Kysely<LspDatabase>) {
   const raw = rawSqlite(db);
   const read = raw.prepare('SELECT name, version FROM store_changes');
-  // SQLite's data_version changes when another connection (another process) committed; total_changes
-  // when this connection wrote. While neither moved, the counters cannot have moved either, and the
-  // last reading stands: one cheap statement instead of a table read for each lookup of a request.
-  const moved = raw.prepare('SELECT data_version, total_changes() FROM pragma_data_version').raw();
-  let last: unknown[] = [];
+  // Another connection (another process) committed: SQLite's data_version moved. One cheap statement;
+  // unlike total_changes() it does not move with this process's own access-log and replay writes.
+  const dataVersion = raw.prepare('SELECT data_version FROM pragma_data_version').pluck();
+  // This connection wrote a watched table: its trigger bumped store_changes, and a TEMP trigger (this
+  // connection's only, not in the file) counts that here, in the writing statement itself.
+  let ownWrites = 0;
+  raw.function('schakel_watched_write', { deterministic: false }, () => {
+    ownWrites++;
+    return null;
+  });
+  raw.exec(
+    'CREATE TEMP TRIGGER IF NOT EXISTS schakel_watched_write AFTER UPDATE ON main.store_changes BEGIN SELECT schakel_watched_write(); END',
+  );
+  let seenData: unknown;
+  let seenOwn = -1;
+  let generation = 0;
   let versions = new Map<WatchedTable, number>();
   return {
-    /** The current version of every watched table, as committed in the store now. */
-    versions(): Map<WatchedTable, number> {
-      const now = moved.get() as unknown[];
-      if (now[0] !== last[0] || now[1] !== last[1] || versions.size === 0) {
+    /**
+     * The current version of every watched table, as this connection sees the store now, and a generation
+     * that moves whenever they were read again. Inside an open transaction (which may still roll back)
+     * they are read every time and `cacheable` is false: nothing loaded there may be kept.
+     */
+    check(): { versions: Map<WatchedTable, number>; generation: number; cacheable: boolean } {
+      const inTransaction = raw.inTransaction;
+      const now = dataVersion.get();
+      if (inTransaction || now !== seenData || ownWrites !== seenOwn) {
         versions = new Map();
         for (const r of read.all() as { name: WatchedTable; version: number }[]) versions.set(r.name, r.version);
-        last = now;
+        seenData = now;
+        // After a transaction, read once more: what it bumped may have been rolled back.
+        seenOwn = inTransaction ? -1 : ownWrites;
+        generation++;
       }
-      return versions;
+      return { versions, generation, cacheable: !inTransaction };
     },
   };
 }
 export type ChangeWatch = ReturnType<typeof createChangeWatch>;
 
+/** The versions of `tables` now, compared with those a value was loaded at, without allocating on the hot path. */
+function tracker(watch: ChangeWatch, tables: WatchedTable[]) {
+  const seen = tables.map(() => -1);
+  let seenGeneration = -1;
+  return {
+    /** True when one of the tables changed since the last call that returned true (or it cannot be known). */
+    changed(): { changed: boolean; cacheable: boolean } {
+      const now = watch.check();
+      if (now.generation === seenGeneration) return { changed: false, cacheable: now.cacheable };
+      let changed = false;
+      for (let i = 0; i < tables.length; i++) {
+        const v = now.versions.get(tables[i] as WatchedTable) ?? -1;
+        if (v !== seen[i]) changed = true;
+        seen[i] = v;
+      }
+      // A reading inside a transaction is not remembered: the next call compares again.
+      seenGeneration = now.cacheable ? now.generation : -1;
+      if (!now.cacheable) seen.fill(-2);
+      return { changed: changed || !now.cacheable, cacheable: now.cacheable };
+    },
+  };
+}
+
 /** A value loaded from the store, loaded again only when one of its tables changed since. */
 export function readModel<T>(watch: ChangeWatch, tables: WatchedTable[], load: () => T) {
   let value: T | undefined;
-  let seen = '';
+  const versions = tracker(watch, tables);
   return {
     get(): T {
-      const versions = watch.versions();
-      const now = tables.map((t) => versions.get(t) ?? -1).join(',');
-      if (value === undefined || now !== seen) {
-        value = load();
-        seen = now;
+      const { changed, cacheable } = versions.changed();
+      if (value === undefined || changed) {
+        const loaded = load();
+        value = cacheable ? loaded : undefined;
+        return loaded;
       }
       return value;
     },
@@ -69,18 +113,15 @@ export function readModel<T>(watch: ChangeWatch, tables: WatchedTable[], load: (
  */
 export function keyedReadModel<T>(watch: ChangeWatch, tables: WatchedTable[], load: (key: string) => T, max = 50_000) {
   const values = new Map<string, T>();
-  let seen = '';
+  const versions = tracker(watch, tables);
   return {
     get(key: string): T {
-      const versions = watch.versions();
-      const now = tables.map((t) => versions.get(t) ?? -1).join(',');
-      if (now !== seen) {
-        values.clear();
-        seen = now;
-      }
+      const { changed, cacheable } = versions.changed();
+      if (changed) values.clear();
       let value = values.get(key);
       if (value === undefined) {
         value = load(key);
+        if (!cacheable) return value;
         if (values.size >= max) values.delete(values.keys().next().value as string);
         values.set(key, value);
       }

@@ -78,3 +78,54 @@ describe('read models in memory', () => {
     expect((await policies.current()).presumedConsent).toBe(!before.presumedConsent);
   });
 });
+
+describe('read models and this process’s own writes', () => {
+  it('see a consent this process recorded at once', async () => {
+    const consents = createConsentStore(db);
+    const bsn = freshBsn();
+    expect(await consents.choices(bsn)).toEqual([]);
+    await db
+      .insertInto('consents')
+      .values({
+        bsn,
+        holder_ura: '00000003',
+        holder_type: null,
+        category: '*',
+        consumer_type: '*',
+        state: 'objection',
+        recorded_by: 'patient',
+        channel: 'portal',
+        recorded_at: '2026-12-01T00:00:00.000Z',
+      })
+      .execute();
+    expect((await consents.choices(bsn)).map((c) => c.holderUra)).toEqual(['00000003']);
+  });
+
+  it('forget what was read inside a transaction that rolled back', async () => {
+    const consents = createConsentStore(db);
+    const bsn = freshBsn();
+    expect(await consents.choices(bsn)).toEqual([]);
+    await expect(
+      db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('consents')
+          .values({
+            bsn,
+            holder_ura: '00000004',
+            holder_type: null,
+            category: '*',
+            consumer_type: '*',
+            state: 'objection',
+            recorded_by: 'patient',
+            channel: 'portal',
+            recorded_at: '2026-12-01T00:00:00.000Z',
+          })
+          .execute();
+        // The same connection sees its own uncommitted write.
+        expect((await consents.choices(bsn)).map((c) => c.holderUra)).toEqual(['00000004']);
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await consents.choices(bsn)).toEqual([]);
+  });
+});

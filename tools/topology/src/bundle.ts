@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { REPO_ROOT, SERVICES } from './topology.js';
@@ -32,7 +33,9 @@ export async function bundleServices(): Promise<Record<string, string>> {
         name: 'libraries-external',
         setup(b) {
           b.onResolve({ filter: /^[^./]/ }, (args) =>
-            args.path.startsWith('@schakel/') ? undefined : { path: args.path, external: true },
+            args.path.startsWith('@schakel/')
+              ? undefined
+              : { path: nestedLibrary(args.path, args.resolveDir) ?? args.path, external: true },
           );
         },
       },
@@ -53,4 +56,23 @@ export async function bundleServices(): Promise<Record<string, string>> {
     if (!current.has(path) && Date.now() - statSync(path).mtimeMs > 600_000) rmSync(path, { force: true });
   }
   return Object.fromEntries(services.map((s) => [s, join(BUNDLE_DIR, `${s}.mjs`)]));
+}
+
+/**
+ * A library a workspace has in its own node_modules (another version than the one at the root, e.g. the
+ * switch point's ajv 8 beside eslint's ajv 6) is imported by its full path: from the bundle's folder the
+ * import would find the root's version.
+ */
+function nestedLibrary(specifier: string, from: string): string | undefined {
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
+  for (let dir = from; dir.startsWith(REPO_ROOT) && dir !== REPO_ROOT; dir = dirname(dir)) {
+    if (!existsSync(join(dir, 'node_modules', name))) continue;
+    try {
+      return createRequire(join(dir, 'index.js')).resolve(specifier);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
 }

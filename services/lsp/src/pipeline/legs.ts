@@ -15,6 +15,7 @@ import {
 } from '@schakel/hl7v3';
 import { CallError, type ServiceClient } from '@schakel/service-kit';
 import type { Wire } from '@schakel/contracts';
+import { compileCheck, type CompiledCheck } from './compiled.js';
 
 /**
  * One leg from the switch point to a source or a GP (a medication or summary query, a report delivery),
@@ -38,6 +39,17 @@ export interface Target {
 
 const SWITCH_POINT = { applicationId: LSP_APPLICATION_ID.production };
 
+/** What a source answers on its JSON leg is checked by a validator compiled once per answer schema. */
+const checks = new WeakMap<object, CompiledCheck<unknown>>();
+function answerCheck<Res>(schema: z.ZodType<Res>): CompiledCheck<Res> {
+  let check = checks.get(schema);
+  if (check === undefined) {
+    check = compileCheck(schema);
+    checks.set(schema, check);
+  }
+  return check as CompiledCheck<Res>;
+}
+
 export async function askLeg<Req, Res>(
   client: ServiceClient,
   target: Target,
@@ -50,11 +62,21 @@ export async function askLeg<Req, Res>(
       method: 'POST',
       path: leg.jsonPath,
       body: request,
-      schema: leg.answerSchema,
       aorta: options.aorta,
       timeoutMs: options.timeoutMs,
     });
-    return { body: r.body, durationMs: r.durationMs };
+    // A source may be an integrator's system: its answer is held to the contract, refused as the kit's
+    // client refuses a body that does not match (bad-response, the first issue named).
+    const checked = answerCheck(leg.answerSchema)(r.body);
+    if (!checked.ok) {
+      const url = new URL(leg.jsonPath, target.baseUrl).href;
+      throw new CallError(
+        'bad-response',
+        `${url} answered with a body that does not match the contract: ${checked.error.issues[0]?.message ?? ''}`,
+        { status: r.status, url, cause: checked.error },
+      );
+    }
+    return { body: checked.value, durationMs: r.durationMs };
   }
   const messageId = randomUUID();
   const envelope = buildEnvelope({

@@ -23,6 +23,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import { MEDICATION, SUMMARY } from '../interactions/queries.js';
 import { REPORT } from '../interactions/report.js';
 import { LOOKUP, OPEN_QUESTION } from '../interactions/lookups.js';
+import { compiledSerializerCompiler, compiledValidatorCompiler } from '../pipeline/compiled.js';
 
 /**
  * The JSON wire: each route parses its body (the zod schema), hands the pipeline the connection and the
@@ -46,6 +47,10 @@ export function jsonRoutes(app: App, deps: { run: Pipeline; verifier: Verifier }
     security: def.operatorMay ? [{ mutualTLS: ['operator'] }, { assertion: [] }] : [{ assertion: [] }],
   });
 
+  // The hot routes: the request checked by ajv and the batch written by fast-json-stringify, both compiled
+  // once from the zod schemas (pipeline/compiled.ts); a refused request still gets zod's problem+json.
+  const validatorCompiler = compiledValidatorCompiler(app.validatorCompiler);
+  const serializerCompiler = compiledSerializerCompiler(builtAnswerSerializer);
   for (const [path, def, body] of [
     ['/queries/medication', MEDICATION, MedicationQuery],
     ['/queries/summary', SUMMARY, SummaryQuery],
@@ -55,7 +60,8 @@ export function jsonRoutes(app: App, deps: { run: Pipeline; verifier: Verifier }
       {
         config: { interaction: def.interaction },
         // The batch is built here from the checked request and validated source answers.
-        serializerCompiler: builtAnswerSerializer,
+        validatorCompiler,
+        serializerCompiler,
         schema: {
           tags: ['queries'],
           summary: `${describeInteraction(def.interaction)} -> batch of ${def.answer}`,
