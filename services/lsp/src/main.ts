@@ -1,5 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { announceReady, launcherControl, listen, openStore, readTlsFiles, runMain } from '@schakel/service-kit';
+import {
+  announceReady,
+  launcherControl,
+  listen,
+  openStore,
+  readTlsFiles,
+  runMain,
+  storeSettings,
+} from '@schakel/service-kit';
 import { parseLspConfig } from './config.js';
 import { migrations, type LspDatabase } from './migrations.js';
 import { buildApp } from './app.js';
@@ -7,7 +15,7 @@ import { loadProtocol } from './authorisation/protocol.js';
 
 runMain(async () => {
   const config = parseLspConfig();
-  const db = await openStore<LspDatabase>({ database: config.DATABASE, migrations });
+  const db = await openStore<LspDatabase>({ ...storeSettings(config), migrations });
   const tls = readTlsFiles(config);
   if (tls === undefined)
     throw new Error(

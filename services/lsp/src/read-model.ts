@@ -1,4 +1,4 @@
-import { rawSqlite, type Kysely } from '@schakel/service-kit';
+import { dialectOf, prepare, rawSqlite, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase, WatchedTable } from './migrations.js';
 
 /**
@@ -9,13 +9,13 @@ import type { LspDatabase, WatchedTable } from './migrations.js';
  * statement, a few microseconds): a write committed by this process or by any other process sharing the
  * store is therefore seen before the next decision, never after (docs/decisions.md, 19).
  */
-const watches = new WeakMap<object, ReturnType<typeof watchStore>>();
+const watches = new WeakMap<object, ChangeWatch>();
 
 /** The one watch of a store, shared by every read model on it. */
-export function createChangeWatch(db: Kysely<LspDatabase>) {
+export function createChangeWatch(db: Kysely<LspDatabase>): ChangeWatch {
   let watch = watches.get(db);
   if (watch === undefined) {
-    watch = watchStore(db);
+    watch = dialectOf(db) === 'postgres' ? watchPostgres(db) : watchStore(db);
     watches.set(db, watch);
   }
   return watch;
@@ -43,19 +43,48 @@ function watchStore(db: Kysely<LspDatabase>) {
     },
   };
 }
-export type ChangeWatch = ReturnType<typeof createChangeWatch>;
+
+/**
+ * On PostgreSQL the counters are read with one query per decision (no data_version to skip it): calls made
+ * in the same turn of the event loop share a query sent after all of them, so none is answered from a read
+ * that began before it asked. Counters only grow: the highest seen per table stands, whatever order
+ * concurrent reads come back in.
+ */
+function watchPostgres(db: Kysely<LspDatabase>) {
+  const read = prepare<{ name: WatchedTable; version: number }>(db, 'SELECT name, version FROM store_changes');
+  const versions = new Map<WatchedTable, number>();
+  let batch: Promise<Map<WatchedTable, number>> | undefined;
+  return {
+    versions(): Promise<Map<WatchedTable, number>> {
+      batch ??= Promise.resolve().then(async () => {
+        batch = undefined;
+        for (const r of await read.all()) versions.set(r.name, Math.max(r.version, versions.get(r.name) ?? -1));
+        return versions;
+      });
+      return batch;
+    },
+  };
+}
+export interface ChangeWatch {
+  versions(): Map<WatchedTable, number> | Promise<Map<WatchedTable, number>>;
+}
 
 /** A value loaded from the store, loaded again only when one of its tables changed since. */
-export function readModel<T>(watch: ChangeWatch, tables: WatchedTable[], load: () => T) {
+export function readModel<T>(watch: ChangeWatch, tables: WatchedTable[], load: () => T | Promise<T>) {
   let value: T | undefined;
   let seen = '';
   return {
-    get(): T {
-      const versions = watch.versions();
+    async get(): Promise<T> {
+      const versions = await watch.versions();
       const now = tables.map((t) => versions.get(t) ?? -1).join(',');
       if (value === undefined || now !== seen) {
-        value = load();
-        seen = now;
+        const loaded = await load();
+        // Kept only while the counters stayed where they were read (another load may have moved them on).
+        if (now === tables.map((t) => versions.get(t) ?? -1).join(',')) {
+          value = loaded;
+          seen = now;
+        }
+        return loaded;
       }
       return value;
     },
@@ -67,12 +96,17 @@ export function readModel<T>(watch: ChangeWatch, tables: WatchedTable[], load: (
  * table is unchanged; any write to the table drops them all (a write names no key we could trust for
  * every reader). At most `max` keys are kept, the oldest dropped first.
  */
-export function keyedReadModel<T>(watch: ChangeWatch, tables: WatchedTable[], load: (key: string) => T, max = 50_000) {
+export function keyedReadModel<T>(
+  watch: ChangeWatch,
+  tables: WatchedTable[],
+  load: (key: string) => T | Promise<T>,
+  max = 50_000,
+) {
   const values = new Map<string, T>();
   let seen = '';
   return {
-    get(key: string): T {
-      const versions = watch.versions();
+    async get(key: string): Promise<T> {
+      const versions = await watch.versions();
       const now = tables.map((t) => versions.get(t) ?? -1).join(',');
       if (now !== seen) {
         values.clear();
@@ -80,7 +114,9 @@ export function keyedReadModel<T>(watch: ChangeWatch, tables: WatchedTable[], lo
       }
       let value = values.get(key);
       if (value === undefined) {
-        value = load(key);
+        value = await load(key);
+        // A write seen by another lookup while this one loaded: the value may predate it, so it is not kept.
+        if (seen !== now) return value;
         if (values.size >= max) values.delete(values.keys().next().value as string);
         values.set(key, value);
       }
