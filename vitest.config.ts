@@ -2,6 +2,15 @@ import { defineConfig } from 'vitest/config';
 
 // Workspace packages export their TypeScript source under the '@schakel/source' condition, so tests,
 // typecheck and dev runs need no build step. Vite's own defaults are listed again beside it.
+/** The cross-service files that run against PostgreSQL too: the routed query, consent, reports, enrolment. */
+const POSTGRES_CROSS_SERVICE = [
+  'tests/medication-lookup.test.ts',
+  'tests/consent.test.ts',
+  'tests/observation-reports.test.ts',
+  'tests/enrolment.test.ts',
+  'tests/hospital.test.ts',
+];
+
 export default defineConfig({
   ssr: { resolve: { conditions: ['@schakel/source', 'module', 'node', 'development|production'] } },
   test: {
@@ -25,10 +34,27 @@ export default defineConfig({
         test: {
           name: 'cross-service',
           include: ['tests/**/*.test.ts', 'tools/*/examples/**/*.test.ts'],
+          exclude: ['tests/postgres/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },
       },
+      // `npm run test:postgres` (tests/postgres/run.ts sets SCHAKEL_DB=postgres): the guarantees of several
+      // switch points on one database, and a representative part of the cross-service suite with every store
+      // in PostgreSQL (docs/deployment.md says which and why). Not part of `npm test`.
+      ...(process.env['SCHAKEL_DB'] === 'postgres'
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: ['tests/postgres/**/*.test.ts', ...POSTGRES_CROSS_SERVICE],
+                testTimeout: 60_000,
+                hookTimeout: 120_000,
+              },
+            },
+          ]
+        : []),
     ],
   },
 });

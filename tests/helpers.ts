@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { frontOfficeLogin, startTopology, type RunningTopology, type StartOptions } from '@schakel/topology';
+import { ON_POSTGRES, freshDatabase } from './postgres/database.js';
 
 /** Plain HTTP as an outside client would do it, answering status, headers and parsed JSON. */
 export async function http(
@@ -58,7 +59,15 @@ export async function startTestTopology(options: StartOptions = {}): Promise<
   }
 > {
   const dataDir = mkdtempSync(join(tmpdir(), 'schakel-test-'));
-  const t = await startTopology({ ports: 'ephemeral', dataDir, logLevel: 'warn', ...options });
+  // The PostgreSQL run: every store in a fresh database of this topology's own (tests/postgres/database.ts).
+  const database = ON_POSTGRES ? await freshDatabase() : undefined;
+  const t = await startTopology({
+    ports: 'ephemeral',
+    dataDir,
+    logLevel: 'warn',
+    ...(database !== undefined ? { databaseUrl: database.url } : {}),
+    ...options,
+  });
   const sessions = new Map<string, Promise<{ authorization: string }>>();
   const frontOffice = (orgId: string, who: { username?: string; uziNumber?: string } = {}) => {
     const key = `${orgId}/${who.username ?? ''}/${who.uziNumber ?? ''}`;
@@ -91,6 +100,7 @@ export async function startTestTopology(options: StartOptions = {}): Promise<
     cleanup: async () => {
       await nobody.close();
       await t.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   });

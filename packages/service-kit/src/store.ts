@@ -19,6 +19,7 @@ import {
   type SqliteDatabase,
   sql,
 } from 'kysely';
+import { problem } from '@schakel/contracts';
 import { PostgresSchemaPlugin } from './store-postgres.js';
 
 export type Migrations = Record<string, Migration>;
@@ -214,6 +215,24 @@ async function migrate<DB>(db: Kysely<DB>, migrations: Migrations, schema: strin
 }
 
 /**
+ * A one-off PostgreSQL connection for operations rather than a service's store: creating an environment's
+ * database, checking that the server answers (the PostgreSQL test run). Services use openStore.
+ */
+export async function onPostgres<T>(
+  url: string,
+  work: (query: (text: string) => Promise<unknown[]>) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await work(async (text) => (await client.query(text)).rows as unknown[]);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
  * Whether every PostgreSQL store of this process answers now (one `SELECT 1` each, within `timeoutMs`);
  * SQLite files are always there. For /ready: a lost database makes the service not ready until it is back.
  */
@@ -232,11 +251,31 @@ export async function storeHealth(timeoutMs = 2_000): Promise<{ ok: true } | { o
 }
 
 function snapshotsUnsupported(): Error {
-  return Object.assign(
-    new Error(
-      'Snapshots copy SQLite files; with DATABASE_URL (PostgreSQL) use the database server tools (pg_dump) instead',
-    ),
-    { code: 'SNAPSHOTS_UNSUPPORTED' },
+  return problem(
+    'SNAPSHOTS_UNSUPPORTED',
+    'Snapshots copy SQLite files; with DATABASE_URL (PostgreSQL) use the database server tools (pg_dump) instead',
+  );
+}
+
+/**
+ * Whether an error means the database cannot be reached now (the server stopped or restarted, the
+ * connection was terminated, no connection within the time-out), as opposed to a fault in the request or
+ * the code: answered 503 STORE_UNAVAILABLE, and the pool reconnects on the next query.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    // SQLSTATE class 08 (connection exception), 57P01-57P03 (shutdown, crash, cannot connect now).
+    if (/^08|^57P0[123]$/.test(code)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
+  }
+  const message = (err as { message?: unknown }).message;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/.test(
+      message,
+    )
   );
 }
 
