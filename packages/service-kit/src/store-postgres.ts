@@ -1,4 +1,9 @@
 import {
+  PostgresAdapter,
+  PostgresDialect,
+  sql,
+  type DialectAdapter,
+  type Kysely,
   ColumnDefinitionNode,
   DataTypeNode,
   GeneratedNode,
@@ -40,5 +45,24 @@ export class PostgresSchemaPlugin implements KyselyPlugin {
   }
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     return args.result;
+  }
+}
+
+/**
+ * Kysely's migrator locks one key for the whole database; with a schema per organisation that made every
+ * organisation of an environment migrate one after the other at start-up. The lock here is per schema:
+ * replicas of one organisation still take turns, different organisations do not wait for each other.
+ */
+class SchemaLockedAdapter extends PostgresAdapter {
+  override async acquireMigrationLock(db: Kysely<unknown>): Promise<void> {
+    await sql`SELECT pg_advisory_lock(hashtext('kysely_migration.' || current_schema()))`.execute(db);
+  }
+  override async releaseMigrationLock(db: Kysely<unknown>): Promise<void> {
+    await sql`SELECT pg_advisory_unlock(hashtext('kysely_migration.' || current_schema()))`.execute(db);
+  }
+}
+export class SchemaPostgresDialect extends PostgresDialect {
+  override createAdapter(): DialectAdapter {
+    return new SchemaLockedAdapter();
   }
 }

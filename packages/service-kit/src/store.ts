@@ -7,7 +7,6 @@ import {
   Kysely,
   Migrator,
   PostgresAdapter,
-  PostgresDialect,
   PostgresIntrospector,
   PostgresQueryCompiler,
   SqliteAdapter,
@@ -20,7 +19,7 @@ import {
   sql,
 } from 'kysely';
 import { problem } from '@schakel/contracts';
-import { PostgresSchemaPlugin } from './store-postgres.js';
+import { PostgresSchemaPlugin, SchemaPostgresDialect } from './store-postgres.js';
 
 export type Migrations = Record<string, Migration>;
 
@@ -158,7 +157,7 @@ async function openPostgres<DB>(url: string, options: Omit<OpenStoreOptions, 'mi
   // opened again on next use; without a listener the 'error' event would end the process.
   pool.on('error', () => undefined);
   await retrying(() => pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: [new PostgresSchemaPlugin()] });
+  const db = new Kysely<DB>({ dialect: new SchemaPostgresDialect({ pool }), plugins: [new PostgresSchemaPlugin()] });
   DIALECT.set(db, 'postgres');
   POOLS.set(db, pool);
   OPEN_POOLS.add(pool);
