@@ -51,6 +51,7 @@ export async function http(
 export async function startTestTopology(options: StartOptions = {}): Promise<
   RunningTopology & {
     dataDir: string;
+    databaseUrl: string | undefined;
     cleanup: () => Promise<void>;
     /** Authorization of a front-office session at this organisation, as its first test user or the professional named. */
     frontOffice: (orgId: string, who?: { username?: string; uziNumber?: string }) => Promise<{ authorization: string }>;
@@ -95,6 +96,8 @@ export async function startTestTopology(options: StartOptions = {}): Promise<
   const nobody = new Agent({ connect: { ca: t.admin.ca } });
   return Object.assign(t, {
     dataDir,
+    /** The PostgreSQL database of this topology (SCHAKEL_DB=postgres), else undefined: SQLite files in dataDir. */
+    databaseUrl: database?.url,
     frontOffice,
     nobody,
     cleanup: async () => {

@@ -272,7 +272,7 @@ export function isStoreUnavailable(err: unknown): boolean {
   const message = (err as { message?: unknown }).message;
   return (
     typeof message === 'string' &&
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed/.test(
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|is not currently accepting connections|the database system is (starting up|shutting down)/.test(
       message,
     )
   );
