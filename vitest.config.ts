@@ -1,16 +1,13 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The cross-service files that run against PostgreSQL too: the routed query, consent and the referral with
+ * its letter, which is what reads and writes the stores (docs/deployment.md says why not all of them).
+ */
+const POSTGRES_CROSS_SERVICE = ['tests/medication-lookup.test.ts', 'tests/consent.test.ts', 'tests/hospital.test.ts'];
+
 // Workspace packages export their TypeScript source under the '@schakel/source' condition, so tests,
 // typecheck and dev runs need no build step. Vite's own defaults are listed again beside it.
-/** The cross-service files that run against PostgreSQL too: the routed query, consent, reports, enrolment. */
-const POSTGRES_CROSS_SERVICE = [
-  'tests/medication-lookup.test.ts',
-  'tests/consent.test.ts',
-  'tests/observation-reports.test.ts',
-  'tests/enrolment.test.ts',
-  'tests/hospital.test.ts',
-];
-
 export default defineConfig({
   ssr: { resolve: { conditions: ['@schakel/source', 'module', 'node', 'development|production'] } },
   test: {

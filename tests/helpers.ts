@@ -66,7 +66,8 @@ export async function startTestTopology(options: StartOptions = {}): Promise<
     ports: 'ephemeral',
     dataDir,
     logLevel: 'warn',
-    ...(database !== undefined ? { databaseUrl: database.url } : {}),
+    // SQLite files otherwise, even when the shell that runs the tests has a DATABASE_URL.
+    databaseUrl: database?.url ?? '',
     ...options,
   });
   const sessions = new Map<string, Promise<{ authorization: string }>>();

@@ -146,7 +146,10 @@ export async function startTopology(options: StartOptions = {}) {
       cwd: REPO_ROOT,
       execArgv: ['--enable-source-maps', ...(options.execArgv?.['*'] ?? []), ...(options.execArgv?.[id] ?? [])],
       env: {
-        ...process.env,
+        // Which store a process uses is the launcher's choice (storeEnv), not an inherited variable.
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && k !== 'DATABASE_SCHEMA'),
+        ),
         ...env,
         ...options.env?.['*'],
         ...options.env?.[id],
