@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { onPostgres } from '@schakel/service-kit';
 import { freshBsn, loadTopology } from '@schakel/topology';
 import { COVERING_GP, dispense, http, startTestTopology } from './helpers.js';
 
@@ -484,11 +485,17 @@ describe('the access log', () => {
     expect((await http(lsp('/admin/access-log/verify'))).json).toMatchObject({ ok: true, firstBrokenId: null });
     const entries = (await http(lsp('/access-log?limit=5'))).json.entries;
     const victim = entries[1].id as number;
-    const db = new Database(join(t.dataDir, `${t.switchPoint.id}.sqlite`));
-    try {
-      db.prepare("UPDATE access_log SET outcome = 'permitted', code = 'PROTOCOL_ALLOW' WHERE id = ?").run(victim);
-    } finally {
-      db.close();
+    const tamper = `UPDATE access_log SET outcome = 'permitted', code = 'PROTOCOL_ALLOW' WHERE id = ${victim}`;
+    if (t.databaseUrl !== undefined) {
+      // The PostgreSQL run: the switch point's schema in this topology's database.
+      await onPostgres(t.databaseUrl, (query) => query(`SET search_path = ${t.switchPoint.id}; ${tamper}`));
+    } else {
+      const db = new Database(join(t.dataDir, `${t.switchPoint.id}.sqlite`));
+      try {
+        db.prepare(tamper).run();
+      } finally {
+        db.close();
+      }
     }
     const verdict = (await http(lsp('/admin/access-log/verify'))).json;
     expect(verdict).toMatchObject({ ok: false, firstBrokenId: victim, reason: expect.stringContaining('changed') });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request, setGlobalDispatcher, type Dispatcher } from 'undici';
 import { frontOfficeLogin, startTopology, type RunningTopology, type StartOptions } from '@schakel/topology';
+import { ON_POSTGRES, freshDatabase } from './postgres/database.js';
 
 /** Plain HTTP as an outside client would do it, answering status, headers and parsed JSON. */
 export async function http(
@@ -50,6 +51,7 @@ export async function http(
 export async function startTestTopology(options: StartOptions = {}): Promise<
   RunningTopology & {
     dataDir: string;
+    databaseUrl: string | undefined;
     cleanup: () => Promise<void>;
     /** Authorization of a front-office session at this organisation, as its first test user or the professional named. */
     frontOffice: (orgId: string, who?: { username?: string; uziNumber?: string }) => Promise<{ authorization: string }>;
@@ -58,7 +60,16 @@ export async function startTestTopology(options: StartOptions = {}): Promise<
   }
 > {
   const dataDir = mkdtempSync(join(tmpdir(), 'schakel-test-'));
-  const t = await startTopology({ ports: 'ephemeral', dataDir, logLevel: 'warn', ...options });
+  // The PostgreSQL run: every store in a fresh database of this topology's own (tests/postgres/database.ts).
+  const database = ON_POSTGRES ? await freshDatabase() : undefined;
+  const t = await startTopology({
+    ports: 'ephemeral',
+    dataDir,
+    logLevel: 'warn',
+    // SQLite files otherwise, even when the shell that runs the tests has a DATABASE_URL.
+    databaseUrl: database?.url ?? '',
+    ...options,
+  });
   const sessions = new Map<string, Promise<{ authorization: string }>>();
   const frontOffice = (orgId: string, who: { username?: string; uziNumber?: string } = {}) => {
     const key = `${orgId}/${who.username ?? ''}/${who.uziNumber ?? ''}`;
@@ -86,11 +97,14 @@ export async function startTestTopology(options: StartOptions = {}): Promise<
   const nobody = new Agent({ connect: { ca: t.admin.ca } });
   return Object.assign(t, {
     dataDir,
+    /** The PostgreSQL database of this topology (SCHAKEL_DB=postgres), else undefined: SQLite files in dataDir. */
+    databaseUrl: database?.url,
     frontOffice,
     nobody,
     cleanup: async () => {
       await nobody.close();
       await t.close();
+      await database?.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   });

@@ -127,7 +127,9 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
         .limit(limit)
         .execute();
       if (rows.length === 0) return [];
-      await db
+      // Claimed only if still pending: another worker on the same store (a second process on one
+      // PostgreSQL schema) that took a report first leaves it out here, so each attempt is made once.
+      const claimed = await db
         .updateTable('outbox')
         .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1) }))
         .where(
@@ -135,10 +137,12 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
           'in',
           rows.map((r) => r.message_id),
         )
+        .where('state', 'in', pending)
+        .returning(['message_id', 'attempts', 'body'])
         .execute();
-      return rows.map((r) => ({
+      return claimed.map((r) => ({
         messageId: r.message_id,
-        attempts: r.attempts + 1,
+        attempts: r.attempts,
         submission: JSON.parse(r.body) as ObservationReportSubmission,
       }));
     },

@@ -82,6 +82,11 @@ export const ERROR_CODES = {
     title: 'No recording runs: start one before stopping it',
     hl7: undefined,
   },
+  SNAPSHOTS_UNSUPPORTED: {
+    status: 409,
+    title: 'Snapshots copy SQLite files; this Schakel keeps its stores in PostgreSQL',
+    hl7: undefined,
+  },
   NO_LAUNCHER: {
     status: 409,
     title: 'Process control needs the Schakel launcher (npm start or startTopology), which did not start this service',
@@ -92,6 +97,11 @@ export const ERROR_CODES = {
   UPSTREAM_TIMEOUT: { status: 504, title: 'A system this request depends on did not answer in time', hl7: undefined },
   UPSTREAM_ERROR: { status: 502, title: 'A system this request depends on answered with an error', hl7: undefined },
   NOT_READY: { status: 503, title: 'The service is not ready', hl7: undefined },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    title: 'The service cannot reach its database now; it reconnects by itself, try again shortly',
+    hl7: undefined,
+  },
   INTERNAL_ERROR: { status: 500, title: 'Internal error', hl7: undefined },
 } as const satisfies Record<string, { status: number; title: string; hl7: string | undefined }>;
 

@@ -44,6 +44,7 @@ import { createControls, type Controls } from './controls.js';
 import { answerCommands } from './process-control.js';
 import { REPLICA_HEADER, replicaNumber } from './replicas.js';
 import { describeRoute, keepUsedComponents, securitySchemes, serversFor } from './openapi.js';
+import { storeHealth } from './store.js';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -309,6 +310,12 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
         },
         async (request, reply) => {
           const state = options.readiness?.() ?? { ready: true };
+          // A service whose database is away is not ready, whatever else it has done (docs/deployment.md).
+          const store = await storeHealth();
+          if (!store.ok) {
+            const p = problem('STORE_UNAVAILABLE', store.detail).problem;
+            return sendProblem(reply, { ...p, instance: request.url });
+          }
           if (state.ready) return { status: 'ready' as const, service: info.service };
           // Sent here, not thrown: a service polled while it starts is not a failed request worth an error log.
           const p = problem('NOT_READY', state.detail ?? `${info.service} is still starting`).problem;

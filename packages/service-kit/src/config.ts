@@ -20,6 +20,18 @@ export const baseConfigShape = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `:memory:` or a file path for the embedded SQLite store. */
   DATABASE: z.string().min(1).default(':memory:'),
+  /** A PostgreSQL database instead of the SQLite file (docs/deployment.md): postgres://user:password@host:port/db */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')
+    .optional(),
+  /** This organisation's schema in that database (npm start names it after the organisation); default public. */
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL name (letters, digits, _)')
+    .optional(),
+  /** Connections this process keeps open to PostgreSQL at most. */
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1000).default(10),
   PUBLIC_URL: z.url().optional().describe('How other services reach this one; defaults to http(s)://HOST:PORT'),
   /** Mutual TLS: this system's certificate chain, its key, and the root CA it trusts (all three, or none). */
   TLS_CERT_FILE: z.string().optional(),

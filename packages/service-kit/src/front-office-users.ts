@@ -157,7 +157,7 @@ const tokenHash = (token: string) => createHash('sha256').update(token).digest('
 
 /** The front office's users, sessions and log in the organisation's own store (any store with frontOfficeMigration). */
 export function createFrontOfficeStore(store: QueryRunner) {
-  const q = queryBuilder<FrontOfficeTables>();
+  const q = queryBuilder<FrontOfficeTables>(store);
   const userRow = async (username: string) =>
     (await store.executeQuery(q.selectFrom('front_office_users').selectAll().where('username', '=', username))).rows[0];
   return {

@@ -5,7 +5,7 @@ import type { App, KitOptions } from './app.js';
 import { createServiceClient, type ServiceClient } from './client.js';
 import { createSwitchPointClient, enrolWithRetry, type SwitchPointClient } from './lsp-client.js';
 import { announceReady, listen } from './server.js';
-import { openStore, type Kysely, type Migrations } from './store.js';
+import { openStore, storeSettings, type Kysely, type Migrations } from './store.js';
 import { readTlsFiles } from './tls.js';
 import { SOAP_LEG_PATH } from './soap-leg.js';
 import { ProvisionedUsers, createFrontOfficeStore } from './front-office-users.js';
@@ -52,7 +52,7 @@ export async function runOrganisation<DB>(options: {
   build: (deps: OrganisationDeps<DB>) => Promise<App>;
 }): Promise<void> {
   const { config } = options;
-  const db = await openStore<DB>({ database: config.DATABASE, migrations: options.migrations });
+  const db = await openStore<DB>({ ...storeSettings(config), migrations: options.migrations });
   if (config.FRONT_OFFICE_USERS_FILE !== undefined) {
     const users = ProvisionedUsers.safeParse(JSON.parse(readFileSync(config.FRONT_OFFICE_USERS_FILE, 'utf8')));
     if (!users.success)

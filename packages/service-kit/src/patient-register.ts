@@ -28,7 +28,7 @@ export type RegisteredPatient = z.infer<typeof RegisteredPatient>;
 
 /** The register in the service's own store (any store whose migrations created the patients table). */
 export function createPatientRegister(store: QueryRunner) {
-  const q = queryBuilder<PatientRegisterTable>();
+  const q = queryBuilder<PatientRegisterTable>(store);
   async function get(bsn: string): Promise<RegisteredPatient | undefined> {
     const { rows } = await store.executeQuery(
       q.selectFrom('patients').select(['bsn', 'name', 'birth_date']).where('bsn', '=', bsn),

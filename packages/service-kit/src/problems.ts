@@ -10,6 +10,7 @@ import {
   ProblemError,
 } from '@schakel/contracts';
 import type { RouteTable } from './route-table.js';
+import { isStoreUnavailable } from './store.js';
 
 const CONTEXT_NAMES: Record<string, string> = {
   body: 'body',
@@ -186,6 +187,9 @@ export function installProblemHandlers(app: FastifyInstance, routes: RouteTable)
       const mapped = knownFrameworkProblem(error);
       if (mapped !== undefined) {
         p = mapped.problem;
+      } else if (isStoreUnavailable(error)) {
+        // Not a fault of the request nor a crash: the database is away for now (docs/deployment.md).
+        p = problem('STORE_UNAVAILABLE', 'The database cannot be reached now; try again shortly').problem;
       } else if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
         p = problem('VALIDATION_ERROR', error.message).problem;
         p = { ...p, status: error.statusCode };
@@ -193,7 +197,8 @@ export function installProblemHandlers(app: FastifyInstance, routes: RouteTable)
         p = toProblem(error);
       }
     }
-    if (p.status >= 500) request.log.error({ err: error }, 'request failed');
+    if (p.code === 'STORE_UNAVAILABLE') request.log.warn({ code: p.code, err: error.message }, 'database unavailable');
+    else if (p.status >= 500) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: p.code, status: p.status, field: p.field }, 'request refused');
     return sendProblem(reply, { ...p, instance: request.url, aortaId: String(reply.getHeader('aorta-id') ?? '') });
   });

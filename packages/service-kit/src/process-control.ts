@@ -38,7 +38,7 @@ export interface ControlRequest {
 }
 export type ControlReply = { type: 'schakel:control-reply'; requestId: string } & (
   | { ok: true; processes: ProcessInfo[]; result?: unknown }
-  | { ok: false; code: 'NOT_FOUND' | 'CONFLICT'; detail: string }
+  | { ok: false; code: 'NOT_FOUND' | 'CONFLICT' | 'SNAPSHOTS_UNSUPPORTED'; detail: string }
 );
 
 /** The launcher to one organisation's process, and back. */

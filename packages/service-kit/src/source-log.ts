@@ -80,7 +80,7 @@ const toEntry = (r: Selectable<SourceLogTable['query_log']>): SourceLogEntry => 
 
 /** The log in the service's own store (any store whose migrations created query_log). */
 export function createSourceLog(store: QueryRunner) {
-  const q = queryBuilder<SourceLogTable>();
+  const q = queryBuilder<SourceLogTable>(store);
   return {
     async write(e: SourceLogEvent): Promise<void> {
       await store.executeQuery(

@@ -1,10 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
+import pg from 'pg';
 import {
   DummyDriver,
   Kysely,
   Migrator,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
   SqliteAdapter,
   SqliteDialect,
   SqliteIntrospector,
@@ -12,9 +16,27 @@ import {
   type Migration,
   type MigrationProvider,
   type SqliteDatabase,
+  sql,
 } from 'kysely';
+import { problem } from '@schakel/contracts';
+import { PostgresSchemaPlugin, SchemaPostgresDialect } from './store-postgres.js';
 
 export type Migrations = Record<string, Migration>;
+
+/**
+ * Which engine a store runs on: the embedded SQLite file (the default, `npm start`), or a schema in a
+ * PostgreSQL database shared by several processes (DATABASE_URL; docs/deployment.md).
+ */
+export type StoreDialect = 'sqlite' | 'postgres';
+const DIALECT = new WeakMap<object, StoreDialect>();
+const POOLS = new WeakMap<object, pg.Pool>();
+/** The PostgreSQL pools this process has open, for readiness (storeHealth). */
+const OPEN_POOLS = new Set<pg.Pool>();
+
+/** The engine of a store opened with openStore (or of the db a migration is given). */
+export function dialectOf(db: object): StoreDialect {
+  return DIALECT.get(db) ?? 'sqlite';
+}
 
 const RAW = new WeakMap<object, SQLite.Database>();
 /** The file stores this process has open, for the operator's snapshots (controls.ts). */
@@ -26,6 +48,7 @@ const OPEN_FILES = new Map<string, SQLite.Database>();
  * are just not in the copy.
  */
 export async function backupStores(dir: string): Promise<string[]> {
+  if (OPEN_POOLS.size > 0) throw snapshotsUnsupported();
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   for (const [file, sqlite] of OPEN_FILES) {
@@ -48,17 +71,47 @@ export function rawSqlite(db: object): SQLite.Database {
 }
 
 export interface OpenStoreOptions {
-  /** `:memory:` or a file path; the folder is created when missing. */
+  /** `:memory:` or a file path; the folder is created when missing. Unused when `url` is set. */
   database: string;
+  /** A `postgres://` URL: the store is the schema `schema` in that database instead of a SQLite file. */
+  url?: string | undefined;
+  /** The organisation's own schema in the PostgreSQL database (created when missing); default `public`. */
+  schema?: string | undefined;
+  /** At most this many PostgreSQL connections in this process's pool (default 10). */
+  poolMax?: number | undefined;
   /** The service's migrations, applied in name order; names are never reused or reordered. */
   migrations: Migrations;
 }
 
+/** How a service's config names its store (DATABASE, DATABASE_URL, DATABASE_SCHEMA, DATABASE_POOL_MAX). */
+export function storeSettings(config: {
+  DATABASE: string;
+  DATABASE_URL?: string | undefined;
+  DATABASE_SCHEMA?: string | undefined;
+  DATABASE_POOL_MAX: number;
+}): Omit<OpenStoreOptions, 'migrations'> {
+  return {
+    database: config.DATABASE,
+    url: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    poolMax: config.DATABASE_POOL_MAX,
+  };
+}
+
 /**
  * Each organisation has its own store (data stays at the source). Kysely over better-sqlite3 is the
- * embedded default; route code only sees Kysely, so a PostgreSQL dialect can be added here later.
+ * embedded default; with a `url`, Kysely over node-postgres in the organisation's own schema. Route code
+ * only sees Kysely either way.
  */
 export async function openStore<DB>(options: OpenStoreOptions): Promise<Kysely<DB>> {
+  const db =
+    options.url !== undefined ? await openPostgres<DB>(options.url, options) : openSqlite<DB>(options.database);
+  await migrate(db, options.migrations, options.url !== undefined ? (options.schema ?? 'public') : undefined);
+  return db;
+}
+
+function openSqlite<DB>(database: string): Kysely<DB> {
+  const options = { database };
   if (options.database !== ':memory:') mkdirSync(dirname(options.database), { recursive: true });
   const sqlite = new SQLite(options.database);
   // WAL and a busy timeout: readers do not block the writer, and accepted writes are durable on commit.
@@ -77,8 +130,80 @@ export async function openStore<DB>(options: OpenStoreOptions): Promise<Kysely<D
       await destroy();
     };
   }
-  const provider: MigrationProvider = { getMigrations: async () => options.migrations };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  DIALECT.set(db, 'sqlite');
+  return db;
+}
+
+/**
+ * One schema per organisation in one database: an environment is one database a team creates once (one
+ * role, one DATABASE_URL), each organisation's data stays apart as in its own file, and its connections
+ * see only its schema (search_path is set when each connection opens, reconnections included).
+ */
+async function openPostgres<DB>(url: string, options: Omit<OpenStoreOptions, 'migrations'>): Promise<Kysely<DB>> {
+  const schema = options.schema ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+    throw new Error(
+      `DATABASE_SCHEMA must be a lower-case SQL name (letters, digits, _), got ${JSON.stringify(schema)}`,
+    );
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolMax ?? 10,
+    options: `-c search_path=${schema}`,
+    connectionTimeoutMillis: 5_000,
+    // SQLite's integers are 64-bit: so are the columns here (store-postgres.ts), read back as numbers.
+    types: int8AsNumber,
+  });
+  // A connection lost while idle (the server restarted, pg_terminate_backend) is dropped by the pool and
+  // opened again on next use; without a listener the 'error' event would end the process.
+  pool.on('error', () => undefined);
+  await retrying(() => pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
+  const db = new Kysely<DB>({ dialect: new SchemaPostgresDialect({ pool }), plugins: [new PostgresSchemaPlugin()] });
+  DIALECT.set(db, 'postgres');
+  POOLS.set(db, pool);
+  OPEN_POOLS.add(pool);
+  const destroy = db.destroy.bind(db);
+  db.destroy = async () => {
+    OPEN_POOLS.delete(pool);
+    await destroy();
+  };
+  return db;
+}
+
+const int8AsNumber = new pg.TypeOverrides();
+int8AsNumber.setTypeParser(pg.types.builtins.INT8, 'text', Number);
+
+/** Two processes creating the same schema at once: one of them gets a unique violation; once more is enough. */
+async function retrying<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch {
+    return f();
+  }
+}
+
+async function migrate<DB>(db: Kysely<DB>, migrations: Migrations, schema: string | undefined): Promise<void> {
+  const dialect = dialectOf(db);
+  // A migration may run in a transaction (PostgreSQL's DDL is transactional): tell it the engine, for the
+  // few statements whose SQL differs (dialectOf).
+  const tagged = Object.fromEntries(
+    Object.entries(migrations).map(([name, m]) => [
+      name,
+      {
+        up: async (trx: Kysely<unknown>) => {
+          DIALECT.set(trx, dialect);
+          await m.up(trx);
+        },
+      },
+    ]),
+  );
+  const provider: MigrationProvider = { getMigrations: async () => tagged };
+  // Several processes on one PostgreSQL schema start at once: Kysely's migrator takes an advisory lock there.
+  // Its bookkeeping tables are named in the schema: it looks for them across all schemas otherwise.
+  const { error, results } = await new Migrator({
+    db,
+    provider,
+    ...(schema !== undefined ? { migrationTableSchema: schema } : {}),
+  }).migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined || failed !== undefined) {
     await db.destroy();
@@ -86,7 +211,118 @@ export async function openStore<DB>(options: OpenStoreOptions): Promise<Kysely<D
       `Migration ${failed?.migrationName ?? ''} failed: ${String((error as Error | undefined)?.message ?? error)}`,
     );
   }
-  return db;
+}
+
+/**
+ * A one-off PostgreSQL connection for operations rather than a service's store: creating an environment's
+ * database, checking that the server answers (the PostgreSQL test run). Services use openStore.
+ */
+export async function onPostgres<T>(
+  url: string,
+  work: (query: (text: string) => Promise<unknown[]>) => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await work(async (text) => (await client.query(text)).rows as unknown[]);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Whether every PostgreSQL store of this process answers now (one `SELECT 1` each, within `timeoutMs`);
+ * SQLite files are always there. For /ready: a lost database makes the service not ready until it is back.
+ */
+export async function storeHealth(timeoutMs = 2_000): Promise<{ ok: true } | { ok: false; detail: string }> {
+  for (const pool of OPEN_POOLS) {
+    try {
+      await Promise.race([
+        pool.query('SELECT 1'),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), timeoutMs).unref()),
+      ]);
+    } catch (err) {
+      return { ok: false, detail: `The database does not answer: ${err instanceof Error ? err.message : String(err)}` };
+    }
+  }
+  return { ok: true };
+}
+
+function snapshotsUnsupported(): Error {
+  return problem(
+    'SNAPSHOTS_UNSUPPORTED',
+    'Snapshots copy SQLite files; with DATABASE_URL (PostgreSQL) use the database server tools (pg_dump) instead',
+  );
+}
+
+/**
+ * Whether an error means the database cannot be reached now (the server stopped or restarted, the
+ * connection was terminated, no connection within the time-out), as opposed to a fault in the request or
+ * the code: answered 503 STORE_UNAVAILABLE, and the pool reconnects on the next query.
+ */
+export function isStoreUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    // SQLSTATE class 08 (connection exception), 57P01-57P03 (shutdown, crash, cannot connect now).
+    if (/^08|^57P0[123]$/.test(code)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
+  }
+  const message = (err as { message?: unknown }).message;
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed|is not currently accepting connections|the database system is (starting up|shutting down)/.test(
+      message,
+    )
+  );
+}
+
+/**
+ * A hand-written statement run on either engine, for the few hot lookups that skip Kysely's query building
+ * (read models, the replay insert). Written once with `?` placeholders in SQL both engines take. On SQLite a
+ * better-sqlite3 statement prepared once; on PostgreSQL a named prepared statement per connection.
+ */
+export interface PreparedStatement<R> {
+  all(...params: unknown[]): Promise<R[]>;
+  /** Runs a write; answers the number of rows it changed. */
+  run(...params: unknown[]): Promise<number>;
+}
+let statementNames = 0;
+export function prepare<R>(db: object, text: string): PreparedStatement<R> {
+  const pool = POOLS.get(db);
+  if (pool === undefined) {
+    const statement = rawSqlite(db).prepare(text);
+    const returns = statement.reader;
+    return {
+      all: async (...params) => (returns ? (statement.all(...params) as R[]) : []),
+      run: async (...params) => statement.run(...params).changes,
+    };
+  }
+  let n = 0;
+  const query = { name: `schakel_${++statementNames}`, text: text.replace(/\?/g, () => `$${++n}`) };
+  return {
+    all: async (...values) => (await pool.query({ ...query, values })).rows as R[],
+    run: async (...values) => (await pool.query({ ...query, values })).rowCount ?? 0,
+  };
+}
+
+/**
+ * Run `work` in one PostgreSQL transaction that no other process sharing the store runs at the same time
+ * under the same `lock`: pg_advisory_xact_lock keyed by the lock name and the schema, released at commit or
+ * rollback. For appends that must form one line, such as the access log's hash chain; on SQLite the same
+ * is a BEGIN IMMEDIATE transaction on rawSqlite (the file's one write lock).
+ */
+export async function withAdvisoryLock<DB, T>(
+  db: Kysely<DB>,
+  lock: string,
+  work: (trx: Kysely<DB>) => Promise<T>,
+): Promise<T> {
+  if (dialectOf(db) !== 'postgres') throw new Error('withAdvisoryLock is for PostgreSQL stores');
+  return db.transaction().execute(async (trx) => {
+    await sql`SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.' || ${lock}))`.execute(trx);
+    return work(trx);
+  });
 }
 
 /**
@@ -118,8 +354,17 @@ function withStatementCache(sqlite: SQLite.Database, max = 500): SqliteDatabase 
  */
 export type QueryRunner = Pick<Kysely<unknown>, 'executeQuery'>;
 
-/** A Kysely for building (never running) queries against the tables `T` of a shared module, in SQLite's dialect. */
-export function queryBuilder<T>(): Kysely<T> {
+/** A Kysely for building (never running) queries against the tables `T` of a shared module, in the store's dialect. */
+export function queryBuilder<T>(store: object): Kysely<T> {
+  if (dialectOf(store) === 'postgres')
+    return new Kysely<T>({
+      dialect: {
+        createAdapter: () => new PostgresAdapter(),
+        createDriver: () => new DummyDriver(),
+        createIntrospector: (db) => new PostgresIntrospector(db),
+        createQueryCompiler: () => new PostgresQueryCompiler(),
+      },
+    });
   return new Kysely<T>({
     dialect: {
       createAdapter: () => new SqliteAdapter(),

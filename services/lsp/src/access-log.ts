@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AccessLogEntry, Bsn, IsoDate, type SourceStatus } from '@schakel/contracts';
-import { nowIso, pick, rawSqlite, type App, type Kysely, type Selectable } from '@schakel/service-kit';
+import {
+  dialectOf,
+  nowIso,
+  pick,
+  rawSqlite,
+  withAdvisoryLock,
+  type App,
+  type Kysely,
+  type Selectable,
+} from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 
 export interface AccessEvent {
@@ -83,18 +92,10 @@ export function entryHash(row: Omit<Row, 'hash'>): string {
  * NEN 7513 access log: every request on a patient's data, refusals included: time, patient, acting and
  * responsible user, organisation and role, category, interaction, outcome, deciding rule and consent,
  * emergency procedure, AORTA-ID. Never clinical content. Append-only and tamper-evident: each entry is
- * chained to the previous by hash; the append runs in a BEGIN IMMEDIATE transaction, so several
- * switch-point processes sharing the store still make one chain.
+ * chained to the previous by hash; the append runs in a BEGIN IMMEDIATE transaction (SQLite) or under an
+ * advisory lock (PostgreSQL), so several switch-point processes sharing the store still make one chain.
  */
 export function createAccessLog(db: Kysely<LspDatabase>) {
-  const raw = rawSqlite(db);
-  const last = raw.prepare('SELECT id, hash FROM access_log ORDER BY id DESC LIMIT 1');
-  const insert = raw.prepare(
-    `INSERT INTO access_log (id, at, interaction, initial_request_id, request_id, bsn, category, client_subject, requester_application_id, requester_ura,
-       acting_uzi, acting_role, responsible_uzi, outcome, code, explanation, sources, situation, emergency, prev_hash, hash)
-     VALUES (@id, @at, @interaction, @initial_request_id, @request_id, @bsn, @category, @client_subject, @requester_application_id, @requester_ura,
-       @acting_uzi, @acting_role, @responsible_uzi, @outcome, @code, @explanation, @sources, @situation, @emergency, @prev_hash, @hash)`,
-  );
   /** One entry after `prev`: its id, its link and its hash. */
   const chained = (e: AccessEvent, prev: { id: number; hash: string } | undefined) => {
     const row: Omit<Row, 'hash'> = {
@@ -121,36 +122,37 @@ export function createAccessLog(db: Kysely<LspDatabase>) {
     };
     return { ...row, hash: entryHash(row) };
   };
-  // The entries of a group, chained one after the other from the newest entry in the store, in one
-  // BEGIN IMMEDIATE transaction: another process appending meanwhile waits, so the chain stays one line.
-  const appendAll = raw.transaction((events: AccessEvent[]): number[] => {
-    let prev = last.get() as { id: number; hash: string } | undefined;
-    return events.map((e) => {
-      const row = chained(e, prev);
-      insert.run(row);
-      prev = row;
-      return row.id;
-    });
-  });
+  // The same append on either engine: chained from the newest entry in the store while no other process
+  // appends (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL; docs/deployment.md has the measure).
+  const appendAll = dialectOf(db) === 'postgres' ? postgresAppender(db, chained) : sqliteAppender(db, chained);
 
   /**
-   * Group commit: the entries of the requests that finish in one turn of the event loop are appended in
-   * one transaction (one WAL commit instead of one per request). Each write resolves only once its
+   * Group commit: the entries of the requests that finish while a group commits are appended together in
+   * the next transaction (one commit instead of one per request). Each write resolves only once its
    * transaction has committed, and a request answers only after its write resolved, so nothing answered
    * is lost on kill -9: what was pending then belonged to requests that had not answered.
    */
   let group: { event: AccessEvent; resolve: (id: number) => void; reject: (err: unknown) => void }[] = [];
+  let committing = false;
   function commitGroup(): void {
+    if (committing) return; // the running commit takes the next group when it is done
     const batch = group;
     group = [];
+    committing = true;
+    void commit(batch).finally(() => {
+      committing = false;
+      if (group.length > 0) setImmediate(commitGroup);
+    });
+  }
+  async function commit(batch: typeof group): Promise<void> {
     try {
-      const ids = appendAll.immediate(batch.map((w) => w.event));
+      const ids = await appendAll(batch.map((w) => w.event));
       batch.forEach((w, i) => w.resolve(ids[i] ?? 0));
     } catch {
       // One bad entry must not take the others with it: each on its own, with its own outcome.
       for (const w of batch) {
         try {
-          w.resolve(appendAll.immediate([w.event])[0] ?? 0);
+          w.resolve((await appendAll([w.event]))[0] ?? 0);
         } catch (err) {
           w.reject(err);
         }
@@ -179,7 +181,7 @@ export function createAccessLog(db: Kysely<LspDatabase>) {
     },
     /** Walk the chain; report the first entry whose content, link or position does not add up. */
     async verify(): Promise<{ ok: boolean; entries: number; firstBrokenId: number | null; reason: string | null }> {
-      const rows = raw.prepare('SELECT * FROM access_log ORDER BY id').all() as Row[];
+      const rows = await db.selectFrom('access_log').selectAll().orderBy('id').execute();
       let prevHash = GENESIS;
       let expectedId = 1;
       for (const r of rows) {
@@ -208,6 +210,46 @@ export function createAccessLog(db: Kysely<LspDatabase>) {
   };
 }
 export type AccessLog = ReturnType<typeof createAccessLog>;
+
+type Chain = (e: AccessEvent, prev: { id: number; hash: string } | undefined) => Row;
+
+/** SQLite: prepared statements in one BEGIN IMMEDIATE transaction; another process appending meanwhile waits. */
+function sqliteAppender(db: Kysely<LspDatabase>, chained: Chain): (events: AccessEvent[]) => Promise<number[]> {
+  const raw = rawSqlite(db);
+  const last = raw.prepare('SELECT id, hash FROM access_log ORDER BY id DESC LIMIT 1');
+  const insert = raw.prepare(
+    `INSERT INTO access_log (id, at, interaction, initial_request_id, request_id, bsn, category, client_subject, requester_application_id, requester_ura,
+       acting_uzi, acting_role, responsible_uzi, outcome, code, explanation, sources, situation, emergency, prev_hash, hash)
+     VALUES (@id, @at, @interaction, @initial_request_id, @request_id, @bsn, @category, @client_subject, @requester_application_id, @requester_ura,
+       @acting_uzi, @acting_role, @responsible_uzi, @outcome, @code, @explanation, @sources, @situation, @emergency, @prev_hash, @hash)`,
+  );
+  const appendAll = raw.transaction((events: AccessEvent[]): number[] => {
+    let prev = last.get() as { id: number; hash: string } | undefined;
+    return events.map((e) => {
+      const row = chained(e, prev);
+      insert.run(row);
+      prev = row;
+      return row.id;
+    });
+  });
+  return async (events) => appendAll.immediate(events);
+}
+
+/** PostgreSQL: the newest entry read and the group inserted in one transaction under an advisory lock. */
+function postgresAppender(db: Kysely<LspDatabase>, chained: Chain): (events: AccessEvent[]) => Promise<number[]> {
+  return (events) =>
+    withAdvisoryLock(db, 'access_log', async (trx) => {
+      let prev: { id: number; hash: string } | undefined = await trx
+        .selectFrom('access_log')
+        .select(['id', 'hash'])
+        .orderBy('id', 'desc')
+        .limit(1)
+        .executeTakeFirst();
+      const rows = events.map((e) => (prev = chained(e, prev)));
+      await trx.insertInto('access_log').values(rows).execute();
+      return rows.map((r) => r.id);
+    });
+}
 
 export const Period = z
   .object({

@@ -7,7 +7,7 @@ import {
   type DataCategory,
   type OrganisationType,
 } from '@schakel/contracts';
-import { nowIso, pick, rawSqlite, type App, type Kysely, type Selectable } from '@schakel/service-kit';
+import { nowIso, pick, prepare, type App, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import { allowSelfOrAdmin } from './auth.js';
 import { createChangeWatch, readModel } from './read-model.js';
@@ -29,10 +29,10 @@ function toEntry(row: Row): SystemEntry {
 
 /** The address book of connected systems (GBZ's): who they are and where the switch point reaches them. */
 export function createAddressBook(db: Kysely<LspDatabase>) {
-  const select = rawSqlite(db).prepare('SELECT * FROM systems ORDER BY application_id');
+  const select = prepare<Row>(db, 'SELECT * FROM systems ORDER BY application_id');
   // In memory, reloaded when the systems table changed (read-model.ts); looked up by id and by URA.
-  const book = readModel(createChangeWatch(db), ['systems'], () => {
-    const list = (select.all() as Row[]).map(toEntry);
+  const book = readModel(createChangeWatch(db), ['systems'], async () => {
+    const list = (await select.all()).map(toEntry);
     const byId = new Map(list.map((e) => [e.applicationId, e]));
     const byUra = new Map<string, SystemEntry[]>();
     for (const e of list) byUra.set(e.ura, [...(byUra.get(e.ura) ?? []), e]);
@@ -66,12 +66,12 @@ export function createAddressBook(db: Kysely<LspDatabase>) {
       return { entry: toEntry(row), created: existing === undefined };
     },
     async get(applicationId: string): Promise<SystemEntry | undefined> {
-      return book.get().byId.get(applicationId);
+      return (await book.get()).byId.get(applicationId);
     },
     async byUra(ura: string): Promise<SystemEntry[]> {
-      return book.get().byUra.get(ura) ?? [];
+      return (await book.get()).byUra.get(ura) ?? [];
     },
-    list: async () => book.get().list,
+    list: async () => (await book.get()).list,
   };
 }
 export type AddressBook = ReturnType<typeof createAddressBook>;

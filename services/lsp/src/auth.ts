@@ -5,7 +5,7 @@ import {
   certificateGuard,
   nowIso,
   pick,
-  rawSqlite,
+  prepare,
   type App,
   type ClientIdentity,
   type Guard,
@@ -41,11 +41,15 @@ export function allowSelfOrAdmin(
 
 /** The revocation list the operator adds to (system and UZI card certificates alike). */
 export function createRevocations(db: Kysely<LspDatabase>) {
-  const select = rawSqlite(db).prepare('SELECT serial_number FROM revocations').pluck();
-  const serials = readModel(createChangeWatch(db), ['revocations'], () => new Set(select.all() as string[]));
+  const select = prepare<{ serial_number: string }>(db, 'SELECT serial_number FROM revocations');
+  const serials = readModel(
+    createChangeWatch(db),
+    ['revocations'],
+    async () => new Set((await select.all()).map((r) => r.serial_number)),
+  );
   return {
     async isRevoked(serialNumber: string): Promise<boolean> {
-      return serials.get().has(serialNumber.toUpperCase());
+      return (await serials.get()).has(serialNumber.toUpperCase());
     },
     async revoke(serialNumber: string, reason: string, by: string) {
       const row = { serial_number: serialNumber.toUpperCase(), reason, revoked_at: nowIso(), revoked_by: by };

@@ -11,7 +11,7 @@ import {
   type ConsentState,
   type DataCategory,
 } from '@schakel/contracts';
-import { nowIso, pick, rawSqlite, type App, type Kysely, type Selectable } from '@schakel/service-kit';
+import { nowIso, pick, prepare, type App, type Kysely, type Selectable } from '@schakel/service-kit';
 import { createChangeWatch, keyedReadModel } from './read-model.js';
 import type { LspDatabase } from './migrations.js';
 import { allowSelfOrAdmin, caller } from './auth.js';
@@ -106,15 +106,15 @@ export function createConsentStore(db: Kysely<LspDatabase>) {
   const rows = (bsn: string) => db.selectFrom('consents').selectAll().where('bsn', '=', bsn).orderBy('id').execute();
   // The choices in force per patient, in memory while the consents table is unchanged: a consent given or
   // withdrawn through any process sharing the store is seen before the next decision (read-model.ts).
-  const selectChoices = rawSqlite(db).prepare('SELECT * FROM consents WHERE bsn = ? ORDER BY id');
-  const inForceByPatient = keyedReadModel(createChangeWatch(db), ['consents'], (bsn) =>
-    choicesInForce((selectChoices.all(bsn) as Row[]).map(toChoice)),
+  const selectChoices = prepare<Row>(db, 'SELECT * FROM consents WHERE bsn = ? ORDER BY id');
+  const inForceByPatient = keyedReadModel(createChangeWatch(db), ['consents'], async (bsn) =>
+    choicesInForce((await selectChoices.all(bsn)).map(toChoice)),
   );
   return {
     record,
     history: async (bsn: string) => (await rows(bsn)).map(toRecord),
     /** The choices in force (newest per scope), as the decision rules read them. */
-    choices: async (bsn: string) => [...inForceByPatient.get(bsn)],
+    choices: async (bsn: string) => [...(await inForceByPatient.get(bsn))],
     async inForce(bsn: string): Promise<ConsentRecord[]> {
       const all = await rows(bsn);
       const ids = new Set(choicesInForce(all.map(toChoice)).map((c) => c.id));

@@ -7,6 +7,7 @@ import {
   readTlsFiles,
   runMain,
   runReplicated,
+  storeSettings,
 } from '@schakel/service-kit';
 import { parseLspConfig, type LspConfig } from './config.js';
 import { migrations, type LspDatabase } from './migrations.js';
@@ -15,13 +16,13 @@ import { loadProtocol } from './authorisation/protocol.js';
 
 runMain(async () => {
   const config = parseLspConfig();
-  if (config.REPLICAS > 1 && config.DATABASE === ':memory:')
-    throw new Error('REPLICAS > 1 needs a store the replicas share: set DATABASE to a file (or DATABASE_URL)');
+  if (config.REPLICAS > 1 && config.DATABASE === ':memory:' && config.DATABASE_URL === undefined)
+    throw new Error('REPLICAS > 1 needs a store the replicas share: set DATABASE to a file, or DATABASE_URL');
   await runReplicated('lsp', config.REPLICAS, () => serve(config));
 });
 
 async function serve(config: LspConfig): Promise<void> {
-  const db = await openStore<LspDatabase>({ database: config.DATABASE, migrations });
+  const db = await openStore<LspDatabase>({ ...storeSettings(config), migrations });
   const tls = readTlsFiles(config);
   if (tls === undefined)
     throw new Error(

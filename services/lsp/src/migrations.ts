@@ -1,4 +1,4 @@
-import { sql, type Generated, type Kysely, type Migrations } from '@schakel/service-kit';
+import { dialectOf, sql, type Generated, type Kysely, type Migrations } from '@schakel/service-kit';
 
 /** The switch point's store: address book, reference index, consent, access log. Never clinical content. Applied migrations are never edited. */
 export const migrations: Migrations = {
@@ -147,8 +147,24 @@ export const migrations: Migrations = {
         .addColumn('name', 'text', (c) => c.primaryKey())
         .addColumn('version', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
+      // PostgreSQL's triggers call a function; one per statement is enough (the counter only has to move).
+      const postgres = dialectOf(db) === 'postgres';
+      if (postgres)
+        await sql
+          .raw(
+            `CREATE FUNCTION store_changes_count() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN UPDATE store_changes SET version = version + 1 WHERE name = TG_TABLE_NAME; RETURN NULL; END $$`,
+          )
+          .execute(db);
       for (const table of WATCHED_TABLES) {
         await sql`INSERT INTO store_changes (name, version) VALUES (${table}, 0)`.execute(db);
+        if (postgres) {
+          await sql
+            .raw(
+              `CREATE TRIGGER ${table}_counts AFTER INSERT OR UPDATE OR DELETE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION store_changes_count()`,
+            )
+            .execute(db);
+          continue;
+        }
         for (const op of ['INSERT', 'UPDATE', 'DELETE'])
           await sql
             .raw(

@@ -1,5 +1,5 @@
 import { Policies as PolicySwitches } from '@schakel/contracts';
-import { nowIso, pick, rawSqlite, type App, type Kysely } from '@schakel/service-kit';
+import { nowIso, pick, prepare, type App, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import { caller } from './auth.js';
 import { createChangeWatch, readModel } from './read-model.js';
@@ -7,9 +7,9 @@ import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.j
 
 /** The switchable policies, stored so that every switch-point process sharing the store sees a change. */
 export function createPolicyStore(db: Kysely<LspDatabase>, defaults: Policies = DEFAULT_POLICIES) {
-  const select = rawSqlite(db).prepare('SELECT name, enabled FROM policies');
-  const model = readModel(createChangeWatch(db), ['policies'], () => {
-    const rows = select.all() as { name: string; enabled: number }[];
+  const select = prepare<{ name: string; enabled: number }>(db, 'SELECT name, enabled FROM policies');
+  const model = readModel(createChangeWatch(db), ['policies'], async () => {
+    const rows = await select.all();
     const out = { ...defaults };
     for (const r of rows) if (r.name in out) out[r.name as keyof Policies] = r.enabled === 1;
     return out;

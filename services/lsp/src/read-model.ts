@@ -1,4 +1,4 @@
-import { rawSqlite, type Kysely } from '@schakel/service-kit';
+import { dialectOf, prepare, rawSqlite, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase, WatchedTable } from './migrations.js';
 
 /**
@@ -9,21 +9,22 @@ import type { LspDatabase, WatchedTable } from './migrations.js';
  * data_version for commits of other processes (one prepared statement, about a microsecond), a counter
  * bumped by a connection-local trigger for this process's own writes; only then are the versions read
  * again. A write committed by this process or by any other process sharing the store is therefore seen
- * before the next decision, never after (docs/decisions.md, 19).
+ * before the next decision, never after (docs/decisions.md, 19). On PostgreSQL the counters are read for
+ * every decision (watchPostgres).
  */
-const watches = new WeakMap<object, ReturnType<typeof watchStore>>();
+const watches = new WeakMap<object, ChangeWatch>();
 
 /** The one watch of a store, shared by every read model on it. */
-export function createChangeWatch(db: Kysely<LspDatabase>) {
+export function createChangeWatch(db: Kysely<LspDatabase>): ChangeWatch {
   let watch = watches.get(db);
   if (watch === undefined) {
-    watch = watchStore(db);
+    watch = dialectOf(db) === 'postgres' ? watchPostgres(db) : watchStore(db);
     watches.set(db, watch);
   }
   return watch;
 }
 
-function watchStore(db: Kysely<LspDatabase>) {
+function watchStore(db: Kysely<LspDatabase>): ChangeWatch {
   const raw = rawSqlite(db);
   const read = raw.prepare('SELECT name, version FROM store_changes');
   // Another connection (another process) committed: SQLite's data_version moved. One cheap statement;
@@ -49,7 +50,7 @@ function watchStore(db: Kysely<LspDatabase>) {
      * that moves whenever they were read again. Inside an open transaction (which may still roll back)
      * they are read every time and `cacheable` is false: nothing loaded there may be kept.
      */
-    check(): { versions: Map<WatchedTable, number>; generation: number; cacheable: boolean } {
+    check(): WatchState {
       const inTransaction = raw.inTransaction;
       const now = dataVersion.get();
       if (inTransaction || now !== seenData || ownWrites !== seenOwn) {
@@ -64,16 +65,55 @@ function watchStore(db: Kysely<LspDatabase>) {
     },
   };
 }
-export type ChangeWatch = ReturnType<typeof createChangeWatch>;
+/**
+ * On PostgreSQL the counters are read with one query per decision (no data_version to skip it): calls made
+ * in the same turn of the event loop share a query sent after all of them, so none is answered from a read
+ * that began before it asked. Counters only grow: the highest seen per table stands, whatever order
+ * concurrent reads come back in.
+ */
+function watchPostgres(db: Kysely<LspDatabase>): ChangeWatch {
+  const read = prepare<{ name: WatchedTable; version: number }>(db, 'SELECT name, version FROM store_changes');
+  const versions = new Map<WatchedTable, number>();
+  let generation = 0;
+  let batch: Promise<WatchState> | undefined;
+  return {
+    check(): Promise<WatchState> {
+      batch ??= Promise.resolve().then(async () => {
+        batch = undefined;
+        for (const r of await read.all()) versions.set(r.name, Math.max(r.version, versions.get(r.name) ?? -1));
+        generation++;
+        return { versions, generation, cacheable: true };
+      });
+      return batch;
+    },
+  };
+}
+export interface WatchState {
+  /** The current version of every watched table. */
+  versions: Map<WatchedTable, number>;
+  /** Moves whenever the versions were read again. */
+  generation: number;
+  /** False inside an open transaction (which may still roll back): nothing loaded there may be kept. */
+  cacheable: boolean;
+}
+export interface ChangeWatch {
+  check(): WatchState | Promise<WatchState>;
+}
 
-/** The versions of `tables` now, compared with those a value was loaded at, without allocating on the hot path. */
+/**
+ * The versions of `tables` now, compared with those a value was loaded at, without allocating on the hot
+ * path. `epoch` moves whenever what was seen moves: a value loaded (asynchronously) while another caller
+ * saw newer versions may predate them and is not kept.
+ */
 function tracker(watch: ChangeWatch, tables: WatchedTable[]) {
   const seen = tables.map(() => -1);
   let seenGeneration = -1;
+  let epoch = 0;
   return {
-    /** True when one of the tables changed since the last call that returned true (or it cannot be known). */
-    changed(): { changed: boolean; cacheable: boolean } {
-      const now = watch.check();
+    epoch: () => epoch,
+    /** Whether one of the tables changed since the last call (or it cannot be known), and whether to keep what is loaded now. */
+    async changed(): Promise<{ changed: boolean; cacheable: boolean }> {
+      const now = await watch.check();
       if (now.generation === seenGeneration) return { changed: false, cacheable: now.cacheable };
       let changed = false;
       for (let i = 0; i < tables.length; i++) {
@@ -84,21 +124,23 @@ function tracker(watch: ChangeWatch, tables: WatchedTable[]) {
       // A reading inside a transaction is not remembered: the next call compares again.
       seenGeneration = now.cacheable ? now.generation : -1;
       if (!now.cacheable) seen.fill(-2);
+      if (changed || !now.cacheable) epoch++;
       return { changed: changed || !now.cacheable, cacheable: now.cacheable };
     },
   };
 }
 
 /** A value loaded from the store, loaded again only when one of its tables changed since. */
-export function readModel<T>(watch: ChangeWatch, tables: WatchedTable[], load: () => T) {
+export function readModel<T>(watch: ChangeWatch, tables: WatchedTable[], load: () => T | Promise<T>) {
   let value: T | undefined;
   const versions = tracker(watch, tables);
   return {
-    get(): T {
-      const { changed, cacheable } = versions.changed();
+    async get(): Promise<T> {
+      const { changed, cacheable } = await versions.changed();
       if (value === undefined || changed) {
-        const loaded = load();
-        value = cacheable ? loaded : undefined;
+        const epoch = versions.epoch();
+        const loaded = await load();
+        value = cacheable && epoch === versions.epoch() ? loaded : undefined;
         return loaded;
       }
       return value;
@@ -111,17 +153,23 @@ export function readModel<T>(watch: ChangeWatch, tables: WatchedTable[], load: (
  * table is unchanged; any write to the table drops them all (a write names no key we could trust for
  * every reader). At most `max` keys are kept, the oldest dropped first.
  */
-export function keyedReadModel<T>(watch: ChangeWatch, tables: WatchedTable[], load: (key: string) => T, max = 50_000) {
+export function keyedReadModel<T>(
+  watch: ChangeWatch,
+  tables: WatchedTable[],
+  load: (key: string) => T | Promise<T>,
+  max = 50_000,
+) {
   const values = new Map<string, T>();
   const versions = tracker(watch, tables);
   return {
-    get(key: string): T {
-      const { changed, cacheable } = versions.changed();
+    async get(key: string): Promise<T> {
+      const { changed, cacheable } = await versions.changed();
       if (changed) values.clear();
       let value = values.get(key);
       if (value === undefined) {
-        value = load(key);
-        if (!cacheable) return value;
+        const epoch = versions.epoch();
+        value = await load(key);
+        if (!cacheable || epoch !== versions.epoch()) return value;
         if (values.size >= max) values.delete(values.keys().next().value as string);
         values.set(key, value);
       }

@@ -14,7 +14,7 @@ import {
 import {
   nowIso,
   pick,
-  rawSqlite,
+  prepare,
   type App,
   type ClientIdentity,
   type Kysely,
@@ -36,7 +36,8 @@ export interface IndexedHolder extends IndexEntry {
 export function createReferenceIndex(db: Kysely<LspDatabase>) {
   // One patient's entries, all categories, joined with the address book: kept in memory per BSN while
   // neither table changed (read-model.ts), read with one prepared statement otherwise.
-  const select = rawSqlite(db).prepare(
+  const select = prepare<Joined>(
+    db,
     `SELECT i.bsn, i.category, i.application_id, i.registered_at, i.reason,
             s.ura, s.organisation_name, s.organisation_type, s.base_url, s.wire
        FROM index_entries AS i INNER JOIN systems AS s ON s.application_id = i.application_id
@@ -44,8 +45,8 @@ export function createReferenceIndex(db: Kysely<LspDatabase>) {
   );
   type Joined = Selectable<LspDatabase['index_entries']> &
     Pick<Selectable<LspDatabase['systems']>, 'ura' | 'organisation_name' | 'organisation_type' | 'base_url' | 'wire'>;
-  const byPatient = keyedReadModel(createChangeWatch(db), ['index_entries', 'systems'], (bsn) =>
-    (select.all(bsn) as Joined[]).map((r): IndexedHolder => ({
+  const byPatient = keyedReadModel(createChangeWatch(db), ['index_entries', 'systems'], async (bsn) =>
+    (await select.all(bsn)).map((r): IndexedHolder => ({
       bsn: r.bsn,
       category: r.category as DataCategory,
       applicationId: r.application_id,
@@ -59,7 +60,7 @@ export function createReferenceIndex(db: Kysely<LspDatabase>) {
     })),
   );
   async function entries(bsn: string, category?: string): Promise<IndexedHolder[]> {
-    const all = byPatient.get(bsn);
+    const all = await byPatient.get(bsn);
     return category === undefined ? [...all] : all.filter((e) => e.category === category);
   }
   return {

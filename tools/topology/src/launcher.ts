@@ -45,6 +45,11 @@ export interface StartOptions {
   ports?: 'fixed' | 'ephemeral';
   /** Folder for each organisation's SQLite file; without it every store is in memory. */
   dataDir?: string;
+  /**
+   * A PostgreSQL database for every store instead of SQLite files (docs/deployment.md): each organisation
+   * gets its own schema in it, named after its id. Default: the DATABASE_URL environment variable.
+   */
+  databaseUrl?: string;
   /** Folder for each process's log file; defaults to <dataDir>/logs, or no log files. */
   logDir?: string;
   logLevel?: string;
@@ -146,7 +151,10 @@ export async function startTopology(options: StartOptions = {}) {
       cwd: REPO_ROOT,
       execArgv: ['--enable-source-maps', ...(options.execArgv?.['*'] ?? []), ...(options.execArgv?.[id] ?? [])],
       env: {
-        ...process.env,
+        // Which store a process uses is the launcher's choice (storeEnv), not an inherited variable.
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([k]) => k !== 'DATABASE_URL' && k !== 'DATABASE_SCHEMA'),
+        ),
         ...env,
         ...options.env?.['*'],
         ...options.env?.[id],
@@ -190,6 +198,12 @@ export async function startTopology(options: StartOptions = {}) {
   const sharedStoreDir =
     replicas > 1 && options.dataDir === undefined ? mkdtempSync(join(tmpdir(), 'schakel-replicas-')) : undefined;
   const common = { HOST: options.host ?? '127.0.0.1', LOG_LEVEL: options.logLevel ?? 'info' };
+  const databaseUrl = options.databaseUrl ?? process.env['DATABASE_URL'];
+  // On PostgreSQL each organisation's store is its own schema (gp-de-linde: gp_de_linde) in one database.
+  const storeEnv = (id: string): Record<string, string> =>
+    databaseUrl !== undefined && databaseUrl !== ''
+      ? { DATABASE: store(id), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: id.replace(/[^a-z0-9]/g, '_') }
+      : { DATABASE: store(id) };
 
   async function launch(id: string): Promise<void> {
     const env = envs.get(id);
@@ -301,6 +315,11 @@ export async function startTopology(options: StartOptions = {}) {
 
   // Snapshots: every store at once, each with SQLite's online backup while its service runs.
   const snapshotDir = (name: string) => {
+    if (databaseUrl !== undefined && databaseUrl !== '')
+      throw Object.assign(
+        new Error('Snapshots copy SQLite files: with a PostgreSQL store use the database server tools (pg_dump)'),
+        { code: 'SNAPSHOTS_UNSUPPORTED' },
+      );
     if (options.dataDir === undefined) throw new Error('Snapshots need stores in files: start with a data folder');
     if (!/^[a-z0-9-]{1,40}$/.test(name)) throw new Error('A snapshot name is 1-40 lower-case letters, digits, dashes');
     return join(options.dataDir, 'snapshots', name);
@@ -401,7 +420,8 @@ export async function startTopology(options: StartOptions = {}) {
         ...(result !== undefined ? { result } : {}),
       };
     } catch (err) {
-      const code = (err as { code?: unknown }).code === 'NOT_FOUND' ? 'NOT_FOUND' : 'CONFLICT';
+      const known = (err as { code?: unknown }).code;
+      const code = known === 'NOT_FOUND' || known === 'SNAPSHOTS_UNSUPPORTED' ? known : 'CONFLICT';
       reply = {
         ...base,
         ok: false,
@@ -469,7 +489,10 @@ export async function startTopology(options: StartOptions = {}) {
     // Always named: the bundled switch point cannot find its default file relative to itself.
     PROTOCOL_FILE: resolve(REPO_ROOT, topology.settings.protocolFile ?? 'services/lsp/protocol/default.json'),
     PORT: String(ephemeral ? 0 : sp.port),
-    DATABASE: sharedStoreDir !== undefined ? join(sharedStoreDir, `${sp.id}.sqlite`) : store(sp.id),
+    ...storeEnv(sp.id),
+    ...(sharedStoreDir !== undefined && (databaseUrl ?? '') === ''
+      ? { DATABASE: join(sharedStoreDir, `${sp.id}.sqlite`) }
+      : {}),
     REPLICAS: String(replicas),
     SOURCE_TIMEOUT_MS: String(options.sourceTimeoutMs ?? topology.settings.sourceTimeoutMs),
     POLICY_CORONA_OPT_IN: topology.settings.policies.coronaOptIn ? 'on' : 'off',
@@ -505,7 +528,7 @@ export async function startTopology(options: StartOptions = {}) {
         CREDENTIALS_DIR: join(pkiDir, 'professionals', o.ura),
         FRONT_OFFICE_USERS_FILE: frontOfficeUsersFile(pkiDir, o),
         PORT: String(ephemeral ? 0 : o.port),
-        DATABASE: store(o.id),
+        ...storeEnv(o.id),
         ORG_URA: o.ura,
         ORG_NAME: o.name,
         APPLICATION_ID: o.applicationId,
@@ -554,6 +577,7 @@ export async function startTopology(options: StartOptions = {}) {
     }
   }
 
+  let extraSwitchPoints = 0;
   const get = (id: string): RunningProcess => {
     const p = processes.get(id);
     if (p === undefined) throw new Error(`No process ${id} in this topology`);
@@ -571,6 +595,25 @@ export async function startTopology(options: StartOptions = {}) {
     url: (id: string) => get(id).url,
     /** Stop one process (SIGTERM for a graceful close, SIGKILL for a crash) and wait until it is gone. */
     stop: (id: string, signal: NodeJS.Signals = 'SIGTERM') => actions.stop(get(id), signal),
+    /**
+     * Another switch-point process on the same store, certificate and settings, on its own ephemeral port
+     * (several switch points on one PostgreSQL database, docs/deployment.md). Not supervised; stop it
+     * with its own `stop` (SIGKILL for a crash).
+     */
+    startSwitchPointReplica: async () => {
+      const env = envs.get(sp.id);
+      if (env === undefined) throw new Error('The switch point has not started');
+      const started = await spawn(`${sp.id}-replica-${++extraSwitchPoints}`, 'lsp', {
+        ...env,
+        PORT: '0',
+        REPLICAS: '1',
+      });
+      return {
+        url: started.url,
+        pid: started.child.pid,
+        stop: (signal: NodeJS.Signals = 'SIGTERM') => stopChild({ child: started.child }, signal),
+      };
+    },
     /** Start a stopped process again on the same port with the same store. */
     restart: (id: string) => actions.restart(get(id)),
     /** Freeze a process (SIGSTOP): it keeps its port but answers nothing, like a hung system. */

@@ -1,5 +1,5 @@
 import { nowSeconds, problem, type Decision, type ProblemError } from '@schakel/contracts';
-import { nowIso, rawSqlite, type ClientIdentity, type Kysely } from '@schakel/service-kit';
+import { nowIso, prepare, type ClientIdentity, type Kysely, type PreparedStatement } from '@schakel/service-kit';
 import type { AssertionClaims, VerifyResult } from '@schakel/trust/assertion';
 import type { LspDatabase } from '../migrations.js';
 import type { Revocations } from '../auth.js';
@@ -19,13 +19,13 @@ export interface Expected {
   responsible?: { uziNumber: string; roleCode: string } | undefined;
 }
 
-type Statement = ReturnType<ReturnType<typeof rawSqlite>['prepare']>;
 /** The replay insert, prepared once per store: it runs on every signed request. */
-const replayInserts = new WeakMap<object, Statement>();
-function replayInsert(db: Kysely<LspDatabase>): Statement {
+const replayInserts = new WeakMap<object, PreparedStatement<never>>();
+function replayInsert(db: Kysely<LspDatabase>): PreparedStatement<never> {
   let statement = replayInserts.get(db);
   if (statement === undefined) {
-    statement = rawSqlite(db).prepare(
+    statement = prepare<never>(
+      db,
       'INSERT INTO assertion_ids (jti, seen_at, expires_at) VALUES (?, ?, ?) ON CONFLICT (jti) DO NOTHING',
     );
     replayInserts.set(db, statement);
@@ -86,7 +86,7 @@ export async function acceptAssertion(
     throw mismatch('the responsible professional named in the request');
   }
   // Replay: the primary key refuses a second insert of the same message id, in any process sharing the store.
-  const inserted = replayInsert(check.db).run([c.jti, nowIso(), c.exp]);
+  const inserted = await replayInsert(check.db).run(c.jti, nowIso(), c.exp);
   if (++check.seen % 1000 === 0) {
     // Expired ids can never be replayed successfully (the window check refuses them), so they may go.
     await check.db
@@ -94,7 +94,7 @@ export async function acceptAssertion(
       .where('expires_at', '<', nowSeconds() - 3600)
       .execute();
   }
-  if (inserted.changes === 0) {
+  if (inserted === 0) {
     throw refusal(
       'ASSERTION_REPLAYED',
       'TRUST-4: a message id is accepted once',
