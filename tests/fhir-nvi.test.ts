@@ -122,8 +122,16 @@ beforeAll(async () => {
     indexStructureDefinitionBundle(JSON.parse(readFileSync(join(definitions, file), 'utf8')));
   t = await startTestTopology({ logLevel: 'info' });
   const common = { lspUrl: t.switchPoint.url, pkiDir: join(t.dataDir, 'pki') };
-  for (const holder of [HOLDER_A, HOLDER_B])
-    await enrol({ ...holder, ...common, organisationType: 'J8', provides: ['MEDVERSTREKKING'] });
+  await enrol({ ...HOLDER_A, ...common, organisationType: 'J8', provides: ['MEDVERSTREKKING'] });
+  // B answers as a source on the HL7v3 wire (its Endpoint says so); the NVI never calls it.
+  await enrol({
+    ...HOLDER_B,
+    ...common,
+    organisationType: 'J8',
+    provides: ['MEDVERSTREKKING'],
+    wire: 'hl7v3',
+    baseUrl: 'https://127.0.0.1:9/lsp/aorta',
+  });
   await enrol({ ...POST, ...common, organisationType: 'N6', professionals: [GP, INSURANCE_DOCTOR] });
 }, 120_000);
 afterAll(async () => {
@@ -294,6 +302,54 @@ describe('the NVI: deregistration', () => {
       ]),
     });
     expect((await search(GP, bsn)).total).toBe(0);
+  });
+});
+
+describe('addressing: the address book as mCSD Organization and Endpoint', () => {
+  const WIRE = 'https://schakel.dev/fhir/CodeSystem/wire';
+  const search = (resourceType: string, searchParams: Record<string, string>) =>
+    clientOf(POST.id).search({ resourceType, searchParams }).then(asBundle).then(valid);
+
+  it('finds an organisation by URA, with its type and its systems’ Endpoints', async () => {
+    const vijzel = t.get('apotheek-de-vijzel');
+    const found = await search('Organization', { identifier: `${SYSTEM.ura}|${vijzel.ura}` });
+    const orgs = resourcesOf(found, 'Organization');
+    expect(orgs).toHaveLength(1);
+    expect(orgs[0]).toMatchObject({
+      id: vijzel.ura,
+      name: vijzel.name,
+      type: [{ coding: [{ system: SYSTEM.organisationType, code: 'J8' }] }],
+      endpoint: [{ reference: `Endpoint/${vijzel.applicationId}` }],
+    });
+    const read = valid(await clientOf(POST.id).read({ resourceType: 'Organization', id: String(vijzel.ura) }));
+    expect(read).toEqual(orgs[0]);
+  });
+
+  it('finds organisations by the start of their name and by type', async () => {
+    const byName = resourcesOf(await search('Organization', { name: 'apotheek' }), 'Organization');
+    expect(byName.map((o) => o.name)).toEqual(expect.arrayContaining(['Apotheek De Vijzel', 'Apotheek Noord']));
+    expect(byName.every((o) => o.name?.startsWith('Apotheek'))).toBe(true);
+    const posts = resourcesOf(await search('Organization', { type: `${SYSTEM.organisationType}|N6` }), 'Organization');
+    expect(posts.map((o) => o.id)).toEqual(expect.arrayContaining([POST.ura, t.get('hap-midden').ura]));
+    expect(posts.every((o) => o.type?.[0]?.coding?.[0]?.code === 'N6')).toBe(true);
+  });
+
+  it('says in each Endpoint which wire the system speaks, where, and for which categories', async () => {
+    const vijzel = t.get('apotheek-de-vijzel');
+    const book = (await http(`${t.switchPoint.url}/address-book/systems/${vijzel.applicationId}`)).json;
+    const [json] = resourcesOf(await search('Endpoint', { organization: `Organization/${vijzel.ura}` }), 'Endpoint');
+    expect(json).toMatchObject({
+      connectionType: { system: WIRE, code: 'json' },
+      address: book.baseUrl,
+      payloadType: [{ coding: [{ code: 'MEDVERSTREKKING' }] }],
+      payloadMimeType: ['application/json'],
+    });
+    const hl7 = resourcesOf(await search('Endpoint', { 'connection-type': `${WIRE}|hl7v3` }), 'Endpoint');
+    expect(hl7.map((e) => [e.id, e.address, e.payloadMimeType?.[0]])).toEqual([
+      [HOLDER_B.applicationId, 'https://127.0.0.1:9/lsp/aorta', 'application/soap+xml'],
+    ]);
+    const missing = await refusal(clientOf(POST.id).read({ resourceType: 'Endpoint', id: '999999' }));
+    expect([missing.status, errorCodeOf(missing.outcome)]).toEqual([404, 'NOT_FOUND']);
   });
 });
 
