@@ -13,3 +13,5 @@ export {
 } from './authorisation/consent-rules.js';
 export { createReferenceIndex, type ReferenceIndex } from './reference-index.js';
 export { compileCheck, compileSerializer, compileValidator } from './pipeline/compiled.js';
+export { createPseudonymService, type PseudonymService } from './nvi/pseudonym-service.js';
+export { openNviStore, createNviStore, type NviStore, type NviList } from './nvi/store.js';

@@ -9,7 +9,9 @@ import {
   runReplicated,
   storeSettings,
 } from '@schakel/service-kit';
-import { parseLspConfig, type LspConfig } from './config.js';
+import { nviDatabaseOf, parseLspConfig, type LspConfig } from './config.js';
+import { openNviStore } from './nvi/store.js';
+import { pseudonymKey } from './nvi/pseudonym-service.js';
 import { migrations, type LspDatabase } from './migrations.js';
 import { buildApp } from './app.js';
 import { loadProtocol } from './authorisation/protocol.js';
@@ -23,6 +25,8 @@ runMain(async () => {
 
 async function serve(config: LspConfig): Promise<void> {
   const db = await openStore<LspDatabase>({ ...storeSettings(config), migrations });
+  const nviDatabase = nviDatabaseOf(config);
+  const nviDb = await openNviStore(nviDatabase);
   const tls = readTlsFiles(config);
   if (tls === undefined)
     throw new Error(
@@ -39,9 +43,14 @@ async function serve(config: LspConfig): Promise<void> {
     },
     // Started by the launcher: the operator's process control goes to it over the IPC channel.
     control: launcherControl(),
+    nviDb,
+    pseudonymKey: pseudonymKey(config.PSEUDONYM_KEY, nviDatabase),
     kit: { logLevel: config.LOG_LEVEL, tls },
   });
-  app.addHook('onClose', async () => db.destroy());
+  app.addHook('onClose', async () => {
+    await db.destroy();
+    await nviDb.destroy();
+  });
   const { url } = await listen(app, config.HOST, config.PORT);
   app.log.info({ url }, 'switch point listening');
   announceReady('lsp', url);
