@@ -3,3 +3,7 @@
  * builders and the mapping from the one error list to OperationOutcome. Types come from @medplum/fhirtypes.
  */
 export const FHIR_CONTENT_TYPE = 'application/fhir+json';
+export * from './sources/r4.js';
+export * from './sources/systems.js';
+export * from './sources/bundle.js';
+export * from './sources/medication.js';
