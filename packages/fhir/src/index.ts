@@ -3,7 +3,8 @@
  * builders and the mapping from the one error list to OperationOutcome. Types come from @medplum/fhirtypes.
  */
 export const FHIR_CONTENT_TYPE = 'application/fhir+json';
-export * from './sources/r4.js';
 export * from './sources/systems.js';
 export * from './sources/bundle.js';
 export * from './sources/medication.js';
+export * from './sources/search.js';
+export * from './sources/summary.js';

@@ -16,7 +16,7 @@ export const byIdentifier = (type: string, system: string, value: string, displa
 });
 
 /** A searchset Bundle (R4 3.1.1.4): matches first, then what was included, each with its search mode. */
-export function searchset(
+export function searchsetWith(
   base: string,
   parts: { match: Resource[]; include?: Resource[]; outcome?: Resource[]; self?: string },
 ): Bundle {
@@ -50,7 +50,7 @@ export const SearchsetShape = z.looseObject({
 });
 
 /** The resources of a Bundle by type, and a resolver of `Type/id` references inside it. */
-export function resourcesOf(bundle: unknown): {
+export function readBundle(bundle: unknown): {
   all: { resourceType: string; id?: string | undefined }[];
   /** The resources of one type (or of any of several, in Bundle order), each checked against `schema`. */
   ofType: <T>(type: string | string[], schema: z.ZodType<T>) => T[];

@@ -23,8 +23,8 @@ import {
   extensionValue,
   identifierValue,
   patientByBsn,
-  resourcesOf,
-  searchset,
+  readBundle,
+  searchsetWith,
 } from './bundle.js';
 import { CODE_SYSTEM, EXTENSION, ID_SYSTEM } from './systems.js';
 
@@ -136,7 +136,7 @@ export function medicationSearchset(
   answer: { dispenses: Dispense[]; contraIndications?: Cio[] | undefined },
   self?: string,
 ): Bundle {
-  return searchset(base, { ...medicationResources(answer), ...(self !== undefined ? { self } : {}) });
+  return searchsetWith(base, { ...medicationResources(answer), ...(self !== undefined ? { self } : {}) });
 }
 
 // ---- the way back ----
@@ -233,7 +233,7 @@ export function cioFrom(r: z.infer<typeof CioR>): unknown {
  * contract: anything missing or malformed throws (the switch point makes it a source error, never a 5xx).
  */
 export function readMedicationSearchset(bundle: unknown): SourceMedicationAnswer {
-  const r = resourcesOf(bundle);
+  const r = readBundle(bundle);
   const dispenses = r
     .ofType('MedicationDispense', DispenseR)
     .map((d) => dispenseFrom(d, r.resolve(d.medicationReference.reference, MedicationR)));

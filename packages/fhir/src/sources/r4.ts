@@ -10,6 +10,7 @@ export interface Coding {
   display?: string;
 }
 export interface CodeableConcept {
+  extension?: Extension[];
   coding?: Coding[];
   text?: string;
 }
@@ -18,6 +19,7 @@ export interface Identifier {
   value?: string;
 }
 export interface Reference {
+  extension?: Extension[];
   reference?: string;
   type?: string;
   identifier?: Identifier;
@@ -51,6 +53,7 @@ export interface HumanName {
   text?: string;
 }
 export interface Address {
+  extension?: Extension[];
   line?: string[];
   postalCode?: string;
   city?: string;
@@ -164,7 +167,7 @@ export interface Composition extends Base<'Composition'> {
   title: string;
   custodian?: Reference;
   event?: { code?: CodeableConcept[]; period?: Period; detail?: Reference[] }[];
-  section?: { title?: string; code?: CodeableConcept; text?: Narrative }[];
+  section?: { title?: string; code?: CodeableConcept; text?: Narrative; entry?: Reference[] }[];
 }
 export interface Consent extends Base<'Consent'> {
   status: 'active' | 'inactive' | 'draft' | 'proposed' | 'rejected' | 'entered-in-error';
@@ -195,6 +198,7 @@ export interface BundleEntry<R extends Resource = Resource> {
 }
 export interface Bundle<R extends Resource = Resource> extends Base<'Bundle'> {
   type: 'searchset' | 'collection' | 'document' | 'transaction' | 'batch' | 'transaction-response';
+  identifier?: Identifier;
   timestamp?: string;
   total?: number;
   link?: { relation: string; url: string }[];

@@ -4,8 +4,8 @@ import { OID } from '@schakel/contracts';
  * Identifier and code systems of the sources' resources, after the Dutch nl-core profiles (NamingSystem
  * URIs under http://fhir.nl/fhir/NamingSystem/ for BSN, URA, UZI, AGB, BIG) and the zib code systems
  * (G-Standaard and ATC for products, ICPC-1NL for episodes, LOINC for measurements). Schakel's own codes
- * (source status, decision codes, SOEP lines, ...) are the same OIDs the HL7v3 wire uses (packages/hl7v3
- * oids.ts: one arc, 2.25.<uuid>), as urn:oid: URIs.
+ * (source status, decision codes, SOEP lines, ...) live under https://schakel.dev/fhir/, beside the
+ * error-code and decision-code systems of the /fhir endpoint.
  */
 export const ID_SYSTEM = {
   bsn: 'http://fhir.nl/fhir/NamingSystem/bsn',
@@ -17,7 +17,8 @@ export const ID_SYSTEM = {
   uuid: 'urn:ietf:rfc:3986',
 } as const;
 
-const SCHAKEL = 'urn:oid:2.25.323076476240762072713884933401719747791';
+const SCHAKEL = 'https://schakel.dev/fhir/CodeSystem';
+const EXT = 'https://schakel.dev/fhir/StructureDefinition';
 
 export const CODE_SYSTEM = {
   /** G-Standaard (Z-Index): GPK, PRK, HPK, ZI number, as the zib PharmaceuticalProduct names them. */
@@ -34,32 +35,36 @@ export const CODE_SYSTEM = {
   conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
   consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
   /** Schakel: the status of one source in a batch (ok, no-data, refused, timeout, unreachable, error). */
-  sourceStatus: `${SCHAKEL}.1`,
+  sourceStatus: `${SCHAKEL}/source-status`,
   /** Schakel: decision codes (CONSENT_GIVEN, CONSENT_OBJECTION, PROTOCOL_DENY, ...). */
-  decision: `${SCHAKEL}.2`,
+  decision: `${SCHAKEL}/decision-code`,
   /** Schakel: problem codes of the one error list (UPSTREAM_ERROR, ...). */
-  problem: `${SCHAKEL}.3`,
+  problem: `${SCHAKEL}/error-code`,
   /** Schakel: kind of GP contact (consult, visite, telefonisch, e-consult, overig). */
-  contactType: `${SCHAKEL}.5`,
+  contactType: `${SCHAKEL}/contact-type`,
   /** Schakel: SOEP line (S, O, E, P) of a journal entry, and the parts of an observation report. */
-  soep: `${SCHAKEL}.6`,
+  soep: `${SCHAKEL}/soep`,
   /** Schakel: treatment limits (niet-reanimeren, geen-ziekenhuisopname, ...). */
-  treatmentLimit: `${SCHAKEL}.7`,
+  treatmentLimit: `${SCHAKEL}/treatment-limit`,
   /** Schakel: what a Flag or Composition of a source is (contra-indication, covering note, journal entry, ...). */
-  itemKind: `${SCHAKEL}.8`,
+  itemKind: `${SCHAKEL}/item-kind`,
   /** Placeholder for the G-Standaard CiO thesaurus, whose OID we could not verify. */
-  gstdThesaurus: `${SCHAKEL}.9`,
+  gstdThesaurus: `${SCHAKEL}/gstd-thesaurus-placeholder`,
   /** Schakel: the care situation (regular, acute). */
-  situation: `${SCHAKEL}.11`,
+  situation: `${SCHAKEL}/situation`,
 } as const;
 
 /** Extensions of Schakel's own for what no R4 element holds; nl-core's ext-Comment for free-text notes. */
 export const EXTENSION = {
   comment: 'http://nictiz.nl/fhir/StructureDefinition/ext-Comment',
-  strength: `${SCHAKEL}.20`,
-  attention: `${SCHAKEL}.21`,
-  recordedAt: `${SCHAKEL}.22`,
-  validUntil: `${SCHAKEL}.23`,
-  processedAt: `${SCHAKEL}.24`,
-  journalFrom: `${SCHAKEL}.25`,
+  strength: `${EXT}/product-strength`,
+  attention: `${EXT}/attention-flag`,
+  recordedAt: `${EXT}/recorded-at`,
+  role: `${EXT}/uzi-role`,
+  organisationType: `${EXT}/organisation-type`,
+  street: `${EXT}/street`,
+  houseNumber: `${EXT}/house-number`,
+  encounterAt: `${EXT}/encounter-at`,
+  endDate: `${EXT}/episode-end-date`,
+  unit: `${EXT}/unit-of-text-value`,
 } as const;
