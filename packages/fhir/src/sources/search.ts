@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { Bsn, SourceMedicationQuery, SourceSummaryQuery, problem } from '@schakel/contracts';
 import { ID_SYSTEM } from './systems.js';
 

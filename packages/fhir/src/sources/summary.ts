@@ -613,7 +613,8 @@ function summaryFrom(resources: Loose<Resource>[]): unknown {
 export function readSummaryBundle(bundle: unknown): SourceSummaryAnswer {
   let candidate: unknown;
   try {
-    const b = bundle as Loose<Bundle>;
+    // Untrusted input: any shape may come, so every access is guarded and anything thrown is a bad answer.
+    const b = bundle as Partial<Loose<Bundle>> | null | undefined;
     if (b?.resourceType !== 'Bundle' || (b.type !== 'document' && b.type !== 'collection'))
       throw new Error('not a document or collection Bundle');
     const resources = (b.entry ?? []).flatMap((e) => (e.resource === undefined ? [] : [e.resource as Loose<Resource>]));
@@ -632,7 +633,9 @@ export function readSummaryBundle(bundle: unknown): SourceSummaryAnswer {
     } else if (resources.length === 0) candidate = { interaction: 'QUPC_IN990002NL', summary: null };
     else candidate = { interaction: 'QUPC_IN990002NL', summary: summaryFrom(resources) };
   } catch (err) {
-    throw new Error(`the Bundle does not make a summary answer: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`the Bundle does not make a summary answer: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   const parsed = SourceSummaryAnswer.safeParse(candidate);
   if (!parsed.success) {
