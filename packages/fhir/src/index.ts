@@ -8,3 +8,5 @@ export * from './sources/bundle.js';
 export * from './sources/medication.js';
 export * from './sources/search.js';
 export * from './sources/summary.js';
+export * from './sources/batch.js';
+export { outcomeFromProblem, problemFromOutcome, type OperationOutcome } from './sources/shim.js';

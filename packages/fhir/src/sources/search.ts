@@ -78,11 +78,14 @@ export function medicationSearch(q: SourceMedicationQuery): { path: string; requ
   return { path: `MedicationDispense?${s.toString()}`, requester: encodeRequester(q.requester) };
 }
 
-/** What a pharmacy's FHIR leg reads from the search: the same query the other legs take. */
-export function medicationQueryOf(
-  params: Params,
-  requesterHeader: string | string[] | undefined,
-): { query: SourceMedicationQuery; includes: { medication: boolean; intolerances: boolean } } {
+/** What the search itself says (the switch point's /fhir reads it too): patient, period, includes. */
+export function medicationSearchOf(params: Params): {
+  bsn: string;
+  from?: string;
+  to?: string;
+  latestPerProduct?: true;
+  includes: { medication: boolean; intolerances: boolean };
+} {
   const bsn = bsnOfToken(params, 'patient.identifier');
   const range: { from?: string; to?: string } = {};
   for (const v of all(params.whenhandedover)) {
@@ -92,21 +95,30 @@ export function medicationQueryOf(
     if (m[1] === 'ge') range.from = m[2];
     else range.to = m[2];
   }
-  const query = SourceMedicationQuery.safeParse({
-    bsn,
-    requester: decodeRequester(requesterHeader, MedicationRequester),
-    ...range,
-    ...(all(params['latest-per-product']).includes('true') ? { latestPerProduct: true } : {}),
-  });
-  if (!query.success) throw problem('VALIDATION_ERROR', query.error.issues[0]?.message ?? 'not a medication query');
   const revinclude = all(params._revinclude);
   return {
-    query: query.data,
+    bsn,
+    ...range,
+    ...(all(params['latest-per-product']).includes('true') ? { latestPerProduct: true as const } : {}),
     includes: {
       medication: all(params._include).includes('MedicationDispense:medication'),
       intolerances: revinclude.includes('AllergyIntolerance:patient') || revinclude.includes('Flag:patient'),
     },
   };
+}
+
+/** What a pharmacy's FHIR leg reads from the search and the requester header: the query the other legs take. */
+export function medicationQueryOf(
+  params: Params,
+  requesterHeader: string | string[] | undefined,
+): { query: SourceMedicationQuery; includes: { medication: boolean; intolerances: boolean } } {
+  const { includes, ...search } = medicationSearchOf(params);
+  const query = SourceMedicationQuery.safeParse({
+    ...search,
+    requester: decodeRequester(requesterHeader, MedicationRequester),
+  });
+  if (!query.success) throw problem('VALIDATION_ERROR', query.error.issues[0]?.message ?? 'not a medication query');
+  return { query: query.data, includes };
 }
 
 /** The summary query as the Patient/$summary operation (as the International Patient Summary names it). */

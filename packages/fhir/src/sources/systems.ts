@@ -67,4 +67,5 @@ export const EXTENSION = {
   encounterAt: `${EXT}/encounter-at`,
   endDate: `${EXT}/episode-end-date`,
   unit: `${EXT}/unit-of-text-value`,
+  source: `${EXT}/batch-source`,
 } as const;
