@@ -9,7 +9,7 @@ import { Agent } from 'undici';
 import { Client } from 'fhir-kit-client';
 import { REPO_ROOT, freshBsn, loadTopology, operatorClient, type Topology } from '@schakel/topology';
 import { signAssertion } from '@schakel/trust/assertion';
-import { CODE_SYSTEM, ID_SYSTEM, REQUESTER_HEADER, medicationSearchset } from '@schakel/fhir';
+import { CODE_SYSTEM, SYSTEM, REQUESTER_HEADER, medicationSearchset } from '@schakel/fhir';
 import { invalidResources } from '../packages/fhir/test/r4.js';
 import { COVERING_GP, dispense, http, startTestTopology } from './helpers.js';
 
@@ -138,7 +138,7 @@ const searchMedication = async (bsn: string, extra: Record<string, string | stri
   ).search({
     resourceType: 'MedicationDispense',
     searchParams: {
-      'patient.identifier': `${ID_SYSTEM.bsn}|${bsn}`,
+      'patient.identifier': `${SYSTEM.bsn}|${bsn}`,
       _include: 'MedicationDispense:medication',
       _revinclude: ['AllergyIntolerance:patient', 'Flag:patient'],
       ...extra,
@@ -188,7 +188,7 @@ describe('a source on wire fhir', () => {
     const requester = Buffer.from(
       JSON.stringify({ ura: CONSUMER.ura, organisationName: 'X', professional: COVERING_GP }),
     ).toString('base64url');
-    const path = `/lsp/fhir/MedicationDispense?patient.identifier=${encodeURIComponent(`${ID_SYSTEM.bsn}|${bsn}`)}&_include=MedicationDispense:medication&_revinclude=AllergyIntolerance:patient`;
+    const path = `/lsp/fhir/MedicationDispense?patient.identifier=${encodeURIComponent(`${SYSTEM.bsn}|${bsn}`)}&_include=MedicationDispense:medication&_revinclude=AllergyIntolerance:patient`;
     try {
       const r = await http(`${t.url(A)}${path}`, { dispatcher: lsp, headers: { [REQUESTER_HEADER]: requester } });
       expect(r.status, r.text).toBe(200);
@@ -265,7 +265,7 @@ describe('GET /fhir/MedicationDispense at the switch point', () => {
     const client = await fhirClient(bsn);
     const bundle = (await client.search({
       resourceType: 'MedicationDispense',
-      searchParams: { 'patient.identifier': `${ID_SYSTEM.bsn}|${bsn}` },
+      searchParams: { 'patient.identifier': `${SYSTEM.bsn}|${bsn}` },
     })) as any;
     expect(invalidResources(bundle)).toEqual([]);
     expect(ofType(bundle, 'MedicationDispense').map((d: any) => d.medicationReference.display)).toEqual([
@@ -285,7 +285,7 @@ describe('GET /fhir/MedicationDispense at the switch point', () => {
       requestOptions: { dispatcher: consumer.agent },
     });
     const err = (await client
-      .search({ resourceType: 'MedicationDispense', searchParams: { 'patient.identifier': `${ID_SYSTEM.bsn}|${bsn}` } })
+      .search({ resourceType: 'MedicationDispense', searchParams: { 'patient.identifier': `${SYSTEM.bsn}|${bsn}` } })
       .catch((e: unknown) => e)) as any;
     expect(err.response.status).toBe(401);
     expect(err.response.data.resourceType).toBe('OperationOutcome');

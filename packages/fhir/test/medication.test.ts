@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Cio, Dispense } from '@schakel/contracts';
-import { medicationSearchset, readMedicationSearchset, ID_SYSTEM, CODE_SYSTEM } from '../src/index.js';
+import { medicationSearchset, readMedicationSearchset, SYSTEM, CODE_SYSTEM } from '../src/index.js';
 import { invalidResources } from './r4.js';
 
 const BASE = 'https://pharmacy.test/lsp/fhir';
@@ -45,8 +45,8 @@ describe('the medication searchset of a pharmacy', () => {
     const md = bundle.entry?.find((e) => e.resource?.resourceType === 'MedicationDispense');
     expect(md?.search?.mode).toBe('match');
     expect(md?.resource).toMatchObject({
-      subject: { identifier: { system: ID_SYSTEM.bsn, value: '999900146' } },
-      performer: [{ actor: { identifier: { system: ID_SYSTEM.ura, value: '02000001' } } }],
+      subject: { identifier: { system: SYSTEM.bsn, value: '999900146' } },
+      performer: [{ actor: { identifier: { system: SYSTEM.ura, value: '02000001' } } }],
       whenHandedOver: '2026-10-01',
     });
     const med = bundle.entry?.find((e) => e.resource?.resourceType === 'Medication');
@@ -60,7 +60,7 @@ describe('the medication searchset of a pharmacy', () => {
         ]),
       },
     });
-    expect(JSON.stringify(bundle)).toContain(ID_SYSTEM.agb);
+    expect(JSON.stringify(bundle)).toContain(SYSTEM.agb);
     expect(bundle.entry?.map((e) => e.resource?.resourceType)).toEqual([
       'MedicationDispense',
       'Medication',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CODE_SYSTEM, ID_SYSTEM, readSummaryBundle, summaryBundle } from '../src/index.js';
+import { CODE_SYSTEM, SYSTEM, readSummaryBundle, summaryBundle } from '../src/index.js';
 // The HL7v3 wire's fixture of a rich summary (every kind of item), so both wires are tried on the same data.
 import { summary } from '../../hl7v3/test/fixtures.js';
 import { invalidResources } from './r4.js';
@@ -19,9 +19,9 @@ describe('the professional summary as a FHIR document', () => {
     expect(bundle.type).toBe('document');
     expect(bundle.entry?.[0]?.resource).toMatchObject({ resourceType: 'Composition', id: 'summary' });
     const resource = (type: string) => bundle.entry?.find((e) => e.resource?.resourceType === type)?.resource;
-    expect(resource('Patient')).toMatchObject({ identifier: [{ system: ID_SYSTEM.bsn, value: summary.bsn }] });
+    expect(resource('Patient')).toMatchObject({ identifier: [{ system: SYSTEM.bsn, value: summary.bsn }] });
     expect(resource('Organization')).toMatchObject({
-      identifier: [{ system: ID_SYSTEM.ura, value: summary.practice.ura }],
+      identifier: [{ system: SYSTEM.ura, value: summary.practice.ura }],
     });
     expect(resource('Condition')).toMatchObject({ code: { coding: [{ system: CODE_SYSTEM.icpc, code: 'T90.02' }] } });
   });

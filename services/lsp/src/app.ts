@@ -22,6 +22,8 @@ import { questionRoutes } from './questions.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import { jsonRoutes } from './wires/json.js';
 import { hl7v3Routes, wsdlRoutes } from './wires/hl7v3.js';
+import { fhirRoutes } from './wires/fhir.js';
+import { bearerSigned } from './wires/bearer.js';
 import { policyNoticeRoutes } from './policy-notices.js';
 import { controlRoutes } from './control.js';
 import { loadProtocol, type ProtocolRow } from './authorisation/protocol.js';
@@ -124,6 +126,8 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
       clockSkewSeconds: config.CLOCK_SKEW_SECONDS,
     });
     policyNoticeRoutes(system, { policies, book, client, timeoutMs: config.SOURCE_TIMEOUT_MS });
+    // The second wire (issue #17): FHIR R4 under /fhir, its modules in fhir/modules.ts.
+    await fhirRoutes(system, { run, pipeline: pipelineDeps, verifier, signed: bearerSigned(verifier) });
   });
   // The WSDLs describe the AORTA endpoints, as /openapi.json describes the JSON ones: open.
   await audience(

@@ -1,8 +1,9 @@
 import type { BatchSourceEntry, QueryBatch } from '@schakel/contracts';
-import { decisionIssue, SCHAKEL_SYSTEM, SYSTEM, type OperationOutcome, type OperationOutcomeIssue } from './shim.js';
+import { decisionIssue } from '../outcome.js';
+import { SCHAKEL_SYSTEM, SYSTEM } from '../systems.js';
+import type { OperationOutcome, OperationOutcomeIssue, Resource } from '../types.js';
 import { searchsetWith } from './bundle.js';
 import { medicationResources } from './medication.js';
-import type { Resource } from './r4.js';
 import { CODE_SYSTEM, EXTENSION } from './systems.js';
 
 /** How a source's status reads as an OperationOutcome issue (R4 issue-severity and issue-type). */

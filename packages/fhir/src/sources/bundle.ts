@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Bundle, BundleEntry, Identifier, Reference, Resource } from './r4.js';
-import { ID_SYSTEM } from './systems.js';
+import { SYSTEM } from '../systems.js';
+import type { Bundle, BundleEntry, Identifier, Reference, Resource } from '../types.js';
 
 /** A logical reference to the patient by BSN (nl-core: the BSN identifier, no Patient resource needed). */
 export const patientByBsn = (bsn: string): Reference => ({
   type: 'Patient',
-  identifier: { system: ID_SYSTEM.bsn, value: bsn },
+  identifier: { system: SYSTEM.bsn, value: bsn },
 });
 
 /** A logical reference by one identifier, with its display. */
@@ -118,7 +118,7 @@ export const extensionValue = (
 
 /** The BSN a reference names (a logical reference by BSN identifier). */
 export const bsnOf = (ref: z.infer<typeof ReferenceR> | undefined): string | undefined =>
-  ref?.identifier?.system === ID_SYSTEM.bsn ? ref.identifier.value : undefined;
+  ref?.identifier?.system === SYSTEM.bsn ? ref.identifier.value : undefined;
 
 /** A date (YYYY-MM-DD) from a FHIR date or dateTime. */
 export const dateOf = (v: string | undefined): string | undefined => v?.slice(0, 10);

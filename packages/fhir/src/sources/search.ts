@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { Bsn, SourceMedicationQuery, SourceSummaryQuery, problem } from '@schakel/contracts';
-import { ID_SYSTEM } from './systems.js';
+import { SYSTEM } from '../systems.js';
 
 /**
  * The searches the switch point asks a FHIR source, in one place for both ends (the switch point builds
@@ -50,8 +50,8 @@ const all = (v: string | string[] | undefined): string[] => (v === undefined ? [
 function bsnOfToken(params: Params, name: string): string {
   const [token, ...more] = all(params[name]);
   const [system, value] = token?.split('|') ?? [];
-  if (token === undefined || more.length > 0 || system !== ID_SYSTEM.bsn || value === undefined)
-    throw problem('VALIDATION_ERROR', `Search by ${name}=${ID_SYSTEM.bsn}|<BSN>, once`, { field: name });
+  if (token === undefined || more.length > 0 || system !== SYSTEM.bsn || value === undefined)
+    throw problem('VALIDATION_ERROR', `Search by ${name}=${SYSTEM.bsn}|<BSN>, once`, { field: name });
   const bsn = Bsn.safeParse(value);
   if (!bsn.success)
     throw problem('INVALID_BSN', `${name}: not a BSN (9 digits passing the 11-proef)`, {
@@ -61,7 +61,7 @@ function bsnOfToken(params: Params, name: string): string {
   return bsn.data;
 }
 
-const token = (bsn: string) => `${ID_SYSTEM.bsn}|${bsn}`;
+const token = (bsn: string) => `${SYSTEM.bsn}|${bsn}`;
 export const MEDICATION_INCLUDES = {
   _include: ['MedicationDispense:medication'],
   _revinclude: ['AllergyIntolerance:patient', 'Flag:patient'],

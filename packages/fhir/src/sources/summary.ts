@@ -6,26 +6,21 @@ import {
   type Decision,
   type ProfessionalSummary,
 } from '@schakel/contracts';
+import type { Bundle, Coding, Extension, OperationOutcome, Organization, Reference, Resource } from '../types.js';
 import type {
   AllergyIntolerance,
-  Bundle,
-  Coding,
   Composition,
   Condition,
   Consent,
-  Extension,
   Flag,
   MedicationRequest,
   Observation,
-  OperationOutcome,
-  Organization,
   Patient,
   Practitioner,
-  Reference,
-  Resource,
 } from './r4.js';
+import { SYSTEM } from '../systems.js';
 import { byIdentifier, narrative, textOfNarrative } from './bundle.js';
-import { CODE_SYSTEM, EXTENSION, ID_SYSTEM } from './systems.js';
+import { CODE_SYSTEM, EXTENSION, UUID_SYSTEM } from './systems.js';
 
 /**
  * The GP's professional summary (QUPC_IN990002NL content) as a FHIR document Bundle, after the zibs the
@@ -68,8 +63,8 @@ function prescriberContained(p: { name: string; agb?: string | undefined; big?: 
     resourceType: 'Practitioner',
     id: 'prescriber',
     identifier: [
-      ...(p.agb !== undefined ? [{ system: ID_SYSTEM.agb, value: p.agb }] : []),
-      ...(p.big !== undefined ? [{ system: ID_SYSTEM.big, value: p.big }] : []),
+      ...(p.agb !== undefined ? [{ system: SYSTEM.agb, value: p.agb }] : []),
+      ...(p.big !== undefined ? [{ system: SYSTEM.big, value: p.big }] : []),
     ],
     name: [{ text: p.name }],
   };
@@ -80,7 +75,7 @@ function feedbackComposition(f: AcuteCareFeedback): Composition {
   return {
     resourceType: 'Composition',
     id: `report-${f.messageId}`,
-    identifier: { system: ID_SYSTEM.uuid, value: `urn:uuid:${f.messageId}` },
+    identifier: { system: UUID_SYSTEM, value: `urn:uuid:${f.messageId}` },
     status: 'final',
     type: { coding: [{ system: CODE_SYSTEM.itemKind, code: 'observation-report' }], text: 'Waarneemverslag' },
     category: [{ coding: [{ system: CODE_SYSTEM.situation, code: f.situation }] }],
@@ -88,7 +83,7 @@ function feedbackComposition(f: AcuteCareFeedback): Composition {
     date: f.processedAt,
     author: [
       {
-        ...byIdentifier('Practitioner', ID_SYSTEM.uziPerson, f.author.uziNumber, f.author.name),
+        ...byIdentifier('Practitioner', SYSTEM.uziPerson, f.author.uziNumber, f.author.name),
         extension: [
           {
             url: EXTENSION.role,
@@ -127,7 +122,7 @@ export function summaryResources(s: ProfessionalSummary): Resource[] {
   const patient: Patient = {
     resourceType: 'Patient',
     id: 'patient',
-    identifier: [{ system: ID_SYSTEM.bsn, value: s.bsn }],
+    identifier: [{ system: SYSTEM.bsn, value: s.bsn }],
     ...(s.patient !== undefined
       ? {
           name: [{ text: s.patient.name }],
@@ -154,7 +149,7 @@ export function summaryResources(s: ProfessionalSummary): Resource[] {
   const practice: Organization = {
     resourceType: 'Organization',
     id: 'practice',
-    identifier: [{ system: ID_SYSTEM.ura, value: s.practice.ura }],
+    identifier: [{ system: SYSTEM.ura, value: s.practice.ura }],
     name: s.practice.name,
   };
   const episodes: Condition[] = s.openEpisodes.map((e) => ({
@@ -315,7 +310,7 @@ export function summaryResources(s: ProfessionalSummary): Resource[] {
     ...(l.reportedIn !== undefined
       ? {
           sourceReference: {
-            identifier: { system: ID_SYSTEM.uuid, value: `urn:uuid:${l.reportedIn.messageId}` },
+            identifier: { system: UUID_SYSTEM, value: `urn:uuid:${l.reportedIn.messageId}` },
             display: l.reportedIn.organisationName,
             extension: [{ url: EXTENSION.encounterAt, valueDateTime: l.reportedIn.at }],
           },
@@ -368,7 +363,7 @@ export function summaryBundle(
     return {
       resourceType: 'Bundle',
       type: 'document',
-      identifier: { system: ID_SYSTEM.uuid, value: `urn:uuid:${randomUUID()}` },
+      identifier: { system: UUID_SYSTEM, value: `urn:uuid:${randomUUID()}` },
       timestamp: answer.summary.generatedAt,
       entry: entries(summaryResources(answer.summary)),
     };
@@ -416,20 +411,32 @@ const prescriberOf = (r: MedicationRequest) => {
   const p = r.contained?.find(
     (c): c is Practitioner => c.resourceType === 'Practitioner' && `#${c.id}` === r.requester?.reference,
   );
-  const agb = p?.identifier?.find((i) => i.system === ID_SYSTEM.agb)?.value;
-  const big = p?.identifier?.find((i) => i.system === ID_SYSTEM.big)?.value;
+  const agb = p?.identifier?.find((i) => i.system === SYSTEM.agb)?.value;
+  const big = p?.identifier?.find((i) => i.system === SYSTEM.big)?.value;
   return { name: p?.name?.[0]?.text, ...opt('agb', agb), ...opt('big', big) };
 };
 
+/** What a summary Bundle holds, by type (the reader's view). */
+type SummaryResource =
+  | Patient
+  | Organization
+  | Condition
+  | Composition
+  | Observation
+  | MedicationRequest
+  | AllergyIntolerance
+  | Flag
+  | Consent;
+
 function summaryFrom(resources: Loose<Resource>[]): unknown {
-  const of = <T extends Resource['resourceType']>(type: T) =>
-    resources.filter((r) => r.resourceType === type) as unknown as Extract<Resource, { resourceType: T }>[];
+  const of = <T extends SummaryResource['resourceType']>(type: T) =>
+    resources.filter((r) => r.resourceType === type) as unknown as Extract<SummaryResource, { resourceType: T }>[];
   const [composition, ...compositions] = of('Composition');
   if (composition === undefined || kindOf(composition) !== 'professional-summary')
     throw new Error('a document Bundle whose first Composition is not the professional summary');
   const patient = of('Patient')[0];
   const practice = of('Organization')[0];
-  const bsn = patient?.identifier?.find((i) => i.system === ID_SYSTEM.bsn)?.value;
+  const bsn = patient?.identifier?.find((i) => i.system === SYSTEM.bsn)?.value;
   const address = patient?.address?.[0];
   const recorded = (r: { id?: string; extension?: Extension[] }) => ({
     id: r.id,
@@ -458,7 +465,7 @@ function summaryFrom(resources: Loose<Resource>[]): unknown {
           },
         }
       : {}),
-    practice: { ura: practice?.identifier?.find((i) => i.system === ID_SYSTEM.ura)?.value, name: practice?.name },
+    practice: { ura: practice?.identifier?.find((i) => i.system === SYSTEM.ura)?.value, name: practice?.name },
     generatedAt: composition.date,
     journalFrom: composition.event?.[0]?.period?.start,
     openEpisodes: of('Condition').map((c) => ({

@@ -1,45 +1,34 @@
-import { OID } from '@schakel/contracts';
+import { SCHAKEL_SYSTEM, SYSTEM } from '../systems.js';
 
-/**
- * Identifier and code systems of the sources' resources, after the Dutch nl-core profiles (NamingSystem
- * URIs under http://fhir.nl/fhir/NamingSystem/ for BSN, URA, UZI, AGB, BIG) and the zib code systems
- * (G-Standaard and ATC for products, ICPC-1NL for episodes, LOINC for measurements). Schakel's own codes
- * (source status, decision codes, SOEP lines, ...) live under https://schakel.dev/fhir/, beside the
- * error-code and decision-code systems of the /fhir endpoint.
- */
-export const ID_SYSTEM = {
-  bsn: 'http://fhir.nl/fhir/NamingSystem/bsn',
-  ura: 'http://fhir.nl/fhir/NamingSystem/ura',
-  uziPerson: 'http://fhir.nl/fhir/NamingSystem/uzi-nr-pers',
-  agb: 'http://fhir.nl/fhir/NamingSystem/agb-z',
-  big: 'http://fhir.nl/fhir/NamingSystem/big',
-  /** A switch-point message id (an observation report's), as the nl-core convention for a UUID. */
-  uuid: 'urn:ietf:rfc:3986',
-} as const;
+/** An identifier that is a UUID (a message id), as nl-core writes it: `urn:uuid:<uuid>` under this system. */
+export const UUID_SYSTEM = 'urn:ietf:rfc:3986';
 
 const SCHAKEL = 'https://schakel.dev/fhir/CodeSystem';
 const EXT = 'https://schakel.dev/fhir/StructureDefinition';
 
+/**
+ * The code systems of the sources' resources beyond the identifier systems of ../systems.ts (SYSTEM: BSN,
+ * URA, UZI, AGB, BIG, G-Standaard, ATC, ICPC-1NL): LOINC for measurements, HL7's terminology for clinical
+ * status and consent scope, and Schakel's own codes (source status, SOEP lines, ...) under
+ * https://schakel.dev/fhir/, beside the error-code and decision-code systems of the /fhir endpoint.
+ */
 export const CODE_SYSTEM = {
-  /** G-Standaard (Z-Index): GPK, PRK, HPK, ZI number, as the zib PharmaceuticalProduct names them. */
-  gpk: 'urn:oid:2.16.840.1.113883.2.4.4.1',
-  prk: 'urn:oid:2.16.840.1.113883.2.4.4.10',
-  hpk: 'urn:oid:2.16.840.1.113883.2.4.4.7',
-  zi: 'urn:oid:2.16.840.1.113883.2.4.4.8',
-  atc: 'http://www.whocc.no/atc',
-  icpc: 'http://hl7.org/fhir/sid/icpc-1-nl',
+  gpk: SYSTEM.gpk,
+  prk: SYSTEM.prk,
+  hpk: SYSTEM.hpk,
+  zi: SYSTEM.zi,
+  atc: SYSTEM.atc,
+  icpc: SYSTEM.icpc,
   loinc: 'http://loinc.org',
-  uziRole: `urn:oid:${OID.uziRole}`,
-  organisationType: `urn:oid:${OID.organisationType}`,
+  uziRole: SYSTEM.uziRole,
+  organisationType: SYSTEM.organisationType,
   allergyClinical: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical',
   conditionClinical: 'http://terminology.hl7.org/CodeSystem/condition-clinical',
   consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
   /** Schakel: the status of one source in a batch (ok, no-data, refused, timeout, unreachable, error). */
   sourceStatus: `${SCHAKEL}/source-status`,
-  /** Schakel: decision codes (CONSENT_GIVEN, CONSENT_OBJECTION, PROTOCOL_DENY, ...). */
-  decision: `${SCHAKEL}/decision-code`,
-  /** Schakel: problem codes of the one error list (UPSTREAM_ERROR, ...). */
-  problem: `${SCHAKEL}/error-code`,
+  decision: SCHAKEL_SYSTEM.decisionCode,
+  problem: SCHAKEL_SYSTEM.errorCode,
   /** Schakel: kind of GP contact (consult, visite, telefonisch, e-consult, overig). */
   contactType: `${SCHAKEL}/contact-type`,
   /** Schakel: SOEP line (S, O, E, P) of a journal entry, and the parts of an observation report. */
