@@ -24,6 +24,8 @@ import { jsonRoutes } from './wires/json.js';
 import { hl7v3Routes, wsdlRoutes } from './wires/hl7v3.js';
 import { fhirRoutes } from './wires/fhir.js';
 import { bearerSigned } from './wires/bearer.js';
+import { createNviStore, openNviStore, type NviDatabase } from './nvi/store.js';
+import { createPseudonymService, pseudonymKey } from './nvi/pseudonym-service.js';
 import { policyNoticeRoutes } from './policy-notices.js';
 import { controlRoutes } from './control.js';
 import { loadProtocol, type ProtocolRow } from './authorisation/protocol.js';
@@ -40,11 +42,15 @@ export interface LspDeps {
   policies?: Policies;
   /** The launcher that started this process, for the operator's process control (none: control refuses). */
   control?: ProcessControl;
+  /** The NVI's own store (no BSN in it; docs/fhir.md); default: in memory, closed with the app. */
+  nviDb?: Kysely<NviDatabase>;
+  /** The pseudonym service's key for this environment; default: one for this process only. */
+  pseudonymKey?: Buffer;
   kit?: KitOptions;
 }
 
 export type LspAppConfig = Pick<LspConfig, 'SOURCE_TIMEOUT_MS' | 'LOG_LEVEL' | 'CLOCK_SKEW_SECONDS'> &
-  Partial<Pick<LspConfig, 'PORTAL_TEST_CODE'>>;
+  Partial<Pick<LspConfig, 'PORTAL_TEST_CODE' | 'NVI_URA'>>;
 
 /** The switch point: address book, reference index, consent, policies, access log, portal, and the fanned-out queries. */
 export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App> {
@@ -108,6 +114,15 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
   };
   const run = createPipeline(pipelineDeps);
   const registrations = createRegistrations(index, book);
+  // The NVI (issue #17): its own store, holding pseudonyms the pseudonym service makes; only the forward
+  // direction is handed on.
+  const nviDb = deps.nviDb ?? (await openNviStore(':memory:'));
+  const pseudonyms = createPseudonymService(deps.pseudonymKey ?? pseudonymKey(undefined, ':memory:'));
+  const nvi = {
+    store: createNviStore(nviDb),
+    pseudonymFor: pseudonyms.pseudonymFor,
+    nviUra: config.NVI_URA ?? '00000001',
+  };
 
   // Who may call what is decided by where a route is registered (docs/security.md, "Who may call what"):
   // connected systems
@@ -127,7 +142,7 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
     });
     policyNoticeRoutes(system, { policies, book, client, timeoutMs: config.SOURCE_TIMEOUT_MS });
     // The second wire (issue #17): FHIR R4 under /fhir, its modules in fhir/modules.ts.
-    await fhirRoutes(system, { run, pipeline: pipelineDeps, verifier, signed: bearerSigned(verifier) });
+    await fhirRoutes(system, { run, pipeline: pipelineDeps, verifier, signed: bearerSigned(verifier), nvi });
   });
   // The WSDLs describe the AORTA endpoints, as /openapi.json describes the JSON ones: open.
   await audience(
@@ -147,6 +162,7 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
 
   app.addHook('onClose', async () => {
     if (deps.client === undefined) await client.close();
+    if (deps.nviDb === undefined) await nviDb.destroy();
   });
   return app;
 }

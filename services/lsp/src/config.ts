@@ -17,6 +17,20 @@ export const lspConfigShape = {
   POLICY_CORONA_OPT_IN: z.enum(['on', 'off']).default('on'),
   POLICY_STOP_BUTTON: z.enum(['on', 'off']).default('on'),
   POLICY_PRESUMED_CONSENT: z.enum(['on', 'off']).default('on'),
+  /** The NVI's own store (FHIR localisation); default: beside DATABASE as <name>-nvi.sqlite (or in memory). */
+  NVI_DATABASE: z.string().min(1).optional(),
+  /** The pseudonym service's key for this environment (hex or base64, 32 bytes or more); default: a key file beside the NVI store. */
+  PSEUDONYM_KEY: z.string().min(1).optional(),
+  /** The organisation the NVI's pseudonyms are made for (the switch point's URA). */
+  NVI_URA: z
+    .string()
+    .regex(/^\d{8}$/, 'expected 8 digits (URA)')
+    .default('00000001'),
 };
+
+/** Where the NVI's store lives when NVI_DATABASE is not set: beside the switch point's own. */
+export const nviDatabaseOf = (config: Pick<LspConfig, 'DATABASE' | 'NVI_DATABASE'>): string =>
+  config.NVI_DATABASE ??
+  (config.DATABASE === ':memory:' ? ':memory:' : config.DATABASE.replace(/(\.sqlite)?$/, '-nvi.sqlite'));
 export type LspConfig = z.infer<z.ZodObject<typeof lspConfigShape>>;
 export const parseLspConfig = (env?: Record<string, string | undefined>) => parseConfig(lspConfigShape, env);

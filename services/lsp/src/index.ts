@@ -12,3 +12,5 @@ export {
   type Policies,
 } from './authorisation/consent-rules.js';
 export { createReferenceIndex, type ReferenceIndex } from './reference-index.js';
+export { createPseudonymService, type PseudonymService } from './nvi/pseudonym-service.js';
+export { openNviStore, createNviStore, type NviStore, type NviList } from './nvi/store.js';

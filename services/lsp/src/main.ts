@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { announceReady, launcherControl, listen, openStore, readTlsFiles, runMain } from '@schakel/service-kit';
-import { parseLspConfig } from './config.js';
+import { nviDatabaseOf, parseLspConfig } from './config.js';
+import { openNviStore } from './nvi/store.js';
+import { pseudonymKey } from './nvi/pseudonym-service.js';
 import { migrations, type LspDatabase } from './migrations.js';
 import { buildApp } from './app.js';
 import { loadProtocol } from './authorisation/protocol.js';
@@ -8,6 +10,8 @@ import { loadProtocol } from './authorisation/protocol.js';
 runMain(async () => {
   const config = parseLspConfig();
   const db = await openStore<LspDatabase>({ database: config.DATABASE, migrations });
+  const nviDatabase = nviDatabaseOf(config);
+  const nviDb = await openNviStore(nviDatabase);
   const tls = readTlsFiles(config);
   if (tls === undefined)
     throw new Error(
@@ -24,9 +28,14 @@ runMain(async () => {
     },
     // Started by the launcher: the operator's process control goes to it over the IPC channel.
     control: launcherControl(),
+    nviDb,
+    pseudonymKey: pseudonymKey(config.PSEUDONYM_KEY, nviDatabase),
     kit: { logLevel: config.LOG_LEVEL, tls },
   });
-  app.addHook('onClose', async () => db.destroy());
+  app.addHook('onClose', async () => {
+    await db.destroy();
+    await nviDb.destroy();
+  });
   const { url } = await listen(app, config.HOST, config.PORT);
   app.log.info({ url }, 'switch point listening');
   announceReady('lsp', url);

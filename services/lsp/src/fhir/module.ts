@@ -5,6 +5,7 @@ import type { BundleEntry, CapabilityStatementRest } from '@schakel/fhir';
 import type { Verifier } from '@schakel/trust/assertion';
 import type { Signed } from '../pipeline/definition.js';
 import type { Pipeline, PipelineDeps } from '../pipeline/pipeline.js';
+import type { NviDeps } from '../interactions/nvi.js';
 
 /**
  * What every FHIR module at the switch point gets: the one pipeline and its stores (as the JSON and HL7v3
@@ -17,6 +18,8 @@ export interface FhirDeps {
   verifier: Verifier;
   /** The pipeline's view of a request: connection, AORTA-ID and the bearer assertion. */
   signed: (request: FastifyRequest) => Signed;
+  /** The NVI store and the pseudonym service's forward direction (fhir/nvi.ts). */
+  nvi: NviDeps;
 }
 
 /** One request entry of a transaction Bundle, with the resource type its request names. */

@@ -1,8 +1,9 @@
 import type { FhirModule } from './module.js';
 import { medicationModule } from './medication.js';
+import { localisation } from './nvi.js';
 
 /**
  * The FHIR modules of the switch point, registered in this order under /fhir (wires/fhir.ts). To add
  * one, write ./<name>.ts exporting a FhirModule (see module.ts) and list it here.
  */
-export const FHIR_MODULES: FhirModule[] = [medicationModule];
+export const FHIR_MODULES: FhirModule[] = [localisation, medicationModule];

@@ -19,7 +19,7 @@ export interface LookupQuery {
  * BSN; the protocol decides per category what the professional may learn (an insurance doctor is refused
  * whether or not the patient is known); one access-log entry, visible in the portal.
  */
-const lookupBase = {
+export const lookupBase = {
   interaction: 'QUMT_IN020010' as const,
   operatorMay: true,
   categories: (q: LookupQuery) => (q.category !== undefined ? [q.category] : ALL_CATEGORIES),
@@ -30,9 +30,9 @@ const lookupBase = {
     category: q.category,
   }),
 };
-const by = (ctx: Authorised<LookupQuery>) =>
+export const by = (ctx: Authorised<LookupQuery>) =>
   ctx.professional === undefined ? 'the operator' : `a professional of ${ctx.professional.requester.organisationName}`;
-const which = (categories: DataCategory[]) =>
+export const which = (categories: DataCategory[]) =>
   categories.length === ALL_CATEGORIES.length ? 'all categories' : categories.join(', ');
 
 /** QUMT_IN020010 -> QUMT_IN020020: which systems hold which categories on this patient. */

@@ -69,7 +69,8 @@ export async function fhirRoutes(app: App, deps: FhirDeps, modules: FhirModule[]
       fhir.post(
         '/',
         {
-          prefixTrailingSlash: 'no-slash',
+          // Both /fhir and /fhir/: FHIR clients post transactions to the base with a slash (fhir-kit-client does).
+          prefixTrailingSlash: 'both',
           config: { interaction: 'FHIR transaction' },
           schema: { hide: true, body: TransactionBundle },
         },
