@@ -196,8 +196,8 @@ describe('a source on wire fhir', () => {
       expect(ofType(r.json, 'MedicationDispense')).toHaveLength(1);
       expect(ofType(r.json, 'AllergyIntolerance')).toHaveLength(1);
       expect(invalidResources(r.json)).toEqual([]);
-      // A search without the BSN system is refused as an OperationOutcome with the code from the one list.
-      const bad = await http(`${t.url(A)}/lsp/fhir/MedicationDispense?patient.identifier=${bsn}`, {
+      // A search by another identifier system is refused as an OperationOutcome with the code from the one list.
+      const bad = await http(`${t.url(A)}/lsp/fhir/MedicationDispense?patient.identifier=urn:oid:1.2.3%7C${bsn}`, {
         dispatcher: lsp,
         headers: { [REQUESTER_HEADER]: requester },
       });

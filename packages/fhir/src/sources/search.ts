@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { Bsn, SourceMedicationQuery, SourceSummaryQuery, problem } from '@schakel/contracts';
-import { SYSTEM } from '../systems.js';
+import { SYSTEM, parseToken } from '../systems.js';
 
 /**
  * The searches the switch point asks a FHIR source, in one place for both ends (the switch point builds
@@ -46,11 +46,11 @@ function decodeRequester<T>(header: string | string[] | undefined, schema: z.Zod
 type Params = Record<string, string | string[] | undefined>;
 const all = (v: string | string[] | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
-/** The BSN of `system|value` in a token search parameter; only the nl-core BSN system is accepted. */
+/** The BSN of a token search parameter, as the NVI search reads one: `[<nl-core BSN system>|]<BSN>`, once. */
 function bsnOfToken(params: Params, name: string): string {
   const [token, ...more] = all(params[name]);
-  const [system, value] = token?.split('|') ?? [];
-  if (token === undefined || more.length > 0 || system !== SYSTEM.bsn || value === undefined)
+  const { system, value } = parseToken(token ?? '');
+  if (token === undefined || more.length > 0 || (system !== undefined && system !== SYSTEM.bsn))
     throw problem('VALIDATION_ERROR', `Search by ${name}=${SYSTEM.bsn}|<BSN>, once`, { field: name });
   const bsn = Bsn.safeParse(value);
   if (!bsn.success)
