@@ -61,7 +61,9 @@ const spellings = (path: string): [string, string, boolean][] => [
     path.replace(/\/([A-Za-z])/g, (_m, c: string) => `/${encodeChar(c)}`),
     true,
   ],
-  ['with every character percent-encoded', path.replace(/[^/]/g, encodeChar), true],
+  // Every unreserved character (RFC 3986 6.2.2.2: only their encodings are equivalent; a sub-delim such as
+  // the `$` of a FHIR operation is another path when encoded, which the router rightly does not match).
+  ['with every character percent-encoded', path.replace(/[A-Za-z0-9\-._~]/g, encodeChar), true],
   ['with a double slash', `/${path}`, false],
   ['with a dot segment', `/x/..${path}`, false],
   ['in upper case', path.toUpperCase(), false],

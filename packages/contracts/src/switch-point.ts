@@ -5,9 +5,12 @@ import { Cio, Dispense } from './medication.js';
 import { ProfessionalSummary } from './gp-record.js';
 import { Decision } from './problem.js';
 
-/** The wire a connected system speaks: Schakel's JSON, or AORTA's HL7v3 in SOAP. */
-export const Wire = z.enum(['json', 'hl7v3']).meta({ id: 'Wire' });
+/** The wire a connected system speaks: Schakel's JSON, AORTA's HL7v3 in SOAP, or FHIR R4 (the next generation). */
+export const Wire = z.enum(['json', 'hl7v3', 'fhir']).meta({ id: 'Wire' });
 export type Wire = z.infer<typeof Wire>;
+/** A stored wire read back: one the list knows, or json (what every system spoke before the column was there). */
+export const wireOf = (stored: string): Wire =>
+  (Wire.options as readonly string[]).includes(stored) ? (stored as Wire) : 'json';
 
 /** Address book: the organisations and systems connected to the switch point. */
 export const SystemRegistration = z
@@ -21,7 +24,7 @@ export const SystemRegistration = z
       .describe('Where the switch point reaches this system (HTTPS, mutual TLS); only systems that hold data need one'),
     provides: z.array(DataCategory).max(20).default([]).describe('Data categories this system can be asked for'),
     wire: Wire.default('json').describe(
-      'How the switch point asks this system as a source: its JSON legs (/lsp/...) or HL7v3 over SOAP (AORTA)',
+      'How the switch point asks this system as a source: its JSON legs (/lsp/...), HL7v3 over SOAP (AORTA; the base URL is the endpoint), or FHIR R4 searches (the base URL is its FHIR base)',
     ),
   })
   .strict()

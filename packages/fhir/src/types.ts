@@ -12,6 +12,7 @@ export interface Coding {
   display?: string;
 }
 export interface CodeableConcept {
+  extension?: Extension[];
   coding?: Coding[];
   text?: string;
 }
@@ -27,6 +28,7 @@ export interface Identifier {
   period?: Period;
 }
 export interface Reference {
+  extension?: Extension[];
   reference?: string;
   type?: string;
   identifier?: Identifier;
@@ -42,7 +44,10 @@ export interface Extension {
   url: string;
   valueString?: string;
   valueCode?: string;
+  valueBoolean?: boolean;
+  valueDateTime?: string;
   valueReference?: Reference;
+  valueCodeableConcept?: CodeableConcept;
 }
 export interface ContactPoint {
   system?: 'phone' | 'fax' | 'email' | 'pager' | 'url' | 'sms' | 'other';
@@ -121,6 +126,8 @@ export interface CapabilityStatementResource {
     documentation?: string;
   }[];
   operation?: { name: string; definition: string; documentation?: string }[];
+  searchInclude?: string[];
+  searchRevInclude?: string[];
   documentation?: string;
 }
 export interface CapabilityStatementRest {
@@ -163,6 +170,7 @@ export interface Bundle<R extends Resource = Resource> extends ResourceBase {
     | 'history'
     | 'searchset'
     | 'collection';
+  identifier?: Identifier;
   timestamp?: string;
   total?: number;
   link?: { relation: string; url: string }[];

@@ -94,6 +94,8 @@ export function createServiceClient(options: ClientOptions = {}) {
     baseUrl: string,
     opts: Pick<CallOptions<unknown>, 'path' | 'method' | 'query' | 'aorta' | 'timeoutMs' | 'headers'> & {
       body?: { text: string; contentType: string };
+      /** Hand a 4xx/5xx answer back as it is (a FHIR OperationOutcome is read by the caller). */
+      keepErrors?: boolean;
     },
   ) {
     const url = new URL(opts.path, baseUrl);
@@ -131,7 +133,7 @@ export function createServiceClient(options: ClientOptions = {}) {
     }
     const durationMs = performance.now() - started;
     const contentType = String(response.headers['content-type'] ?? '');
-    if (response.statusCode >= 400) {
+    if (response.statusCode >= 400 && opts.keepErrors !== true) {
       const parsed = contentType.startsWith(PROBLEM_CONTENT_TYPE) ? Problem.safeParse(safeJson(text)) : undefined;
       if (parsed?.success === true) {
         throw new CallError(
@@ -190,9 +192,28 @@ export function createServiceClient(options: ClientOptions = {}) {
     return { status: r.status, text: r.text, durationMs: r.durationMs };
   }
 
+  /**
+   * A GET whose answer is not JSON of our contract (a FHIR source's Bundle or OperationOutcome): its status
+   * and text, error statuses included, for the caller to read with its own codec.
+   */
+  async function read(
+    baseUrl: string,
+    opts: Pick<CallOptions<unknown>, 'path' | 'aorta' | 'timeoutMs' | 'headers'> & { accept: string },
+  ) {
+    const { accept, ...rest } = opts;
+    const r = await exchange(baseUrl, {
+      ...rest,
+      method: 'GET',
+      keepErrors: true,
+      headers: { accept, ...opts.headers },
+    });
+    return { status: r.status, text: r.text, durationMs: r.durationMs };
+  }
+
   return {
     call,
     send,
+    read,
     close: () => dispatcher.close(),
   };
 }

@@ -69,8 +69,9 @@ export const organisationConfigShape = {
   /** Time-out for calls to the switch point, in ms. */
   LSP_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /**
-   * The wire the switch point asks this system on, as a source: its JSON legs (`/lsp/...`), or HL7v3 in SOAP
-   * at its AORTA leg (`/lsp/aorta`). It lands in the address book; only a system that holds data may say hl7v3.
+   * The wire the switch point asks this system on, as a source: its JSON legs (`/lsp/...`), HL7v3 in SOAP
+   * at its AORTA leg (`/lsp/aorta`), or FHIR searches at its FHIR leg (`/lsp/fhir`). It lands in the address
+   * book; only a system that holds data may say hl7v3 or fhir.
    */
   WIRE: Wire.default('json'),
 };

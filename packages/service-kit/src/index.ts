@@ -14,6 +14,7 @@ export * from './audience.js';
 export * from './route-table.js';
 export { redactingSerializers, scrub } from './redaction.js';
 export * from './soap-leg.js';
+export * from './fhir-leg.js';
 export * from './process-control.js';
 export * from './replicas.js';
 export * from './controls.js';

@@ -8,6 +8,7 @@ import { announceReady, listen } from './server.js';
 import { openStore, storeSettings, type Kysely, type Migrations } from './store.js';
 import { readTlsFiles } from './tls.js';
 import { SOAP_LEG_PATH } from './soap-leg.js';
+import { FHIR_LEG_PATH } from './fhir-leg.js';
 import { ProvisionedUsers, createFrontOfficeStore } from './front-office-users.js';
 import type { organisationConfigShape } from './config.js';
 
@@ -79,8 +80,10 @@ export async function runOrganisation<DB>(options: {
     await client.close();
     await db.destroy();
   });
-  if (config.WIRE === 'hl7v3' && options.provides.length === 0)
-    throw new Error(`WIRE=hl7v3: ${options.service} holds no data the switch point asks for, so it has no AORTA leg`);
+  if (config.WIRE !== 'json' && options.provides.length === 0)
+    throw new Error(
+      `WIRE=${config.WIRE}: ${options.service} holds no data the switch point asks for, so it has no ${config.WIRE} leg`,
+    );
   const { url } = await listen(app, config.HOST, config.PORT);
   const publicUrl = config.PUBLIC_URL ?? url;
   await enrolWithRetry(
@@ -90,8 +93,14 @@ export async function runOrganisation<DB>(options: {
       ura: config.ORG_URA,
       organisationName: config.ORG_NAME,
       organisationType: options.organisationType,
-      // On the AORTA wire the address book holds the endpoint itself (pipeline/legs.ts at the switch point).
-      baseUrl: config.WIRE === 'hl7v3' ? `${publicUrl}${SOAP_LEG_PATH}` : publicUrl,
+      // On the AORTA wire the address book holds the endpoint itself, on FHIR the FHIR base (pipeline/legs.ts
+      // at the switch point).
+      baseUrl:
+        config.WIRE === 'hl7v3'
+          ? `${publicUrl}${SOAP_LEG_PATH}`
+          : config.WIRE === 'fhir'
+            ? `${publicUrl}${FHIR_LEG_PATH}`
+            : publicUrl,
       provides: options.provides,
       wire: config.WIRE,
     },

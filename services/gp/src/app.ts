@@ -19,6 +19,7 @@ import { createRecordStore } from './record-store.js';
 import { recordRoutes } from './record.js';
 import { createSummaryAnswers, summaryQueryRoutes } from './summary-query.js';
 import { aortaLegRoutes } from './aorta-leg.js';
+import { fhirLegRoutes } from './fhir-leg.js';
 import { createDisclosureStore } from './disclosure-store.js';
 import { disclosureRoutes } from './disclosures.js';
 import { createInboxStore } from './inbox-store.js';
@@ -109,11 +110,12 @@ export async function buildApp(
   });
   const receive = createReportReceiver({ inbox, patients, log });
   // The switch point's legs: only its certificate. Everything else is the practice's own front office.
-  // Both wires answer from the same functions; the address book says which one the switch point uses.
+  // Every wire answers from the same functions; the address book says which one the switch point uses.
   await audience(app, 'switch-point-legs', switchPointOnly('gp'), async (legs) => {
     await legs.register(summaryQueryRoutes, { answers, journalMonths });
     await legs.register(inboxDeliveryRoutes, { receive });
     await legs.register(aortaLegRoutes, { answers, receive, me });
+    await legs.register(fhirLegRoutes, { answers });
     policyNoticeRoutes(legs, optIn);
   });
   await setUpFrontOffice(app, { db: deps.db, ura: me.ura });

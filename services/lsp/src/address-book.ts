@@ -3,6 +3,7 @@ import {
   ApplicationId,
   SystemEntry,
   SystemRegistration,
+  wireOf,
   notFound,
   type DataCategory,
   type OrganisationType,
@@ -22,7 +23,7 @@ function toEntry(row: Row): SystemEntry {
     organisationType: row.organisation_type as OrganisationType,
     baseUrl: row.base_url,
     provides: JSON.parse(row.provides) as DataCategory[],
-    wire: row.wire === 'hl7v3' ? 'hl7v3' : 'json',
+    wire: wireOf(row.wire),
     registeredAt: row.registered_at,
   };
 }

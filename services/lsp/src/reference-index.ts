@@ -9,6 +9,7 @@ import {
   problem,
   type IndexReason,
   type OrganisationType,
+  wireOf,
   type Wire,
 } from '@schakel/contracts';
 import {
@@ -56,7 +57,7 @@ export function createReferenceIndex(db: Kysely<LspDatabase>) {
       reason: r.reason as IndexReason,
       organisationType: r.organisation_type as OrganisationType,
       baseUrl: r.base_url,
-      wire: r.wire === 'hl7v3' ? 'hl7v3' : 'json',
+      wire: wireOf(r.wire),
     })),
   );
   async function entries(bsn: string, category?: string): Promise<IndexedHolder[]> {

@@ -15,7 +15,13 @@ import { createSignedQueries } from '@schakel/consult';
 import type { CredentialDirectory } from '@schakel/trust/assertion';
 import type { PharmacyDatabase } from './migrations.js';
 import { PharmacyPatient, createPharmacyStore } from './store.js';
-import { createMedicationAnswers, frontOfficeRoutes, hl7v3SourceRoutes, sourceRoutes } from './routes.js';
+import {
+  createMedicationAnswers,
+  fhirSourceRoutes,
+  frontOfficeRoutes,
+  hl7v3SourceRoutes,
+  sourceRoutes,
+} from './routes.js';
 import { coveringRoutes } from './covering.js';
 
 export type PharmacyConfig = Pick<OrganisationConfig, 'ORG_URA' | 'ORG_NAME' | 'APPLICATION_ID'>;
@@ -54,6 +60,7 @@ export async function buildApp(config: PharmacyConfig, deps: PharmacyDeps): Prom
   await audience(app, 'switch-point-legs', switchPointOnly('pharmacy'), async (legs) => {
     await legs.register(sourceRoutes, { answers });
     await legs.register(hl7v3SourceRoutes, { answers, me: { applicationId: config.APPLICATION_ID } });
+    await legs.register(fhirSourceRoutes, { answers });
   });
   await setUpFrontOffice(app, { db: deps.db, ura: config.ORG_URA });
   await audience(app, 'front-office', frontOfficeOf(config.ORG_URA), async (front) => {

@@ -13,8 +13,10 @@ import {
   type AortaId,
 } from '@schakel/contracts';
 import { decodeSourceMedicationQuery, encodeMedicationAnswer } from '@schakel/hl7v3';
+import { medicationQueryOf, medicationSearchset } from '@schakel/fhir';
 import {
   builtAnswerSerializer,
+  fhirLeg,
   pick,
   soapLeg,
   type RoutePlugin,
@@ -192,4 +194,33 @@ export const hl7v3SourceRoutes: RoutePlugin<{ answers: MedicationAnswers; me: { 
     return { answer: interaction, xml };
   };
   await soapLeg(app, me, { QURX_IN990011NL: answer, QURX_IN990111NL: answer });
+};
+
+/**
+ * The same leg as a FHIR search (GET /lsp/fhir/MedicationDispense?patient.identifier=<bsn system>|<bsn>), for
+ * when the address book says this pharmacy speaks fhir: a searchset of MedicationDispense with their
+ * Medication included, and the intolerances (AllergyIntolerance) and contra-indications (Flag) when asked
+ * with _revinclude, built by packages/fhir from the same answer.
+ */
+export const fhirSourceRoutes: RoutePlugin<{ answers: MedicationAnswers }> = async (app, { answers }) => {
+  await fhirLeg(app, [
+    {
+      path: 'MedicationDispense',
+      interaction: 'QURX_IN990011NL',
+      category: 'MEDVERSTREKKING',
+      answer: async ({ params, requester, base, aorta }) => {
+        const { query, includes } = medicationQueryOf(params, requester);
+        const answer = await answers(query, aorta);
+        const bundle = medicationSearchset(base, {
+          dispenses: answer.dispenses,
+          ...(includes.intolerances ? { contraIndications: answer.contraIndications } : {}),
+        });
+        // Without _include=MedicationDispense:medication the Medications stay out (the references then
+        // point outside the Bundle, as a plain search answers).
+        return includes.medication
+          ? bundle
+          : { ...bundle, entry: bundle.entry?.filter((e) => e.resource?.resourceType !== 'Medication') };
+      },
+    },
+  ]);
 };

@@ -69,8 +69,9 @@ Options of enrol (the topology must have been started once, so that its test PKI
   --professional U:R:NAME UZI number, role code and name of a professional to issue a UZI card for (repeatable)
   --base-url URL          https URL where the switch point reaches the system (only for systems that hold data)
   --provides CATS         comma-separated data categories the system answers for
-  --wire json|hl7v3       how the switch point asks it as a source (default json: POST <base URL>/lsp/...;
-                          hl7v3: HL7v3 in SOAP POSTed to the base URL itself, your AORTA endpoint)
+  --wire json|hl7v3|fhir  how the switch point asks it as a source (default json: POST <base URL>/lsp/...;
+                          hl7v3: HL7v3 in SOAP POSTed to the base URL itself, your AORTA endpoint;
+                          fhir: FHIR R4 searches below the base URL, your FHIR base)
   --lsp-url URL           the switch point (default https://127.0.0.1:7000)
   --data-dir DIR          the topology's data folder (default ./data)
 

@@ -15,7 +15,7 @@ export const EnrolmentInput = z
     organisationType: OrganisationType,
     baseUrl: z.url({ protocol: /^https$/ }).optional(),
     provides: z.array(DataCategory).default([]),
-    /** How the switch point asks this system as a source: its JSON legs, or HL7v3 in SOAP at the base URL itself. */
+    /** How the switch point asks this system as a source: its JSON legs, HL7v3 in SOAP at the base URL itself, or FHIR searches below the base URL (its FHIR base). */
     wire: Wire.default('json'),
     professionals: z
       .array(z.object({ uziNumber: UziNumber, roleCode: UziRoleCode, name: z.string().min(1) }))
@@ -26,7 +26,7 @@ export const EnrolmentInput = z
   .refine((i) => i.wire === 'json' || (i.baseUrl !== undefined && i.provides.length > 0), {
     path: ['wire'],
     error:
-      'hl7v3 is how the switch point asks a source: give --base-url (your AORTA endpoint) and --provides (what it answers for)',
+      'hl7v3 and fhir are how the switch point asks a source: give --base-url (your AORTA endpoint or FHIR base) and --provides (what it answers for)',
   });
 export type EnrolmentInput = z.input<typeof EnrolmentInput>;
 
@@ -80,7 +80,9 @@ export async function enrol(raw: EnrolmentInput): Promise<{ folder: string; exam
           '',
           input.wire === 'hl7v3'
             ? `As a source (${input.provides.join(', ')}), the switch point POSTs HL7v3 in SOAP 1.2 to ${input.baseUrl} over mutual TLS with its own certificate (application id 1): QUPC_IN990001NL -> answer QUPC_IN990002NL, QURX_IN990011NL -> QURX_IN990013NL, REPC_IN990003NL -> MCCI_IN000002 (see docs/hl7v3.md). Register patients with MFMT_IN002101 at ${input.lspUrl}/aorta/registration.`
-            : `As a source (${input.provides.join(', ')}), the switch point POSTs JSON to ${input.baseUrl}/lsp/... over mutual TLS with its own certificate (see docs/api.md).`,
+            : input.wire === 'fhir'
+              ? `As a source (${input.provides.join(', ')}), the switch point searches ${input.baseUrl} over mutual TLS with its own certificate: GET MedicationDispense?patient.identifier=http://fhir.nl/fhir/NamingSystem/bsn|<BSN> (with _include and _revinclude) -> a searchset Bundle, GET Patient/$summary?identifier=... -> a Bundle of the professional summary (see docs/fhir.md).`
+              : `As a source (${input.provides.join(', ')}), the switch point POSTs JSON to ${input.baseUrl}/lsp/... over mutual TLS with its own certificate (see docs/api.md).`,
         ]
       : [];
   const examples = [

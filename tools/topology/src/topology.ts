@@ -59,7 +59,7 @@ export const Topology = z.object({
           port: z.number().int().min(0).max(65535),
           professionals: z.array(ProfessionalSpec).default([]),
           wire: Wire.default('json').describe(
-            'How the switch point asks this source: json (its /lsp/ legs) or hl7v3 (HL7v3 in SOAP at /lsp/aorta); GP and pharmacy only',
+            'How the switch point asks this source: json (its /lsp/ legs), hl7v3 (HL7v3 in SOAP at /lsp/aorta) or fhir (FHIR R4 searches at /lsp/fhir); GP and pharmacy only',
           ),
           /** The front office's local users (test credentials, documented in the README). */
           users: z.array(UserSpec).default([]),
@@ -67,7 +67,7 @@ export const Topology = z.object({
         .strict()
         .refine((o) => o.wire === 'json' || SOURCES.has(o.service), {
           path: ['wire'],
-          error: 'only a source (gp, pharmacy) answers the switch point, so only a source can speak hl7v3',
+          error: 'only a source (gp, pharmacy) answers the switch point, so only a source can speak hl7v3 or fhir',
         }),
     )
     .min(1),

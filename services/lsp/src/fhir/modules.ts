@@ -1,4 +1,5 @@
 import type { FhirModule } from './module.js';
+import { medicationModule } from './medication.js';
 import { localisation } from './nvi.js';
 import { addressing } from './addressing.js';
 
@@ -6,4 +7,4 @@ import { addressing } from './addressing.js';
  * The FHIR modules of the switch point, registered in this order under /fhir (wires/fhir.ts). To add
  * one, write ./<name>.ts exporting a FhirModule (see module.ts) and list it here.
  */
-export const FHIR_MODULES: FhirModule[] = [localisation, addressing];
+export const FHIR_MODULES: FhirModule[] = [localisation, addressing, medicationModule];

@@ -25,6 +25,7 @@ import {
   encodeSourceMedicationQuery,
   encodeSourceSummaryQuery,
 } from '@schakel/hl7v3';
+import { medicationSearch, readMedicationSearchset, readSummaryBundle, summarySearch } from '@schakel/fhir';
 
 export type QueryBody = z.output<typeof MedicationQuery> | z.output<typeof SummaryQuery>;
 
@@ -53,6 +54,7 @@ const MEDICATION_KIND: QueryKind = {
     interaction: 'QURX_IN990011NL',
     encode: (request: SourceMedicationQuery, transmission) => encodeSourceMedicationQuery(request, { transmission }),
     decode: (body) => decodeMedicationAnswer(body).answer,
+    fhir: { search: medicationSearch, read: readMedicationSearchset },
   },
   sourceBody: (q, requester) => {
     const m = q as z.output<typeof MedicationQuery>;
@@ -84,6 +86,7 @@ const SUMMARY_KIND: QueryKind = {
     interaction: 'QUPC_IN990001NL',
     encode: (request: SourceSummaryQuery, transmission) => encodeSourceSummaryQuery(request, { transmission }),
     decode: (body) => decodeSummaryAnswer(body).answer,
+    fhir: { search: summarySearch, read: readSummaryBundle },
   },
   sourceBody: (q, requester) => ({ bsn: q.bsn, requester: { ...requester, professional: q.requester.professional } }),
   extract: (a) => {
