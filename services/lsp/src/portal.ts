@@ -139,7 +139,7 @@ export async function portalRoutes(app: App, deps: PortalDeps): Promise<void> {
       const s = await session(request);
       await deps.db
         .deleteFrom('portal_logouts')
-        .where('expires_at', '<', Date.now() / 1000)
+        .where('expires_at', '<', Math.floor(Date.now() / 1000))
         .execute();
       await deps.db.insertInto('portal_logouts').values({ jti: s.jti, expires_at: s.exp }).execute();
     });
