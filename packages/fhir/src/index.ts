@@ -3,3 +3,7 @@
  * builders and the mapping from the one error list to OperationOutcome. Types come from @medplum/fhirtypes.
  */
 export const FHIR_CONTENT_TYPE = 'application/fhir+json';
+export * from './consent-systems.js';
+export * from './consent.js';
+export * from './consent-questions.js';
+export * from './subscription.js';
