@@ -24,6 +24,7 @@ import * as seh from '@schakel/seh';
 import * as ambulance from '@schakel/ambulance';
 import * as hospital from '@schakel/hospital';
 import { buildConsoleApp } from '@schakel/console';
+import { errorCodeOf, type OperationOutcome } from '@schakel/fhir';
 
 /**
  * Access is decided by structure (issue #10): every registered route of every service, from Fastify's own
@@ -285,8 +286,20 @@ beforeAll(async () => {
 });
 afterAll(async () => sp.close());
 
-const send = (caller: TestCaller, route: RouteEntry, path: string, headers: Record<string, string> = {}) =>
-  caller.http(route.method, path, ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined, headers);
+/**
+ * One call; the FHIR wire's errors are OperationOutcomes (docs/fhir.md), whose code is read from their
+ * first issue so that every route answers in the one error vocabulary.
+ */
+const send = async (caller: TestCaller, route: RouteEntry, path: string, headers: Record<string, string> = {}) => {
+  const r = await caller.http(
+    route.method,
+    path,
+    ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined,
+    headers,
+  );
+  const outcome = r.json?.resourceType === 'OperationOutcome' ? (r.json as OperationOutcome) : undefined;
+  return outcome !== undefined ? { ...r, json: { ...r.json, code: errorCodeOf(outcome) } } : r;
+};
 
 async function page(route: RouteEntry, url: string, headers: Record<string, string> = {}) {
   const r = await request(url, {
@@ -351,6 +364,10 @@ describe('every route of every service refuses the wrong audience, whatever the 
       }
     }
     expect(checked).toBeGreaterThan(500);
+    // The FHIR wire's routes are among them (issue #17): registered in the system audience like the rest.
+    expect(
+      sp.app.routeTable().filter((r) => r.url.startsWith('/fhir') && r.audience === 'system').length,
+    ).toBeGreaterThan(1);
     // Some thousand HTTPS calls: more than the default minute on a busy two-core runner.
   }, 180_000);
 });

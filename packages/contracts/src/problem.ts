@@ -16,6 +16,11 @@ export const ERROR_CODES = {
   MALFORMED_REQUEST: { status: 400, title: 'The request is not valid HTTP', hl7: 'VALIDATIEFOUT' },
   REQUEST_TIMEOUT: { status: 408, title: 'The request was not received in time', hl7: undefined },
   METHOD_NOT_ALLOWED: { status: 405, title: 'This endpoint does not take this method', hl7: undefined },
+  NOT_SUPPORTED: {
+    status: 400,
+    title: 'The request asks for something this endpoint does not do (e.g. an update where only create and delete are)',
+    hl7: 'VALIDATIEFOUT',
+  },
   INVALID_BSN: { status: 400, title: 'The BSN is not valid', hl7: 'VALIDATIEFOUT' },
   INVALID_URA: { status: 400, title: 'The URA is not valid', hl7: 'VALIDATIEFOUT' },
   INVALID_AGB: { status: 400, title: 'The AGB code is not valid', hl7: 'VALIDATIEFOUT' },

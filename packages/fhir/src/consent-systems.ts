@@ -1,17 +1,18 @@
-import { OID } from '@schakel/contracts';
+import { SYSTEM } from './systems.js';
+import type { CodeableConcept, Coding, Extension, Identifier, Reference } from './types.js';
 
 /**
  * The code and identifier systems the consent face speaks (nl-core NamingSystems where they exist, the
- * OIDs of docs/domain.md section 3 otherwise) and the small slice of the R4 resource shapes it builds.
- * Kept to what Consent, Parameters, Subscription and the notification Bundle need.
+ * OIDs of docs/domain.md section 3 otherwise; the shared ones from systems.ts) and the shapes of the
+ * resources it builds that types.ts does not write out: Consent, Parameters, Subscription.
  */
 export const CONSENT_SYSTEMS = {
-  bsn: 'http://fhir.nl/fhir/NamingSystem/bsn',
-  ura: 'http://fhir.nl/fhir/NamingSystem/ura',
-  applicationId: `urn:oid:${OID.applicationId}`,
-  uziRole: `urn:oid:${OID.uziRole}`,
-  organisationType: `urn:oid:${OID.organisationType}`,
-  dataCategory: `urn:oid:${OID.dataCategory}`,
+  bsn: SYSTEM.bsn,
+  ura: SYSTEM.ura,
+  applicationId: SYSTEM.applicationId,
+  uziRole: SYSTEM.uziRole,
+  organisationType: SYSTEM.organisationType,
+  dataCategory: SYSTEM.dataCategory,
   consentScope: 'http://terminology.hl7.org/CodeSystem/consentscope',
   loinc: 'http://loinc.org',
   actCode: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
@@ -23,31 +24,6 @@ export const CONSENT_POLICY_URI = 'https://schakel.dev/fhir/policy/mitz-consent-
 /** Extensions on Consent: who recorded the choice and through which channel (the classic record's fields). */
 export const RECORDED_BY_EXTENSION = 'https://schakel.dev/fhir/StructureDefinition/consent-recorded-by';
 export const CHANNEL_EXTENSION = 'https://schakel.dev/fhir/StructureDefinition/consent-channel';
-
-export interface Identifier {
-  system?: string;
-  value?: string;
-}
-export interface Coding {
-  system?: string;
-  code?: string;
-  display?: string;
-}
-export interface CodeableConcept {
-  coding?: Coding[];
-  text?: string;
-}
-export interface Reference {
-  reference?: string;
-  type?: string;
-  identifier?: Identifier;
-  display?: string;
-}
-export interface Extension {
-  url: string;
-  valueString?: string;
-  valueCode?: string;
-}
 
 export interface ConsentResource {
   resourceType: 'Consent';
@@ -96,7 +72,8 @@ export interface SubscriptionResource {
   channel: { type: 'rest-hook' | 'websocket' | 'email' | 'sms' | 'message'; endpoint?: string; payload?: string };
 }
 
-export interface BundleResource {
+/** The history Bundle of a subscription notification (subscription.ts). */
+export interface NotificationBundle {
   resourceType: 'Bundle';
   id?: string;
   type: 'history' | 'searchset' | 'collection';

@@ -14,11 +14,9 @@ import {
   CONSENT_POLICY_URI,
   CONSENT_SYSTEMS as S,
   RECORDED_BY_EXTENSION,
-  type CodeableConcept,
   type ConsentResource,
-  type Identifier,
-  type Reference,
 } from './consent-systems.js';
+import type { CodeableConcept, Identifier, Reference } from './types.js';
 
 /**
  * A choice of the consent profile (Mitz model: holder, data category, consumer category; consent or

@@ -1,7 +1,7 @@
 import { Bsn, problem } from '@schakel/contracts';
 import {
   CONSENT_SYSTEMS as S,
-  type BundleResource,
+  type NotificationBundle,
   type ConsentResource,
   type SubscriptionResource,
 } from './consent-systems.js';
@@ -129,7 +129,7 @@ export function notificationBundle(n: {
   eventNumber: number;
   at: string;
   consent: ConsentResource | undefined;
-}): BundleResource {
+}): NotificationBundle {
   const focus = n.consent?.id !== undefined ? `Consent/${n.consent.id}` : undefined;
   return {
     resourceType: 'Bundle',

@@ -197,19 +197,29 @@ export function installProblemHandlers(app: FastifyInstance, routes: RouteTable)
     else request.log.info({ code: p.code, status: p.status, field: p.field }, 'request refused');
     return sendProblem(reply, { ...p, instance: request.url, aortaId: String(reply.getHeader('aorta-id') ?? '') });
   });
-  app.setNotFoundHandler((request, reply) => {
-    const allowed = routes.allowedMethods(request.url);
-    if (allowed.length > 0) {
-      reply.header('allow', allowed.join(', '));
-      return sendProblem(reply, {
-        ...problem('METHOD_NOT_ALLOWED', `This endpoint takes ${allowed.join(', ')}, not ${request.method}`).problem,
-        instance: request.url,
-      });
-    }
+  app.setNotFoundHandler((request, reply) => notFoundReply(request, reply, routes.allowedMethods(request.url)));
+}
+
+/**
+ * 405 with Allow for a path that exists under other methods, else 404 ROUTE_NOT_FOUND. The kit's not-found
+ * handler; a wire whose errors take another shape registers it in its own scope (`setNotFoundHandler`),
+ * so that its hooks (e.g. the FHIR wire's OperationOutcome) apply to these answers too.
+ */
+export function notFoundReply(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  allowed = request.server.allowedMethods(request.url),
+): FastifyReply {
+  if (allowed.length > 0) {
+    reply.header('allow', allowed.join(', '));
     return sendProblem(reply, {
-      ...problem('ROUTE_NOT_FOUND', `${request.method} ${request.url} is not an endpoint of this service; see /docs`)
-        .problem,
+      ...problem('METHOD_NOT_ALLOWED', `This endpoint takes ${allowed.join(', ')}, not ${request.method}`).problem,
       instance: request.url,
     });
+  }
+  return sendProblem(reply, {
+    ...problem('ROUTE_NOT_FOUND', `${request.method} ${request.url} is not an endpoint of this service; see /docs`)
+      .problem,
+    instance: request.url,
   });
 }

@@ -8,6 +8,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Every route with its audience: for the route-enumeration tests and the docs. */
     routeTable: () => RouteEntry[];
+    /** The methods a path takes (the 405 answer's Allow header); empty when no route matches it. */
+    allowedMethods: (url: string) => string[];
   }
 }
 
@@ -39,11 +41,12 @@ export function createRouteTable(app: FastifyInstance) {
       })),
     ),
   );
-  return {
+  const table = {
     /** The methods a path takes; empty when no route matches it under any method. */
-    allowedMethods(url: string): string[] {
-      return METHODS.filter((m) => shadow.find(m, url) !== null);
-    },
+    allowedMethods: (url: string): string[] => METHODS.filter((m) => shadow.find(m, url) !== null),
   };
+  // Also for a scope's own not-found handler (a wire that answers its errors in its own format).
+  app.decorate('allowedMethods', table.allowedMethods);
+  return table;
 }
 export type RouteTable = ReturnType<typeof createRouteTable>;

@@ -22,8 +22,12 @@ import { questionRoutes } from './questions.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import { jsonRoutes } from './wires/json.js';
 import { hl7v3Routes, wsdlRoutes } from './wires/hl7v3.js';
+import { fhirRoutes } from './wires/fhir.js';
+import { bearerSigned } from './wires/bearer.js';
 import { policyNoticeRoutes } from './policy-notices.js';
 import { controlRoutes } from './control.js';
+import { createSubscriptionStore, notifySubscribers } from './subscriptions.js';
+import { DEFAULT_REPORT_CONFIG } from '@schakel/consult';
 import { loadProtocol, type ProtocolRow } from './authorisation/protocol.js';
 import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
 
@@ -42,7 +46,9 @@ export interface LspDeps {
 }
 
 export type LspAppConfig = Pick<LspConfig, 'SOURCE_TIMEOUT_MS' | 'LOG_LEVEL' | 'CLOCK_SKEW_SECONDS'> &
-  Partial<Pick<LspConfig, 'PORTAL_TEST_CODE'>>;
+  Partial<
+    Pick<LspConfig, 'PORTAL_TEST_CODE' | 'NOTIFY_RETRY_INITIAL_MS' | 'NOTIFY_RETRY_MAX_MS' | 'NOTIFY_TIMEOUT_MS'>
+  >;
 
 /** The switch point: address book, reference index, consent, policies, access log, portal, and the fanned-out queries. */
 export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App> {
@@ -105,6 +111,19 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
     assertions: { db: deps.db, revocations, seen: 0 },
   };
   const run = createPipeline(pipelineDeps);
+  // Holders subscribed to a patient's consent profile are told of every choice that concerns them.
+  const subscriptions = createSubscriptionStore(deps.db);
+  notifySubscribers(app, {
+    subscriptions,
+    consents,
+    client,
+    config: {
+      ...DEFAULT_REPORT_CONFIG,
+      REPORT_RETRY_INITIAL_MS: config.NOTIFY_RETRY_INITIAL_MS ?? DEFAULT_REPORT_CONFIG.REPORT_RETRY_INITIAL_MS,
+      REPORT_RETRY_MAX_MS: config.NOTIFY_RETRY_MAX_MS ?? DEFAULT_REPORT_CONFIG.REPORT_RETRY_MAX_MS,
+      REPORT_DELIVERY_TIMEOUT_MS: config.NOTIFY_TIMEOUT_MS ?? 5_000,
+    },
+  });
   const registrations = createRegistrations(index, book);
 
   // Who may call what is decided by where a route is registered (docs/security.md, "Who may call what"):
@@ -124,6 +143,14 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
       clockSkewSeconds: config.CLOCK_SKEW_SECONDS,
     });
     policyNoticeRoutes(system, { policies, book, client, timeoutMs: config.SOURCE_TIMEOUT_MS });
+    // The second wire (issue #17): FHIR R4 under /fhir, its modules in fhir/modules.ts.
+    await fhirRoutes(system, {
+      run,
+      pipeline: pipelineDeps,
+      verifier,
+      signed: bearerSigned(verifier),
+      subscriptions,
+    });
   });
   // The WSDLs describe the AORTA endpoints, as /openapi.json describes the JSON ones: open.
   await audience(

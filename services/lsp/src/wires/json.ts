@@ -1,4 +1,3 @@
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   Bsn,
@@ -16,9 +15,8 @@ import {
 } from '@schakel/contracts';
 import { builtAnswerSerializer, pick, type App, type SecurityRequirement } from '@schakel/service-kit';
 import type { Verifier } from '@schakel/trust/assertion';
-import { caller } from '../auth.js';
 import { Situation } from '../authorisation/protocol.js';
-import type { Signed } from '../pipeline/definition.js';
+import { bearerSigned } from './bearer.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import { MEDICATION, SUMMARY } from '../interactions/queries.js';
 import { REPORT } from '../interactions/report.js';
@@ -30,16 +28,7 @@ import { LOOKUP, OPEN_QUESTION } from '../interactions/lookups.js';
  * Refusals come back as problem+json from the kit's error handler. Nothing else happens here.
  */
 export function jsonRoutes(app: App, deps: { run: Pipeline; verifier: Verifier }): void {
-  const signed = (request: FastifyRequest): Signed => ({
-    client: caller(request),
-    aorta: request.aorta,
-    log: request.log,
-    token: async () => {
-      const header = request.headers.authorization;
-      const jws = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
-      return jws.length === 0 ? undefined : deps.verifier.verify(jws);
-    },
-  });
+  const signed = bearerSigned(deps.verifier);
   // In OpenAPI: a professional's signed assertion on top of the system's certificate (the audience's, which
   // the kit adds), or for the lookups the operator's certificate alone (service-kit openapi.ts).
   const signedBy = (def: { operatorMay: boolean }): { security: SecurityRequirement[] } => ({
