@@ -25,7 +25,8 @@ export const CONSENT_POLICY_URI = 'https://schakel.dev/fhir/policy/mitz-consent-
 export const RECORDED_BY_EXTENSION = 'https://schakel.dev/fhir/StructureDefinition/consent-recorded-by';
 export const CHANNEL_EXTENSION = 'https://schakel.dev/fhir/StructureDefinition/consent-channel';
 
-export interface ConsentResource {
+// Type aliases, not interfaces: they fit types.ts's Resource (an object with an index signature).
+export type ConsentResource = {
   resourceType: 'Consent';
   id?: string;
   meta?: { lastUpdated?: string };
@@ -43,7 +44,7 @@ export interface ConsentResource {
     code?: CodeableConcept[];
     provision?: unknown[];
   };
-}
+};
 
 export interface ParametersParameter {
   name: string;
@@ -56,13 +57,13 @@ export interface ParametersParameter {
   valueInstant?: string;
   part?: ParametersParameter[];
 }
-export interface ParametersResource {
+export type ParametersResource = {
   resourceType: 'Parameters';
   id?: string;
   parameter?: ParametersParameter[];
-}
+};
 
-export interface SubscriptionResource {
+export type SubscriptionResource = {
   resourceType: 'Subscription';
   id?: string;
   status: 'requested' | 'active' | 'error' | 'off';
@@ -70,7 +71,7 @@ export interface SubscriptionResource {
   criteria: string;
   error?: string;
   channel: { type: 'rest-hook' | 'websocket' | 'email' | 'sms' | 'message'; endpoint?: string; payload?: string };
-}
+};
 
 /** The history Bundle of a subscription notification (subscription.ts). */
 export interface NotificationBundle {

@@ -17,6 +17,11 @@ export const lspConfigShape = {
   POLICY_CORONA_OPT_IN: z.enum(['on', 'off']).default('on'),
   POLICY_STOP_BUTTON: z.enum(['on', 'off']).default('on'),
   POLICY_PRESUMED_CONSENT: z.enum(['on', 'off']).default('on'),
+  /** Subscription notifications (FHIR rest-hook): first wait after a failed attempt, doubling up to the maximum. */
+  NOTIFY_RETRY_INITIAL_MS: z.coerce.number().int().positive().default(1_000),
+  NOTIFY_RETRY_MAX_MS: z.coerce.number().int().positive().default(60_000),
+  /** How long one notification attempt waits for the subscriber's answer. */
+  NOTIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
 };
 export type LspConfig = z.infer<z.ZodObject<typeof lspConfigShape>>;
 export const parseLspConfig = (env?: Record<string, string | undefined>) => parseConfig(lspConfigShape, env);
