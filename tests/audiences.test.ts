@@ -370,6 +370,13 @@ describe('every route of every service refuses the wrong audience, whatever the 
     expect(
       sp.app.routeTable().filter((r) => r.url.startsWith('/fhir') && r.audience === 'system').length,
     ).toBeGreaterThan(1);
+    // ... the consent module's among them (Consent, its operations, Subscription).
+    expect(
+      sp.app
+        .routeTable()
+        .filter((r) => /^\/fhir\/(Consent|Subscription)/.test(r.url))
+        .map((r) => `${r.method} ${r.url} ${r.audience}`),
+    ).toEqual(expect.arrayContaining(['POST /fhir/Consent/$closed-question system', 'POST /fhir/Subscription system']));
     // Some thousand HTTPS calls: more than the default minute on a busy two-core runner.
   }, 180_000);
 });

@@ -14,11 +14,11 @@ export interface DueMessage<S> {
  * What the delivery loop needs of a durable outbox: the observation-report outbox here, and the GP's
  * referral letters (services/gp) use the same loop with their own table.
  */
-export interface DeliveryQueue<S> {
+export interface DeliveryQueue<S, A = ReportRouting> {
   claimDue(limit: number): Promise<DueMessage<S>[]>;
   nextDue(): Promise<string | undefined>;
-  delivered(messageId: string, ack: ReportRouting): Promise<void>;
-  rejected(messageId: string, code: string, reason: string, ack?: ReportRouting): Promise<void>;
+  delivered(messageId: string, ack: A): Promise<void>;
+  rejected(messageId: string, code: string, reason: string, ack?: A): Promise<void>;
   retry(messageId: string, nextAttemptAt: string, error: string): Promise<void>;
 }
 
@@ -35,9 +35,10 @@ export const reportConfigShape = {
 export type ReportConfig = z.infer<z.ZodObject<typeof reportConfigShape>>;
 export const DEFAULT_REPORT_CONFIG: ReportConfig = z.object(reportConfigShape).parse({});
 
-export type AttemptResult =
-  | { kind: 'delivered'; ack: ReportRouting }
-  | { kind: 'rejected'; code: string; reason: string; ack?: ReportRouting }
+/** How an attempt ended; `A` is what the receiver answered (an acknowledgement, for reports and letters). */
+export type AttemptResult<A = ReportRouting> =
+  | { kind: 'delivered'; ack: A }
+  | { kind: 'rejected'; code: string; reason: string; ack?: A }
   | { kind: 'retry'; error: string };
 
 /** Exponential backoff with "equal jitter": half fixed, half random, so senders do not retry in step. */
@@ -131,12 +132,14 @@ export interface DeliveryWorker {
  * up ticks. At most `REPORT_CONCURRENCY` attempts are under way; each settles its report as delivered,
  * rejected or retrying with its next attempt time. Started once the app is ready, stopped when it closes.
  */
-export function startDeliveryWorker<S = ObservationReportSubmission>(deps: {
-  outbox: DeliveryQueue<S>;
-  attempt: (s: S) => Promise<AttemptResult>;
+export function startDeliveryWorker<S = ObservationReportSubmission, A = ReportRouting>(deps: {
+  outbox: DeliveryQueue<S, A>;
+  attempt: (s: S) => Promise<AttemptResult<A>>;
   config: ReportConfig;
   /** What is delivered, for the log lines (default: observation report). */
   what?: string;
+  /** What a log line says about a delivered message's acknowledgement (default: a report's receiver). */
+  describeAck?: (ack: A) => object;
   log: {
     info: (o: object, m: string) => void;
     warn: (o: object, m: string) => void;
@@ -155,8 +158,14 @@ export function startDeliveryWorker<S = ObservationReportSubmission>(deps: {
   let again = false;
 
   const what = deps.what ?? 'observation report';
+  const describe =
+    deps.describeAck ??
+    ((ack: A) => {
+      const routed = ack as unknown as ReportRouting;
+      return { to: routed.deliveredTo.applicationId, duplicate: routed.duplicate };
+    });
   async function settle(item: DueMessage<S>): Promise<void> {
-    const result = await deps.attempt(item.submission).catch((err: unknown): AttemptResult => ({
+    const result = await deps.attempt(item.submission).catch((err: unknown): AttemptResult<A> => ({
       kind: 'retry',
       error: err instanceof Error ? err.message : String(err),
     }));
@@ -164,10 +173,7 @@ export function startDeliveryWorker<S = ObservationReportSubmission>(deps: {
     switch (result.kind) {
       case 'delivered':
         await deps.outbox.delivered(item.messageId, result.ack);
-        deps.log.info(
-          { ...fields, to: result.ack.deliveredTo.applicationId, duplicate: result.ack.duplicate },
-          `${what} delivered`,
-        );
+        deps.log.info({ ...fields, ...describe(result.ack) }, `${what} delivered`);
         break;
       case 'rejected':
         await deps.outbox.rejected(item.messageId, result.code, result.reason, result.ack);

@@ -15,3 +15,7 @@ export * from './sources/medication.js';
 export * from './sources/search.js';
 export * from './sources/summary.js';
 export * from './sources/batch.js';
+export * from './consent-systems.js';
+export * from './consent.js';
+export * from './consent-questions.js';
+export * from './subscription.js';

@@ -28,6 +28,8 @@ import { createNviStore, openNviStore, type NviDatabase } from './nvi/store.js';
 import { createPseudonymService, pseudonymKey } from './nvi/pseudonym-service.js';
 import { policyNoticeRoutes } from './policy-notices.js';
 import { controlRoutes } from './control.js';
+import { createSubscriptionStore, notifySubscribers } from './subscriptions.js';
+import { DEFAULT_REPORT_CONFIG } from '@schakel/consult';
 import { loadProtocol, type ProtocolRow } from './authorisation/protocol.js';
 import { DEFAULT_POLICIES, type Policies } from './authorisation/consent-rules.js';
 
@@ -50,7 +52,12 @@ export interface LspDeps {
 }
 
 export type LspAppConfig = Pick<LspConfig, 'SOURCE_TIMEOUT_MS' | 'LOG_LEVEL' | 'CLOCK_SKEW_SECONDS'> &
-  Partial<Pick<LspConfig, 'PORTAL_TEST_CODE' | 'NVI_URA'>>;
+  Partial<
+    Pick<
+      LspConfig,
+      'PORTAL_TEST_CODE' | 'NVI_URA' | 'NOTIFY_RETRY_INITIAL_MS' | 'NOTIFY_RETRY_MAX_MS' | 'NOTIFY_TIMEOUT_MS'
+    >
+  >;
 
 /** The switch point: address book, reference index, consent, policies, access log, portal, and the fanned-out queries. */
 export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App> {
@@ -113,6 +120,19 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
     assertions: { db: deps.db, revocations, seen: 0 },
   };
   const run = createPipeline(pipelineDeps);
+  // Holders subscribed to a patient's consent profile are told of every choice that concerns them.
+  const subscriptions = createSubscriptionStore(deps.db);
+  notifySubscribers(app, {
+    subscriptions,
+    consents,
+    client,
+    config: {
+      ...DEFAULT_REPORT_CONFIG,
+      REPORT_RETRY_INITIAL_MS: config.NOTIFY_RETRY_INITIAL_MS ?? DEFAULT_REPORT_CONFIG.REPORT_RETRY_INITIAL_MS,
+      REPORT_RETRY_MAX_MS: config.NOTIFY_RETRY_MAX_MS ?? DEFAULT_REPORT_CONFIG.REPORT_RETRY_MAX_MS,
+      REPORT_DELIVERY_TIMEOUT_MS: config.NOTIFY_TIMEOUT_MS ?? 5_000,
+    },
+  });
   const registrations = createRegistrations(index, book);
   // The NVI (issue #17): its own store, holding pseudonyms the pseudonym service makes; only the forward
   // direction is handed on.
@@ -142,7 +162,14 @@ export async function buildApp(config: LspAppConfig, deps: LspDeps): Promise<App
     });
     policyNoticeRoutes(system, { policies, book, client, timeoutMs: config.SOURCE_TIMEOUT_MS });
     // The second wire (issue #17): FHIR R4 under /fhir, its modules in fhir/modules.ts.
-    await fhirRoutes(system, { run, pipeline: pipelineDeps, verifier, signed: bearerSigned(verifier), nvi });
+    await fhirRoutes(system, {
+      run,
+      pipeline: pipelineDeps,
+      verifier,
+      signed: bearerSigned(verifier),
+      nvi,
+      subscriptions,
+    });
   });
   // The WSDLs describe the AORTA endpoints, as /openapi.json describes the JSON ones: open.
   await audience(

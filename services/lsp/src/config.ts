@@ -31,6 +31,11 @@ export const lspConfigShape = {
     .string()
     .regex(/^\d{8}$/, 'expected 8 digits (URA)')
     .default('00000001'),
+  /** Subscription notifications (FHIR rest-hook): first wait after a failed attempt, doubling up to the maximum. */
+  NOTIFY_RETRY_INITIAL_MS: z.coerce.number().int().positive().default(1_000),
+  NOTIFY_RETRY_MAX_MS: z.coerce.number().int().positive().default(60_000),
+  /** How long one notification attempt waits for the subscriber's answer. */
+  NOTIFY_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
 };
 
 /** Where the NVI's store lives when NVI_DATABASE is not set: beside the switch point's own. */

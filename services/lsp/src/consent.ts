@@ -77,6 +77,7 @@ const describeChoice = (c: NewChoice) =>
  * them, as in the real flow; the patient is told whenever someone else changes their profile.
  */
 export function createConsentStore(db: Kysely<LspDatabase>) {
+  const listeners: ((record: ConsentRecord) => Promise<void>)[] = [];
   async function record(bsn: string, c: NewChoice): Promise<ConsentRecord> {
     const row = {
       bsn,
@@ -101,7 +102,9 @@ export function createConsentStore(db: Kysely<LspDatabase>) {
         })
         .execute();
     }
-    return toRecord({ ...row, id: inserted.id });
+    const recorded = toRecord({ ...row, id: inserted.id });
+    for (const listener of listeners) await listener(recorded);
+    return recorded;
   }
   const rows = (bsn: string) => db.selectFrom('consents').selectAll().where('bsn', '=', bsn).orderBy('id').execute();
   // The choices in force per patient, in memory while the consents table is unchanged: a consent given or
@@ -112,6 +115,17 @@ export function createConsentStore(db: Kysely<LspDatabase>) {
   );
   return {
     record,
+    /** Called after every recorded choice, whatever the channel (awaited: it is recorded when they are done). */
+    onRecorded(listener: (record: ConsentRecord) => Promise<void>): void {
+      listeners.push(listener);
+    },
+    /** One record by its id, and whether it is the choice in force for its scope. */
+    async get(id: number): Promise<{ record: ConsentRecord; inForce: boolean } | undefined> {
+      const r = await db.selectFrom('consents').selectAll().where('id', '=', id).executeTakeFirst();
+      if (r === undefined) return undefined;
+      const inForce = choicesInForce((await rows(r.bsn)).map(toChoice)).some((c) => c.id === id);
+      return { record: toRecord(r), inForce };
+    },
     history: async (bsn: string) => (await rows(bsn)).map(toRecord),
     /** The choices in force (newest per scope), as the decision rules read them. */
     choices: async (bsn: string) => [...(await inForceByPatient.get(bsn))],
@@ -138,8 +152,14 @@ export function createConsentStore(db: Kysely<LspDatabase>) {
       const inserted = await db.insertInto('consent_requests').values(row).returning('id').executeTakeFirstOrThrow();
       return toRequest({ ...row, id: inserted.id });
     },
-    async requests(filter: { bsn?: string; holderUra?: string; status?: string }): Promise<ConsentRequest[]> {
+    async requests(filter: {
+      bsn?: string;
+      holderUra?: string;
+      status?: string;
+      id?: number;
+    }): Promise<ConsentRequest[]> {
       let q = db.selectFrom('consent_requests').selectAll();
+      if (filter.id !== undefined) q = q.where('id', '=', filter.id);
       if (filter.bsn !== undefined) q = q.where('bsn', '=', filter.bsn);
       if (filter.holderUra !== undefined) q = q.where('holder_ura', '=', filter.holderUra);
       if (filter.status !== undefined) q = q.where('status', '=', filter.status);

@@ -185,6 +185,48 @@ export const migrations: Migrations = {
         .execute();
     },
   },
+  '006-consent-subscriptions': {
+    async up(db: Kysely<unknown>) {
+      // FHIR Subscriptions to a patient's consent profile and their notifications' outbox (subscriptions.ts).
+      await db.schema
+        .createTable('subscriptions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('subscriber_application_id', 'text', (c) => c.notNull())
+        .addColumn('subscriber_ura', 'text', (c) => c.notNull())
+        .addColumn('subscriber_type', 'text', (c) => c.notNull())
+        .addColumn('bsn', 'text', (c) => c.notNull())
+        .addColumn('criteria', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('endpoint', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('error', 'text')
+        .addColumn('events', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('subscriptions_by_bsn').on('subscriptions').columns(['bsn', 'status']).execute();
+      await db.schema
+        .createTable('subscription_notifications')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('subscription_id', 'text', (c) => c.notNull())
+        .addColumn('event_number', 'integer', (c) => c.notNull())
+        .addColumn('consent_record_id', 'integer', (c) => c.notNull())
+        .addColumn('state', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('next_attempt_at', 'text')
+        .addColumn('last_error', 'text')
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('delivered_at', 'text')
+        // At most one notification per change and subscription.
+        .addUniqueConstraint('one_notification_per_change', ['subscription_id', 'consent_record_id'])
+        .execute();
+      await db.schema
+        .createIndex('subscription_notifications_due')
+        .on('subscription_notifications')
+        .columns(['state', 'next_attempt_at'])
+        .execute();
+    },
+  },
 };
 
 /** The tables whose writes are counted in store_changes (a fixed list: the migration creates a trigger per table). */
@@ -262,4 +304,31 @@ export interface LspDatabase {
   revocations: { serial_number: string; reason: string; revoked_at: string; revoked_by: string };
   store_changes: { name: string; version: number };
   portal_logouts: { jti: string; expires_at: number };
+  subscriptions: {
+    id: string;
+    subscriber_application_id: string;
+    subscriber_ura: string;
+    subscriber_type: string;
+    bsn: string;
+    criteria: string;
+    reason: string;
+    endpoint: string;
+    payload: string;
+    status: string;
+    error: string | null;
+    events: number;
+    created_at: string;
+  };
+  subscription_notifications: {
+    id: string;
+    subscription_id: string;
+    event_number: number;
+    consent_record_id: number;
+    state: string;
+    attempts: number;
+    next_attempt_at: string | null;
+    last_error: string | null;
+    created_at: string;
+    delivered_at: string | null;
+  };
 }

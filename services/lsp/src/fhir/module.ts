@@ -6,6 +6,7 @@ import type { Verifier } from '@schakel/trust/assertion';
 import type { Signed } from '../pipeline/definition.js';
 import type { Pipeline, PipelineDeps } from '../pipeline/pipeline.js';
 import type { NviDeps } from '../interactions/nvi.js';
+import type { SubscriptionStore } from '../subscriptions.js';
 
 /**
  * What every FHIR module at the switch point gets: the one pipeline and its stores (as the JSON and HL7v3
@@ -20,6 +21,8 @@ export interface FhirDeps {
   signed: (request: FastifyRequest) => Signed;
   /** The NVI store and the pseudonym service's forward direction (fhir/nvi.ts). */
   nvi: NviDeps;
+  /** Subscriptions to patients' consent profiles and their notifications (consent module). */
+  subscriptions: SubscriptionStore;
 }
 
 /** One request entry of a transaction Bundle, with the resource type its request names. */
