@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -73,7 +74,8 @@ const enrolWithCli = (args: string[]) =>
   );
 
 beforeAll(async () => {
-  t = await startTestTopology({ topology: topology() });
+  // Info-level logs: the AORTA-ID test below reads every service's log for one exchange.
+  t = await startTestTopology({ topology: topology(), logLevel: 'info' });
   lsp = await operatorClient(join(t.dataDir, 'pki'), t.switchPoint.url);
   await enrolWithCli([
     ...['--id', CONSUMER.id, '--name', 'Integrator FHIR HAPIS', '--ura', CONSUMER.ura],
@@ -215,6 +217,36 @@ describe('a source on wire fhir', () => {
 });
 
 describe('GET /fhir/MedicationDispense at the switch point', () => {
+  it('carries one AORTA-ID through every hop: the consumer’s, in the switch point’s and both pharmacies’ logs, never the BSN', async () => {
+    const bsn = freshBsn();
+    await patientAt(A, bsn, ['Metoprolol A'], 'consent');
+    await patientAt(B, bsn, ['Amlodipine B'], 'consent');
+    const initial = randomUUID();
+    const jws = await signAssertion(consumer.card, { interaction: 'QURX_IN990011NL', bsn });
+    const client = new Client({
+      baseUrl: `${t.switchPoint.url}/fhir`,
+      customHeaders: {
+        authorization: `Bearer ${jws}`,
+        'aorta-id': `initialRequestID=${initial}; requestID=${randomUUID()}`,
+      },
+      requestOptions: { dispatcher: consumer.agent },
+    });
+    const bundle = (await client.search({
+      resourceType: 'MedicationDispense',
+      searchParams: { 'patient.identifier': `${SYSTEM.bsn}|${bsn}` },
+    })) as any;
+    expect(ofType(bundle, 'MedicationDispense')).toHaveLength(2);
+    // pino writes asynchronously: wait until each service's log has a line of this conversation.
+    const linesOf = (id: string) =>
+      readFileSync(join(t.dataDir, 'logs', `${id}.log`), 'utf8')
+        .split('\n')
+        .filter((l) => l.includes(initial));
+    for (const id of [t.topology.switchPoint.id, A, B]) {
+      await expect.poll(() => linesOf(id).length, { timeout: 5_000 }).toBeGreaterThan(0);
+      for (const line of linesOf(id)) expect(line, id).not.toContain(bsn);
+    }
+  });
+
   it('searches two FHIR pharmacies and answers one searchset: dispenses, medications, CiO, an outcome per source', async () => {
     const bsn = freshBsn();
     await patientAt(A, bsn, ['Metoprolol A', 'Omeprazol A'], 'consent');
