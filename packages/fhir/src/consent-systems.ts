@@ -1,10 +1,10 @@
 import { SYSTEM } from './systems.js';
-import type { CodeableConcept, Coding, Extension, Identifier, Reference } from './types.js';
+import type { Bundle, Consent, Parameters, Subscription } from '@medplum/fhirtypes';
 
 /**
  * The code and identifier systems the consent face speaks (nl-core NamingSystems where they exist, the
  * OIDs of docs/domain.md section 3 otherwise; the shared ones from systems.ts) and the shapes of the
- * resources it builds that types.ts does not write out: Consent, Parameters, Subscription.
+ * resources it builds: Consent, Parameters, Subscription (from @medplum/fhirtypes).
  */
 export const CONSENT_SYSTEMS = {
   bsn: SYSTEM.bsn,
@@ -25,66 +25,13 @@ export const CONSENT_POLICY_URI = 'https://schakel.dev/fhir/policy/mitz-consent-
 export const RECORDED_BY_EXTENSION = 'https://schakel.dev/fhir/StructureDefinition/consent-recorded-by';
 export const CHANNEL_EXTENSION = 'https://schakel.dev/fhir/StructureDefinition/consent-channel';
 
-// Type aliases, not interfaces: they fit types.ts's Resource (an object with an index signature).
-export type ConsentResource = {
-  resourceType: 'Consent';
-  id?: string;
-  meta?: { lastUpdated?: string };
-  extension?: Extension[];
-  status: 'draft' | 'proposed' | 'active' | 'rejected' | 'inactive' | 'entered-in-error';
-  scope: CodeableConcept;
-  category: CodeableConcept[];
-  patient?: Reference;
-  dateTime?: string;
-  policy?: { uri?: string }[];
-  policyRule?: CodeableConcept;
-  provision?: {
-    type?: 'deny' | 'permit';
-    actor?: { role: CodeableConcept; reference: Reference }[];
-    code?: CodeableConcept[];
-    provision?: unknown[];
-  };
-};
-
-export interface ParametersParameter {
-  name: string;
-  valueIdentifier?: Identifier;
-  valueCoding?: Coding;
-  valueCode?: string;
-  valueString?: string;
-  valueBoolean?: boolean;
-  valueReference?: Reference;
-  valueInstant?: string;
-  part?: ParametersParameter[];
-}
-export type ParametersResource = {
-  resourceType: 'Parameters';
-  id?: string;
-  parameter?: ParametersParameter[];
-};
-
-export type SubscriptionResource = {
-  resourceType: 'Subscription';
-  id?: string;
-  status: 'requested' | 'active' | 'error' | 'off';
-  reason: string;
-  criteria: string;
-  error?: string;
-  channel: { type: 'rest-hook' | 'websocket' | 'email' | 'sms' | 'message'; endpoint?: string; payload?: string };
-};
+/** The resources the consent face builds, from @medplum/fhirtypes under the names the code uses. */
+export type {
+  Consent as ConsentResource,
+  Parameters as ParametersResource,
+  ParametersParameter,
+  Subscription as SubscriptionResource,
+} from '@medplum/fhirtypes';
 
 /** The history Bundle of a subscription notification (subscription.ts). */
-export interface NotificationBundle {
-  resourceType: 'Bundle';
-  id?: string;
-  type: 'history' | 'searchset' | 'collection';
-  timestamp?: string;
-  total?: number;
-  entry?: {
-    fullUrl?: string;
-    resource: ConsentResource | ParametersResource | SubscriptionResource;
-    search?: { mode: 'match' | 'include' };
-    request?: { method: 'GET' | 'POST' | 'PUT' | 'DELETE'; url: string };
-    response?: { status: string };
-  }[];
-}
+export type NotificationBundle = Bundle<Consent | Parameters | Subscription>;

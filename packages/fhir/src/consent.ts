@@ -16,7 +16,8 @@ import {
   RECORDED_BY_EXTENSION,
   type ConsentResource,
 } from './consent-systems.js';
-import type { CodeableConcept, Identifier, Reference } from './types.js';
+import type { ConsentProvisionActor } from '@medplum/fhirtypes';
+import type { CodeableConcept, Identifier, Organization, Reference } from './types.js';
 
 /**
  * A choice of the consent profile (Mitz model: holder, data category, consumer category; consent or
@@ -30,7 +31,7 @@ import type { CodeableConcept, Identifier, Reference } from './types.js';
  *  - provision.code: the data category (AORTA list); none: all data
  */
 const role = (code: 'CST' | 'IRCP'): CodeableConcept => ({ coding: [{ system: S.participationType, code }] });
-const orgType = (type: string): Reference => ({
+const orgType = (type: string): Reference<Organization> => ({
   type: 'Organization',
   identifier: { system: S.organisationType, value: type },
   display: `every organisation of type ${type}`,
@@ -45,7 +46,7 @@ export const requestConsentId = (id: number) => `request-${id}`;
 function provisionOf(
   c: Pick<ConsentRecord, 'state' | 'category' | 'consumerType'> & { holder: ConsentHolder },
 ): NonNullable<ConsentResource['provision']> {
-  const actor: { role: CodeableConcept; reference: Reference }[] = [];
+  const actor: ConsentProvisionActor[] = [];
   if ('ura' in c.holder)
     actor.push({ role: role('CST'), reference: { type: 'Organization', identifier: uraIdentifier(c.holder.ura) } });
   else if ('organisationType' in c.holder)

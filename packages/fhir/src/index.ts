@@ -1,7 +1,7 @@
 /**
  * FHIR R4 on the wire (issue #17): the identifier systems of the Dutch nl-core profiles, resource
  * builders and the mapping from the one error list to OperationOutcome, shared by the switch point and
- * FHIR sources. Types: types.ts (a subset of @medplum/fhirtypes, see there).
+ * FHIR sources. Types: types.ts (re-exported from @medplum/fhirtypes).
  */
 export const FHIR_CONTENT_TYPE = 'application/fhir+json';
 export const FHIR_VERSION = '4.0.1';

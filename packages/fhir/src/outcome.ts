@@ -3,7 +3,7 @@ import { SCHAKEL_SYSTEM } from './systems.js';
 import type { OperationOutcome, OperationOutcomeIssue } from './types.js';
 
 /** R4 issue-type (http://hl7.org/fhir/issue-type) nearest to an HTTP status of the one error list. */
-function issueType(p: Problem): string {
+function issueType(p: Problem): OperationOutcomeIssue['code'] {
   switch (p.code) {
     case 'MISSING_FIELD':
       return 'required';

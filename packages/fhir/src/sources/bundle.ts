@@ -1,15 +1,21 @@
 import { z } from 'zod';
 import { SYSTEM } from '../systems.js';
+import type { ExtractResource, Patient, ResourceType } from '@medplum/fhirtypes';
 import type { Bundle, BundleEntry, Identifier, Reference, Resource } from '../types.js';
 
 /** A logical reference to the patient by BSN (nl-core: the BSN identifier, no Patient resource needed). */
-export const patientByBsn = (bsn: string): Reference => ({
+export const patientByBsn = (bsn: string): Reference<Patient> => ({
   type: 'Patient',
   identifier: { system: SYSTEM.bsn, value: bsn },
 });
 
 /** A logical reference by one identifier, with its display. */
-export const byIdentifier = (type: string, system: string, value: string, display?: string): Reference => ({
+export const byIdentifier = <T extends ResourceType>(
+  type: T,
+  system: string,
+  value: string,
+  display?: string,
+): Reference<ExtractResource<T>> => ({
   type,
   identifier: { system, value },
   ...(display !== undefined ? { display } : {}),

@@ -38,8 +38,8 @@ import { CODE_SYSTEM, EXTENSION, UUID_SYSTEM } from './systems.js';
  * with the decision; an unknown patient an empty collection.
  */
 
-const PATIENT: Reference = { reference: 'Patient/patient' };
-const PRACTICE: Reference = { reference: 'Organization/practice' };
+const PATIENT: Reference<Patient> = { reference: 'Patient/patient' };
+const PRACTICE: Reference<Organization> = { reference: 'Organization/practice' };
 const ext = (url: string, value: string | boolean | undefined): Extension[] =>
   value === undefined ? [] : [typeof value === 'boolean' ? { url, valueBoolean: value } : { url, valueString: value }];
 const recordedAt = (at: string): Extension[] => [{ url: EXTENSION.recordedAt, valueDateTime: at }];

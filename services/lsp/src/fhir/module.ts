@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { ClientIdentity } from '@schakel/service-kit';
 import type { App } from '@schakel/service-kit';
-import type { BundleEntry, CapabilityStatementRest } from '@schakel/fhir';
+import type { BundleEntry, BundleEntryRequest, CapabilityStatementRest } from '@schakel/fhir';
 import type { Verifier } from '@schakel/trust/assertion';
 import type { Signed } from '../pipeline/definition.js';
 import type { Pipeline, PipelineDeps } from '../pipeline/pipeline.js';
@@ -25,11 +25,19 @@ export interface FhirDeps {
   subscriptions: SubscriptionStore;
 }
 
-/** One request entry of a transaction Bundle, with the resource type its request names. */
+/**
+ * One request entry of a transaction Bundle, with the resource type its request names. The entry is as
+ * the wire validated it (wires/fhir.ts): its request is checked, its resource only for a resourceType;
+ * the module that takes it validates the rest.
+ */
 export interface TransactionEntry {
   index: number;
   resourceType: string;
-  entry: BundleEntry;
+  entry: {
+    fullUrl?: string | undefined;
+    resource?: { resourceType: string; [element: string]: unknown } | undefined;
+    request: { method: BundleEntryRequest['method']; url: string };
+  };
 }
 
 /**

@@ -160,12 +160,12 @@ async function applyChanges(
   const changes: Change[] = [];
   for (const { index, entry } of entries) {
     const at = `body.entry[${index}]`;
-    const method = entry.request?.method;
+    const method = entry.request.method;
     if (method === 'POST' && entry.resource !== undefined)
-      changes.push(await registrationOf(deps, client, entry.resource as Record<string, unknown>, `${at}.resource`));
-    else if (method === 'DELETE') changes.push(deletionOf(deps, entry.request?.url ?? '', `${at}.request.url`));
+      changes.push(await registrationOf(deps, client, entry.resource, `${at}.resource`));
+    else if (method === 'DELETE') changes.push(deletionOf(deps, entry.request.url, `${at}.request.url`));
     else
-      throw problem('NOT_SUPPORTED', `The NVI takes creates (POST) and deletes (DELETE), not ${method ?? 'this'}`, {
+      throw problem('NOT_SUPPORTED', `The NVI takes creates (POST) and deletes (DELETE), not ${method}`, {
         field: `${at}.request.method`,
         expected: 'POST with a List, or DELETE',
       });
