@@ -184,6 +184,18 @@ describe('the NVI: registration by transaction Bundles', () => {
       }),
     );
     expect([update.status, errorCodeOf(update.outcome)]).toEqual([400, 'NOT_SUPPORTED']);
+    // A List whose elements have the wrong shape (code.coding not an array) is a 400, never a 5xx.
+    const malformed = await refusal(
+      clientOf(HOLDER_A.id).transaction({
+        body: transaction([
+          {
+            resource: { ...nviList(HOLDER_A, bsn), code: { coding: { system: SYSTEM.dataCategory } } },
+            request: { method: 'POST', url: 'List' },
+          },
+        ]),
+      }),
+    );
+    expect([malformed.status, errorCodeOf(malformed.outcome)]).toEqual([400, 'VALIDATION_ERROR']);
     const badBsn = await refusal(register(HOLDER_A, '123456789'));
     expect([badBsn.status, errorCodeOf(badBsn.outcome)]).toEqual([400, 'INVALID_BSN']);
     expect(badBsn.outcome.issue[0]?.diagnostics).toContain('body.entry[0].resource.subject.identifier');

@@ -78,13 +78,49 @@ function categoryOf(token: string | undefined, field: string): DataCategory | un
 }
 
 /** A holder's List to register: checked as the classic registration is, and its patient pseudonymised. */
+/** The elements of a registered List the NVI reads, shaped as R4 defines them; the rest passes through unread. */
+const Identifier = z.object({ system: z.string().optional(), value: z.string().optional() }).loose();
+const RegisteredList = z
+  .object({
+    status: z.string().optional(),
+    subject: z.object({ identifier: Identifier.optional() }).loose().optional(),
+    code: z
+      .object({
+        coding: z.array(z.object({ system: z.string().optional(), code: z.string().optional() }).loose()).optional(),
+      })
+      .loose()
+      .optional(),
+    extension: z
+      .array(
+        z
+          .object({
+            url: z.string(),
+            valueReference: z.object({ identifier: Identifier.optional() }).loose().optional(),
+          })
+          .loose(),
+      )
+      .optional(),
+    source: z.object({ identifier: Identifier.optional() }).loose().optional(),
+  })
+  .loose();
+
 async function registrationOf(
   deps: FhirDeps,
   client: ClientIdentity,
   resource: Record<string, unknown>,
   at: string,
 ): Promise<Change> {
-  const list = resource as Partial<List>;
+  const parsed = RegisteredList.safeParse(resource);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalid(
+      'VALIDATION_ERROR',
+      [at, ...(issue?.path ?? [])].join('.'),
+      `The List is not as R4 defines it: ${issue?.message ?? 'invalid'}`,
+      'a List with status, subject, code.coding[], extension[] and source as R4 defines them',
+    );
+  }
+  const list = parsed.data;
   if (list.status !== 'current')
     throw invalid('INVALID_VALUE', `${at}.status`, 'A List registered in the NVI is current', 'current');
   const bsn = bsnOf(
