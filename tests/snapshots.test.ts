@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CallError } from '@schakel/service-kit';
 import { freshBsn, loadTopology, operatorClient } from '@schakel/topology';
@@ -46,7 +46,10 @@ describe('snapshots of the running topology', () => {
     await new Promise((r) => setTimeout(r, 300));
     writing = false;
     await writer;
-    expect(saved.files.length).toBe(3);
+    // Every store file: the switch point's own and its NVI's (issue #17), and each pharmacy's.
+    expect(saved.files.map((f) => basename(f)).sort()).toEqual(
+      [`${a}.sqlite`, `${b}.sqlite`, 'lsp-nvi.sqlite', 'lsp.sqlite'].sort(),
+    );
 
     // Nothing written while the snapshot ran was lost from the running store.
     for (const w of acked) expect(await exists(w.bsn)).toBe(true);
