@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORGANISATION_TYPE_OF, freshBsn } from '@schakel/topology';
+import { ORGANISATION_TYPE_OF, freshBsn, loadTopology } from '@schakel/topology';
 import { signAssertion } from '@schakel/trust/assertion';
 import { COVERING_GP, http, startTestTopology } from './helpers.js';
 
@@ -15,7 +15,12 @@ const HAP = 'hap-midden';
 const PHARMACY = 'apotheek-de-vijzel';
 
 beforeAll(async () => {
-  t = await startTestTopology({ replicas: 3 });
+  // The switch point with the requester and one source: what every guarantee below needs, and fewer processes to start.
+  const full = loadTopology();
+  t = await startTestTopology({
+    replicas: 3,
+    topology: { ...full, organisations: full.organisations.filter((o) => o.id === HAP || o.id === PHARMACY) },
+  });
   const hap = t.get(HAP);
   const files = await t.pki.ensureSystem({
     id: hap.id,

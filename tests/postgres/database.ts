@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { onPostgres } from '@schakel/service-kit';
+import { freshDatabase as freshDatabaseAt, postgresUnavailable as unavailableAt } from '@schakel/topology';
 
 /**
  * The PostgreSQL test run (`npm run test:postgres`, docs/deployment.md): SCHAKEL_DB=postgres makes every
@@ -12,25 +11,9 @@ export const ADMIN_URL =
 
 /** Why PostgreSQL cannot be used for tests here, or undefined when it can. */
 export async function postgresUnavailable(): Promise<string | undefined> {
-  try {
-    await onPostgres(ADMIN_URL, (query) => query('SELECT 1'));
-    return undefined;
-  } catch (err) {
-    return `no PostgreSQL at ${ADMIN_URL.replace(/:[^:@/]*@/, ':***@')} (${err instanceof Error ? err.message : String(err)}); set SCHAKEL_TEST_DATABASE_URL or see docs/deployment.md`;
-  }
+  const why = await unavailableAt(ADMIN_URL);
+  return why === undefined ? undefined : `${why}; set SCHAKEL_TEST_DATABASE_URL or see docs/deployment.md`;
 }
 
-/** A new, empty database (byte-order collation, as SQLite compares text), and how to drop it again. */
-export async function freshDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const name = `schakel_test_${randomBytes(6).toString('hex')}`;
-  await onPostgres(ADMIN_URL, (query) =>
-    query(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C'`),
-  );
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () =>
-      onPostgres(ADMIN_URL, (query) => query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-  };
-}
+/** A new, empty database for one topology, and how to drop it again. */
+export const freshDatabase = () => freshDatabaseAt(ADMIN_URL);

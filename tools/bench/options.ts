@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['routed', 'profile', 'floors', 'index', 'startup', 'soak'] as const;
+export const SECTIONS = ['routed', 'profile', 'floors', 'index', 'startup', 'soak', 'replicas'] as const;
 export type Section = (typeof SECTIONS)[number];
 /** The profile slows the switch point down and is read by people, not compared, so it is opt-in. */
 const DEFAULT_SECTIONS: Section[] = ['routed', 'index', 'startup'];
@@ -41,6 +41,9 @@ Options:
   --soak-minutes N  minutes of the soak (default 10)
   --soak-heap       also write heap snapshots of the switch point before the warm-up and at the end
                     (each stops it for seconds; compare RSS from a run without them)
+  --replicas        also the routed query with 1 and 3 switch-point replicas, on SQLite and on PostgreSQL
+                    (SCHAKEL_BENCH_DATABASE_URL, a role that may create databases; left out with the reason
+                    when no server answers)
   --only LIST       comma-separated sections: ${SECTIONS.join(',')} (default: ${DEFAULT_SECTIONS.join(',')})
   --duration S      seconds of load per step (default 10; 4 with --quick)
   -h, --help        this text`;
@@ -58,6 +61,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'national-patients': { type: 'string' },
       'soak-minutes': { type: 'string' },
       'soak-heap': { type: 'boolean', default: false },
+      replicas: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -73,6 +77,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (!Number.isInteger(soakMinutes) || soakMinutes < 1)
     throw new Error(`--soak-minutes: expected a whole number of minutes, got "${values['soak-minutes']}"`);
   if (values.profile && !sections.includes('profile')) sections.push('profile');
+  if (values.replicas && !sections.includes('replicas')) sections.push('replicas');
   for (const s of sections)
     if (!(SECTIONS as readonly string[]).includes(s))
       throw new Error(`--only: unknown section "${s}" (expected ${SECTIONS.join(', ')})`);

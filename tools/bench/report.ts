@@ -2,6 +2,7 @@ import type { LoadStep } from './load.js';
 import type { Machine } from './machine.js';
 import type { Floor } from './floors.js';
 import type { SoakResult } from './soak.js';
+import type { ReplicasResult } from './replicas.js';
 import type { ProfileResult } from './profile.js';
 import type { IndexBenchResult } from './reference-index.js';
 import type { QueryBenchResult } from './query-bench.js';
@@ -18,6 +19,7 @@ export interface BenchResult {
   profile?: ProfileResult;
   floors?: Floor[];
   soak?: SoakResult;
+  replicas?: ReplicasResult;
   targets: TargetCheck[];
   durationS: number;
 }
@@ -173,6 +175,23 @@ function profileSection(p: ProfileResult): string {
   ].join('\n');
 }
 
+function replicasSection(r: ReplicasResult): string {
+  const rows = r.runs.map((run) => [
+    run.store,
+    run.replicas,
+    Math.round(run.step.requestsPerS),
+    run.step.latencyMs.p50,
+    run.step.latencyMs.p99,
+    run.step.errors.total,
+  ]);
+  return [
+    `### Replicas: the routed query with 1 and 3 switch-point replicas (${r.connections} connections)`,
+    '',
+    table(['store', 'replicas', 'req/s', 'p50 ms', 'p99 ms', 'errors'], rows),
+    ...(r.postgresSkipped !== undefined ? ['', `PostgreSQL left out: ${r.postgresSkipped}`] : []),
+  ].join('\n');
+}
+
 function soakSection(s: SoakResult): string {
   const names = Object.keys(s.growth);
   return [
@@ -229,6 +248,7 @@ export function renderMarkdown(r: BenchResult): string {
       ),
     );
   if (r.soak !== undefined) parts.push('', soakSection(r.soak));
+  if (r.replicas !== undefined) parts.push('', replicasSection(r.replicas));
   if (r.targets.length > 0) {
     parts.push(
       '',

@@ -78,6 +78,10 @@ export async function startRouted(options: {
   execArgv?: Record<string, string[]>;
   /** Written into the switch point's store before it starts (the national-scale index, national.ts). */
   prepareSwitchPointStore?: (file: string) => Promise<void>;
+  /** Switch-point replicas behind its one address (the replicas step, replicas.ts). */
+  replicas?: number;
+  /** Every store in this PostgreSQL database instead of SQLite files (the replicas step). */
+  databaseUrl?: string;
 }): Promise<RoutedSetup> {
   const dataDir = mkdtempSync(join(tmpdir(), 'schakel-bench-'));
   // The launcher names each store after its process (launcher.ts); the switch point's id is lsp.
@@ -88,6 +92,8 @@ export async function startRouted(options: {
     dataDir,
     logLevel: 'warn',
     ...(options.execArgv !== undefined ? { execArgv: options.execArgv } : {}),
+    ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
+    ...(options.databaseUrl !== undefined ? { databaseUrl: options.databaseUrl } : {}),
   });
   const startMs = performance.now() - t0;
   // The operator seeds through the front offices with its admin certificate, as the demo seed does.

@@ -43,6 +43,10 @@ async function main(): Promise<void> {
       ).runSoak(options.soakMinutes, options.soakHeap ? { heapDir: RESULTS_DIR } : {}, log)
     : undefined;
 
+  const replicas = only.has('replicas')
+    ? await (await import('./replicas.js')).runReplicasBench(options, log)
+    : undefined;
+
   const result: BenchResult = {
     date,
     mode: options.quick ? 'quick' : 'full',
@@ -53,6 +57,7 @@ async function main(): Promise<void> {
     ...(profile !== undefined ? { profile } : {}),
     ...(floors !== undefined ? { floors } : {}),
     ...(soak !== undefined ? { soak } : {}),
+    ...(replicas !== undefined ? { replicas } : {}),
     targets: checkTargets({
       ...(query !== undefined ? { query } : {}),
       ...(index !== undefined ? { index } : {}),

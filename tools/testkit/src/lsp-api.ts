@@ -720,7 +720,7 @@ export interface components {
       note?: string;
     };
     /** @enum {string} */
-    WireInput: 'json' | 'hl7v3';
+    WireInput: 'json' | 'hl7v3' | 'fhir';
     SystemRegistrationInput: {
       ura: components['schemas']['UraInput'];
       organisationName: string;
@@ -736,7 +736,7 @@ export interface components {
        */
       provides: components['schemas']['DataCategoryInput'][];
       /**
-       * @description How the switch point asks this system as a source: its JSON legs (/lsp/...) or HL7v3 over SOAP (AORTA)
+       * @description How the switch point asks this system as a source: its JSON legs (/lsp/...), HL7v3 over SOAP (AORTA; the base URL is the endpoint), or FHIR R4 searches (the base URL is its FHIR base)
        * @default json
        */
       wire: components['schemas']['WireInput'];
@@ -1231,7 +1231,7 @@ export interface components {
       acuteCareFeedback: components['schemas']['AcuteCareFeedback'][];
     };
     /** @enum {string} */
-    Wire: 'json' | 'hl7v3';
+    Wire: 'json' | 'hl7v3' | 'fhir';
     SystemEntry: {
       applicationId: components['schemas']['ApplicationId'];
       ura: components['schemas']['Ura'];

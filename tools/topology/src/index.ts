@@ -9,3 +9,4 @@ export * from './operator.js';
 export * from './front-office-login.js';
 export * from './hl7-envelope.js';
 export { BUNDLE_DIR, bundleServices } from './bundle.js';
+export * from './postgres.js';
