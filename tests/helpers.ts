@@ -68,6 +68,8 @@ export async function startTestTopology(options: StartOptions = {}): Promise<
     logLevel: 'warn',
     // SQLite files otherwise, even when the shell that runs the tests has a DATABASE_URL.
     databaseUrl: database?.url ?? '',
+    // On PostgreSQL the switch point runs as three replicas behind its address (issue #18, docs/deployment.md).
+    ...(ON_POSTGRES ? { replicas: 3 } : {}),
     ...options,
   });
   const sessions = new Map<string, Promise<{ authorization: string }>>();
