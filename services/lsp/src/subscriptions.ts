@@ -84,7 +84,9 @@ export function createSubscriptionStore(db: Kysely<LspDatabase>) {
         .limit(limit)
         .execute();
       if (rows.length === 0) return [];
-      await db
+      // Claimed only if still pending, as the report outbox does: switch-point replicas share this table,
+      // and a notification another replica took first is left out here, so each attempt is made once.
+      const claimed = await db
         .updateTable('subscription_notifications')
         .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1) }))
         .where(
@@ -92,10 +94,12 @@ export function createSubscriptionStore(db: Kysely<LspDatabase>) {
           'in',
           rows.map((r) => r.id),
         )
+        .where('state', 'in', pending)
+        .returningAll()
         .execute();
-      return rows.map((r): DueMessage<Notification> => ({
+      return claimed.map((r): DueMessage<Notification> => ({
         messageId: r.id,
-        attempts: r.attempts + 1,
+        attempts: r.attempts,
         submission: {
           notificationId: r.id,
           subscriptionId: r.subscription_id,
