@@ -114,20 +114,20 @@ export function withoutChangeCounters<T>(raw: Database.Database, load: () => T):
  * Bulk load: the file is new, so nothing is lost if the load fails (journal off, no fsync until the end);
  * rows go in BSN order, so the key's B-tree only ever appends; the change-counter triggers are dropped for
  * the load (withoutChangeCounters). What made it fast, measured at 2M patients (3M entries) in CPU
- * seconds of the load on the shared 2-core machine (load average 11-18, so +-20 %; docs/performance.md,
- * "The routed query at national scale"):
- * - one INSERT per row through better-sqlite3: 10.0-10.6 s (the JS-to-SQLite call per row dominates;
- *   a WITHOUT ROWID table alone changes nothing then: 10.6 s);
- * - 250 rows per INSERT (VALUES lists): 5.8 s on the rowid table, 4.2-5.2 s WITHOUT ROWID;
+ * seconds of the load on the shared 2-core machine (load average 6-19, so +-20 % between runs; table and
+ * commands in docs/performance.md, "The routed query at national scale"):
+ * - one INSERT per row through better-sqlite3, as before: 10.0-13.6 s. The call per row dominates: a
+ *   WITHOUT ROWID table alone changes nothing then (10.6 s);
+ * - 250 rows per INSERT (VALUES lists): 5.8 s on the rowid table, 4.2-5.8 s WITHOUT ROWID;
  * - WITHOUT ROWID (migration 007: one B-tree per entry instead of the table and its key index) and
- *   10,000 entries per INSERT as one blob of fixed-width records: 3.0-4.0 s, kept. SQLite's own B-tree
- *   work is about 3 s of it (copying the finished table with INSERT ... SELECT: 2.6 s), generating the
- *   BSNs in JavaScript 0.4 s.
+ *   10,000 entries per INSERT as one blob of fixed-width records: 3.0-5.2 s, kept. The INSERTs alone are
+ *   3.2 s of it, generating the BSNs 0.4 s; copying the finished table with one INSERT ... SELECT, the
+ *   floor of SQLite's B-tree work, takes 2.6 s. 20M patients: 43.3 CPU s (load average 13).
  * Rejected: page_size 16384 / 65536 (4.3 / 4.8 s against 4.4), locking_mode EXCLUSIVE with temp_store
- * MEMORY (4.6 s), the rows as JSON through json_each (6.6 s), a recursive CTE instead of the number table
- * (5.6 s), building in memory and VACUUM INTO the file (3.5 s against 3.0: the copy is a second load, and
- * 30M entries would need 2.4 GB of memory), worker threads generating rows (at most the 0.4 s of
- * generation, about 12 %, for a second thread on a 2-core machine that the write already shares).
+ * MEMORY (4.6 s), the rows as JSON through json_each (6.6 s), a recursive CTE instead of the table of
+ * numbers (5.6 s), building in memory and VACUUM INTO the file (3.5 s against 3.0: the copy is a second
+ * load, and 20M patients would need 2.4 GB of memory), worker threads generating rows (at most the 0.4 s
+ * of generation, about 10 %, from a second core that the write already shares).
  */
 export async function seedNationalIndex(file: string, patients: number): Promise<NationalSeed> {
   if (patients > SYNTHETIC_BSN_LIMIT) throw new Error(`At most ${SYNTHETIC_BSN_LIMIT} patients are supported`);
