@@ -5,11 +5,19 @@ import Database from 'better-sqlite3';
 import { openStore, type Kysely } from '@schakel/service-kit';
 import { migrations, type LspDatabase } from '@schakel/lsp';
 import { syntheticBsn, SYNTHETIC_BSN_LIMIT } from './synthetic-bsns.js';
+import {
+  addSystems,
+  applicationIdOf,
+  createIndexLoader,
+  registrationsOf,
+  SYSTEMS,
+  withoutChangeCounters,
+} from './national.js';
 
 export interface IndexStep {
   patients: number;
   entries: number;
-  /** Rows per second of the bulk load that grew the index to this size (prepared statement, 50k-patient transactions). */
+  /** Rows per second of the bulk load that grew the index to this size (national.ts's bulk load, 50k-patient transactions). */
   seedRowsPerS: number;
   seedSeconds: number;
   fileBytes: number;
@@ -29,14 +37,12 @@ export interface IndexBenchResult {
   p99Growth: number;
 }
 
-/** Community pharmacies in the Netherlands, roughly; each patient is registered at one or two of them. */
-const SYSTEMS = 2_000;
-const CATEGORY = 'MEDVERSTREKKING';
 const BATCH = 50_000;
 
 /**
- * Exactly the query of services/lsp/src/reference-index.ts `entries(bsn, category)`, which that package does
- * not export. Keep the two in step (or export createReferenceIndex from @schakel/lsp and call it here).
+ * Exactly the query of services/lsp/src/reference-index.ts (its prepared `select`, all of one patient's
+ * entries), through Kysely; the switch point keeps the answer per BSN in memory (read-model.ts), which a
+ * random lookup at this scale would rarely hit. Keep the two in step.
  */
 function entriesQuery(db: Kysely<LspDatabase>, bsn: string) {
   return db
@@ -47,24 +53,15 @@ function entriesQuery(db: Kysely<LspDatabase>, bsn: string) {
       'i.category',
       'i.application_id',
       'i.registered_at',
+      'i.reason',
       's.ura',
       's.organisation_name',
       's.organisation_type',
       's.base_url',
+      's.wire',
     ])
     .where('i.bsn', '=', bsn)
-    .where('i.category', '=', CATEGORY)
     .orderBy('i.application_id');
-}
-
-const applicationIdOf = (n: number) => String(200_000 + n);
-
-/** Patient i is at pharmacy i mod SYSTEMS, and every second patient also at a second, scattered one. */
-function registrationsOf(i: number): number[] {
-  const first = i % SYSTEMS;
-  if (i % 2 === 1) return [first];
-  const second = (i * 7_919 + 1) % SYSTEMS;
-  return second === first ? [first] : [first, second];
 }
 
 /** Deterministic pseudo-random numbers (mulberry32), so every run looks up the same patients. */
@@ -104,33 +101,19 @@ export async function runIndexBench(
     const raw = new Database(file);
     raw.pragma('synchronous = NORMAL');
     const registeredAt = new Date().toISOString();
-    const addSystem = raw.prepare(
-      'INSERT INTO systems (application_id, ura, organisation_name, organisation_type, base_url, provides, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    raw.transaction(() => {
-      for (let n = 0; n < SYSTEMS; n++)
-        addSystem.run(
-          applicationIdOf(n),
-          String(2_000_000 + n).padStart(8, '0'),
-          `Apotheek ${n}`,
-          'J8',
-          `http://127.0.0.1:${10_000 + n}`,
-          `["${CATEGORY}"]`,
-          registeredAt,
-        );
-    })();
-    const addEntry = raw.prepare(
-      'INSERT INTO index_entries (bsn, category, application_id, registered_at) VALUES (?, ?, ?, ?)',
-    );
+    addSystems(raw, 'http', registeredAt);
+    // The same bulk load as the national seed (national.ts), in 50k-patient transactions.
+    const loader = createIndexLoader(raw, registeredAt);
     const addPatients = raw.transaction((from: number, to: number) => {
       let rows = 0;
       for (let i = from; i < to; i++) {
         const bsn = syntheticBsn(i);
         for (const n of registrationsOf(i)) {
-          addEntry.run(bsn, CATEGORY, applicationIdOf(n), registeredAt);
+          loader.add(bsn, applicationIdOf(n));
           rows++;
         }
       }
+      loader.flush();
       return rows;
     });
 
@@ -140,8 +123,11 @@ export async function runIndexBench(
     for (const size of [...sizes].sort((a, b) => a - b)) {
       log(`reference index: loading ${patients.toLocaleString('en')} -> ${size.toLocaleString('en')} patients ...`);
       const t0 = performance.now();
-      let rows = 0;
-      for (let from = patients; from < size; from += BATCH) rows += addPatients(from, Math.min(size, from + BATCH));
+      const rows = withoutChangeCounters(raw, () => {
+        let added = 0;
+        for (let from = patients; from < size; from += BATCH) added += addPatients(from, Math.min(size, from + BATCH));
+        return added;
+      });
       raw.pragma('wal_checkpoint(TRUNCATE)');
       const seedSeconds = (performance.now() - t0) / 1000;
       patients = size;
@@ -152,7 +138,7 @@ export async function runIndexBench(
       try {
         const compiled = entriesQuery(db, syntheticBsn(0)).compile();
         const statement = raw.prepare(compiled.sql);
-        if (JSON.stringify(compiled.parameters) !== JSON.stringify([syntheticBsn(0), CATEGORY]))
+        if (JSON.stringify(compiled.parameters) !== JSON.stringify([syntheticBsn(0)]))
           throw new Error(`Unexpected query parameters: ${JSON.stringify(compiled.parameters)}`);
         const plan = (
           raw.prepare(`EXPLAIN QUERY PLAN ${compiled.sql}`).all(...compiled.parameters) as { detail: string }[]
@@ -171,7 +157,7 @@ export async function runIndexBench(
         const viaSql: number[] = [];
         for (const bsn of bsns) {
           const s = performance.now();
-          statement.all(bsn, CATEGORY);
+          statement.all(bsn);
           viaSql.push(performance.now() - s);
         }
         steps.push({
