@@ -78,7 +78,7 @@ function nationalSection(n: NonNullable<QueryBenchResult['national']>, q: QueryB
   return [
     `#### The same routed query against a national-scale index (${short(n.seed.patients)} patients, ${n.seed.entries.toLocaleString('en')} entries, ${n.seed.systems} systems)`,
     '',
-    `Seeded in ${n.seed.seconds} s (${n.seed.rowsPerS.toLocaleString('en')} rows/s) before the switch point started; switch point RSS after the steps ${n.switchPointRssMb} MB (${q.switchPointRssMb} MB with ${q.patients} patients).`,
+    `Seeded in ${n.seed.seconds} s wall, ${n.seed.cpuSeconds} s CPU (${n.seed.rowsPerS.toLocaleString('en')} rows/s) before the switch point started; switch point RSS after the steps ${n.switchPointRssMb} MB (${q.switchPointRssMb} MB with ${q.patients} patients).`,
     '',
     table(
       [
