@@ -22,6 +22,8 @@ export interface BenchOptions {
   soakMinutes: number;
   /** Heap snapshots of the switch point during the soak (--soak-heap). */
   soakHeap: boolean;
+  /** The processes the profile section profiles, by topology id (--profile-target; default the switch point). */
+  profileTargets: string[];
 }
 
 export const HELP = `Usage: npm run bench [-- options]
@@ -36,6 +38,9 @@ Options:
   --national-patients N   that size instead of 20M (the index section and the routed run)
   --profile         also run the switch point once under load with --cpu-prof and summarise the profile
                     per step of the routed query (add floors for the measured floors beside it)
+  --profile-target LIST   comma-separated processes to profile (topology ids: lsp, apotheek-de-vijzel,
+                    apotheek-zuid, ...; default lsp); implies --profile. A source's profile is
+                    summarised per step of its leg (certificate check, store lookups, source log, ...)
   --soak            only the soak: the routed query at half the measured maximum for 10 minutes, errors,
                     p50/p99 and RSS per process per minute (same as --only soak)
   --soak-minutes N  minutes of the soak (default 10)
@@ -55,6 +60,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       quick: { type: 'boolean', default: false },
       national: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'profile-target': { type: 'string' },
       only: { type: 'string' },
       duration: { type: 'string' },
       soak: { type: 'boolean', default: false },
@@ -76,7 +82,12 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const soakMinutes = values['soak-minutes'] !== undefined ? Number(values['soak-minutes']) : 10;
   if (!Number.isInteger(soakMinutes) || soakMinutes < 1)
     throw new Error(`--soak-minutes: expected a whole number of minutes, got "${values['soak-minutes']}"`);
-  if (values.profile && !sections.includes('profile')) sections.push('profile');
+  const profileTargets = (values['profile-target'] ?? 'lsp')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if ((values.profile || values['profile-target'] !== undefined) && !sections.includes('profile'))
+    sections.push('profile');
   if (values.replicas && !sections.includes('replicas')) sections.push('replicas');
   for (const s of sections)
     if (!(SECTIONS as readonly string[]).includes(s))
@@ -107,5 +118,6 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     startupRuns: values.quick ? 1 : 3,
     soakMinutes,
     soakHeap: values['soak-heap'],
+    profileTargets,
   };
 }

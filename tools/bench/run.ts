@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   // the others the topology, and `--only` should not depend on what it leaves out.
   const query = only.has('routed') ? await (await import('./query-bench.js')).runQueryBench(options, log) : undefined;
   const profile = only.has('profile')
-    ? await (await import('./profile.js')).runProfile(RESULTS_DIR, options.connections[0] ?? 50, options.durationS, log)
+    ? await (
+        await import('./profile.js')
+      ).runProfile(RESULTS_DIR, options.connections[0] ?? 50, options.durationS, log, options.profileTargets)
     : undefined;
   const floors = only.has('floors') ? await (await import('./floors.js')).runFloors(log) : undefined;
   const index = only.has('index')

@@ -9,7 +9,7 @@ import {
   type DispenseInput,
   type NewCio,
 } from '@schakel/contracts';
-import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
+import { nowIso, prepare, type Kysely, type PreparedStatement, type Selectable } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
 
 const ConsentView = z
@@ -66,7 +66,31 @@ const toCio = (r: Selectable<PharmacyDatabase['contra_indications']>): Cio => ({
   recordedOn: r.recorded_on,
 });
 
+type Row<T extends keyof PharmacyDatabase> = Selectable<PharmacyDatabase[T]>;
+
 export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ura: string; name: string }) {
+  // The reads of the switch point's leg (every routed query asks them) are statements prepared once, on
+  // either engine, rather than built by Kysely per call (docs/performance.md, "Sources' cost per leg").
+  const patientByBsn = prepare<Row<'patients'>>(db, 'SELECT * FROM patients WHERE bsn = ?');
+  const ciosByBsn = prepare<Row<'contra_indications'>>(
+    db,
+    'SELECT * FROM contra_indications WHERE bsn = ? ORDER BY recorded_on DESC, id',
+  );
+  // One statement per shape of the period (from and/or to given), each prepared on first use.
+  const dispensesIn = new Map<string, PreparedStatement<Row<'dispenses'>>>();
+  const dispensesStatement = (from: boolean, to: boolean) => {
+    const key = `${String(from)}:${String(to)}`;
+    let statement = dispensesIn.get(key);
+    if (statement === undefined) {
+      statement = prepare<Row<'dispenses'>>(
+        db,
+        `SELECT * FROM dispenses WHERE bsn = ?${from ? ' AND dispensed_on >= ?' : ''}${to ? ' AND dispensed_on <= ?' : ''}
+         ORDER BY dispensed_on DESC, created_at DESC, id`,
+      );
+      dispensesIn.set(key, statement);
+    }
+    return statement;
+  };
   const toDispense = (r: Selectable<PharmacyDatabase['dispenses']>): Dispense => ({
     id: r.id,
     bsn: r.bsn,
@@ -104,7 +128,7 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
       return { patient: toPatient(row), created: existing === undefined };
     },
     async getPatient(bsn: string): Promise<PharmacyPatient | undefined> {
-      const row = await db.selectFrom('patients').selectAll().where('bsn', '=', bsn).executeTakeFirst();
+      const [row] = await patientByBsn.all(bsn);
       return row === undefined ? undefined : toPatient(row);
     },
     async setConsent(bsn: string, state: ConsentState, channel: string): Promise<void> {
@@ -132,10 +156,9 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
       bsn: string,
       range: { from?: string | undefined; to?: string | undefined; latestPerProduct?: boolean | undefined } = {},
     ): Promise<Dispense[]> {
-      let q = db.selectFrom('dispenses').selectAll().where('bsn', '=', bsn);
-      if (range.from !== undefined) q = q.where('dispensed_on', '>=', range.from);
-      if (range.to !== undefined) q = q.where('dispensed_on', '<=', range.to);
-      const rows = await q.orderBy('dispensed_on', 'desc').orderBy('created_at', 'desc').orderBy('id').execute();
+      const { from, to } = range;
+      const params = [bsn, ...(from !== undefined ? [from] : []), ...(to !== undefined ? [to] : [])];
+      const rows = await dispensesStatement(from !== undefined, to !== undefined).all(...params);
       const all = rows.map(toDispense);
       return range.latestPerProduct === true ? latestPerProduct(all) : all;
     },
@@ -154,15 +177,7 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
       return toCio(row);
     },
     async cios(bsn: string): Promise<Cio[]> {
-      return (
-        await db
-          .selectFrom('contra_indications')
-          .selectAll()
-          .where('bsn', '=', bsn)
-          .orderBy('recorded_on', 'desc')
-          .orderBy('id')
-          .execute()
-      ).map(toCio);
+      return (await ciosByBsn.all(bsn)).map(toCio);
     },
   };
 }
