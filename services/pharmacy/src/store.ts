@@ -76,6 +76,14 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
     db,
     'SELECT * FROM contra_indications WHERE bsn = ? ORDER BY recorded_on DESC, id',
   );
+  // Whether the patient is known and their CiO in one statement: no row for an unknown patient, one row
+  // without a CiO (id null) for a known patient who has none.
+  const patientCios = prepare<{ [K in keyof Row<'contra_indications'>]: Row<'contra_indications'>[K] | null }>(
+    db,
+    `SELECT c.id, c.bsn, c.kind, c.name, c.code, c.atc, c.recorded_on, c.created_at
+       FROM patients p LEFT JOIN contra_indications c ON c.bsn = p.bsn
+      WHERE p.bsn = ? ORDER BY c.recorded_on DESC, c.id`,
+  );
   // One statement per shape of the period (from and/or to given), each prepared on first use.
   const dispensesIn = new Map<string, PreparedStatement<Row<'dispenses'>>>();
   const dispensesStatement = (from: boolean, to: boolean) => {
@@ -101,6 +109,16 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
     prescriber: JSON.parse(r.prescriber) as Dispense['prescriber'],
     pharmacy,
   });
+  async function dispenses(
+    bsn: string,
+    range: { from?: string | undefined; to?: string | undefined; latestPerProduct?: boolean | undefined } = {},
+  ): Promise<Dispense[]> {
+    const { from, to } = range;
+    const params = [bsn, ...(from !== undefined ? [from] : []), ...(to !== undefined ? [to] : [])];
+    const rows = await dispensesStatement(from !== undefined, to !== undefined).all(...params);
+    const all = rows.map(toDispense);
+    return range.latestPerProduct === true ? latestPerProduct(all) : all;
+  }
   return {
     async upsertPatient(bsn: string, p: PatientDemographics): Promise<{ patient: PharmacyPatient; created: boolean }> {
       const existing = await db.selectFrom('patients').selectAll().where('bsn', '=', bsn).executeTakeFirst();
@@ -152,15 +170,19 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
       await db.insertInto('dispenses').values(row).execute();
       return toDispense(row);
     },
-    async dispenses(
+    dispenses,
+    /**
+     * What the switch point's leg answers from: the patient's dispenses in the period (newest first, or the
+     * latest per product) and contra-indications; undefined for a patient this pharmacy does not know.
+     */
+    async medication(
       bsn: string,
-      range: { from?: string | undefined; to?: string | undefined; latestPerProduct?: boolean | undefined } = {},
-    ): Promise<Dispense[]> {
-      const { from, to } = range;
-      const params = [bsn, ...(from !== undefined ? [from] : []), ...(to !== undefined ? [to] : [])];
-      const rows = await dispensesStatement(from !== undefined, to !== undefined).all(...params);
-      const all = rows.map(toDispense);
-      return range.latestPerProduct === true ? latestPerProduct(all) : all;
+      range: { from?: string | undefined; to?: string | undefined; latestPerProduct?: boolean | undefined },
+    ): Promise<{ dispenses: Dispense[]; contraIndications: Cio[] } | undefined> {
+      const rows = await patientCios.all(bsn);
+      if (rows.length === 0) return undefined;
+      const contraIndications = rows.flatMap((r) => (r.id === null ? [] : [toCio(r as Row<'contra_indications'>)]));
+      return { dispenses: await dispenses(bsn, range), contraIndications };
     },
     async addCio(bsn: string, input: NewCio): Promise<Cio> {
       const row = {
