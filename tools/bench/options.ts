@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['routed', 'profile', 'floors', 'index', 'startup', 'soak', 'replicas'] as const;
+export const SECTIONS = ['routed', 'profile', 'leg', 'floors', 'index', 'startup', 'soak', 'replicas'] as const;
 export type Section = (typeof SECTIONS)[number];
 /** The profile slows the switch point down and is read by people, not compared, so it is opt-in. */
 const DEFAULT_SECTIONS: Section[] = ['routed', 'index', 'startup'];
@@ -41,6 +41,9 @@ Options:
   --profile-target LIST   comma-separated processes to profile (topology ids: lsp, apotheek-de-vijzel,
                     apotheek-zuid, ...; default lsp); implies --profile. A source's profile is
                     summarised per step of its leg (certificate check, store lookups, source log, ...)
+  --leg             also a source's leg alone: the bench calls a pharmacy's switch-point leg itself (with
+                    the switch point's certificate) and a bare upstream with the same answer, CPU per
+                    request of each (same as adding leg to --only)
   --soak            only the soak: the routed query at half the measured maximum for 10 minutes, errors,
                     p50/p99 and RSS per process per minute (same as --only soak)
   --soak-minutes N  minutes of the soak (default 10)
@@ -68,6 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'soak-minutes': { type: 'string' },
       'soak-heap': { type: 'boolean', default: false },
       replicas: { type: 'boolean', default: false },
+      leg: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -89,6 +93,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if ((values.profile || values['profile-target'] !== undefined) && !sections.includes('profile'))
     sections.push('profile');
   if (values.replicas && !sections.includes('replicas')) sections.push('replicas');
+  if (values.leg && !sections.includes('leg')) sections.push('leg');
   for (const s of sections)
     if (!(SECTIONS as readonly string[]).includes(s))
       throw new Error(`--only: unknown section "${s}" (expected ${SECTIONS.join(', ')})`);

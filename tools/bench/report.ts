@@ -5,6 +5,7 @@ import type { SoakResult } from './soak.js';
 import type { ReplicasResult } from './replicas.js';
 import type { ProcessProfile, ProfileResult } from './profile.js';
 import type { ProfileSummary } from './cpuprofile.js';
+import type { SourceLegResult } from './source-leg.js';
 import type { IndexBenchResult } from './reference-index.js';
 import type { QueryBenchResult } from './query-bench.js';
 import type { StartupResult } from './startup.js';
@@ -19,6 +20,7 @@ export interface BenchResult {
   startup?: StartupResult;
   profile?: ProfileResult;
   floors?: Floor[];
+  leg?: SourceLegResult;
   soak?: SoakResult;
   replicas?: ReplicasResult;
   targets: TargetCheck[];
@@ -208,6 +210,29 @@ function switchPointProfile(p: ProfileResult, summary: ProfileSummary, file: str
   ].join('\n');
 }
 
+function legSection(l: SourceLegResult): string {
+  const rows = l.steps.flatMap((s) =>
+    [s.bare, s.source].map((step) => [
+      s.connections,
+      step.target,
+      step.requestsPerS,
+      step.latencyMs.p50,
+      step.latencyMs.p99,
+      step.errors.total,
+      cpuCells(step),
+      step.otherCores,
+    ]),
+  );
+  return [
+    `### A source's leg alone (${l.source}'s POST /lsp/medication-queries with the switch point's certificate, beside a bare upstream answering the same ${l.answerBytes} bytes)`,
+    '',
+    table(
+      ['conn.', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'CPU µs per request', 'cores used by others'],
+      rows,
+    ),
+  ].join('\n');
+}
+
 function replicasSection(r: ReplicasResult): string {
   const rows = r.runs.map((run) => [
     run.store,
@@ -270,6 +295,7 @@ export function renderMarkdown(r: BenchResult): string {
   if (r.index !== undefined) parts.push('', indexSection(r.index));
   if (r.startup !== undefined) parts.push('', startupSection(r.startup));
   if (r.profile !== undefined) parts.push('', profileSection(r.profile));
+  if (r.leg !== undefined) parts.push('', legSection(r.leg));
   if (r.floors !== undefined)
     parts.push(
       '',
