@@ -49,7 +49,7 @@ export interface ProfileSummary {
   topFunctions: ProfileRow[];
   /** Self time by package (node_modules/<name>), Schakel workspace, Node internals, GC and so on. */
   byArea: { area: string; selfPercent: number }[];
-  /** Busy time per step of the routed query (the innermost step on each sample's stack), see STEPS. */
+  /** Busy time per step of the routed query (the innermost step on each sample's stack), see STEPS (SOURCE_STEPS for a source). */
   bySteps: { step: string; percent: number }[];
 }
 
@@ -101,7 +101,64 @@ const LIBRARIES: [step: string, match: (f: Frame) => boolean][] = [
   ],
 ];
 
-function stepsOf(profile: CpuProfile, nodeHits: Map<number, number>): { step: string; percent: number }[] {
+/** Our own code: the bundled services (the topology's start) or the workspace sources (tsx). */
+const ours = (f: Frame) => /\/schakel-services\/|\/(services|packages)\/[^/]+\/src\//.test(f.url);
+
+/** Which steps a profile is read by: the first list wins on the innermost frame, then the second. */
+export interface StepLists {
+  first: [step: string, match: (f: Frame) => boolean][];
+  fallback: [step: string, match: (f: Frame) => boolean][];
+}
+
+/**
+ * The steps of a source's leg (a pharmacy's or GP system's answer to the switch point): the same idea as
+ * STEPS, for the source side of one routed query (docs/performance.md, "Sources' cost per leg").
+ */
+export const SOURCE_STEPS: StepLists = {
+  first: [
+    ['garbage collection', (f) => f.functionName === '(garbage collector)'],
+    ['logging (pino)', (f) => /\/(pino|sonic-boom|thread-stream)\//.test(f.url)],
+    [
+      'source log write (SQLite insert)',
+      (f) => ours(f) && /^(write|append|appendAll|commitGroup)$/.test(f.functionName),
+    ],
+    [
+      'store lookups (patient, dispenses, CiO)',
+      (f) => ours(f) && /^(getPatient|dispenses|cios|medicationOf|toDispense|toCio|toPatient)$/.test(f.functionName),
+    ],
+    [
+      'client certificate check',
+      (f) => /^(checkClientCertificate|checkSocket|identityFromSubjectAltName)$/.test(f.functionName),
+    ],
+    ['operator controls (fault, journal)', (f) => ours(f) && /^(capture|record|applyFault)$/.test(f.functionName)],
+    ['AORTA-ID header', (f) => /^(aortaOf|parseAortaId|formatAortaId)$/.test(f.functionName)],
+    ['security headers (helmet)', (f) => /\/(@fastify\/helmet|helmet)\//.test(f.url)],
+    [
+      'request validation, response serialization',
+      (f) =>
+        /\/(fastify-type-provider-zod|fast-json-stringify|ajv|zod)\//.test(f.url) ||
+        /^(serialize|validate|stringify)/.test(f.functionName),
+    ],
+  ],
+  fallback: [
+    ['Kysely (elsewhere)', (f) => /\/kysely\//.test(f.url)],
+    ['SQLite (elsewhere)', (f) => /\/better-sqlite3\//.test(f.url)],
+    ['answer building (route handler)', (f) => ours(f)],
+    ['Fastify routing, hooks, reply', (f) => /\/(fastify|@fastify|find-my-way|avvio|light-my-request)\//.test(f.url)],
+    [
+      'TLS records, sockets, HTTP parser',
+      (f) =>
+        /^node:(_tls|tls|net|_http|http|internal\/(tls|stream|http|js_stream))/.test(f.url) ||
+        f.functionName === 'writev',
+    ],
+  ],
+};
+
+function stepsOf(
+  profile: CpuProfile,
+  nodeHits: Map<number, number>,
+  lists: StepLists = { first: STEPS, fallback: LIBRARIES },
+): { step: string; percent: number }[] {
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -111,7 +168,7 @@ function stepsOf(profile: CpuProfile, nodeHits: Map<number, number>): { step: st
     const leaf = byId.get(id);
     if (hits === 0 || leaf === undefined || leaf.callFrame.functionName === '(idle)') continue;
     busy += hits;
-    const innermost = (list: typeof STEPS): string | undefined => {
+    const innermost = (list: StepLists['first']): string | undefined => {
       for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
         const frame = byId.get(at)?.callFrame;
         const found = frame !== undefined ? list.find(([, match]) => match(frame)) : undefined;
@@ -119,7 +176,7 @@ function stepsOf(profile: CpuProfile, nodeHits: Map<number, number>): { step: st
       }
       return undefined;
     };
-    const step = innermost(STEPS) ?? innermost(LIBRARIES) ?? 'other';
+    const step = innermost(lists.first) ?? innermost(lists.fallback) ?? 'other';
     totals.set(step, (totals.get(step) ?? 0) + hits);
   }
   return [...totals.entries()]
@@ -159,7 +216,7 @@ function whereOf(url: string, line: number): string {
  * Self time per function (samples summed over every node with the same name and place) and per area,
  * within the window when given: the process also loaded its modules and took the seed before the load.
  */
-export function summariseProfile(profile: CpuProfile, top = 20, window?: Window): ProfileSummary {
+export function summariseProfile(profile: CpuProfile, top = 20, window?: Window, steps?: StepLists): ProfileSummary {
   const nodeHits = hitsPerNode(profile, window);
   const byFunction = new Map<string, ProfileRow & { hits: number }>();
   const byArea = new Map<string, number>();
@@ -197,6 +254,6 @@ export function summariseProfile(profile: CpuProfile, top = 20, window?: Window)
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([area, hits]) => ({ area, selfPercent: pct(hits) })),
-    bySteps: stepsOf(profile, nodeHits),
+    bySteps: stepsOf(profile, nodeHits, steps),
   };
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SECTIONS = ['routed', 'profile', 'floors', 'index', 'startup', 'soak', 'replicas'] as const;
+export const SECTIONS = ['routed', 'profile', 'leg', 'floors', 'index', 'startup', 'soak', 'replicas'] as const;
 export type Section = (typeof SECTIONS)[number];
 /** The profile slows the switch point down and is read by people, not compared, so it is opt-in. */
 const DEFAULT_SECTIONS: Section[] = ['routed', 'index', 'startup'];
@@ -22,6 +22,8 @@ export interface BenchOptions {
   soakMinutes: number;
   /** Heap snapshots of the switch point during the soak (--soak-heap). */
   soakHeap: boolean;
+  /** The processes the profile section profiles, by topology id (--profile-target; default the switch point). */
+  profileTargets: string[];
 }
 
 export const HELP = `Usage: npm run bench [-- options]
@@ -36,6 +38,12 @@ Options:
   --national-patients N   that size instead of 20M (the index section and the routed run)
   --profile         also run the switch point once under load with --cpu-prof and summarise the profile
                     per step of the routed query (add floors for the measured floors beside it)
+  --profile-target LIST   comma-separated processes to profile (topology ids: lsp, apotheek-de-vijzel,
+                    apotheek-zuid, ...; default lsp); implies --profile. A source's profile is
+                    summarised per step of its leg (certificate check, store lookups, source log, ...)
+  --leg             also a source's leg alone: the bench calls a pharmacy's switch-point leg itself (with
+                    the switch point's certificate) and a bare upstream with the same answer, CPU per
+                    request of each (same as adding leg to --only)
   --soak            only the soak: the routed query at half the measured maximum for 10 minutes, errors,
                     p50/p99 and RSS per process per minute (same as --only soak)
   --soak-minutes N  minutes of the soak (default 10)
@@ -55,6 +63,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       quick: { type: 'boolean', default: false },
       national: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      'profile-target': { type: 'string' },
       only: { type: 'string' },
       duration: { type: 'string' },
       soak: { type: 'boolean', default: false },
@@ -62,6 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'soak-minutes': { type: 'string' },
       'soak-heap': { type: 'boolean', default: false },
       replicas: { type: 'boolean', default: false },
+      leg: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -76,8 +86,14 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const soakMinutes = values['soak-minutes'] !== undefined ? Number(values['soak-minutes']) : 10;
   if (!Number.isInteger(soakMinutes) || soakMinutes < 1)
     throw new Error(`--soak-minutes: expected a whole number of minutes, got "${values['soak-minutes']}"`);
-  if (values.profile && !sections.includes('profile')) sections.push('profile');
+  const profileTargets = (values['profile-target'] ?? 'lsp')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
+  if ((values.profile || values['profile-target'] !== undefined) && !sections.includes('profile'))
+    sections.push('profile');
   if (values.replicas && !sections.includes('replicas')) sections.push('replicas');
+  if (values.leg && !sections.includes('leg')) sections.push('leg');
   for (const s of sections)
     if (!(SECTIONS as readonly string[]).includes(s))
       throw new Error(`--only: unknown section "${s}" (expected ${SECTIONS.join(', ')})`);
@@ -107,5 +123,6 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     startupRuns: values.quick ? 1 : 3,
     soakMinutes,
     soakHeap: values['soak-heap'],
+    profileTargets,
   };
 }

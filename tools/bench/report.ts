@@ -3,7 +3,9 @@ import type { Machine } from './machine.js';
 import type { Floor } from './floors.js';
 import type { SoakResult } from './soak.js';
 import type { ReplicasResult } from './replicas.js';
-import type { ProfileResult } from './profile.js';
+import type { ProcessProfile, ProfileResult } from './profile.js';
+import type { ProfileSummary } from './cpuprofile.js';
+import type { SourceLegResult } from './source-leg.js';
 import type { IndexBenchResult } from './reference-index.js';
 import type { QueryBenchResult } from './query-bench.js';
 import type { StartupResult } from './startup.js';
@@ -18,6 +20,7 @@ export interface BenchResult {
   startup?: StartupResult;
   profile?: ProfileResult;
   floors?: Floor[];
+  leg?: SourceLegResult;
   soak?: SoakResult;
   replicas?: ReplicasResult;
   targets: TargetCheck[];
@@ -150,16 +153,48 @@ function startupSection(s: StartupResult): string {
 
 function profileSection(p: ProfileResult): string {
   return [
-    `### Where the switch point's time goes (--cpu-prof, ${p.connections} connections, ${p.load.requestsPerS} req/s while profiled; ${p.summary.idlePercent}% idle)`,
+    ...(p.summary !== undefined && p.file !== undefined ? [switchPointProfile(p, p.summary, p.file)] : []),
+    ...p.sources.map((s) => sourceProfile(p, s)),
+  ].join('\n\n');
+}
+
+/** A source's profile: its leg's steps, areas and functions, in µs of its own CPU per routed request. */
+function sourceProfile(p: ProfileResult, s: ProcessProfile): string {
+  const us = p.load.cpuUsPerRequest[s.target] ?? 0;
+  return [
+    `### Where ${s.target}'s time goes (a source's leg; --cpu-prof, ${p.connections} connections, ${p.load.requestsPerS} req/s while profiled; ${us} µs per request profiled; ${s.summary.idlePercent}% idle)`,
+    '',
+    table(
+      ['step (innermost on the stack)', '% of busy samples', 'µs per request while profiled'],
+      s.summary.bySteps.map((x) => [x.step, x.percent, Math.round((us * x.percent) / 100)]),
+    ),
     '',
     table(
       ['area', 'self %'],
-      p.summary.byArea.slice(0, 12).map((a) => [a.area, a.selfPercent]),
+      s.summary.byArea.slice(0, 12).map((a) => [a.area, a.selfPercent]),
+    ),
+    '',
+    table(
+      ['function', 'where', 'self %'],
+      s.summary.topFunctions.slice(0, 15).map((f) => [f.what, f.where, f.selfPercent]),
+    ),
+    '',
+    `Raw profile: ${s.file}`,
+  ].join('\n');
+}
+
+function switchPointProfile(p: ProfileResult, summary: ProfileSummary, file: string): string {
+  return [
+    `### Where the switch point's time goes (--cpu-prof, ${p.connections} connections, ${p.load.requestsPerS} req/s while profiled; ${summary.idlePercent}% idle)`,
+    '',
+    table(
+      ['area', 'self %'],
+      summary.byArea.slice(0, 12).map((a) => [a.area, a.selfPercent]),
     ),
     '',
     table(
       ['step (innermost on the stack)', '% of busy samples', 'µs per request while profiled'],
-      p.summary.bySteps.map((x) => [
+      summary.bySteps.map((x) => [
         x.step,
         x.percent,
         Math.round(((p.load.cpuUsPerRequest.lsp ?? 0) * x.percent) / 100),
@@ -168,10 +203,33 @@ function profileSection(p: ProfileResult): string {
     '',
     table(
       ['function', 'where', 'self %'],
-      p.summary.topFunctions.slice(0, 15).map((f) => [f.what, f.where, f.selfPercent]),
+      summary.topFunctions.slice(0, 15).map((f) => [f.what, f.where, f.selfPercent]),
     ),
     '',
-    `Raw profile: ${p.file}`,
+    `Raw profile: ${file}`,
+  ].join('\n');
+}
+
+function legSection(l: SourceLegResult): string {
+  const rows = l.steps.flatMap((s) =>
+    [s.bare, s.source].map((step) => [
+      s.connections,
+      step.target,
+      step.requestsPerS,
+      step.latencyMs.p50,
+      step.latencyMs.p99,
+      step.errors.total,
+      cpuCells(step),
+      step.otherCores,
+    ]),
+  );
+  return [
+    `### A source's leg alone (${l.source}'s POST /lsp/medication-queries with the switch point's certificate, beside a bare upstream answering the same ${l.answerBytes} bytes)`,
+    '',
+    table(
+      ['conn.', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'CPU µs per request', 'cores used by others'],
+      rows,
+    ),
   ].join('\n');
 }
 
@@ -237,6 +295,7 @@ export function renderMarkdown(r: BenchResult): string {
   if (r.index !== undefined) parts.push('', indexSection(r.index));
   if (r.startup !== undefined) parts.push('', startupSection(r.startup));
   if (r.profile !== undefined) parts.push('', profileSection(r.profile));
+  if (r.leg !== undefined) parts.push('', legSection(r.leg));
   if (r.floors !== undefined)
     parts.push(
       '',

@@ -27,7 +27,14 @@ async function main(): Promise<void> {
   // the others the topology, and `--only` should not depend on what it leaves out.
   const query = only.has('routed') ? await (await import('./query-bench.js')).runQueryBench(options, log) : undefined;
   const profile = only.has('profile')
-    ? await (await import('./profile.js')).runProfile(RESULTS_DIR, options.connections[0] ?? 50, options.durationS, log)
+    ? await (
+        await import('./profile.js')
+      ).runProfile(RESULTS_DIR, options.connections[0] ?? 50, options.durationS, log, options.profileTargets)
+    : undefined;
+  const leg = only.has('leg')
+    ? await (
+        await import('./source-leg.js')
+      ).runSourceLeg(options.connections.slice(0, 1), options.durationS, options.warmupS, log)
     : undefined;
   const floors = only.has('floors') ? await (await import('./floors.js')).runFloors(log) : undefined;
   const index = only.has('index')
@@ -56,6 +63,7 @@ async function main(): Promise<void> {
     ...(startup !== undefined ? { startup } : {}),
     ...(profile !== undefined ? { profile } : {}),
     ...(floors !== undefined ? { floors } : {}),
+    ...(leg !== undefined ? { leg } : {}),
     ...(soak !== undefined ? { soak } : {}),
     ...(replicas !== undefined ? { replicas } : {}),
     targets: checkTargets({

@@ -45,7 +45,7 @@ function createSigner(card: { cert: string; key: string }, who: { uziNumber: str
   };
 }
 
-async function systemTls(
+export async function systemTls(
   t: RunningTopology,
   subject: Parameters<RunningTopology['pki']['ensureSystem']>[0],
 ): Promise<TlsMaterial> {

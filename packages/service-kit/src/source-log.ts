@@ -1,7 +1,17 @@
 import { z } from 'zod';
 import { Bsn } from '@schakel/contracts';
 import { pick, type RoutePlugin } from './app.js';
-import { nowIso, queryBuilder, type Generated, type Kysely, type QueryRunner, type Selectable } from './store.js';
+import {
+  dialectOf,
+  nowIso,
+  queryBuilder,
+  rawSqlite,
+  type Generated,
+  type Kysely,
+  type QueryRunner,
+  type Selectable,
+} from './store.js';
+import { groupCommit } from './group-commit.js';
 
 /**
  * Every connected system (GBZ) keeps its own log of what it answered the switch point: which interaction,
@@ -78,24 +88,36 @@ const toEntry = (r: Selectable<SourceLogTable['query_log']>): SourceLogEntry => 
   result: r.result,
 });
 
-/** The log in the service's own store (any store whose migrations created query_log). */
+type Row = Omit<SourceLogTable['query_log'], 'id'>;
+
+/**
+ * The log in the service's own store (any store opened with openStore whose migrations created query_log).
+ * Every routed query writes one entry before it answers, so the entries of concurrent requests are
+ * committed together (group-commit.ts): on SQLite one transaction of a prepared insert, on PostgreSQL one
+ * multi-row insert. `write` resolves once its entry is committed.
+ */
 export function createSourceLog(store: QueryRunner) {
   const q = queryBuilder<SourceLogTable>(store);
+  const insertAll: (rows: Row[]) => Promise<void> =
+    dialectOf(store) === 'postgres'
+      ? async (rows) => {
+          await store.executeQuery(q.insertInto('query_log').values(rows));
+        }
+      : sqliteInsertAll(store);
+  const append = groupCommit(insertAll);
   return {
-    async write(e: SourceLogEvent): Promise<void> {
-      await store.executeQuery(
-        q.insertInto('query_log').values({
-          at: nowIso(),
-          interaction: e.interaction,
-          initial_request_id: e.aorta.initialRequestId,
-          request_id: e.aorta.requestId,
-          bsn: e.bsn,
-          requester_ura: e.requesterUra,
-          acting_uzi: e.acting.uziNumber,
-          acting_role: e.acting.roleCode,
-          result: e.result,
-        }),
-      );
+    write(e: SourceLogEvent): Promise<void> {
+      return append({
+        at: nowIso(),
+        interaction: e.interaction,
+        initial_request_id: e.aorta.initialRequestId,
+        request_id: e.aorta.requestId,
+        bsn: e.bsn,
+        requester_ura: e.requesterUra,
+        acting_uzi: e.acting.uziNumber,
+        acting_role: e.acting.roleCode,
+        result: e.result,
+      });
     },
     async list(bsn?: string): Promise<SourceLogEntry[]> {
       let select = q.selectFrom('query_log').selectAll();
@@ -105,6 +127,18 @@ export function createSourceLog(store: QueryRunner) {
   };
 }
 export type SourceLog = ReturnType<typeof createSourceLog>;
+
+function sqliteInsertAll(store: object): (rows: Row[]) => Promise<void> {
+  const raw = rawSqlite(store);
+  const insert = raw.prepare(
+    `INSERT INTO query_log (at, interaction, initial_request_id, request_id, bsn, requester_ura, acting_uzi, acting_role, result)
+     VALUES (@at, @interaction, @initial_request_id, @request_id, @bsn, @requester_ura, @acting_uzi, @acting_role, @result)`,
+  );
+  const insertAll = raw.transaction((rows: Row[]) => {
+    for (const row of rows) insert.run(row);
+  });
+  return async (rows) => insertAll(rows);
+}
 
 /** The front office's view of the log. */
 export const sourceLogRoutes: RoutePlugin<{ log: SourceLog }> = async (app, { log }) => {

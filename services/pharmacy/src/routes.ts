@@ -132,12 +132,9 @@ export const frontOfficeRoutes: RoutePlugin<{ store: PharmacyStore }> = async (a
  */
 export function createMedicationAnswers(store: PharmacyStore, log: SourceLog) {
   return async (q: SourceMedicationQuery, aorta: AortaId): Promise<SourceMedicationAnswer> => {
-    const patient = await store.getPatient(q.bsn);
-    const dispenses =
-      patient === undefined
-        ? []
-        : await store.dispenses(q.bsn, { from: q.from, to: q.to, latestPerProduct: q.latestPerProduct });
-    const contraIndications = patient === undefined ? undefined : await store.cios(q.bsn);
+    const found = await store.medication(q.bsn, { from: q.from, to: q.to, latestPerProduct: q.latestPerProduct });
+    const dispenses = found?.dispenses ?? [];
+    const contraIndications = found?.contraIndications;
     await log.write({
       interaction: 'QURX_IN990011NL',
       aorta,

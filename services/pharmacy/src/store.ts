@@ -9,7 +9,7 @@ import {
   type DispenseInput,
   type NewCio,
 } from '@schakel/contracts';
-import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
+import { nowIso, prepare, type Kysely, type PreparedStatement, type Selectable } from '@schakel/service-kit';
 import type { PharmacyDatabase } from './migrations.js';
 
 const ConsentView = z
@@ -66,7 +66,39 @@ const toCio = (r: Selectable<PharmacyDatabase['contra_indications']>): Cio => ({
   recordedOn: r.recorded_on,
 });
 
+type Row<T extends keyof PharmacyDatabase> = Selectable<PharmacyDatabase[T]>;
+
 export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ura: string; name: string }) {
+  // The reads of the switch point's leg (every routed query asks them) are statements prepared once, on
+  // either engine, rather than built by Kysely per call (docs/performance.md, "Sources' cost per leg").
+  const patientByBsn = prepare<Row<'patients'>>(db, 'SELECT * FROM patients WHERE bsn = ?');
+  const ciosByBsn = prepare<Row<'contra_indications'>>(
+    db,
+    'SELECT * FROM contra_indications WHERE bsn = ? ORDER BY recorded_on DESC, id',
+  );
+  // Whether the patient is known and their CiO in one statement: no row for an unknown patient, one row
+  // without a CiO (id null) for a known patient who has none.
+  const patientCios = prepare<{ [K in keyof Row<'contra_indications'>]: Row<'contra_indications'>[K] | null }>(
+    db,
+    `SELECT c.id, c.bsn, c.kind, c.name, c.code, c.atc, c.recorded_on, c.created_at
+       FROM patients p LEFT JOIN contra_indications c ON c.bsn = p.bsn
+      WHERE p.bsn = ? ORDER BY c.recorded_on DESC, c.id`,
+  );
+  // One statement per shape of the period (from and/or to given), each prepared on first use.
+  const dispensesIn = new Map<string, PreparedStatement<Row<'dispenses'>>>();
+  const dispensesStatement = (from: boolean, to: boolean) => {
+    const key = `${String(from)}:${String(to)}`;
+    let statement = dispensesIn.get(key);
+    if (statement === undefined) {
+      statement = prepare<Row<'dispenses'>>(
+        db,
+        `SELECT * FROM dispenses WHERE bsn = ?${from ? ' AND dispensed_on >= ?' : ''}${to ? ' AND dispensed_on <= ?' : ''}
+         ORDER BY dispensed_on DESC, created_at DESC, id`,
+      );
+      dispensesIn.set(key, statement);
+    }
+    return statement;
+  };
   const toDispense = (r: Selectable<PharmacyDatabase['dispenses']>): Dispense => ({
     id: r.id,
     bsn: r.bsn,
@@ -77,6 +109,16 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
     prescriber: JSON.parse(r.prescriber) as Dispense['prescriber'],
     pharmacy,
   });
+  async function dispenses(
+    bsn: string,
+    range: { from?: string | undefined; to?: string | undefined; latestPerProduct?: boolean | undefined } = {},
+  ): Promise<Dispense[]> {
+    const { from, to } = range;
+    const params = [bsn, ...(from !== undefined ? [from] : []), ...(to !== undefined ? [to] : [])];
+    const rows = await dispensesStatement(from !== undefined, to !== undefined).all(...params);
+    const all = rows.map(toDispense);
+    return range.latestPerProduct === true ? latestPerProduct(all) : all;
+  }
   return {
     async upsertPatient(bsn: string, p: PatientDemographics): Promise<{ patient: PharmacyPatient; created: boolean }> {
       const existing = await db.selectFrom('patients').selectAll().where('bsn', '=', bsn).executeTakeFirst();
@@ -104,7 +146,7 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
       return { patient: toPatient(row), created: existing === undefined };
     },
     async getPatient(bsn: string): Promise<PharmacyPatient | undefined> {
-      const row = await db.selectFrom('patients').selectAll().where('bsn', '=', bsn).executeTakeFirst();
+      const [row] = await patientByBsn.all(bsn);
       return row === undefined ? undefined : toPatient(row);
     },
     async setConsent(bsn: string, state: ConsentState, channel: string): Promise<void> {
@@ -128,16 +170,19 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
       await db.insertInto('dispenses').values(row).execute();
       return toDispense(row);
     },
-    async dispenses(
+    dispenses,
+    /**
+     * What the switch point's leg answers from: the patient's dispenses in the period (newest first, or the
+     * latest per product) and contra-indications; undefined for a patient this pharmacy does not know.
+     */
+    async medication(
       bsn: string,
-      range: { from?: string | undefined; to?: string | undefined; latestPerProduct?: boolean | undefined } = {},
-    ): Promise<Dispense[]> {
-      let q = db.selectFrom('dispenses').selectAll().where('bsn', '=', bsn);
-      if (range.from !== undefined) q = q.where('dispensed_on', '>=', range.from);
-      if (range.to !== undefined) q = q.where('dispensed_on', '<=', range.to);
-      const rows = await q.orderBy('dispensed_on', 'desc').orderBy('created_at', 'desc').orderBy('id').execute();
-      const all = rows.map(toDispense);
-      return range.latestPerProduct === true ? latestPerProduct(all) : all;
+      range: { from?: string | undefined; to?: string | undefined; latestPerProduct?: boolean | undefined },
+    ): Promise<{ dispenses: Dispense[]; contraIndications: Cio[] } | undefined> {
+      const rows = await patientCios.all(bsn);
+      if (rows.length === 0) return undefined;
+      const contraIndications = rows.flatMap((r) => (r.id === null ? [] : [toCio(r as Row<'contra_indications'>)]));
+      return { dispenses: await dispenses(bsn, range), contraIndications };
     },
     async addCio(bsn: string, input: NewCio): Promise<Cio> {
       const row = {
@@ -154,15 +199,7 @@ export function createPharmacyStore(db: Kysely<PharmacyDatabase>, pharmacy: { ur
       return toCio(row);
     },
     async cios(bsn: string): Promise<Cio[]> {
-      return (
-        await db
-          .selectFrom('contra_indications')
-          .selectAll()
-          .where('bsn', '=', bsn)
-          .orderBy('recorded_on', 'desc')
-          .orderBy('id')
-          .execute()
-      ).map(toCio);
+      return (await ciosByBsn.all(bsn)).map(toCio);
     },
   };
 }
