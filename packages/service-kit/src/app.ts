@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -9,6 +10,7 @@ import Fastify, {
   type FastifyRequest,
   type FastifyHttpOptions,
   type FastifyInstance,
+  type FastifyServerOptions,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -157,6 +159,21 @@ function oneLinePerRequest(): LogController {
   return controller;
 }
 
+type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
+/**
+ * Fastify loads its default compilers (ajv, fast-json-stringify) whenever an instance is built
+ * (lib/schema-controller.js), a quarter of a second of CPU per process at start-up (docs/performance.md,
+ * "Start-up"), though every route here compiles with the zod provider's compilers set below. They are
+ * loaded only if something ever asks for them, from where Fastify itself would load them.
+ */
+const fastifyDefault = <F>(name: string) =>
+  createRequire(createRequire(import.meta.url).resolve('fastify'))(name) as () => NonNullable<F>;
+const lazyDefaultCompilers: CompilersFactory = {
+  buildValidator: (...args) => fastifyDefault<CompilersFactory['buildValidator']>('@fastify/ajv-compiler')()(...args),
+  buildSerializer: (...args) =>
+    fastifyDefault<CompilersFactory['buildSerializer']>('@fastify/fast-json-stringify-compiler')()(...args),
+};
+
 /**
  * Every service is built the same way (after fastify/demo's src/app.ts and fastify-type-provider-zod's
  * README): zod type provider, OpenAPI from the
@@ -178,6 +195,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
       return parent.child({ ...bindings, ...aorta }, opts);
     },
     logController: oneLinePerRequest(),
+    schemaController: { compilersFactory: lazyDefaultCompilers },
     bodyLimit: 1024 * 1024,
     // The framework's own refusals (bad percent-encoding, an over-long path parameter) and the HTTP
     // parser's (headers too large, not HTTP) answer problem+json like every other error.

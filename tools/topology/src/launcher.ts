@@ -36,7 +36,7 @@ import {
   type Topology,
 } from './topology.js';
 import { ADMIN_SYSTEM } from './identities.js';
-import { bundleServices } from './bundle.js';
+import { bundleServices } from './bundle.mjs';
 import { frontOfficeUsersFile, preparePki } from './prepare-pki.js';
 
 export interface StartOptions {
