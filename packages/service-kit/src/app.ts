@@ -16,7 +16,7 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
+import fp from 'fastify-plugin';
 import helmet from '@fastify/helmet';
 import {
   serializerCompiler,
@@ -37,7 +37,7 @@ import {
   Problem,
   type AortaId,
 } from '@schakel/contracts';
-import { frameworkProblem, installProblemHandlers, onClientError, sendProblem } from './problems.js';
+import { frameworkProblem, installProblemHandlers, notFoundReply, onClientError, sendProblem } from './problems.js';
 import { checkClientCertificate, type ClientCheck, type TlsMaterial } from './tls.js';
 import { audience } from './audience.js';
 import { redactingSerializers } from './redaction.js';
@@ -287,7 +287,11 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
     'operations',
     async () => undefined,
     async (scope) => {
-      await scope.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+      // The docs page (swagger-ui) is loaded when it is first asked for: its modules cost every process a
+      // tenth of a second of CPU at start-up otherwise (docs/performance.md, "Start-up").
+      const docs = docsPages(app);
+      scope.get('/docs', { schema: { hide: true } }, docs);
+      scope.get('/docs/*', { schema: { hide: true } }, docs);
 
       scope.get('/openapi.json', { schema: { hide: true } }, async (request) => ({
         ...app.swagger(),
@@ -343,6 +347,44 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
     },
   );
   return app;
+}
+
+/** Headers of one hop that the pages' own instance sets for itself, not for our answer. */
+const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date']);
+
+/**
+ * /docs and everything below it, answered by @fastify/swagger-ui as if it were registered here: it runs in a
+ * Fastify instance of its own (never listened on), built at the first request, which serves this app's
+ * OpenAPI document; each request is passed to it with inject() and its answer passed back as it is. What
+ * it does not know is this app's 404 (problem+json), which it also gives for a static file that is not there
+ * (once the route /docs/static/* answered that with a 405 saying it takes GET).
+ */
+function docsPages(app: App) {
+  let pages: Promise<FastifyInstance> | undefined;
+  const build = async () => {
+    const { default: swaggerUi } = await import('@fastify/swagger-ui');
+    const inner = Fastify({ logger: false });
+    // swagger-ui asks for @fastify/swagger by name, for the document: this app's.
+    await inner.register(fp(async (i) => void i.decorate('swagger', app.swagger), { name: '@fastify/swagger' }));
+    await inner.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+    await inner.ready();
+    return inner;
+  };
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    pages ??= build().catch((err: unknown) => {
+      pages = undefined;
+      throw err;
+    });
+    const inner = await pages;
+    // Always GET: Fastify answers our HEAD route from the GET answer (the body dropped, its length kept).
+    const answer = await inner.inject({ method: 'GET', url: request.url, headers: request.headers });
+    // No such page (or static file): this app's 404, problem+json.
+    if (answer.statusCode === 404) return notFoundReply(request, reply, []);
+    for (const [name, value] of Object.entries(answer.headers))
+      if (value !== undefined && !HOP_HEADERS.has(name)) reply.header(name, value);
+    reply.code(answer.statusCode);
+    return answer.rawPayload.length > 0 ? reply.send(answer.rawPayload) : reply.send();
+  };
 }
 
 /**
