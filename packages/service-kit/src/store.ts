@@ -181,7 +181,29 @@ async function retrying<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Whether the store has recorded exactly these migrations, with one SELECT: then there is nothing to do, and
+ * Kysely's migrator (which at every start creates its tables if missing, takes its lock and reads them) is
+ * skipped (docs/performance.md, "Start-up"). Anything else, a new store or a migration not yet applied
+ * (or a name it does not know), goes through the migrator as before, lock and all. On PostgreSQL a store
+ * another process is migrating right now shows the new names only once they are committed, with the
+ * migrations' own changes (the migrator runs them in one transaction).
+ */
+async function alreadyMigrated<DB>(db: Kysely<DB>, migrations: Migrations, schema: string | undefined) {
+  try {
+    const table = sql.table(schema !== undefined ? `${schema}.kysely_migration` : 'kysely_migration');
+    const { rows } = await sql<{ name: string }>`SELECT name FROM ${table}`.execute(db);
+    const recorded = rows.map((row) => row.name).sort();
+    const names = Object.keys(migrations).sort();
+    return recorded.length === names.length && recorded.every((name, i) => name === names[i]);
+  } catch {
+    // No such table yet: a new store.
+    return false;
+  }
+}
+
 async function migrate<DB>(db: Kysely<DB>, migrations: Migrations, schema: string | undefined): Promise<void> {
+  if (await alreadyMigrated(db, migrations, schema)) return;
   const dialect = dialectOf(db);
   // A migration may run in a transaction (PostgreSQL's DDL is transactional): tell it the engine, for the
   // few statements whose SQL differs (dialectOf).
