@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,12 @@ import { loadTopology, startTopology } from '@schakel/topology';
 export interface StartupResult {
   /** startTopology({ ports: 'ephemeral' }) to every process ready, per run. */
   launcherMs: number[];
+  /**
+   * CPU time (user + system, ms) per run once all are ready: each process by id (the console as `console`),
+   * and `launcher` for this process's own part (PKI, bundles, spawning). Linux only (/proc); a figure that
+   * does not depend on what else the machine runs, unlike the wall-clock times.
+   */
+  cpuMs?: Record<string, number>[];
   /** `npm start -- --no-seed` from spawn to "Schakel is running", or why it was skipped. */
   npmStart: { wallMs: number; reportedMs: number | undefined } | { skipped: string };
 }
@@ -24,14 +30,45 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function launcherOnce(): Promise<number> {
+/** CPU time used so far by each child process of this one, by pid (Linux /proc; empty elsewhere). */
+function childCpuMs(): Map<number, number> {
+  const out = new Map<number, number>();
+  const pids = (() => {
+    try {
+      return readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+    } catch {
+      return [];
+    }
+  })();
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // After "(comm)": state ppid ... utime (14th field of the line) stime, in clock ticks (100 per second).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === process.pid) out.set(Number(pid), (Number(fields[11]) + Number(fields[12])) * 10);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+async function launcherOnce(): Promise<{ ms: number; cpuMs: Record<string, number> }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'schakel-bench-start-'));
   try {
+    const own = process.cpuUsage();
     const t0 = performance.now();
-    const t = await startTopology({ ports: 'ephemeral', dataDir, logLevel: 'warn' });
+    const t = await startTopology({ ports: 'ephemeral', dataDir, logLevel: 'warn', console: {} });
     const ms = performance.now() - t0;
+    const used = process.cpuUsage(own);
+    const idOf = new Map([...t.processes.values()].map((p) => [p.child?.pid, p.id]));
+    const cpuMs: Record<string, number> = { launcher: Math.round((used.user + used.system) / 1000) };
+    // The rest: the console, and esbuild's service process when the bundles were built.
+    const nameOf = (pid: number) =>
+      idOf.get(pid) ?? (/console\.mjs/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8')) ? 'console' : 'esbuild');
+    for (const [pid, cpu] of childCpuMs()) cpuMs[nameOf(pid)] = (cpuMs[nameOf(pid)] ?? 0) + cpu;
     await t.close();
-    return Math.round(ms);
+    return { ms: Math.round(ms), cpuMs };
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
@@ -104,10 +141,19 @@ async function npmStartOnce(): Promise<StartupResult['npmStart']> {
 
 export async function runStartupBench(runs: number, log: (line: string) => void): Promise<StartupResult> {
   const launcherMs: number[] = [];
+  const cpuMs: Record<string, number>[] = [];
   for (let i = 0; i < runs; i++) {
     log(`start-up: startTopology (ephemeral ports), run ${i + 1} of ${runs} ...`);
-    launcherMs.push(await launcherOnce());
+    const run = await launcherOnce();
+    launcherMs.push(run.ms);
+    cpuMs.push(run.cpuMs);
+    const total = Object.values(run.cpuMs).reduce((a, b) => a + b, 0);
+    log(
+      `start-up: ${run.ms} ms wall; CPU ms at all ready: ${Object.entries(run.cpuMs)
+        .map(([id, ms]) => `${id} ${ms}`)
+        .join(', ')}; total ${total}`,
+    );
   }
   log('start-up: npm start ...');
-  return { launcherMs, npmStart: await npmStartOnce() };
+  return { launcherMs, cpuMs, npmStart: await npmStartOnce() };
 }

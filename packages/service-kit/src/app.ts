@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -9,12 +10,13 @@ import Fastify, {
   type FastifyRequest,
   type FastifyHttpOptions,
   type FastifyInstance,
+  type FastifyServerOptions,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
 } from 'fastify';
 import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
+import fp from 'fastify-plugin';
 import helmet from 'helmet';
 import {
   serializerCompiler,
@@ -35,7 +37,7 @@ import {
   Problem,
   type AortaId,
 } from '@schakel/contracts';
-import { frameworkProblem, installProblemHandlers, onClientError, sendProblem } from './problems.js';
+import { frameworkProblem, installProblemHandlers, notFoundReply, onClientError, sendProblem } from './problems.js';
 import { checkClientCertificate, type ClientCheck, type TlsMaterial } from './tls.js';
 import { audience } from './audience.js';
 import { redactingSerializers } from './redaction.js';
@@ -157,6 +159,21 @@ function oneLinePerRequest(): LogController {
   return controller;
 }
 
+type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
+/**
+ * Fastify loads its default compilers (ajv, fast-json-stringify) whenever an instance is built
+ * (lib/schema-controller.js), a quarter of a second of CPU per process at start-up (docs/performance.md,
+ * "Start-up"), though every route here compiles with the zod provider's compilers set below. They are
+ * loaded only if something ever asks for them, from where Fastify itself would load them.
+ */
+const fastifyDefault = <F>(name: string) =>
+  createRequire(createRequire(import.meta.url).resolve('fastify'))(name) as () => NonNullable<F>;
+const lazyDefaultCompilers: CompilersFactory = {
+  buildValidator: (...args) => fastifyDefault<CompilersFactory['buildValidator']>('@fastify/ajv-compiler')()(...args),
+  buildSerializer: (...args) =>
+    fastifyDefault<CompilersFactory['buildSerializer']>('@fastify/fast-json-stringify-compiler')()(...args),
+};
+
 /**
  * Every service is built the same way (after fastify/demo's src/app.ts and fastify-type-provider-zod's
  * README): zod type provider, OpenAPI from the
@@ -178,6 +195,7 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
       return parent.child({ ...bindings, ...aorta }, opts);
     },
     logController: oneLinePerRequest(),
+    schemaController: { compilersFactory: lazyDefaultCompilers },
     bodyLimit: 1024 * 1024,
     // The framework's own refusals (bad percent-encoding, an over-long path parameter) and the HTTP
     // parser's (headers too large, not HTTP) answer problem+json like every other error.
@@ -274,7 +292,11 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
     'operations',
     async () => undefined,
     async (scope) => {
-      await scope.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+      // The docs page (swagger-ui) is loaded when it is first asked for: its modules cost every process a
+      // tenth of a second of CPU at start-up otherwise (docs/performance.md, "Start-up").
+      const docs = docsPages(app);
+      scope.get('/docs', { schema: { hide: true } }, docs);
+      scope.get('/docs/*', { schema: { hide: true } }, docs);
 
       scope.get('/openapi.json', { schema: { hide: true } }, async (request) => ({
         ...app.swagger(),
@@ -330,6 +352,44 @@ export async function createServiceApp(info: ServiceInfo, options: KitOptions = 
     },
   );
   return app;
+}
+
+/** Headers of one hop that the pages' own instance sets for itself, not for our answer. */
+const HOP_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date']);
+
+/**
+ * /docs and everything below it, answered by @fastify/swagger-ui as if it were registered here: it runs in a
+ * Fastify instance of its own (never listened on), built at the first request, which serves this app's
+ * OpenAPI document; each request is passed to it with inject() and its answer passed back as it is. What
+ * it does not know is this app's 404 (problem+json), which it also gives for a static file that is not there
+ * (once the route /docs/static/* answered that with a 405 saying it takes GET).
+ */
+function docsPages(app: App) {
+  let pages: Promise<FastifyInstance> | undefined;
+  const build = async () => {
+    const { default: swaggerUi } = await import('@fastify/swagger-ui');
+    const inner = Fastify({ logger: false });
+    // swagger-ui asks for @fastify/swagger by name, for the document: this app's.
+    await inner.register(fp(async (i) => void i.decorate('swagger', app.swagger), { name: '@fastify/swagger' }));
+    await inner.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+    await inner.ready();
+    return inner;
+  };
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    pages ??= build().catch((err: unknown) => {
+      pages = undefined;
+      throw err;
+    });
+    const inner = await pages;
+    // Always GET: Fastify answers our HEAD route from the GET answer (the body dropped, its length kept).
+    const answer = await inner.inject({ method: 'GET', url: request.url, headers: request.headers });
+    // No such page (or static file): this app's 404, problem+json.
+    if (answer.statusCode === 404) return notFoundReply(request, reply, []);
+    for (const [name, value] of Object.entries(answer.headers))
+      if (value !== undefined && !HOP_HEADERS.has(name)) reply.header(name, value);
+    reply.code(answer.statusCode);
+    return answer.rawPayload.length > 0 ? reply.send(answer.rawPayload) : reply.send();
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import pg from 'pg';
+import type pg from 'pg';
 import {
   DummyDriver,
   Kysely,
@@ -145,12 +145,15 @@ async function openPostgres<DB>(url: string, options: Omit<OpenStoreOptions, 'mi
     throw new Error(
       `DATABASE_SCHEMA must be a lower-case SQL name (letters, digits, _), got ${JSON.stringify(schema)}`,
     );
-  const pool = new pg.Pool({
+  const { Pool, TypeOverrides, types } = await loadPg();
+  // SQLite's integers are 64-bit: so are the columns here (store-postgres.ts), read back as numbers.
+  const int8AsNumber = new TypeOverrides();
+  int8AsNumber.setTypeParser(types.builtins.INT8, 'text', Number);
+  const pool = new Pool({
     connectionString: url,
     max: options.poolMax ?? 10,
     options: `-c search_path=${schema}`,
     connectionTimeoutMillis: 5_000,
-    // SQLite's integers are 64-bit: so are the columns here (store-postgres.ts), read back as numbers.
     types: int8AsNumber,
   });
   // A connection lost while idle (the server restarted, pg_terminate_backend) is dropped by the pool and
@@ -169,8 +172,11 @@ async function openPostgres<DB>(url: string, options: Omit<OpenStoreOptions, 'mi
   return db;
 }
 
-const int8AsNumber = new pg.TypeOverrides();
-int8AsNumber.setTypeParser(pg.types.builtins.INT8, 'text', Number);
+/**
+ * node-postgres, loaded only by a process whose store is on PostgreSQL: on SQLite (npm start) it is code
+ * every process would evaluate at start-up for nothing (docs/performance.md, "Start-up").
+ */
+const loadPg = async () => (await import('pg')).default;
 
 /** Two processes creating the same schema at once: one of them gets a unique violation; once more is enough. */
 async function retrying<T>(f: () => Promise<T>): Promise<T> {
@@ -181,7 +187,29 @@ async function retrying<T>(f: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * Whether the store has recorded exactly these migrations, with one SELECT: then there is nothing to do, and
+ * Kysely's migrator (which at every start creates its tables if missing, takes its lock and reads them) is
+ * skipped (docs/performance.md, "Start-up"). Anything else, a new store or a migration not yet applied
+ * (or a name it does not know), goes through the migrator as before, lock and all. On PostgreSQL a store
+ * another process is migrating right now shows the new names only once they are committed, with the
+ * migrations' own changes (the migrator runs them in one transaction).
+ */
+async function alreadyMigrated<DB>(db: Kysely<DB>, migrations: Migrations, schema: string | undefined) {
+  try {
+    const table = sql.table(schema !== undefined ? `${schema}.kysely_migration` : 'kysely_migration');
+    const { rows } = await sql<{ name: string }>`SELECT name FROM ${table}`.execute(db);
+    const recorded = rows.map((row) => row.name).sort();
+    const names = Object.keys(migrations).sort();
+    return recorded.length === names.length && recorded.every((name, i) => name === names[i]);
+  } catch {
+    // No such table yet: a new store.
+    return false;
+  }
+}
+
 async function migrate<DB>(db: Kysely<DB>, migrations: Migrations, schema: string | undefined): Promise<void> {
+  if (await alreadyMigrated(db, migrations, schema)) return;
   const dialect = dialectOf(db);
   // A migration may run in a transaction (PostgreSQL's DDL is transactional): tell it the engine, for the
   // few statements whose SQL differs (dialectOf).
@@ -221,7 +249,8 @@ export async function onPostgres<T>(
   url: string,
   work: (query: (text: string) => Promise<unknown[]>) => Promise<T>,
 ): Promise<T> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
+  const { Client } = await loadPg();
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 3_000 });
   client.on('error', () => undefined);
   await client.connect();
   try {

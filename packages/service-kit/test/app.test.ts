@@ -73,6 +73,22 @@ describe('createServiceApp', () => {
     expect((await a.inject('/docs/')).statusCode).toBe(200);
   });
 
+  it('serves the docs page (loaded at its first request) with the same document, and 404 below it', async () => {
+    const a = await testApp();
+    const page = await a.inject('/docs/');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.headers['content-security-policy']).toMatch(/^default-src 'self'/);
+    const head = await a.inject({ method: 'HEAD', url: '/docs/' });
+    expect(head.headers['content-length']).toBe(page.headers['content-length']);
+    const json = await a.inject('/docs/json');
+    expect(Object.keys(json.json().paths)).toEqual(Object.keys((await a.inject('/openapi.json')).json().paths));
+    expect((await a.inject('/docs/static/swagger-ui.css')).headers['content-type']).toMatch(/^text\/css/);
+    const missing = await a.inject('/docs/static/no-such-file.js');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toMatchObject({ code: 'ROUTE_NOT_FOUND' });
+  });
+
   it('turns a BSN failing the 11-proef into INVALID_BSN with the field and what was expected', async () => {
     const a = await testApp();
     const r = await a.inject({ method: 'POST', url: '/things', payload: { bsn: '123456789', count: 1, kind: 'a' } });

@@ -24,7 +24,7 @@ import { frontOfficeLogin } from './front-office-login.js';
 import { parseArgs } from 'node:util';
 import { DEMO_PATIENTS, seedDemo } from './seed.js';
 import { startTopology } from './launcher.js';
-import { bundleServices } from './bundle.js';
+import { bundleServices } from './bundle.mjs';
 import { DEFAULT_TOPOLOGY_FILE, REPO_ROOT, loadTopology } from './topology.js';
 
 const HELP = `Usage: npm start [-- options]              start the topology (the default command)

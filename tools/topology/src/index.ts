@@ -8,5 +8,5 @@ export * from './prepare-pki.js';
 export * from './operator.js';
 export * from './front-office-login.js';
 export * from './hl7-envelope.js';
-export { BUNDLE_DIR, bundleServices } from './bundle.js';
+export { BUNDLE_DIR, bundleServices } from './bundle.mjs';
 export * from './postgres.js';

@@ -36,7 +36,7 @@ import {
   type Topology,
 } from './topology.js';
 import { ADMIN_SYSTEM } from './identities.js';
-import { bundleServices } from './bundle.js';
+import { bundleServices } from './bundle.mjs';
 import { frontOfficeUsersFile, preparePki } from './prepare-pki.js';
 
 export interface StartOptions {
@@ -499,6 +499,40 @@ export async function startTopology(options: StartOptions = {}) {
     POLICY_STOP_BUTTON: topology.settings.policies.stopButton ? 'on' : 'off',
     POLICY_PRESUMED_CONSENT: topology.settings.policies.presumedConsent ? 'on' : 'off',
   });
+  // The console is no organisation: not in the address book, the process list, snapshots or faults. It
+  // only needs to know where everyone is: with fixed ports that is known now, so it starts with the rest.
+  const consoleWanted = options.console !== undefined && options.console !== false;
+  // As each process announces itself (service-kit's listen): the loopback address when it listens on all.
+  const host = common.HOST === '0.0.0.0' ? '127.0.0.1' : common.HOST === '::' ? '::1' : common.HOST;
+  const reachable = host.includes(':') ? `[${host}]` : host;
+  const urlOf = (id: string, port: number) =>
+    ephemeral ? (processes.get(id)?.url ?? '') : `https://${reachable}:${port}`;
+  const startConsole = () => {
+    const patients = typeof options.console === 'object' ? (options.console.patients ?? []) : [];
+    return spawn('console', 'console', {
+      HOST: '127.0.0.1',
+      LOG_LEVEL: options.logLevel ?? 'info',
+      PORT: String(ephemeral ? 0 : (topology.console?.port ?? 7080)),
+      LSP_URL: urlOf(sp.id, sp.port),
+      TLS_CERT_FILE: adminFiles.certFile,
+      TLS_KEY_FILE: adminFiles.keyFile,
+      TLS_CA_FILE: pki.files.root,
+      CONSOLE_PUBLIC_DIR: resolve(REPO_ROOT, 'services/console/public'),
+      CONSOLE_PATIENTS: JSON.stringify(patients),
+      CONSOLE_ORGANISATIONS: JSON.stringify(
+        topology.organisations.map((o) => ({
+          id: o.id,
+          service: o.service,
+          name: o.name,
+          url: urlOf(o.id, o.port),
+          ura: o.ura,
+          applicationId: o.applicationId,
+          users: usersOf(o),
+        })),
+      ),
+    });
+  };
+  let consoleStarted: ReturnType<typeof startConsole> | undefined;
   try {
     // With fixed ports the switch point's URL is known in advance, so everything starts at once (the
     // organisations retry entering the address book until it answers). Ephemeral ports need it first.
@@ -536,46 +570,19 @@ export async function startTopology(options: StartOptions = {}) {
         WIRE: o.wire,
       });
     }
-    await Promise.all([lspStarted, ...topology.organisations.map((o) => launch(o.id))]);
+    if (consoleWanted && !ephemeral) consoleStarted = startConsole();
+    await Promise.all([lspStarted, ...topology.organisations.map((o) => launch(o.id)), consoleStarted]);
+    if (consoleWanted && ephemeral) consoleStarted = startConsole();
+    await consoleStarted;
   } catch (err) {
     closing = true;
-    await Promise.all([...processes.values()].map((p) => stopChild(p)));
+    await Promise.all([
+      ...[...processes.values()].map((p) => stopChild(p)),
+      consoleStarted?.then(stopChild, () => undefined),
+    ]);
     throw err;
   }
-
-  // The console is no organisation: not in the address book, the process list, snapshots or faults.
-  let consoleChild: { child: ChildProcess | undefined; url: string } | undefined;
-  if (options.console !== undefined && options.console !== false) {
-    const patients = typeof options.console === 'object' ? (options.console.patients ?? []) : [];
-    try {
-      consoleChild = await spawn('console', 'console', {
-        HOST: '127.0.0.1',
-        LOG_LEVEL: options.logLevel ?? 'info',
-        PORT: String(ephemeral ? 0 : (topology.console?.port ?? 7080)),
-        LSP_URL: processes.get(sp.id)?.url ?? '',
-        TLS_CERT_FILE: adminFiles.certFile,
-        TLS_KEY_FILE: adminFiles.keyFile,
-        TLS_CA_FILE: pki.files.root,
-        CONSOLE_PUBLIC_DIR: resolve(REPO_ROOT, 'services/console/public'),
-        CONSOLE_PATIENTS: JSON.stringify(patients),
-        CONSOLE_ORGANISATIONS: JSON.stringify(
-          topology.organisations.map((o) => ({
-            id: o.id,
-            service: o.service,
-            name: o.name,
-            url: processes.get(o.id)?.url ?? '',
-            ura: o.ura,
-            applicationId: o.applicationId,
-            users: usersOf(o),
-          })),
-        ),
-      });
-    } catch (err) {
-      closing = true;
-      await Promise.all([...processes.values()].map((p) => stopChild(p)));
-      throw err;
-    }
-  }
+  const consoleChild: { child: ChildProcess | undefined; url: string } | undefined = await consoleStarted;
 
   let extraSwitchPoints = 0;
   const get = (id: string): RunningProcess => {
