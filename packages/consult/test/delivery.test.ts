@@ -129,13 +129,17 @@ describe('the delivery worker', () => {
     const db = await store();
     const { submission } = await queued(db);
     const outbox = createOutbox(db);
-    expect(await outbox.claimDue(10, 20)).toHaveLength(1);
+    expect(await outbox.claimDue(10, 60_000)).toHaveLength(1);
     expect((await outbox.get(submission.messageId))?.state).toBe('delivering');
-    expect(await outbox.claimDue(10, 20)).toHaveLength(0);
-    await new Promise((r) => setTimeout(r, 40));
+    expect(await outbox.claimDue(10, 60_000)).toHaveLength(0);
+    // The process stopped; by the time it starts again its claim has lapsed.
+    await db
+      .updateTable('outbox')
+      .set({ next_attempt_at: new Date(Date.now() - 1).toISOString() })
+      .execute();
     expect(await outbox.recover()).toBe(1);
     expect(await outbox.get(submission.messageId)).toMatchObject({ state: 'retrying', attempts: 1 });
-    expect(await outbox.claimDue(10, 20)).toMatchObject([{ messageId: submission.messageId, attempts: 2 }]);
+    expect(await outbox.claimDue(10, 60_000)).toMatchObject([{ messageId: submission.messageId, attempts: 2 }]);
   });
 
   it('leaves a report another process is delivering to it, and takes it once that claim lapsed', async () => {
