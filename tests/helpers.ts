@@ -71,7 +71,9 @@ export async function startTestTopology(options: StartOptions = {}): Promise<
     // SQLite files otherwise, even when the shell that runs the tests has a DATABASE_URL.
     databaseUrl: database?.url ?? '',
     // On PostgreSQL the switch point runs as three replicas behind its address (issue #18, docs/deployment.md).
-    ...(ON_POSTGRES ? { replicas: 3 } : {}),
+    // They start in two steps (the first alone, for the migrations), so the switch point may take longer to
+    // be ready than one process does.
+    ...(ON_POSTGRES ? { replicas: 3, readyTimeoutMs: 120_000 } : {}),
     ...options,
   });
   const sessions = new Map<string, Promise<{ authorization: string }>>();
