@@ -23,7 +23,7 @@ const DAY = 86_400_000;
 beforeAll(async () => {
   t = await startTestTopology({ env: { '*': { REPORT_RETRY_INITIAL_MS: '100', REPORT_RETRY_MAX_MS: '1000' } } });
   lsp = await operatorClient(join(t.dataDir, 'pki'), t.switchPoint.url);
-}, 60_000);
+});
 afterEach(async () => {
   await lsp.resetClock();
 });

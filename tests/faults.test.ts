@@ -19,7 +19,7 @@ const HAP = 'hap-midden';
 beforeAll(async () => {
   t = await startTestTopology({ sourceTimeoutMs: SOURCE_TIMEOUT_MS });
   lsp = await operatorClient(join(t.dataDir, 'pki'), t.switchPoint.url);
-}, 60_000);
+});
 afterAll(async () => {
   await lsp?.close();
   await t?.cleanup();

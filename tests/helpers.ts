@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { Agent, request, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { onPostgres } from '@schakel/service-kit';
 import { frontOfficeLogin, startTopology, type RunningTopology, type StartOptions } from '@schakel/topology';
 import { ON_POSTGRES, freshDatabase } from './postgres/database.js';
 
@@ -69,7 +71,9 @@ export async function startTestTopology(options: StartOptions = {}): Promise<
     // SQLite files otherwise, even when the shell that runs the tests has a DATABASE_URL.
     databaseUrl: database?.url ?? '',
     // On PostgreSQL the switch point runs as three replicas behind its address (issue #18, docs/deployment.md).
-    ...(ON_POSTGRES ? { replicas: 3 } : {}),
+    // They start in two steps (the first alone, for the migrations), so the switch point may take longer to
+    // be ready than one process does.
+    ...(ON_POSTGRES ? { replicas: 3, readyTimeoutMs: 120_000 } : {}),
     ...options,
   });
   const sessions = new Map<string, Promise<{ authorization: string }>>();
@@ -110,6 +114,38 @@ export async function startTestTopology(options: StartOptions = {}): Promise<
       rmSync(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * Every table of one process's own store, read straight from the store rather than through the service:
+ * its SQLite file in the data folder (WAL included), or, in the PostgreSQL run, its schema in the
+ * topology's database (named after its id, as the launcher names it). Rows by table name.
+ */
+export async function storeTables(
+  t: { dataDir: string; databaseUrl: string | undefined },
+  id: string,
+): Promise<Map<string, Record<string, unknown>[]>> {
+  const tables = new Map<string, Record<string, unknown>[]>();
+  if (t.databaseUrl !== undefined) {
+    const schema = id.replace(/[^a-z0-9]/g, '_');
+    await onPostgres(t.databaseUrl, async (query) => {
+      const names = (await query(
+        `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = '${schema}' AND table_type = 'BASE TABLE'`,
+      )) as { name: string }[];
+      for (const { name } of names)
+        tables.set(name, (await query(`SELECT * FROM "${schema}"."${name}"`)) as Record<string, unknown>[]);
+    });
+    return tables;
+  }
+  const db = new Database(join(t.dataDir, `${id}.sqlite`), { readonly: true, fileMustExist: true });
+  try {
+    const names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    for (const { name } of names)
+      tables.set(name, db.prepare(`SELECT * FROM "${name}"`).all() as Record<string, unknown>[]);
+  } finally {
+    db.close();
+  }
+  return tables;
 }
 
 export const COVERING_GP = { uziNumber: '900000001', roleCode: '01.015', name: 'Dr. H. de Wit' };

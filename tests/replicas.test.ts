@@ -207,6 +207,23 @@ describe('three switch-point replicas behind one address', () => {
     expect(refusedAt.size).toBe(3);
   });
 
+  it('counts failed portal logins over all replicas: the sixth try is refused wherever it lands', async () => {
+    const bsn = freshBsn();
+    const failedAt = new Set<number>();
+    for (let i = 0; i < 5; i += 1) {
+      const r = await onNewConnection('/portal/login', { ca: t.admin.ca }, { body: { bsn, code: 'wrong' } });
+      expect(r.json.code, r.text).toBe('PORTAL_LOGIN_FAILED');
+      failedAt.add(r.replica);
+    }
+    // The five failures were spread over the replicas, so no replica saw five of its own.
+    expect(failedAt.size).toBe(3);
+    for (let i = 0; i < 3; i += 1) {
+      const r = await onNewConnection('/portal/login', { ca: t.admin.ca }, { body: { bsn, code: '123456' } });
+      expect(r.status, r.text).toBe(429);
+      expect(r.json.code).toBe('TOO_MANY_ATTEMPTS');
+    }
+  });
+
   it('keeps one gap-free access-log chain with all replicas appending at once', async () => {
     const bsn = freshBsn();
     await pharmacyPatient(bsn);

@@ -19,7 +19,7 @@ describe('the launcher as a supervisor', () => {
       supervise: { maxBackoffMs: 1_000 },
       onEvent: (e) => events.push(e),
     });
-  }, 60_000);
+  });
   afterAll(async () => t?.cleanup());
 
   const waitFor = async (what: () => boolean, ms = 20_000) => {

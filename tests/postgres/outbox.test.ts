@@ -23,7 +23,9 @@ beforeAll(async () => {
   if (!ON_POSTGRES) return;
   database = await freshDatabase();
   const open = () => openStore<ConsultDatabase>({ database: ':memory:', url: database.url, schema: 'hap', migrations });
-  stores = await Promise.all([open(), open()]);
+  // One after the other, as processes of one organisation start: the first creates the schema and applies
+  // the migrations (two at once race on CREATE SCHEMA IF NOT EXISTS, which PostgreSQL does not serialise).
+  stores = [await open(), await open()];
 });
 afterAll(async () => {
   if (!ON_POSTGRES) return;

@@ -15,7 +15,8 @@ export interface DueMessage<S> {
  * referral letters (services/gp) use the same loop with their own table.
  */
 export interface DeliveryQueue<S, A = ReportRouting> {
-  claimDue(limit: number): Promise<DueMessage<S>[]>;
+  /** Take up to `limit` due messages (CLAIMABLE_STATES), each with a lease of `leaseMs` (claimLeaseMs). */
+  claimDue(limit: number, leaseMs: number): Promise<DueMessage<S>[]>;
   nextDue(): Promise<string | undefined>;
   delivered(messageId: string, ack: A): Promise<void>;
   rejected(messageId: string, code: string, reason: string, ack?: A): Promise<void>;
@@ -34,6 +35,21 @@ export const reportConfigShape = {
 };
 export type ReportConfig = z.infer<z.ZodObject<typeof reportConfigShape>>;
 export const DEFAULT_REPORT_CONFIG: ReportConfig = z.object(reportConfigShape).parse({});
+
+/**
+ * A claim is a lease: the message is `delivering`, and its next_attempt_at says when the lease lapses. An
+ * attempt ends well before that (its own time-outs), so a message still delivering past its lease was left
+ * by a process that stopped, and any worker may take it again. Several processes on one store (switch-point
+ * replicas, two workers of one organisation on one PostgreSQL schema) thus never take a message another is
+ * delivering, and none needs to know which of the others is alive: a process that starts puts back only
+ * lapsed claims (recover), not those of a process still at work (issue #18).
+ */
+export const CLAIMABLE_STATES = ['queued', 'retrying', 'delivering'] as const;
+/** Twice the attempt's time-out (an attempt may make two calls, as a referral letter's does) and 5 s to spare. */
+export const claimLeaseMs = (config: Pick<ReportConfig, 'REPORT_DELIVERY_TIMEOUT_MS'>): number =>
+  2 * config.REPORT_DELIVERY_TIMEOUT_MS + 5_000;
+/** When a claim made now lapses (real time, as the retry schedule). */
+export const leaseUntil = (leaseMs: number): string => new Date(Date.now() + leaseMs).toISOString();
 
 /** How an attempt ended; `A` is what the receiver answered (an acknowledgement, for reports and letters). */
 export type AttemptResult<A = ReportRouting> =
@@ -151,6 +167,7 @@ export function startDeliveryWorker<S = ObservationReportSubmission, A = ReportR
   graceMs?: number;
 }): DeliveryWorker {
   const pollMs = deps.pollMs ?? 1_000;
+  const leaseMs = claimLeaseMs(deps.config);
   const inFlight = new Set<Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
@@ -205,7 +222,7 @@ export function startDeliveryWorker<S = ObservationReportSubmission, A = ReportR
     try {
       const free = deps.config.REPORT_CONCURRENCY - inFlight.size;
       if (free > 0) {
-        for (const item of await deps.outbox.claimDue(free)) {
+        for (const item of await deps.outbox.claimDue(free, leaseMs)) {
           const p: Promise<void> = settle(item)
             .catch((err: unknown) =>
               deps.log.error(

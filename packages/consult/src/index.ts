@@ -14,6 +14,9 @@ export { observationReportRoutes, type ReportRoutesOptions } from './reports.js'
 export { createOutbox, OutboxReport, OutboxState, OUTBOX_STATES, type Outbox } from './outbox.js';
 export {
   backoffMs,
+  claimLeaseMs,
+  leaseUntil,
+  CLAIMABLE_STATES,
   createAttempt,
   startDeliveryWorker,
   reportConfigShape,

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { Bsn, IsoDateTime, ReportRouting, realNowIso, type ObservationReportSubmission } from '@schakel/contracts';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { ConsultDatabase, OutboxTable } from './migrations.js';
-import type { DueMessage } from './delivery.js';
+import { CLAIMABLE_STATES, leaseUntil, type DueMessage } from './delivery.js';
 
 /**
  * Where a report is on its way to the patient's own GP. queued: stored, not tried yet; delivering: an
- * attempt is under way; retrying: the last attempt failed in a way worth another try (GP or switch point
+ * attempt is under way, `nextAttemptAt` says when its claim lapses (delivery.ts, CLAIMABLE_STATES); retrying: the last attempt failed in a way worth another try (GP or switch point
  * down, too slow, AE), `nextAttemptAt` says when; delivered: acknowledged AA; rejected: AR or a refusal
  * that no retry can change (no registered GP, unknown patient at the GP, invalid report), with the reason.
  */
@@ -50,15 +50,15 @@ const toReport = (r: Row): OutboxReport => ({
 
 export type DueReport = DueMessage<ObservationReportSubmission>;
 
-/** The sender's outbox in its own store. Only this process writes it, so claiming needs no locks. */
 /**
+ * The sender's outbox in its own store. Claims are leases (delivery.ts): a second process on the same store
+ * never takes a report this one is delivering, and a claim left by a process that stopped lapses.
  * The retry schedule (next_attempt_at) is operational, on real time like the delivery worker's sleeping
  * (delivery.ts): a frozen or shifted domain clock (docs/control.md, "Clock") must not stop retries or skip
  * their backoff. When a report was written and delivered is domain time (nowIso).
  */
 export function createOutbox(store: Kysely<ConsultDatabase>) {
   const db = store;
-  const pending = ['queued', 'retrying'] as const;
   return {
     /** Store the report before anything goes on the wire; false when this consult already has one. */
     async enqueue(consultId: string, submission: ObservationReportSubmission): Promise<boolean> {
@@ -101,43 +101,49 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
       return out;
     },
     /**
-     * After a crash (even SIGKILL) an attempt may have been under way: nobody knows whether the GP got it,
-     * so it is tried again at once. Safe, because the GP de-duplicates by message id.
+     * At start: an attempt whose claim lapsed was left by a process that stopped (even by SIGKILL); nobody
+     * knows whether the GP got it, so it is tried again now. Safe, because the GP de-duplicates by message
+     * id. A claim that has not lapsed may be another process's at work on the same store: left alone (it is
+     * taken again when it lapses, if that process stopped too).
      */
     async recover(): Promise<number> {
+      const now = realNowIso();
       const r = await db
         .updateTable('outbox')
         .set({
           state: 'retrying',
-          next_attempt_at: realNowIso(),
+          next_attempt_at: now,
           last_error: 'interrupted: this system stopped during an attempt',
         })
         .where('state', '=', 'delivering')
+        .where('next_attempt_at', '<=', now)
         .executeTakeFirst();
       return Number(r.numUpdatedRows);
     },
-    /** Take up to `limit` reports that are due and mark them delivering (one attempt more). */
-    async claimDue(limit: number): Promise<DueReport[]> {
+    /** Take up to `limit` reports that are due and mark them delivering (one attempt more) for `leaseMs`. */
+    async claimDue(limit: number, leaseMs: number): Promise<DueReport[]> {
+      const now = realNowIso();
       const rows = await db
         .selectFrom('outbox')
         .select(['message_id', 'attempts', 'body'])
-        .where('state', 'in', pending)
-        .where('next_attempt_at', '<=', realNowIso())
+        .where('state', 'in', CLAIMABLE_STATES)
+        .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
         .limit(limit)
         .execute();
       if (rows.length === 0) return [];
-      // Claimed only if still pending: another worker on the same store (a second process on one
-      // PostgreSQL schema) that took a report first leaves it out here, so each attempt is made once.
+      // Claimed only if still due: another worker on the same store (a second process on one PostgreSQL
+      // schema) that took a report first moved its lease on, so it is left out here and each attempt is made once.
       const claimed = await db
         .updateTable('outbox')
-        .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1) }))
+        .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil(leaseMs) }))
         .where(
           'message_id',
           'in',
           rows.map((r) => r.message_id),
         )
-        .where('state', 'in', pending)
+        .where('state', 'in', CLAIMABLE_STATES)
+        .where('next_attempt_at', '<=', now)
         .returning(['message_id', 'attempts', 'body'])
         .execute();
       return claimed.map((r) => ({
@@ -146,12 +152,12 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
         submission: JSON.parse(r.body) as ObservationReportSubmission,
       }));
     },
-    /** When the next pending report is due (undefined: none pending). */
+    /** When the next report is due, or a claim lapses (undefined: none pending). */
     async nextDue(): Promise<string | undefined> {
       const r = await db
         .selectFrom('outbox')
         .select((eb) => eb.fn.min('next_attempt_at').as('at'))
-        .where('state', 'in', pending)
+        .where('state', 'in', CLAIMABLE_STATES)
         .executeTakeFirst();
       return r?.at ?? undefined;
     },

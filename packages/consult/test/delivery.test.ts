@@ -125,16 +125,38 @@ describe('the delivery worker', () => {
     });
   });
 
-  it('puts a report that was being delivered when the process stopped back in line', async () => {
+  it('puts a report that was being delivered when the process stopped back in line once its claim lapsed', async () => {
     const db = await store();
     const { submission } = await queued(db);
     const outbox = createOutbox(db);
-    expect(await outbox.claimDue(10)).toHaveLength(1);
+    expect(await outbox.claimDue(10, 60_000)).toHaveLength(1);
     expect((await outbox.get(submission.messageId))?.state).toBe('delivering');
-    expect(await outbox.claimDue(10)).toHaveLength(0);
+    expect(await outbox.claimDue(10, 60_000)).toHaveLength(0);
+    // The process stopped; by the time it starts again its claim has lapsed.
+    await db
+      .updateTable('outbox')
+      .set({ next_attempt_at: new Date(Date.now() - 1).toISOString() })
+      .execute();
     expect(await outbox.recover()).toBe(1);
     expect(await outbox.get(submission.messageId)).toMatchObject({ state: 'retrying', attempts: 1 });
-    expect(await outbox.claimDue(10)).toMatchObject([{ messageId: submission.messageId, attempts: 2 }]);
+    expect(await outbox.claimDue(10, 60_000)).toMatchObject([{ messageId: submission.messageId, attempts: 2 }]);
+  });
+
+  it('leaves a report another process is delivering to it, and takes it once that claim lapsed', async () => {
+    const db = await store();
+    const { submission } = await queued(db);
+    expect(await createOutbox(db).claimDue(10, 60_000)).toHaveLength(1);
+    // A second process of the same organisation starts on the same store meanwhile.
+    const other = createOutbox(db);
+    expect(await other.recover()).toBe(0);
+    expect(await other.claimDue(10, 60_000)).toHaveLength(0);
+    expect((await other.get(submission.messageId))?.state).toBe('delivering');
+    // The first process stopped without settling it: once the claim lapsed the other takes it.
+    await db
+      .updateTable('outbox')
+      .set({ next_attempt_at: new Date(Date.now() - 1).toISOString() })
+      .execute();
+    expect(await other.claimDue(10, 60_000)).toMatchObject([{ messageId: submission.messageId, attempts: 2 }]);
   });
 
   it('keeps one report per consult', async () => {

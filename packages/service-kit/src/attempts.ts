@@ -2,8 +2,9 @@
  * Counts failed attempts per key (an account such as a BSN or a front-office username, and a client
  * address) in a fixed window, so that guessing a portal code or a password is slow: past the limit a key
  * is blocked until its window ends. Only failures count, so someone who logs in correctly is never slowed
- * down by others' successes. Kept in memory: a process counts its own attempts (with several replicas,
- * each counts separately; the limit stays a limit). @fastify/rate-limit counts every request, not
+ * down by others' successes. Kept in memory: a process counts its own attempts, which suits the front
+ * offices (one process each); the switch point's portal, which may run as replicas, counts the same way in
+ * its store (services/lsp/src/portal-attempts.ts). @fastify/rate-limit counts every request, not
  * failures per submitted account, hence this small counter. Keys are `account:<id>` or `client:<address>`.
  */
 export function createAttemptLimiter(

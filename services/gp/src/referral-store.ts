@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IsoDateTime, ReferralLetter, ReportRouting, realNowIso } from '@schakel/contracts';
-import { OutboxState, type DeliveryQueue, type DueMessage } from '@schakel/consult';
+import { CLAIMABLE_STATES, OutboxState, leaseUntil, type DeliveryQueue, type DueMessage } from '@schakel/consult';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 
@@ -49,30 +49,34 @@ const toReferral = (r: Row): Referral => ({
  * written and delivered is domain time (docs/control.md, "Clock").
  */
 export function createReferralStore(db: Kysely<GpDatabase>) {
-  const pending = ['queued', 'retrying'] as const;
   const queue: DeliveryQueue<ReferralLetter> = {
-    async claimDue(limit: number): Promise<DueMessage<ReferralLetter>[]> {
+    async claimDue(limit: number, leaseMs: number): Promise<DueMessage<ReferralLetter>[]> {
+      const now = realNowIso();
       const rows = await db
         .selectFrom('referrals')
         .select(['message_id', 'attempts', 'letter'])
-        .where('state', 'in', pending)
-        .where('next_attempt_at', '<=', realNowIso())
+        .where('state', 'in', CLAIMABLE_STATES)
+        .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
         .limit(limit)
         .execute();
       if (rows.length === 0) return [];
-      await db
+      // Claimed only if still due, with a lease, as the report outbox does (@schakel/consult delivery.ts).
+      const claimed = await db
         .updateTable('referrals')
-        .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1) }))
+        .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil(leaseMs) }))
         .where(
           'message_id',
           'in',
           rows.map((r) => r.message_id),
         )
+        .where('state', 'in', CLAIMABLE_STATES)
+        .where('next_attempt_at', '<=', now)
+        .returning(['message_id', 'attempts', 'letter'])
         .execute();
-      return rows.map((r) => ({
+      return claimed.map((r) => ({
         messageId: r.message_id,
-        attempts: r.attempts + 1,
+        attempts: r.attempts,
         submission: ReferralLetter.parse(JSON.parse(r.letter)),
       }));
     },
@@ -80,7 +84,7 @@ export function createReferralStore(db: Kysely<GpDatabase>) {
       const r = await db
         .selectFrom('referrals')
         .select((eb) => eb.fn.min('next_attempt_at').as('at'))
-        .where('state', 'in', pending)
+        .where('state', 'in', CLAIMABLE_STATES)
         .executeTakeFirst();
       return r?.at ?? undefined;
     },
@@ -149,16 +153,21 @@ export function createReferralStore(db: Kysely<GpDatabase>) {
         .execute();
       return rows.map(toReferral);
     },
-    /** An attempt under way when the practice stopped: nobody knows if it arrived, so try again (the hospital de-duplicates). */
+    /**
+     * An attempt under way when the practice stopped, its claim lapsed: nobody knows if it arrived, so try
+     * again (the hospital de-duplicates). A claim not lapsed yet may be another process's at work: left alone.
+     */
     async recover(): Promise<number> {
+      const now = realNowIso();
       const r = await db
         .updateTable('referrals')
         .set({
           state: 'retrying',
-          next_attempt_at: realNowIso(),
+          next_attempt_at: now,
           last_error: 'interrupted: this system stopped during an attempt',
         })
         .where('state', '=', 'delivering')
+        .where('next_attempt_at', '<=', now)
         .executeTakeFirst();
       return Number(r.numUpdatedRows);
     },

@@ -42,5 +42,8 @@ export const lspConfigShape = {
 export const nviDatabaseOf = (config: Pick<LspConfig, 'DATABASE' | 'NVI_DATABASE'>): string =>
   config.NVI_DATABASE ??
   (config.DATABASE === ':memory:' ? ':memory:' : config.DATABASE.replace(/(\.sqlite)?$/, '-nvi.sqlite'));
+/** The NVI's schema when the stores are in PostgreSQL: beside the switch point's own, `<schema>_nvi`. */
+export const nviSchemaOf = (config: Pick<LspConfig, 'DATABASE_SCHEMA'>): string =>
+  `${config.DATABASE_SCHEMA ?? 'public'}_nvi`;
 export type LspConfig = z.infer<z.ZodObject<typeof lspConfigShape>>;
 export const parseLspConfig = (env?: Record<string, string | undefined>) => parseConfig(lspConfigShape, env);

@@ -9,7 +9,7 @@ import {
   runReplicated,
   storeSettings,
 } from '@schakel/service-kit';
-import { nviDatabaseOf, parseLspConfig, type LspConfig } from './config.js';
+import { nviDatabaseOf, nviSchemaOf, parseLspConfig, type LspConfig } from './config.js';
 import { openNviStore } from './nvi/store.js';
 import { pseudonymKey } from './nvi/pseudonym-service.js';
 import { migrations, type LspDatabase } from './migrations.js';
@@ -26,7 +26,11 @@ runMain(async () => {
 async function serve(config: LspConfig): Promise<void> {
   const db = await openStore<LspDatabase>({ ...storeSettings(config), migrations });
   const nviDatabase = nviDatabaseOf(config);
-  const nviDb = await openNviStore(nviDatabase);
+  // On PostgreSQL the NVI's store is a schema of its own beside the switch point's (lsp_nvi), not a file.
+  const nviDb = await openNviStore(
+    nviDatabase,
+    config.DATABASE_URL === undefined ? undefined : { ...storeSettings(config), schema: nviSchemaOf(config) },
+  );
   const tls = readTlsFiles(config);
   if (tls === undefined)
     throw new Error(

@@ -248,6 +248,18 @@ export const migrations: Migrations = {
       for (const t of triggers.rows) await sql.raw(t.sql).execute(db);
     },
   },
+  '008-portal-login-failures': {
+    async up(db: Kysely<unknown>) {
+      // Failed portal logins per BSN and per client address (portal-attempts.ts): in the store, so that the
+      // limit holds across switch-point replicas rather than per replica.
+      await db.schema
+        .createTable('portal_login_failures')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('failures', 'integer', (c) => c.notNull())
+        .addColumn('until_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The tables whose writes are counted in store_changes (a fixed list: the migration creates a trigger per table). */
@@ -325,6 +337,7 @@ export interface LspDatabase {
   revocations: { serial_number: string; reason: string; revoked_at: string; revoked_by: string };
   store_changes: { name: string; version: number };
   portal_logouts: { jti: string; expires_at: number };
+  portal_login_failures: { key: string; failures: number; until_at: string };
   subscriptions: {
     id: string;
     subscriber_application_id: string;

@@ -14,10 +14,11 @@ import {
   Problem,
   problem,
 } from '@schakel/contracts';
-import { audience, createAttemptLimiter, pick, replicaSecret, type App, type Kysely } from '@schakel/service-kit';
+import { audience, pick, replicaSecret, type App, type Kysely } from '@schakel/service-kit';
 import type { LspDatabase } from './migrations.js';
 import type { ConsentStore } from './consent.js';
 import { Period, periodRange, type AccessLog } from './access-log.js';
+import { createPortalAttempts } from './portal-attempts.js';
 
 /**
  * The patient portal (volgjezorg / Mitz style): a test login by BSN plus a fixed test code stands in for
@@ -28,7 +29,7 @@ export interface PortalDeps {
   consents: ConsentStore;
   accessLog: AccessLog;
   testCode: string;
-  /** The store, for sessions ended by logout (shared by every replica). */
+  /** The store, for sessions ended by logout and failed logins (shared by every replica). */
   db: Kysely<LspDatabase>;
   /** Failed logins allowed per BSN and per client address in a window (default 5 and 20 in 15 minutes). */
   limits?: { perBsn: number; perClient: number; windowMs: number };
@@ -52,7 +53,8 @@ const SESSION_MINUTES = 30;
 export async function portalRoutes(app: App, deps: PortalDeps): Promise<void> {
   // Shared by the replicas of one switch point, new at each start: a restart ends every session.
   const secret = replicaSecret('portal-session');
-  const attempts = createAttemptLimiter({
+  // Counted in the store: a limit per replica would multiply the tries by the number of replicas.
+  const attempts = createPortalAttempts(deps.db, {
     perAccount: deps.limits?.perBsn ?? 5,
     perClient: deps.limits?.perClient ?? 20,
     windowMs: deps.limits?.windowMs ?? 15 * 60_000,
@@ -103,7 +105,7 @@ export async function portalRoutes(app: App, deps: PortalDeps): Promise<void> {
         },
         async (request, reply) => {
           const keys = [`account:${request.body.bsn}`, `client:${request.ip}`];
-          const blocked = attempts.blocked(keys);
+          const blocked = await attempts.blocked(keys);
           if (blocked !== undefined) {
             reply.header('retry-after', String(Math.ceil(blocked / 1000)));
             throw problem(
@@ -112,10 +114,10 @@ export async function portalRoutes(app: App, deps: PortalDeps): Promise<void> {
             );
           }
           if (request.body.code !== deps.testCode) {
-            attempts.failed(keys);
+            await attempts.failed(keys);
             throw problem('PORTAL_LOGIN_FAILED', 'The test code is not right (see the README)');
           }
-          attempts.succeeded(`account:${request.body.bsn}`);
+          await attempts.succeeded(`account:${request.body.bsn}`);
           const expires = new Date(Date.now() + SESSION_MINUTES * 60_000);
           const token = await new SignJWT({})
             .setProtectedHeader({ alg: 'HS256' })

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { realNowIso, type ConsentRecord } from '@schakel/contracts';
 import {
+  CLAIMABLE_STATES,
+  leaseUntil,
   startDeliveryWorker,
   type AttemptResult,
   type DeliveryQueue,
@@ -72,29 +74,31 @@ export const concerns = (r: ConsentRecord, s: Pick<Subscription, 'subscriberUra'
       : true;
 
 export function createSubscriptionStore(db: Kysely<LspDatabase>) {
-  const pending = ['queued', 'retrying'] as const;
   const queue: DeliveryQueue<Notification, { status: number }> = {
-    async claimDue(limit) {
+    async claimDue(limit, leaseMs) {
+      const now = realNowIso();
       const rows = await db
         .selectFrom('subscription_notifications')
         .selectAll()
-        .where('state', 'in', pending)
-        .where('next_attempt_at', '<=', realNowIso())
+        .where('state', 'in', CLAIMABLE_STATES)
+        .where('next_attempt_at', '<=', now)
         .orderBy('next_attempt_at')
         .limit(limit)
         .execute();
       if (rows.length === 0) return [];
-      // Claimed only if still pending, as the report outbox does: switch-point replicas share this table,
-      // and a notification another replica took first is left out here, so each attempt is made once.
+      // Claimed only if still due, with a lease, as the report outbox does (@schakel/consult delivery.ts):
+      // switch-point replicas share this table, and a notification another replica took first is left out
+      // here, so each attempt is made once.
       const claimed = await db
         .updateTable('subscription_notifications')
-        .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1) }))
+        .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil(leaseMs) }))
         .where(
           'id',
           'in',
           rows.map((r) => r.id),
         )
-        .where('state', 'in', pending)
+        .where('state', 'in', CLAIMABLE_STATES)
+        .where('next_attempt_at', '<=', now)
         .returningAll()
         .execute();
       return claimed.map((r): DueMessage<Notification> => ({
@@ -112,7 +116,7 @@ export function createSubscriptionStore(db: Kysely<LspDatabase>) {
       const r = await db
         .selectFrom('subscription_notifications')
         .select((eb) => eb.fn.min('next_attempt_at').as('at'))
-        .where('state', 'in', pending)
+        .where('state', 'in', CLAIMABLE_STATES)
         .executeTakeFirst();
       return r?.at ?? undefined;
     },
@@ -227,12 +231,18 @@ export function createSubscriptionStore(db: Kysely<LspDatabase>) {
         deliveredAt: r.delivered_at,
       }));
     },
-    /** Attempts under way when the process stopped: nobody knows if they arrived, so they go again at once. */
+    /**
+     * Attempts under way when a process stopped, their claims lapsed: nobody knows if they arrived, so they
+     * go again now. A claim not lapsed yet may be another replica's at work (a replica starts while the
+     * others serve): left alone.
+     */
     async recover(): Promise<number> {
+      const now = realNowIso();
       const r = await db
         .updateTable('subscription_notifications')
-        .set({ state: 'retrying', next_attempt_at: realNowIso(), last_error: 'interrupted: the switch point stopped' })
+        .set({ state: 'retrying', next_attempt_at: now, last_error: 'interrupted: the switch point stopped' })
         .where('state', '=', 'delivering')
+        .where('next_attempt_at', '<=', now)
         .executeTakeFirst();
       return Number(r.numUpdatedRows);
     },

@@ -24,9 +24,8 @@ describe('the subscription outbox shared by two processes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('lets only one of them claim a due notification', async () => {
-    const a = createSubscriptionStore(one);
-    const b = createSubscriptionStore(other);
+  /** A subscription of the test pharmacy, and one notification of a change queued for it. */
+  async function oneNotification(a: ReturnType<typeof createSubscriptionStore>) {
     const bsn = freshBsn();
     await a.create({
       subscriberApplicationId: '200001',
@@ -50,9 +49,28 @@ describe('the subscription outbox shared by two processes', () => {
       recordedAt: new Date().toISOString(),
     });
     expect(queued).toBe(1);
+  }
+
+  it('lets only one of them claim a due notification', async () => {
+    const a = createSubscriptionStore(one);
+    const b = createSubscriptionStore(other);
+    await oneNotification(a);
     // Both look at the same moment: both see the notification due, one claims it.
-    const [byA, byB] = await Promise.all([a.queue.claimDue(10), b.queue.claimDue(10)]);
+    const [byA, byB] = await Promise.all([a.queue.claimDue(10, 60_000), b.queue.claimDue(10, 60_000)]);
     expect(byA.length + byB.length).toBe(1);
     expect([...byA, ...byB][0]?.attempts).toBe(1);
+  });
+
+  it('leaves a notification another replica is delivering alone when a replica starts', async () => {
+    const a = createSubscriptionStore(one);
+    const b = createSubscriptionStore(other);
+    await oneNotification(a);
+    const [claimed] = await a.queue.claimDue(10, 60_000);
+    expect(claimed).toBeDefined();
+    // Replica b (re)starts while a delivers: its start-up recovery must not put a's attempt back in line.
+    expect(await b.recover()).toBe(0);
+    expect(await b.queue.claimDue(10, 60_000)).toEqual([]);
+    await a.queue.delivered(claimed?.messageId ?? '', { status: 200 });
+    expect(await b.queue.claimDue(10, 60_000)).toEqual([]);
   });
 });

@@ -1,10 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DataCategory } from '@schakel/contracts';
-import { nowIso, openStore, sql, type Kysely, type Migrations, type Selectable } from '@schakel/service-kit';
+import {
+  nowIso,
+  openStore,
+  sql,
+  type Kysely,
+  type Migrations,
+  type OpenStoreOptions,
+  type Selectable,
+} from '@schakel/service-kit';
 
 /**
  * The NVI (national referral index) of the new model: which holder registered data of which category on
- * which patient, as List resources. A store of its own (its own file), and it holds no BSN: patients are
+ * which patient, as List resources. A store of its own (its own file or schema), and it holds no BSN: patients are
  * known here by the pseudonym the pseudonym service made for the NVI (pseudonym-service.ts). A test scans
  * the file for every BSN used (tests/fhir-nvi.test.ts).
  */
@@ -38,7 +46,12 @@ export const nviMigrations: Migrations = {
   },
 };
 
-export const openNviStore = (database: string) => openStore<NviDatabase>({ database, migrations: nviMigrations });
+/**
+ * The NVI's own store: a SQLite file (or `:memory:`), or, beside a switch point on PostgreSQL, a schema of
+ * its own in the same database (main.ts), so that every store is in PostgreSQL and every replica shares it.
+ */
+export const openNviStore = (database: string, postgres?: Omit<OpenStoreOptions, 'database' | 'migrations'>) =>
+  openStore<NviDatabase>({ database, ...postgres, migrations: nviMigrations });
 
 /** One registration: a holder's List for one patient (by pseudonym) and data category. */
 export interface NviList {
@@ -149,8 +162,9 @@ export function createNviStore(db: Kysely<NviDatabase>) {
     },
     /** How many Lists there are (for the operator's view and tests). */
     async count(): Promise<number> {
-      const r = await sql<{ n: number }>`SELECT count(*) AS n FROM nvi_lists`.execute(db);
-      return r.rows[0]?.n ?? 0;
+      const r = await sql<{ n: number | string }>`SELECT count(*) AS n FROM nvi_lists`.execute(db);
+      // PostgreSQL's count is a bigint, which node-postgres hands over as a string.
+      return Number(r.rows[0]?.n ?? 0);
     },
   };
 }
