@@ -43,11 +43,15 @@ describe('snapshots of the running topology', () => {
           if ((await putPatient(bsn)) === 201) acked.push({ bsn, at: performance.now() });
         }
       })();
-      await new Promise((r) => setTimeout(r, 300));
+      // Writes acknowledged before the snapshot and after it, however slow the machine: wait for them, not for a time.
+      const until = async (done: () => boolean) => {
+        while (!done()) await new Promise((r) => setTimeout(r, 20));
+      };
+      await until(() => acked.length >= 3);
       const asked = performance.now();
       const saved = await lsp.saveSnapshot('mid-write');
       const answered = performance.now();
-      await new Promise((r) => setTimeout(r, 300));
+      await until(() => acked.filter((w) => w.at > answered).length >= 3);
       writing = false;
       await writer;
       // Every store file: the switch point's own and its NVI's (issue #17), and each pharmacy's.
