@@ -10,8 +10,9 @@ COPY tests/package.json ./tests/package.json
 COPY topology ./topology
 COPY tools ./tools
 RUN npm ci --no-audit --no-fund
-# The services run as `npm start` runs them: esbuild bundles of our TypeScript on plain Node (libraries
-# load from node_modules), built once here into node_modules/.cache/schakel-services/<service>.mjs.
+# The services run as `npm start` runs them: esbuild bundles of our TypeScript and its libraries on plain
+# Node (better-sqlite3, @fastify/swagger-ui and undici still load from node_modules), built once here into
+# node_modules/.cache/schakel-services/<service>.mjs.
 RUN node --conditions=@schakel/source --import tsx tools/topology/src/cli.ts bundle
 ENV HOST=0.0.0.0
 # A container's command is a bundle (docker-compose.yml), or, for the one-shot tools (pki, seed, or the
