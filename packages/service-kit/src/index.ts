@@ -18,6 +18,7 @@ export * from './fhir-leg.js';
 export * from './process-control.js';
 export * from './replicas.js';
 export * from './controls.js';
+export * from './group-commit.js';
 export * from './attempts.js';
 export * from './front-office-users.js';
 export * from './front-office.js';

@@ -104,7 +104,11 @@ export function createSourceLog(store: QueryRunner) {
           await store.executeQuery(q.insertInto('query_log').values(rows));
         }
       : sqliteInsertAll(store);
-  const append = groupCommit(insertAll);
+  // Nothing to answer per entry but that it is committed.
+  const append = groupCommit(async (rows: Row[]) => {
+    await insertAll(rows);
+    return rows.map(() => undefined);
+  });
   return {
     write(e: SourceLogEvent): Promise<void> {
       return append({

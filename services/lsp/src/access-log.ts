@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AccessLogEntry, Bsn, IsoDate, type SourceStatus } from '@schakel/contracts';
 import {
   dialectOf,
+  groupCommit,
   nowIso,
   pick,
   rawSqlite,
@@ -126,44 +127,13 @@ export function createAccessLog(db: Kysely<LspDatabase>) {
   // appends (BEGIN IMMEDIATE on SQLite, an advisory lock on PostgreSQL; docs/deployment.md has the measure).
   const appendAll = dialectOf(db) === 'postgres' ? postgresAppender(db, chained) : sqliteAppender(db, chained);
 
-  /**
-   * Group commit: the entries of the requests that finish while a group commits are appended together in
-   * the next transaction (one commit instead of one per request). Each write resolves only once its
-   * transaction has committed, and a request answers only after its write resolved, so nothing answered
-   * is lost on kill -9: what was pending then belonged to requests that had not answered.
-   */
-  let group: { event: AccessEvent; resolve: (id: number) => void; reject: (err: unknown) => void }[] = [];
-  let committing = false;
-  function commitGroup(): void {
-    if (committing) return; // the running commit takes the next group when it is done
-    const batch = group;
-    group = [];
-    committing = true;
-    void commit(batch).finally(() => {
-      committing = false;
-      if (group.length > 0) setImmediate(commitGroup);
-    });
-  }
-  async function commit(batch: typeof group): Promise<void> {
-    try {
-      const ids = await appendAll(batch.map((w) => w.event));
-      batch.forEach((w, i) => w.resolve(ids[i] ?? 0));
-    } catch {
-      // One bad entry must not take the others with it: each on its own, with its own outcome.
-      for (const w of batch) {
-        try {
-          w.resolve((await appendAll([w.event]))[0] ?? 0);
-        } catch (err) {
-          w.reject(err);
-        }
-      }
-    }
-  }
+  // Group commit (the kit's): the entries of the requests that finish while a group commits are chained and
+  // appended together in the next transaction; each write resolves with its entry's id once committed, and a
+  // request answers only after that, so nothing answered is lost on kill -9.
+  const append = groupCommit(appendAll);
   return {
     write(e: AccessEvent): Promise<number> {
-      return new Promise((resolve, reject) => {
-        if (group.push({ event: e, resolve, reject }) === 1) setImmediate(commitGroup);
-      });
+      return append(e);
     },
     async forPatient(
       bsn: string,
