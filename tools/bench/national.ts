@@ -54,9 +54,13 @@ const RECORD = 15;
 /**
  * Writes reference-index entries of CATEGORY in bulk, in the order given (key order appends): each INSERT
  * takes ROWS_PER_STATEMENT entries as one blob of fixed-width records and SQLite cuts them apart, so a
- * statement binds two values instead of two per row. Run inside a transaction; call flush() before commit.
+ * statement binds two values instead of two per row. `loadPatients(from, to)` writes the synthetic patients
+ * of that range (their one or two registrations each) in one transaction and answers the entries written.
  */
-export function createIndexLoader(raw: Database.Database, registeredAt: string) {
+export function createIndexLoader(
+  raw: Database.Database,
+  registeredAt: string,
+): { loadPatients(from: number, to: number): number } {
   raw.exec('CREATE TEMP TABLE IF NOT EXISTS bulk_numbers (n INTEGER PRIMARY KEY)');
   const number = raw.prepare('INSERT OR IGNORE INTO temp.bulk_numbers (n) VALUES (?)');
   raw.transaction(() => {
@@ -75,17 +79,27 @@ export function createIndexLoader(raw: Database.Database, registeredAt: string) 
     insert.run({ rows: count === ROWS_PER_STATEMENT ? rows : rows.subarray(0, count * RECORD), count, registeredAt });
     count = 0;
   }
-  return {
-    add(bsn: string, applicationId: string): void {
-      if (bsn.length !== 9 || applicationId.length !== 6) throw new Error('Bulk entries are 9 + 6 digits wide');
-      // Digits are ASCII: a loop in JavaScript is cheaper than two Buffer.write calls per entry.
-      const at = count * RECORD;
-      for (let k = 0; k < 9; k++) rows[at + k] = bsn.charCodeAt(k);
-      for (let k = 0; k < 6; k++) rows[at + 9 + k] = applicationId.charCodeAt(k);
-      if (++count === ROWS_PER_STATEMENT) flush();
-    },
-    flush,
-  };
+  function add(bsn: string, applicationId: string): void {
+    if (bsn.length !== 9 || applicationId.length !== 6) throw new Error('Bulk entries are 9 + 6 digits wide');
+    // Digits are ASCII: a loop in JavaScript is cheaper than two Buffer.write calls per entry.
+    const at = count * RECORD;
+    for (let k = 0; k < 9; k++) rows[at + k] = bsn.charCodeAt(k);
+    for (let k = 0; k < 6; k++) rows[at + 9 + k] = applicationId.charCodeAt(k);
+    if (++count === ROWS_PER_STATEMENT) flush();
+  }
+  const loadPatients = raw.transaction((from: number, to: number): number => {
+    let entries = 0;
+    for (let i = from; i < to; i++) {
+      const bsn = syntheticBsn(i);
+      for (const n of registrationsOf(i)) {
+        add(bsn, applicationIdOf(n));
+        entries++;
+      }
+    }
+    flush();
+    return entries;
+  });
+  return { loadPatients };
 }
 
 /**
@@ -143,18 +157,9 @@ export async function seedNationalIndex(file: string, patients: number): Promise
     addSystems(raw, 'https', registeredAt);
     const loader = createIndexLoader(raw, registeredAt);
     let rows = 0;
-    const load = raw.transaction((from: number, to: number) => {
-      for (let i = from; i < to; i++) {
-        const bsn = syntheticBsn(i);
-        for (const n of registrationsOf(i)) {
-          loader.add(bsn, applicationIdOf(n));
-          rows++;
-        }
-      }
-      loader.flush();
-    });
     const BATCH = 1_000_000;
-    for (let from = 0; from < patients; from += BATCH) load(from, Math.min(patients, from + BATCH));
+    for (let from = 0; from < patients; from += BATCH)
+      rows += loader.loadPatients(from, Math.min(patients, from + BATCH));
     return rows;
   });
   raw.pragma('optimize');

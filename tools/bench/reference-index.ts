@@ -5,14 +5,7 @@ import Database from 'better-sqlite3';
 import { openStore, type Kysely } from '@schakel/service-kit';
 import { migrations, type LspDatabase } from '@schakel/lsp';
 import { syntheticBsn, SYNTHETIC_BSN_LIMIT } from './synthetic-bsns.js';
-import {
-  addSystems,
-  applicationIdOf,
-  createIndexLoader,
-  registrationsOf,
-  SYSTEMS,
-  withoutChangeCounters,
-} from './national.js';
+import { addSystems, createIndexLoader, SYSTEMS, withoutChangeCounters } from './national.js';
 
 export interface IndexStep {
   patients: number;
@@ -104,18 +97,6 @@ export async function runIndexBench(
     addSystems(raw, 'http', registeredAt);
     // The same bulk load as the national seed (national.ts), in 50k-patient transactions.
     const loader = createIndexLoader(raw, registeredAt);
-    const addPatients = raw.transaction((from: number, to: number) => {
-      let rows = 0;
-      for (let i = from; i < to; i++) {
-        const bsn = syntheticBsn(i);
-        for (const n of registrationsOf(i)) {
-          loader.add(bsn, applicationIdOf(n));
-          rows++;
-        }
-      }
-      loader.flush();
-      return rows;
-    });
 
     const steps: IndexStep[] = [];
     let patients = 0;
@@ -125,7 +106,8 @@ export async function runIndexBench(
       const t0 = performance.now();
       const rows = withoutChangeCounters(raw, () => {
         let added = 0;
-        for (let from = patients; from < size; from += BATCH) added += addPatients(from, Math.min(size, from + BATCH));
+        for (let from = patients; from < size; from += BATCH)
+          added += loader.loadPatients(from, Math.min(size, from + BATCH));
         return added;
       });
       raw.pragma('wal_checkpoint(TRUNCATE)');
