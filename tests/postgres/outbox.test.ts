@@ -23,9 +23,9 @@ beforeAll(async () => {
   if (!ON_POSTGRES) return;
   database = await freshDatabase();
   const open = () => openStore<ConsultDatabase>({ database: ':memory:', url: database.url, schema: 'hap', migrations });
-  // One after the other, as processes of one organisation start: the first creates the schema and applies
-  // the migrations (two at once race on CREATE SCHEMA IF NOT EXISTS, which PostgreSQL does not serialise).
-  stores = [await open(), await open()];
+  // At once, as processes of one organisation start: one creates the schema and applies the migrations,
+  // the other waits for it (openStore takes turns on a lock per schema; open.test.ts).
+  stores = await Promise.all([open(), open()]);
 });
 afterAll(async () => {
   if (!ON_POSTGRES) return;

@@ -159,7 +159,7 @@ async function openPostgres<DB>(url: string, options: Omit<OpenStoreOptions, 'mi
   // A connection lost while idle (the server restarted, pg_terminate_backend) is dropped by the pool and
   // opened again on next use; without a listener the 'error' event would end the process.
   pool.on('error', () => undefined);
-  await retrying(() => pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
+  await createSchema(pool, schema);
   const db = new Kysely<DB>({ dialect: new SchemaPostgresDialect({ pool }), plugins: [new PostgresSchemaPlugin()] });
   DIALECT.set(db, 'postgres');
   POOLS.set(db, pool);
@@ -178,12 +178,23 @@ async function openPostgres<DB>(url: string, options: Omit<OpenStoreOptions, 'mi
  */
 const loadPg = async () => (await import('pg')).default;
 
-/** Two processes creating the same schema at once: one of them gets a unique violation; once more is enough. */
-async function retrying<T>(f: () => Promise<T>): Promise<T> {
+/**
+ * `CREATE SCHEMA IF NOT EXISTS` is not safe against itself: two processes of one organisation starting at
+ * once (replicas) both find the schema missing and one fails on the catalogue's unique key. A transaction
+ * lock keyed by the schema's name makes them take turns; the second finds the schema there.
+ */
+async function createSchema(pool: pg.Pool, schema: string): Promise<void> {
+  const client = await pool.connect();
   try {
-    return await f();
-  } catch {
-    return f();
+    await client.query('BEGIN');
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('schakel.schema.' || $1))", [schema]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
   }
 }
 
