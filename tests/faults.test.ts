@@ -96,6 +96,17 @@ describe('faults set by the operator at run time', () => {
     expect((await lookupAtHap(bsn)).b.status).toBe('ok');
   });
 
+  it('refuses a fault on the switch point itself, which has no legs for it to act on', async () => {
+    for (const fault of [{ kind: 'error' }, { kind: 'down' }] as const) {
+      const refused = await lsp.setFault(t.switchPoint.id, fault).then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(refused).toMatchObject({ detail: { status: 409, problem: { code: 'CONFLICT' } } });
+    }
+    expect(await lsp.clearFault(t.switchPoint.id)).toBeNull();
+  });
+
   it('refuses a fault that is not one, with problem+json', async () => {
     const r = await http(`${t.switchPoint.url}/control/faults/${B}`, {
       method: 'PUT',
