@@ -36,20 +36,9 @@ export const reportConfigShape = {
 export type ReportConfig = z.infer<z.ZodObject<typeof reportConfigShape>>;
 export const DEFAULT_REPORT_CONFIG: ReportConfig = z.object(reportConfigShape).parse({});
 
-/**
- * A claim is a lease: the message is `delivering`, and its next_attempt_at says when the lease lapses. An
- * attempt ends well before that (its own time-outs), so a message still delivering past its lease was left
- * by a process that stopped, and any worker may take it again. Several processes on one store (switch-point
- * replicas, two workers of one organisation on one PostgreSQL schema) thus never take a message another is
- * delivering, and none needs to know which of the others is alive: a process that starts puts back only
- * lapsed claims (recover), not those of a process still at work (issue #18).
- */
-export const CLAIMABLE_STATES = ['queued', 'retrying', 'delivering'] as const;
-/** Twice the attempt's time-out (an attempt may make two calls, as a referral letter's does) and 5 s to spare. */
+/** A claim's lease (leases.ts): twice the attempt's time-out (an attempt may make two calls, as a referral letter's does) and 5 s to spare. */
 export const claimLeaseMs = (config: Pick<ReportConfig, 'REPORT_DELIVERY_TIMEOUT_MS'>): number =>
   2 * config.REPORT_DELIVERY_TIMEOUT_MS + 5_000;
-/** When a claim made now lapses (real time, as the retry schedule). */
-export const leaseUntil = (leaseMs: number): string => new Date(Date.now() + leaseMs).toISOString();
 
 /** How an attempt ended; `A` is what the receiver answered (an acknowledgement, for reports and letters). */
 export type AttemptResult<A = ReportRouting> =

@@ -15,8 +15,6 @@ export { createOutbox, OutboxReport, OutboxState, OUTBOX_STATES, type Outbox } f
 export {
   backoffMs,
   claimLeaseMs,
-  leaseUntil,
-  CLAIMABLE_STATES,
   createAttempt,
   startDeliveryWorker,
   reportConfigShape,
@@ -27,6 +25,7 @@ export {
   type DeliveryQueue,
   type DueMessage,
 } from './delivery.js';
+export { CLAIMABLE_STATES, leasedDeliveries, leaseUntil, type LeasedColumns } from './leases.js';
 export {
   createReferralLetterStore,
   referralInboxRoutes,

@@ -2,11 +2,12 @@ import { z } from 'zod';
 import { Bsn, IsoDateTime, ReportRouting, realNowIso, type ObservationReportSubmission } from '@schakel/contracts';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { ConsultDatabase, OutboxTable } from './migrations.js';
-import { CLAIMABLE_STATES, leaseUntil, type DueMessage } from './delivery.js';
+import type { DueMessage } from './delivery.js';
+import { leasedDeliveries } from './leases.js';
 
 /**
  * Where a report is on its way to the patient's own GP. queued: stored, not tried yet; delivering: an
- * attempt is under way, `nextAttemptAt` says when its claim lapses (delivery.ts, CLAIMABLE_STATES); retrying: the last attempt failed in a way worth another try (GP or switch point
+ * attempt is under way, `nextAttemptAt` says when its claim lapses (leases.ts); retrying: the last attempt failed in a way worth another try (GP or switch point
  * down, too slow, AE), `nextAttemptAt` says when; delivered: acknowledged AA; rejected: AR or a refusal
  * that no retry can change (no registered GP, unknown patient at the GP, invalid report), with the reason.
  */
@@ -59,6 +60,7 @@ export type DueReport = DueMessage<ObservationReportSubmission>;
  */
 export function createOutbox(store: Kysely<ConsultDatabase>) {
   const db = store;
+  const leases = leasedDeliveries<Selectable<OutboxTable>>(db, 'outbox', 'message_id');
   return {
     /** Store the report before anything goes on the wire; false when this consult already has one. */
     async enqueue(consultId: string, submission: ObservationReportSubmission): Promise<boolean> {
@@ -101,66 +103,20 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
       return out;
     },
     /**
-     * At start: an attempt whose claim lapsed was left by a process that stopped (even by SIGKILL); nobody
-     * knows whether the GP got it, so it is tried again now. Safe, because the GP de-duplicates by message
-     * id. A claim that has not lapsed may be another process's at work on the same store: left alone (it is
-     * taken again when it lapses, if that process stopped too).
+     * At start: an attempt whose claim lapsed was left by a process that stopped (even by SIGKILL); it is
+     * tried again now, which is safe because the GP de-duplicates by message id (leases.ts).
      */
-    async recover(): Promise<number> {
-      const now = realNowIso();
-      const r = await db
-        .updateTable('outbox')
-        .set({
-          state: 'retrying',
-          next_attempt_at: now,
-          last_error: 'interrupted: this system stopped during an attempt',
-        })
-        .where('state', '=', 'delivering')
-        .where('next_attempt_at', '<=', now)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows);
-    },
+    recover: () => leases.recover('this system stopped during an attempt'),
     /** Take up to `limit` reports that are due and mark them delivering (one attempt more) for `leaseMs`. */
     async claimDue(limit: number, leaseMs: number): Promise<DueReport[]> {
-      const now = realNowIso();
-      const rows = await db
-        .selectFrom('outbox')
-        .select(['message_id', 'attempts', 'body'])
-        .where('state', 'in', CLAIMABLE_STATES)
-        .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .limit(limit)
-        .execute();
-      if (rows.length === 0) return [];
-      // Claimed only if still due: another worker on the same store (a second process on one PostgreSQL
-      // schema) that took a report first moved its lease on, so it is left out here and each attempt is made once.
-      const claimed = await db
-        .updateTable('outbox')
-        .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil(leaseMs) }))
-        .where(
-          'message_id',
-          'in',
-          rows.map((r) => r.message_id),
-        )
-        .where('state', 'in', CLAIMABLE_STATES)
-        .where('next_attempt_at', '<=', now)
-        .returning(['message_id', 'attempts', 'body'])
-        .execute();
-      return claimed.map((r) => ({
+      return (await leases.claim(limit, leaseMs)).map((r) => ({
         messageId: r.message_id,
         attempts: r.attempts,
         submission: JSON.parse(r.body) as ObservationReportSubmission,
       }));
     },
     /** When the next report is due, or a claim lapses (undefined: none pending). */
-    async nextDue(): Promise<string | undefined> {
-      const r = await db
-        .selectFrom('outbox')
-        .select((eb) => eb.fn.min('next_attempt_at').as('at'))
-        .where('state', 'in', CLAIMABLE_STATES)
-        .executeTakeFirst();
-      return r?.at ?? undefined;
-    },
+    nextDue: leases.nextDue,
     async delivered(messageId: string, ack: ReportRouting): Promise<void> {
       await db
         .updateTable('outbox')
@@ -187,13 +143,7 @@ export function createOutbox(store: Kysely<ConsultDatabase>) {
         .where('message_id', '=', messageId)
         .execute();
     },
-    async retry(messageId: string, nextAttemptAt: string, error: string): Promise<void> {
-      await db
-        .updateTable('outbox')
-        .set({ state: 'retrying', next_attempt_at: nextAttemptAt, last_error: error })
-        .where('message_id', '=', messageId)
-        .execute();
-    },
+    retry: leases.retry,
   };
 }
 export type Outbox = ReturnType<typeof createOutbox>;

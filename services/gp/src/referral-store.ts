@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IsoDateTime, ReferralLetter, ReportRouting, realNowIso } from '@schakel/contracts';
-import { CLAIMABLE_STATES, OutboxState, leaseUntil, type DeliveryQueue, type DueMessage } from '@schakel/consult';
+import { OutboxState, leasedDeliveries, type DeliveryQueue, type DueMessage } from '@schakel/consult';
 import { nowIso, type Kysely, type Selectable } from '@schakel/service-kit';
 import type { GpDatabase } from './migrations.js';
 
@@ -49,45 +49,16 @@ const toReferral = (r: Row): Referral => ({
  * written and delivered is domain time (docs/control.md, "Clock").
  */
 export function createReferralStore(db: Kysely<GpDatabase>) {
+  const leases = leasedDeliveries<Selectable<GpDatabase['referrals']>>(db, 'referrals', 'message_id');
   const queue: DeliveryQueue<ReferralLetter> = {
     async claimDue(limit: number, leaseMs: number): Promise<DueMessage<ReferralLetter>[]> {
-      const now = realNowIso();
-      const rows = await db
-        .selectFrom('referrals')
-        .select(['message_id', 'attempts', 'letter'])
-        .where('state', 'in', CLAIMABLE_STATES)
-        .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .limit(limit)
-        .execute();
-      if (rows.length === 0) return [];
-      // Claimed only if still due, with a lease, as the report outbox does (@schakel/consult delivery.ts).
-      const claimed = await db
-        .updateTable('referrals')
-        .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil(leaseMs) }))
-        .where(
-          'message_id',
-          'in',
-          rows.map((r) => r.message_id),
-        )
-        .where('state', 'in', CLAIMABLE_STATES)
-        .where('next_attempt_at', '<=', now)
-        .returning(['message_id', 'attempts', 'letter'])
-        .execute();
-      return claimed.map((r) => ({
+      return (await leases.claim(limit, leaseMs)).map((r) => ({
         messageId: r.message_id,
         attempts: r.attempts,
         submission: ReferralLetter.parse(JSON.parse(r.letter)),
       }));
     },
-    async nextDue() {
-      const r = await db
-        .selectFrom('referrals')
-        .select((eb) => eb.fn.min('next_attempt_at').as('at'))
-        .where('state', 'in', CLAIMABLE_STATES)
-        .executeTakeFirst();
-      return r?.at ?? undefined;
-    },
+    nextDue: leases.nextDue,
     async delivered(messageId, ack) {
       await db
         .updateTable('referrals')
@@ -114,13 +85,7 @@ export function createReferralStore(db: Kysely<GpDatabase>) {
         .where('message_id', '=', messageId)
         .execute();
     },
-    async retry(messageId, nextAttemptAt, error) {
-      await db
-        .updateTable('referrals')
-        .set({ state: 'retrying', next_attempt_at: nextAttemptAt, last_error: error })
-        .where('message_id', '=', messageId)
-        .execute();
-    },
+    retry: leases.retry,
   };
   return {
     queue,
@@ -153,24 +118,8 @@ export function createReferralStore(db: Kysely<GpDatabase>) {
         .execute();
       return rows.map(toReferral);
     },
-    /**
-     * An attempt under way when the practice stopped, its claim lapsed: nobody knows if it arrived, so try
-     * again (the hospital de-duplicates). A claim not lapsed yet may be another process's at work: left alone.
-     */
-    async recover(): Promise<number> {
-      const now = realNowIso();
-      const r = await db
-        .updateTable('referrals')
-        .set({
-          state: 'retrying',
-          next_attempt_at: now,
-          last_error: 'interrupted: this system stopped during an attempt',
-        })
-        .where('state', '=', 'delivering')
-        .where('next_attempt_at', '<=', now)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows);
-    },
+    /** An attempt under way when the practice stopped, its claim lapsed: tried again (the hospital de-duplicates). */
+    recover: () => leases.recover('this system stopped during an attempt'),
   };
 }
 export type ReferralStore = ReturnType<typeof createReferralStore>;

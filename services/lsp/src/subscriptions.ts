@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { realNowIso, type ConsentRecord } from '@schakel/contracts';
 import {
-  CLAIMABLE_STATES,
-  leaseUntil,
+  leasedDeliveries,
   startDeliveryWorker,
   type AttemptResult,
   type DeliveryQueue,
@@ -74,34 +73,14 @@ export const concerns = (r: ConsentRecord, s: Pick<Subscription, 'subscriberUra'
       : true;
 
 export function createSubscriptionStore(db: Kysely<LspDatabase>) {
+  const leases = leasedDeliveries<Selectable<LspDatabase['subscription_notifications']>>(
+    db,
+    'subscription_notifications',
+    'id',
+  );
   const queue: DeliveryQueue<Notification, { status: number }> = {
     async claimDue(limit, leaseMs) {
-      const now = realNowIso();
-      const rows = await db
-        .selectFrom('subscription_notifications')
-        .selectAll()
-        .where('state', 'in', CLAIMABLE_STATES)
-        .where('next_attempt_at', '<=', now)
-        .orderBy('next_attempt_at')
-        .limit(limit)
-        .execute();
-      if (rows.length === 0) return [];
-      // Claimed only if still due, with a lease, as the report outbox does (@schakel/consult delivery.ts):
-      // switch-point replicas share this table, and a notification another replica took first is left out
-      // here, so each attempt is made once.
-      const claimed = await db
-        .updateTable('subscription_notifications')
-        .set((eb) => ({ state: 'delivering', attempts: eb('attempts', '+', 1), next_attempt_at: leaseUntil(leaseMs) }))
-        .where(
-          'id',
-          'in',
-          rows.map((r) => r.id),
-        )
-        .where('state', 'in', CLAIMABLE_STATES)
-        .where('next_attempt_at', '<=', now)
-        .returningAll()
-        .execute();
-      return claimed.map((r): DueMessage<Notification> => ({
+      return (await leases.claim(limit, leaseMs)).map((r): DueMessage<Notification> => ({
         messageId: r.id,
         attempts: r.attempts,
         submission: {
@@ -112,14 +91,7 @@ export function createSubscriptionStore(db: Kysely<LspDatabase>) {
         },
       }));
     },
-    async nextDue() {
-      const r = await db
-        .selectFrom('subscription_notifications')
-        .select((eb) => eb.fn.min('next_attempt_at').as('at'))
-        .where('state', 'in', CLAIMABLE_STATES)
-        .executeTakeFirst();
-      return r?.at ?? undefined;
-    },
+    nextDue: leases.nextDue,
     async delivered(id) {
       await db
         .updateTable('subscription_notifications')
@@ -134,13 +106,7 @@ export function createSubscriptionStore(db: Kysely<LspDatabase>) {
         .where('id', '=', id)
         .execute();
     },
-    async retry(id, nextAttemptAt, error) {
-      await db
-        .updateTable('subscription_notifications')
-        .set({ state: 'retrying', next_attempt_at: nextAttemptAt, last_error: error })
-        .where('id', '=', id)
-        .execute();
-    },
+    retry: leases.retry,
   };
 
   return {
@@ -231,21 +197,8 @@ export function createSubscriptionStore(db: Kysely<LspDatabase>) {
         deliveredAt: r.delivered_at,
       }));
     },
-    /**
-     * Attempts under way when a process stopped, their claims lapsed: nobody knows if they arrived, so they
-     * go again now. A claim not lapsed yet may be another replica's at work (a replica starts while the
-     * others serve): left alone.
-     */
-    async recover(): Promise<number> {
-      const now = realNowIso();
-      const r = await db
-        .updateTable('subscription_notifications')
-        .set({ state: 'retrying', next_attempt_at: now, last_error: 'interrupted: the switch point stopped' })
-        .where('state', '=', 'delivering')
-        .where('next_attempt_at', '<=', now)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows);
-    },
+    /** Attempts under way when a switch point stopped, their claims lapsed, go again (leases in @schakel/consult). */
+    recover: () => leases.recover('the switch point stopped'),
   };
 }
 export type SubscriptionStore = ReturnType<typeof createSubscriptionStore>;
